@@ -1,0 +1,11 @@
+package main
+
+import (
+	"context"
+	"errors"
+)
+
+// runSchedule is filled in by its issue; until then it says so instead of pretending.
+func runSchedule(ctx context.Context, env *Env, args []string) error {
+	return errors.New("not implemented yet")
+}
