@@ -1,0 +1,26 @@
+// Package migrations holds Peakwise's versioned schema migrations. Each step
+// declares its own frozen table shapes, never the live store models, so old
+// steps keep producing the same schema as the code moves on. The same steps
+// run on PostgreSQL and SQLite.
+package migrations
+
+import (
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+// All returns every migration in order. Append new steps; never edit a step
+// that has shipped.
+func All() []*gormigrate.Migration {
+	return []*gormigrate.Migration{
+		core0001(),
+	}
+}
+
+// Apply runs every pending migration on db.
+func Apply(db *gorm.DB) error {
+	opts := *gormigrate.DefaultOptions
+	opts.TableName = "schema_migrations"
+	opts.UseTransaction = true
+	return gormigrate.New(db, &opts, All()).Migrate()
+}

@@ -1,0 +1,329 @@
+// Package org holds the records that describe a contact center: sites, teams,
+// channels, queues, agents and users, with their validation rules. It is pure:
+// no database, no HTTP.
+package org
+
+import (
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peakwise/peakwise/server/fault"
+)
+
+// Role is what a user may do in Peakwise.
+type Role string
+
+// The roles. Supervisors see and coach their own team; agents see only their own records.
+const (
+	RoleAdmin      Role = "admin"
+	RolePlanner    Role = "planner"
+	RoleQAReviewer Role = "qa_reviewer"
+	RoleSupervisor Role = "supervisor"
+	RoleAgent      Role = "agent"
+)
+
+// Roles lists every role, in a stable order.
+var Roles = []Role{RoleAdmin, RolePlanner, RoleQAReviewer, RoleSupervisor, RoleAgent}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// ChannelKind says how a channel's work queues: real-time contacts wait for an
+// agent (voice, chat), deferred work waits in a backlog (email, social).
+type ChannelKind string
+
+const (
+	Realtime ChannelKind = "realtime"
+	Deferred ChannelKind = "deferred"
+)
+
+// Site is a physical or virtual location with its own time zone.
+type Site struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Timezone  string    `json:"timezone"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Team groups agents under a site and, optionally, a supervising user.
+type Team struct {
+	ID           int64     `json:"id"`
+	SiteID       int64     `json:"site_id"`
+	Name         string    `json:"name"`
+	SupervisorID *int64    `json:"supervisor_id"`
+	Version      int       `json:"version"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Channel is a contact medium: voice, chat, email, social, sms, or one an admin adds.
+type Channel struct {
+	ID        int64       `json:"id"`
+	Key       string      `json:"key"`
+	Name      string      `json:"name"`
+	Kind      ChannelKind `json:"kind"`
+	Version   int         `json:"version"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
+}
+
+// Queue is a channel served in one time zone (and optionally one language),
+// with its service target.
+type Queue struct {
+	ID                int64     `json:"id"`
+	Name              string    `json:"name"`
+	ChannelID         int64     `json:"channel_id"`
+	Timezone          string    `json:"timezone"`
+	Language          string    `json:"language"`
+	ServiceLevelPct   float64   `json:"service_level_pct"`     // e.g. 80 for 80% answered within the threshold
+	AnswerWithinSec   int       `json:"answer_within_seconds"` // real-time channels: e.g. 20
+	ResponseWithinSec int       `json:"response_within_seconds"`
+	DefaultAHTSec     int       `json:"default_aht_seconds"`
+	ChatConcurrency   int       `json:"chat_concurrency"`
+	IntervalMin       int       `json:"interval_minutes"`
+	Version           int       `json:"version"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+// Skill is a channel or language an agent can serve, with proficiency 1 (learning) to 5 (expert).
+type Skill struct {
+	Kind        string `json:"kind"` // "channel" or "language"
+	Value       string `json:"value"`
+	Proficiency int    `json:"proficiency"`
+}
+
+// Contract holds the working-time rules an agent's schedule must keep.
+type Contract struct {
+	MinWeekHours       float64 `json:"min_week_hours"`
+	MaxWeekHours       float64 `json:"max_week_hours"`
+	MaxShiftsPerWeek   int     `json:"max_shifts_per_week"`
+	MinRestHours       float64 `json:"min_rest_hours"`
+	MaxConsecutiveDays int     `json:"max_consecutive_days"`
+}
+
+// DefaultContract is a full-time contract: 0-40 h, 5 shifts, 11 h rest, 6 days in a row at most.
+var DefaultContract = Contract{MinWeekHours: 0, MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
+
+// Agent is a person who handles contacts.
+type Agent struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	Timezone  string    `json:"timezone"`
+	TeamID    *int64    `json:"team_id"`
+	Skills    []Skill   `json:"skills"`
+	Contract  Contract  `json:"contract"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// User is someone who signs in. AgentID links a user to the agent they are.
+type User struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	AgentID   *int64    `json:"agent_id"`
+	Disabled  bool      `json:"disabled"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+
+// CheckTimezone records a problem under field if tz is not a known IANA zone.
+func CheckTimezone(f fault.Fields, field, tz string) {
+	if tz == "" {
+		f.Add(field, "is required")
+		return
+	}
+	if tz == "Local" || strings.HasPrefix(tz, "/") {
+		f.Add(field, "unknown time zone %q", tz)
+		return
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		f.Add(field, "unknown time zone %q", tz)
+	}
+}
+
+func checkName(f fault.Fields, field, name string, max int) {
+	switch n := len(strings.TrimSpace(name)); {
+	case n == 0:
+		f.Add(field, "is required")
+	case n > max:
+		f.Add(field, "is longer than %d characters", max)
+	}
+}
+
+// CheckEmail records a problem under field unless email is a plain address.
+func CheckEmail(f fault.Fields, field, email string) {
+	a, err := mail.ParseAddress(email)
+	if email == "" {
+		f.Add(field, "is required")
+	} else if err != nil || a.Address != email {
+		f.Add(field, "%q is not an email address", email)
+	}
+}
+
+// Validate returns an Invalid error naming every bad field.
+func (s Site) Validate() error {
+	f := fault.Fields{}
+	checkName(f, "name", s.Name, 100)
+	CheckTimezone(f, "timezone", s.Timezone)
+	return f.Err("invalid site")
+}
+
+// Validate returns an Invalid error naming every bad field.
+func (t Team) Validate() error {
+	f := fault.Fields{}
+	checkName(f, "name", t.Name, 100)
+	if t.SiteID <= 0 {
+		f.Add("site_id", "is required")
+	}
+	return f.Err("invalid team")
+}
+
+// Validate returns an Invalid error naming every bad field.
+func (c Channel) Validate() error {
+	f := fault.Fields{}
+	if !keyPattern.MatchString(c.Key) {
+		f.Add("key", "must be 1-32 lower-case letters, digits, '-' or '_', starting with a letter")
+	}
+	checkName(f, "name", c.Name, 100)
+	if c.Kind != Realtime && c.Kind != Deferred {
+		f.Add("kind", "must be %q or %q", Realtime, Deferred)
+	}
+	return f.Err("invalid channel")
+}
+
+// Validate returns an Invalid error naming every bad field. The caller checks
+// that the channel exists; kind-specific targets are checked with CheckTarget.
+func (q Queue) Validate() error {
+	f := fault.Fields{}
+	checkName(f, "name", q.Name, 100)
+	if q.ChannelID <= 0 {
+		f.Add("channel_id", "is required")
+	}
+	CheckTimezone(f, "timezone", q.Timezone)
+	if len(q.Language) > 16 {
+		f.Add("language", "is longer than 16 characters")
+	}
+	if q.ServiceLevelPct < 0 || q.ServiceLevelPct > 100 {
+		f.Add("service_level_pct", "must be between 0 and 100, got %g", q.ServiceLevelPct)
+	}
+	if q.AnswerWithinSec < 0 {
+		f.Add("answer_within_seconds", "must not be negative")
+	}
+	if q.ResponseWithinSec < 0 {
+		f.Add("response_within_seconds", "must not be negative")
+	}
+	if q.DefaultAHTSec <= 0 {
+		f.Add("default_aht_seconds", "must be positive")
+	}
+	if q.ChatConcurrency < 1 || q.ChatConcurrency > 20 {
+		f.Add("chat_concurrency", "must be between 1 and 20")
+	}
+	switch q.IntervalMin {
+	case 15, 30, 60:
+	default:
+		f.Add("interval_minutes", "must be 15, 30 or 60")
+	}
+	return f.Err("invalid queue")
+}
+
+// CheckTarget returns an Invalid error if the queue lacks the target its channel kind needs.
+func (q Queue) CheckTarget(kind ChannelKind) error {
+	f := fault.Fields{}
+	if kind == Realtime && q.AnswerWithinSec == 0 {
+		f.Add("answer_within_seconds", "is required for a real-time channel")
+	}
+	if kind == Deferred && q.ResponseWithinSec == 0 {
+		f.Add("response_within_seconds", "is required for a deferred channel")
+	}
+	return f.Err("invalid queue")
+}
+
+// Validate returns an Invalid error naming every bad field.
+func (a Agent) Validate() error {
+	f := fault.Fields{}
+	checkName(f, "name", a.Name, 200)
+	CheckEmail(f, "email", a.Email)
+	CheckTimezone(f, "timezone", a.Timezone)
+	seen := map[string]bool{}
+	for i, s := range a.Skills {
+		field := "skills[" + strconv.Itoa(i) + "]"
+		if s.Kind != "channel" && s.Kind != "language" {
+			f.Add(field+".kind", "must be \"channel\" or \"language\"")
+		}
+		if strings.TrimSpace(s.Value) == "" {
+			f.Add(field+".value", "is required")
+		}
+		if s.Proficiency < 1 || s.Proficiency > 5 {
+			f.Add(field+".proficiency", "must be between 1 and 5")
+		}
+		if seen[s.Kind+":"+s.Value] {
+			f.Add(field, "duplicate skill %s %q", s.Kind, s.Value)
+		}
+		seen[s.Kind+":"+s.Value] = true
+	}
+	c := a.Contract
+	if c.MinWeekHours < 0 {
+		f.Add("contract.min_week_hours", "must not be negative")
+	}
+	if c.MaxWeekHours < 0 || c.MaxWeekHours > 168 {
+		f.Add("contract.max_week_hours", "must be between 0 and 168")
+	}
+	if c.MinWeekHours > c.MaxWeekHours {
+		f.Add("contract.min_week_hours", "must not exceed max_week_hours")
+	}
+	if c.MaxShiftsPerWeek < 0 || c.MaxShiftsPerWeek > 14 {
+		f.Add("contract.max_shifts_per_week", "must be between 0 and 14")
+	}
+	if c.MinRestHours < 0 || c.MinRestHours > 48 {
+		f.Add("contract.min_rest_hours", "must be between 0 and 48")
+	}
+	if c.MaxConsecutiveDays < 1 || c.MaxConsecutiveDays > 14 {
+		f.Add("contract.max_consecutive_days", "must be between 1 and 14")
+	}
+	return f.Err("invalid agent")
+}
+
+// Validate returns an Invalid error naming every bad field.
+func (u User) Validate() error {
+	f := fault.Fields{}
+	CheckEmail(f, "email", u.Email)
+	checkName(f, "name", u.Name, 200)
+	if !u.Role.Valid() {
+		f.Add("role", "unknown role %q", u.Role)
+	}
+	if u.Role == RoleAgent && u.AgentID == nil {
+		f.Add("agent_id", "is required for a user with the agent role")
+	}
+	return f.Err("invalid user")
+}
+
+// CheckPassword returns an Invalid error unless password is acceptable.
+func CheckPassword(password string) error {
+	f := fault.Fields{}
+	if len(password) < 10 {
+		f.Add("password", "must be at least 10 characters")
+	} else if len(password) > 256 {
+		f.Add("password", "must be at most 256 characters")
+	}
+	return f.Err("invalid password")
+}

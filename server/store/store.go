@@ -1,0 +1,274 @@
+// Package store is the only package that talks to the database through GORM.
+// It maps rows to the domain types of server/org and friends and turns driver
+// errors into the fault vocabulary at its boundary.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/logger"
+
+	"github.com/peakwise/peakwise/migrations"
+	"github.com/peakwise/peakwise/server/fault"
+)
+
+// Dialect names the database kind behind a Store.
+type Dialect string
+
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Store wraps the database. It is safe for concurrent use.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// Config says which database to open.
+type Config struct {
+	// DatabaseURL selects PostgreSQL when it starts with postgres:// or postgresql://.
+	DatabaseURL string
+	// SQLitePath is the embedded database file used when DatabaseURL is empty.
+	SQLitePath string
+	// MaxOpenConns caps the connection pool (PostgreSQL); 0 means 20.
+	MaxOpenConns int
+}
+
+// Open connects to the configured database. It does not migrate; call Migrate.
+// Returns an Invalid error for an unsupported URL.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	gcfg := &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Default.LogMode(logger.Silent),
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		db      *gorm.DB
+		err     error
+		dialect Dialect
+	)
+	switch {
+	case strings.HasPrefix(cfg.DatabaseURL, "postgres://"), strings.HasPrefix(cfg.DatabaseURL, "postgresql://"):
+		dialect = Postgres
+		db, err = gorm.Open(postgres.Open(cfg.DatabaseURL), gcfg)
+	case cfg.DatabaseURL != "":
+		return nil, fault.Errorf(fault.Invalid, "database URL must start with postgres:// (leave it empty for the embedded SQLite database)")
+	default:
+		dialect = SQLite
+		path := cfg.SQLitePath
+		if path == "" {
+			path = "peakwise.db"
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create data directory: %w", err)
+			}
+		}
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(path)), gcfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == SQLite {
+		// One writer at a time is SQLite's nature; a small pool avoids lock churn.
+		sqlDB.SetMaxOpenConns(4)
+	} else {
+		n := cfg.MaxOpenConns
+		if n == 0 {
+			n = 20
+		}
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n / 2)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }}
+	if err := s.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate") // writers queue at BEGIN instead of failing mid-transaction
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Dialect reports which database this store uses.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// SQL returns the underlying pool, for health checks and metrics.
+func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fault.Wrap(fault.Internal, err, "database unreachable")
+	}
+	return nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// migrationLockKey is the PostgreSQL advisory lock that serialises migrations
+// when several replicas start at once.
+const migrationLockKey = 7_300_001
+
+// Migrate applies every pending migration. Safe when several processes call it
+// at once: PostgreSQL serialises them with an advisory lock, SQLite with its
+// immediate write transaction.
+func (s *Store) Migrate(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	if s.dialect != Postgres {
+		return migrations.Apply(db)
+	}
+	// The advisory lock belongs to one connection, so the whole run stays on it.
+	return db.Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLockKey).Error; err != nil {
+			return fmt.Errorf("take migration lock: %w", err)
+		}
+		defer conn.Exec("SELECT pg_advisory_unlock(?)", migrationLockKey)
+		return migrations.Apply(conn)
+	})
+}
+
+// Tx runs fn in one transaction; fn's store sees only that transaction.
+// An error from fn, or a panic, rolls everything back.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
+		return fn(&Store{db: gtx, dialect: s.dialect, now: s.now})
+	})
+}
+
+// conn returns the GORM handle bound to ctx.
+func (s *Store) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// translate turns driver errors into the fault vocabulary. what names the record, e.g. "queue".
+func translate(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return fault.Errorf(fault.NotFound, "%s not found", what)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fault.Wrap(fault.Conflict, err, what+" already exists")
+	case errors.Is(err, gorm.ErrForeignKeyViolated), strings.Contains(err.Error(), "FOREIGN KEY constraint failed"):
+		// SQLite reports ON DELETE RESTRICT as a trigger constraint, which its translator misses.
+		return fault.Wrap(fault.Conflict, err, what+" refers to a missing record or is still in use")
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	return fault.Wrap(fault.Internal, err, "database error")
+}
+
+// Page is the window of a list: Limit rows from Offset. Limit 0 means 50; it is capped at 500.
+type Page struct {
+	Limit  int
+	Offset int
+}
+
+// Normalize returns the page with defaults and caps applied.
+func (p Page) Normalize() Page {
+	if p.Limit <= 0 {
+		p.Limit = 50
+	}
+	if p.Limit > 500 {
+		p.Limit = 500
+	}
+	if p.Offset < 0 {
+		p.Offset = 0
+	}
+	return p
+}
+
+// findPage counts the rows q selects and returns one page of them, ordered by id.
+func findPage[M any](q *gorm.DB, p Page, what string) ([]M, int, error) {
+	p = p.Normalize()
+	var total int64
+	if err := q.Model(new(M)).Count(&total).Error; err != nil {
+		return nil, 0, translate(err, what)
+	}
+	var rows []M
+	if err := q.Order("id").Limit(p.Limit).Offset(p.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, translate(err, what)
+	}
+	return rows, int(total), nil
+}
+
+// findByID loads one row or returns NotFound.
+func findByID[M any](ctx context.Context, s *Store, id int64, what string) (M, error) {
+	var m M
+	err := s.conn(ctx).Where("id = ?", id).Take(&m).Error
+	return m, translate(err, what)
+}
+
+// updateVersioned writes row if its stored version still equals row's version,
+// and bumps the version. Returns NotFound or Conflict (stale version).
+func updateVersioned[M any](ctx context.Context, s *Store, id int64, version int, row *M, what string) error {
+	res := s.conn(ctx).Model(row).Where("id = ? AND version = ?", id, version).
+		Select("*").Omit("id", "created_at").Updates(row)
+	if res.Error != nil {
+		return translate(res.Error, what)
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	if _, err := findByID[M](ctx, s, id, what); err != nil {
+		return err
+	}
+	return fault.Errorf(fault.Conflict, "%s was changed by someone else (version %d is stale); reload and retry", what, version)
+}
+
+// deleteByID removes one row. Returns NotFound, or Conflict when other records still use it.
+func deleteByID[M any](ctx context.Context, s *Store, id int64, what string) error {
+	res := s.conn(ctx).Where("id = ?", id).Delete(new(M))
+	if res.Error != nil {
+		return translate(res.Error, what)
+	}
+	if res.RowsAffected == 0 {
+		return fault.Errorf(fault.NotFound, "%s not found", what)
+	}
+	return nil
+}
+
+// gormExpr is a raw SQL expression for an UPDATE's SET clause.
+func gormExpr(sql string) clause.Expr { return gorm.Expr(sql) }
