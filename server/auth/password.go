@@ -89,3 +89,25 @@ func HashSecret(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
+
+// EqualSecrets compares two secrets in constant time; empty never matches.
+func EqualSecrets(a, b string) bool {
+	return a != "" && b != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// NewAPIToken makes a token for userID: the secret to hand out once, the record
+// to store, and the hash to store it under. An empty name becomes "token".
+// Returns an error if name is longer than 100 characters.
+func NewAPIToken(userID int64, name string) (secret string, tok APIToken, hash string, err error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "token"
+	}
+	if len(name) > 100 {
+		return "", APIToken{}, "", errors.New("token name is longer than 100 characters")
+	}
+	if secret, err = NewSecret(TokenPrefix); err != nil {
+		return "", APIToken{}, "", err
+	}
+	return secret, APIToken{UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+4]}, HashSecret(secret), nil
+}

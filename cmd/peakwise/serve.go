@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peakwise/peakwise/server"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "serve", "[--addr :8080] [--demo] [--database-url URL | --data-dir DIR]")
+	var db dbFlags
+	db.register(fs, env)
+	addr := fs.String("addr", envOr(env, "PEAKWISE_ADDR", ":8080"), "address to listen on [PEAKWISE_ADDR]")
+	demoMode := fs.Bool("demo", envBool(env, "PEAKWISE_DEMO"), "seed a demo contact center on first start and print its sign-ins [PEAKWISE_DEMO]")
+	secure := fs.Bool("secure-cookies", envBool(env, "PEAKWISE_SECURE_COOKIES"), "always mark cookies Secure (set behind a TLS proxy) [PEAKWISE_SECURE_COOKIES]")
+	ttl := fs.Duration("session-ttl", envDuration(env, "PEAKWISE_SESSION_TTL", 12*time.Hour), "idle lifetime of a browser session [PEAKWISE_SESSION_TTL]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(env, env.Stderr)
+	st, err := db.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log.Info("database ready", "dialect", st.Dialect())
+
+	if err := ensureAdmin(ctx, env, st); err != nil {
+		return err
+	}
+	if *demoMode {
+		logins, err := seedDemo(ctx, st)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		printLogins(env.Stdout, logins)
+	}
+
+	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure})
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	fmt.Fprintf(env.Stdout, "Peakwise is serving on %s\n", browseURL(l.Addr()))
+	log.Info("serving", "addr", l.Addr().String())
+	return srv.Serve(ctx, l)
+}
+
+// ensureAdmin creates the first admin from PEAKWISE_ADMIN_EMAIL and
+// PEAKWISE_ADMIN_PASSWORD when both are set and no such user exists.
+func ensureAdmin(ctx context.Context, env *Env, st *store.Store) error {
+	email, password := env.Getenv("PEAKWISE_ADMIN_EMAIL"), env.Getenv("PEAKWISE_ADMIN_PASSWORD")
+	if email == "" && password == "" {
+		return nil
+	}
+	if email == "" || password == "" {
+		return errors.New("set both PEAKWISE_ADMIN_EMAIL and PEAKWISE_ADMIN_PASSWORD, or neither")
+	}
+	if _, _, err := st.FindUserByEmail(ctx, email); err == nil {
+		return nil
+	} else if !fault.Is(err, fault.NotFound) {
+		return err
+	}
+	u := org.User{Email: strings.ToLower(email), Name: "Administrator", Role: org.RoleAdmin}
+	if err := errors.Join(u.Validate(), org.CheckPassword(password)); err != nil {
+		return fmt.Errorf("PEAKWISE_ADMIN_*: %w", err)
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	_, err = st.CreateUser(ctx, u, hash)
+	if fault.Is(err, fault.Conflict) {
+		return nil // another replica created it first
+	}
+	return err
+}
+
+func browseURL(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func envOr(env *Env, key, def string) string {
+	if v := env.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(env *Env, key string) bool {
+	b, _ := strconv.ParseBool(env.Getenv(key))
+	return b
+}
+
+func envDuration(env *Env, key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(env.Getenv(key)); err == nil && d > 0 {
+		return d
+	}
+	return def
+}

@@ -1,0 +1,111 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// decodeJSON reads a JSON body into v, rejecting unknown fields, trailing data
+// and wrong types with an Invalid error that says where.
+func decodeJSON(c echo.Context, v any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return fault.Errorf(fault.Invalid, "Content-Type must be application/json, got %q", ct)
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fault.Errorf(fault.Invalid, "request body has data after the JSON value")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return fault.Errorf(fault.TooLarge, "request body is larger than %d bytes", mbe.Limit)
+	case errors.Is(err, io.EOF):
+		return fault.Errorf(fault.Invalid, "request body is empty; send a JSON object")
+	case errors.As(err, &syn):
+		return fault.Errorf(fault.Invalid, "malformed JSON at byte %d: %v", syn.Offset, err)
+	case errors.As(err, &typ):
+		return &fault.Error{Code: fault.Invalid, Message: "a field has the wrong type",
+			Fields: map[string]string{typ.Field: fmt.Sprintf("must be %s, got %s", typ.Type, typ.Value)}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &fault.Error{Code: fault.Invalid, Message: "unknown field", Fields: map[string]string{name: "is not a field of this resource"}}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fault.Errorf(fault.Invalid, "malformed JSON: the body ends too early")
+	}
+	return fault.Errorf(fault.Invalid, "malformed JSON: %v", err)
+}
+
+// idParam parses the :id path parameter.
+func idParam(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fault.Errorf(fault.NotFound, "no record with id %q", c.Param("id"))
+	}
+	return id, nil
+}
+
+// pageOf reads ?limit= and ?offset=; bad values fall back to the defaults.
+func pageOf(c echo.Context) store.Page {
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	offset, _ := strconv.Atoi(c.QueryParam("offset"))
+	return store.Page{Limit: limit, Offset: offset}.Normalize()
+}
+
+// List is the shape of every paginated list response.
+type List[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Limit  int `json:"limit"`
+	Offset int `json:"offset"`
+}
+
+func listOf[T any](items []T, total int, p store.Page) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	p = p.Normalize()
+	return List[T]{Items: items, Total: total, Limit: p.Limit, Offset: p.Offset}
+}
+
+// expectedVersion returns the version a client bases its edit on: the If-Match
+// header (an ETag such as "3" or W/"3") or else the body's version field.
+// Returns Invalid when neither is given, so no edit is ever blind.
+func expectedVersion(c echo.Context, bodyVersion int) (int, error) {
+	if h := c.Request().Header.Get("If-Match"); h != "" {
+		v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
+		if err != nil {
+			return 0, fault.Errorf(fault.Invalid, "If-Match must be the record's ETag, such as \"3\"")
+		}
+		return v, nil
+	}
+	if bodyVersion > 0 {
+		return bodyVersion, nil
+	}
+	return 0, &fault.Error{Code: fault.Invalid, Message: "edits must say which version they change",
+		Fields: map[string]string{"version": "send the version you read, in the body or as If-Match"}}
+}
+
+func setETag(c echo.Context, version int) {
+	c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(version)))
+}

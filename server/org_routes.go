@@ -1,0 +1,209 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+func validated[T interface{ Validate() error }](_ context.Context, v T) error { return v.Validate() }
+
+func (s *Server) orgRoutes(g *echo.Group) {
+	st := s.store
+	crud[org.Site]{
+		res: auth.Sites, what: "site", find: st.FindSiteByID, create: st.CreateSite, update: st.UpdateSite, del: st.DeleteSite,
+		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Site, int, error) {
+			return st.FindSites(ctx, p)
+		},
+		validate: validated[org.Site],
+		meta:     func(v *org.Site) (*int64, *int) { return &v.ID, &v.Version },
+	}.register(s, g, "/sites")
+
+	crud[org.Team]{
+		res: auth.Teams, what: "team", find: st.FindTeamByID, create: st.CreateTeam, update: st.UpdateTeam, del: st.DeleteTeam,
+		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Team, int, error) {
+			return st.FindTeams(ctx, store.TeamFilter{Page: p})
+		},
+		validate: s.validateTeam,
+		meta:     func(v *org.Team) (*int64, *int) { return &v.ID, &v.Version },
+	}.register(s, g, "/teams")
+
+	crud[org.Channel]{
+		res: auth.Channels, what: "channel", find: st.FindChannelByID, create: st.CreateChannel, update: st.UpdateChannel, del: st.DeleteChannel,
+		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Channel, int, error) {
+			return st.FindChannels(ctx, p)
+		},
+		validate: validated[org.Channel],
+		meta:     func(v *org.Channel) (*int64, *int) { return &v.ID, &v.Version },
+	}.register(s, g, "/channels")
+
+	crud[org.Queue]{
+		res: auth.Queues, what: "queue", find: st.FindQueueByID, create: st.CreateQueue, update: st.UpdateQueue, del: st.DeleteQueue,
+		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Queue, int, error) {
+			return st.FindQueues(ctx, p)
+		},
+		validate: s.validateQueue,
+		meta:     func(v *org.Queue) (*int64, *int) { return &v.ID, &v.Version },
+	}.register(s, g, "/queues")
+
+	crud[org.Agent]{
+		res: auth.Agents, what: "agent", find: st.FindAgentByID, create: st.CreateAgent, update: st.UpdateAgent, del: st.DeleteAgent,
+		list:     s.listAgents,
+		validate: s.validateAgent,
+		owner:    func(a org.Agent) auth.Owner { return auth.Owner{AgentID: &a.ID, TeamID: a.TeamID} },
+		meta:     func(v *org.Agent) (*int64, *int) { return &v.ID, &v.Version },
+	}.register(s, g, "/agents")
+
+	crud[userBody]{
+		res: auth.Users, what: "user", find: s.findUserBody, create: s.createUser, update: s.updateUser, del: st.DeleteUser,
+		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]userBody, int, error) {
+			users, n, err := st.FindUsers(ctx, store.UserFilter{Page: p})
+			out := make([]userBody, len(users))
+			for i, u := range users {
+				out[i] = userBody{User: u}
+			}
+			return out, n, err
+		},
+		validate: func(_ context.Context, u userBody) error { return u.validate() },
+		meta:     func(v *userBody) (*int64, *int) { return &v.ID, &v.Version },
+	}.register(s, g, "/users")
+	s.api.add(g, http.MethodPut, "/users/:id/password", s.handleSetPassword, doc{Summary: "Set a user's password (ends their sessions)",
+		Tag: "users", Request: passwordBody{}, Status: http.StatusNoContent, Resource: auth.Users, Action: auth.Update})
+}
+
+// listAgents narrows the list to what the caller's scope reaches.
+func (s *Server) listAgents(ctx context.Context, p auth.Principal, page store.Page) ([]org.Agent, int, error) {
+	f := store.AgentFilter{Page: page}
+	switch p.ScopeOf(auth.Agents, auth.Read) {
+	case auth.Team:
+		f.TeamIDs = append([]int64{}, p.TeamIDs...)
+	case auth.Own:
+		f.IDs = []int64{}
+		if p.User.AgentID != nil {
+			f.IDs = []int64{*p.User.AgentID}
+		}
+	}
+	return s.store.FindAgents(ctx, f)
+}
+
+func (s *Server) validateTeam(ctx context.Context, t org.Team) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	if t.SupervisorID != nil {
+		u, err := s.store.FindUserByID(ctx, *t.SupervisorID)
+		if fault.Is(err, fault.NotFound) || (err == nil && u.Role != org.RoleSupervisor && u.Role != org.RoleAdmin) {
+			return &fault.Error{Code: fault.Invalid, Message: "invalid team", Fields: map[string]string{"supervisor_id": "must be a user with the supervisor role"}}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) validateQueue(ctx context.Context, q org.Queue) error {
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	ch, err := s.store.FindChannelByID(ctx, q.ChannelID)
+	if fault.Is(err, fault.NotFound) {
+		return &fault.Error{Code: fault.Invalid, Message: "invalid queue", Fields: map[string]string{"channel_id": "no such channel"}}
+	}
+	if err != nil {
+		return err
+	}
+	return q.CheckTarget(ch.Kind)
+}
+
+func (s *Server) validateAgent(ctx context.Context, a org.Agent) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if a.TeamID != nil {
+		if _, err := s.store.FindTeamByID(ctx, *a.TeamID); fault.Is(err, fault.NotFound) {
+			return &fault.Error{Code: fault.Invalid, Message: "invalid agent", Fields: map[string]string{"team_id": "no such team"}}
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// userBody is a user as the API reads and writes it: a password may be given on create.
+type userBody struct {
+	org.User
+	Password string `json:"password,omitempty"`
+}
+
+func (u userBody) validate() error {
+	if err := u.User.Validate(); err != nil {
+		return err
+	}
+	if u.Password != "" {
+		return org.CheckPassword(u.Password)
+	}
+	return nil
+}
+
+func (s *Server) findUserBody(ctx context.Context, id int64) (userBody, error) {
+	u, err := s.store.FindUserByID(ctx, id)
+	return userBody{User: u}, err
+}
+
+func (s *Server) createUser(ctx context.Context, u userBody) (userBody, error) {
+	hash := ""
+	if u.Password != "" {
+		var err error
+		if hash, err = auth.HashPassword(u.Password); err != nil {
+			return userBody{}, err
+		}
+	}
+	out, err := s.store.CreateUser(ctx, u.User, hash)
+	return userBody{User: out}, err
+}
+
+func (s *Server) updateUser(ctx context.Context, u userBody) (userBody, error) {
+	if u.Password != "" {
+		return userBody{}, &fault.Error{Code: fault.Invalid, Message: "passwords are changed through PUT /api/v1/users/{id}/password",
+			Fields: map[string]string{"password": "cannot be changed here"}}
+	}
+	out, err := s.store.UpdateUser(ctx, u.User)
+	return userBody{User: out}, err
+}
+
+type passwordBody struct {
+	Password string `json:"password"`
+}
+
+func (s *Server) handleSetPassword(c echo.Context) error {
+	p := principal(c)
+	if err := p.Allow(auth.Users, auth.Update); err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var body passwordBody
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if err := org.CheckPassword(body.Password); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(body.Password)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPasswordHash(c.Request().Context(), id, hash); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

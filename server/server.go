@@ -1,0 +1,91 @@
+// Package server is Peakwise's HTTP adapter: the Echo app, its routes and
+// middleware, the one error-to-status table, and the use-case services that own
+// transactions and call the store and the pure domain packages.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// Config holds what the server needs beyond the store.
+type Config struct {
+	// SessionTTL is how long an idle browser session lives; 0 means 12 hours.
+	SessionTTL time.Duration
+	// SecureCookies forces the Secure flag; otherwise it is set when the request came over HTTPS.
+	SecureCookies bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the HTTP application. Everything it keeps between requests lives in
+// the database, so any number of replicas can serve the same users.
+type Server struct {
+	echo    *echo.Echo
+	store   *store.Store
+	log     *slog.Logger
+	cfg     Config
+	now     func() time.Time
+	metrics *metrics
+	api     *apiRegistry
+
+	// renderErrorPage, when set by the UI, renders errors for browsers.
+	renderErrorPage func(c echo.Context, status int, message string) error
+}
+
+// New builds the server and registers every route.
+func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	now := cfg.Now
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry()}
+	s.metrics = newMetrics(prometheus.NewRegistry(), st)
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustPrivateNet(true))
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	e.Use(s.recoverPanics, s.observe)
+	s.routes()
+	return s
+}
+
+// Handler returns the HTTP handler, for tests and custom listeners.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve accepts connections on l until ctx is done, then shuts down gracefully,
+// letting requests in flight finish for up to 20 seconds.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	srv := &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
