@@ -1,0 +1,68 @@
+package org_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/org"
+)
+
+func fieldsOf(err error) map[string]string {
+	if fe, ok := err.(*fault.Error); ok {
+		return fe.Fields
+	}
+	return nil
+}
+
+func TestAgentValidation(t *testing.T) {
+	good := org.Agent{Name: "Ana", Email: "ana@example.com", Timezone: "Australia/Sydney", Contract: org.DefaultContract,
+		Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}}}
+	assert.NoError(t, good.Validate())
+
+	cases := []struct {
+		name  string
+		edit  func(a *org.Agent)
+		field string
+	}{
+		{"unknown zone", func(a *org.Agent) { a.Timezone = "Mars/Base" }, "timezone"},
+		{"Local is not a zone", func(a *org.Agent) { a.Timezone = "Local" }, "timezone"},
+		{"bad email", func(a *org.Agent) { a.Email = "Ana <ana@example.com>" }, "email"},
+		{"negative hours", func(a *org.Agent) { a.Contract.MinWeekHours = -1 }, "contract.min_week_hours"},
+		{"min above max", func(a *org.Agent) { a.Contract.MinWeekHours = 50 }, "contract.min_week_hours"},
+		{"too much rest", func(a *org.Agent) { a.Contract.MinRestHours = 72 }, "contract.min_rest_hours"},
+		{"skill kind", func(a *org.Agent) { a.Skills[0].Kind = "magic" }, "skills[0].kind"},
+		{"proficiency", func(a *org.Agent) { a.Skills[0].Proficiency = 9 }, "skills[0].proficiency"},
+		{"duplicate skill", func(a *org.Agent) { a.Skills = append(a.Skills, a.Skills[0]) }, "skills[1]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := good
+			a.Skills = append([]org.Skill{}, good.Skills...)
+			c.edit(&a)
+			err := a.Validate()
+			assert.Equal(t, fault.Invalid, fault.CodeOf(err))
+			assert.Contains(t, fieldsOf(err), c.field, "%v", err)
+		})
+	}
+}
+
+func TestQueueTargetsDependOnChannelKind(t *testing.T) {
+	q := org.Queue{Name: "Email", ChannelID: 1, Timezone: "Europe/London", ServiceLevelPct: 90, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 60}
+	assert.NoError(t, q.Validate())
+	assert.Contains(t, fieldsOf(q.CheckTarget(org.Deferred)), "response_within_seconds")
+	assert.Contains(t, fieldsOf(q.CheckTarget(org.Realtime)), "answer_within_seconds")
+	q.ResponseWithinSec = 86400
+	assert.NoError(t, q.CheckTarget(org.Deferred))
+	q.IntervalMin = 20
+	assert.Contains(t, fieldsOf(q.Validate()), "interval_minutes")
+}
+
+func TestUserNeedsAgentForAgentRole(t *testing.T) {
+	u := org.User{Email: "a@example.com", Name: "A", Role: org.RoleAgent}
+	assert.Contains(t, fieldsOf(u.Validate()), "agent_id")
+	assert.Contains(t, fieldsOf(org.User{Email: "a@example.com", Name: "A", Role: "root"}.Validate()), "role")
+	assert.Error(t, org.CheckPassword("short"))
+	assert.NoError(t, org.CheckPassword("long enough pass"))
+}
