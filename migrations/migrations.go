@@ -14,6 +14,7 @@ import (
 func All() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		core0001(),
+		jobs0002(),
 	}
 }
 

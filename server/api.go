@@ -109,3 +109,5 @@ func expectedVersion(c echo.Context, bodyVersion int) (int, error) {
 func setETag(c echo.Context, version int) {
 	c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(version)))
 }
+
+func itoa64(v int64) string { return strconv.FormatInt(v, 10) }

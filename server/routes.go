@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	s.api.add(authed, http.MethodDelete, "/tokens/:id", s.handleRevokeToken, doc{Summary: "Revoke an API token", Tag: "tokens",
 		Status: http.StatusNoContent, Resource: auth.Tokens, Action: auth.Delete})
 	s.orgRoutes(authed)
+	s.jobRoutes(authed)
 	s.webRoutes()
 }
 

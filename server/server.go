@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -38,6 +39,8 @@ type Server struct {
 	now     func() time.Time
 	metrics *metrics
 	api     *apiRegistry
+	runner  *jobs.Runner
+	jobDefs map[string]Job
 
 	// renderErrorPage, when set by the UI, renders errors for browsers.
 	renderErrorPage func(c echo.Context, status int, message string) error
@@ -54,7 +57,8 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry()}
+	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry(), jobDefs: map[string]Job{}}
+	s.runner = jobs.NewRunner(st, log, now)
 	s.metrics = newMetrics(prometheus.NewRegistry(), st)
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustPrivateNet(true))
@@ -89,3 +93,6 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}
 	return nil
 }
+
+// WaitForJobs blocks until background job runs started by this server end.
+func (s *Server) WaitForJobs() { s.runner.Wait() }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
@@ -96,6 +97,9 @@ func TestRoleTable(t *testing.T) {
 			{"read me", "GET", func() string { return "/me" }, nil, everyone, 200},
 			{"list tokens", "GET", func() string { return "/tokens" }, nil, everyone, 200},
 			{"create token", "POST", func() string { return "/tokens" }, func() any { return map[string]any{"name": "script"} }, everyone, 201},
+			{"list jobs", "GET", func() string { return "/jobs" }, nil, planners, 200},
+			{"list job runs", "GET", func() string { return "/jobs/runs" }, nil, planners, 200},
+			{"trigger a job", "POST", func() string { return "/jobs/housekeeping/runs" }, nil, admins, 202},
 		}
 		for _, r := range rows {
 			for _, role := range allRoles {
@@ -361,4 +365,20 @@ func mustJSON(t *testing.T, v any) []byte {
 	b, err := jsonMarshal(v)
 	require.NoError(t, err)
 	return b
+}
+
+func TestAdminTriggersJobAndWatchesIt(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	res := w.as(org.RoleAdmin, "POST", "/api/v1/jobs/housekeeping/runs", nil)
+	require.Equal(t, 202, res.Status, "%s", res.Body)
+	loc := res.Header.Get("Location")
+	require.NotEmpty(t, loc)
+	var run map[string]any
+	require.Eventually(t, func() bool {
+		run = w.as(org.RolePlanner, "GET", loc, nil).json(t)
+		return run["status"] != "running"
+	}, 10*time.Second, 20*time.Millisecond)
+	assert.Equal(t, "succeeded", run["status"], "%v", run)
+	assert.Contains(t, run["result"], "expired_sessions_deleted")
+	assert.Equal(t, 404, w.as(org.RoleAdmin, "POST", "/api/v1/jobs/nope/runs", nil).Status)
 }

@@ -23,9 +23,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	addr := fs.String("addr", envOr(env, "PEAKWISE_ADDR", ":8080"), "address to listen on [PEAKWISE_ADDR]")
 	demoMode := fs.Bool("demo", envBool(env, "PEAKWISE_DEMO"), "seed a demo contact center on first start and print its sign-ins [PEAKWISE_DEMO]")
 	secure := fs.Bool("secure-cookies", envBool(env, "PEAKWISE_SECURE_COOKIES"), "always mark cookies Secure (set behind a TLS proxy) [PEAKWISE_SECURE_COOKIES]")
+	jobsTZ := fs.String("jobs-timezone", envOr(env, "PEAKWISE_JOBS_TIMEZONE", "UTC"), "IANA time zone in which job schedules (cron specs) are read [PEAKWISE_JOBS_TIMEZONE]")
+	noScheduler := fs.Bool("no-scheduler", envBool(env, "PEAKWISE_NO_SCHEDULER"), "do not fire scheduled jobs in this process [PEAKWISE_NO_SCHEDULER]")
 	ttl := fs.Duration("session-ttl", envDuration(env, "PEAKWISE_SESSION_TTL", 12*time.Hour), "idle lifetime of a browser session [PEAKWISE_SESSION_TTL]")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	loc, err := time.LoadLocation(*jobsTZ)
+	if err != nil {
+		return usageErrorf("--jobs-timezone: unknown time zone %q", *jobsTZ)
 	}
 	log := newLogger(env, env.Stderr)
 	st, err := db.open(ctx)
@@ -47,6 +53,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 
 	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure})
+	if !*noScheduler {
+		stop, err := srv.StartScheduler(loc)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	defer srv.WaitForJobs()
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)

@@ -60,6 +60,7 @@ const (
 	Agents   Resource = "agents"
 	Users    Resource = "users"
 	Tokens   Resource = "tokens"
+	Jobs     Resource = "jobs"
 )
 
 // Scope says how much of a resource a role reaches with an action.
@@ -92,6 +93,7 @@ var policy = map[Resource]map[Action]roleScopes{
 	Agents:   {Read: peopleRead, Create: planners, Update: planners, Delete: adminOnly},
 	Users:    {Read: adminOnly, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
 	Tokens:   {Read: ownTokens, Create: ownTokens, Update: {}, Delete: ownTokens},
+	Jobs:     {Read: planners, Create: adminOnly},
 }
 
 // ScopeOf returns how far p reaches with action on res. Disabled users reach nothing.

@@ -1,0 +1,127 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/jobs"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// Job is a background job the server knows: it can be scheduled and triggered by an admin.
+type Job struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Spec        string `json:"spec"` // cron spec; empty means manual only
+	fn          jobs.Func
+}
+
+// addJob makes a job known to the scheduler and to the admin API.
+func (s *Server) addJob(j Job) { s.jobDefs[j.Name] = j }
+
+// StartScheduler starts firing the scheduled jobs, with specs read in loc.
+// Every replica may run one; each firing runs once across replicas.
+func (s *Server) StartScheduler(loc *time.Location) (stop func(), err error) {
+	sched := jobs.NewScheduler(s.runner, s.log, loc)
+	for _, j := range s.jobDefs {
+		if j.Spec == "" {
+			continue
+		}
+		if err := sched.Add(j.Name, j.Spec, j.fn); err != nil {
+			return nil, err
+		}
+	}
+	sched.Start()
+	return func() { sched.Stop(); s.runner.Wait() }, nil
+}
+
+// housekeeping deletes expired sessions and old login failures.
+func (s *Server) housekeeping(ctx context.Context, p *jobs.Progress) (any, error) {
+	now := s.now()
+	n, err := s.store.DeleteExpiredSessions(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.ClearLoginFailures(ctx, "", now.Add(-loginWindow)); err != nil {
+		return nil, err
+	}
+	return map[string]int{"expired_sessions_deleted": n}, nil
+}
+
+func (s *Server) jobRoutes(g *echo.Group) {
+	s.addJob(Job{Name: "housekeeping", Description: "delete expired sessions and old login failures", Spec: "17 * * * *", fn: s.housekeeping})
+	s.api.add(g, http.MethodGet, "/jobs", s.handleListJobs, doc{Summary: "Background jobs and their schedules", Tag: "jobs", Response: []Job{}, Resource: auth.Jobs, Action: auth.Read})
+	s.api.add(g, http.MethodGet, "/jobs/runs", s.handleListJobRuns, doc{Summary: "Job runs, newest first (?job= to filter)", Tag: "jobs", Response: List[store.JobRun]{}, Resource: auth.Jobs, Action: auth.Read})
+	s.api.add(g, http.MethodGet, "/jobs/runs/:id", s.handleGetJobRun, doc{Summary: "One job run with its progress", Tag: "jobs", Response: store.JobRun{}, Resource: auth.Jobs, Action: auth.Read})
+	s.api.add(g, http.MethodPost, "/jobs/:name/runs", s.handleTriggerJob, doc{Summary: "Run a job now; answers at once with the run to watch", Tag: "jobs", Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Jobs, Action: auth.Create})
+}
+
+func (s *Server) handleListJobs(c echo.Context) error {
+	if err := principal(c).Allow(auth.Jobs, auth.Read); err != nil {
+		return err
+	}
+	out := make([]Job, 0, len(s.jobDefs))
+	for _, j := range s.jobDefs {
+		out = append(out, j)
+	}
+	sort.Slice(out, func(i, k int) bool { return out[i].Name < out[k].Name })
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) handleListJobRuns(c echo.Context) error {
+	if err := principal(c).Allow(auth.Jobs, auth.Read); err != nil {
+		return err
+	}
+	f := store.JobRunFilter{Job: c.QueryParam("job"), Page: pageOf(c)}
+	runs, total, err := s.store.FindJobRuns(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(runs, total, f.Page))
+}
+
+func (s *Server) handleGetJobRun(c echo.Context) error {
+	if err := principal(c).Allow(auth.Jobs, auth.Read); err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	run, err := s.store.FindJobRunByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, run)
+}
+
+func (s *Server) handleTriggerJob(c echo.Context) error {
+	p := principal(c)
+	if err := p.Allow(auth.Jobs, auth.Create); err != nil {
+		return err
+	}
+	j, ok := s.jobDefs[c.Param("name")]
+	if !ok {
+		return fault.Errorf(fault.NotFound, "no job named %q", c.Param("name"))
+	}
+	run, err := s.runner.Start(c.Request().Context(), jobs.Request{Job: j.Name, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID}, j.fn)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
+	return c.JSON(http.StatusAccepted, run)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
