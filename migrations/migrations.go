@@ -15,6 +15,7 @@ func All() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		core0001(),
 		jobs0002(),
+		forecasting0003(),
 	}
 }
 

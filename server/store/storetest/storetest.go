@@ -34,7 +34,7 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 // Config returns a store.Config for a fresh database of the given dialect,
 // for tests that open the store themselves (several server instances on one
 // database). For PostgreSQL it creates a new schema, dropped at cleanup.
-func Config(t *testing.T, dialect store.Dialect) store.Config {
+func Config(t testing.TB, dialect store.Dialect) store.Config {
 	t.Helper()
 	if dialect == store.SQLite {
 		return store.Config{SQLitePath: filepath.Join(t.TempDir(), "peakwise.db")}
@@ -75,7 +75,7 @@ func Config(t *testing.T, dialect store.Dialect) store.Config {
 	return store.Config{DatabaseURL: u.String(), MaxOpenConns: 5}
 }
 
-func failOrSkip(t *testing.T, err error) {
+func failOrSkip(t testing.TB, err error) {
 	t.Helper()
 	if os.Getenv("PEAKWISE_REQUIRE_POSTGRES") == "1" {
 		t.Fatalf("PostgreSQL required but unreachable: %v", err)
@@ -84,13 +84,16 @@ func failOrSkip(t *testing.T, err error) {
 }
 
 // OpenSQLite returns a migrated store on a fresh SQLite file.
-func OpenSQLite(t *testing.T) *store.Store { return open(t, Config(t, store.SQLite)) }
+func OpenSQLite(t testing.TB) *store.Store { return Open(t, store.SQLite) }
 
 // OpenPostgres returns a migrated store in a fresh PostgreSQL schema, or skips
 // (fails when required) if PostgreSQL is not configured.
-func OpenPostgres(t *testing.T) *store.Store { return open(t, Config(t, store.Postgres)) }
+func OpenPostgres(t testing.TB) *store.Store { return Open(t, store.Postgres) }
 
-func open(t *testing.T, cfg store.Config) *store.Store {
+// Open returns a migrated store on a fresh database of the given dialect.
+func Open(t testing.TB, dialect store.Dialect) *store.Store { return open(t, Config(t, dialect)) }
+
+func open(t testing.TB, cfg store.Config) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, cfg)
