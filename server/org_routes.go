@@ -60,6 +60,15 @@ func (s *Server) orgRoutes(g *echo.Group) {
 		meta:     func(v *org.Agent) (*int64, *int) { return &v.ID, &v.Version },
 	}.register(s, g, "/agents")
 
+	crud[org.SpecialDay]{
+		res: auth.SpecialDays, what: "special day", find: st.FindSpecialDayByID, create: st.CreateSpecialDay, update: st.UpdateSpecialDay, del: st.DeleteSpecialDay,
+		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.SpecialDay, int, error) {
+			return st.FindSpecialDays(ctx, store.SpecialDayFilter{Page: p})
+		},
+		validate: s.validateSpecialDay,
+		meta:     func(v *org.SpecialDay) (*int64, *int) { return &v.ID, &v.Version },
+	}.register(s, g, "/special-days")
+
 	crud[userBody]{
 		res: auth.Users, what: "user", find: s.findUserBody, create: s.createUser, update: s.updateUser, del: st.DeleteUser,
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]userBody, int, error) {
@@ -206,4 +215,18 @@ func (s *Server) handleSetPassword(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) validateSpecialDay(ctx context.Context, d org.SpecialDay) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if d.QueueID != nil {
+		if _, err := s.store.FindQueueByID(ctx, *d.QueueID); fault.Is(err, fault.NotFound) {
+			return &fault.Error{Code: fault.Invalid, Message: "invalid special day", Fields: map[string]string{"queue_id": "no such queue"}}
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }

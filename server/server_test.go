@@ -97,6 +97,10 @@ func TestRoleTable(t *testing.T) {
 			{"read me", "GET", func() string { return "/me" }, nil, everyone, 200},
 			{"list tokens", "GET", func() string { return "/tokens" }, nil, everyone, 200},
 			{"create token", "POST", func() string { return "/tokens" }, func() any { return map[string]any{"name": "script"} }, everyone, 201},
+			{"list special days", "GET", func() string { return "/special-days" }, nil, everyone, 200},
+			{"create special day", "POST", func() string { return "/special-days" }, func() any {
+				return map[string]any{"queue_id": w.queue.ID, "date": fmt.Sprintf("2026-12-%02d", uniq()%28+1), "factor": 1.4, "note": "launch"}
+			}, planners, 201},
 			{"list jobs", "GET", func() string { return "/jobs" }, nil, planners, 200},
 			{"list job runs", "GET", func() string { return "/jobs/runs" }, nil, planners, 200},
 			{"trigger a job", "POST", func() string { return "/jobs/housekeeping/runs" }, nil, admins, 202},

@@ -53,14 +53,15 @@ const (
 
 // The resources of the foundation. Later issues add theirs to the table.
 const (
-	Sites    Resource = "sites"
-	Teams    Resource = "teams"
-	Channels Resource = "channels"
-	Queues   Resource = "queues"
-	Agents   Resource = "agents"
-	Users    Resource = "users"
-	Tokens   Resource = "tokens"
-	Jobs     Resource = "jobs"
+	Sites       Resource = "sites"
+	Teams       Resource = "teams"
+	Channels    Resource = "channels"
+	Queues      Resource = "queues"
+	Agents      Resource = "agents"
+	Users       Resource = "users"
+	Tokens      Resource = "tokens"
+	Jobs        Resource = "jobs"
+	SpecialDays Resource = "special-days"
 )
 
 // Scope says how much of a resource a role reaches with an action.
@@ -86,14 +87,15 @@ var (
 // policy is THE authorization table: resource -> action -> role -> scope.
 // Handlers never check roles themselves; they ask Allow or ScopeOf.
 var policy = map[Resource]map[Action]roleScopes{
-	Sites:    {Read: everyone, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
-	Teams:    {Read: everyone, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
-	Channels: {Read: everyone, Create: planners, Update: planners, Delete: adminOnly},
-	Queues:   {Read: everyone, Create: planners, Update: planners, Delete: planners},
-	Agents:   {Read: peopleRead, Create: planners, Update: planners, Delete: adminOnly},
-	Users:    {Read: adminOnly, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
-	Tokens:   {Read: ownTokens, Create: ownTokens, Update: {}, Delete: ownTokens},
-	Jobs:     {Read: planners, Create: adminOnly},
+	Sites:       {Read: everyone, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
+	Teams:       {Read: everyone, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
+	Channels:    {Read: everyone, Create: planners, Update: planners, Delete: adminOnly},
+	Queues:      {Read: everyone, Create: planners, Update: planners, Delete: planners},
+	Agents:      {Read: peopleRead, Create: planners, Update: planners, Delete: adminOnly},
+	Users:       {Read: adminOnly, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
+	Tokens:      {Read: ownTokens, Create: ownTokens, Update: {}, Delete: ownTokens},
+	Jobs:        {Read: planners, Create: adminOnly},
+	SpecialDays: {Read: everyone, Create: planners, Update: planners, Delete: planners},
 }
 
 // ScopeOf returns how far p reaches with action on res. Disabled users reach nothing.

@@ -327,3 +327,36 @@ func CheckPassword(password string) error {
 	}
 	return f.Err("invalid password")
 }
+
+// SpecialDay changes a queue's forecast on one local calendar date: closed, or
+// volume multiplied by Factor (e.g. 1.4 for a launch day). QueueID nil applies
+// to every queue.
+type SpecialDay struct {
+	ID        int64     `json:"id"`
+	QueueID   *int64    `json:"queue_id"`
+	Date      string    `json:"date"` // YYYY-MM-DD in the queue's time zone
+	Closed    bool      `json:"closed"`
+	Factor    float64   `json:"factor"`
+	Note      string    `json:"note"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Validate returns an Invalid error naming every bad field.
+func (d SpecialDay) Validate() error {
+	f := fault.Fields{}
+	if _, err := time.Parse(time.DateOnly, d.Date); err != nil {
+		f.Add("date", "must be a date like 2026-12-24, got %q", d.Date)
+	}
+	if d.Closed && d.Factor != 0 && d.Factor != 1 {
+		f.Add("factor", "a closed day has no factor")
+	}
+	if !d.Closed && (d.Factor <= 0 || d.Factor > 20) {
+		f.Add("factor", "must be above 0 and at most 20 (1 = a normal day), got %g", d.Factor)
+	}
+	if len(d.Note) > 200 {
+		f.Add("note", "is longer than 200 characters")
+	}
+	return f.Err("invalid special day")
+}
