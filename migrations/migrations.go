@@ -16,6 +16,7 @@ func All() []*gormigrate.Migration {
 		core0001(),
 		jobs0002(),
 		forecasting0003(),
+		audit0004(),
 	}
 }
 
