@@ -17,6 +17,7 @@ func All() []*gormigrate.Migration {
 		jobs0002(),
 		forecasting0003(),
 		audit0004(),
+		schedules0005(),
 	}
 }
 

@@ -1,0 +1,106 @@
+package calendar_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+)
+
+var t0 = time.Date(2026, 3, 27, 8, 0, 0, 0, time.UTC)
+
+func shift(agent int64, start time.Time, hours int) calendar.Shift {
+	return calendar.Shift{AgentID: agent, Template: "FT8", Start: start, End: start.Add(time.Duration(hours) * time.Hour), PaidMinutes: hours * 60}
+}
+
+func TestCarryUIDsKeepsIdentityOfUnchangedAndMovedShifts(t *testing.T) {
+	prev := []calendar.Shift{shift(1, t0, 8), shift(1, t0.Add(24*time.Hour), 8), shift(2, t0, 8)}
+	for i := range prev {
+		prev[i].UID = []string{"a", "b", "c"}[i]
+	}
+	next := []calendar.Shift{
+		shift(1, t0, 8),                   // unchanged
+		shift(1, t0.Add(25*time.Hour), 8), // moved by an hour: same event
+		shift(2, t0.Add(48*time.Hour), 8), // agent 2's shift moved to another day: a new event
+		shift(3, t0, 8),                   // new agent
+	}
+	calendar.CarryUIDs(prev, next)
+	assert.Equal(t, "a", next[0].UID)
+	assert.Equal(t, "b", next[1].UID)
+	assert.NotEqual(t, "c", next[2].UID)
+	assert.NotEmpty(t, next[3].UID)
+
+	changes := calendar.Diff(prev, next, t0.Add(-time.Hour))
+	kinds := map[string]calendar.ChangeKind{}
+	soon := map[string]bool{}
+	for _, c := range changes {
+		kinds[c.UID] = c.Kind
+		soon[c.UID] = c.Soon
+	}
+	assert.NotContains(t, kinds, "a", "an unchanged shift is not a change")
+	assert.Equal(t, calendar.Changed, kinds["b"])
+	assert.Equal(t, calendar.Removed, kinds["c"])
+	assert.Equal(t, calendar.Added, kinds[next[2].UID])
+	assert.Equal(t, calendar.Added, kinds[next[3].UID])
+	assert.True(t, soon["b"], "tomorrow's shift is within 48 hours")
+	assert.False(t, soon[next[2].UID], "a shift in 57 hours is not")
+	assert.Len(t, changes, 4)
+}
+
+// unfold parses a calendar the way RFC 5545 readers do: unfold lines, split
+// name and value. It is written from the RFC, independently of the writer.
+func unfold(t *testing.T, ics string) []map[string]string {
+	t.Helper()
+	require.True(t, strings.HasSuffix(ics, "\r\n"))
+	raw := strings.Split(strings.TrimSuffix(ics, "\r\n"), "\r\n")
+	var lines []string
+	for _, l := range raw {
+		require.LessOrEqual(t, len(l), 75, "content lines are folded at 75 octets: %q", l)
+		if strings.HasPrefix(l, " ") {
+			lines[len(lines)-1] += l[1:]
+			continue
+		}
+		lines = append(lines, l)
+	}
+	var events []map[string]string
+	var cur map[string]string
+	for _, l := range lines {
+		name, value, ok := strings.Cut(l, ":")
+		require.True(t, ok, l)
+		switch {
+		case l == "BEGIN:VEVENT":
+			cur = map[string]string{}
+		case l == "END:VEVENT":
+			events = append(events, cur)
+			cur = nil
+		case cur != nil:
+			cur[name] = value
+		}
+	}
+	return events
+}
+
+func TestICSHasStableUIDsUTCAndFolding(t *testing.T) {
+	s := shift(1, time.Date(2026, 3, 29, 7, 0, 0, 0, time.UTC), 8) // the day Europe's clocks go forward
+	s.UID = "u1"
+	s.Note = strings.Repeat("Long note, with; special characters. ", 5)
+	s.Breaks = []calendar.Break{{Name: "lunch", Start: s.Start.Add(4 * time.Hour), End: s.Start.Add(4*time.Hour + 30*time.Minute)}}
+	var buf bytes.Buffer
+	require.NoError(t, calendar.WriteICS(&buf, calendar.Feed{Name: "Shifts: Ana", Domain: "peakwise.test", Shifts: []calendar.Shift{s}, Revision: 3,
+		Stamp: time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC)}))
+	events := unfold(t, buf.String())
+	require.Len(t, events, 2)
+	assert.Equal(t, "u1@peakwise.test", events[0]["UID"])
+	assert.Equal(t, "20260329T070000Z", events[0]["DTSTART"])
+	assert.Equal(t, "20260329T150000Z", events[0]["DTEND"])
+	assert.Equal(t, "3", events[0]["SEQUENCE"])
+	assert.Contains(t, events[0]["DESCRIPTION"], `Long note\, with\; special`)
+	assert.Equal(t, "u1-b0@peakwise.test", events[1]["UID"])
+	assert.Equal(t, "Break: lunch", events[1]["SUMMARY"])
+	assert.Equal(t, "20260329T113000Z", events[1]["DTEND"])
+}
