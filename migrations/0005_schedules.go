@@ -52,6 +52,7 @@ func schedules0005() *gormigrate.Migration {
 		PaidMinutes int       `gorm:"not null"`
 		Breaks      string    `gorm:"type:text;not null;default:''"` // JSON list of {name,start,end,paid}
 		Note        string    `gorm:"size:500;not null;default:''"`
+		ShortNotice bool      `gorm:"not null;default:false"` // its publication changed it within 48 hours of its start
 	}
 	type calendarFeed struct {
 		AgentID   int64  `gorm:"primaryKey;autoIncrement:false"`

@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -36,7 +37,10 @@ type world struct {
 
 const testPassword = "correct horse battery"
 
-func newWorld(t *testing.T, st *store.Store) *world {
+func newWorld(t *testing.T, st *store.Store) *world { return newWorldAt(t, st, nil) }
+
+// newWorldAt is newWorld with the server's clock set (nil: the real clock).
+func newWorldAt(t *testing.T, st *store.Store, now func() time.Time) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{t: t, st: st, tokens: map[org.Role]string{}, users: map[org.Role]org.User{}}
@@ -76,7 +80,7 @@ func newWorld(t *testing.T, st *store.Store) *world {
 		require.NoError(t, err)
 		w.tokens[r] = secret
 	}
-	w.srv = httptest.NewServer(server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{}).Handler())
+	w.srv = httptest.NewServer(server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{Now: now}).Handler())
 	t.Cleanup(w.srv.Close)
 	return w
 }
@@ -158,3 +162,5 @@ func browser(t *testing.T) *http.Client {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func jsonUnmarshalBytes(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -40,8 +40,8 @@ type apiRegistry struct {
 func newAPIRegistry() *apiRegistry { return &apiRegistry{} }
 
 // add registers h on g and records its documentation.
-func (r *apiRegistry) add(g *echo.Group, method, path string, h echo.HandlerFunc, d doc) {
-	rt := g.Add(method, path, h)
+func (r *apiRegistry) add(g *echo.Group, method, path string, h echo.HandlerFunc, d doc, mw ...echo.MiddlewareFunc) {
+	rt := g.Add(method, path, h, mw...)
 	r.mu.Lock()
 	r.routes = append(r.routes, apiRoute{method: method, path: rt.Path, doc: d})
 	r.mu.Unlock()

@@ -35,6 +35,7 @@ func (s *Server) routes() {
 		Status: http.StatusNoContent, Resource: auth.Tokens, Action: auth.Delete})
 	s.orgRoutes(authed)
 	s.jobRoutes(authed)
+	s.scheduleRoutes(authed)
 	s.webRoutes()
 }
 

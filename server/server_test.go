@@ -101,6 +101,10 @@ func TestRoleTable(t *testing.T) {
 			{"create special day", "POST", func() string { return "/special-days" }, func() any {
 				return map[string]any{"queue_id": w.queue.ID, "date": fmt.Sprintf("2026-12-%02d", uniq()%28+1), "factor": 1.4, "note": "launch"}
 			}, planners, 201},
+			{"list schedules", "GET", func() string { return "/schedules" }, nil, allowed(org.RoleAdmin, org.RolePlanner, org.RoleSupervisor), 200},
+			{"create schedule", "POST", func() string { return "/schedules" }, func() any {
+				return map[string]any{"name": "W", "timezone": "UTC", "period_start": "2026-01-05T00:00:00Z", "period_end": "2026-01-12T00:00:00Z", "shifts": []any{}}
+			}, planners, 201},
 			{"list jobs", "GET", func() string { return "/jobs" }, nil, planners, 200},
 			{"list job runs", "GET", func() string { return "/jobs/runs" }, nil, planners, 200},
 			{"trigger a job", "POST", func() string { return "/jobs/housekeeping/runs" }, nil, admins, 202},

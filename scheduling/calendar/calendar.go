@@ -31,6 +31,9 @@ type Shift struct {
 	PaidMinutes int       `json:"paid_minutes"`
 	Breaks      []Break   `json:"breaks"`
 	Note        string    `json:"note,omitempty"`
+	// ShortNotice is set when the publication that made this shift what it is
+	// changed it less than 48 hours ahead.
+	ShortNotice bool `json:"short_notice"`
 }
 
 // NewUID returns a fresh shift identity.

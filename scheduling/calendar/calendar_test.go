@@ -104,3 +104,25 @@ func TestICSHasStableUIDsUTCAndFolding(t *testing.T) {
 	assert.Equal(t, "Break: lunch", events[1]["SUMMARY"])
 	assert.Equal(t, "20260329T113000Z", events[1]["DTEND"])
 }
+
+func TestCheckFindsBadShifts(t *testing.T) {
+	start, end := t0.Add(-24*time.Hour), t0.Add(7*24*time.Hour)
+	good := shift(1, t0, 8)
+	good.Breaks = []calendar.Break{{Name: "lunch", Start: t0.Add(4 * time.Hour), End: t0.Add(4*time.Hour + 30*time.Minute)}}
+	overlapping := shift(1, t0.Add(7*time.Hour), 8)
+	backwards := shift(2, t0, 8)
+	backwards.End = backwards.Start.Add(-time.Hour)
+	outside := shift(3, end.Add(-time.Hour), 8)
+	badBreak := shift(4, t0, 8)
+	badBreak.Breaks = []calendar.Break{{Name: "b1", Start: t0.Add(time.Hour), End: t0.Add(2 * time.Hour)}, {Name: "b2", Start: t0.Add(90 * time.Minute), End: t0.Add(3 * time.Hour)}}
+	overpaid := shift(5, t0, 8)
+	overpaid.PaidMinutes = 600
+
+	problems := calendar.Check(start, end, []calendar.Shift{good, overlapping, backwards, outside, badBreak, overpaid}, []int{2, 3, 4, 5, 6, 7})
+	got := map[int]string{}
+	for _, p := range problems {
+		got[p.Line] = p.Field
+	}
+	assert.Equal(t, map[int]string{3: "start", 4: "end", 5: "start", 6: "breaks", 7: "paid_minutes"}, got, "%+v", problems)
+	assert.Empty(t, calendar.Check(start, end, []calendar.Shift{good}, nil))
+}

@@ -53,15 +53,18 @@ const (
 
 // The resources of the foundation. Later issues add theirs to the table.
 const (
-	Sites       Resource = "sites"
-	Teams       Resource = "teams"
-	Channels    Resource = "channels"
-	Queues      Resource = "queues"
-	Agents      Resource = "agents"
-	Users       Resource = "users"
-	Tokens      Resource = "tokens"
-	Jobs        Resource = "jobs"
-	SpecialDays Resource = "special-days"
+	Sites         Resource = "sites"
+	Teams         Resource = "teams"
+	Channels      Resource = "channels"
+	Queues        Resource = "queues"
+	Agents        Resource = "agents"
+	Users         Resource = "users"
+	Tokens        Resource = "tokens"
+	Jobs          Resource = "jobs"
+	SpecialDays   Resource = "special-days"
+	Schedules     Resource = "schedules"      // shift plans: drafts and published revisions
+	Shifts        Resource = "shifts"         // one agent's published shifts
+	CalendarFeeds Resource = "calendar-feeds" // an agent's secret iCalendar URL
 )
 
 // Scope says how much of a resource a role reaches with an action.
@@ -96,6 +99,10 @@ var policy = map[Resource]map[Action]roleScopes{
 	Tokens:      {Read: ownTokens, Create: ownTokens, Update: {}, Delete: ownTokens},
 	Jobs:        {Read: planners, Create: adminOnly},
 	SpecialDays: {Read: everyone, Create: planners, Update: planners, Delete: planners},
+	Schedules:   {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: All}, Create: planners, Update: planners},
+	Shifts:      {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: Team, org.RoleAgent: Own}},
+	CalendarFeeds: {Create: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own},
+		Delete: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own}},
 }
 
 // ScopeOf returns how far p reaches with action on res. Disabled users reach nothing.

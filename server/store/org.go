@@ -542,3 +542,10 @@ func (s *Store) UpdateSpecialDay(ctx context.Context, d org.SpecialDay) (org.Spe
 func (s *Store) DeleteSpecialDay(ctx context.Context, id int64) error {
 	return deleteByID[specialDayRow](ctx, s, id, "special day")
 }
+
+// FindAgentByEmail returns the agent with that email. Returns NotFound if there is none.
+func (s *Store) FindAgentByEmail(ctx context.Context, email string) (org.Agent, error) {
+	var r agentRow
+	err := s.conn(ctx).Preload("Skills", orderSkills).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&r).Error
+	return r.domain(), translate(err, "agent")
+}

@@ -1,0 +1,360 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/fault"
+)
+
+// ScheduleStatus is where a shift plan revision stands.
+type ScheduleStatus string
+
+const (
+	ScheduleDraft      ScheduleStatus = "draft"
+	SchedulePublished  ScheduleStatus = "published"
+	ScheduleSuperseded ScheduleStatus = "superseded" // a newer revision of the plan was published
+)
+
+// Schedule is one revision of a shift plan. Published revisions are immutable;
+// republishing a plan publishes a new revision and supersedes the old one.
+type Schedule struct {
+	ID            int64          `json:"id"`
+	PlanID        int64          `json:"plan_id"`
+	Revision      int            `json:"revision"`
+	Name          string         `json:"name"`
+	Status        ScheduleStatus `json:"status"`
+	PeriodStart   time.Time      `json:"period_start"`
+	PeriodEnd     time.Time      `json:"period_end"`
+	Timezone      string         `json:"timezone"`
+	CreatedByID   *int64         `json:"created_by_id" gorm:"column:created_by_id"`
+	CreatedAt     time.Time      `json:"created_at"`
+	PublishedAt   *time.Time     `json:"published_at"`
+	PublishedByID *int64         `json:"published_by_id" gorm:"column:published_by_id"`
+	Report        string         `json:"report,omitempty"`
+	Changes       string         `json:"changes,omitempty"`
+	Version       int            `json:"version"`
+}
+
+func (Schedule) TableName() string { return "schedules" }
+
+func (s Schedule) utc() Schedule {
+	s.PeriodStart, s.PeriodEnd, s.CreatedAt = s.PeriodStart.UTC(), s.PeriodEnd.UTC(), s.CreatedAt.UTC()
+	s.PublishedAt = utcPtr(s.PublishedAt)
+	return s
+}
+
+type shiftRow struct {
+	ID          int64
+	ScheduleID  int64
+	UID         string `gorm:"column:uid"`
+	AgentID     *int64
+	QueueID     *int64
+	Template    string
+	StartAt     time.Time
+	EndAt       time.Time
+	PaidMinutes int
+	Breaks      string
+	Note        string
+	ShortNotice bool
+}
+
+func (shiftRow) TableName() string { return "shifts" }
+
+func nonZero(v int64) *int64 {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func shiftRowFrom(scheduleID int64, s calendar.Shift) (shiftRow, error) {
+	breaks, err := json.Marshal(s.Breaks)
+	if err != nil {
+		return shiftRow{}, err
+	}
+	return shiftRow{ScheduleID: scheduleID, UID: s.UID, AgentID: nonZero(s.AgentID), QueueID: nonZero(s.QueueID), Template: s.Template,
+		StartAt: s.Start.UTC(), EndAt: s.End.UTC(), PaidMinutes: s.PaidMinutes, Breaks: string(breaks), Note: s.Note, ShortNotice: s.ShortNotice}, nil
+}
+
+func (r shiftRow) domain() calendar.Shift {
+	s := calendar.Shift{ID: r.ID, UID: r.UID, AgentID: deref(r.AgentID), QueueID: deref(r.QueueID), Template: r.Template,
+		Start: r.StartAt.UTC(), End: r.EndAt.UTC(), PaidMinutes: r.PaidMinutes, Note: r.Note, ShortNotice: r.ShortNotice, Breaks: []calendar.Break{}}
+	_ = json.Unmarshal([]byte(r.Breaks), &s.Breaks)
+	for i := range s.Breaks {
+		s.Breaks[i].Start, s.Breaks[i].End = s.Breaks[i].Start.UTC(), s.Breaks[i].End.UTC()
+	}
+	return s
+}
+
+// CreateScheduleDraft stores a draft revision with its shifts. With PlanID 0
+// the draft starts a new plan; otherwise it becomes the plan's next revision.
+// Returns NotFound for an unknown plan.
+func (s *Store) CreateScheduleDraft(ctx context.Context, sch Schedule, shifts []calendar.Shift) (Schedule, error) {
+	err := s.Tx(ctx, func(tx *Store) error {
+		sch.ID, sch.Status, sch.Version, sch.PublishedAt, sch.PublishedByID = 0, ScheduleDraft, 1, nil, nil
+		if sch.CreatedAt.IsZero() {
+			sch.CreatedAt = tx.now()
+		}
+		sch.Revision = 1
+		if sch.PlanID != 0 {
+			var last Schedule
+			if err := tx.conn(ctx).Where("plan_id = ?", sch.PlanID).Order("revision DESC").Take(&last).Error; err != nil {
+				return translate(err, "plan")
+			}
+			sch.Revision = last.Revision + 1
+		}
+		if err := tx.conn(ctx).Create(&sch).Error; err != nil {
+			return translate(err, "schedule")
+		}
+		if sch.PlanID == 0 {
+			sch.PlanID = sch.ID
+			if err := tx.conn(ctx).Model(&Schedule{}).Where("id = ?", sch.ID).Update("plan_id", sch.ID).Error; err != nil {
+				return translate(err, "schedule")
+			}
+		}
+		return tx.insertShifts(ctx, sch.ID, shifts)
+	})
+	return sch.utc(), err
+}
+
+func (s *Store) insertShifts(ctx context.Context, scheduleID int64, shifts []calendar.Shift) error {
+	if len(shifts) == 0 {
+		return nil
+	}
+	rows := make([]shiftRow, len(shifts))
+	for i, sh := range shifts {
+		if sh.UID == "" {
+			sh.UID = calendar.NewUID()
+		}
+		r, err := shiftRowFrom(scheduleID, sh)
+		if err != nil {
+			return err
+		}
+		rows[i] = r
+	}
+	return translate(s.conn(ctx).CreateInBatches(rows, batchSize).Error, "shift")
+}
+
+// ReplaceScheduleShifts swaps a draft's shifts for new ones if version is
+// current. Returns NotFound, or Conflict for a stale version or a published revision.
+func (s *Store) ReplaceScheduleShifts(ctx context.Context, id int64, version int, shifts []calendar.Shift) (Schedule, error) {
+	var out Schedule
+	err := s.Tx(ctx, func(tx *Store) error {
+		res := tx.conn(ctx).Model(&Schedule{}).Where("id = ? AND version = ? AND status = ?", id, version, ScheduleDraft).
+			Update("version", version+1)
+		if res.Error != nil {
+			return translate(res.Error, "schedule")
+		}
+		if res.RowsAffected == 0 {
+			cur, err := tx.FindScheduleByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			if cur.Status != ScheduleDraft {
+				return fault.Errorf(fault.Conflict, "revision %d is %s and cannot change; create a new draft of the plan", cur.Revision, cur.Status)
+			}
+			return fault.Errorf(fault.Conflict, "schedule was changed by someone else (version %d is stale); reload and retry", version)
+		}
+		if err := tx.conn(ctx).Where("schedule_id = ?", id).Delete(&shiftRow{}).Error; err != nil {
+			return translate(err, "shift")
+		}
+		if err := tx.insertShifts(ctx, id, shifts); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.FindScheduleByID(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// FindScheduleByID returns the revision. Returns NotFound if it does not exist.
+func (s *Store) FindScheduleByID(ctx context.Context, id int64) (Schedule, error) {
+	sch, err := findByID[Schedule](ctx, s, id, "schedule")
+	return sch.utc(), err
+}
+
+// ScheduleFilter narrows FindSchedules.
+type ScheduleFilter struct {
+	Status ScheduleStatus
+	PlanID int64
+	Page   Page
+}
+
+// FindSchedules returns revisions, newest first, without their report and changes.
+func (s *Store) FindSchedules(ctx context.Context, f ScheduleFilter) ([]Schedule, int, error) {
+	q := s.conn(ctx).Model(&Schedule{})
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.PlanID != 0 {
+		q = q.Where("plan_id = ?", f.PlanID)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err, "schedule")
+	}
+	p := f.Page.Normalize()
+	var out []Schedule
+	err := q.Omit("report", "changes").Order("id DESC").Limit(p.Limit).Offset(p.Offset).Find(&out).Error
+	for i := range out {
+		out[i] = out[i].utc()
+	}
+	return out, int(total), translate(err, "schedule")
+}
+
+// ShiftFilter narrows FindShifts. Zero values match everything.
+type ShiftFilter struct {
+	ScheduleID int64
+	AgentIDs   []int64 // nil: any agent
+	From, To   time.Time
+	// Published keeps only shifts of published revisions.
+	Published bool
+}
+
+// FindShifts returns shifts that overlap [From, To), ordered by start.
+func (s *Store) FindShifts(ctx context.Context, f ShiftFilter) ([]calendar.Shift, error) {
+	q := s.conn(ctx).Model(&shiftRow{})
+	if f.ScheduleID != 0 {
+		q = q.Where("schedule_id = ?", f.ScheduleID)
+	}
+	if f.Published {
+		q = q.Where("schedule_id IN (?)", s.conn(ctx).Model(&Schedule{}).Select("id").Where("status = ?", SchedulePublished))
+	}
+	if f.AgentIDs != nil {
+		q = q.Where("agent_id IN ?", nonEmpty(f.AgentIDs))
+	}
+	if !f.To.IsZero() {
+		q = q.Where("start_at < ?", f.To.UTC())
+	}
+	if !f.From.IsZero() {
+		q = q.Where("end_at > ?", f.From.UTC())
+	}
+	var rows []shiftRow
+	err := q.Order("start_at, id").Find(&rows).Error
+	return mapRows[shiftRow, calendar.Shift](rows), translate(err, "shift")
+}
+
+// PublishSchedule publishes a draft: shifts take over the UIDs of the plan's
+// current published revision (so calendars update in place), that revision is
+// superseded, and the changes for each agent are recorded. Returns NotFound,
+// or Conflict if the revision is not a draft or version is stale.
+func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by int64, at time.Time) (Schedule, []calendar.Change, error) {
+	var out Schedule
+	var changes []calendar.Change
+	err := s.Tx(ctx, func(tx *Store) error {
+		draft, err := tx.FindScheduleByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if draft.Status != ScheduleDraft {
+			return fault.Errorf(fault.Conflict, "revision %d is already %s", draft.Revision, draft.Status)
+		}
+		if draft.Version != version {
+			return fault.Errorf(fault.Conflict, "schedule was changed by someone else (version %d is stale); reload and retry", version)
+		}
+		var prevShifts []calendar.Shift
+		var prev Schedule
+		err = tx.conn(ctx).Where("plan_id = ? AND status = ?", draft.PlanID, SchedulePublished).Take(&prev).Error
+		if err == nil {
+			if prevShifts, err = tx.FindShifts(ctx, ShiftFilter{ScheduleID: prev.ID}); err != nil {
+				return err
+			}
+		} else if !fault.Is(translate(err, "schedule"), fault.NotFound) {
+			return translate(err, "schedule")
+		}
+		next, err := tx.FindShifts(ctx, ShiftFilter{ScheduleID: id})
+		if err != nil {
+			return err
+		}
+		calendar.CarryUIDs(prevShifts, next)
+		changes = calendar.Diff(prevShifts, next, at)
+		soon := map[string]bool{}
+		for _, ch := range changes {
+			if ch.Soon && ch.Kind != calendar.Removed {
+				soon[ch.UID] = true
+			}
+		}
+		for _, sh := range next {
+			err := tx.conn(ctx).Model(&shiftRow{}).Where("id = ?", sh.ID).
+				Updates(map[string]any{"uid": sh.UID, "short_notice": soon[sh.UID]}).Error
+			if err != nil {
+				return translate(err, "shift")
+			}
+		}
+		if prev.ID != 0 {
+			if err := tx.conn(ctx).Model(&Schedule{}).Where("id = ?", prev.ID).Update("status", ScheduleSuperseded).Error; err != nil {
+				return translate(err, "schedule")
+			}
+		}
+		res := tx.conn(ctx).Model(&Schedule{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
+			"status": SchedulePublished, "published_at": at.UTC(), "published_by_id": by, "changes": Snapshot(changes), "version": version + 1,
+		})
+		if res.Error != nil {
+			return translate(res.Error, "schedule")
+		}
+		out, err = tx.FindScheduleByID(ctx, id)
+		return err
+	})
+	return out, changes, err
+}
+
+// --- calendar feeds
+
+type calendarFeedRow struct {
+	AgentID   int64 `gorm:"primaryKey;autoIncrement:false"`
+	TokenHash string
+	CreatedAt time.Time
+}
+
+func (calendarFeedRow) TableName() string { return "calendar_feeds" }
+
+// SetCalendarFeed gives the agent a feed under a new token hash; the old URL
+// stops working at once.
+func (s *Store) SetCalendarFeed(ctx context.Context, agentID int64, tokenHash string) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		if err := tx.conn(ctx).Where("agent_id = ?", agentID).Delete(&calendarFeedRow{}).Error; err != nil {
+			return translate(err, "calendar feed")
+		}
+		return translate(tx.conn(ctx).Create(&calendarFeedRow{AgentID: agentID, TokenHash: tokenHash, CreatedAt: tx.now()}).Error, "calendar feed")
+	})
+}
+
+// DeleteCalendarFeed revokes the agent's feed; revoking a missing feed is not an error.
+func (s *Store) DeleteCalendarFeed(ctx context.Context, agentID int64) error {
+	return translate(s.conn(ctx).Where("agent_id = ?", agentID).Delete(&calendarFeedRow{}).Error, "calendar feed")
+}
+
+// FindCalendarFeedAgent returns the agent whose feed has that token hash.
+// Returns NotFound if no feed has it.
+func (s *Store) FindCalendarFeedAgent(ctx context.Context, tokenHash string) (int64, error) {
+	var r calendarFeedRow
+	err := s.conn(ctx).Where("token_hash = ?", tokenHash).Take(&r).Error
+	return r.AgentID, translate(err, "calendar feed")
+}
+
+// LatestPublication returns the newest publication time and revision among
+// published revisions that have shifts for the agent, for feed stamps.
+func (s *Store) LatestPublication(ctx context.Context, agentID int64) (time.Time, int, error) {
+	var sch Schedule
+	err := s.conn(ctx).Where("status = ? AND id IN (?)", SchedulePublished,
+		s.conn(ctx).Model(&shiftRow{}).Select("schedule_id").Where("agent_id = ?", agentID)).
+		Order("published_at DESC").Take(&sch).Error
+	if fault.Is(translate(err, "schedule"), fault.NotFound) {
+		return time.Time{}, 0, nil
+	}
+	if err != nil {
+		return time.Time{}, 0, translate(err, "schedule")
+	}
+	return sch.PublishedAt.UTC(), sch.Revision, nil
+}
