@@ -18,6 +18,7 @@ func All() []*gormigrate.Migration {
 		forecasting0003(),
 		audit0004(),
 		schedules0005(),
+		requests0006(),
 	}
 }
 

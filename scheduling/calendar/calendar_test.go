@@ -126,3 +126,59 @@ func TestCheckFindsBadShifts(t *testing.T) {
 	assert.Equal(t, map[int]string{3: "start", 4: "end", 5: "start", 6: "breaks", 7: "paid_minutes"}, got, "%+v", problems)
 	assert.Empty(t, calendar.Check(start, end, []calendar.Shift{good}, nil))
 }
+
+func TestTimeOffSpanFollowsLocalDaysAcrossDST(t *testing.T) {
+	lisbon, _ := time.LoadLocation("Europe/Lisbon")
+	sydney, _ := time.LoadLocation("Australia/Sydney")
+	cases := []struct {
+		name        string
+		loc         *time.Location
+		first, last string
+		from, to    string
+		hours       float64
+		field       string
+	}{
+		{"spring forward in Lisbon is 23 h", lisbon, "2026-03-29", "", "", "", 23, ""},
+		{"autumn back in Sydney is 25 h", sydney, "2026-04-05", "", "", "", 25, ""},
+		{"three ordinary days", lisbon, "2026-07-01", "2026-07-03", "", "", 72, ""},
+		{"partial day", sydney, "2026-07-01", "", "09:30", "13:00", 3.5, ""},
+		{"last before first", lisbon, "2026-07-03", "2026-07-01", "", "", 0, "last_date"},
+		{"bad date", lisbon, "2026-02-30", "", "", "", 0, "first_date"},
+		{"partial over two days", lisbon, "2026-07-01", "2026-07-02", "09:00", "10:00", 0, "last_date"},
+		{"backwards clock", lisbon, "2026-07-01", "", "13:00", "09:00", 0, "to"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			start, end, field, err := calendar.TimeOffSpan(c.loc, c.first, c.last, c.from, c.to)
+			if c.field != "" {
+				assert.Error(t, err)
+				assert.Equal(t, c.field, field)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.hours, end.Sub(start).Hours())
+			if c.from == "" {
+				assert.Equal(t, 0, start.In(c.loc).Hour(), "starts at local midnight")
+				assert.Equal(t, 0, end.In(c.loc).Hour(), "ends at local midnight")
+			}
+		})
+	}
+}
+
+func TestTimeOffStates(t *testing.T) {
+	r := calendar.TimeOff{ID: 1, AgentID: 1, Start: t0, End: t0.Add(24 * time.Hour), Status: calendar.TimeOffPending}
+	approved, err := calendar.Decide(r, true, 9, t0.Add(-48*time.Hour), "ok")
+	require.NoError(t, err)
+	assert.Equal(t, calendar.TimeOffApproved, approved.Status)
+	_, err = calendar.Decide(approved, false, 9, t0, "")
+	assert.Error(t, err, "a decided request cannot be decided again")
+	_, err = calendar.Cancel(approved, t0.Add(time.Hour))
+	assert.Error(t, err, "started time off cannot be cancelled")
+	c, err := calendar.Cancel(approved, t0.Add(-time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, calendar.TimeOffCancelled, c.Status)
+	_, err = calendar.Cancel(c, t0.Add(-time.Hour))
+	assert.Error(t, err)
+	conflicts := calendar.Conflicts(r, []calendar.Shift{shift(1, t0.Add(2*time.Hour), 8), shift(1, t0.Add(30*time.Hour), 8), shift(2, t0, 8)})
+	assert.Len(t, conflicts, 1)
+}

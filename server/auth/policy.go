@@ -65,6 +65,7 @@ const (
 	Schedules     Resource = "schedules"      // shift plans: drafts and published revisions
 	Shifts        Resource = "shifts"         // one agent's published shifts
 	CalendarFeeds Resource = "calendar-feeds" // an agent's secret iCalendar URL
+	TimeOff       Resource = "time-off"       // agents' time-off requests
 )
 
 // Scope says how much of a resource a role reaches with an action.
@@ -84,6 +85,9 @@ var (
 	adminOnly  = roleScopes{org.RoleAdmin: All}
 	planners   = roleScopes{org.RoleAdmin: All, org.RolePlanner: All}
 	peopleRead = roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleQAReviewer: All, org.RoleSupervisor: Team, org.RoleAgent: Own}
+	// peopleTeam: agents act on their own records, supervisors on their team's, planners and admins on all.
+	peopleTeam = roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: Team, org.RoleAgent: Own}
+	deciders   = roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: Team}
 	ownTokens  = roleScopes{org.RoleAdmin: All, org.RolePlanner: Own, org.RoleQAReviewer: Own, org.RoleSupervisor: Own, org.RoleAgent: Own}
 )
 
@@ -100,7 +104,8 @@ var policy = map[Resource]map[Action]roleScopes{
 	Jobs:        {Read: planners, Create: adminOnly},
 	SpecialDays: {Read: everyone, Create: planners, Update: planners, Delete: planners},
 	Schedules:   {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: All}, Create: planners, Update: planners},
-	Shifts:      {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: Team, org.RoleAgent: Own}},
+	Shifts:      {Read: peopleTeam},
+	TimeOff:     {Read: peopleTeam, Create: peopleTeam, Update: deciders, Delete: peopleTeam},
 	CalendarFeeds: {Create: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own},
 		Delete: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own}},
 }

@@ -1,0 +1,249 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// timeOffRequest asks for full days (first_date..last_date) or part of one
+// day (first_date with from and to), in the agent's own time zone.
+type timeOffRequest struct {
+	AgentID   int64  `json:"agent_id"` // 0: the signed-in agent
+	FirstDate string `json:"first_date"`
+	LastDate  string `json:"last_date"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Reason    string `json:"reason"`
+}
+
+type decisionRequest struct {
+	Approve bool   `json:"approve"`
+	Note    string `json:"note"`
+	Version int    `json:"version"`
+}
+
+// timeOffView is a request with the published shifts it collides with.
+type timeOffView struct {
+	calendar.TimeOff
+	Conflicts []calendar.Shift `json:"conflicts"`
+}
+
+func (s *Server) timeOffRoutes(g *echo.Group) {
+	s.api.add(g, http.MethodGet, "/time-off", s.handleListTimeOff, doc{Summary: "Time-off requests you may see (?agent_id=, ?status=)", Tag: "time-off", Response: List[calendar.TimeOff]{}, Resource: auth.TimeOff, Action: auth.Read})
+	s.api.add(g, http.MethodPost, "/time-off", s.handleCreateTimeOff, doc{Summary: "Request time off (full days or part of a day, in the agent's zone)", Tag: "time-off", Request: timeOffRequest{}, Response: timeOffView{}, Status: http.StatusCreated, Resource: auth.TimeOff, Action: auth.Create})
+	s.api.add(g, http.MethodGet, "/time-off/:id", s.handleGetTimeOff, doc{Summary: "A request with the published shifts it collides with", Tag: "time-off", Response: timeOffView{}, Resource: auth.TimeOff, Action: auth.Read})
+	s.api.add(g, http.MethodPost, "/time-off/:id/decision", s.handleDecideTimeOff, doc{Summary: "Approve or deny a pending request", Tag: "time-off", Request: decisionRequest{}, Response: timeOffView{}, Resource: auth.TimeOff, Action: auth.Update})
+	s.api.add(g, http.MethodPost, "/time-off/:id/cancel", s.handleCancelTimeOff, doc{Summary: "Cancel a request that has not started", Tag: "time-off", Response: timeOffView{}, Resource: auth.TimeOff, Action: auth.Delete})
+}
+
+// scopedAgentIDs returns the agent ids a list should be limited to for p, or
+// nil when p reaches every agent.
+func scopedAgentIDs(p auth.Principal, scope auth.Scope) []int64 {
+	switch scope {
+	case auth.All:
+		return nil
+	case auth.Own:
+		if p.User.AgentID != nil {
+			return []int64{*p.User.AgentID}
+		}
+	}
+	return []int64{}
+}
+
+func (s *Server) handleListTimeOff(c echo.Context) error {
+	p := principal(c)
+	if err := p.Allow(auth.TimeOff, auth.Read); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	f := store.TimeOffFilter{Status: calendar.TimeOffStatus(c.QueryParam("status")), Page: pageOf(c)}
+	scope := p.ScopeOf(auth.TimeOff, auth.Read)
+	f.AgentIDs = scopedAgentIDs(p, scope)
+	if scope == auth.Team {
+		team, _, err := s.store.FindAgents(ctx, store.AgentFilter{TeamIDs: append([]int64{}, p.TeamIDs...), Page: store.Page{Limit: 500}})
+		if err != nil {
+			return err
+		}
+		for _, a := range team {
+			f.AgentIDs = append(f.AgentIDs, a.ID)
+		}
+	}
+	if v := c.QueryParam("agent_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fault.Errorf(fault.Invalid, "agent_id must be a number")
+		}
+		if f.AgentIDs != nil && !containsID(f.AgentIDs, id) {
+			f.AgentIDs = []int64{}
+		} else {
+			f.AgentIDs = []int64{id}
+		}
+	}
+	out, total, err := s.store.FindTimeOff(ctx, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// loadTimeOff finds a request and checks p may take action on it.
+func (s *Server) loadTimeOff(c echo.Context, action auth.Action) (calendar.TimeOff, org.Agent, error) {
+	p := principal(c)
+	if err := p.Allow(auth.TimeOff, action); err != nil {
+		return calendar.TimeOff{}, org.Agent{}, err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return calendar.TimeOff{}, org.Agent{}, err
+	}
+	ctx := c.Request().Context()
+	r, err := s.store.FindTimeOffByID(ctx, id)
+	if err != nil {
+		return r, org.Agent{}, err
+	}
+	a, err := s.store.FindAgentByID(ctx, r.AgentID)
+	if err != nil {
+		return r, a, err
+	}
+	owner := auth.Owner{AgentID: &a.ID, TeamID: a.TeamID}
+	if err := p.AllowObject(auth.TimeOff, auth.Read, owner); err != nil {
+		return r, a, err
+	}
+	return r, a, p.AllowObject(auth.TimeOff, action, owner)
+}
+
+func (s *Server) timeOffView(c echo.Context, r calendar.TimeOff) (timeOffView, error) {
+	shifts, err := s.store.FindShifts(c.Request().Context(), store.ShiftFilter{AgentIDs: []int64{r.AgentID}, From: r.Start, To: r.End, Published: true})
+	if err != nil {
+		return timeOffView{}, err
+	}
+	conflicts := calendar.Conflicts(r, shifts)
+	if conflicts == nil {
+		conflicts = []calendar.Shift{}
+	}
+	return timeOffView{TimeOff: r, Conflicts: conflicts}, nil
+}
+
+func (s *Server) handleCreateTimeOff(c echo.Context) error {
+	p := principal(c)
+	if err := p.Allow(auth.TimeOff, auth.Create); err != nil {
+		return err
+	}
+	var req timeOffRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.AgentID == 0 {
+		if p.User.AgentID == nil {
+			return &fault.Error{Code: fault.Invalid, Message: "invalid request", Fields: map[string]string{"agent_id": "is required (your account is not an agent)"}}
+		}
+		req.AgentID = *p.User.AgentID
+	}
+	ctx := c.Request().Context()
+	a, err := s.store.FindAgentByID(ctx, req.AgentID)
+	if err != nil {
+		return err
+	}
+	if err := p.AllowObject(auth.TimeOff, auth.Create, auth.Owner{AgentID: &a.ID, TeamID: a.TeamID}); err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(a.Timezone)
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "agent has a bad time zone")
+	}
+	start, end, field, err := calendar.TimeOffSpan(loc, req.FirstDate, req.LastDate, req.From, req.To)
+	if err != nil {
+		return &fault.Error{Code: fault.Invalid, Message: "invalid time-off request", Fields: map[string]string{field: err.Error()}}
+	}
+	if len(req.Reason) > 500 {
+		return &fault.Error{Code: fault.Invalid, Message: "invalid time-off request", Fields: map[string]string{"reason": "is longer than 500 characters"}}
+	}
+	r, err := s.store.CreateTimeOff(ctx, calendar.TimeOff{AgentID: a.ID, Start: start, End: end, FullDays: req.From == "",
+		Reason: strings.TrimSpace(req.Reason), CreatedByID: p.User.ID})
+	if err != nil {
+		return err
+	}
+	v, err := s.timeOffView(c, r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+func (s *Server) handleGetTimeOff(c echo.Context) error {
+	r, _, err := s.loadTimeOff(c, auth.Read)
+	if err != nil {
+		return err
+	}
+	v, err := s.timeOffView(c, r)
+	if err != nil {
+		return err
+	}
+	setETag(c, r.Version)
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) handleDecideTimeOff(c echo.Context) error {
+	r, _, err := s.loadTimeOff(c, auth.Update)
+	if err != nil {
+		return err
+	}
+	var req decisionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	version, err := expectedVersion(c, req.Version)
+	if err != nil {
+		return err
+	}
+	r.Version = version
+	decided, err := calendar.Decide(r, req.Approve, principal(c).User.ID, s.now(), strings.TrimSpace(req.Note))
+	if err != nil {
+		return fault.Errorf(fault.Conflict, "%v", err)
+	}
+	return s.saveTimeOff(c, decided)
+}
+
+func (s *Server) handleCancelTimeOff(c echo.Context) error {
+	r, _, err := s.loadTimeOff(c, auth.Delete)
+	if err != nil {
+		return err
+	}
+	cancelled, err := calendar.Cancel(r, s.now())
+	if err != nil {
+		return fault.Errorf(fault.Conflict, "%v", err)
+	}
+	return s.saveTimeOff(c, cancelled)
+}
+
+func (s *Server) saveTimeOff(c echo.Context, r calendar.TimeOff) error {
+	saved, err := s.store.SaveTimeOffState(c.Request().Context(), r)
+	if err != nil {
+		return err
+	}
+	v, err := s.timeOffView(c, saved)
+	if err != nil {
+		return err
+	}
+	setETag(c, saved.Version)
+	return c.JSON(http.StatusOK, v)
+}

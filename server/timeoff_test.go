@@ -1,0 +1,57 @@
+package server_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/store/storetest"
+)
+
+func TestTimeOffRequestFlow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorldAt(t, st, func() time.Time { return time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC) })
+		res := w.as(org.RoleAgent, "POST", "/api/v1/time-off", map[string]any{"first_date": "2026-03-29", "reason": "family"})
+		require.Equal(t, 201, res.Status, "%s", res.Body)
+		req := res.json(t)
+		assert.Equal(t, "pending", req["status"])
+		assert.Equal(t, "2026-03-29T00:00:00Z", req["start"])
+		assert.Equal(t, "2026-03-29T23:00:00Z", req["end"], "Lisbon's spring-forward day has 23 hours")
+		id := int64(req["id"].(float64))
+		path := fmt.Sprintf("/api/v1/time-off/%d", id)
+
+		res = w.as(org.RoleAgent, "POST", "/api/v1/time-off", map[string]any{"agent_id": w.agentA2.ID, "first_date": "2026-03-30"})
+		assert.Equal(t, 404, res.Status, "an agent cannot ask for a colleague")
+		res = w.as(org.RoleAgent, "POST", "/api/v1/time-off", map[string]any{"first_date": "2026-03-30", "from": "13:00", "to": "09:00"})
+		assert.Equal(t, 400, res.Status)
+		assert.Contains(t, string(res.Body), `"to"`)
+
+		assert.Equal(t, 403, w.as(org.RoleAgent, "POST", path+"/decision", map[string]any{"approve": true, "version": 1}).Status, "agents cannot approve")
+		// agentB1's supervisor is nobody: the supervisor of team A cannot decide B's requests.
+		other := w.as(org.RolePlanner, "POST", "/api/v1/time-off", map[string]any{"agent_id": w.agentB1.ID, "first_date": "2026-04-02"})
+		require.Equal(t, 201, other.Status, "%s", other.Body)
+		otherID := int64(other.json(t)["id"].(float64))
+		assert.Equal(t, 404, w.as(org.RoleSupervisor, "POST", fmt.Sprintf("/api/v1/time-off/%d/decision", otherID), map[string]any{"approve": true, "version": 1}).Status)
+
+		res = w.as(org.RoleSupervisor, "POST", path+"/decision", map[string]any{"approve": true, "note": "enjoy"}, map[string]string{"If-Match": `"1"`})
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		assert.Equal(t, "approved", res.json(t)["status"])
+		assert.Equal(t, 409, w.as(org.RolePlanner, "POST", path+"/decision", map[string]any{"approve": false, "version": 2}).Status, "decided once")
+
+		list := w.as(org.RoleAgent, "GET", "/api/v1/time-off", nil).json(t)
+		assert.EqualValues(t, 1, list["total"], "an agent lists only their own requests")
+		list = w.as(org.RoleSupervisor, "GET", "/api/v1/time-off", nil).json(t)
+		assert.EqualValues(t, 1, list["total"], "a supervisor lists their team's")
+		list = w.as(org.RolePlanner, "GET", "/api/v1/time-off?status=pending", nil).json(t)
+		assert.EqualValues(t, 1, list["total"])
+
+		res = w.as(org.RoleAgent, "POST", path+"/cancel", nil)
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		assert.Equal(t, "cancelled", res.json(t)["status"])
+	})
+}
