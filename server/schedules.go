@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +54,18 @@ type publishResponse struct {
 	Changes  []calendar.Change `json:"changes"`
 }
 
+// draftReport is what Peakwise found when it checked a draft.
+type draftReport struct {
+	// Warnings are broken contract or time-off rules; publishing needs them accepted with a reason.
+	Warnings []calendar.Violation `json:"warnings"`
+}
+
+// publishRequest accepts a draft's warnings, if it has any.
+type publishRequest struct {
+	AcceptWarnings bool   `json:"accept_warnings"`
+	Reason         string `json:"reason"`
+}
+
 type feedResponse struct {
 	URL string `json:"url"`
 }
@@ -62,7 +76,7 @@ func (s *Server) scheduleRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/schedules", s.handleCreateDraft, doc{Summary: "Create a draft revision from JSON, or from the schedule CLI's CSV (text/csv, with ?name=&timezone=&period_start=&period_end=)", Tag: "schedules", Request: draftRequest{}, Response: store.Schedule{}, Status: http.StatusCreated, Resource: auth.Schedules, Action: auth.Create}, big)
 	s.api.add(g, http.MethodGet, "/schedules/:id", s.handleGetSchedule, doc{Summary: "A revision with its report and changes", Tag: "schedules", Response: store.Schedule{}, Resource: auth.Schedules, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/schedules/:id/shifts", s.handleScheduleShifts, doc{Summary: "A revision's shifts (?agent_id=, ?from=, ?to=)", Tag: "schedules", Response: []calendar.Shift{}, Resource: auth.Schedules, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/schedules/:id/publish", s.handlePublish, doc{Summary: "Publish a draft (send its version as If-Match); returns what changed for whom", Tag: "schedules", Response: publishResponse{}, Resource: auth.Schedules, Action: auth.Update})
+	s.api.add(g, http.MethodPost, "/schedules/:id/publish", s.handlePublish, doc{Summary: "Publish a draft (send its version as If-Match; accept its rule warnings with a reason); returns what changed for whom", Tag: "schedules", Request: publishRequest{}, Response: publishResponse{}, Resource: auth.Schedules, Action: auth.Update})
 	s.api.add(g, http.MethodGet, "/agents/:id/shifts", s.handleAgentShifts, doc{Summary: "An agent's published shifts in their time zone (?from=, ?to=; default: this week and next)", Tag: "schedules", Response: []localShift{}, Resource: auth.Shifts, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/me/shifts", s.handleMyShifts, doc{Summary: "The signed-in agent's published shifts in their time zone", Tag: "schedules", Response: []localShift{}, Resource: auth.Shifts, Action: auth.Read})
 	s.api.add(g, http.MethodPost, "/agents/:id/calendar-feed", s.handleResetFeed, doc{Summary: "Create or reset the agent's secret iCalendar feed URL; the old URL stops working", Tag: "schedules", Response: feedResponse{}, Status: http.StatusCreated, Resource: auth.CalendarFeeds, Action: auth.Create})
@@ -152,8 +166,13 @@ func (s *Server) handleCreateDraft(c echo.Context) error {
 	if err := s.checkDraft(ctx, req, lines); err != nil {
 		return err
 	}
+	warnings, err := s.ruleWarnings(ctx, req.PeriodStart, req.PeriodEnd, req.Shifts)
+	if err != nil {
+		return err
+	}
 	sch, err := s.store.CreateScheduleDraft(ctx, store.Schedule{Name: strings.TrimSpace(req.Name), PlanID: req.PlanID, Timezone: req.Timezone,
-		PeriodStart: req.PeriodStart.UTC(), PeriodEnd: req.PeriodEnd.UTC(), CreatedByID: &p.User.ID}, req.Shifts)
+		PeriodStart: req.PeriodStart.UTC(), PeriodEnd: req.PeriodEnd.UTC(), CreatedByID: &p.User.ID,
+		Report: store.Snapshot(draftReport{Warnings: warnings})}, req.Shifts)
 	if err != nil {
 		return err
 	}
@@ -340,7 +359,41 @@ func (s *Server) handlePublish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sch, changes, err := s.store.PublishSchedule(c.Request().Context(), id, version, p.User.ID, s.now())
+	var req publishRequest
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	ctx := c.Request().Context()
+	draft, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	var report draftReport
+	_ = json.Unmarshal([]byte(draft.Report), &report)
+	if len(report.Warnings) > 0 && draft.Status == store.ScheduleDraft {
+		if !req.AcceptWarnings || strings.TrimSpace(req.Reason) == "" {
+			fe := &fault.Error{Code: fault.Unprocessable, Message: fmt.Sprintf("the draft breaks %d rule(s); publish with accept_warnings and a reason, or fix the shifts", len(report.Warnings)), Fields: map[string]string{}}
+			for i, w := range report.Warnings {
+				fe.Fields[fmt.Sprintf("warnings[%d].%s", i, w.Rule)] = fmt.Sprintf("agent %d: %s", w.AgentID, w.Message)
+			}
+			return fe
+		}
+	}
+	var sch store.Schedule
+	var changes []calendar.Change
+	err = s.store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if sch, changes, err = tx.PublishSchedule(ctx, id, version, p.User.ID, s.now()); err != nil {
+			return err
+		}
+		if len(report.Warnings) == 0 {
+			return nil
+		}
+		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "schedule", EntityID: id, Action: "publish_with_warnings",
+			After: store.Snapshot(report.Warnings), Reason: strings.TrimSpace(req.Reason)})
+	})
 	if err != nil {
 		return err
 	}
@@ -515,4 +568,48 @@ func (s *Server) handleFeed(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "private, max-age=300")
 	c.Response().WriteHeader(http.StatusOK)
 	return calendar.WriteICS(c.Response(), calendar.Feed{Name: "Peakwise shifts: " + a.Name, Domain: host, Shifts: shifts, Revision: rev, Stamp: stamp})
+}
+
+// ruleWarnings checks every agent's shifts against their contract and approved time off.
+func (s *Server) ruleWarnings(ctx context.Context, start, end time.Time, shifts []calendar.Shift) ([]calendar.Violation, error) {
+	byAgent := map[int64]bool{}
+	for _, sh := range shifts {
+		if sh.AgentID != 0 {
+			byAgent[sh.AgentID] = true
+		}
+	}
+	out := []calendar.Violation{}
+	ids := make([]int64, 0, len(byAgent))
+	for id := range byAgent {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		a, err := s.store.FindAgentByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		loc, err := time.LoadLocation(a.Timezone)
+		if err != nil {
+			return nil, fault.Wrap(fault.Internal, err, "agent has a bad time zone")
+		}
+		c := a.Contract
+		out = append(out, calendar.CheckContract(id, calendar.Contract{MinWeekHours: c.MinWeekHours, MaxWeekHours: c.MaxWeekHours,
+			MaxShiftsPerWeek: c.MaxShiftsPerWeek, MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, shifts, start, end)...)
+	}
+	if len(ids) > 0 {
+		var off []calendar.TimeOff
+		for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
+			batch, total, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: ids, Status: calendar.TimeOffApproved, From: start, To: end, Page: page})
+			if err != nil {
+				return nil, err
+			}
+			off = append(off, batch...)
+			if page.Offset+page.Limit >= total {
+				break
+			}
+		}
+		out = append(out, calendar.CheckTimeOff(shifts, off)...)
+	}
+	return out, nil
 }

@@ -164,3 +164,30 @@ func TestScheduleUploadRejectsBadFilesWhole(t *testing.T) {
 	require.Equal(t, 200, shifts.Status)
 	assert.Contains(t, string(shifts.Body), `"agent_id":0`, "a headcount shift has no agent")
 }
+
+func TestPublishingRuleBreaksNeedsAReason(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	draft := map[string]any{"name": "Tight", "timezone": "UTC", "period_start": day, "period_end": day.AddDate(0, 0, 7), "shifts": []any{
+		map[string]any{"agent_id": w.agentA1.ID, "template": "late", "start": day.Add(14 * time.Hour), "end": day.Add(22 * time.Hour), "paid_minutes": 480},
+		map[string]any{"agent_id": w.agentA1.ID, "template": "early", "start": day.Add(30 * time.Hour), "end": day.Add(38 * time.Hour), "paid_minutes": 480},
+	}}
+	res := w.as(org.RolePlanner, "POST", "/api/v1/schedules", draft)
+	require.Equal(t, 201, res.Status, "%s", res.Body)
+	id := int64(res.json(t)["id"].(float64))
+	assert.Contains(t, res.json(t)["report"], "min_rest", "the draft reports the 8-hour rest")
+
+	path := fmt.Sprintf("/api/v1/schedules/%d/publish", id)
+	res = w.as(org.RolePlanner, "POST", path, nil, map[string]string{"If-Match": `"1"`})
+	require.Equal(t, 422, res.Status, "%s", res.Body)
+	assert.Contains(t, string(res.Body), "min_rest")
+	res = w.as(org.RolePlanner, "POST", path, map[string]any{"accept_warnings": true}, map[string]string{"If-Match": `"1"`})
+	assert.Equal(t, 422, res.Status, "accepting needs a reason")
+	res = w.as(org.RolePlanner, "POST", path, map[string]any{"accept_warnings": true, "reason": "agent asked to swap"}, map[string]string{"If-Match": `"1"`})
+	require.Equal(t, 200, res.Status, "%s", res.Body)
+	trail, err := w.st.FindAudit(t.Context(), "schedule", id)
+	require.NoError(t, err)
+	require.Len(t, trail, 1)
+	assert.Equal(t, "agent asked to swap", trail[0].Reason)
+	assert.Contains(t, trail[0].After, "min_rest")
+}

@@ -2,6 +2,7 @@ package calendar_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -181,4 +182,36 @@ func TestTimeOffStates(t *testing.T) {
 	assert.Error(t, err)
 	conflicts := calendar.Conflicts(r, []calendar.Shift{shift(1, t0.Add(2*time.Hour), 8), shift(1, t0.Add(30*time.Hour), 8), shift(2, t0, 8)})
 	assert.Len(t, conflicts, 1)
+}
+
+func TestCheckContract(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	c := calendar.Contract{MinWeekHours: 20, MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 5}
+	mon := time.Date(2026, 3, 2, 9, 0, 0, 0, ny)
+	var shifts []calendar.Shift
+	for d := 0; d < 6; d++ { // six 8-hour days Monday..Saturday: 48 h, 6 shifts, 6 days in a row
+		s := shift(1, mon.AddDate(0, 0, d), 8)
+		s.UID = fmt.Sprint("d", d)
+		shifts = append(shifts, s)
+	}
+	short := shift(1, time.Date(2026, 3, 9, 22, 0, 0, 0, ny), 8)   // Monday 22:00-06:00
+	short2 := shift(1, time.Date(2026, 3, 10, 14, 0, 0, 0, ny), 8) // Tuesday 14:00: 8 h rest
+	short.UID, short2.UID = "n1", "n2"
+	shifts = append(shifts, short, short2)
+	v := calendar.CheckContract(1, c, ny, shifts, time.Date(2026, 3, 2, 0, 0, 0, 0, ny), time.Date(2026, 3, 16, 0, 0, 0, 0, ny))
+	rules := map[string]int{}
+	for _, x := range v {
+		rules[x.Rule]++
+	}
+	assert.Equal(t, 1, rules["max_week_hours"], "%+v", v)
+	assert.Equal(t, 1, rules["max_shifts_per_week"])
+	assert.Equal(t, 1, rules["max_consecutive_days"])
+	assert.Equal(t, 1, rules["min_rest"])
+	assert.Equal(t, 1, rules["min_week_hours"], "the second week has 16 h")
+	for _, x := range v {
+		if x.Rule == "min_rest" {
+			assert.Equal(t, "n2", x.UID)
+			assert.Contains(t, x.Message, "8h00")
+		}
+	}
 }
