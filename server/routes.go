@@ -36,6 +36,7 @@ func (s *Server) routes() {
 	s.orgRoutes(authed)
 	s.jobRoutes(authed)
 	s.scheduleRoutes(authed)
+	s.scheduleEditRoutes(authed)
 	s.timeOffRoutes(authed)
 	s.webRoutes()
 }

@@ -191,3 +191,41 @@ func TestPublishingRuleBreaksNeedsAReason(t *testing.T) {
 	assert.Equal(t, "agent asked to swap", trail[0].Reason)
 	assert.Contains(t, trail[0].After, "min_rest")
 }
+
+func TestHandEditsOfADraft(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	draft := map[string]any{"name": "Edit me", "timezone": "UTC", "period_start": day, "period_end": day.AddDate(0, 0, 7), "shifts": []any{
+		map[string]any{"agent_id": w.agentA1.ID, "template": "day", "start": day.Add(9 * time.Hour), "end": day.Add(17 * time.Hour), "paid_minutes": 480},
+	}}
+	res := w.as(org.RolePlanner, "POST", "/api/v1/schedules", draft)
+	require.Equal(t, 201, res.Status, "%s", res.Body)
+	id := int64(res.json(t)["id"].(float64))
+	var shifts []map[string]any
+	require.NoError(t, jsonUnmarshalBytes(w.as(org.RolePlanner, "GET", fmt.Sprintf("/api/v1/schedules/%d/shifts", id), nil).Body, &shifts))
+	shiftID := int64(shifts[0]["id"].(float64))
+	path := fmt.Sprintf("/api/v1/schedules/%d/shifts/%d", id, shiftID)
+
+	moved := map[string]any{"agent_id": w.agentA1.ID, "template": "day", "start": day.Add(10 * time.Hour), "end": day.Add(18 * time.Hour), "paid_minutes": 450,
+		"breaks": []any{map[string]any{"name": "lunch", "start": day.Add(13 * time.Hour), "end": day.Add(13*time.Hour + 30*time.Minute)}}}
+	res = w.as(org.RolePlanner, "PUT", path, moved)
+	assert.Equal(t, 400, res.Status, "an edit names the version it changes")
+	res = w.as(org.RolePlanner, "PUT", path, moved, map[string]string{"If-Match": `"1"`})
+	require.Equal(t, 200, res.Status, "%s", res.Body)
+	res = w.as(org.RolePlanner, "PUT", path, moved, map[string]string{"If-Match": `"1"`})
+	assert.Equal(t, 409, res.Status, "a stale edit is refused")
+
+	clash := map[string]any{"agent_id": w.agentA1.ID, "template": "day", "start": day.Add(17 * time.Hour), "end": day.Add(20 * time.Hour), "paid_minutes": 180}
+	res = w.as(org.RolePlanner, "POST", fmt.Sprintf("/api/v1/schedules/%d/shifts", id), clash, map[string]string{"If-Match": `"2"`})
+	assert.Equal(t, 422, res.Status, "an overlapping shift is refused: %s", res.Body)
+
+	next := map[string]any{"agent_id": w.agentA1.ID, "template": "early", "start": day.Add(26 * time.Hour), "end": day.Add(34 * time.Hour), "paid_minutes": 480}
+	res = w.as(org.RolePlanner, "POST", fmt.Sprintf("/api/v1/schedules/%d/shifts", id), next, map[string]string{"If-Match": `"2"`})
+	require.Equal(t, 201, res.Status, "%s", res.Body)
+	assert.Contains(t, res.json(t)["report"], "min_rest", "an 8-hour rest is a warning, not a refusal")
+
+	res = w.as(org.RolePlanner, "DELETE", path, nil, map[string]string{"If-Match": `"3"`})
+	require.Equal(t, 200, res.Status, "%s", res.Body)
+	assert.NotContains(t, res.json(t)["report"], "min_rest", "removing the shift clears the warning")
+	assert.Equal(t, 403, w.as(org.RoleSupervisor, "DELETE", path, nil, map[string]string{"If-Match": `"4"`}).Status)
+}

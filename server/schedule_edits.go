@@ -1,0 +1,117 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+func (s *Server) scheduleEditRoutes(g *echo.Group) {
+	d := func(summary string, req any, status int) doc {
+		return doc{Summary: summary, Tag: "schedules", Request: req, Response: store.Schedule{}, Status: status, Resource: auth.Schedules, Action: auth.Update}
+	}
+	s.api.add(g, http.MethodPost, "/schedules/:id/shifts", s.handleAddShift, d("Add a shift to a draft (If-Match: the draft's version); rules are re-checked", calendar.Shift{}, http.StatusCreated))
+	s.api.add(g, http.MethodPut, "/schedules/:id/shifts/:shift_id", s.handleReplaceShift, d("Change a draft's shift or its breaks by hand; rules are re-checked", calendar.Shift{}, 0))
+	s.api.add(g, http.MethodDelete, "/schedules/:id/shifts/:shift_id", s.handleDeleteShift, d("Remove a shift from a draft", nil, 0))
+}
+
+func (s *Server) handleAddShift(c echo.Context) error {
+	var sh calendar.Shift
+	if err := decodeJSON(c, &sh); err != nil {
+		return err
+	}
+	sh.ID, sh.UID = 0, ""
+	return s.editDraft(c, http.StatusCreated, func(shifts []calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error) {
+		return append(shifts, sh), store.ShiftEdit{Upsert: &sh}, nil
+	})
+}
+
+func (s *Server) handleReplaceShift(c echo.Context) error {
+	shiftID, err := strconv.ParseInt(c.Param("shift_id"), 10, 64)
+	if err != nil {
+		return fault.Errorf(fault.NotFound, "shift not found")
+	}
+	var sh calendar.Shift
+	if err := decodeJSON(c, &sh); err != nil {
+		return err
+	}
+	sh.ID = shiftID
+	return s.editDraft(c, http.StatusOK, func(shifts []calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error) {
+		for i := range shifts {
+			if shifts[i].ID == shiftID {
+				sh.UID = shifts[i].UID
+				shifts[i] = sh
+				return shifts, store.ShiftEdit{Upsert: &sh}, nil
+			}
+		}
+		return nil, store.ShiftEdit{}, fault.Errorf(fault.NotFound, "shift not found")
+	})
+}
+
+func (s *Server) handleDeleteShift(c echo.Context) error {
+	shiftID, err := strconv.ParseInt(c.Param("shift_id"), 10, 64)
+	if err != nil {
+		return fault.Errorf(fault.NotFound, "shift not found")
+	}
+	return s.editDraft(c, http.StatusOK, func(shifts []calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error) {
+		for i := range shifts {
+			if shifts[i].ID == shiftID {
+				return append(shifts[:i:i], shifts[i+1:]...), store.ShiftEdit{DeleteID: shiftID}, nil
+			}
+		}
+		return nil, store.ShiftEdit{}, fault.Errorf(fault.NotFound, "shift not found")
+	})
+}
+
+// editDraft applies one hand edit: it checks the whole draft as it would be
+// after the edit (hard problems refuse the edit; rule breaks become warnings
+// in the report) and stores the edit with the draft's version check.
+func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error)) error {
+	p := principal(c)
+	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	version, err := expectedVersion(c, 0)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	draft, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if draft.Status != store.ScheduleDraft {
+		return fault.Errorf(fault.Conflict, "revision %d is %s and cannot change; create a new draft of the plan", draft.Revision, draft.Status)
+	}
+	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
+	if err != nil {
+		return err
+	}
+	next, edit, err := apply(shifts)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDraft(ctx, draftRequest{Name: draft.Name, Timezone: draft.Timezone, PeriodStart: draft.PeriodStart, PeriodEnd: draft.PeriodEnd, Shifts: next}, nil); err != nil {
+		return err
+	}
+	warnings, err := s.ruleWarnings(ctx, draft.PeriodStart, draft.PeriodEnd, next)
+	if err != nil {
+		return err
+	}
+	out, err := s.store.EditDraft(ctx, id, version, edit, store.Snapshot(draftReport{Warnings: warnings}))
+	if err != nil {
+		return err
+	}
+	setETag(c, out.Version)
+	return c.JSON(status, out)
+}
