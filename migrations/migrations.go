@@ -19,6 +19,7 @@ func All() []*gormigrate.Migration {
 		audit0004(),
 		schedules0005(),
 		requests0006(),
+		swaps0007(),
 	}
 }
 

@@ -164,3 +164,7 @@ func browser(t *testing.T) *http.Client {
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 func jsonUnmarshalBytes(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+func authNewToken(userID int64) (string, auth.APIToken, string, error) {
+	return auth.NewAPIToken(userID, "test")
+}

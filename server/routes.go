@@ -38,6 +38,7 @@ func (s *Server) routes() {
 	s.scheduleRoutes(authed)
 	s.scheduleEditRoutes(authed)
 	s.timeOffRoutes(authed)
+	s.swapRoutes(authed)
 	s.webRoutes()
 }
 

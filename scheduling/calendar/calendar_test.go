@@ -215,3 +215,32 @@ func TestCheckContract(t *testing.T) {
 		}
 	}
 }
+
+func TestSwapStates(t *testing.T) {
+	to := int64(2)
+	s := calendar.Swap{ID: 1, FromAgentID: 1, ToAgentID: &to, Status: calendar.SwapOffered, ExpiresAt: t0}
+	_, err := calendar.Accept(s, 1, t0.Add(-time.Hour))
+	assert.Error(t, err, "the giver cannot take their own shift")
+	_, err = calendar.Accept(s, 3, t0.Add(-time.Hour))
+	assert.Error(t, err, "addressed to someone else")
+	_, err = calendar.Accept(s, 2, t0)
+	assert.ErrorContains(t, err, "expired")
+	acc, err := calendar.Accept(s, 2, t0.Add(-time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, calendar.SwapAccepted, acc.Status)
+	ok, err := calendar.DecideSwap(acc, true, 9, t0.Add(-time.Minute), "")
+	require.NoError(t, err)
+	assert.Equal(t, calendar.SwapApproved, ok.Status)
+	_, err = calendar.CancelSwap(ok, t0.Add(-time.Minute))
+	assert.Error(t, err, "an approved swap is final")
+
+	shifts := []calendar.Shift{{ID: 5, UID: "x", AgentID: 1}, {ID: 6, UID: "y", AgentID: 1}}
+	next, err := calendar.Reassign(shifts, "x", 2)
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), next[0].AgentID)
+	assert.Equal(t, int64(1), next[1].AgentID)
+	assert.Zero(t, next[1].ID, "copies are new rows")
+	assert.Equal(t, int64(1), shifts[0].AgentID, "the input is not modified")
+	_, err = calendar.Reassign(shifts, "z", 2)
+	assert.Error(t, err)
+}

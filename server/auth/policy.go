@@ -49,6 +49,7 @@ const (
 	Create Action = "create"
 	Update Action = "update"
 	Delete Action = "delete"
+	Accept Action = "accept" // take something offered, e.g. a colleague's shift
 )
 
 // The resources of the foundation. Later issues add theirs to the table.
@@ -66,6 +67,7 @@ const (
 	Shifts        Resource = "shifts"         // one agent's published shifts
 	CalendarFeeds Resource = "calendar-feeds" // an agent's secret iCalendar URL
 	TimeOff       Resource = "time-off"       // agents' time-off requests
+	Swaps         Resource = "swaps"          // shift swap offers between agents
 )
 
 // Scope says how much of a resource a role reaches with an action.
@@ -106,6 +108,7 @@ var policy = map[Resource]map[Action]roleScopes{
 	Schedules:   {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: All}, Create: planners, Update: planners},
 	Shifts:      {Read: peopleTeam},
 	TimeOff:     {Read: peopleTeam, Create: peopleTeam, Update: deciders, Delete: peopleTeam},
+	Swaps:       {Read: peopleTeam, Create: peopleTeam, Update: deciders, Delete: peopleTeam, Accept: roleScopes{org.RoleAgent: All}},
 	CalendarFeeds: {Create: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own},
 		Delete: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own}},
 }

@@ -1,0 +1,361 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+type swapRequest struct {
+	ShiftUID  string     `json:"shift_uid"`
+	ToAgentID *int64     `json:"to_agent_id"`
+	Note      string     `json:"note"`
+	ExpiresAt *time.Time `json:"expires_at"` // default: 12 hours before the shift
+}
+
+type swapDecision struct {
+	Approve bool   `json:"approve"`
+	Note    string `json:"note"`
+	Version int    `json:"version"`
+}
+
+type swapDecisionResponse struct {
+	Swap     calendar.Swap   `json:"swap"`
+	Schedule *store.Schedule `json:"schedule,omitempty"` // the revision that published the swap
+}
+
+func (s *Server) swapRoutes(g *echo.Group) {
+	s.api.add(g, http.MethodGet, "/swaps", s.handleListSwaps, doc{Summary: "Swap offers you may see; agents also see open offers (?status=)", Tag: "swaps", Response: List[calendar.Swap]{}, Resource: auth.Swaps, Action: auth.Read})
+	s.api.add(g, http.MethodPost, "/swaps", s.handleOfferSwap, doc{Summary: "Offer one of your published shifts to a colleague (or to anyone who can work it)", Tag: "swaps", Request: swapRequest{}, Response: calendar.Swap{}, Status: http.StatusCreated, Resource: auth.Swaps, Action: auth.Create})
+	s.api.add(g, http.MethodPost, "/swaps/:id/accept", s.handleAcceptSwap, doc{Summary: "Take an offered shift (skills, overlaps and your contract are checked)", Tag: "swaps", Response: calendar.Swap{}, Resource: auth.Swaps, Action: auth.Accept})
+	s.api.add(g, http.MethodPost, "/swaps/:id/decision", s.handleDecideSwap, doc{Summary: "Approve (publishes a new revision) or reject an accepted swap", Tag: "swaps", Request: swapDecision{}, Response: swapDecisionResponse{}, Resource: auth.Swaps, Action: auth.Update})
+	s.api.add(g, http.MethodPost, "/swaps/:id/cancel", s.handleCancelSwap, doc{Summary: "Withdraw an offer that is not decided", Tag: "swaps", Response: calendar.Swap{}, Resource: auth.Swaps, Action: auth.Delete})
+}
+
+func (s *Server) handleListSwaps(c echo.Context) error {
+	p := principal(c)
+	if err := p.Allow(auth.Swaps, auth.Read); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	f := store.SwapFilter{Status: calendar.SwapStatus(c.QueryParam("status")), Page: pageOf(c)}
+	scope := p.ScopeOf(auth.Swaps, auth.Read)
+	f.AgentIDs = scopedAgentIDs(p, scope)
+	f.OpenToo = scope == auth.Own
+	if scope == auth.Team {
+		team, _, err := s.store.FindAgents(ctx, store.AgentFilter{TeamIDs: append([]int64{}, p.TeamIDs...), Page: store.Page{Limit: 500}})
+		if err != nil {
+			return err
+		}
+		for _, a := range team {
+			f.AgentIDs = append(f.AgentIDs, a.ID)
+		}
+	}
+	out, total, err := s.store.FindSwaps(ctx, f)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for i := range out {
+		out[i] = out[i].Effective(now)
+	}
+	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+}
+
+func (s *Server) handleOfferSwap(c echo.Context) error {
+	p := principal(c)
+	if err := p.Allow(auth.Swaps, auth.Create); err != nil {
+		return err
+	}
+	var req swapRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	sh, sch, err := s.store.FindPublishedShiftByUID(ctx, req.ShiftUID)
+	if fault.Is(err, fault.NotFound) {
+		return &fault.Error{Code: fault.Invalid, Message: "invalid swap offer", Fields: map[string]string{"shift_uid": "no published shift has this uid"}}
+	} else if err != nil {
+		return err
+	}
+	if sh.AgentID == 0 {
+		return &fault.Error{Code: fault.Invalid, Message: "invalid swap offer", Fields: map[string]string{"shift_uid": "the shift has no agent"}}
+	}
+	giver, err := s.store.FindAgentByID(ctx, sh.AgentID)
+	if err != nil {
+		return err
+	}
+	if err := p.AllowObject(auth.Swaps, auth.Create, auth.Owner{AgentID: &giver.ID, TeamID: giver.TeamID}); err != nil {
+		return err
+	}
+	now := s.now()
+	expires := sh.Start.Add(-calendar.DefaultSwapExpiry)
+	if req.ExpiresAt != nil {
+		expires = *req.ExpiresAt
+	}
+	f := fault.Fields{}
+	if !sh.Start.After(now) {
+		f.Add("shift_uid", "the shift has already started")
+	}
+	if !expires.After(now) || expires.After(sh.Start) {
+		f.Add("expires_at", "must be in the future and no later than the shift's start (%s)", sh.Start.Format(time.RFC3339))
+	}
+	if req.ToAgentID != nil {
+		if *req.ToAgentID == giver.ID {
+			f.Add("to_agent_id", "cannot be the agent who offers the shift")
+		} else if _, err := s.store.FindAgentByID(ctx, *req.ToAgentID); fault.Is(err, fault.NotFound) {
+			f.Add("to_agent_id", "no such agent")
+		}
+	}
+	if len(req.Note) > 500 {
+		f.Add("note", "is longer than 500 characters")
+	}
+	if err := f.Err("invalid swap offer"); err != nil {
+		return err
+	}
+	sw, err := s.store.CreateSwap(ctx, calendar.Swap{ShiftUID: sh.UID, PlanID: sch.PlanID, FromAgentID: giver.ID, ToAgentID: req.ToAgentID,
+		Note: strings.TrimSpace(req.Note), ExpiresAt: expires})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, sw)
+}
+
+// loadSwap finds an offer and checks p may act on it as the giver's side.
+func (s *Server) loadSwap(c echo.Context, action auth.Action) (calendar.Swap, error) {
+	p := principal(c)
+	if err := p.Allow(auth.Swaps, action); err != nil {
+		return calendar.Swap{}, err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return calendar.Swap{}, err
+	}
+	ctx := c.Request().Context()
+	sw, err := s.store.FindSwapByID(ctx, id)
+	if err != nil {
+		return sw, err
+	}
+	giver, err := s.store.FindAgentByID(ctx, sw.FromAgentID)
+	if err != nil {
+		return sw, err
+	}
+	return sw, p.AllowObject(auth.Swaps, action, auth.Owner{AgentID: &giver.ID, TeamID: giver.TeamID})
+}
+
+// checkTaker returns an Unprocessable error listing why taker cannot work sh.
+func (s *Server) checkTaker(ctx context.Context, sh calendar.Shift, sch store.Schedule, takerID int64) error {
+	taker, err := s.store.FindAgentByID(ctx, takerID)
+	if err != nil {
+		return err
+	}
+	giver, err := s.store.FindAgentByID(ctx, sh.AgentID)
+	if err != nil {
+		return err
+	}
+	problems := map[string]string{}
+	if missing := s.missingSkills(ctx, sh, giver, taker); len(missing) > 0 {
+		problems["skills"] = "the shift needs " + strings.Join(missing, ", ")
+	}
+	loc, err := time.LoadLocation(taker.Timezone)
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "agent has a bad time zone")
+	}
+	weekStart := sh.Start.AddDate(0, 0, -7)
+	weekEnd := sh.End.AddDate(0, 0, 7)
+	theirs, err := s.store.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{taker.ID}, From: weekStart, To: weekEnd, Published: true})
+	if err != nil {
+		return err
+	}
+	moved := sh
+	moved.AgentID = taker.ID
+	for _, o := range theirs {
+		if o.Start.Before(moved.End) && moved.Start.Before(o.End) {
+			problems["overlap"] = fmt.Sprintf("%s already works %s-%s", taker.Name, o.Start.In(loc).Format("Mon 15:04"), o.End.In(loc).Format("15:04 MST"))
+		}
+	}
+	c := taker.Contract
+	viol := calendar.CheckContract(taker.ID, calendar.Contract{MaxWeekHours: c.MaxWeekHours, MaxShiftsPerWeek: c.MaxShiftsPerWeek,
+		MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, append(theirs, moved), weekStart, weekEnd)
+	off, _, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{taker.ID}, Status: calendar.TimeOffApproved, From: moved.Start, To: moved.End})
+	if err != nil {
+		return err
+	}
+	viol = append(viol, calendar.CheckTimeOff([]calendar.Shift{moved}, off)...)
+	for _, v := range viol {
+		problems[v.Rule] = v.Message
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return &fault.Error{Code: fault.Unprocessable, Message: taker.Name + " cannot take this shift", Fields: problems}
+}
+
+// missingSkills lists what the shift needs that taker lacks: the queue's
+// channel and language, or else the giver's channels.
+func (s *Server) missingSkills(ctx context.Context, sh calendar.Shift, giver, taker org.Agent) []string {
+	has := map[string]bool{}
+	for _, sk := range taker.Skills {
+		has[sk.Kind+":"+sk.Value] = true
+	}
+	var need []string
+	if sh.QueueID != 0 {
+		if q, err := s.store.FindQueueByID(ctx, sh.QueueID); err == nil {
+			if ch, err := s.store.FindChannelByID(ctx, q.ChannelID); err == nil {
+				need = append(need, "channel:"+ch.Key)
+			}
+			if q.Language != "" {
+				need = append(need, "language:"+q.Language)
+			}
+		}
+	} else {
+		for _, sk := range giver.Skills {
+			if sk.Kind == "channel" {
+				need = append(need, "channel:"+sk.Value)
+			}
+		}
+	}
+	var missing []string
+	for _, n := range need {
+		if !has[n] {
+			missing = append(missing, strings.Replace(n, ":", " ", 1))
+		}
+	}
+	return missing
+}
+
+func (s *Server) handleAcceptSwap(c echo.Context) error {
+	p := principal(c)
+	if err := p.Allow(auth.Swaps, auth.Accept); err != nil {
+		return err
+	}
+	if p.User.AgentID == nil {
+		return fault.Errorf(fault.Forbidden, "only agents take shifts")
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	sw, err := s.store.FindSwapByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if sw.ToAgentID != nil && *sw.ToAgentID != *p.User.AgentID && sw.FromAgentID != *p.User.AgentID {
+		return fault.Errorf(fault.NotFound, "swap offer not found")
+	}
+	accepted, err := calendar.Accept(sw, *p.User.AgentID, s.now())
+	if err != nil {
+		return fault.Errorf(fault.Conflict, "%v", err)
+	}
+	sh, sch, err := s.store.FindPublishedShiftByUID(ctx, sw.ShiftUID)
+	if err != nil {
+		return fault.Errorf(fault.Conflict, "the shift is no longer published as offered")
+	}
+	if err := s.checkTaker(ctx, sh, sch, *p.User.AgentID); err != nil {
+		return err
+	}
+	saved, err := s.store.SaveSwapState(ctx, accepted)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, saved)
+}
+
+func (s *Server) handleDecideSwap(c echo.Context) error {
+	sw, err := s.loadSwap(c, auth.Update)
+	if err != nil {
+		return err
+	}
+	var req swapDecision
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	version, err := expectedVersion(c, req.Version)
+	if err != nil {
+		return err
+	}
+	sw.Version = version
+	p := principal(c)
+	ctx := c.Request().Context()
+	now := s.now()
+	decided, err := calendar.DecideSwap(sw, req.Approve, p.User.ID, now, strings.TrimSpace(req.Note))
+	if err != nil {
+		return fault.Errorf(fault.Conflict, "%v", err)
+	}
+	resp := swapDecisionResponse{}
+	err = s.store.Tx(ctx, func(tx *store.Store) error {
+		if decided.Status == calendar.SwapApproved {
+			sch, err := s.publishSwap(ctx, tx, decided, p.User.ID, now)
+			if err != nil {
+				return err
+			}
+			resp.Schedule = &sch
+		}
+		saved, err := tx.SaveSwapState(ctx, decided)
+		resp.Swap = saved
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+// publishSwap re-checks the taker and publishes the plan's next revision with
+// the shift reassigned, so both agents see the change in the usual way.
+func (s *Server) publishSwap(ctx context.Context, tx *store.Store, sw calendar.Swap, by int64, now time.Time) (store.Schedule, error) {
+	sh, sch, err := tx.FindPublishedShiftByUID(ctx, sw.ShiftUID)
+	if err != nil || sh.AgentID != sw.FromAgentID {
+		return store.Schedule{}, fault.Errorf(fault.Conflict, "the shift changed since it was offered; the swap cannot be approved")
+	}
+	if err := s.checkTaker(ctx, sh, sch, *sw.TakerAgentID); err != nil {
+		return store.Schedule{}, err
+	}
+	shifts, err := tx.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID})
+	if err != nil {
+		return store.Schedule{}, err
+	}
+	next, err := calendar.Reassign(shifts, sw.ShiftUID, *sw.TakerAgentID)
+	if err != nil {
+		return store.Schedule{}, fault.Errorf(fault.Conflict, "%v", err)
+	}
+	draft, err := tx.CreateScheduleDraft(ctx, store.Schedule{PlanID: sch.PlanID, Name: sch.Name, Timezone: sch.Timezone,
+		PeriodStart: sch.PeriodStart, PeriodEnd: sch.PeriodEnd, CreatedByID: &by, Report: sch.Report}, next)
+	if err != nil {
+		return store.Schedule{}, err
+	}
+	published, _, err := tx.PublishSchedule(ctx, draft.ID, draft.Version, by, now)
+	if err != nil {
+		return store.Schedule{}, err
+	}
+	return published, tx.AppendAudit(ctx, store.AuditEvent{ActorID: &by, Entity: "schedule", EntityID: published.ID, Action: "swap",
+		Before: store.Snapshot(map[string]any{"shift_uid": sw.ShiftUID, "agent_id": sw.FromAgentID}),
+		After:  store.Snapshot(map[string]any{"shift_uid": sw.ShiftUID, "agent_id": *sw.TakerAgentID}), Reason: fmt.Sprintf("swap offer %d", sw.ID)})
+}
+
+func (s *Server) handleCancelSwap(c echo.Context) error {
+	sw, err := s.loadSwap(c, auth.Delete)
+	if err != nil {
+		return err
+	}
+	cancelled, err := calendar.CancelSwap(sw, s.now())
+	if err != nil {
+		return fault.Errorf(fault.Conflict, "%v", err)
+	}
+	saved, err := s.store.SaveSwapState(c.Request().Context(), cancelled)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, saved)
+}
