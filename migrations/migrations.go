@@ -5,6 +5,8 @@
 package migrations
 
 import (
+	"errors"
+
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
 )
@@ -20,6 +22,7 @@ func All() []*gormigrate.Migration {
 		schedules0005(),
 		requests0006(),
 		swaps0007(),
+		agentWishes0008(),
 	}
 }
 
@@ -30,3 +33,5 @@ func Apply(db *gorm.DB) error {
 	opts.UseTransaction = true
 	return gormigrate.New(db, &opts, All()).Migrate()
 }
+
+func errorsJoin(errs ...error) error { return errors.Join(errs...) }

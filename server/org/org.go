@@ -117,18 +117,55 @@ type Contract struct {
 // DefaultContract is a full-time contract: 0-40 h, 5 shifts, 11 h rest, 6 days in a row at most.
 var DefaultContract = Contract{MinWeekHours: 0, MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
 
+// Window is a weekly span of local clock time, e.g. mon 08:00-16:00. To may be
+// "24:00"; a window with To before From runs past midnight into the next day.
+type Window struct {
+	Day  string `json:"day"` // mon, tue, wed, thu, fri, sat, sun
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Preferences are an agent's wishes, honoured where possible (soft).
+type Preferences struct {
+	ShiftTime string   `json:"shift_time"` // "", "early" or "late"
+	DaysOff   []string `json:"days_off"`   // days they would rather not work
+}
+
+// Weekdays are the day names windows and preferences use, Monday first.
+var Weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+func validDay(d string) bool {
+	for _, w := range Weekdays {
+		if w == d {
+			return true
+		}
+	}
+	return false
+}
+
+func validClock(s string, allow24 bool) bool {
+	if allow24 && s == "24:00" {
+		return true
+	}
+	_, err := time.Parse("15:04", s)
+	return err == nil && len(s) == 5
+}
+
 // Agent is a person who handles contacts.
 type Agent struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
-	Timezone  string    `json:"timezone"`
-	TeamID    *int64    `json:"team_id"`
-	Skills    []Skill   `json:"skills"`
-	Contract  Contract  `json:"contract"`
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID       int64    `json:"id"`
+	Name     string   `json:"name"`
+	Email    string   `json:"email"`
+	Timezone string   `json:"timezone"`
+	TeamID   *int64   `json:"team_id"`
+	Skills   []Skill  `json:"skills"`
+	Contract Contract `json:"contract"`
+	// Availability lists when the agent can work, on their own clock; empty means any time.
+	Availability []Window    `json:"availability"`
+	Preferences  Preferences `json:"preferences"`
+	Version      int         `json:"version"`
+	CreatedAt    time.Time   `json:"created_at"`
+	UpdatedAt    time.Time   `json:"updated_at"`
 }
 
 // User is someone who signs in. AgentID links a user to the agent they are.
@@ -299,6 +336,31 @@ func (a Agent) Validate() error {
 	}
 	if c.MaxConsecutiveDays < 1 || c.MaxConsecutiveDays > 14 {
 		f.Add("contract.max_consecutive_days", "must be between 1 and 14")
+	}
+	for i, w := range a.Availability {
+		field := "availability[" + strconv.Itoa(i) + "]"
+		if !validDay(w.Day) {
+			f.Add(field+".day", "must be one of mon, tue, wed, thu, fri, sat, sun")
+		}
+		if !validClock(w.From, false) {
+			f.Add(field+".from", "must be a clock time like 08:00")
+		}
+		if !validClock(w.To, true) {
+			f.Add(field+".to", "must be a clock time like 16:30 (or 24:00)")
+		}
+		if w.From == w.To {
+			f.Add(field+".to", "must differ from from")
+		}
+	}
+	switch a.Preferences.ShiftTime {
+	case "", "early", "late":
+	default:
+		f.Add("preferences.shift_time", "must be empty, \"early\" or \"late\"")
+	}
+	for i, d := range a.Preferences.DaysOff {
+		if !validDay(d) {
+			f.Add("preferences.days_off["+strconv.Itoa(i)+"]", "must be one of mon, tue, wed, thu, fri, sat, sun")
+		}
 	}
 	return f.Err("invalid agent")
 }

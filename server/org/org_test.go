@@ -66,3 +66,15 @@ func TestUserNeedsAgentForAgentRole(t *testing.T) {
 	assert.Error(t, org.CheckPassword("short"))
 	assert.NoError(t, org.CheckPassword("long enough pass"))
 }
+
+func TestAgentWishesValidation(t *testing.T) {
+	a := org.Agent{Name: "A", Email: "a@example.com", Timezone: "UTC", Contract: org.DefaultContract,
+		Availability: []org.Window{{Day: "monday", From: "8:00", To: "25:00"}}, Preferences: org.Preferences{ShiftTime: "noon", DaysOff: []string{"xyz"}}}
+	f := fieldsOf(a.Validate())
+	for _, k := range []string{"availability[0].day", "availability[0].from", "availability[0].to", "preferences.shift_time", "preferences.days_off[0]"} {
+		assert.Contains(t, f, k)
+	}
+	a.Availability = []org.Window{{Day: "fri", From: "22:00", To: "24:00"}}
+	a.Preferences = org.Preferences{ShiftTime: "late", DaysOff: []string{"sat", "sun"}}
+	assert.NoError(t, a.Validate())
+}

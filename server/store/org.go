@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -79,6 +80,8 @@ type agentRow struct {
 	MaxShiftsPerWeek   int
 	MinRestHours       float64
 	MaxConsecutiveDays int
+	Availability       string
+	Preferences        string
 	Version            int
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
@@ -157,6 +160,18 @@ func (r agentRow) domain() org.Agent {
 	for _, s := range r.Skills {
 		a.Skills = append(a.Skills, org.Skill{Kind: s.Kind, Value: s.Value, Proficiency: s.Proficiency})
 	}
+	if r.Availability != "" {
+		_ = json.Unmarshal([]byte(r.Availability), &a.Availability)
+	}
+	if a.Availability == nil {
+		a.Availability = []org.Window{}
+	}
+	if r.Preferences != "" {
+		_ = json.Unmarshal([]byte(r.Preferences), &a.Preferences)
+	}
+	if a.Preferences.DaysOff == nil {
+		a.Preferences.DaysOff = []string{}
+	}
 	return a
 }
 
@@ -164,7 +179,14 @@ func agentFrom(a org.Agent) agentRow {
 	c := a.Contract
 	return agentRow{ID: a.ID, Name: strings.TrimSpace(a.Name), Email: strings.ToLower(a.Email), Timezone: a.Timezone, TeamID: a.TeamID,
 		MinWeekHours: c.MinWeekHours, MaxWeekHours: c.MaxWeekHours, MaxShiftsPerWeek: c.MaxShiftsPerWeek,
-		MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays, Version: a.Version}
+		MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays, Version: a.Version,
+		Availability: jsonText(a.Availability), Preferences: jsonText(a.Preferences)}
+}
+
+// jsonText stores a value as JSON text; marshalling plain structs and slices cannot fail.
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 func (r userRow) domain() org.User {

@@ -139,3 +139,20 @@ func TestAgentsWithSkillsAndFilters(t *testing.T) {
 		assert.Equal(t, fault.Conflict, fault.CodeOf(err), "missing team: %v", err)
 	})
 }
+
+func TestAgentWishesRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a, err := s.CreateAgent(ctx, org.Agent{Name: "Wen", Email: "wen@example.com", Timezone: "Asia/Manila", Contract: org.DefaultContract,
+			Availability: []org.Window{{Day: "mon", From: "08:00", To: "16:00"}, {Day: "sat", From: "22:00", To: "06:00"}},
+			Preferences:  org.Preferences{ShiftTime: "early", DaysOff: []string{"sun"}}})
+		require.NoError(t, err)
+		got, err := s.FindAgentByID(ctx, a.ID)
+		require.NoError(t, err)
+		assert.Equal(t, a.Availability, got.Availability)
+		assert.Equal(t, org.Preferences{ShiftTime: "early", DaysOff: []string{"sun"}}, got.Preferences)
+		b, err := s.CreateAgent(ctx, org.Agent{Name: "Zed", Email: "zed@example.com", Timezone: "UTC", Contract: org.DefaultContract})
+		require.NoError(t, err)
+		assert.Equal(t, []org.Window{}, b.Availability, "no windows reads as an empty list")
+	})
+}
