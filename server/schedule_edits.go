@@ -19,6 +19,8 @@ func (s *Server) scheduleEditRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/schedules/:id/shifts", s.handleAddShift, d("Add a shift to a draft (If-Match: the draft's version); rules are re-checked", calendar.Shift{}, http.StatusCreated))
 	s.api.add(g, http.MethodPut, "/schedules/:id/shifts/:shift_id", s.handleReplaceShift, d("Change a draft's shift or its breaks by hand; rules are re-checked", calendar.Shift{}, 0))
 	s.api.add(g, http.MethodDelete, "/schedules/:id/shifts/:shift_id", s.handleDeleteShift, d("Remove a shift from a draft", nil, 0))
+	s.api.add(g, http.MethodGet, "/schedule-comparison", s.handleCompare, doc{Summary: "Two revisions side by side (?left=ID&right=ID): paid hours, agents, rule warnings, and who works differently",
+		Tag: "schedules", Response: compareResponse{}, Resource: auth.Schedules, Action: auth.Read})
 }
 
 func (s *Server) handleAddShift(c echo.Context) error {
@@ -114,4 +116,62 @@ func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shi
 	}
 	setETag(c, out.Version)
 	return c.JSON(status, out)
+}
+
+// compareSide is one draft in a comparison.
+type compareSide struct {
+	Schedule store.Schedule       `json:"schedule"`
+	Summary  calendar.Summary     `json:"summary"`
+	Warnings []calendar.Violation `json:"warnings"`
+}
+
+type compareResponse struct {
+	// Left and Right are the two revisions side by side.
+	Left  compareSide `json:"left"`
+	Right compareSide `json:"right"`
+	// Changes lists what differs for whom, reading left -> right.
+	Changes []calendar.Change `json:"changes"`
+}
+
+func (s *Server) handleCompare(c echo.Context) error {
+	if err := principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	side := func(param string) (compareSide, []calendar.Shift, error) {
+		id, err := strconv.ParseInt(c.QueryParam(param), 10, 64)
+		if err != nil {
+			return compareSide{}, nil, &fault.Error{Code: fault.Invalid, Message: "name two revisions", Fields: map[string]string{param: "must be a schedule id"}}
+		}
+		sch, err := s.store.FindScheduleByID(ctx, id)
+		if err != nil {
+			return compareSide{}, nil, err
+		}
+		shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
+		if err != nil {
+			return compareSide{}, nil, err
+		}
+		warnings, err := s.ruleWarnings(ctx, sch.PeriodStart, sch.PeriodEnd, shifts)
+		if err != nil {
+			return compareSide{}, nil, err
+		}
+		return compareSide{Schedule: sch, Summary: calendar.Summarize(shifts, warnings), Warnings: warnings}, shifts, nil
+	}
+	left, ls, err := side("left")
+	if err != nil {
+		return err
+	}
+	right, rs, err := side("right")
+	if err != nil {
+		return err
+	}
+	// Match shifts of different plans by time, not by stored UIDs, so the
+	// comparison says who works differently, whatever the drafts' history.
+	rs = append([]calendar.Shift(nil), rs...)
+	calendar.CarryUIDs(ls, rs)
+	changes := calendar.Diff(ls, rs, s.now())
+	if changes == nil {
+		changes = []calendar.Change{}
+	}
+	return c.JSON(http.StatusOK, compareResponse{Left: left, Right: right, Changes: changes})
 }

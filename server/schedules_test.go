@@ -229,3 +229,30 @@ func TestHandEditsOfADraft(t *testing.T) {
 	assert.NotContains(t, res.json(t)["report"], "min_rest", "removing the shift clears the warning")
 	assert.Equal(t, 403, w.as(org.RoleSupervisor, "DELETE", path, nil, map[string]string{"If-Match": `"4"`}).Status)
 }
+
+func TestCompareDrafts(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(name string, hours ...int) int64 {
+		var shifts []any
+		for i, h := range hours {
+			agent := []int64{w.agentA1.ID, w.agentA2.ID}[i%2]
+			shifts = append(shifts, map[string]any{"agent_id": agent, "template": "t", "start": day.Add(time.Duration(24*i+9) * time.Hour),
+				"end": day.Add(time.Duration(24*i+9+h) * time.Hour), "paid_minutes": h * 60})
+		}
+		res := w.as(org.RolePlanner, "POST", "/api/v1/schedules", map[string]any{"name": name, "timezone": "UTC", "period_start": day, "period_end": day.AddDate(0, 0, 7), "shifts": shifts})
+		require.Equal(t, 201, res.Status, "%s", res.Body)
+		return int64(res.json(t)["id"].(float64))
+	}
+	a, b := mk("cheap", 8, 8), mk("long", 8, 10)
+	res := w.as(org.RoleSupervisor, "GET", fmt.Sprintf("/api/v1/schedule-comparison?left=%d&right=%d", a, b), nil)
+	require.Equal(t, 200, res.Status, "%s", res.Body)
+	m := res.json(t)
+	assert.EqualValues(t, 16, m["left"].(map[string]any)["summary"].(map[string]any)["paid_hours"])
+	assert.EqualValues(t, 18, m["right"].(map[string]any)["summary"].(map[string]any)["paid_hours"])
+	changes := m["changes"].([]any)
+	require.Len(t, changes, 1, "only a2's longer shift differs")
+	assert.EqualValues(t, w.agentA2.ID, changes[0].(map[string]any)["agent_id"])
+	assert.Equal(t, 400, w.as(org.RolePlanner, "GET", "/api/v1/schedule-comparison?left=x", nil).Status)
+	assert.Equal(t, 403, w.as(org.RoleAgent, "GET", fmt.Sprintf("/api/v1/schedule-comparison?left=%d&right=%d", a, b), nil).Status)
+}
