@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	s.scheduleEditRoutes(authed)
 	s.timeOffRoutes(authed)
 	s.swapRoutes(authed)
+	s.forecastRoutes(authed)
 	s.webRoutes()
 }
 

@@ -27,6 +27,10 @@ type Config struct {
 	SecureCookies bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ForecastCron schedules the nightly re-forecast; empty means "0 2 * * *".
+	ForecastCron string
+	// Forecaster is the forecasting engine; nil disables forecast runs.
+	Forecaster Forecaster
 }
 
 // Server is the HTTP application. Everything it keeps between requests lives in
@@ -42,6 +46,8 @@ type Server struct {
 	runner  *jobs.Runner
 	jobDefs map[string]Job
 
+	forecaster Forecaster
+
 	// renderErrorPage, when set by the UI, renders errors for browsers.
 	renderErrorPage func(c echo.Context, status int, message string) error
 }
@@ -51,13 +57,16 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 12 * time.Hour
 	}
+	if cfg.ForecastCron == "" {
+		cfg.ForecastCron = "0 2 * * *"
+	}
 	now := cfg.Now
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry(), jobDefs: map[string]Job{}}
+	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry(), jobDefs: map[string]Job{}, forecaster: cfg.Forecaster}
 	s.runner = jobs.NewRunner(st, log, now)
 	s.metrics = newMetrics(prometheus.NewRegistry(), st)
 	e.HTTPErrorHandler = s.handleError

@@ -68,6 +68,7 @@ const (
 	CalendarFeeds Resource = "calendar-feeds" // an agent's secret iCalendar URL
 	TimeOff       Resource = "time-off"       // agents' time-off requests
 	Swaps         Resource = "swaps"          // shift swap offers between agents
+	Forecasts     Resource = "forecasts"      // contact history, forecasts and their accuracy
 )
 
 // Scope says how much of a resource a role reaches with an action.
@@ -109,6 +110,7 @@ var policy = map[Resource]map[Action]roleScopes{
 	Shifts:      {Read: peopleTeam},
 	TimeOff:     {Read: peopleTeam, Create: peopleTeam, Update: deciders, Delete: peopleTeam},
 	Swaps:       {Read: peopleTeam, Create: peopleTeam, Update: deciders, Delete: peopleTeam, Accept: roleScopes{org.RoleAgent: All}},
+	Forecasts:   {Read: planners, Create: planners},
 	CalendarFeeds: {Create: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own},
 		Delete: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own}},
 }

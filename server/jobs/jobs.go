@@ -160,6 +160,12 @@ type Progress struct {
 	lastBeat time.Time
 }
 
+// RunID returns the id of the run, for records the job writes.
+func (p *Progress) RunID() *int64 {
+	id := p.id
+	return &id
+}
+
 // SetTotal says how many items the run will process.
 func (p *Progress) SetTotal(n int) {
 	p.mu.Lock()

@@ -1,0 +1,316 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/jobs"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// ForecastInput is what a forecaster gets for one queue.
+type ForecastInput struct {
+	Queue       org.Queue
+	History     []store.HistoryPoint // oldest first, UTC
+	SpecialDays []org.SpecialDay
+	Horizon     time.Duration
+	Method      string
+}
+
+// ForecastOutput is one forecast version, ready to store.
+type ForecastOutput struct {
+	Forecast store.Forecast
+	Points   []store.ForecastPoint
+}
+
+// Forecaster turns a queue's history into a forecast. The forecasting engine
+// is plugged in by cmd/peakwise, keeping the server free of model code.
+type Forecaster func(ctx context.Context, in ForecastInput) (ForecastOutput, error)
+
+// forecastHistoryWindow is how much history a nightly run reads per queue.
+const forecastHistoryWindow = 2 * 366 * 24 * time.Hour
+
+type forecastRunRequest struct {
+	QueueIDs []int64 `json:"queue_ids"` // empty: every queue
+	Horizon  string  `json:"horizon"`   // e.g. "14d"; default 14d
+	Method   string  `json:"method"`    // default auto
+}
+
+// forecastRunResult is stored as the job run's result.
+type forecastRunResult struct {
+	Forecasts map[int64]int64 `json:"forecast_ids"` // queue id -> new forecast version id
+}
+
+// forecastView is a forecast version with its intervals.
+type forecastView struct {
+	store.Forecast
+	Points []store.ForecastPoint `json:"points"`
+}
+
+func (s *Server) forecastRoutes(g *echo.Group) {
+	s.addJob(Job{Name: "forecast", Description: "re-forecast every queue from its stored history and store a new forecast version",
+		Spec: s.cfg.ForecastCron, fn: func(ctx context.Context, p *jobs.Progress) (any, error) {
+			return s.runForecasts(ctx, p, forecastRunRequest{})
+		}})
+	s.api.add(g, http.MethodGet, "/history", s.handleHistorySummary, doc{Summary: "What contact history each queue has", Tag: "forecasting", Response: []store.HistorySummary{}, Resource: auth.Forecasts, Action: auth.Read})
+	s.api.add(g, http.MethodGet, "/queues/:id/history", s.handleQueueHistory, doc{Summary: "A queue's contact history (?from=, ?to=)", Tag: "forecasting", Response: []store.HistoryPoint{}, Resource: auth.Forecasts, Action: auth.Read})
+	s.api.add(g, http.MethodPost, "/forecast-runs", s.handleRunForecasts, doc{Summary: "Forecast some or all queues now; answers at once with the job run to watch", Tag: "forecasting", Request: forecastRunRequest{}, Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Forecasts, Action: auth.Create})
+	s.api.add(g, http.MethodGet, "/queues/:id/forecasts", s.handleListForecasts, doc{Summary: "A queue's forecast versions, newest first, with method and backtest accuracy", Tag: "forecasting", Response: List[store.Forecast]{}, Resource: auth.Forecasts, Action: auth.Read})
+	s.api.add(g, http.MethodGet, "/queues/:id/forecast", s.handleGetForecast, doc{Summary: "The latest (or ?version=ID) forecast of a queue, its intervals in ?from=..?to=", Tag: "forecasting", Response: forecastView{}, Resource: auth.Forecasts, Action: auth.Read})
+}
+
+// runForecasts forecasts the queues with a small worker pool. One failing
+// queue is recorded and the others go on; each queue's new version is stored
+// atomically, so a run killed half-way leaves every queue with a complete
+// latest forecast.
+func (s *Server) runForecasts(ctx context.Context, p *jobs.Progress, req forecastRunRequest) (any, error) {
+	if s.forecaster == nil {
+		return nil, fault.Errorf(fault.Unprocessable, "no forecasting engine is configured in this server")
+	}
+	horizon := 14 * 24 * time.Hour
+	if req.Horizon != "" {
+		h, err := parseHorizon(req.Horizon)
+		if err != nil {
+			return nil, err
+		}
+		horizon = h
+	}
+	method := req.Method
+	if method == "" {
+		method = "auto"
+	}
+	ids := req.QueueIDs
+	if len(ids) == 0 {
+		for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
+			qs, total, err := s.store.FindQueues(ctx, page)
+			if err != nil {
+				return nil, err
+			}
+			for _, q := range qs {
+				ids = append(ids, q.ID)
+			}
+			if page.Offset+page.Limit >= total {
+				break
+			}
+		}
+	}
+	p.SetTotal(len(ids))
+	result := forecastRunResult{Forecasts: map[int64]int64{}}
+	var mu sync.Mutex
+	work := make(chan int64)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range work {
+				fid, err := s.forecastQueue(ctx, id, horizon, method, p)
+				if err != nil {
+					p.Fail(fmt.Sprintf("queue %d", id), err)
+					continue
+				}
+				mu.Lock()
+				result.Forecasts[id] = fid
+				mu.Unlock()
+				p.Done()
+			}
+		}()
+	}
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- id
+	}
+	close(work)
+	wg.Wait()
+	return result, ctx.Err()
+}
+
+func (s *Server) forecastQueue(ctx context.Context, queueID int64, horizon time.Duration, method string, p *jobs.Progress) (int64, error) {
+	q, err := s.store.FindQueueByID(ctx, queueID)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	hist, err := s.store.FindHistory(ctx, q.ID, now.Add(-forecastHistoryWindow), time.Time{})
+	if err != nil {
+		return 0, err
+	}
+	if len(hist) == 0 {
+		return 0, fault.Errorf(fault.Unprocessable, "queue %q has no history to forecast from", q.Name)
+	}
+	days, _, err := s.store.FindSpecialDays(ctx, store.SpecialDayFilter{QueueID: &q.ID, Page: store.Page{Limit: 500}})
+	if err != nil {
+		return 0, err
+	}
+	out, err := s.forecaster(ctx, ForecastInput{Queue: q, History: hist, SpecialDays: days, Horizon: horizon, Method: method})
+	if err != nil {
+		return 0, err
+	}
+	out.Forecast.QueueID = q.ID
+	out.Forecast.JobRunID = p.RunID()
+	f, err := s.store.CreateForecast(ctx, out.Forecast, out.Points)
+	return f.ID, err
+}
+
+// parseHorizon reads 7d, 36h, 2w.
+func parseHorizon(v string) (time.Duration, error) {
+	bad := &fault.Error{Code: fault.Invalid, Message: "bad horizon", Fields: map[string]string{"horizon": fmt.Sprintf("%q: use days (14d), weeks (2w) or hours (36h), up to 26 weeks", v)}}
+	if len(v) < 2 {
+		return 0, bad
+	}
+	n, err := strconv.Atoi(v[:len(v)-1])
+	if err != nil || n <= 0 {
+		return 0, bad
+	}
+	var d time.Duration
+	switch v[len(v)-1] {
+	case 'h':
+		d = time.Duration(n) * time.Hour
+	case 'd':
+		d = time.Duration(n) * 24 * time.Hour
+	case 'w':
+		d = time.Duration(n) * 7 * 24 * time.Hour
+	default:
+		return 0, bad
+	}
+	if d > 26*7*24*time.Hour {
+		return 0, bad
+	}
+	return d, nil
+}
+
+func (s *Server) handleRunForecasts(c echo.Context) error {
+	p := principal(c)
+	if err := p.Allow(auth.Forecasts, auth.Create); err != nil {
+		return err
+	}
+	var req forecastRunRequest
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	if req.Horizon != "" {
+		if _, err := parseHorizon(req.Horizon); err != nil {
+			return err
+		}
+	}
+	ctx := c.Request().Context()
+	for _, id := range req.QueueIDs {
+		if _, err := s.store.FindQueueByID(ctx, id); err != nil {
+			return &fault.Error{Code: fault.Invalid, Message: "bad queue list", Fields: map[string]string{"queue_ids": fmt.Sprintf("no queue %d", id)}}
+		}
+	}
+	run, err := s.runner.Start(ctx, jobs.Request{Job: "forecast", Slot: "manual-" + randomHex(8), Params: req, TriggeredBy: &p.User.ID},
+		func(ctx context.Context, pr *jobs.Progress) (any, error) { return s.runForecasts(ctx, pr, req) })
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
+	return c.JSON(http.StatusAccepted, run)
+}
+
+func (s *Server) queueParam(c echo.Context) (org.Queue, error) {
+	if err := principal(c).Allow(auth.Forecasts, auth.Read); err != nil {
+		return org.Queue{}, err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return org.Queue{}, err
+	}
+	return s.store.FindQueueByID(c.Request().Context(), id)
+}
+
+func (s *Server) handleHistorySummary(c echo.Context) error {
+	if err := principal(c).Allow(auth.Forecasts, auth.Read); err != nil {
+		return err
+	}
+	sum, err := s.store.SummarizeHistory(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if sum == nil {
+		sum = []store.HistorySummary{}
+	}
+	return c.JSON(http.StatusOK, sum)
+}
+
+func (s *Server) handleQueueHistory(c echo.Context) error {
+	q, err := s.queueParam(c)
+	if err != nil {
+		return err
+	}
+	from, to, err := timeRange(c, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	pts, err := s.store.FindHistory(c.Request().Context(), q.ID, from, to)
+	if err != nil {
+		return err
+	}
+	if pts == nil {
+		pts = []store.HistoryPoint{}
+	}
+	return c.JSON(http.StatusOK, pts)
+}
+
+func (s *Server) handleListForecasts(c echo.Context) error {
+	q, err := s.queueParam(c)
+	if err != nil {
+		return err
+	}
+	page := pageOf(c)
+	fs, total, err := s.store.FindForecasts(c.Request().Context(), q.ID, page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(fs, total, page))
+}
+
+func (s *Server) handleGetForecast(c echo.Context) error {
+	q, err := s.queueParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var f store.Forecast
+	if v := c.QueryParam("version"); v != "" {
+		id, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil {
+			return fault.Errorf(fault.Invalid, "version must be a forecast id")
+		}
+		f, err = s.store.FindForecastByID(ctx, id)
+		if err == nil && f.QueueID != q.ID {
+			err = fault.Errorf(fault.NotFound, "forecast not found")
+		}
+	} else {
+		f, err = s.store.FindLatestForecast(ctx, q.ID)
+	}
+	if err != nil {
+		return err
+	}
+	from, to, err := timeRange(c, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	pts, err := s.store.FindForecastPoints(ctx, f.ID, from, to)
+	if err != nil {
+		return err
+	}
+	if pts == nil {
+		pts = []store.ForecastPoint{}
+	}
+	return c.JSON(http.StatusOK, forecastView{Forecast: f, Points: pts})
+}

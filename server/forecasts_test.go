@@ -1,0 +1,91 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/server"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/store/storetest"
+)
+
+// repeatLastDay is a test forecaster: the plumbing is under test, not a model.
+func repeatLastDay(_ context.Context, in server.ForecastInput) (server.ForecastOutput, error) {
+	last := in.History[len(in.History)-1]
+	step := time.Duration(last.IntervalMin) * time.Minute
+	start := last.StartAt.Add(step)
+	n := int(in.Horizon / step)
+	pts := make([]store.ForecastPoint, n)
+	for i := range pts {
+		src := in.History[len(in.History)-1-((n-1-i)%len(in.History))]
+		pts[i] = store.ForecastPoint{StartAt: start.Add(time.Duration(i) * step), Contacts: src.Contacts, Lower: src.Contacts * 0.9, Upper: src.Contacts * 1.1}
+	}
+	return server.ForecastOutput{Forecast: store.Forecast{Method: "test-repeat", IntervalMin: last.IntervalMin, StartAt: start, EndAt: start.Add(in.Horizon),
+		HistoryFrom: in.History[0].StartAt, HistoryTo: start}, Points: pts}, nil
+}
+
+func TestForecastRunStoresVersionsAndIsolatesFailures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st)
+		srv := httptest.NewServer(server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{Forecaster: repeatLastDay}).Handler())
+		defer srv.Close()
+		empty, err := st.CreateQueue(ctx, org.Queue{Name: "Empty", ChannelID: w.channel.ID, Timezone: "UTC", ServiceLevelPct: 80, AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30})
+		require.NoError(t, err)
+		t0 := time.Now().UTC().Truncate(time.Hour).Add(-48 * time.Hour)
+		var hist []store.HistoryPoint
+		for i := 0; i < 96; i++ {
+			hist = append(hist, store.HistoryPoint{StartAt: t0.Add(time.Duration(i) * 30 * time.Minute), IntervalMin: 30, Contacts: float64(i % 48)})
+		}
+		require.NoError(t, st.ReplaceHistory(ctx, w.queue.ID, hist))
+
+		planner := map[string]string{"Authorization": "Bearer " + w.tokens[org.RolePlanner]}
+		res := do(t, nil, "POST", srv.URL+"/api/v1/forecast-runs", map[string]any{"horizon": "1d"}, planner)
+		require.Equal(t, 202, res.Status, "%s", res.Body)
+		loc := res.Header.Get("Location")
+		var run map[string]any
+		require.Eventually(t, func() bool {
+			run = do(t, nil, "GET", srv.URL+loc, nil, planner).json(t)
+			return run["status"] != "running"
+		}, 10*time.Second, 20*time.Millisecond)
+		assert.Equal(t, "partial", run["status"], "the empty queue fails, the other succeeds: %v", run)
+		assert.EqualValues(t, 2, run["total"])
+		assert.EqualValues(t, 1, run["done"])
+		assert.Contains(t, run["errors"], fmt.Sprintf("queue %d", empty.ID))
+		assert.Contains(t, run["errors"], "no history")
+
+		f := do(t, nil, "GET", fmt.Sprintf("%s/api/v1/queues/%d/forecast", srv.URL, w.queue.ID), nil, planner)
+		require.Equal(t, 200, f.Status, "%s", f.Body)
+		fc := f.json(t)
+		assert.Equal(t, "test-repeat", fc["method"])
+		assert.Len(t, fc["points"], 48)
+		assert.NotNil(t, fc["job_run_id"])
+
+		agent := map[string]string{"Authorization": "Bearer " + w.tokens[org.RoleAgent]}
+		assert.Equal(t, 403, do(t, nil, "GET", fmt.Sprintf("%s/api/v1/queues/%d/forecast", srv.URL, w.queue.ID), nil, agent).Status, "forecasts are for planners")
+		assert.Equal(t, 400, do(t, nil, "POST", srv.URL+"/api/v1/forecast-runs", map[string]any{"horizon": "soon"}, planner).Status)
+		assert.Equal(t, 404, do(t, nil, "GET", fmt.Sprintf("%s/api/v1/queues/%d/forecast", srv.URL, empty.ID), nil, planner).Status)
+	})
+}
+
+func TestForecastRunWithoutEngineFailsClearly(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	res := w.as(org.RolePlanner, "POST", "/api/v1/forecast-runs", nil)
+	require.Equal(t, 202, res.Status)
+	var run map[string]any
+	require.Eventually(t, func() bool {
+		run = w.as(org.RolePlanner, "GET", res.Header.Get("Location"), nil).json(t)
+		return run["status"] != "running"
+	}, 10*time.Second, 20*time.Millisecond)
+	assert.Equal(t, "failed", run["status"])
+	assert.Contains(t, run["errors"], "no forecasting engine")
+}
