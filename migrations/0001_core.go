@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
-	"gorm.io/gorm"
 )
 
 // core0001 creates the organisation (sites, teams, channels, queues, agents,
@@ -115,19 +114,5 @@ func core0001() *gormigrate.Migration {
 		Key         string    `gorm:"size:300;not null;index:login_attempts_key_at"`
 		AttemptedAt time.Time `gorm:"not null;index:login_attempts_key_at"`
 	}
-	tables := []any{&site{}, &user{}, &team{}, &channel{}, &queue{}, &agent{}, &agentSkill{}, &session{}, &apiToken{}, &loginAttempt{}}
-	return &gormigrate.Migration{
-		ID: "0001_core",
-		Migrate: func(tx *gorm.DB) error {
-			return tx.AutoMigrate(tables...)
-		},
-		Rollback: func(tx *gorm.DB) error {
-			for i := len(tables) - 1; i >= 0; i-- {
-				if err := tx.Migrator().DropTable(tables[i]); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
-	}
+	return createTables("0001_core", &site{}, &user{}, &team{}, &channel{}, &queue{}, &agent{}, &agentSkill{}, &session{}, &apiToken{}, &loginAttempt{})
 }

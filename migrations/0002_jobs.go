@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
-	"gorm.io/gorm"
 )
 
 // jobs0002 records background job runs. The unique (job, slot) pair lets
@@ -27,9 +26,5 @@ func jobs0002() *gormigrate.Migration {
 		HeartbeatAt time.Time `gorm:"not null"`
 		FinishedAt  *time.Time
 	}
-	return &gormigrate.Migration{
-		ID:       "0002_jobs",
-		Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&jobRun{}) },
-		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable(&jobRun{}) },
-	}
+	return createTables("0002_jobs", &jobRun{})
 }

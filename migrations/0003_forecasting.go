@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
-	"gorm.io/gorm"
 )
 
 // forecasting0003 stores contact history per queue and interval, forecast
@@ -62,19 +61,5 @@ func forecasting0003() *gormigrate.Migration {
 		CreatedAt time.Time
 		UpdatedAt time.Time
 	}
-	tables := []any{&historyInterval{}, &forecast{}, &forecastInterval{}, &specialDay{}}
-	return &gormigrate.Migration{
-		ID: "0003_forecasting",
-		Migrate: func(tx *gorm.DB) error {
-			return tx.AutoMigrate(tables...)
-		},
-		Rollback: func(tx *gorm.DB) error {
-			for i := len(tables) - 1; i >= 0; i-- {
-				if err := tx.Migrator().DropTable(tables[i]); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
-	}
+	return createTables("0003_forecasting", &historyInterval{}, &forecast{}, &forecastInterval{}, &specialDay{})
 }

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
-	"gorm.io/gorm"
 )
 
 // audit0004 adds the append-only audit trail: who changed what, when, from
@@ -21,9 +20,5 @@ func audit0004() *gormigrate.Migration {
 		After    string    `gorm:"type:text;not null;default:''"`
 		Reason   string    `gorm:"type:text;not null;default:''"`
 	}
-	return &gormigrate.Migration{
-		ID:       "0004_audit",
-		Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&auditEvent{}) },
-		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable(&auditEvent{}) },
-	}
+	return createTables("0004_audit", &auditEvent{})
 }

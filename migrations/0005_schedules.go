@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
-	"gorm.io/gorm"
 )
 
 // schedules0005 stores shift plans (drafts and published revisions), their
@@ -60,17 +59,5 @@ func schedules0005() *gormigrate.Migration {
 		TokenHash string `gorm:"size:64;not null;uniqueIndex"`
 		CreatedAt time.Time
 	}
-	tables := []any{&schedule{}, &shift{}, &calendarFeed{}}
-	return &gormigrate.Migration{
-		ID:      "0005_schedules",
-		Migrate: func(tx *gorm.DB) error { return tx.AutoMigrate(tables...) },
-		Rollback: func(tx *gorm.DB) error {
-			for i := len(tables) - 1; i >= 0; i-- {
-				if err := tx.Migrator().DropTable(tables[i]); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
-	}
+	return createTables("0005_schedules", &schedule{}, &shift{}, &calendarFeed{})
 }

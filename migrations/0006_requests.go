@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
-	"gorm.io/gorm"
 )
 
 // requests0006 adds agents' time-off requests. A request is immutable once
@@ -29,9 +28,5 @@ func requests0006() *gormigrate.Migration {
 		DecisionNote string `gorm:"size:500;not null;default:''"`
 		Version      int    `gorm:"not null;default:1"`
 	}
-	return &gormigrate.Migration{
-		ID:       "0006_requests",
-		Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&timeOffRequest{}) },
-		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable(&timeOffRequest{}) },
-	}
+	return createTables("0006_requests", &timeOffRequest{})
 }

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
-	"gorm.io/gorm"
 )
 
 // swaps0007 adds shift swap offers between agents.
@@ -30,9 +29,5 @@ func swaps0007() *gormigrate.Migration {
 		DecisionNote string `gorm:"size:500;not null;default:''"`
 		Version      int    `gorm:"not null;default:1"`
 	}
-	return &gormigrate.Migration{
-		ID:       "0007_swaps",
-		Migrate:  func(tx *gorm.DB) error { return tx.AutoMigrate(&swapOffer{}) },
-		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable(&swapOffer{}) },
-	}
+	return createTables("0007_swaps", &swapOffer{})
 }

@@ -35,3 +35,20 @@ func Apply(db *gorm.DB) error {
 }
 
 func errorsJoin(errs ...error) error { return errors.Join(errs...) }
+
+// createTables is a migration that creates tables (frozen shapes) and drops
+// them, in reverse order, on rollback.
+func createTables(id string, tables ...any) *gormigrate.Migration {
+	return &gormigrate.Migration{
+		ID:      id,
+		Migrate: func(tx *gorm.DB) error { return tx.AutoMigrate(tables...) },
+		Rollback: func(tx *gorm.DB) error {
+			for i := len(tables) - 1; i >= 0; i-- {
+				if err := tx.Migrator().DropTable(tables[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}

@@ -23,12 +23,6 @@ type swapRequest struct {
 	ExpiresAt *time.Time `json:"expires_at"` // default: 12 hours before the shift
 }
 
-type swapDecision struct {
-	Approve bool   `json:"approve"`
-	Note    string `json:"note"`
-	Version int    `json:"version"`
-}
-
 type swapDecisionResponse struct {
 	Swap     calendar.Swap   `json:"swap"`
 	Schedule *store.Schedule `json:"schedule,omitempty"` // the revision that published the swap
@@ -38,7 +32,7 @@ func (s *Server) swapRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodGet, "/swaps", s.handleListSwaps, doc{Summary: "Swap offers you may see; agents also see open offers (?status=)", Tag: "swaps", Response: List[calendar.Swap]{}, Resource: auth.Swaps, Action: auth.Read})
 	s.api.add(g, http.MethodPost, "/swaps", s.handleOfferSwap, doc{Summary: "Offer one of your published shifts to a colleague (or to anyone who can work it)", Tag: "swaps", Request: swapRequest{}, Response: calendar.Swap{}, Status: http.StatusCreated, Resource: auth.Swaps, Action: auth.Create})
 	s.api.add(g, http.MethodPost, "/swaps/:id/accept", s.handleAcceptSwap, doc{Summary: "Take an offered shift (skills, overlaps and your contract are checked)", Tag: "swaps", Response: calendar.Swap{}, Resource: auth.Swaps, Action: auth.Accept})
-	s.api.add(g, http.MethodPost, "/swaps/:id/decision", s.handleDecideSwap, doc{Summary: "Approve (publishes a new revision) or reject an accepted swap", Tag: "swaps", Request: swapDecision{}, Response: swapDecisionResponse{}, Resource: auth.Swaps, Action: auth.Update})
+	s.api.add(g, http.MethodPost, "/swaps/:id/decision", s.handleDecideSwap, doc{Summary: "Approve (publishes a new revision) or reject an accepted swap", Tag: "swaps", Request: decisionRequest{}, Response: swapDecisionResponse{}, Resource: auth.Swaps, Action: auth.Update})
 	s.api.add(g, http.MethodPost, "/swaps/:id/cancel", s.handleCancelSwap, doc{Summary: "Withdraw an offer that is not decided", Tag: "swaps", Response: calendar.Swap{}, Resource: auth.Swaps, Action: auth.Delete})
 }
 
@@ -277,15 +271,11 @@ func (s *Server) handleDecideSwap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req swapDecision
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := expectedVersion(c, req.Version)
+	req, err := readDecision(c)
 	if err != nil {
 		return err
 	}
-	sw.Version = version
+	sw.Version = req.Version
 	p := principal(c)
 	ctx := c.Request().Context()
 	now := s.now()

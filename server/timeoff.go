@@ -26,10 +26,22 @@ type timeOffRequest struct {
 	Reason    string `json:"reason"`
 }
 
+// decisionRequest approves or rejects a request or offer; the version may come as If-Match.
 type decisionRequest struct {
 	Approve bool   `json:"approve"`
 	Note    string `json:"note"`
 	Version int    `json:"version"`
+}
+
+// readDecision decodes a decision and settles the version it is based on.
+func readDecision(c echo.Context) (decisionRequest, error) {
+	var req decisionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return req, err
+	}
+	v, err := expectedVersion(c, req.Version)
+	req.Version = v
+	return req, err
 }
 
 // timeOffView is a request with the published shifts it collides with.
@@ -207,15 +219,11 @@ func (s *Server) handleDecideTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req decisionRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	version, err := expectedVersion(c, req.Version)
+	req, err := readDecision(c)
 	if err != nil {
 		return err
 	}
-	r.Version = version
+	r.Version = req.Version
 	decided, err := calendar.Decide(r, req.Approve, principal(c).User.ID, s.now(), strings.TrimSpace(req.Note))
 	if err != nil {
 		return fault.Errorf(fault.Conflict, "%v", err)

@@ -134,7 +134,7 @@ func (s *Store) UpdateUser(ctx context.Context, u org.User) (org.User, error) {
 			if _, err := tx.FindUserByID(ctx, u.ID); err != nil {
 				return err
 			}
-			return fault.Errorf(fault.Conflict, "user was changed by someone else (version %d is stale); reload and retry", u.Version)
+			return staleVersion("user", u.Version)
 		}
 		if u.Disabled {
 			if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {

@@ -145,37 +145,17 @@ func (s *Store) insertShifts(ctx context.Context, scheduleID int64, shifts []cal
 	return translate(s.conn(ctx).CreateInBatches(rows, batchSize).Error, "shift")
 }
 
-// ReplaceScheduleShifts swaps a draft's shifts for new ones if version is
-// current. Returns NotFound, or Conflict for a stale version or a published revision.
-func (s *Store) ReplaceScheduleShifts(ctx context.Context, id int64, version int, shifts []calendar.Shift) (Schedule, error) {
-	var out Schedule
-	err := s.Tx(ctx, func(tx *Store) error {
-		res := tx.conn(ctx).Model(&Schedule{}).Where("id = ? AND version = ? AND status = ?", id, version, ScheduleDraft).
-			Update("version", version+1)
-		if res.Error != nil {
-			return translate(res.Error, "schedule")
-		}
-		if res.RowsAffected == 0 {
-			cur, err := tx.FindScheduleByID(ctx, id)
-			if err != nil {
-				return err
-			}
-			if cur.Status != ScheduleDraft {
-				return fault.Errorf(fault.Conflict, "revision %d is %s and cannot change; create a new draft of the plan", cur.Revision, cur.Status)
-			}
-			return fault.Errorf(fault.Conflict, "schedule was changed by someone else (version %d is stale); reload and retry", version)
-		}
-		if err := tx.conn(ctx).Where("schedule_id = ?", id).Delete(&shiftRow{}).Error; err != nil {
-			return translate(err, "shift")
-		}
-		if err := tx.insertShifts(ctx, id, shifts); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.FindScheduleByID(ctx, id)
+// whyNotEditable explains why a draft update matched no row: NotFound, a
+// published revision, or a stale version.
+func (s *Store) whyNotEditable(ctx context.Context, id int64, version int) error {
+	cur, err := s.FindScheduleByID(ctx, id)
+	if err != nil {
 		return err
-	})
-	return out, err
+	}
+	if cur.Status != ScheduleDraft {
+		return fault.Errorf(fault.Conflict, "revision %d is %s and cannot change; create a new draft of the plan", cur.Revision, cur.Status)
+	}
+	return staleVersion("schedule", version)
 }
 
 // FindScheduleByID returns the revision. Returns NotFound if it does not exist.
@@ -261,7 +241,7 @@ func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by i
 			return fault.Errorf(fault.Conflict, "revision %d is already %s", draft.Revision, draft.Status)
 		}
 		if draft.Version != version {
-			return fault.Errorf(fault.Conflict, "schedule was changed by someone else (version %d is stale); reload and retry", version)
+			return staleVersion("schedule", version)
 		}
 		var prevShifts []calendar.Shift
 		var prev Schedule
@@ -378,14 +358,7 @@ func (s *Store) EditDraft(ctx context.Context, id int64, version int, edit Shift
 			return translate(res.Error, "schedule")
 		}
 		if res.RowsAffected == 0 {
-			cur, err := tx.FindScheduleByID(ctx, id)
-			if err != nil {
-				return err
-			}
-			if cur.Status != ScheduleDraft {
-				return fault.Errorf(fault.Conflict, "revision %d is %s and cannot change; create a new draft of the plan", cur.Revision, cur.Status)
-			}
-			return fault.Errorf(fault.Conflict, "schedule was changed by someone else (version %d is stale); reload and retry", version)
+			return tx.whyNotEditable(ctx, id, version)
 		}
 		switch {
 		case edit.DeleteID != 0:

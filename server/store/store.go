@@ -255,6 +255,11 @@ func updateVersioned[M any](ctx context.Context, s *Store, id int64, version int
 	if _, err := findByID[M](ctx, s, id, what); err != nil {
 		return err
 	}
+	return staleVersion(what, version)
+}
+
+// staleVersion is the Conflict of an edit based on an old version.
+func staleVersion(what string, version int) error {
 	return fault.Errorf(fault.Conflict, "%s was changed by someone else (version %d is stale); reload and retry", what, version)
 }
 

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
-	"github.com/peakwise/peakwise/server/fault"
 )
 
 type swapRow struct {
@@ -93,7 +92,7 @@ func (s *Store) SaveSwapState(ctx context.Context, sw calendar.Swap) (calendar.S
 		if _, err := s.FindSwapByID(ctx, sw.ID); err != nil {
 			return calendar.Swap{}, err
 		}
-		return calendar.Swap{}, fault.Errorf(fault.Conflict, "the offer was changed by someone else (version %d is stale); reload and retry", sw.Version)
+		return calendar.Swap{}, staleVersion("offer", sw.Version)
 	}
 	return s.FindSwapByID(ctx, sw.ID)
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
-	"github.com/peakwise/peakwise/server/fault"
 )
 
 type timeOffRow struct {
@@ -88,7 +87,7 @@ func (s *Store) SaveTimeOffState(ctx context.Context, r calendar.TimeOff) (calen
 		if _, err := s.FindTimeOffByID(ctx, r.ID); err != nil {
 			return calendar.TimeOff{}, err
 		}
-		return calendar.TimeOff{}, fault.Errorf(fault.Conflict, "the request was changed by someone else (version %d is stale); reload and retry", r.Version)
+		return calendar.TimeOff{}, staleVersion("request", r.Version)
 	}
 	return s.FindTimeOffByID(ctx, r.ID)
 }
