@@ -47,13 +47,16 @@ func NewUID() string {
 // so calendar apps update an event instead of adding a second one. A shift
 // continues another when it belongs to the same agent and either starts at the
 // same instant or overlaps it in time (a moved or stretched shift); each prev
-// shift is continued at most once. Shifts without a match get a new UID.
-// next is modified in place.
+// shift is continued at most once. A shift that continues none keeps its own
+// UID unless that UID belongs to prev (a copied shift given to someone else),
+// and otherwise gets a new one. next is modified in place.
 func CarryUIDs(prev, next []Shift) {
 	used := make([]bool, len(prev))
 	byAgent := map[int64][]int{}
+	prevUIDs := map[string]bool{}
 	for i, s := range prev {
 		byAgent[s.AgentID] = append(byAgent[s.AgentID], i)
+		prevUIDs[s.UID] = true
 	}
 	match := func(s Shift, ok func(p Shift) bool) string {
 		for _, i := range byAgent[s.AgentID] {
@@ -64,15 +67,19 @@ func CarryUIDs(prev, next []Shift) {
 		}
 		return ""
 	}
+	carried := make([]string, len(next))
 	// Exact starts first, so an unchanged shift never loses its UID to a neighbour.
 	for k := range next {
-		next[k].UID = match(next[k], func(p Shift) bool { return p.Start.Equal(next[k].Start) })
+		carried[k] = match(next[k], func(p Shift) bool { return p.Start.Equal(next[k].Start) })
 	}
 	for k := range next {
-		if next[k].UID == "" {
-			next[k].UID = match(next[k], func(p Shift) bool { return p.Start.Before(next[k].End) && next[k].Start.Before(p.End) })
+		if carried[k] == "" {
+			carried[k] = match(next[k], func(p Shift) bool { return p.Start.Before(next[k].End) && next[k].Start.Before(p.End) })
 		}
-		if next[k].UID == "" {
+		switch {
+		case carried[k] != "":
+			next[k].UID = carried[k]
+		case next[k].UID == "" || prevUIDs[next[k].UID]:
 			next[k].UID = NewUID()
 		}
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
@@ -257,6 +258,10 @@ func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by i
 		if err != nil {
 			return err
 		}
+		before := make(map[int64]string, len(next))
+		for _, sh := range next {
+			before[sh.ID] = sh.UID
+		}
 		calendar.CarryUIDs(prevShifts, next)
 		changes = calendar.Diff(prevShifts, next, at)
 		soon := map[string]bool{}
@@ -265,10 +270,22 @@ func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by i
 				soon[ch.UID] = true
 			}
 		}
+		var renamed []calendar.Shift
+		var noticeIDs []int64
 		for _, sh := range next {
-			err := tx.conn(ctx).Model(&shiftRow{}).Where("id = ?", sh.ID).
-				Updates(map[string]any{"uid": sh.UID, "short_notice": soon[sh.UID]}).Error
-			if err != nil {
+			if before[sh.ID] != sh.UID {
+				renamed = append(renamed, sh)
+			}
+			if soon[sh.UID] {
+				noticeIDs = append(noticeIDs, sh.ID)
+			}
+		}
+		if err := tx.setShiftUIDs(ctx, renamed); err != nil {
+			return err
+		}
+		for i := 0; i < len(noticeIDs); i += batchSize {
+			chunk := noticeIDs[i:min(i+batchSize, len(noticeIDs))]
+			if err := tx.conn(ctx).Model(&shiftRow{}).Where("id IN ?", chunk).Update("short_notice", true).Error; err != nil {
 				return translate(err, "shift")
 			}
 		}
@@ -287,6 +304,29 @@ func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by i
 		return err
 	})
 	return out, changes, err
+}
+
+// setShiftUIDs writes new UIDs for shifts, a few hundred per statement.
+func (s *Store) setShiftUIDs(ctx context.Context, shifts []calendar.Shift) error {
+	const chunk = 300
+	for i := 0; i < len(shifts); i += chunk {
+		part := shifts[i:min(i+chunk, len(shifts))]
+		var sql strings.Builder
+		args := make([]any, 0, 3*len(part))
+		ids := make([]int64, len(part))
+		sql.WriteString("UPDATE shifts SET uid = CASE id")
+		for k, sh := range part {
+			sql.WriteString(" WHEN ? THEN ?")
+			args = append(args, sh.ID, sh.UID)
+			ids[k] = sh.ID
+		}
+		sql.WriteString(" END WHERE id IN ?")
+		args = append(args, ids)
+		if err := s.conn(ctx).Exec(sql.String(), args...).Error; err != nil {
+			return translate(err, "shift")
+		}
+	}
+	return nil
 }
 
 // --- calendar feeds
