@@ -1,0 +1,115 @@
+package erlang
+
+import "math"
+
+// aResult is the steady state of an M/M/c+M queue (Erlang A).
+type aResult struct {
+	probWait    float64 // P(an arrival finds every server busy)
+	probAbandon float64 // P(an arrival abandons before service)
+	sl          float64 // P(answered within the target), over all arrivals
+	asa         float64 // mean wait of answered arrivals, seconds
+	occupancy   float64 // carried load / servers
+}
+
+// tailCut is how far below the largest state weight (in natural log units) the
+// queue-length distribution is truncated: e^-40 ≈ 4e-18, far below the 4th
+// digit of any reported measure.
+const tailCut = 40
+
+// erlangA computes the Erlang A measures exactly from the birth-death chain of
+// the number of contacts in the system: birth rate lambda, death rate
+// min(k,c)·mu + max(k-c,0)·gamma. b must be ErlangB(lambda/mu, c); it gives the
+// mass of the states below c relative to state c in closed form (sum_{k<=c}
+// a^k/k! / (a^c/c!) = 1/B), so no factorial is formed. The queue states are
+// weighted in log form and truncated once the remaining tail is provably below
+// e^-tailCut of the largest weight.
+//
+// For an arrival that finds j contacts waiting ahead of it, its virtual wait V
+// is a sum of exponentials with rates a+iγ (a = c·mu, i = j..0), whose density
+// has the closed form prod(rates)/(γ^j j!)·e^{-av}(1-e^{-γv})^j. Integrating it
+// against the arrival's own patience e^{-γv} gives
+//
+//	P(served)                 = a/(a+(j+1)γ)
+//	P(served within t)        = a/(a+(j+1)γ) · P(NegBin(a/γ+1, e^{-γt}) > j)
+//	E[V; served]              = a/(a+(j+1)γ) · Σ_{i=0..j} 1/(a+(i+1)γ)
+//
+// which is what the loop below sums (docs/staffing.md has the derivation).
+// within is in seconds; gamma must be > 0.
+func erlangA(lambda, mu, gamma float64, c int, within, b float64) aResult {
+	a := lambda / mu
+	if a == 0 {
+		return aResult{sl: 1}
+	}
+	if c > 0 && b < 1e-300 {
+		// So many servers that waiting is below floating-point resolution.
+		return aResult{sl: 1, occupancy: a / float64(c)}
+	}
+	cmu := float64(c) * mu
+	// Log weights of the states c+j, j >= 0, relative to state c.
+	lw := make([]float64, 1, 64)
+	lwMax := 0.0
+	for j := 1; ; j++ {
+		r := lambda / (cmu + float64(j)*gamma)
+		next := lw[j-1] + math.Log(r)
+		lw = append(lw, next)
+		if next > lwMax {
+			lwMax = next
+		}
+		// Once the ratio is below 1 the weights decrease geometrically at
+		// least as fast as r, so the tail is bounded by w·r/(1-r).
+		if r < 1 && next+math.Log(r/(1-r)) < lwMax-tailCut {
+			break
+		}
+		if j > 50_000_000 {
+			break // unreachable for finite inputs; a guard, not a branch
+		}
+	}
+	lowMass := 1/b - 1 // states 0..c-1 relative to state c
+	m := lwMax
+	if lowMass > 0 && math.Log(lowMass) > m {
+		m = math.Log(lowMass)
+	}
+	z := lowMass * math.Exp(-m)
+	for _, v := range lw {
+		z += math.Exp(v - m)
+	}
+	pLow := lowMass * math.Exp(-m) / z
+
+	var res aResult
+	res.probWait = 1 - pLow
+	// Negative binomial NB(p, x) with p = a/γ+1, x = e^{-γt}: pmf_0 = x^p,
+	// pmf_{k+1} = pmf_k·(p+k)/(k+1)·(1-x), kept in logs to survive large p·γt.
+	p := cmu/gamma + 1
+	logY := math.Log(-math.Expm1(-gamma * within)) // log(1-x); -Inf when t=0
+	logPmf := -(cmu + gamma) * within
+	cdf := 0.0
+	h := 0.0
+	var slQueue, waitServed float64
+	for j, v := range lw {
+		q := math.Exp(v-m) / z
+		rate := cmu + float64(j+1)*gamma
+		served := cmu / rate
+		h += 1 / rate
+		res.probAbandon += q * (1 - served)
+		waitServed += q * served * h
+		cdf += math.Exp(logPmf)
+		tail := 1 - cdf
+		if tail < 0 {
+			tail = 0
+		}
+		slQueue += q * served * tail
+		logPmf += math.Log((p+float64(j))/float64(j+1)) + logY
+	}
+	res.sl = pLow + slQueue
+	answered := 1 - res.probAbandon
+	if answered > 0 && c > 0 {
+		res.asa = waitServed / answered
+		res.occupancy = a * answered / float64(c)
+	} else {
+		res.asa = math.Inf(1)
+	}
+	if res.occupancy > 1 {
+		res.occupancy = 1 // rounding only: carried load cannot exceed c
+	}
+	return res
+}

@@ -1,0 +1,172 @@
+package erlang
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestErlangATendsToErlangC checks the limit theta -> infinity: with a mean
+// patience of ~30 years nobody abandons and every measure equals Erlang C.
+func TestErlangATendsToErlangC(t *testing.T) {
+	for _, tc := range []struct {
+		contacts float64
+		agents   int
+	}{{100, 11}, {100, 14}, {360, 55}, {5000, 850}} {
+		c := Load{Contacts: tc.contacts, Interval: 30 * time.Minute, AHT: 180 * time.Second}
+		if tc.contacts > 1000 {
+			c.AHT = 300 * time.Second
+		}
+		a := c
+		a.Patience = 1e9 * time.Second
+		mc, err := Evaluate(c, tc.agents, 20*time.Second)
+		require.NoError(t, err)
+		ma, err := Evaluate(a, tc.agents, 20*time.Second)
+		require.NoError(t, err)
+		assert.InDelta(t, mc.ProbWait, ma.ProbWait, 1e-5, "%+v", tc)
+		assert.InDelta(t, mc.ServiceLevel, ma.ServiceLevel, 1e-5, "%+v", tc)
+		assert.InDelta(t, mc.ASA, ma.ASA, 1e-3*math.Max(1, mc.ASA), "%+v", tc)
+		assert.InDelta(t, mc.Occupancy, ma.Occupancy, 1e-5, "%+v", tc)
+		assert.Less(t, ma.ProbAbandon, 1e-5)
+	}
+}
+
+// bruteErlangA recomputes Erlang A with nothing shared with erlangA: the
+// birth-death chain is solved by plain products truncated at a fixed depth,
+// and the service level and ASA come from integrating, with RK4 in small steps,
+// the forward equations of "how many contacts are ahead of a tagged waiting
+// arrival", killed at rate gamma by its own patience.
+func bruteErlangA(lambda, mu, gamma float64, c int, within float64) (pWait, pAb, sl, asa float64) {
+	const depth = 250
+	pi := make([]float64, c+depth)
+	pi[0] = 1
+	for k := 1; k < len(pi); k++ {
+		death := float64(min(k, c))*mu + float64(max(k-c, 0))*gamma
+		pi[k] = pi[k-1] * lambda / death
+	}
+	z := 0.0
+	for _, v := range pi {
+		z += v
+	}
+	for k := range pi {
+		pi[k] /= z
+	}
+	lq := 0.0
+	for k := c; k < len(pi); k++ {
+		pWait += pi[k]
+		lq += float64(k-c) * pi[k]
+	}
+	pAb = gamma * lq / lambda // Little's law on the abandonment flow
+	// p[i]: probability mass of tagged arrivals with i contacts ahead.
+	p := append([]float64(nil), pi[c:]...)
+	cmu := float64(c) * mu
+	deriv := func(p []float64) []float64 {
+		d := make([]float64, len(p))
+		for i := range p {
+			d[i] = -(cmu + float64(i)*gamma + gamma) * p[i]
+			if i+1 < len(p) {
+				d[i] += (cmu + float64(i+1)*gamma) * p[i+1]
+			}
+		}
+		return d
+	}
+	axpy := func(x []float64, a float64, y []float64) []float64 {
+		out := make([]float64, len(x))
+		for i := range x {
+			out[i] = x[i] + a*y[i]
+		}
+		return out
+	}
+	const h = 0.05
+	served, servedWithin, waitServed := 0.0, 0.0, 0.0
+	for s := 0.0; s < 20000; s += h {
+		if s < within && s+h > within+1e-12 {
+			servedWithin = served
+		}
+		k1 := deriv(p)
+		k2 := deriv(axpy(p, h/2, k1))
+		k3 := deriv(axpy(p, h/2, k2))
+		k4 := deriv(axpy(p, h, k3))
+		f := func(q []float64) float64 { return cmu * q[0] }
+		rate := (f(p) + 2*f(axpy(p, h/2, k1)) + 2*f(axpy(p, h/2, k2)) + f(axpy(p, h, k3))) / 6
+		served += rate * h
+		waitServed += (s + h/2) * rate * h
+		for i := range p {
+			p[i] += h / 6 * (k1[i] + 2*k2[i] + 2*k3[i] + k4[i])
+		}
+		if math.Abs(s+h-within) < 1e-9 {
+			servedWithin = served
+		}
+		if s > within {
+			left := 0.0
+			for _, v := range p {
+				left += v
+			}
+			if left < 1e-13 {
+				break
+			}
+		}
+	}
+	sl = (1 - pWait) + servedWithin
+	asa = waitServed / (1 - pAb)
+	return pWait, pAb, sl, asa
+}
+
+func TestErlangAMatchesBruteForce(t *testing.T) {
+	cases := []struct {
+		name                   string
+		contacts, aht, patience float64
+		agents                 int
+	}{
+		{"light", 40, 180, 120, 6},
+		{"balanced", 100, 180, 180, 10},
+		{"overloaded", 200, 240, 60, 20},
+		{"understaffed", 100, 300, 300, 8},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			lambda := tc.contacts / 1800
+			pw, pab, sl, asa := bruteErlangA(lambda, 1/tc.aht, 1/tc.patience, tc.agents, 20)
+			m, err := Evaluate(Load{Contacts: tc.contacts, Interval: 30 * time.Minute,
+				AHT: time.Duration(tc.aht * float64(time.Second)), Patience: time.Duration(tc.patience * float64(time.Second))},
+				tc.agents, 20*time.Second)
+			require.NoError(t, err)
+			assert.InDelta(t, pw, m.ProbWait, 1e-9)
+			assert.InDelta(t, pab, m.ProbAbandon, 1e-9)
+			assert.InDelta(t, sl, m.ServiceLevel, 1e-6)
+			assert.InDelta(t, asa, m.ASA, 1e-4)
+			assert.InDelta(t, lambda*tc.aht*(1-pab)/float64(tc.agents), m.Occupancy, 1e-9)
+		})
+	}
+}
+
+func TestErlangAEdgeCases(t *testing.T) {
+	load := Load{Contacts: 100, Interval: 30 * time.Minute, AHT: 180 * time.Second, Patience: 60 * time.Second}
+	m, err := Evaluate(load, 0, 20*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, 0.0, m.ServiceLevel)
+	assert.InDelta(t, 1.0, m.ProbAbandon, 1e-12)
+	assert.True(t, math.IsInf(m.ASA, 1))
+
+	m, err = Evaluate(load, 3000, 20*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, m.ServiceLevel)
+	assert.Equal(t, 0.0, m.ProbAbandon)
+
+	// With t = 0 the service level is exactly the share answered at once.
+	m, err = Evaluate(load, 10, 0)
+	require.NoError(t, err)
+	assert.InDelta(t, 1-m.ProbWait, m.ServiceLevel, 1e-15)
+
+	// A huge, overloaded queue stays finite and sane.
+	big := Load{Contacts: 20000, Interval: 30 * time.Minute, AHT: 300 * time.Second, Patience: 600 * time.Second}
+	m, err = Evaluate(big, 2000, 20*time.Second)
+	require.NoError(t, err)
+	assert.Greater(t, m.ProbAbandon, 0.4)
+	assert.Less(t, m.ProbAbandon, 1.0)
+	assert.False(t, math.IsNaN(m.ServiceLevel) || math.IsNaN(m.ASA))
+	assert.InDelta(t, 1.0, m.Occupancy, 1e-3)
+}

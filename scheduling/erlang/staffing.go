@@ -1,0 +1,319 @@
+package erlang
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// DefaultMaxOccupancy is the occupancy cap used when Targets.MaxOccupancy is 0.
+const DefaultMaxOccupancy = 0.85
+
+// maxAgents bounds the staffing search; a requirement above it means the input
+// is absurd (or a target is unreachable), and Solve says so instead of looping.
+const maxAgents = 10_000_000
+
+// Load is the work offered to one queue in one interval.
+type Load struct {
+	// Contacts is the number of contacts offered in the interval (a forecast,
+	// so it may be fractional). Must be >= 0.
+	Contacts float64
+	// Interval is the interval length. Must be > 0.
+	Interval time.Duration
+	// AHT is the average handle time of one contact (talk + hold + wrap-up).
+	// For chat it is the duration of one chat while the agent handles
+	// Concurrency chats at once. Must be > 0.
+	AHT time.Duration
+	// Patience is the mean of the contacts' exponential patience. When it is
+	// > 0 the queue is Erlang A (M/M/c+M); 0 means infinitely patient
+	// contacts (Erlang C).
+	Patience time.Duration
+	// Concurrency is how many contacts one agent handles at once (chat). 0
+	// and 1 both mean one at a time (voice). Each agent is modelled as
+	// Concurrency independent servers; see docs/staffing.md.
+	Concurrency int
+}
+
+// Traffic returns the offered load in Erlangs: contacts × AHT / interval.
+func (l Load) Traffic() float64 {
+	if l.Interval <= 0 {
+		return math.NaN()
+	}
+	return l.Contacts * l.AHT.Seconds() / l.Interval.Seconds()
+}
+
+func (l Load) concurrency() int {
+	if l.Concurrency <= 1 {
+		return 1
+	}
+	return l.Concurrency
+}
+
+// validate reports every bad field of the load.
+func (l Load) validate() error {
+	var errs InputErrors
+	if !(l.Contacts >= 0) || math.IsInf(l.Contacts, 0) {
+		errs = append(errs, paramError("contacts", "must be a finite number >= 0, got %v", l.Contacts))
+	}
+	if l.Interval <= 0 {
+		errs = append(errs, paramError("interval", "must be > 0, got %v", l.Interval))
+	}
+	if l.AHT <= 0 {
+		errs = append(errs, paramError("aht", "must be > 0, got %v", l.AHT))
+	}
+	if l.Patience < 0 {
+		errs = append(errs, paramError("patience", "must be >= 0 (0 = infinitely patient), got %v", l.Patience))
+	}
+	if l.Concurrency < 0 {
+		errs = append(errs, paramError("concurrency", "must be >= 1 (0 means 1), got %d", l.Concurrency))
+	}
+	return errs.orNil()
+}
+
+// Targets are the service goals a staffing level must meet. Zero values mean
+// "no such target", except MaxOccupancy, where 0 means DefaultMaxOccupancy.
+type Targets struct {
+	// ServiceLevel is the share of offered contacts to answer within
+	// AnswerWithin, in [0, 1); 0 means no service level target.
+	ServiceLevel float64
+	// AnswerWithin is the service level's threshold, >= 0.
+	AnswerWithin time.Duration
+	// ASA is the highest acceptable average speed of answer; 0 means none.
+	ASA time.Duration
+	// MaxOccupancy caps agent occupancy, in (0, 1]; 0 means 0.85.
+	MaxOccupancy float64
+	// Shrinkage is the share of paid time not available for contacts
+	// (breaks, meetings, absence), in [0, 1).
+	Shrinkage float64
+}
+
+func (t Targets) maxOccupancy() float64 {
+	if t.MaxOccupancy == 0 {
+		return DefaultMaxOccupancy
+	}
+	return t.MaxOccupancy
+}
+
+// Validate reports every bad field of the targets as InputErrors.
+func (t Targets) Validate() error {
+	var errs InputErrors
+	if !(t.ServiceLevel >= 0 && t.ServiceLevel < 1) {
+		errs = append(errs, paramError("sl", "must be in [0, 1) (a share such as 0.80; 1 can never be met by a queue), got %v", t.ServiceLevel))
+	}
+	if t.AnswerWithin < 0 {
+		errs = append(errs, paramError("answer-within", "must be >= 0, got %v", t.AnswerWithin))
+	}
+	if t.ASA < 0 {
+		errs = append(errs, paramError("asa", "must be > 0, or 0 for no target, got %v", t.ASA))
+	}
+	if !(t.MaxOccupancy >= 0 && t.MaxOccupancy <= 1) {
+		errs = append(errs, paramError("max-occupancy", "must be in (0, 1], got %v", t.MaxOccupancy))
+	}
+	if !(t.Shrinkage >= 0 && t.Shrinkage < 1) {
+		errs = append(errs, paramError("shrinkage", "must be in [0, 1), got %v", t.Shrinkage))
+	}
+	return errs.orNil()
+}
+
+// Metrics is what a number of agents achieves on a load.
+type Metrics struct {
+	// Agents is the number of agents on the queue (not counting shrinkage).
+	Agents int
+	// Traffic is the offered load in Erlangs.
+	Traffic float64
+	// ProbWait is the probability that a contact is not answered at once.
+	ProbWait float64
+	// ServiceLevel is answered-within-target / offered; abandoned contacts
+	// count as not answered within the target (docs/staffing.md).
+	ServiceLevel float64
+	// ASA is the mean wait of answered contacts, in seconds (contacts
+	// answered at once count with 0). +Inf when no contact is ever answered
+	// or an Erlang C queue is unstable (agents <= traffic).
+	ASA float64
+	// Occupancy is the share of agents' (chat: chat slots') time spent
+	// handling contacts: carried load / servers. 1 for an unstable queue.
+	Occupancy float64
+	// ProbAbandon is the probability that a contact abandons (Erlang A; 0
+	// for Erlang C).
+	ProbAbandon float64
+}
+
+// Requirement is the result of a staffing solve.
+type Requirement struct {
+	Metrics
+	// Staff is the scheduled headcount needed for Agents on the queue:
+	// ceil(Agents / (1 - shrinkage)).
+	Staff int
+}
+
+// Evaluate returns the metrics that agents achieve on load, with the service
+// level measured against answerWithin. It returns InputErrors for a bad load,
+// a negative agent count or a negative answerWithin.
+func Evaluate(load Load, agents int, answerWithin time.Duration) (Metrics, error) {
+	err := load.validate()
+	var errs InputErrors
+	if err != nil {
+		errs = err.(InputErrors)
+	}
+	if agents < 0 {
+		errs = append(errs, paramError("agents", "must be >= 0, got %d", agents))
+	}
+	if answerWithin < 0 {
+		errs = append(errs, paramError("answer-within", "must be >= 0, got %v", answerWithin))
+	}
+	if len(errs) > 0 {
+		return Metrics{}, errs
+	}
+	servers := agents * load.concurrency()
+	a := load.Traffic()
+	return metricsFor(load, a, agents, ErlangB(a, servers), answerWithin.Seconds()), nil
+}
+
+// metricsFor computes the metrics of agents given b = ErlangB(a, servers).
+func metricsFor(load Load, a float64, agents int, b, within float64) Metrics {
+	m := Metrics{Agents: agents, Traffic: a}
+	if a == 0 {
+		m.ServiceLevel = 1
+		return m
+	}
+	servers := agents * load.concurrency()
+	aht := load.AHT.Seconds()
+	if load.Patience > 0 {
+		lambda := load.Contacts / load.Interval.Seconds()
+		r := erlangA(lambda, 1/aht, 1/load.Patience.Seconds(), servers, within, b)
+		m.ProbWait, m.ServiceLevel, m.ASA, m.Occupancy, m.ProbAbandon = r.probWait, r.sl, r.asa, r.occupancy, r.probAbandon
+		return m
+	}
+	m.ProbWait = erlangCFromB(a, servers, b)
+	m.ServiceLevel, m.ASA, m.Occupancy = cMetrics(a, servers, m.ProbWait, aht, within)
+	return m
+}
+
+// slackSL and slackASA absorb floating-point noise at the boundary, so a
+// target met exactly in exact arithmetic (e.g. occupancy 0.85 = 0.85) is met.
+const (
+	slackSL  = 1e-12
+	slackASA = 1e-9
+)
+
+func meets(m Metrics, t Targets, occCap float64) bool {
+	if t.ServiceLevel > 0 && m.ServiceLevel < t.ServiceLevel-slackSL {
+		return false
+	}
+	if t.ASA > 0 && !(m.ASA <= t.ASA.Seconds()+slackASA) {
+		return false
+	}
+	return m.Occupancy <= occCap+slackSL
+}
+
+// Solve returns the smallest number of agents whose metrics meet every given
+// target (service level, ASA) with occupancy at most the cap, the staff that
+// number needs after shrinkage, and the metrics it achieves. Zero contacts need
+// zero agents. It returns InputErrors for a bad load or bad targets, and an
+// error when no staffing up to ten million agents meets the targets.
+//
+// Erlang C starts at the first stable staffing above the traffic (and at
+// traffic/cap) and walks up the Erlang B recursion one server at a time, so a
+// solve costs O(agents) arithmetic. Erlang A brackets the answer from a proven
+// lower bound (a service level s needs at least s·traffic servers, because
+// answered contacts cannot exceed the servers' capacity) by doubling and then
+// bisects, relying on every measure improving with more agents.
+func Solve(load Load, t Targets) (Requirement, error) {
+	var errs InputErrors
+	if err := load.validate(); err != nil {
+		errs = append(errs, err.(InputErrors)...)
+	}
+	if err := t.Validate(); err != nil {
+		errs = append(errs, err.(InputErrors)...)
+	}
+	if len(errs) > 0 {
+		return Requirement{}, errs
+	}
+	a := load.Traffic()
+	if a == 0 {
+		return Requirement{Metrics: Metrics{ServiceLevel: 1}}, nil
+	}
+	var m Metrics
+	var err error
+	if load.Patience > 0 {
+		m, err = solveA(load, t, a)
+	} else {
+		m, err = solveC(load, t, a)
+	}
+	if err != nil {
+		return Requirement{}, err
+	}
+	return Requirement{Metrics: m, Staff: StaffFor(m.Agents, t.Shrinkage)}, nil
+}
+
+// StaffFor returns ceil(agents / (1 - shrinkage)), the headcount to schedule so
+// that agents are on the queue after shrinkage. The tiny tolerance keeps
+// 7/(1-0.3) = 10.000000000000002 at 10.
+func StaffFor(agents int, shrinkage float64) int {
+	if agents <= 0 {
+		return 0
+	}
+	return int(math.Ceil(float64(agents)/(1-shrinkage) - 1e-9))
+}
+
+func solveC(load Load, t Targets, a float64) (Metrics, error) {
+	k := load.concurrency()
+	occCap := t.maxOccupancy()
+	within := t.AnswerWithin.Seconds()
+	// Stability needs servers > a; the cap needs servers >= a/cap.
+	minServers := math.Max(math.Floor(a)+1, math.Ceil(a/occCap-1e-12))
+	n := int(math.Ceil(minServers / float64(k)))
+	if n < 1 {
+		n = 1
+	}
+	servers := n * k
+	b := ErlangB(a, servers)
+	for ; n <= maxAgents; n++ {
+		m := metricsFor(load, a, n, b, within)
+		if meets(m, t, occCap) {
+			return m, nil
+		}
+		for i := 0; i < k; i++ {
+			servers++
+			b = nextB(a, b, servers)
+		}
+	}
+	return Metrics{}, fmt.Errorf("erlang: no staffing up to %d agents meets the targets for %.4g Erlangs", maxAgents, a)
+}
+
+func solveA(load Load, t Targets, a float64) (Metrics, error) {
+	k := load.concurrency()
+	occCap := t.maxOccupancy()
+	within := t.AnswerWithin.Seconds()
+	eval := func(n int) Metrics { return metricsFor(load, a, n, ErlangB(a, n*k), within) }
+	lo := int(math.Floor(t.ServiceLevel * a / float64(k)))
+	if lo < 1 {
+		lo = 1
+	}
+	if m := eval(lo); meets(m, t, occCap) {
+		return m, nil
+	}
+	// Invariant: lo is infeasible, hi is feasible.
+	step := 1
+	hi := lo + step
+	for {
+		if hi > maxAgents {
+			return Metrics{}, fmt.Errorf("erlang: no staffing up to %d agents meets the targets for %.4g Erlangs", maxAgents, a)
+		}
+		if meets(eval(hi), t, occCap) {
+			break
+		}
+		lo = hi
+		step *= 2
+		hi = lo + step
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if meets(eval(mid), t, occCap) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return eval(hi), nil
+}
