@@ -117,9 +117,9 @@ func bruteErlangA(lambda, mu, gamma float64, c int, within float64) (pWait, pAb,
 
 func TestErlangAMatchesBruteForce(t *testing.T) {
 	cases := []struct {
-		name                   string
+		name                    string
 		contacts, aht, patience float64
-		agents                 int
+		agents                  int
 	}{
 		{"light", 40, 180, 120, 6},
 		{"balanced", 100, 180, 180, 10},
