@@ -367,7 +367,8 @@ func (s *Store) FindCalendarFeedAgent(ctx context.Context, tokenHash string) (in
 // published revisions that have shifts for the agent, for feed stamps.
 func (s *Store) LatestPublication(ctx context.Context, agentID int64) (time.Time, int, error) {
 	var sch Schedule
-	err := s.conn(ctx).Where("status = ? AND id IN (?)", SchedulePublished,
+	// Only the two columns: a revision's report and change list can be megabytes.
+	err := s.conn(ctx).Select("published_at", "revision").Where("status = ? AND id IN (?)", SchedulePublished,
 		s.conn(ctx).Model(&shiftRow{}).Select("schedule_id").Where("agent_id = ?", agentID)).
 		Order("published_at DESC").Take(&sch).Error
 	if fault.Is(translate(err, "schedule"), fault.NotFound) {
