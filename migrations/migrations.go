@@ -23,6 +23,7 @@ func All() []*gormigrate.Migration {
 		requests0006(),
 		swaps0007(),
 		agentWishes0008(),
+		queueStaffing0009(),
 	}
 }
 

@@ -27,6 +27,8 @@ type crud[T any] struct {
 	owner func(v T) auth.Owner
 	// meta points at the record's id and version fields.
 	meta func(v *T) (id *int64, version *int)
+	// defaults, if set, fills fields a client may leave out of a create.
+	defaults func(v T) T
 }
 
 func (r crud[T]) ownerOf(v T) auth.Owner {
@@ -102,6 +104,9 @@ func (r crud[T]) handleCreate(c echo.Context) error {
 	var v T
 	if err := decodeJSON(c, &v); err != nil {
 		return err
+	}
+	if r.defaults != nil {
+		v = r.defaults(v)
 	}
 	id, version := r.meta(&v)
 	*id, *version = 0, 0

@@ -49,6 +49,7 @@ func (s *Server) orgRoutes(g *echo.Group) {
 			return st.FindQueues(ctx, p)
 		},
 		validate: s.validateQueue,
+		defaults: org.Queue.WithDefaults,
 		meta:     func(v *org.Queue) (*int64, *int) { return &v.ID, &v.Version },
 	}.register(s, g, "/queues")
 

@@ -93,6 +93,10 @@ type Queue struct {
 	DefaultAHTSec     int       `json:"default_aht_seconds"`
 	ChatConcurrency   int       `json:"chat_concurrency"`
 	IntervalMin       int       `json:"interval_minutes"`
+	ASATargetSec      int       `json:"asa_target_seconds"` // 0: no ASA target
+	MaxOccupancy      float64   `json:"max_occupancy"`      // cap on agent occupancy, e.g. 0.85
+	Shrinkage         float64   `json:"shrinkage"`          // share of paid time off the phones, e.g. 0.30
+	PatienceSec       int       `json:"patience_seconds"`   // mean customer patience; 0: Erlang C, >0: Erlang A
 	Version           int       `json:"version"`
 	CreatedAt         time.Time `json:"created_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
@@ -280,7 +284,37 @@ func (q Queue) Validate() error {
 	default:
 		f.Add("interval_minutes", "must be 15, 30 or 60")
 	}
+	if q.ASATargetSec < 0 {
+		f.Add("asa_target_seconds", "must not be negative")
+	}
+	if q.MaxOccupancy <= 0 || q.MaxOccupancy > 1 {
+		f.Add("max_occupancy", "must be above 0 and at most 1, got %g", q.MaxOccupancy)
+	}
+	if q.Shrinkage < 0 || q.Shrinkage >= 1 {
+		f.Add("shrinkage", "must be at least 0 and below 1, got %g", q.Shrinkage)
+	}
+	if q.PatienceSec < 0 {
+		f.Add("patience_seconds", "must not be negative")
+	}
 	return f.Err("invalid queue")
+}
+
+// DefaultMaxOccupancy caps occupancy when a queue does not say otherwise.
+const DefaultMaxOccupancy = 0.85
+
+// WithDefaults fills the fields a client may leave out: occupancy cap 0.85,
+// one contact at a time, 30-minute intervals.
+func (q Queue) WithDefaults() Queue {
+	if q.MaxOccupancy == 0 {
+		q.MaxOccupancy = DefaultMaxOccupancy
+	}
+	if q.ChatConcurrency == 0 {
+		q.ChatConcurrency = 1
+	}
+	if q.IntervalMin == 0 {
+		q.IntervalMin = 30
+	}
+	return q
 }
 
 // CheckTarget returns an Invalid error if the queue lacks the target its channel kind needs.

@@ -49,7 +49,7 @@ func TestAgentValidation(t *testing.T) {
 }
 
 func TestQueueTargetsDependOnChannelKind(t *testing.T) {
-	q := org.Queue{Name: "Email", ChannelID: 1, Timezone: "Europe/London", ServiceLevelPct: 90, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 60}
+	q := org.Queue{Name: "Email", ChannelID: 1, Timezone: "Europe/London", ServiceLevelPct: 90, DefaultAHTSec: 300, IntervalMin: 60}.WithDefaults()
 	assert.NoError(t, q.Validate())
 	assert.Contains(t, fieldsOf(q.CheckTarget(org.Deferred)), "response_within_seconds")
 	assert.Contains(t, fieldsOf(q.CheckTarget(org.Realtime)), "answer_within_seconds")
@@ -77,4 +77,16 @@ func TestAgentWishesValidation(t *testing.T) {
 	a.Availability = []org.Window{{Day: "fri", From: "22:00", To: "24:00"}}
 	a.Preferences = org.Preferences{ShiftTime: "late", DaysOff: []string{"sat", "sun"}}
 	assert.NoError(t, a.Validate())
+}
+
+func TestQueueStaffingInputs(t *testing.T) {
+	q := org.Queue{Name: "Voice", ChannelID: 1, Timezone: "UTC", ServiceLevelPct: 80, AnswerWithinSec: 20, DefaultAHTSec: 300}.WithDefaults()
+	assert.Equal(t, 0.85, q.MaxOccupancy)
+	assert.Equal(t, 30, q.IntervalMin)
+	assert.NoError(t, q.Validate())
+	q.Shrinkage, q.MaxOccupancy, q.PatienceSec = 1, 1.2, -1
+	f := fieldsOf(q.Validate())
+	assert.Contains(t, f, "shrinkage")
+	assert.Contains(t, f, "max_occupancy")
+	assert.Contains(t, f, "patience_seconds")
 }

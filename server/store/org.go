@@ -62,6 +62,10 @@ type queueRow struct {
 	DefaultAHTSec     int `gorm:"column:default_aht_sec"`
 	ChatConcurrency   int
 	IntervalMin       int
+	ASATargetSec      int `gorm:"column:asa_target_sec"`
+	MaxOccupancy      float64
+	Shrinkage         float64
+	PatienceSec       int
 	Version           int
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
@@ -142,13 +146,15 @@ func (r queueRow) domain() org.Queue {
 	return org.Queue{ID: r.ID, Name: r.Name, ChannelID: r.ChannelID, Timezone: r.Timezone, Language: r.Language,
 		ServiceLevelPct: r.ServiceLevelPct, AnswerWithinSec: r.AnswerWithinSec, ResponseWithinSec: r.ResponseWithinSec,
 		DefaultAHTSec: r.DefaultAHTSec, ChatConcurrency: r.ChatConcurrency, IntervalMin: r.IntervalMin,
+		ASATargetSec: r.ASATargetSec, MaxOccupancy: r.MaxOccupancy, Shrinkage: r.Shrinkage, PatienceSec: r.PatienceSec,
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 func queueFrom(q org.Queue) queueRow {
 	return queueRow{ID: q.ID, Name: strings.TrimSpace(q.Name), ChannelID: q.ChannelID, Timezone: q.Timezone, Language: q.Language,
 		ServiceLevelPct: q.ServiceLevelPct, AnswerWithinSec: q.AnswerWithinSec, ResponseWithinSec: q.ResponseWithinSec,
-		DefaultAHTSec: q.DefaultAHTSec, ChatConcurrency: q.ChatConcurrency, IntervalMin: q.IntervalMin, Version: q.Version}
+		DefaultAHTSec: q.DefaultAHTSec, ChatConcurrency: q.ChatConcurrency, IntervalMin: q.IntervalMin,
+		ASATargetSec: q.ASATargetSec, MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage, PatienceSec: q.PatienceSec, Version: q.Version}
 }
 
 func (r agentRow) domain() org.Agent {
@@ -353,7 +359,7 @@ func (s *Store) FindQueues(ctx context.Context, p Page) ([]org.Queue, int, error
 
 // CreateQueue stores a new queue. Returns Conflict on a duplicate name or a missing channel.
 func (s *Store) CreateQueue(ctx context.Context, q org.Queue) (org.Queue, error) {
-	r := queueFrom(q)
+	r := queueFrom(q.WithDefaults())
 	r.ID, r.Version = 0, 1
 	if err := s.conn(ctx).Create(&r).Error; err != nil {
 		return org.Queue{}, translate(err, "queue")
