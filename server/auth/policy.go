@@ -69,6 +69,7 @@ const (
 	TimeOff       Resource = "time-off"       // agents' time-off requests
 	Swaps         Resource = "swaps"          // shift swap offers between agents
 	Forecasts     Resource = "forecasts"      // contact history, forecasts and their accuracy
+	Requirements  Resource = "requirements"   // staffing requirements computed from forecasts
 )
 
 // Scope says how much of a resource a role reaches with an action.
@@ -97,20 +98,21 @@ var (
 // policy is THE authorization table: resource -> action -> role -> scope.
 // Handlers never check roles themselves; they ask Allow or ScopeOf.
 var policy = map[Resource]map[Action]roleScopes{
-	Sites:       {Read: everyone, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
-	Teams:       {Read: everyone, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
-	Channels:    {Read: everyone, Create: planners, Update: planners, Delete: adminOnly},
-	Queues:      {Read: everyone, Create: planners, Update: planners, Delete: planners},
-	Agents:      {Read: peopleRead, Create: planners, Update: planners, Delete: adminOnly},
-	Users:       {Read: adminOnly, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
-	Tokens:      {Read: ownTokens, Create: ownTokens, Update: {}, Delete: ownTokens},
-	Jobs:        {Read: planners, Create: adminOnly},
-	SpecialDays: {Read: everyone, Create: planners, Update: planners, Delete: planners},
-	Schedules:   {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: All}, Create: planners, Update: planners},
-	Shifts:      {Read: peopleTeam},
-	TimeOff:     {Read: peopleTeam, Create: peopleTeam, Update: deciders, Delete: peopleTeam},
-	Swaps:       {Read: peopleTeam, Create: peopleTeam, Update: deciders, Delete: peopleTeam, Accept: roleScopes{org.RoleAgent: All}},
-	Forecasts:   {Read: planners, Create: planners},
+	Sites:        {Read: everyone, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
+	Teams:        {Read: everyone, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
+	Channels:     {Read: everyone, Create: planners, Update: planners, Delete: adminOnly},
+	Queues:       {Read: everyone, Create: planners, Update: planners, Delete: planners},
+	Agents:       {Read: peopleRead, Create: planners, Update: planners, Delete: adminOnly},
+	Users:        {Read: adminOnly, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
+	Tokens:       {Read: ownTokens, Create: ownTokens, Update: {}, Delete: ownTokens},
+	Jobs:         {Read: planners, Create: adminOnly},
+	SpecialDays:  {Read: everyone, Create: planners, Update: planners, Delete: planners},
+	Schedules:    {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: All}, Create: planners, Update: planners},
+	Shifts:       {Read: peopleTeam},
+	TimeOff:      {Read: peopleTeam, Create: peopleTeam, Update: deciders, Delete: peopleTeam},
+	Swaps:        {Read: peopleTeam, Create: peopleTeam, Update: deciders, Delete: peopleTeam, Accept: roleScopes{org.RoleAgent: All}},
+	Forecasts:    {Read: planners, Create: planners},
+	Requirements: {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: All}},
 	CalendarFeeds: {Create: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own},
 		Delete: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own}},
 }

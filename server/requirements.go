@@ -1,0 +1,153 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling/erlang"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// RequirementInterval is the staffing one forecast interval needs.
+type RequirementInterval struct {
+	Start          time.Time `json:"start"`
+	StartLocal     string    `json:"start_local"`
+	Contacts       float64   `json:"contacts"`
+	AHTSeconds     float64   `json:"aht_seconds"`
+	RequiredAgents int       `json:"required_agents"`
+	RequiredStaff  int       `json:"required_staff"`
+	ServiceLevel   float64   `json:"service_level"`
+	ASASeconds     *float64  `json:"asa_seconds"` // null when infinite
+	Occupancy      float64   `json:"occupancy"`
+}
+
+// requirementTargets are the queue's targets as the requirements used them.
+type requirementTargets struct {
+	ServiceLevel        float64 `json:"service_level"`
+	AnswerWithinSeconds int     `json:"answer_within_seconds"`
+	ASASeconds          int     `json:"asa_seconds"`
+	MaxOccupancy        float64 `json:"max_occupancy"`
+	Shrinkage           float64 `json:"shrinkage"`
+	PatienceSeconds     int     `json:"patience_seconds"`
+}
+
+// Requirements is a queue's staffing over a range, from one forecast version.
+type Requirements struct {
+	QueueID    int64                 `json:"queue_id"`
+	ForecastID int64                 `json:"forecast_id"`
+	Timezone   string                `json:"timezone"`
+	Model      string                `json:"model"` // erlang_c or erlang_a
+	Targets    requirementTargets    `json:"targets"`
+	Intervals  []RequirementInterval `json:"intervals"`
+}
+
+func (s *Server) requirementRoutes(g *echo.Group) {
+	s.api.add(g, http.MethodGet, "/queues/:id/requirements", s.handleRequirements, doc{Summary: "Staffing per interval from the latest (or ?forecast=ID) forecast and the queue's targets (?from=, ?to=)",
+		Tag: "staffing", Response: Requirements{}, Resource: auth.Requirements, Action: auth.Read})
+}
+
+func (s *Server) handleRequirements(c echo.Context) error {
+	if err := principal(c).Allow(auth.Requirements, auth.Read); err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	q, err := s.store.FindQueueByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	var forecastID int64
+	if v := c.QueryParam("forecast"); v != "" {
+		if forecastID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return fault.Errorf(fault.Invalid, "forecast must be a forecast id")
+		}
+	}
+	from, to, err := timeRange(c, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	req, err := s.QueueRequirements(ctx, q, forecastID, from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, req)
+}
+
+// QueueRequirements sizes every interval of a forecast (latest when
+// forecastID is 0) in [from, to) with the queue's targets. Returns NotFound
+// when there is no forecast and Unprocessable for a queue whose targets
+// cannot be met or whose channel is not sized by Erlang models.
+func (s *Server) QueueRequirements(ctx context.Context, q org.Queue, forecastID int64, from, to time.Time) (Requirements, error) {
+	ch, err := s.store.FindChannelByID(ctx, q.ChannelID)
+	if err != nil {
+		return Requirements{}, err
+	}
+	if ch.Kind != org.Realtime {
+		return Requirements{}, fault.Errorf(fault.Unprocessable, "queue %q is a deferred channel (%s); Erlang sizing is for real-time queues, and backlog sizing is not in the API yet", q.Name, ch.Key)
+	}
+	var f store.Forecast
+	if forecastID != 0 {
+		f, err = s.store.FindForecastByID(ctx, forecastID)
+		if err == nil && f.QueueID != q.ID {
+			err = fault.Errorf(fault.NotFound, "forecast not found")
+		}
+	} else {
+		f, err = s.store.FindLatestForecast(ctx, q.ID)
+	}
+	if err != nil {
+		return Requirements{}, err
+	}
+	pts, err := s.store.FindForecastPoints(ctx, f.ID, from, to)
+	if err != nil {
+		return Requirements{}, err
+	}
+	loc, err := time.LoadLocation(q.Timezone)
+	if err != nil {
+		return Requirements{}, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+	}
+	t := erlang.Targets{ServiceLevel: q.ServiceLevelPct / 100, AnswerWithin: time.Duration(q.AnswerWithinSec) * time.Second,
+		ASA: time.Duration(q.ASATargetSec) * time.Second, MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage}
+	out := Requirements{QueueID: q.ID, ForecastID: f.ID, Timezone: q.Timezone, Model: "erlang_c", Intervals: make([]RequirementInterval, 0, len(pts)),
+		Targets: requirementTargets{ServiceLevel: t.ServiceLevel, AnswerWithinSeconds: q.AnswerWithinSec, ASASeconds: q.ASATargetSec,
+			MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage, PatienceSeconds: q.PatienceSec}}
+	if q.PatienceSec > 0 {
+		out.Model = "erlang_a"
+	}
+	interval := time.Duration(f.IntervalMin) * time.Minute
+	for _, p := range pts {
+		aht := float64(q.DefaultAHTSec)
+		if p.AHTSeconds != nil && *p.AHTSeconds > 0 {
+			aht = *p.AHTSeconds
+		}
+		load := erlang.Load{Contacts: p.Contacts, Interval: interval, AHT: time.Duration(aht * float64(time.Second)),
+			Patience: time.Duration(q.PatienceSec) * time.Second, Concurrency: q.ChatConcurrency}
+		r, err := erlang.Solve(load, t)
+		if err != nil {
+			var ie erlang.InputErrors
+			if errors.As(err, &ie) {
+				return Requirements{}, fault.Errorf(fault.Unprocessable, "queue %q cannot be sized at %s: %v", q.Name, p.StartAt.In(loc).Format(time.RFC3339), err)
+			}
+			return Requirements{}, fault.Errorf(fault.Unprocessable, "queue %q: %v", q.Name, err)
+		}
+		ri := RequirementInterval{Start: p.StartAt, StartLocal: p.StartAt.In(loc).Format(time.RFC3339), Contacts: p.Contacts, AHTSeconds: aht,
+			RequiredAgents: r.Agents, RequiredStaff: r.Staff, ServiceLevel: r.ServiceLevel, Occupancy: r.Occupancy}
+		if !math.IsInf(r.ASA, 0) && !math.IsNaN(r.ASA) {
+			asa := r.ASA
+			ri.ASASeconds = &asa
+		}
+		out.Intervals = append(out.Intervals, ri)
+	}
+	return out, nil
+}
