@@ -40,7 +40,7 @@ func seedDemo(ctx context.Context, st *store.Store) ([]demo.Login, error) {
 	if seeded {
 		return demo.ResetPasswords(ctx, st)
 	}
-	return demo.Seed(ctx, st, uint64(time.Now().UnixNano()))
+	return demo.Seed(ctx, st, uint64(time.Now().UnixNano()), time.Now())
 }
 
 func printLogins(w io.Writer, logins []demo.Login) {

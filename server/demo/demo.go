@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	mrand "math/rand/v2"
+	"time"
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
@@ -60,7 +61,7 @@ func Seeded(ctx context.Context, st *store.Store) (bool, error) {
 // Seed creates the demo contact center in one transaction and returns the
 // sign-ins with fresh random passwords. Returns Conflict if the demo data
 // already exists (see Seeded and ResetPasswords).
-func Seed(ctx context.Context, st *store.Store, seed uint64) ([]Login, error) {
+func Seed(ctx context.Context, st *store.Store, seed uint64, now time.Time) ([]Login, error) {
 	var logins []Login
 	err := st.Tx(ctx, func(tx *store.Store) error {
 		if ok, err := Seeded(ctx, tx); err != nil {
@@ -69,8 +70,15 @@ func Seed(ctx context.Context, st *store.Store, seed uint64) ([]Login, error) {
 			return fault.Errorf(fault.Conflict, "the demo data is already there")
 		}
 		var err error
-		logins, err = populate(ctx, tx, mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)))
-		return err
+		rng := mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		logins, err = populate(ctx, tx, rng)
+		if err != nil {
+			return err
+		}
+		if err := seedHistory(ctx, tx, rng, now); err != nil {
+			return err
+		}
+		return seedSchedule(ctx, tx, now)
 	})
 	return logins, err
 }

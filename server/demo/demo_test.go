@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,7 +18,7 @@ import (
 func TestSeedIsBelievableAndOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		logins, err := demo.Seed(ctx, st, 42)
+		logins, err := demo.Seed(ctx, st, 42, time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC))
 		require.NoError(t, err)
 		roles := map[org.Role]bool{}
 		for _, l := range logins {
@@ -44,7 +45,28 @@ func TestSeedIsBelievableAndOnce(t *testing.T) {
 		}
 		assert.Len(t, kinds, 3, "voice, chat and email queues")
 
-		_, err = demo.Seed(ctx, st, 42)
+		sum, err := st.SummarizeHistory(ctx)
+		require.NoError(t, err)
+		assert.Len(t, sum, 5, "every real-time queue has history")
+		queues, _, err = st.FindQueues(ctx, store.Page{})
+		require.NoError(t, err)
+		zone := map[int64]string{}
+		for _, q := range queues {
+			zone[q.ID] = q.Timezone
+		}
+		for _, h := range sum {
+			// 26 Aug - 17 Nov 2026: Chicago (1 Nov) and Lisbon (25 Oct) each have a 25-hour day; Manila has no DST.
+			want := 12*7*48 + 2
+			if zone[h.QueueID] == "Asia/Manila" {
+				want = 12 * 7 * 48
+			}
+			assert.Equal(t, want, h.Intervals, "queue %d in %s", h.QueueID, zone[h.QueueID])
+		}
+		shifts, err := st.FindShifts(ctx, store.ShiftFilter{Published: true})
+		require.NoError(t, err)
+		assert.Greater(t, len(shifts), 250, "a published week for 60 agents")
+
+		_, err = demo.Seed(ctx, st, 42, time.Now())
 		assert.Equal(t, fault.Conflict, fault.CodeOf(err), "seeding twice is refused")
 		again, err := demo.ResetPasswords(ctx, st)
 		require.NoError(t, err)

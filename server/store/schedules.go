@@ -295,7 +295,7 @@ func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by i
 			}
 		}
 		res := tx.conn(ctx).Model(&Schedule{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
-			"status": SchedulePublished, "published_at": at.UTC(), "published_by_id": by, "changes": Snapshot(changes), "version": version + 1,
+			"status": SchedulePublished, "published_at": at.UTC(), "published_by_id": nonZero(by), "changes": Snapshot(changes), "version": version + 1,
 		})
 		if res.Error != nil {
 			return translate(res.Error, "schedule")

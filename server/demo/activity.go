@@ -1,0 +1,129 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math"
+	mrand "math/rand/v2"
+	"time"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// historyWeeks is how much contact history the demo has per queue.
+const historyWeeks = 12
+
+// intraday is the share of a day's contacts per local hour, 07:00-21:00: a
+// morning peak and a smaller early-afternoon one, as in most service centers.
+var intraday = []float64{0.035, 0.075, 0.105, 0.11, 0.095, 0.08, 0.085, 0.09, 0.08, 0.07, 0.06, 0.05, 0.04, 0.025}
+
+// weekday scales volume Monday..Sunday.
+var weekday = []float64{1.25, 1.1, 1.0, 0.97, 0.95, 0.45, 0.25}
+
+// seedHistory writes synthetic contact history for each real-time queue: the
+// last historyWeeks weeks up to the start of today (the queue's local day),
+// 30-minute intervals, closed 21:00-07:00, Poisson noise around the pattern.
+func seedHistory(ctx context.Context, st *store.Store, rng *mrand.Rand, now time.Time) error {
+	queues, _, err := st.FindQueues(ctx, store.Page{Limit: 500})
+	if err != nil {
+		return err
+	}
+	for _, q := range queues {
+		ch, err := st.FindChannelByID(ctx, q.ChannelID)
+		if err != nil {
+			return err
+		}
+		if ch.Kind != org.Realtime {
+			continue
+		}
+		loc, err := time.LoadLocation(q.Timezone)
+		if err != nil {
+			return err
+		}
+		daily := 900 + 600*rng.Float64() // contacts on an average weekday
+		local := now.In(loc)
+		today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+		var pts []store.HistoryPoint
+		for d := historyWeeks * 7; d >= 1; d-- {
+			day := today.AddDate(0, 0, -d)
+			trend := 1 + 0.002*float64(historyWeeks*7-d) // slow growth
+			next := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
+			// Walk instants, not clock times, so a DST day has 46 or 50 intervals.
+			for start := day; start.Before(next); start = start.Add(30 * time.Minute) {
+				h := start.In(loc).Hour()
+				contacts := 0.0
+				if h >= 7 && h < 21 {
+					mean := daily * trend * weekday[(int(day.Weekday())+6)%7] * intraday[h-7] / 2
+					contacts = float64(poisson(rng, mean))
+				}
+				aht := float64(q.DefaultAHTSec) * (0.9 + 0.2*rng.Float64())
+				pts = append(pts, store.HistoryPoint{StartAt: start.UTC(), IntervalMin: 30, Contacts: contacts, AHTSeconds: &aht})
+			}
+		}
+		if err := st.ReplaceHistory(ctx, q.ID, pts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// poisson draws a Poisson count (normal approximation above 50).
+func poisson(rng *mrand.Rand, mean float64) int {
+	if mean <= 0 {
+		return 0
+	}
+	if mean > 50 {
+		return max(0, int(math.Round(mean+math.Sqrt(mean)*rng.NormFloat64())))
+	}
+	l, k, p := math.Exp(-mean), 0, 1.0
+	for {
+		p *= rng.Float64()
+		if p <= l {
+			return k
+		}
+		k++
+	}
+}
+
+// seedSchedule publishes this week's plan for every agent: Monday to Friday on
+// their own clock, starts staggered 07:00-11:00, 8.5 hours with a 30-minute
+// unpaid lunch. It is hand-made demo data, named as such, not a solver result.
+func seedSchedule(ctx context.Context, st *store.Store, now time.Time) error {
+	agents, _, err := st.FindAgents(ctx, store.AgentFilter{Page: store.Page{Limit: 500}})
+	if err != nil {
+		return err
+	}
+	weekStart := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -int((now.UTC().Weekday()+6)%7))
+	var shifts []calendar.Shift
+	for i, a := range agents {
+		loc, err := time.LoadLocation(a.Timezone)
+		if err != nil {
+			return err
+		}
+		l := now.In(loc)
+		monday := time.Date(l.Year(), l.Month(), l.Day()-int((l.Weekday()+6)%7), 0, 0, 0, 0, loc)
+		days := 5
+		if a.Contract.MaxShiftsPerWeek < 5 {
+			days = a.Contract.MaxShiftsPerWeek
+		}
+		for d := 0; d < days; d++ {
+			start := time.Date(monday.Year(), monday.Month(), monday.Day()+d, 7+i%5, 0, 0, 0, loc)
+			length, paid := 8*time.Hour+30*time.Minute, 480
+			if a.Contract.MaxWeekHours < 30 {
+				length, paid = 4*time.Hour+30*time.Minute, 240
+			}
+			lunch := start.Add(length / 2).Truncate(30 * time.Minute)
+			shifts = append(shifts, calendar.Shift{AgentID: a.ID, Template: fmt.Sprintf("%dh", paid/60), Start: start, End: start.Add(length), PaidMinutes: paid,
+				Breaks: []calendar.Break{{Name: "lunch", Start: lunch, End: lunch.Add(30 * time.Minute)}}})
+		}
+	}
+	sch, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Demo week (seeded by hand)", Timezone: "UTC",
+		PeriodStart: weekStart.AddDate(0, 0, -1), PeriodEnd: weekStart.AddDate(0, 0, 8)}, shifts)
+	if err != nil {
+		return err
+	}
+	_, _, err = st.PublishSchedule(ctx, sch.ID, sch.Version, 0, now)
+	return err
+}
