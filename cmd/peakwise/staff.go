@@ -1,11 +1,212 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peakwise/peakwise/scheduling/erlang"
 )
 
-// runStaff is filled in by its issue; until then it says so instead of pretending.
+const staffSynopsis = "--forecast F.csv --aht 300s (--sl 0.80 --answer-within 20s | --asa 30s) " +
+	"[--max-occupancy 0.85] [--shrinkage 0.30] [--patience 180s] [--concurrency 1] [--agents N] [--interval 30m] [--out R.csv]"
+
+// staffDuration is a flag holding a duration written as Go duration ("300s",
+// "5m") or as plain seconds ("300"); set records whether it was given.
+type staffDuration struct {
+	d   time.Duration
+	set bool
+}
+
+func (f *staffDuration) String() string { return f.d.String() }
+
+func (f *staffDuration) Set(s string) error {
+	if v, err := strconv.ParseFloat(s, 64); err == nil {
+		f.d, f.set = time.Duration(math.Round(v*float64(time.Second))), true
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 300s, 5m or 300", s)
+	}
+	f.d, f.set = d, true
+	return nil
+}
+
+// runStaff turns a forecast CSV into staffing requirements per interval (or,
+// with --agents, into the metrics a fixed number of agents achieves). The maths
+// lives in scheduling/erlang; this is flags and CSV only.
 func runStaff(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlagSet(env, "staff", staffSynopsis)
+	forecastPath := fs.String("forecast", "", "forecast CSV (the forecast command's output); - reads stdin")
+	var aht, within, asa, patience, interval staffDuration
+	fs.Var(&aht, "aht", "average handle time, e.g. 300s; an aht_seconds column overrides it per row")
+	sl := fs.Float64("sl", 0, "service level target: share answered within --answer-within, e.g. 0.80 (80 also accepted)")
+	fs.Var(&within, "answer-within", "service level threshold, e.g. 20s")
+	fs.Var(&asa, "asa", "average speed of answer target, e.g. 30s")
+	maxOcc := fs.Float64("max-occupancy", erlang.DefaultMaxOccupancy, "maximum agent occupancy, in (0, 1]")
+	shrinkage := fs.Float64("shrinkage", 0, "share of paid time not on the queue, in [0, 1)")
+	fs.Var(&patience, "patience", "mean patience of waiting contacts; given, the model is Erlang A (abandonment)")
+	concurrency := fs.Int("concurrency", 1, "contacts one agent handles at once (chat)")
+	agents := fs.Int("agents", -1, "report the metrics of this many agents instead of solving")
+	fs.Var(&interval, "interval", "interval length, e.g. 30m (default: detected from the timestamps)")
+	outPath := fs.String("out", "", "output CSV (default stdout)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *forecastPath == "" {
+		return usageErrorf("--forecast is required")
+	}
+	whatIf := *agents >= 0
+	if *sl > 1 && *sl <= 100 {
+		*sl /= 100 // "--sl 80" means 80%
+	}
+	if *sl != 0 && !within.set {
+		return usageErrorf("--sl needs --answer-within (the X seconds of 'X%% within Y seconds')")
+	}
+	if !whatIf && *sl == 0 && !asa.set {
+		return usageErrorf("give a target: --sl with --answer-within, or --asa, or both (or --agents N for a what-if)")
+	}
+	if asa.set && asa.d <= 0 {
+		return usageErrorf("--asa must be > 0")
+	}
+	if patience.set && patience.d <= 0 {
+		return usageErrorf("--patience must be > 0 (omit it for Erlang C)")
+	}
+	if interval.set && interval.d <= 0 {
+		return usageErrorf("--interval must be > 0")
+	}
+	if aht.set && aht.d <= 0 {
+		return usageErrorf("--aht must be > 0")
+	}
+	if *concurrency < 1 {
+		return usageErrorf("--concurrency must be >= 1")
+	}
+	targets := erlang.Targets{ServiceLevel: *sl, AnswerWithin: within.d, ASA: asa.d, MaxOccupancy: *maxOcc, Shrinkage: *shrinkage}
+	if *maxOcc <= 0 {
+		return usageErrorf("--max-occupancy must be in (0, 1], got %v", *maxOcc)
+	}
+	if err := targets.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+
+	var in io.Reader = env.Stdin
+	if *forecastPath != "-" {
+		f, err := os.Open(*forecastPath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	fc, err := erlang.ReadForecast(bufio.NewReader(in))
+	if err != nil {
+		return fmt.Errorf("%s: %w", *forecastPath, err)
+	}
+	length := interval.d
+	if !interval.set && len(fc.Rows) > 0 {
+		if length, err = erlang.DetectInterval(fc.Rows); err != nil {
+			return usageErrorf("%v (--interval)", err)
+		}
+	}
+	var missing erlang.InputErrors
+	for _, r := range fc.Rows {
+		if r.AHT == 0 && !aht.set {
+			missing = append(missing, &erlang.InputError{Line: r.Line, Field: "aht_seconds", Reason: "no handle time: the cell is empty or the column absent, and --aht is not given"})
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s: %w", *forecastPath, missing)
+	}
+
+	var out io.Writer = env.Stdout
+	var file *os.File
+	if *outPath != "" {
+		if file, err = os.Create(*outPath); err != nil {
+			return err
+		}
+		defer file.Close()
+		out = file
+	}
+	bw := bufio.NewWriter(out)
+	w := csv.NewWriter(bw)
+	header := []string{"timestamp", "channel", "timezone", "contacts", "required_agents", "required_staff", "service_level", "asa_seconds", "occupancy"}
+	if fc.HasQueue {
+		header = append(header, "queue") // kept so several queues in one file stay apart
+	}
+	if err := w.Write(header); err != nil {
+		return err
+	}
+	for i, r := range fc.Rows {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		load := erlang.Load{Contacts: r.Contacts, Interval: length, AHT: aht.d, Patience: patience.d, Concurrency: *concurrency}
+		if r.AHT > 0 {
+			load.AHT = r.AHT
+		}
+		var req erlang.Requirement
+		if whatIf {
+			req.Metrics, err = erlang.Evaluate(load, *agents, within.d)
+			req.Staff = erlang.StaffFor(*agents, *shrinkage)
+		} else {
+			req, err = erlang.Solve(load, targets)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: line %d: %w", *forecastPath, r.Line, err)
+		}
+		rec := []string{r.RawTimestamp, r.Channel, r.Timezone,
+			strconv.FormatFloat(r.Contacts, 'f', -1, 64),
+			strconv.Itoa(req.Agents), strconv.Itoa(req.Staff),
+			staffNumber(req.ServiceLevel, 4), staffNumber(req.ASA, 2), staffNumber(req.Occupancy, 4)}
+		if !within.set {
+			rec[6] = "" // a service level needs a threshold; none was given
+		}
+		if fc.HasQueue {
+			rec = append(rec, r.Queue)
+		}
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if file != nil {
+		return file.Close()
+	}
+	return nil
+}
+
+// staffNumber formats a metric with fixed decimals; an infinite ASA (an
+// unstable queue or nobody answered) is written as "inf", which strconv and
+// most CSV readers parse back.
+func staffNumber(v float64, decimals int) string {
+	if math.IsInf(v, 1) {
+		return "inf"
+	}
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if strings.HasPrefix(s, "-0.") && strings.Trim(s[3:], "0") == "" {
+		s = s[1:]
+	}
+	return s
 }

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// staffCSV writes a forecast file and returns its path.
+func staffCSV(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "forecast.csv")
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}
+
+func staffRows(t *testing.T, out string) []map[string]string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	require.NotEmpty(t, recs)
+	var rows []map[string]string
+	for _, rec := range recs[1:] {
+		row := map[string]string{}
+		for i, h := range recs[0] {
+			row[h] = rec[i]
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// TestStaffPublishedCase runs the CLI on the published Erlang C example (100
+// calls per 30 minutes, AHT 180 s, 80% within 20 s, shrinkage 0.3: 14 agents,
+// 20 staff, SL 0.8884, ASA 7.84 s, occupancy 0.7143; see
+// scheduling/erlang/erlang_test.go for the sources), with the interval
+// detected from the timestamps and columns in an unusual order.
+func TestStaffPublishedCase(t *testing.T) {
+	path := staffCSV(t, "upper,forecast,timestamp,channel,lower,timezone\n"+
+		"110,100,2026-03-29T01:00:00+01:00,voice,90,Europe/Paris\n"+
+		"110,100,2026-03-29T01:30:00+01:00,voice,90,Europe/Paris\n"+
+		"0,0,2026-03-29T03:00:00+02:00,voice,0,Europe/Paris\n")
+	code, out, errOut := runCLI(t, nil, "", "staff", "--forecast", path, "--aht", "180s", "--sl", "0.80", "--answer-within", "20s", "--shrinkage", "0.30")
+	require.Equal(t, 0, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "timestamp,channel,timezone,contacts,required_agents,required_staff,service_level,asa_seconds,occupancy\n"), out)
+	rows := staffRows(t, out)
+	require.Len(t, rows, 3)
+	want := map[string]string{"timestamp": "2026-03-29T01:00:00+01:00", "channel": "voice", "timezone": "Europe/Paris", "contacts": "100",
+		"required_agents": "14", "required_staff": "20", "service_level": "0.8884", "asa_seconds": "7.84", "occupancy": "0.7143"}
+	assert.Equal(t, want, rows[0])
+	assert.Equal(t, "2026-03-29T03:00:00+02:00", rows[2]["timestamp"], "timestamps are copied as given, across the DST change")
+	assert.Equal(t, "0", rows[2]["required_agents"])
+	assert.Equal(t, "0", rows[2]["required_staff"])
+}
+
+func TestStaffOverridesAndModes(t *testing.T) {
+	path := staffCSV(t, "timestamp,channel,timezone,forecast,lower,upper,aht_seconds,queue\n"+
+		"2026-01-05T08:00:00Z,voice,UTC,100,90,110,180,q1\n"+
+		"2026-01-05T08:00:00Z,voice,UTC,100,90,110,,q2\n")
+	out := filepath.Join(t.TempDir(), "r.csv")
+	code, _, errOut := runCLI(t, nil, "", "staff", "--forecast", path, "--aht", "360s", "--sl", "80", "--answer-within", "20s", "--interval", "30m", "--out", out)
+	require.Equal(t, 0, code, errOut)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	rows := staffRows(t, string(data))
+	require.Len(t, rows, 2)
+	assert.Equal(t, "14", rows[0]["required_agents"], "aht_seconds 180 overrides --aht")
+	assert.Equal(t, "q1", rows[0]["queue"])
+	assert.NotEqual(t, "14", rows[1]["required_agents"], "an empty aht_seconds falls back to --aht")
+
+	// What-if: 11 agents on 10 Erlangs.
+	code, stdout, errOut := runCLI(t, nil, "", "staff", "--forecast", path, "--aht", "180s", "--agents", "11", "--answer-within", "20s", "--interval", "30m")
+	require.Equal(t, 0, code, errOut)
+	rows = staffRows(t, stdout)
+	assert.Equal(t, "11", rows[1]["required_agents"])
+	assert.Equal(t, "0.9091", rows[1]["occupancy"])
+
+	// Erlang A needs fewer agents than Erlang C for the same target.
+	code, stdout, errOut = runCLI(t, nil, "", "staff", "--forecast", path, "--aht", "180s", "--sl", "0.8", "--answer-within", "20s", "--patience", "60s", "--interval", "30m")
+	require.Equal(t, 0, code, errOut)
+	rows = staffRows(t, stdout)
+	agentsA, err := strconv.Atoi(rows[0]["required_agents"])
+	require.NoError(t, err)
+	assert.Less(t, agentsA, 14)
+	assert.Greater(t, agentsA, 9, "fewer agents than Erlangs cannot answer 80%")
+
+	// An ASA-only target leaves the service level empty rather than inventing a
+	// threshold. 12 agents give C=0.4494, ASA 40.4 s; 13 give C=0.2853, ASA 17.1 s.
+	code, stdout, errOut = runCLI(t, nil, "timestamp,forecast\n2026-01-05T08:00:00Z,100\n", "staff", "--forecast", "-", "--aht", "180s", "--asa", "20s", "--interval", "30m")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "timestamp,channel,timezone,contacts,required_agents,required_staff,service_level,asa_seconds,occupancy\n"+
+		"2026-01-05T08:00:00Z,,,100,13,13,,17.12,0.7692\n", stdout)
+}
+
+func TestStaffErrors(t *testing.T) {
+	bad := staffCSV(t, "timestamp,forecast\n"+
+		"2026-01-05T08:00:00Z,10\n"+
+		"yesterday,10\n"+
+		"2026-01-05T08:30:00Z,-3\n"+
+		"2026-01-05T08:00:00Z,4\n")
+	code, _, errOut := runCLI(t, nil, "", "staff", "--forecast", bad, "--aht", "180s", "--asa", "20s")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "line 3: timestamp")
+	assert.Contains(t, errOut, "line 4: forecast")
+	assert.Contains(t, errOut, "line 5: timestamp")
+
+	good := staffCSV(t, "timestamp,forecast\n2026-01-05T08:00:00Z,10\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--aht", "180s", "--asa", "20s"}, "--forecast is required"},
+		{[]string{"--forecast", good, "--aht", "180s"}, "give a target"},
+		{[]string{"--forecast", good, "--aht", "180s", "--sl", "0.8"}, "--answer-within"},
+		{[]string{"--forecast", good, "--aht", "180s", "--asa", "20s"}, "cannot detect the interval"},
+		{[]string{"--forecast", good, "--aht", "soon", "--asa", "20s"}, "not a duration"},
+		{[]string{"--forecast", good, "--aht", "180s", "--asa", "20s", "--shrinkage", "1.5", "--interval", "30m"}, "shrinkage"},
+	} {
+		code, _, errOut := runCLI(t, nil, "", append([]string{"staff"}, tc.args...)...)
+		assert.Equal(t, 2, code, "%v: %s", tc.args, errOut)
+		assert.Contains(t, errOut, tc.want, "%v", tc.args)
+	}
+	code, _, errOut = runCLI(t, nil, "", "staff", "--forecast", good, "--asa", "20s", "--interval", "30m")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "line 2: aht_seconds")
+}
