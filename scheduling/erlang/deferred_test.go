@@ -1,0 +1,68 @@
+package erlang
+
+import (
+	"errors"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSolveDeferredSteadyState(t *testing.T) {
+	// 120 emails an hour, 6 minutes each, 24 h target, occupancy 1: once the
+	// 24-hour window is full, 12 agents an hour; before that the work of the
+	// first j+1 hours is spread over 24, so (j+1)·5 emails, ceil((j+1)/2)
+	// agents. Nothing waits longer than the target.
+	vol := make([]float64, 72)
+	for i := range vol {
+		vol[i] = 120
+	}
+	plan, err := SolveDeferred(vol, DeferredParams{Interval: time.Hour, AHT: 6 * time.Minute, ResponseTarget: 24 * time.Hour,
+		MaxOccupancy: 1, Shrinkage: 0.2})
+	require.NoError(t, err)
+	for j, iv := range plan {
+		assert.LessOrEqual(t, iv.OldestAge, 24*time.Hour)
+		if j < 23 {
+			assert.Equal(t, (j+2)/2, iv.Agents, "interval %d", j)
+			continue
+		}
+		assert.Equal(t, 12, iv.Agents, "interval %d", j)
+		assert.Equal(t, 15, iv.Staff)
+		assert.InDelta(t, 120, iv.Handled, 1e-6)
+	}
+}
+
+// TestSolveDeferredMeetsTheTarget checks the promise on random bursty volumes:
+// no item waits in the backlog longer than the response target.
+func TestSolveDeferredMeetsTheTarget(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 20; trial++ {
+		vol := make([]float64, 200)
+		for i := range vol {
+			if rng.Float64() < 0.3 {
+				vol[i] = rng.Float64() * 300
+			}
+		}
+		target := time.Duration(1+rng.IntN(30)) * 30 * time.Minute
+		plan, err := SolveDeferred(vol, DeferredParams{Interval: 30 * time.Minute, AHT: 4 * time.Minute, ResponseTarget: target, InitialBacklog: 50})
+		require.NoError(t, err)
+		total := 50.0
+		handled := 0.0
+		for j, iv := range plan {
+			total += vol[j]
+			handled += iv.Handled
+			assert.LessOrEqual(t, iv.OldestAge, target, "trial %d interval %d", trial, j)
+			assert.InDelta(t, total-handled, iv.Backlog, 1e-6)
+		}
+	}
+}
+
+func TestSolveDeferredValidation(t *testing.T) {
+	_, err := SolveDeferred([]float64{1, -2}, DeferredParams{Interval: time.Hour, AHT: time.Minute, ResponseTarget: 30 * time.Minute})
+	var errs InputErrors
+	require.True(t, errors.As(err, &errs), "%v", err)
+	assert.Equal(t, "response-within", errs[0].Field)
+	assert.Equal(t, 2, errs[1].Line)
+}
