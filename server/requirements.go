@@ -28,6 +28,10 @@ type RequirementInterval struct {
 	ServiceLevel   float64   `json:"service_level"`
 	ASASeconds     *float64  `json:"asa_seconds"` // null when infinite
 	Occupancy      float64   `json:"occupancy"`
+	// Deferred work only: items left waiting at the end of the interval and
+	// the age of the oldest of them.
+	Backlog          *float64 `json:"backlog,omitempty"`
+	OldestAgeSeconds *float64 `json:"oldest_age_seconds,omitempty"`
 }
 
 // requirementTargets are the queue's targets as the requirements used them.
@@ -94,9 +98,6 @@ func (s *Server) QueueRequirements(ctx context.Context, q org.Queue, forecastID 
 	if err != nil {
 		return Requirements{}, err
 	}
-	if ch.Kind != org.Realtime {
-		return Requirements{}, fault.Errorf(fault.Unprocessable, "queue %q is a deferred channel (%s); Erlang sizing is for real-time queues, and backlog sizing is not in the API yet", q.Name, ch.Key)
-	}
 	var f store.Forecast
 	if forecastID != 0 {
 		f, err = s.store.FindForecastByID(ctx, forecastID)
@@ -119,13 +120,16 @@ func (s *Server) QueueRequirements(ctx context.Context, q org.Queue, forecastID 
 	}
 	t := erlang.Targets{ServiceLevel: q.ServiceLevelPct / 100, AnswerWithin: time.Duration(q.AnswerWithinSec) * time.Second,
 		ASA: time.Duration(q.ASATargetSec) * time.Second, MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage}
+	interval := time.Duration(f.IntervalMin) * time.Minute
+	if ch.Kind == org.Deferred {
+		return s.deferredRequirements(q, f, pts, loc, interval)
+	}
 	out := Requirements{QueueID: q.ID, ForecastID: f.ID, Timezone: q.Timezone, Model: "erlang_c", Intervals: make([]RequirementInterval, 0, len(pts)),
 		Targets: requirementTargets{ServiceLevel: t.ServiceLevel, AnswerWithinSeconds: q.AnswerWithinSec, ASASeconds: q.ASATargetSec,
 			MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage, PatienceSeconds: q.PatienceSec}}
 	if q.PatienceSec > 0 {
 		out.Model = "erlang_a"
 	}
-	interval := time.Duration(f.IntervalMin) * time.Minute
 	for _, p := range pts {
 		aht := float64(q.DefaultAHTSec)
 		if p.AHTSeconds != nil && *p.AHTSeconds > 0 {
@@ -148,6 +152,45 @@ func (s *Server) QueueRequirements(ctx context.Context, q org.Queue, forecastID 
 			ri.ASASeconds = &asa
 		}
 		out.Intervals = append(out.Intervals, ri)
+	}
+	return out, nil
+}
+
+// deferredRequirements sizes email-like work from the queue's response target.
+// The backlog starts empty at the first interval asked for.
+func (s *Server) deferredRequirements(q org.Queue, f store.Forecast, pts []store.ForecastPoint, loc *time.Location, interval time.Duration) (Requirements, error) {
+	volumes := make([]float64, len(pts))
+	ahtSum, n := 0.0, 0.0
+	for i, p := range pts {
+		volumes[i] = p.Contacts
+		if p.AHTSeconds != nil && *p.AHTSeconds > 0 {
+			ahtSum += *p.AHTSeconds * p.Contacts
+			n += p.Contacts
+		}
+	}
+	aht := float64(q.DefaultAHTSec)
+	if n > 0 {
+		aht = ahtSum / n // one handle time for the whole plan: the contact-weighted forecast mean
+	}
+	out := Requirements{QueueID: q.ID, ForecastID: f.ID, Timezone: q.Timezone, Model: "deferred", Intervals: make([]RequirementInterval, 0, len(pts)),
+		Targets: requirementTargets{ServiceLevel: q.ServiceLevelPct / 100, MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage}}
+	if len(pts) == 0 {
+		return out, nil
+	}
+	plan, err := erlang.SolveDeferred(volumes, erlang.DeferredParams{Interval: interval, AHT: time.Duration(aht * float64(time.Second)),
+		ResponseTarget: time.Duration(q.ResponseWithinSec) * time.Second, MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage})
+	if err != nil {
+		return Requirements{}, fault.Errorf(fault.Unprocessable, "queue %q cannot be sized: %v", q.Name, err)
+	}
+	for i, p := range pts {
+		d := plan[i]
+		backlog, age := d.Backlog, d.OldestAge.Seconds()
+		occ := 0.0
+		if d.Agents > 0 {
+			occ = d.Handled * aht / (float64(d.Agents) * interval.Seconds())
+		}
+		out.Intervals = append(out.Intervals, RequirementInterval{Start: p.StartAt, StartLocal: p.StartAt.In(loc).Format(time.RFC3339), Contacts: p.Contacts,
+			AHTSeconds: aht, RequiredAgents: d.Agents, RequiredStaff: d.Staff, Occupancy: occ, Backlog: &backlog, OldestAgeSeconds: &age})
 	}
 	return out, nil
 }

@@ -66,3 +66,38 @@ func TestRequirementsFromTheLatestForecast(t *testing.T) {
 		assert.Equal(t, 403, w.as(org.RoleAgent, "GET", fmt.Sprintf("/api/v1/queues/%d/requirements", q.ID), nil).Status)
 	})
 }
+
+func TestDeferredRequirementsMeetTheResponseTarget(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	w := newWorld(t, st)
+	email, err := st.CreateChannel(ctx, org.Channel{Key: "email", Name: "Email", Kind: org.Deferred})
+	require.NoError(t, err)
+	q, err := st.CreateQueue(ctx, org.Queue{Name: "Email", ChannelID: email.ID, Timezone: "UTC", ServiceLevelPct: 90, ResponseWithinSec: 4 * 3600, DefaultAHTSec: 360, IntervalMin: 60, Shrinkage: 0.25})
+	require.NoError(t, err)
+	t0 := time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC)
+	var pts []store.ForecastPoint
+	for i := 0; i < 10; i++ {
+		pts = append(pts, store.ForecastPoint{StartAt: t0.Add(time.Duration(i) * time.Hour), Contacts: float64(40 * (i % 3))})
+	}
+	_, err = st.CreateForecast(ctx, store.Forecast{QueueID: q.ID, Method: "test", IntervalMin: 60, StartAt: t0, EndAt: t0.Add(10 * time.Hour), HistoryFrom: t0, HistoryTo: t0}, pts)
+	require.NoError(t, err)
+	res := w.as(org.RolePlanner, "GET", fmt.Sprintf("/api/v1/queues/%d/requirements", q.ID), nil)
+	require.Equal(t, 200, res.Status, "%s", res.Body)
+	var got struct {
+		Model     string
+		Intervals []struct {
+			RequiredAgents   int      `json:"required_agents"`
+			RequiredStaff    int      `json:"required_staff"`
+			OldestAgeSeconds *float64 `json:"oldest_age_seconds"`
+		}
+	}
+	require.NoError(t, jsonUnmarshalBytes(res.Body, &got))
+	assert.Equal(t, "deferred", got.Model)
+	require.Len(t, got.Intervals, 10)
+	for i, iv := range got.Intervals[:7] {
+		require.NotNil(t, iv.OldestAgeSeconds)
+		assert.LessOrEqual(t, *iv.OldestAgeSeconds, 4*3600.0, "interval %d: nothing waits past the 4-hour target", i)
+		assert.GreaterOrEqual(t, iv.RequiredStaff, iv.RequiredAgents)
+	}
+}
