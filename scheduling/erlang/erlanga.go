@@ -1,6 +1,12 @@
 package erlang
 
-import "math"
+import (
+	"math"
+	"sync"
+)
+
+// weightPool recycles the per-call queue-weight buffers of erlangA.
+var weightPool = sync.Pool{New: func() any { s := make([]float64, 0, 256); return &s }}
 
 // aResult is the steady state of an M/M/c+M queue (Erlang A).
 type aResult struct {
@@ -46,7 +52,10 @@ func erlangA(lambda, mu, gamma float64, c int, within, b float64) aResult {
 	}
 	cmu := float64(c) * mu
 	// Log weights of the states c+j, j >= 0, relative to state c.
-	lw := make([]float64, 1, 64)
+	buf := weightPool.Get().(*[]float64)
+	defer weightPool.Put(buf)
+	lw := append((*buf)[:0], 0)
+	defer func() { *buf = lw[:0] }()
 	lwMax := 0.0
 	for j := 1; ; j++ {
 		r := lambda / (cmu + float64(j)*gamma)
@@ -70,8 +79,9 @@ func erlangA(lambda, mu, gamma float64, c int, within, b float64) aResult {
 		m = math.Log(lowMass)
 	}
 	z := lowMass * math.Exp(-m)
-	for _, v := range lw {
-		z += math.Exp(v - m)
+	for j, v := range lw {
+		lw[j] = math.Exp(v - m) // from here on lw holds linear weights
+		z += lw[j]
 	}
 	pLow := lowMass * math.Exp(-m) / z
 
@@ -82,23 +92,33 @@ func erlangA(lambda, mu, gamma float64, c int, within, b float64) aResult {
 	p := cmu/gamma + 1
 	logY := math.Log(-math.Expm1(-gamma * within)) // log(1-x); -Inf when t=0
 	logPmf := -(cmu + gamma) * within
+	// In linear form the recurrence is one multiply per state; it is used
+	// unless pmf_0 underflows, when the log form keeps the far terms exact.
+	linear := logPmf > -700
+	pmf := math.Exp(logPmf)
+	y := -math.Expm1(-gamma * within)
 	cdf := 0.0
 	h := 0.0
 	var slQueue, waitServed float64
 	for j, v := range lw {
-		q := math.Exp(v-m) / z
+		q := v / z
 		rate := cmu + float64(j+1)*gamma
 		served := cmu / rate
 		h += 1 / rate
 		res.probAbandon += q * (1 - served)
 		waitServed += q * served * h
-		cdf += math.Exp(logPmf)
+		if linear {
+			cdf += pmf
+			pmf *= (p + float64(j)) / float64(j+1) * y
+		} else {
+			cdf += math.Exp(logPmf)
+			logPmf += math.Log((p+float64(j))/float64(j+1)) + logY
+		}
 		tail := 1 - cdf
 		if tail < 0 {
 			tail = 0
 		}
 		slQueue += q * served * tail
-		logPmf += math.Log((p+float64(j))/float64(j+1)) + logY
 	}
 	res.sl = pLow + slQueue
 	answered := 1 - res.probAbandon

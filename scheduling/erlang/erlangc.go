@@ -3,24 +3,36 @@ package erlang
 import "math"
 
 // ErlangB returns the blocking probability of an M/M/n/n loss system offered a
-// traffic of a Erlangs, by the recursion B(0)=1, B(k)=a·B(k-1)/(k+a·B(k-1)).
-// The recursion never forms a factorial or a power, so it is exact to rounding
-// for thousands of servers. It returns NaN when a is negative or not finite or
-// n is negative.
+// traffic of a Erlangs, by the recursion B(0)=1, B(k)=a·B(k-1)/(k+a·B(k-1)),
+// evaluated on its reciprocal I(k) = 1/B(k) = 1 + (k/a)·I(k-1), which is the
+// same recursion without a division per step (all terms are positive, so it
+// is forward-stable). No factorial or power is formed, so it is exact to
+// rounding for thousands of servers. When I passes 1e300 (far more servers
+// than traffic) B is below 1e-300 and is returned as 0. It returns NaN when a
+// is negative or not finite or n is negative.
 func ErlangB(a float64, n int) float64 {
 	if !(a >= 0) || math.IsInf(a, 0) || n < 0 {
 		return math.NaN()
 	}
-	b := 1.0
-	for k := 1; k <= n; k++ {
-		b = a * b / (float64(k) + a*b)
+	if a == 0 {
+		if n == 0 {
+			return 1
+		}
+		return 0
 	}
-	return b
+	r := 1.0
+	for k := 1; k <= n; k++ {
+		if r = nextInvB(a, r, k); r > 1e300 {
+			return 0
+		}
+	}
+	return 1 / r
 }
 
-// nextB advances the Erlang B recursion from n-1 to n servers.
-func nextB(a, bPrev float64, n int) float64 {
-	return a * bPrev / (float64(n) + a*bPrev)
+// nextInvB advances the reciprocal recursion I(k) = 1 + (k/a)·I(k-1). Solve
+// and ErlangB share it so that they agree to the last bit.
+func nextInvB(a, rPrev float64, k int) float64 {
+	return 1 + float64(k)/a*rPrev
 }
 
 // ErlangC returns the probability that an arriving contact waits in an M/M/n

@@ -214,9 +214,9 @@ func meets(m Metrics, t Targets, occCap float64) bool {
 //
 // Erlang C starts at the first stable staffing above the traffic (and at
 // traffic/cap) and walks up the Erlang B recursion one server at a time, so a
-// solve costs O(agents) arithmetic. Erlang A brackets the answer from a proven
-// lower bound (a service level s needs at least s·traffic servers, because
-// answered contacts cannot exceed the servers' capacity) by doubling and then
+// solve costs O(agents) arithmetic. Erlang A starts from the Erlang C answer,
+// gallops down or up to bracket the smallest feasible staffing (never below
+// the proven bound that a service level s needs s·traffic servers) and then
 // bisects, relying on every measure improving with more agents.
 func Solve(load Load, t Targets) (Requirement, error) {
 	var errs InputErrors
@@ -267,15 +267,20 @@ func solveC(load Load, t Targets, a float64) (Metrics, error) {
 		n = 1
 	}
 	servers := n * k
-	b := ErlangB(a, servers)
+	// Walk 1/B (see ErlangB) so each step is a multiply-add, not a division.
+	r := 1 / ErlangB(a, servers)
 	for ; n <= maxAgents; n++ {
+		b := 1 / r
+		if r > 1e300 {
+			b = 0
+		}
 		m := metricsFor(load, a, n, b, within)
 		if meets(m, t, occCap) {
 			return m, nil
 		}
 		for i := 0; i < k; i++ {
 			servers++
-			b = nextB(a, b, servers)
+			r = nextInvB(a, r, servers)
 		}
 	}
 	return Metrics{}, fmt.Errorf("erlang: no staffing up to %d agents meets the targets for %.4g Erlangs", maxAgents, a)
@@ -285,35 +290,61 @@ func solveA(load Load, t Targets, a float64) (Metrics, error) {
 	k := load.concurrency()
 	occCap := t.maxOccupancy()
 	within := t.AnswerWithin.Seconds()
-	eval := func(n int) Metrics { return metricsFor(load, a, n, ErlangB(a, n*k), within) }
-	lo := int(math.Floor(t.ServiceLevel * a / float64(k)))
-	if lo < 1 {
-		lo = 1
-	}
-	if m := eval(lo); meets(m, t, occCap) {
-		return m, nil
-	}
-	// Invariant: lo is infeasible, hi is feasible.
-	step := 1
-	hi := lo + step
-	for {
-		if hi > maxAgents {
-			return Metrics{}, fmt.Errorf("erlang: no staffing up to %d agents meets the targets for %.4g Erlangs", maxAgents, a)
+	seen := map[int]Metrics{}
+	feasible := func(n int) bool {
+		m, ok := seen[n]
+		if !ok {
+			m = metricsFor(load, a, n, ErlangB(a, n*k), within)
+			seen[n] = m
 		}
-		if meets(eval(hi), t, occCap) {
-			break
-		}
-		lo = hi
-		step *= 2
-		hi = lo + step
+		return meets(m, t, occCap)
 	}
-	for hi-lo > 1 {
-		mid := lo + (hi-lo)/2
-		if meets(eval(mid), t, occCap) {
-			hi = mid
+	// Everything below lo is infeasible: answered contacts cannot exceed the
+	// servers' capacity, so a service level s needs s·a servers, and some
+	// traffic needs at least one agent.
+	lo := max(int(math.Floor(t.ServiceLevel*a/float64(k))), 1)
+	bad := lo - 1
+	// Abandonment usually lowers the requirement a little below Erlang C's,
+	// so Erlang C's answer (cheap) is a good first guess.
+	guess := lo
+	if mc, err := solveC(load, t, a); err == nil && mc.Agents > lo {
+		guess = mc.Agents
+	}
+	good := -1
+	if feasible(guess) {
+		good = guess
+		for step := 1; ; step *= 2 {
+			c := good - step
+			if c <= bad {
+				break
+			}
+			if !feasible(c) {
+				bad = c
+				break
+			}
+			good = c
+		}
+	} else {
+		bad = guess
+		for step := 1; good < 0; step *= 2 {
+			c := bad + step
+			if c > maxAgents {
+				return Metrics{}, fmt.Errorf("erlang: no staffing up to %d agents meets the targets for %.4g Erlangs", maxAgents, a)
+			}
+			if feasible(c) {
+				good = c
+			} else {
+				bad = c
+			}
+		}
+	}
+	for good-bad > 1 {
+		mid := bad + (good-bad)/2
+		if feasible(mid) {
+			good = mid
 		} else {
-			lo = mid
+			bad = mid
 		}
 	}
-	return eval(hi), nil
+	return seen[good], nil
 }
