@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -145,13 +144,8 @@ func (s *Server) QueueRequirements(ctx context.Context, q org.Queue, forecastID 
 			}
 			return Requirements{}, fault.Errorf(fault.Unprocessable, "queue %q: %v", q.Name, err)
 		}
-		ri := RequirementInterval{Start: p.StartAt, StartLocal: p.StartAt.In(loc).Format(time.RFC3339), Contacts: p.Contacts, AHTSeconds: aht,
-			RequiredAgents: r.Agents, RequiredStaff: r.Staff, ServiceLevel: r.ServiceLevel, Occupancy: r.Occupancy}
-		if !math.IsInf(r.ASA, 0) && !math.IsNaN(r.ASA) {
-			asa := r.ASA
-			ri.ASASeconds = &asa
-		}
-		out.Intervals = append(out.Intervals, ri)
+		out.Intervals = append(out.Intervals, RequirementInterval{Start: p.StartAt, StartLocal: p.StartAt.In(loc).Format(time.RFC3339), Contacts: p.Contacts,
+			AHTSeconds: aht, RequiredAgents: r.Agents, RequiredStaff: r.Staff, ServiceLevel: r.ServiceLevel, Occupancy: r.Occupancy, ASASeconds: finite(r.ASA)})
 	}
 	return out, nil
 }

@@ -41,6 +41,7 @@ func (s *Server) routes() {
 	s.swapRoutes(authed)
 	s.forecastRoutes(authed)
 	s.requirementRoutes(authed)
+	s.coverageRoutes(authed)
 	s.webRoutes()
 }
 

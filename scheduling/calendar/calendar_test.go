@@ -244,3 +244,11 @@ func TestSwapStates(t *testing.T) {
 	_, err = calendar.Reassign(shifts, "z", 2)
 	assert.Error(t, err)
 }
+
+func TestCoverageCountsBreaksAsFractions(t *testing.T) {
+	s := shift(1, t0.Add(15*time.Minute), 2) // 08:15-10:15
+	s.Breaks = []calendar.Break{{Name: "b", Start: t0.Add(60 * time.Minute), End: t0.Add(75 * time.Minute)}}
+	other := shift(2, t0, 1) // 08:00-09:00
+	got := calendar.Coverage([]calendar.Shift{s, other}, t0, 30*time.Minute, 6)
+	assert.InDeltaSlice(t, []float64{1.5, 2, 0.5, 1, 0.5, 0}, got, 1e-12)
+}
