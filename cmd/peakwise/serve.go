@@ -24,6 +24,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	demoMode := fs.Bool("demo", envBool(env, "PEAKWISE_DEMO"), "seed a demo contact center on first start and print its sign-ins [PEAKWISE_DEMO]")
 	secure := fs.Bool("secure-cookies", envBool(env, "PEAKWISE_SECURE_COOKIES"), "always mark cookies Secure (set behind a TLS proxy) [PEAKWISE_SECURE_COOKIES]")
 	jobsTZ := fs.String("jobs-timezone", envOr(env, "PEAKWISE_JOBS_TIMEZONE", "UTC"), "IANA time zone in which job schedules (cron specs) are read [PEAKWISE_JOBS_TIMEZONE]")
+	forecastCron := fs.String("forecast-cron", envOr(env, "PEAKWISE_FORECAST_CRON", "0 2 * * *"), "when the nightly re-forecast runs (cron spec, read in --jobs-timezone) [PEAKWISE_FORECAST_CRON]")
 	noScheduler := fs.Bool("no-scheduler", envBool(env, "PEAKWISE_NO_SCHEDULER"), "do not fire scheduled jobs in this process [PEAKWISE_NO_SCHEDULER]")
 	ttl := fs.Duration("session-ttl", envDuration(env, "PEAKWISE_SESSION_TTL", 12*time.Hour), "idle lifetime of a browser session [PEAKWISE_SESSION_TTL]")
 	if err := fs.Parse(args); err != nil {
@@ -52,7 +53,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		printLogins(env.Stdout, logins)
 	}
 
-	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure})
+	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure, ForecastCron: *forecastCron})
 	if !*noScheduler {
 		stop, err := srv.StartScheduler(loc)
 		if err != nil {
