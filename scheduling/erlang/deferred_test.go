@@ -66,3 +66,34 @@ func TestSolveDeferredValidation(t *testing.T) {
 	assert.Equal(t, "response-within", errs[0].Field)
 	assert.Equal(t, 2, errs[1].Line)
 }
+
+// TestSolveDeferredClosedHoursAndAHTs: nights are closed, items carry their
+// own AHT, and the target still holds; a window that is entirely closed is
+// an error on that line.
+func TestSolveDeferredClosedHoursAndAHTs(t *testing.T) {
+	n := 96 // 4 days of hours
+	vol := make([]float64, n)
+	closed := make([]bool, n)
+	ahts := make([]time.Duration, n)
+	for i := range vol {
+		h := i % 24
+		closed[i] = h < 8 || h >= 18
+		vol[i] = float64(10 + i%7)
+		ahts[i] = time.Duration(3+i%5) * time.Minute
+	}
+	plan, err := SolveDeferred(vol, DeferredParams{Interval: time.Hour, AHT: 5 * time.Minute, ResponseTarget: 24 * time.Hour, Closed: closed, AHTs: ahts})
+	require.NoError(t, err)
+	for j, iv := range plan {
+		if closed[j] {
+			assert.Equal(t, 0, iv.Agents, "interval %d is closed", j)
+			assert.Equal(t, 0.0, iv.Handled)
+		}
+		assert.LessOrEqual(t, iv.OldestAge, 24*time.Hour, "interval %d", j)
+		assert.LessOrEqual(t, iv.Occupancy, DefaultMaxOccupancy+1e-9)
+	}
+
+	_, err = SolveDeferred([]float64{0, 5, 0}, DeferredParams{Interval: time.Hour, AHT: time.Minute, ResponseTarget: time.Hour, Closed: []bool{false, true, false}})
+	var errs InputErrors
+	require.ErrorAs(t, err, &errs)
+	assert.Equal(t, 2, errs[0].Line)
+}
