@@ -18,7 +18,8 @@ import (
 )
 
 const staffSynopsis = "--forecast F.csv --aht 300s (--sl 0.80 --answer-within 20s | --asa 30s) " +
-	"[--max-occupancy 0.85] [--shrinkage 0.30] [--patience 180s] [--concurrency 1] [--agents N] [--interval 30m] [--out R.csv]"
+	"[--max-occupancy 0.85] [--shrinkage 0.30] [--patience 180s] [--concurrency 1] [--agents N] [--interval 30m] [--out R.csv]\n" +
+	"       peakwise staff --forecast F.csv --aht 6m --response-within 24h [--backlog 0] [--max-occupancy 0.85] [--shrinkage 0.30] (deferred work: email, social)"
 
 // staffDuration is a flag holding a duration written as Go duration ("300s",
 // "5m") or as plain seconds ("300"); set records whether it was given.
@@ -60,6 +61,9 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 	agents := fs.Int("agents", -1, "report the metrics of this many agents instead of solving")
 	fs.Var(&interval, "interval", "interval length, e.g. 30m (default: detected from the timestamps)")
 	outPath := fs.String("out", "", "output CSV (default stdout)")
+	var respond staffDuration
+	fs.Var(&respond, "response-within", "deferred work (email, social): handle every item within this, e.g. 24h; replaces --sl/--asa")
+	backlog := fs.Float64("backlog", 0, "deferred work: items already waiting at the first interval (per channel and queue)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -73,13 +77,23 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 		return usageErrorf("--forecast is required")
 	}
 	whatIf := *agents >= 0
+	if respond.set {
+		if *sl != 0 || asa.set || patience.set || whatIf {
+			return usageErrorf("--response-within (deferred work) cannot be combined with --sl, --asa, --patience or --agents")
+		}
+		if *backlog < 0 {
+			return usageErrorf("--backlog must be >= 0")
+		}
+	} else if *backlog != 0 {
+		return usageErrorf("--backlog only applies with --response-within")
+	}
 	if *sl > 1 && *sl <= 100 {
 		*sl /= 100 // "--sl 80" means 80%
 	}
 	if *sl != 0 && !within.set {
 		return usageErrorf("--sl needs --answer-within (the X seconds of 'X%% within Y seconds')")
 	}
-	if !whatIf && *sl == 0 && !asa.set {
+	if !whatIf && !respond.set && *sl == 0 && !asa.set {
 		return usageErrorf("give a target: --sl with --answer-within, or --asa, or both (or --agents N for a what-if)")
 	}
 	if asa.set && asa.d <= 0 {
@@ -134,6 +148,14 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("%s: %w", *forecastPath, missing)
 	}
 
+	var deferred map[int]erlang.DeferredInterval // by row index
+	if respond.set {
+		params := erlang.DeferredParams{Interval: length, AHT: aht.d, ResponseTarget: respond.d, MaxOccupancy: *maxOcc, Shrinkage: *shrinkage, InitialBacklog: *backlog}
+		if deferred, err = staffDeferred(fc.Rows, params); err != nil {
+			return fmt.Errorf("%s: %w", *forecastPath, err)
+		}
+	}
+
 	var out io.Writer = env.Stdout
 	var file *os.File
 	if *outPath != "" {
@@ -161,6 +183,18 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 			load.AHT = r.AHT
 		}
 		var req erlang.Requirement
+		if respond.set {
+			d := deferred[i]
+			rec := []string{r.RawTimestamp, r.Channel, r.Timezone, strconv.FormatFloat(r.Contacts, 'f', -1, 64),
+				strconv.Itoa(d.Agents), strconv.Itoa(d.Staff), "", "", staffNumber(d.Occupancy, 4)}
+			if fc.HasQueue {
+				rec = append(rec, r.Queue)
+			}
+			if err := w.Write(rec); err != nil {
+				return err
+			}
+			continue
+		}
 		if whatIf {
 			req.Metrics, err = erlang.Evaluate(load, *agents, within.d)
 			req.Staff = erlang.StaffFor(*agents, *shrinkage)
@@ -209,4 +243,81 @@ func staffNumber(v float64, decimals int) string {
 		s = s[1:]
 	}
 	return s
+}
+
+// staffDeferred sizes deferred work per channel and queue. Each series is laid
+// on a grid of the interval length from its first to its last timestamp;
+// grid intervals missing from the forecast are closed (nobody works, the
+// response target keeps running). It returns the plan by row index, or
+// InputErrors with the forecast's line numbers.
+func staffDeferred(rows []erlang.ForecastRow, p erlang.DeferredParams) (map[int]erlang.DeferredInterval, error) {
+	type key struct{ channel, queue string }
+	series := map[key][]int{}
+	var order []key
+	for i, r := range rows {
+		k := key{r.Channel, r.Queue}
+		if _, ok := series[k]; !ok {
+			order = append(order, k)
+		}
+		series[k] = append(series[k], i)
+	}
+	plan := map[int]erlang.DeferredInterval{}
+	var errs erlang.InputErrors
+	for _, k := range order {
+		idx := series[k]
+		first := rows[idx[0]].Timestamp
+		last := first
+		for _, i := range idx {
+			if t := rows[i].Timestamp; t.Before(first) {
+				first = t
+			} else if t.After(last) {
+				last = t
+			}
+		}
+		n := int(last.Sub(first)/p.Interval) + 1
+		vols := make([]float64, n)
+		ahts := make([]time.Duration, n)
+		closed := make([]bool, n)
+		for j := range closed {
+			closed[j] = true
+		}
+		slot := map[int]int{} // grid index -> row index
+		for _, i := range idx {
+			off := rows[i].Timestamp.Sub(first)
+			if off%p.Interval != 0 {
+				errs = append(errs, &erlang.InputError{Line: rows[i].Line, Field: "timestamp", Reason: fmt.Sprintf("%s is not on the %v grid that starts at %s", rows[i].RawTimestamp, p.Interval, rows[idx[0]].RawTimestamp)})
+				continue
+			}
+			j := int(off / p.Interval)
+			vols[j], ahts[j], closed[j] = rows[i].Contacts, rows[i].AHT, false
+			slot[j] = i
+		}
+		if len(errs) > 0 {
+			continue
+		}
+		res, err := erlang.SolveDeferred(vols, erlang.DeferredParams{Interval: p.Interval, AHT: p.AHT, ResponseTarget: p.ResponseTarget,
+			MaxOccupancy: p.MaxOccupancy, Shrinkage: p.Shrinkage, InitialBacklog: p.InitialBacklog, AHTs: ahts, Closed: closed})
+		var ies erlang.InputErrors
+		if errors.As(err, &ies) {
+			for _, e := range ies {
+				if e.Line > 0 { // a grid position: report the forecast's line
+					if i, ok := slot[e.Line-1]; ok {
+						e.Line = rows[i].Line
+					}
+				}
+				errs = append(errs, e)
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range slot {
+			plan[i] = res[j]
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return plan, nil
 }

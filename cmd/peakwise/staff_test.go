@@ -130,3 +130,35 @@ func TestStaffErrors(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "line 2: aht_seconds")
 }
+
+// TestStaffDeferred sizes email with a 3-hour target; 11:00 is missing from the
+// forecast, so it is closed and its share of the work moves to the open hours
+// of each window. Hand computation (AHT 6 min, occupancy 1): 08:00 carries a
+// third of 08:00's 720 work-minutes = 240 -> 4 agents; 09:00 adds half of
+// 09:00's 720 -> 600 -> 10; 10:00 adds half of 09:00's and half of 10:00's 360
+// -> 780 -> 13; 12:00 carries the other half of 10:00's -> 180 -> 3.
+func TestStaffDeferred(t *testing.T) {
+	path := staffCSV(t, "timestamp,channel,forecast\n"+
+		"2026-01-05T08:00:00Z,email,120\n"+
+		"2026-01-05T09:00:00Z,email,120\n"+
+		"2026-01-05T10:00:00Z,email,60\n"+
+		"2026-01-05T12:00:00Z,email,0\n")
+	code, out, errOut := runCLI(t, nil, "", "staff", "--forecast", path, "--aht", "6m", "--response-within", "3h", "--max-occupancy", "1", "--shrinkage", "0.2")
+	require.Equal(t, 0, code, errOut)
+	rows := staffRows(t, out)
+	require.Len(t, rows, 4)
+	for i, want := range []struct{ agents, staff string }{{"4", "5"}, {"10", "13"}, {"13", "17"}, {"3", "4"}} {
+		assert.Equal(t, want.agents, rows[i]["required_agents"], "row %d", i)
+		assert.Equal(t, want.staff, rows[i]["required_staff"], "row %d", i)
+		assert.Equal(t, "", rows[i]["service_level"])
+	}
+
+	code, _, errOut = runCLI(t, nil, "", "staff", "--forecast", path, "--aht", "6m", "--response-within", "3h", "--sl", "0.8", "--answer-within", "20s")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "cannot be combined")
+
+	offGrid := staffCSV(t, "timestamp,forecast\n2026-01-05T08:00:00Z,1\n2026-01-05T09:00:00Z,1\n2026-01-05T09:20:00Z,1\n")
+	code, _, errOut = runCLI(t, nil, "", "staff", "--forecast", offGrid, "--aht", "6m", "--response-within", "3h", "--interval", "1h")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "line 4: timestamp")
+}
