@@ -1,6 +1,7 @@
 package erlang
 
 import (
+	"errors"
 	"math"
 	"sync"
 )
@@ -22,6 +23,12 @@ type aResult struct {
 // digit of any reported measure.
 const tailCut = 40
 
+// maxStates bounds the queue states erlangA sums (8 bytes each).
+const maxStates = 5_000_000
+
+// errTooManyStates reports an Erlang A case too heavy to sum exactly.
+var errTooManyStates = errors.New("erlang: the Erlang A queue would hold millions of waiting contacts (overloaded, with a very long patience); use a shorter patience, more agents, or Erlang C")
+
 // erlangA computes the Erlang A measures exactly from the birth-death chain of
 // the number of contacts in the system: birth rate lambda, death rate
 // min(k,c)·mu + max(k-c,0)·gamma. b must be ErlangB(lambda/mu, c); it gives the
@@ -40,15 +47,21 @@ const tailCut = 40
 //	E[V; served]              = a/(a+(j+1)γ) · Σ_{i=0..j} 1/(a+(i+1)γ)
 //
 // which is what the loop below sums (docs/staffing.md has the derivation).
-// within is in seconds; gamma must be > 0.
-func erlangA(lambda, mu, gamma float64, c int, within, b float64) aResult {
+// within is in seconds; gamma must be > 0. It returns errTooManyStates when
+// the queue would need more than maxStates states to be summed exactly (an
+// overloaded queue with a mean patience of days), rather than a truncated,
+// wrong answer.
+func erlangA(lambda, mu, gamma float64, c int, within, b float64) (aResult, error) {
 	a := lambda / mu
 	if a == 0 {
-		return aResult{sl: 1}
+		return aResult{sl: 1}, nil
 	}
 	if c > 0 && b < 1e-300 {
 		// So many servers that waiting is below floating-point resolution.
-		return aResult{sl: 1, occupancy: a / float64(c)}
+		return aResult{sl: 1, occupancy: a / float64(c)}, nil
+	}
+	if peak := (lambda - float64(c)*mu) / gamma; peak > maxStates/2 {
+		return aResult{}, errTooManyStates
 	}
 	cmu := float64(c) * mu
 	// Log weights of the states c+j, j >= 0, relative to state c.
@@ -69,8 +82,8 @@ func erlangA(lambda, mu, gamma float64, c int, within, b float64) aResult {
 		if r < 1 && next+math.Log(r/(1-r)) < lwMax-tailCut {
 			break
 		}
-		if j > 50_000_000 {
-			break // unreachable for finite inputs; a guard, not a branch
+		if j > maxStates {
+			return aResult{}, errTooManyStates
 		}
 	}
 	lowMass := 1/b - 1 // states 0..c-1 relative to state c
@@ -131,5 +144,5 @@ func erlangA(lambda, mu, gamma float64, c int, within, b float64) aResult {
 	if res.occupancy > 1 {
 		res.occupancy = 1 // rounding only: carried load cannot exceed c
 	}
-	return res
+	return res, nil
 }

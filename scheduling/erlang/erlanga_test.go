@@ -170,3 +170,17 @@ func TestErlangAEdgeCases(t *testing.T) {
 	assert.False(t, math.IsNaN(m.ServiceLevel) || math.IsNaN(m.ASA))
 	assert.InDelta(t, 1.0, m.Occupancy, 1e-3)
 }
+
+func TestErlangARefusesHopelessSums(t *testing.T) {
+	// 10x overloaded with a mean patience of ~3 years: millions of waiting
+	// contacts; an error beats a silently truncated answer.
+	load := Load{Contacts: 1000, Interval: 30 * time.Minute, AHT: 300 * time.Second, Patience: 1e8 * time.Second}
+	_, err := Evaluate(load, 10, 20*time.Second)
+	assert.ErrorIs(t, err, errTooManyStates)
+	// Solve skips such staffing levels as infeasible and still finds the answer.
+	req, err := Solve(load, Targets{ServiceLevel: 0.8, AnswerWithin: 20 * time.Second})
+	require.NoError(t, err)
+	c, err := Solve(Load{Contacts: 1000, Interval: 30 * time.Minute, AHT: 300 * time.Second}, Targets{ServiceLevel: 0.8, AnswerWithin: 20 * time.Second})
+	require.NoError(t, err)
+	assert.Equal(t, c.Agents, req.Agents, "with such patience Erlang A is Erlang C")
+}

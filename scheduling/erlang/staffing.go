@@ -166,27 +166,31 @@ func Evaluate(load Load, agents int, answerWithin time.Duration) (Metrics, error
 	}
 	servers := agents * load.concurrency()
 	a := load.Traffic()
-	return metricsFor(load, a, agents, ErlangB(a, servers), answerWithin.Seconds()), nil
+	return metricsFor(load, a, agents, ErlangB(a, servers), answerWithin.Seconds())
 }
 
 // metricsFor computes the metrics of agents given b = ErlangB(a, servers).
-func metricsFor(load Load, a float64, agents int, b, within float64) Metrics {
+// Only Erlang A can fail (see erlangA).
+func metricsFor(load Load, a float64, agents int, b, within float64) (Metrics, error) {
 	m := Metrics{Agents: agents, Traffic: a}
 	if a == 0 {
 		m.ServiceLevel = 1
-		return m
+		return m, nil
 	}
 	servers := agents * load.concurrency()
 	aht := load.AHT.Seconds()
 	if load.Patience > 0 {
 		lambda := load.Contacts / load.Interval.Seconds()
-		r := erlangA(lambda, 1/aht, 1/load.Patience.Seconds(), servers, within, b)
+		r, err := erlangA(lambda, 1/aht, 1/load.Patience.Seconds(), servers, within, b)
+		if err != nil {
+			return Metrics{}, err
+		}
 		m.ProbWait, m.ServiceLevel, m.ASA, m.Occupancy, m.ProbAbandon = r.probWait, r.sl, r.asa, r.occupancy, r.probAbandon
-		return m
+		return m, nil
 	}
 	m.ProbWait = erlangCFromB(a, servers, b)
 	m.ServiceLevel, m.ASA, m.Occupancy = cMetrics(a, servers, m.ProbWait, aht, within)
-	return m
+	return m, nil
 }
 
 // slackSL and slackASA absorb floating-point noise at the boundary, so a
@@ -274,7 +278,7 @@ func solveC(load Load, t Targets, a float64) (Metrics, error) {
 		if r > 1e300 {
 			b = 0
 		}
-		m := metricsFor(load, a, n, b, within)
+		m, _ := metricsFor(load, a, n, b, within) // Erlang C cannot fail
 		if meets(m, t, occCap) {
 			return m, nil
 		}
@@ -294,7 +298,13 @@ func solveA(load Load, t Targets, a float64) (Metrics, error) {
 	feasible := func(n int) bool {
 		m, ok := seen[n]
 		if !ok {
-			m = metricsFor(load, a, n, ErlangB(a, n*k), within)
+			var err error
+			if m, err = metricsFor(load, a, n, ErlangB(a, n*k), within); err != nil {
+				// Only a deeply overloaded queue is too heavy to sum, and
+				// it meets no target: a service level or ASA target needs
+				// answered contacts, the occupancy cap idle time.
+				return false
+			}
 			seen[n] = m
 		}
 		return meets(m, t, occCap)
