@@ -273,6 +273,7 @@ func solveC(load Load, t Targets, a float64) (Metrics, error) {
 	servers := n * k
 	// Walk 1/B (see ErlangB) so each step is a multiply-add, not a division.
 	r := 1 / ErlangB(a, servers)
+	inv := 1 / a
 	for ; n <= maxAgents; n++ {
 		b := 1 / r
 		if r > 1e300 {
@@ -284,7 +285,7 @@ func solveC(load Load, t Targets, a float64) (Metrics, error) {
 		}
 		for i := 0; i < k; i++ {
 			servers++
-			r = nextInvB(a, r, servers)
+			r = nextInvB(inv, r, servers)
 		}
 	}
 	return Metrics{}, fmt.Errorf("erlang: no staffing up to %d agents meets the targets for %.4g Erlangs", maxAgents, a)
