@@ -151,9 +151,55 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 	var deferred map[int]erlang.DeferredInterval // by row index
 	if respond.set {
 		params := erlang.DeferredParams{Interval: length, AHT: aht.d, ResponseTarget: respond.d, MaxOccupancy: *maxOcc, Shrinkage: *shrinkage, InitialBacklog: *backlog}
+		if !aht.set && len(fc.Rows) > 0 {
+			params.AHT = fc.Rows[0].AHT // every row has its own; this one only sizes --backlog
+		}
 		if deferred, err = staffDeferred(fc.Rows, params); err != nil {
 			return fmt.Errorf("%s: %w", *forecastPath, err)
 		}
+	}
+
+	// Compute every row before writing, so a failure leaves no partial file.
+	header := []string{"timestamp", "channel", "timezone", "contacts", "required_agents", "required_staff", "service_level", "asa_seconds", "occupancy"}
+	if fc.HasQueue {
+		header = append(header, "queue") // kept so several queues in one file stay apart
+	}
+	records := make([][]string, 0, len(fc.Rows)+1)
+	records = append(records, header)
+	for i, r := range fc.Rows {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rec := []string{r.RawTimestamp, r.Channel, r.Timezone, strconv.FormatFloat(r.Contacts, 'f', -1, 64)}
+		if respond.set {
+			d := deferred[i]
+			// SL and ASA are queue measures; deferred work has none.
+			rec = append(rec, strconv.Itoa(d.Agents), strconv.Itoa(d.Staff), "", "", staffNumber(d.Occupancy, 4))
+		} else {
+			load := erlang.Load{Contacts: r.Contacts, Interval: length, AHT: aht.d, Patience: patience.d, Concurrency: *concurrency}
+			if r.AHT > 0 {
+				load.AHT = r.AHT
+			}
+			var req erlang.Requirement
+			if whatIf {
+				req.Metrics, err = erlang.Evaluate(load, *agents, within.d)
+				req.Staff = erlang.StaffFor(*agents, *shrinkage)
+			} else {
+				req, err = erlang.Solve(load, targets)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: line %d: %w", *forecastPath, r.Line, err)
+			}
+			sl := staffNumber(req.ServiceLevel, 4)
+			if !within.set {
+				sl = "" // a service level needs a threshold; none was given
+			}
+			rec = append(rec, strconv.Itoa(req.Agents), strconv.Itoa(req.Staff), sl, staffNumber(req.ASA, 2), staffNumber(req.Occupancy, 4))
+		}
+		if fc.HasQueue {
+			rec = append(rec, r.Queue)
+		}
+		records = append(records, rec)
 	}
 
 	var out io.Writer = env.Stdout
@@ -167,59 +213,7 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 	}
 	bw := bufio.NewWriter(out)
 	w := csv.NewWriter(bw)
-	header := []string{"timestamp", "channel", "timezone", "contacts", "required_agents", "required_staff", "service_level", "asa_seconds", "occupancy"}
-	if fc.HasQueue {
-		header = append(header, "queue") // kept so several queues in one file stay apart
-	}
-	if err := w.Write(header); err != nil {
-		return err
-	}
-	for i, r := range fc.Rows {
-		if i%1024 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		load := erlang.Load{Contacts: r.Contacts, Interval: length, AHT: aht.d, Patience: patience.d, Concurrency: *concurrency}
-		if r.AHT > 0 {
-			load.AHT = r.AHT
-		}
-		var req erlang.Requirement
-		if respond.set {
-			d := deferred[i]
-			rec := []string{r.RawTimestamp, r.Channel, r.Timezone, strconv.FormatFloat(r.Contacts, 'f', -1, 64),
-				strconv.Itoa(d.Agents), strconv.Itoa(d.Staff), "", "", staffNumber(d.Occupancy, 4)}
-			if fc.HasQueue {
-				rec = append(rec, r.Queue)
-			}
-			if err := w.Write(rec); err != nil {
-				return err
-			}
-			continue
-		}
-		if whatIf {
-			req.Metrics, err = erlang.Evaluate(load, *agents, within.d)
-			req.Staff = erlang.StaffFor(*agents, *shrinkage)
-		} else {
-			req, err = erlang.Solve(load, targets)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: line %d: %w", *forecastPath, r.Line, err)
-		}
-		rec := []string{r.RawTimestamp, r.Channel, r.Timezone,
-			strconv.FormatFloat(r.Contacts, 'f', -1, 64),
-			strconv.Itoa(req.Agents), strconv.Itoa(req.Staff),
-			staffNumber(req.ServiceLevel, 4), staffNumber(req.ASA, 2), staffNumber(req.Occupancy, 4)}
-		if !within.set {
-			rec[6] = "" // a service level needs a threshold; none was given
-		}
-		if fc.HasQueue {
-			rec = append(rec, r.Queue)
-		}
-		if err := w.Write(rec); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := w.WriteAll(records); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
