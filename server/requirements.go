@@ -154,24 +154,20 @@ func (s *Server) QueueRequirements(ctx context.Context, q org.Queue, forecastID 
 // The backlog starts empty at the first interval asked for.
 func (s *Server) deferredRequirements(q org.Queue, f store.Forecast, pts []store.ForecastPoint, loc *time.Location, interval time.Duration) (Requirements, error) {
 	volumes := make([]float64, len(pts))
-	ahtSum, n := 0.0, 0.0
+	ahts := make([]time.Duration, len(pts))
 	for i, p := range pts {
 		volumes[i] = p.Contacts
+		ahts[i] = time.Duration(q.DefaultAHTSec) * time.Second
 		if p.AHTSeconds != nil && *p.AHTSeconds > 0 {
-			ahtSum += *p.AHTSeconds * p.Contacts
-			n += p.Contacts
+			ahts[i] = time.Duration(*p.AHTSeconds * float64(time.Second))
 		}
-	}
-	aht := float64(q.DefaultAHTSec)
-	if n > 0 {
-		aht = ahtSum / n // one handle time for the whole plan: the contact-weighted forecast mean
 	}
 	out := Requirements{QueueID: q.ID, ForecastID: f.ID, Timezone: q.Timezone, Model: "deferred", Intervals: make([]RequirementInterval, 0, len(pts)),
 		Targets: requirementTargets{ServiceLevel: q.ServiceLevelPct / 100, MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage}}
 	if len(pts) == 0 {
 		return out, nil
 	}
-	plan, err := erlang.SolveDeferred(volumes, erlang.DeferredParams{Interval: interval, AHT: time.Duration(aht * float64(time.Second)),
+	plan, err := erlang.SolveDeferred(volumes, erlang.DeferredParams{Interval: interval, AHT: time.Duration(q.DefaultAHTSec) * time.Second, AHTs: ahts,
 		ResponseTarget: time.Duration(q.ResponseWithinSec) * time.Second, MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage})
 	if err != nil {
 		return Requirements{}, fault.Errorf(fault.Unprocessable, "queue %q cannot be sized: %v", q.Name, err)
@@ -179,12 +175,8 @@ func (s *Server) deferredRequirements(q org.Queue, f store.Forecast, pts []store
 	for i, p := range pts {
 		d := plan[i]
 		backlog, age := d.Backlog, d.OldestAge.Seconds()
-		occ := 0.0
-		if d.Agents > 0 {
-			occ = d.Handled * aht / (float64(d.Agents) * interval.Seconds())
-		}
 		out.Intervals = append(out.Intervals, RequirementInterval{Start: p.StartAt, StartLocal: p.StartAt.In(loc).Format(time.RFC3339), Contacts: p.Contacts,
-			AHTSeconds: aht, RequiredAgents: d.Agents, RequiredStaff: d.Staff, Occupancy: occ, Backlog: &backlog, OldestAgeSeconds: &age})
+			AHTSeconds: ahts[i].Seconds(), RequiredAgents: d.Agents, RequiredStaff: d.Staff, Occupancy: d.Occupancy, Backlog: &backlog, OldestAgeSeconds: &age})
 	}
 	return out, nil
 }
