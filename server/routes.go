@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	s.timeOffRoutes(authed)
 	s.swapRoutes(authed)
 	s.forecastRoutes(authed)
+	s.historyImportRoutes(authed)
 	s.requirementRoutes(authed)
 	s.coverageRoutes(authed)
 	s.webRoutes()

@@ -1,0 +1,163 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// historyRecord is one interval of observed volume, as an ACD integration sends it.
+type historyRecord struct {
+	QueueID    int64     `json:"queue_id"`
+	Start      time.Time `json:"start"` // interval start, RFC 3339 with offset
+	Contacts   float64   `json:"contacts"`
+	AHTSeconds *float64  `json:"aht_seconds"`
+}
+
+type historyImport struct {
+	Records []historyRecord `json:"records"`
+}
+
+// ImportSummary says what an import stored.
+type ImportSummary struct {
+	Queues    int                    `json:"queues"`
+	Intervals int                    `json:"intervals"`
+	PerQueue  map[int64]int          `json:"intervals_per_queue"`
+	Ranges    map[int64][2]time.Time `json:"ranges"`
+}
+
+func (s *Server) historyImportRoutes(g *echo.Group) {
+	s.api.add(g, http.MethodPost, "/history/records", s.handleImportHistoryJSON, doc{Summary: "Import contact history as JSON records (ACD integrations); overlapping ranges are replaced; all or nothing",
+		Tag: "forecasting", Request: historyImport{}, Response: ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create}, middleware.BodyLimit("64M"))
+}
+
+func (s *Server) handleImportHistoryJSON(c echo.Context) error {
+	if err := principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
+		return err
+	}
+	var req historyImport
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sum, err := s.ImportHistory(c.Request().Context(), req.Records)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sum)
+}
+
+// ImportHistory validates every record, rolls records finer than their
+// queue's interval up into it (contacts summed, AHT weighted by contacts; the
+// interval grid is the queue's local clock), and replaces each queue's stored
+// range in one transaction. Returns Unprocessable listing bad records by index.
+func (s *Server) ImportHistory(ctx context.Context, records []historyRecord) (ImportSummary, error) {
+	if len(records) == 0 {
+		return ImportSummary{}, &fault.Error{Code: fault.Invalid, Message: "nothing to import", Fields: map[string]string{"records": "is empty"}}
+	}
+	queues := map[int64]org.Queue{}
+	locs := map[int64]*time.Location{}
+	problems := map[string]string{}
+	type bucket struct{ contacts, ahtWork, ahtContacts float64 }
+	buckets := map[int64]map[time.Time]*bucket{}
+	starts := map[int64][]time.Time{}
+	for i, r := range records {
+		where := fmt.Sprintf("records[%d]", i)
+		q, ok := queues[r.QueueID]
+		if !ok {
+			var err error
+			if q, err = s.store.FindQueueByID(ctx, r.QueueID); fault.Is(err, fault.NotFound) {
+				problems[where+".queue_id"] = fmt.Sprintf("no queue %d", r.QueueID)
+				continue
+			} else if err != nil {
+				return ImportSummary{}, err
+			}
+			loc, err := time.LoadLocation(q.Timezone)
+			if err != nil {
+				return ImportSummary{}, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+			}
+			queues[q.ID], locs[q.ID] = q, loc
+			buckets[q.ID] = map[time.Time]*bucket{}
+		}
+		switch {
+		case r.Start.IsZero():
+			problems[where+".start"] = "is required"
+			continue
+		case math.IsNaN(r.Contacts) || math.IsInf(r.Contacts, 0) || r.Contacts < 0:
+			problems[where+".contacts"] = fmt.Sprintf("must be a number >= 0, got %v", r.Contacts)
+			continue
+		case r.AHTSeconds != nil && (*r.AHTSeconds < 0 || math.IsNaN(*r.AHTSeconds) || *r.AHTSeconds > 24*3600):
+			problems[where+".aht_seconds"] = "must be between 0 and 86400 seconds"
+			continue
+		}
+		local := r.Start.In(locs[q.ID])
+		if local.Second() != 0 || local.Nanosecond() != 0 {
+			problems[where+".start"] = fmt.Sprintf("%s does not start on a whole minute", r.Start.Format(time.RFC3339))
+			continue
+		}
+		starts[q.ID] = append(starts[q.ID], r.Start)
+		minuteOfDay := local.Hour()*60 + local.Minute()
+		slot := local.Add(-time.Duration(minuteOfDay%q.IntervalMin) * time.Minute).UTC()
+		b := buckets[q.ID][slot]
+		if b == nil {
+			b = &bucket{}
+			buckets[q.ID][slot] = b
+		}
+		b.contacts += r.Contacts
+		if r.AHTSeconds != nil && r.Contacts > 0 {
+			b.ahtWork += *r.AHTSeconds * r.Contacts
+			b.ahtContacts += r.Contacts
+		}
+	}
+	for qid, ts := range starts {
+		// Records may be finer than the queue's interval (they are summed), never coarser.
+		sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) })
+		gap := time.Duration(0)
+		for i := 1; i < len(ts); i++ {
+			if d := ts[i].Sub(ts[i-1]); d > 0 && (gap == 0 || d < gap) {
+				gap = d
+			}
+		}
+		if q := queues[qid]; gap > time.Duration(q.IntervalMin)*time.Minute {
+			problems[fmt.Sprintf("queue %d", qid)] = fmt.Sprintf("records are %s apart but queue %q plans in %d-minute intervals; send finer data or change the queue's interval", gap, q.Name, q.IntervalMin)
+		}
+	}
+	if len(problems) > 0 {
+		return ImportSummary{}, &fault.Error{Code: fault.Unprocessable, Message: fmt.Sprintf("%d problem(s) in the records; nothing was imported", len(problems)), Fields: problems}
+	}
+	sum := ImportSummary{PerQueue: map[int64]int{}, Ranges: map[int64][2]time.Time{}}
+	err := s.store.Tx(ctx, func(tx *store.Store) error {
+		for qid, bs := range buckets {
+			q := queues[qid]
+			pts := make([]store.HistoryPoint, 0, len(bs))
+			for start, b := range bs {
+				p := store.HistoryPoint{StartAt: start, IntervalMin: q.IntervalMin, Contacts: b.contacts}
+				if b.ahtContacts > 0 {
+					aht := b.ahtWork / b.ahtContacts
+					p.AHTSeconds = &aht
+				}
+				pts = append(pts, p)
+			}
+			sort.Slice(pts, func(i, j int) bool { return pts[i].StartAt.Before(pts[j].StartAt) })
+			if err := tx.ReplaceHistory(ctx, qid, pts); err != nil {
+				return err
+			}
+			sum.Queues++
+			sum.Intervals += len(pts)
+			sum.PerQueue[qid] = len(pts)
+			sum.Ranges[qid] = [2]time.Time{pts[0].StartAt, pts[len(pts)-1].StartAt}
+		}
+		return nil
+	})
+	return sum, err
+}

@@ -1,0 +1,61 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/store/storetest"
+)
+
+func TestHistoryJSONImport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		rec := func(min int, contacts float64, aht float64) map[string]any {
+			return map[string]any{"queue_id": w.queue.ID, "start": t0.Add(time.Duration(min) * time.Minute), "contacts": contacts, "aht_seconds": aht}
+		}
+		// 15-minute records into the queue's 30-minute intervals.
+		body := map[string]any{"records": []any{rec(0, 10, 200), rec(15, 30, 300), rec(30, 5, 100), rec(45, 0, 0)}}
+		res := w.as(org.RolePlanner, "POST", "/api/v1/history/records", body)
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		assert.EqualValues(t, 2, res.json(t)["intervals"])
+		pts, err := st.FindHistory(ctx, w.queue.ID, time.Time{}, time.Time{})
+		require.NoError(t, err)
+		require.Len(t, pts, 2)
+		assert.Equal(t, 40.0, pts[0].Contacts)
+		assert.InDelta(t, (10*200+30*300)/40.0, *pts[0].AHTSeconds, 1e-9, "AHT weighted by contacts")
+
+		// Re-importing the same range replaces, never duplicates.
+		res = w.as(org.RolePlanner, "POST", "/api/v1/history/records", map[string]any{"records": []any{rec(0, 1, 100), rec(30, 2, 100)}})
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		pts, err = st.FindHistory(ctx, w.queue.ID, time.Time{}, time.Time{})
+		require.NoError(t, err)
+		require.Len(t, pts, 2)
+		assert.Equal(t, 1.0, pts[0].Contacts)
+
+		bad := map[string]any{"records": []any{rec(60, 3, 100), map[string]any{"queue_id": 9999, "start": t0, "contacts": 1},
+			map[string]any{"queue_id": w.queue.ID, "start": t0.Add(90 * time.Minute), "contacts": -2}}}
+		res = w.as(org.RolePlanner, "POST", "/api/v1/history/records", bad)
+		require.Equal(t, 422, res.Status, "%s", res.Body)
+		fields := res.json(t)["error"].(map[string]any)["fields"].(map[string]any)
+		assert.Contains(t, fields, "records[1].queue_id")
+		assert.Contains(t, fields, "records[2].contacts")
+		pts, err = st.FindHistory(ctx, w.queue.ID, time.Time{}, time.Time{})
+		require.NoError(t, err)
+		assert.Len(t, pts, 2, "the good record of a bad import was not written")
+
+		hourly := map[string]any{"records": []any{rec(120, 3, 100), rec(180, 4, 100)}}
+		res = w.as(org.RolePlanner, "POST", "/api/v1/history/records", hourly)
+		require.Equal(t, 422, res.Status, "hourly data cannot fill 30-minute intervals: %s", res.Body)
+		assert.Contains(t, string(res.Body), fmt.Sprintf("queue %d", w.queue.ID))
+		assert.Equal(t, 403, w.as(org.RoleSupervisor, "POST", "/api/v1/history/records", body).Status)
+	})
+}
