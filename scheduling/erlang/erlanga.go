@@ -18,10 +18,10 @@ type aResult struct {
 	occupancy   float64 // carried load / servers
 }
 
-// tailCut is how far below the largest state weight (in natural log units) the
-// queue-length distribution is truncated: e^-40 ≈ 4e-18, far below the 4th
-// digit of any reported measure.
-const tailCut = 40
+// tailFactor is how far below the largest state weight the queue-length
+// distribution is truncated: e^-40 ≈ 4e-18, far below the 4th digit of any
+// reported measure.
+var tailFactor = math.Exp(-40)
 
 // maxStates bounds the queue states erlangA sums (8 bytes each).
 const maxStates = 5_000_000
@@ -34,8 +34,8 @@ var errTooManyStates = errors.New("erlang: the Erlang A queue would hold million
 // min(k,c)·mu + max(k-c,0)·gamma. b must be ErlangB(lambda/mu, c); it gives the
 // mass of the states below c relative to state c in closed form (sum_{k<=c}
 // a^k/k! / (a^c/c!) = 1/B), so no factorial is formed. The queue states are
-// weighted in log form and truncated once the remaining tail is provably below
-// e^-tailCut of the largest weight.
+// weighted by running products, rescaled to stay in range, and truncated once
+// the remaining tail is provably below e^-40 of the largest weight.
 //
 // For an arrival that finds j contacts waiting ahead of it, its virtual wait V
 // is a sum of exponentials with rates a+iγ (a = c·mu, i = j..0), whose density
@@ -64,39 +64,47 @@ func erlangA(lambda, mu, gamma float64, c int, within, b float64) (aResult, erro
 		return aResult{}, errTooManyStates
 	}
 	cmu := float64(c) * mu
-	// Log weights of the states c+j, j >= 0, relative to state c.
+	// Linear weights of the states c+j, j >= 0, relative to state c. In an
+	// overload with long patience they rise by hundreds of orders of
+	// magnitude before falling, so whenever one passes 1e200 everything so
+	// far (and the mass below c) is scaled down by 1e-200; the entries that
+	// underflow are negligible next to the maximum.
+	const big, small = 1e200, 1e-200
 	buf := weightPool.Get().(*[]float64)
 	defer weightPool.Put(buf)
-	lw := append((*buf)[:0], 0)
-	defer func() { *buf = lw[:0] }()
-	lwMax := 0.0
+	w := append((*buf)[:0], 1)
+	defer func() { *buf = w[:0] }()
+	lowMass := 1/b - 1 // states 0..c-1 relative to state c
+	wMax := 1.0
 	for j := 1; ; j++ {
 		r := lambda / (cmu + float64(j)*gamma)
-		next := lw[j-1] + math.Log(r)
-		lw = append(lw, next)
-		if next > lwMax {
-			lwMax = next
+		next := w[j-1] * r
+		if next > big {
+			for i := range w {
+				w[i] *= small
+			}
+			lowMass *= small
+			wMax *= small
+			next *= small
+		}
+		w = append(w, next)
+		if next > wMax {
+			wMax = next
 		}
 		// Once the ratio is below 1 the weights decrease geometrically at
 		// least as fast as r, so the tail is bounded by w·r/(1-r).
-		if r < 1 && next+math.Log(r/(1-r)) < lwMax-tailCut {
+		if r < 1 && next*r/(1-r) < wMax*tailFactor {
 			break
 		}
 		if j > maxStates {
 			return aResult{}, errTooManyStates
 		}
 	}
-	lowMass := 1/b - 1 // states 0..c-1 relative to state c
-	m := lwMax
-	if lowMass > 0 && math.Log(lowMass) > m {
-		m = math.Log(lowMass)
+	z := lowMass
+	for _, v := range w {
+		z += v
 	}
-	z := lowMass * math.Exp(-m)
-	for j, v := range lw {
-		lw[j] = math.Exp(v - m) // from here on lw holds linear weights
-		z += lw[j]
-	}
-	pLow := lowMass * math.Exp(-m) / z
+	pLow := lowMass / z
 
 	var res aResult
 	res.probWait = 1 - pLow
@@ -113,7 +121,7 @@ func erlangA(lambda, mu, gamma float64, c int, within, b float64) (aResult, erro
 	cdf := 0.0
 	h := 0.0
 	var slQueue, waitServed float64
-	for j, v := range lw {
+	for j, v := range w {
 		q := v / z
 		rate := cmu + float64(j+1)*gamma
 		served := cmu / rate

@@ -165,8 +165,10 @@ func TestErlangAEdgeCases(t *testing.T) {
 	big := Load{Contacts: 20000, Interval: 30 * time.Minute, AHT: 300 * time.Second, Patience: 600 * time.Second}
 	m, err = Evaluate(big, 2000, 20*time.Second)
 	require.NoError(t, err)
-	assert.Greater(t, m.ProbAbandon, 0.4)
-	assert.Less(t, m.ProbAbandon, 1.0)
+	// 3,333 Erlangs on 2,000 agents: at least 40% must abandon (carried load
+	// cannot exceed the agents), and with servers nearly always busy, barely more.
+	assert.GreaterOrEqual(t, m.ProbAbandon, 0.4-1e-12)
+	assert.Less(t, m.ProbAbandon, 0.41)
 	assert.False(t, math.IsNaN(m.ServiceLevel) || math.IsNaN(m.ASA))
 	assert.InDelta(t, 1.0, m.Occupancy, 1e-3)
 }

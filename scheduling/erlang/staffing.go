@@ -318,7 +318,9 @@ func solveA(load Load, t Targets, a float64) (Metrics, error) {
 	// Abandonment usually lowers the requirement a little below Erlang C's,
 	// so Erlang C's answer (cheap) is a good first guess.
 	guess := lo
-	if mc, err := solveC(load, t, a); err == nil && mc.Agents > lo {
+	patient := load
+	patient.Patience = 0
+	if mc, err := solveC(patient, t, a); err == nil && mc.Agents > lo {
 		guess = mc.Agents
 	}
 	good := -1
