@@ -169,3 +169,20 @@ func TestValidation(t *testing.T) {
 	require.ErrorAs(t, err, &errs)
 	assert.Equal(t, "agents", errs[0].Field)
 }
+
+// TestPublishedErlangCGem: the README of the Ruby gem erlang_c_calculator
+// 0.1.1 (after Koole's "Call Center Mathematics") shows 0.01 calls/s, 300 s
+// handle time, 20 s acceptable wait -> traffic 3.0, 6 agents. The README does
+// not state the service level target; 6 is the answer for 80% (5 agents give
+// 0.7933, 6 give 0.9188), so this is a weaker check than the one above.
+func TestPublishedErlangCGem(t *testing.T) {
+	load := Load{Contacts: 36, Interval: time.Hour, AHT: 300 * time.Second}
+	req, err := Solve(load, Targets{ServiceLevel: 0.8, AnswerWithin: 20 * time.Second, MaxOccupancy: 1})
+	require.NoError(t, err)
+	assert.InDelta(t, 3.0, req.Traffic, 1e-12)
+	assert.Equal(t, 6, req.Agents)
+	m5, err := Evaluate(load, 5, 20*time.Second)
+	require.NoError(t, err)
+	assert.InDelta(t, 0.7933, m5.ServiceLevel, 5e-5)
+	assert.InDelta(t, 0.9188, req.ServiceLevel, 5e-5)
+}
