@@ -71,6 +71,10 @@ type SimInterval struct {
 	// ServiceLevel, ASA (seconds) and Abandon are pooled ratios over runs
 	// (NaN when nothing was offered, or for ASA nothing answered).
 	ServiceLevel, ASA, Abandon float64
+	// Occupancy is busy server time / staffed server time in the interval
+	// (an agent finishing a contact past their shift counts as staffed while
+	// they do); NaN when nobody was on duty.
+	Occupancy float64
 }
 
 // SimResult is the outcome of a simulation.
@@ -81,6 +85,8 @@ type SimResult struct {
 	// They are computed per run and then averaged. Runs without offered
 	// (resp. answered) contacts are left out of that average.
 	ServiceLevel, ASA, Abandon Estimate
+	// Occupancy is busy / staffed server time over the counted intervals.
+	Occupancy Estimate
 	// Offered is the mean number of counted contacts per run.
 	Offered float64
 	// Unserved is the mean number per run of infinitely patient contacts
@@ -146,6 +152,7 @@ func (c SimConfig) validate() error {
 type runStats struct {
 	offered, within, answered, abandoned []int
 	waitSum                              []float64
+	busySec, staffedSec                  []float64
 	unserved                             int
 }
 
@@ -193,16 +200,18 @@ func Simulate(ctx context.Context, cfg SimConfig) (SimResult, error) {
 func summarize(cfg SimConfig, stats []runStats) SimResult {
 	n := len(cfg.Contacts)
 	res := SimResult{Runs: cfg.Runs, Intervals: make([]SimInterval, n)}
-	var sl, asa, ab []float64
+	var sl, asa, ab, occ []float64
 	var offeredAll, unserved float64
 	pooled := make([]struct {
 		offered, within, answered, abandoned int
-		wait                                 float64
+		wait, busy, staffed                  float64
 	}, n)
 	for _, s := range stats {
 		var off, win, ans, abd int
-		var wait float64
+		var wait, busy, staffed float64
 		for i := cfg.WarmupIntervals; i < n; i++ {
+			busy += s.busySec[i]
+			staffed += s.staffedSec[i]
 			off += s.offered[i]
 			win += s.within[i]
 			ans += s.answered[i]
@@ -216,6 +225,8 @@ func summarize(cfg SimConfig, stats []runStats) SimResult {
 			p.answered += s.answered[i]
 			p.abandoned += s.abandoned[i]
 			p.wait += s.waitSum[i]
+			p.busy += s.busySec[i]
+			p.staffed += s.staffedSec[i]
 		}
 		offeredAll += float64(off)
 		unserved += float64(s.unserved)
@@ -226,13 +237,19 @@ func summarize(cfg SimConfig, stats []runStats) SimResult {
 		if ans > 0 {
 			asa = append(asa, wait/float64(ans))
 		}
+		if staffed > 0 {
+			occ = append(occ, busy/staffed)
+		}
 	}
 	runs := float64(len(stats))
 	res.Offered = offeredAll / runs
 	res.Unserved = unserved / runs
-	res.ServiceLevel, res.ASA, res.Abandon = estimate(sl), estimate(asa), estimate(ab)
+	res.ServiceLevel, res.ASA, res.Abandon, res.Occupancy = estimate(sl), estimate(asa), estimate(ab), estimate(occ)
 	for i, p := range pooled {
-		iv := SimInterval{Offered: float64(p.offered) / runs, ServiceLevel: math.NaN(), ASA: math.NaN(), Abandon: math.NaN()}
+		iv := SimInterval{Offered: float64(p.offered) / runs, ServiceLevel: math.NaN(), ASA: math.NaN(), Abandon: math.NaN(), Occupancy: math.NaN()}
+		if p.staffed > 0 {
+			iv.Occupancy = p.busy / p.staffed
+		}
 		if p.offered > 0 {
 			iv.ServiceLevel = float64(p.within) / float64(p.offered)
 			iv.Abandon = float64(p.abandoned) / float64(p.offered)
@@ -295,7 +312,8 @@ type waiting struct {
 
 func simulateRun(cfg SimConfig, rng *rand.Rand) runStats {
 	n := len(cfg.Contacts)
-	s := runStats{offered: make([]int, n), within: make([]int, n), answered: make([]int, n), abandoned: make([]int, n), waitSum: make([]float64, n)}
+	s := runStats{offered: make([]int, n), within: make([]int, n), answered: make([]int, n), abandoned: make([]int, n),
+		waitSum: make([]float64, n), busySec: make([]float64, n), staffedSec: make([]float64, n)}
 	k := max(cfg.Concurrency, 1)
 	length := cfg.Interval.Seconds()
 	within := cfg.AnswerWithin.Seconds() + 1e-9
@@ -372,6 +390,20 @@ func simulateRun(cfg SimConfig, rng *rand.Rand) runStats {
 		}
 	}
 
+	// advance accounts busy and staffed server time up to t in the current
+	// interval; time after the last interval (the drain) is not counted.
+	end := float64(n) * length
+	last := 0.0
+	advance := func(t float64) {
+		t = math.Min(t, end)
+		if t > last {
+			dt := t - last
+			s.busySec[cur] += float64(busy) * dt
+			s.staffedSec[cur] += float64(max(onDuty, busy)) * dt
+			last = t
+		}
+	}
+
 	arrival := nextArrival(0)
 	for {
 		boundary := math.Inf(1)
@@ -385,6 +417,7 @@ func simulateRun(cfg SimConfig, rng *rand.Rand) runStats {
 		switch {
 		case arrival <= completion && arrival <= boundary && !math.IsInf(arrival, 1):
 			now := arrival
+			advance(now)
 			i := arrivalInterval
 			s.offered[i]++
 			if busy < onDuty && head == len(queue) {
@@ -399,16 +432,20 @@ func simulateRun(cfg SimConfig, rng *rand.Rand) runStats {
 			}
 			arrival = nextArrival(now)
 		case boundary <= completion && !math.IsInf(boundary, 1):
+			advance(boundary)
 			cur++
 			onDuty = cfg.Agents[cur] * k
 			fill(boundary)
 		case !math.IsInf(completion, 1):
-			now := done.pop()
+			now := done[0]
+			advance(now)
+			done.pop()
 			busy-- // an agent past the end of their shift leaves here
 			fill(now)
 		default:
 			// No arrivals, completions or boundaries left: whoever still
 			// waits has no agent coming.
+			advance(end)
 			for ; head < len(queue); head++ {
 				w := queue[head]
 				if !math.IsInf(w.deadline, 1) {

@@ -39,6 +39,21 @@ func TestSimulationMatchesErlangCInSteadyState(t *testing.T) {
 	assert.Less(t, res.ServiceLevel.High-res.ServiceLevel.Low, 0.03, "the interval is too wide to test anything")
 	assert.Equal(t, 0.0, res.Abandon.Mean)
 	assert.InDelta(t, 200*98, res.Offered, 200*98*0.02)
+	assert.True(t, res.Occupancy.Low <= want.Occupancy && want.Occupancy <= res.Occupancy.High,
+		"Erlang C occupancy %.4f outside simulated CI %+v", want.Occupancy, res.Occupancy)
+}
+
+// TestSimulationLognormalAndConcurrency: occupancy = offered load / servers
+// holds for any handle-time distribution, so it checks that lognormal handle
+// times have the requested mean; a concurrency of 2 on 6 agents is 12 servers.
+func TestSimulationLognormalAndConcurrency(t *testing.T) {
+	contacts, agents := flat(100, 200, 6)
+	cfg := SimConfig{Interval: time.Hour, Contacts: contacts, Agents: agents, AHT: 180 * time.Second, Concurrency: 2,
+		HandleTime: Lognormal, HandleTimeCV: 1.5, AnswerWithin: 20 * time.Second, WarmupIntervals: 2, Runs: 20, Seed: 13}
+	res, err := Simulate(context.Background(), cfg)
+	require.NoError(t, err)
+	assert.True(t, res.Occupancy.Low <= 10.0/12 && 10.0/12 <= res.Occupancy.High, "occupancy CI %+v, want 0.8333", res.Occupancy)
+	assert.InDelta(t, 10.0/12, res.Intervals[50].Occupancy, 0.05)
 }
 
 // TestSimulationMatchesErlangA does the same with exponential patience, which
@@ -55,7 +70,7 @@ func TestSimulationMatchesErlangA(t *testing.T) {
 		name string
 		got  Estimate
 		want float64
-	}{{"sl", res.ServiceLevel, want.ServiceLevel}, {"asa", res.ASA, want.ASA}, {"abandon", res.Abandon, want.ProbAbandon}} {
+	}{{"sl", res.ServiceLevel, want.ServiceLevel}, {"asa", res.ASA, want.ASA}, {"abandon", res.Abandon, want.ProbAbandon}, {"occupancy", res.Occupancy, want.Occupancy}} {
 		assert.True(t, c.got.Low <= c.want && c.want <= c.got.High, "%s: analytic %.4f outside simulated CI %+v", c.name, c.want, c.got)
 	}
 }
