@@ -152,6 +152,16 @@ func TestStaffFor(t *testing.T) {
 	assert.Equal(t, 5, StaffFor(5, 0))
 	assert.Equal(t, 0, StaffFor(0, 0.3))
 	assert.Equal(t, 11, StaffFor(10, 0.05))
+	assert.Equal(t, 7, OnQueue(10, 0.3))
+	assert.Equal(t, 0, OnQueue(0, 0.3))
+	for n := 0; n < 500; n++ {
+		for _, s := range []float64{0, 0.05, 0.1, 0.25, 0.3, 0.35, 0.5} {
+			assert.GreaterOrEqual(t, OnQueue(StaffFor(n, s), s), n, "n=%d s=%v", n, s)
+			if n > 0 {
+				assert.Less(t, OnQueue(StaffFor(n, s)-1, s), n, "StaffFor(%d, %v) is not the smallest", n, s)
+			}
+		}
+	}
 }
 
 func TestValidation(t *testing.T) {

@@ -34,7 +34,8 @@ type Load struct {
 	Concurrency int
 }
 
-// Traffic returns the offered load in Erlangs: contacts × AHT / interval.
+// Traffic returns the offered load in Erlangs: contacts × AHT / interval; NaN
+// when the interval is not positive.
 func (l Load) Traffic() float64 {
 	if l.Interval <= 0 {
 		return math.NaN()
@@ -258,6 +259,17 @@ func StaffFor(agents int, shrinkage float64) int {
 		return 0
 	}
 	return int(math.Ceil(float64(agents)/(1-shrinkage) - 1e-9))
+}
+
+// OnQueue returns how many of staff scheduled people are on the queue after
+// shrinkage: floor(staff × (1 - shrinkage)), the inverse of StaffFor
+// (OnQueue(StaffFor(n, s), s) >= n). The scheduler uses it to project the
+// service level of a plan with Evaluate.
+func OnQueue(staff int, shrinkage float64) int {
+	if staff <= 0 {
+		return 0
+	}
+	return int(math.Floor(float64(staff)*(1-shrinkage) + 1e-9))
 }
 
 func solveC(load Load, t Targets, a float64) (Metrics, error) {
