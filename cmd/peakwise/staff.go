@@ -21,6 +21,10 @@ const staffSynopsis = "--forecast F.csv --aht 300s (--sl 0.80 --answer-within 20
 	"[--max-occupancy 0.85] [--shrinkage 0.30] [--patience 180s] [--concurrency 1] [--agents N] [--interval 30m] [--out R.csv]\n" +
 	"       peakwise staff --forecast F.csv --aht 6m --response-within 24h [--backlog 0] [--max-occupancy 0.85] [--shrinkage 0.30] (deferred work: email, social)"
 
+// staffDefaultInterval is the interval assumed when the forecast has no two
+// timestamps of one series to measure it from and --interval is not given.
+const staffDefaultInterval = 30 * time.Minute
+
 // staffDuration is a flag holding a duration written as Go duration ("300s",
 // "5m") or as plain seconds ("300"); set records whether it was given.
 type staffDuration struct {
@@ -59,7 +63,7 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 	fs.Var(&patience, "patience", "mean patience of waiting contacts; given, the model is Erlang A (abandonment)")
 	concurrency := fs.Int("concurrency", 1, "contacts one agent handles at once (chat)")
 	agents := fs.Int("agents", -1, "report the metrics of this many agents instead of solving")
-	fs.Var(&interval, "interval", "interval length, e.g. 30m (default: detected from the timestamps)")
+	fs.Var(&interval, "interval", "interval length, e.g. 30m (default: detected from the timestamps; 30m, with a warning, when there is only one)")
 	outPath := fs.String("out", "", "output CSV (default stdout)")
 	var respond staffDuration
 	fs.Var(&respond, "response-within", "deferred work (email, social): handle every item within this, e.g. 24h; replaces --sl/--asa")
@@ -135,7 +139,10 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 	length := interval.d
 	if !interval.set && len(fc.Rows) > 0 {
 		if length, err = erlang.DetectInterval(fc.Rows); err != nil {
-			return usageErrorf("%v (--interval)", err)
+			// A one-row forecast (a single published case) has no gap to
+			// measure; 30 minutes is the usual planning interval. Say so.
+			length = staffDefaultInterval
+			fmt.Fprintf(env.Stderr, "peakwise staff: warning: %v; assuming --interval %v\n", err, length)
 		}
 	}
 	var missing erlang.InputErrors

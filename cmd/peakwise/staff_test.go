@@ -118,7 +118,6 @@ func TestStaffErrors(t *testing.T) {
 		{[]string{"--aht", "180s", "--asa", "20s"}, "--forecast is required"},
 		{[]string{"--forecast", good, "--aht", "180s"}, "give a target"},
 		{[]string{"--forecast", good, "--aht", "180s", "--sl", "0.8"}, "--answer-within"},
-		{[]string{"--forecast", good, "--aht", "180s", "--asa", "20s"}, "cannot detect the interval"},
 		{[]string{"--forecast", good, "--aht", "soon", "--asa", "20s"}, "not a duration"},
 		{[]string{"--forecast", good, "--aht", "180s", "--asa", "20s", "--shrinkage", "1.5", "--interval", "30m"}, "shrinkage"},
 	} {
@@ -126,6 +125,12 @@ func TestStaffErrors(t *testing.T) {
 		assert.Equal(t, 2, code, "%v: %s", tc.args, errOut)
 		assert.Contains(t, errOut, tc.want, "%v", tc.args)
 	}
+	// One row: nothing to detect the interval from; 30 minutes, with a warning.
+	code, out, errOut := runCLI(t, nil, "", "staff", "--forecast", good, "--aht", "180s", "--sl", "0.8", "--answer-within", "20s")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "assuming --interval 30m")
+	assert.Contains(t, out, "2026-01-05T08:00:00Z,,,10,3,3,")
+
 	code, _, errOut = runCLI(t, nil, "", "staff", "--forecast", good, "--asa", "20s", "--interval", "30m")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "line 2: aht_seconds")
