@@ -39,7 +39,8 @@ type Forecast struct {
 // ReadForecast parses the forecast CLI's output:
 // timestamp,channel,timezone,forecast,lower,upper[,aht_seconds][,queue] in any
 // column order (header names are case-insensitive; unknown columns are
-// ignored). Only timestamp and forecast are required. It returns InputErrors
+// ignored). Only timestamp and forecast are required; a file without a
+// forecast column but with a contacts column (a history file) uses contacts. It returns InputErrors
 // listing every bad cell with its line: a missing required column, a
 // timestamp that is not RFC 3339, a forecast that is not a finite number >= 0,
 // an aht_seconds that is not a number > 0, a row with the wrong number of
@@ -63,7 +64,15 @@ func ReadForecast(r io.Reader) (Forecast, error) {
 		}
 		col[h] = i
 	}
-	for _, need := range []string{"timestamp", "forecast"} {
+	// A history file (timestamp,channel,timezone,contacts) is accepted too:
+	// without a forecast column, contacts is the volume.
+	volume := "forecast"
+	if _, ok := col["forecast"]; !ok {
+		if _, ok := col["contacts"]; ok {
+			volume = "contacts"
+		}
+	}
+	for _, need := range []string{"timestamp", volume} {
 		if _, ok := col[need]; !ok {
 			errs = append(errs, &InputError{Line: 1, Field: need, Reason: "required column is missing (header: " + strings.Join(header, ",") + ")"})
 		}
@@ -112,9 +121,9 @@ func ReadForecast(r io.Reader) (Forecast, error) {
 			errs = append(errs, &InputError{Line: line, Field: "timestamp", Reason: fmt.Sprintf("%q is not an RFC 3339 time such as 2026-01-05T08:30:00+01:00", row.RawTimestamp)})
 		}
 		row.Timestamp = ts
-		v, err := strconv.ParseFloat(get(rec, "forecast"), 64)
+		v, err := strconv.ParseFloat(get(rec, volume), 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			errs = append(errs, &InputError{Line: line, Field: "forecast", Reason: fmt.Sprintf("%q is not a finite number >= 0", get(rec, "forecast"))})
+			errs = append(errs, &InputError{Line: line, Field: volume, Reason: fmt.Sprintf("%q is not a finite number >= 0", get(rec, volume))})
 		}
 		row.Contacts = v
 		if s := get(rec, "aht_seconds"); hasAHT && s != "" {

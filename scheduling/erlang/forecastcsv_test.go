@@ -57,6 +57,18 @@ func TestReadForecastErrors(t *testing.T) {
 	}
 }
 
+func TestReadForecastFallsBackToContacts(t *testing.T) {
+	fc, err := ReadForecast(strings.NewReader("timestamp,channel,timezone,contacts\n2003-03-03T07:00:00-05:00,voice,America/New_York,560\n"))
+	require.NoError(t, err)
+	require.Len(t, fc.Rows, 1)
+	assert.Equal(t, 560.0, fc.Rows[0].Contacts)
+	assert.Equal(t, "America/New_York", fc.Rows[0].Timezone)
+	// With both, forecast wins.
+	fc, err = ReadForecast(strings.NewReader("timestamp,contacts,forecast\n2003-03-03T07:00:00-05:00,1,2\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 2.0, fc.Rows[0].Contacts)
+}
+
 func TestDetectIntervalNeedsTwoTimestamps(t *testing.T) {
 	_, err := DetectInterval([]ForecastRow{{Timestamp: time.Unix(0, 0)}})
 	assert.ErrorContains(t, err, "cannot detect")
