@@ -186,3 +186,30 @@ func TestErlangARefusesHopelessSums(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, c.Agents, req.Agents, "with such patience Erlang A is Erlang C")
 }
+
+// TestErlangAIsSaneAndMonotone sweeps loads, patience and thresholds: every
+// measure is a finite probability (or a finite ASA once someone is answered),
+// and more agents never make the service level, ASA or abandonment worse.
+func TestErlangAIsSaneAndMonotone(t *testing.T) {
+	for _, contacts := range []float64{1, 30, 300, 3000} {
+		for _, patience := range []time.Duration{5 * time.Second, 60 * time.Second, 600 * time.Second, 6 * time.Hour} {
+			for _, within := range []time.Duration{0, 20 * time.Second, 10 * time.Minute} {
+				load := Load{Contacts: contacts, Interval: 30 * time.Minute, AHT: 240 * time.Second, Patience: patience}
+				a := load.Traffic()
+				prev := Metrics{ServiceLevel: -1, ASA: math.Inf(1), ProbAbandon: 2}
+				for n := 1; n <= int(2*a)+5; n += max(1, int(a/20)) {
+					m, err := Evaluate(load, n, within)
+					require.NoError(t, err)
+					for _, p := range []float64{m.ProbWait, m.ServiceLevel, m.ProbAbandon, m.Occupancy} {
+						require.False(t, math.IsNaN(p) || p < -1e-12 || p > 1+1e-12, "%+v n=%d: %+v", load, n, m)
+					}
+					require.False(t, math.IsNaN(m.ASA) || math.IsInf(m.ASA, 0), "%+v n=%d: %+v", load, n, m)
+					assert.GreaterOrEqual(t, m.ServiceLevel, prev.ServiceLevel-1e-9, "%+v n=%d within %v", load, n, within)
+					assert.LessOrEqual(t, m.ASA, prev.ASA+1e-9, "%+v n=%d", load, n)
+					assert.LessOrEqual(t, m.ProbAbandon, prev.ProbAbandon+1e-9, "%+v n=%d", load, n)
+					prev = m
+				}
+			}
+		}
+	}
+}
