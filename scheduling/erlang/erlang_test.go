@@ -196,3 +196,18 @@ func TestPublishedErlangCGem(t *testing.T) {
 	assert.InDelta(t, 0.7933, m5.ServiceLevel, 5e-5)
 	assert.InDelta(t, 0.9188, req.ServiceLevel, 5e-5)
 }
+
+// TestPublishedErlangCWebPage: the classic step-by-step Erlang-C web page
+// example, 360 calls per half hour (0.2 calls/s), 4-minute calls, 55 agents,
+// 15 s target, whose published results (reproduced in a Maxima worked example
+// that states they agree with the page) are E_c = 0.2387, expected wait
+// 8.184 s and P(wait <= 15 s) = 0.8459.
+func TestPublishedErlangCWebPage(t *testing.T) {
+	m, err := Evaluate(Load{Contacts: 360, Interval: 30 * time.Minute, AHT: 4 * time.Minute}, 55, 15*time.Second)
+	require.NoError(t, err)
+	assert.InDelta(t, 48.0, m.Traffic, 1e-12)
+	assert.InDelta(t, 0.2387, m.ProbWait, 5e-5)
+	assert.InDelta(t, 8.184, m.ASA, 5e-4)
+	assert.InDelta(t, 0.8459, m.ServiceLevel, 5e-5)
+	assert.InDelta(t, 48.0/55, m.Occupancy, 1e-12)
+}
