@@ -167,3 +167,18 @@ func TestStaffDeferred(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "line 4: timestamp")
 }
+
+// TestStaffPublishedWhatIf runs the classic Erlang-C web page case through the
+// CLI: 360 calls per half hour, 4-minute calls, 55 agents, 15 s -> P(wait <=
+// 15 s) 0.8459, expected wait 8.184 s (see scheduling/erlang/erlang_test.go).
+func TestStaffPublishedWhatIf(t *testing.T) {
+	path := staffCSV(t, "timestamp,forecast\n2026-01-05T08:00:00Z,360\n")
+	code, out, errOut := runCLI(t, nil, "", "staff", "--forecast", path, "--aht", "4m", "--agents", "55", "--answer-within", "15s", "--interval", "30m")
+	require.Equal(t, 0, code, errOut)
+	rows := staffRows(t, out)
+	require.Len(t, rows, 1)
+	assert.Equal(t, "0.8459", rows[0]["service_level"])
+	assert.Equal(t, "8.18", rows[0]["asa_seconds"])
+	assert.Equal(t, "0.8727", rows[0]["occupancy"])
+	assert.Equal(t, "55", rows[0]["required_agents"])
+}
