@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -168,3 +169,5 @@ func jsonUnmarshalBytes(b []byte, v any) error { return json.Unmarshal(b, v) }
 func authNewToken(userID int64) (string, auth.APIToken, string, error) {
 	return auth.NewAPIToken(userID, "test")
 }
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }

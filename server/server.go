@@ -17,6 +17,7 @@ import (
 
 	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/ui"
 )
 
 // Config holds what the server needs beyond the store.
@@ -47,6 +48,7 @@ type Server struct {
 	jobDefs map[string]Job
 
 	forecaster Forecaster
+	pages      *ui.Pages
 
 	// renderErrorPage, when set by the UI, renders errors for browsers.
 	renderErrorPage func(c echo.Context, status int, message string) error

@@ -87,8 +87,8 @@ func poisson(rng *mrand.Rand, mean float64) int {
 	}
 }
 
-// seedSchedule publishes this week's plan for every agent: Monday to Friday on
-// their own clock, starts staggered 07:00-11:00, 8.5 hours with a 30-minute
+// seedSchedule publishes a plan for this week and next for every agent: Monday
+// to Friday on their own clock, starts staggered 07:00-11:00, 8.5 hours with a 30-minute
 // unpaid lunch. It is hand-made demo data, named as such, not a solver result.
 func seedSchedule(ctx context.Context, st *store.Store, now time.Time) error {
 	agents, _, err := st.FindAgents(ctx, store.AgentFilter{Page: store.Page{Limit: 500}})
@@ -108,7 +108,8 @@ func seedSchedule(ctx context.Context, st *store.Store, now time.Time) error {
 		if a.Contract.MaxShiftsPerWeek < 5 {
 			days = a.Contract.MaxShiftsPerWeek
 		}
-		for d := 0; d < days; d++ {
+		for n := 0; n < 2*days; n++ {
+			d := n%days + 7*(n/days)
 			start := time.Date(monday.Year(), monday.Month(), monday.Day()+d, 7+i%5, 0, 0, 0, loc)
 			length, paid := 8*time.Hour+30*time.Minute, 480
 			if a.Contract.MaxWeekHours < 30 {
@@ -119,8 +120,8 @@ func seedSchedule(ctx context.Context, st *store.Store, now time.Time) error {
 				Breaks: []calendar.Break{{Name: "lunch", Start: lunch, End: lunch.Add(30 * time.Minute)}}})
 		}
 	}
-	sch, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Demo week (seeded by hand)", Timezone: "UTC",
-		PeriodStart: weekStart.AddDate(0, 0, -1), PeriodEnd: weekStart.AddDate(0, 0, 8)}, shifts)
+	sch, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Demo fortnight (seeded by hand)", Timezone: "UTC",
+		PeriodStart: weekStart.AddDate(0, 0, -1), PeriodEnd: weekStart.AddDate(0, 0, 15)}, shifts)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,92 @@
+// Package ui holds Peakwise's server-rendered pages: html/template files and
+// static assets, embedded so the single binary serves everything.
+package ui
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Static returns the static assets (CSS), served under /static/.
+func Static() fs.FS {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return sub
+}
+
+// Pages renders the named page templates inside the shared layout.
+type Pages struct {
+	byName map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	// inZone formats an instant on a zone's clock and names the zone, so no
+	// time on a page is ambiguous.
+	"inZone": func(t time.Time, zone, layout string) string {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			loc = time.UTC
+		}
+		return t.In(loc).Format(layout)
+	},
+	"pct":     func(v float64) string { return fmt.Sprintf("%.1f%%", v*100) },
+	"deref":   func(t *time.Time) time.Time { return *t },
+	"deref64": func(f *float64) float64 { return *f },
+	"hours": func(minutes int) string {
+		return fmt.Sprintf("%d:%02d", minutes/60, minutes%60)
+	},
+	"title": func(s string) string {
+		if s == "" {
+			return s
+		}
+		return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ")
+	},
+}
+
+// Load parses every page with the layout. It fails only on a broken template,
+// which the tests catch.
+func Load() (*Pages, error) {
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	entries, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &Pages{byName: map[string]*template.Template{}}
+	for _, e := range entries {
+		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, e)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		p.byName[name] = t
+	}
+	return p, nil
+}
+
+// Render writes page name with data. Returns an error for an unknown page.
+func (p *Pages) Render(w io.Writer, name string, data any) error {
+	t, ok := p.byName[name]
+	if !ok {
+		return fmt.Errorf("no page %q", name)
+	}
+	return t.ExecuteTemplate(w, "layout.html", data)
+}
