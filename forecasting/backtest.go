@@ -1,0 +1,133 @@
+package forecasting
+
+import (
+	"errors"
+	"math"
+	"sort"
+	"time"
+)
+
+// Score is a method's accuracy over rolling origins.
+type Score struct {
+	Method string `json:"method"`
+	// WAPE is sum |actual - forecast| / sum actual over observed (open)
+	// intervals of the whole horizon; WAPEDay1 over the first day only.
+	WAPE     float64 `json:"wape"`
+	WAPEDay1 float64 `json:"wape_day1"`
+	// MASE scales the mean absolute error by that of last week's same slot
+	// inside the history before the first origin.
+	MASE    float64 `json:"mase"`
+	Origins int     `json:"origins"`
+}
+
+// ErrTooShort means the history cannot support the request.
+var ErrTooShort = errors.New("the history is too short")
+
+// minHistoryDays is the least history before an origin: two weeks, so every
+// weekday has been seen twice.
+const minHistoryDays = 14
+
+// backtestRun accumulates errors of one method.
+type backtestRun struct {
+	absErr, actual, absErr1, actual1 float64
+	z                                []float64 // (actual - forecast) / sqrt(forecast + 1), for prediction intervals
+}
+
+// origins returns the last n nightly origins (day indices whose end is the
+// forecast origin) leaving horizon days of actuals after each.
+func (g *grid) origins(n, horizon int) []int {
+	var out []int
+	for o := len(g.days) - 1 - horizon; o >= minHistoryDays && len(out) < n; o-- {
+		if !g.days[o].missing {
+			out = append(out, o)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+// run forecasts days o+1..o+horizon from days[:o+1] and scores them against
+// the observed intervals of days that are not missing.
+func (g *grid) run(m dayModel, o, horizon int, r *backtestRun) {
+	cache := map[time.Weekday][]float64{}
+	for h := 1; h <= horizon && o+h < len(g.days); h++ {
+		d := &g.days[o+h]
+		if d.missing {
+			continue
+		}
+		f, ok := cache[d.weekday]
+		if !ok {
+			f = m(g, o+1, d.weekday)
+			cache[d.weekday] = f
+		}
+		for i, obs := range d.observed {
+			if !obs {
+				continue
+			}
+			e := math.Abs(d.contacts[i] - f[i])
+			r.absErr += e
+			r.actual += d.contacts[i]
+			if h == 1 {
+				r.absErr1 += e
+				r.actual1 += d.contacts[i]
+			}
+			r.z = append(r.z, (d.contacts[i]-f[i])/math.Sqrt(f[i]+1))
+		}
+	}
+}
+
+// naiveScale is the in-sample mean absolute error of last week's same slot
+// over days[:upto], the MASE denominator.
+func (g *grid) naiveScale(upto int) float64 {
+	sum, n := 0.0, 0
+	for i := 7; i < upto; i++ {
+		d, p := &g.days[i], &g.days[i-7]
+		if d.missing || p.missing {
+			continue
+		}
+		for k, obs := range d.observed {
+			if obs {
+				sum += math.Abs(d.contacts[k] - p.contacts[k])
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
+}
+
+func (g *grid) score(m Method, origins []int, horizon int) (Score, backtestRun) {
+	var r backtestRun
+	for _, o := range origins {
+		g.run(m.model, o, horizon, &r)
+	}
+	s := Score{Method: m.Name, Origins: len(origins), WAPE: ratio(r.absErr, r.actual), WAPEDay1: ratio(r.absErr1, r.actual1)}
+	if len(r.z) > 0 {
+		s.MASE = (r.absErr / float64(len(r.z))) / g.naiveScale(origins[0]+1)
+	}
+	return s, r
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
+}
+
+// Backtest scores methods on the series over the last n nightly origins with
+// the given horizon in days. Returns ErrTooShort when no origin fits.
+func Backtest(s Series, horizonDays, n int, methods []Method) ([]Score, error) {
+	g := newGrid(s)
+	origins := g.origins(n, horizonDays)
+	if len(origins) == 0 {
+		return nil, ErrTooShort
+	}
+	out := make([]Score, len(methods))
+	for i, m := range methods {
+		out[i], _ = g.score(m, origins, horizonDays)
+	}
+	return out, nil
+}

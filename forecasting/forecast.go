@@ -1,0 +1,189 @@
+package forecasting
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// SpecialDay changes the forecast of one local date: closed, or scaled.
+type SpecialDay struct {
+	Date   string // YYYY-MM-DD on the series' local clock
+	Closed bool
+	Factor float64
+}
+
+// defaultSelectionOrigins is how many nightly origins auto scores on: 30
+// chose more reliably than 5-20 in the April-June tuning months of the bank
+// data (docs/forecasting.md).
+const defaultSelectionOrigins = 30
+
+// Options controls Forecast.
+type Options struct {
+	Horizon     time.Duration
+	Method      string // a name from Methods, or "auto" (default)
+	SpecialDays []SpecialDay
+	// SelectionOrigins is how many nightly origins auto scores candidates on
+	// (default 30), each over a 7-day horizon.
+	SelectionOrigins int
+}
+
+// Interval is one forecast interval.
+type Interval struct {
+	Start    time.Time
+	Forecast float64
+	Lower    float64 // 10% quantile
+	Upper    float64 // 90% quantile
+	AHT      float64 // seconds; NaN when the history has no handle times
+}
+
+// Result is a forecast with how it was chosen.
+type Result struct {
+	Method    string
+	Intervals []Interval
+	// Scores are the candidates' backtest scores on this series (auto), or
+	// the chosen method's alone; empty when the history was too short to score.
+	Scores []Score
+	// WAPE and MASE of the chosen method in its backtest (NaN when not scored).
+	WAPE, MASE float64
+}
+
+// Forecast forecasts the intervals from the first one after the history's
+// last point through opt.Horizon. With method auto it backtests every
+// candidate on the series' own recent history and uses the best. Returns an
+// error for an empty series, an unknown method or a bad special day.
+func Forecast(s Series, opt Options) (Result, error) {
+	if len(s.Points) == 0 {
+		return Result{}, fmt.Errorf("%w: no history", ErrTooShort)
+	}
+	if opt.Horizon <= 0 {
+		return Result{}, fmt.Errorf("the horizon must be positive")
+	}
+	special, err := specialDays(opt.SpecialDays)
+	if err != nil {
+		return Result{}, err
+	}
+	g := newGrid(s)
+	name := opt.Method
+	if name == "" {
+		name = "auto"
+	}
+	n := opt.SelectionOrigins
+	if n == 0 {
+		n = defaultSelectionOrigins
+	}
+	const selectionHorizon = 7
+	origins := g.origins(n, selectionHorizon)
+	res := Result{WAPE: math.NaN(), MASE: math.NaN()}
+	var chosen Method
+	var z []float64
+	if name == "auto" {
+		chosen, _ = MethodByName("mean4")
+		best := math.Inf(1)
+		for _, m := range Methods {
+			if len(origins) == 0 {
+				break
+			}
+			sc, run := g.score(m, origins, selectionHorizon)
+			res.Scores = append(res.Scores, sc)
+			if sc.WAPE < best {
+				best, chosen, z = sc.WAPE, m, run.z
+				res.WAPE, res.MASE = sc.WAPE, sc.MASE
+			}
+		}
+	} else {
+		m, ok := MethodByName(name)
+		if !ok {
+			return Result{}, fmt.Errorf("unknown method %q", name)
+		}
+		chosen = m
+		if len(origins) > 0 {
+			sc, run := g.score(m, origins, selectionHorizon)
+			res.Scores, z = []Score{sc}, run.z
+			res.WAPE, res.MASE = sc.WAPE, sc.MASE
+		}
+	}
+	res.Method = chosen.Name
+	lo, hi := quantile(z, 0.10), quantile(z, 0.90)
+	if len(z) < 50 {
+		lo, hi = -1.2816, 1.2816 // Poisson-like spread until there are enough errors to measure
+	}
+
+	overallAHT := math.NaN()
+	work, cnt := 0.0, 0.0
+	for _, d := range g.days {
+		for i := range d.ahtWork {
+			work += d.ahtWork[i]
+			cnt += d.ahtN[i]
+		}
+	}
+	if cnt > 0 {
+		overallAHT = work / cnt
+	}
+
+	last := s.Points[len(s.Points)-1].Start
+	start, end := last.Add(s.Step), last.Add(s.Step).Add(opt.Horizon)
+	upto := len(g.days)
+	volume := map[time.Weekday][]float64{}
+	aht := map[time.Weekday][]float64{}
+	for t := start; t.Before(end); t = t.Add(s.Step) {
+		l := t.In(s.Location)
+		wd := l.Weekday()
+		f, ok := volume[wd]
+		if !ok {
+			f = chosen.model(g, upto, wd)
+			volume[wd] = f
+			if !math.IsNaN(overallAHT) {
+				aht[wd] = ahtModel(g, upto, wd, 4, overallAHT)
+			}
+		}
+		k := g.slotOf(t)
+		v := f[k]
+		if sd, ok := special[l.Format(time.DateOnly)]; ok {
+			if sd.Closed {
+				v = 0
+			} else {
+				v *= sd.Factor
+			}
+		}
+		iv := Interval{Start: t, Forecast: v, AHT: math.NaN()}
+		if v > 0 {
+			sd := math.Sqrt(v + 1)
+			iv.Lower, iv.Upper = math.Max(0, v+lo*sd), math.Max(v, v+hi*sd)
+		}
+		if a, ok := aht[wd]; ok {
+			iv.AHT = a[k]
+		}
+		res.Intervals = append(res.Intervals, iv)
+	}
+	return res, nil
+}
+
+func specialDays(days []SpecialDay) (map[string]SpecialDay, error) {
+	out := map[string]SpecialDay{}
+	for _, d := range days {
+		if _, err := time.Parse(time.DateOnly, d.Date); err != nil {
+			return nil, fmt.Errorf("special day %q: not a date", d.Date)
+		}
+		if !d.Closed && (d.Factor <= 0 || math.IsNaN(d.Factor)) {
+			return nil, fmt.Errorf("special day %s: factor must be positive", d.Date)
+		}
+		out[d.Date] = d
+	}
+	return out, nil
+}
+
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	pos := q * float64(len(s)-1)
+	i := int(pos)
+	if i+1 >= len(s) {
+		return s[len(s)-1]
+	}
+	return s[i] + (pos-float64(i))*(s[i+1]-s[i])
+}
