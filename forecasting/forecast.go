@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -186,4 +187,21 @@ func quantile(xs []float64, q float64) float64 {
 		return s[len(s)-1]
 	}
 	return s[i] + (pos-float64(i))*(s[i+1]-s[i])
+}
+
+// ParseHorizon reads a horizon such as 7d, 2w or 36h (at most 26 weeks).
+func ParseHorizon(v string) (time.Duration, error) {
+	bad := fmt.Errorf("%q is not a horizon: use days (14d), weeks (2w) or hours (36h), up to 26 weeks", v)
+	if len(v) < 2 {
+		return 0, bad
+	}
+	n, err := strconv.Atoi(v[:len(v)-1])
+	if err != nil || n <= 0 {
+		return 0, bad
+	}
+	unit := map[byte]time.Duration{'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[v[len(v)-1]]
+	if unit == 0 || time.Duration(n)*unit > 26*7*24*time.Hour {
+		return 0, bad
+	}
+	return time.Duration(n) * unit, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/peakwise/peakwise/forecasting"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/jobs"
@@ -164,29 +165,11 @@ func (s *Server) forecastQueue(ctx context.Context, queueID int64, horizon time.
 	return f.ID, err
 }
 
-// parseHorizon reads 7d, 36h, 2w.
+// parseHorizon reads 7d, 36h, 2w as an Invalid error on the horizon field.
 func parseHorizon(v string) (time.Duration, error) {
-	bad := &fault.Error{Code: fault.Invalid, Message: "bad horizon", Fields: map[string]string{"horizon": fmt.Sprintf("%q: use days (14d), weeks (2w) or hours (36h), up to 26 weeks", v)}}
-	if len(v) < 2 {
-		return 0, bad
-	}
-	n, err := strconv.Atoi(v[:len(v)-1])
-	if err != nil || n <= 0 {
-		return 0, bad
-	}
-	var d time.Duration
-	switch v[len(v)-1] {
-	case 'h':
-		d = time.Duration(n) * time.Hour
-	case 'd':
-		d = time.Duration(n) * 24 * time.Hour
-	case 'w':
-		d = time.Duration(n) * 7 * 24 * time.Hour
-	default:
-		return 0, bad
-	}
-	if d > 26*7*24*time.Hour {
-		return 0, bad
+	d, err := forecasting.ParseHorizon(v)
+	if err != nil {
+		return 0, &fault.Error{Code: fault.Invalid, Message: "bad horizon", Fields: map[string]string{"horizon": err.Error()}}
 	}
 	return d, nil
 }
