@@ -38,6 +38,14 @@ type ForecastOutput struct {
 // is plugged in by cmd/peakwise, keeping the server free of model code.
 type Forecaster func(ctx context.Context, in ForecastInput) (ForecastOutput, error)
 
+// ForecastAll forecasts every queue now and waits for the run to finish, for
+// the demo's first start. Returns Conflict if the slot was taken.
+func (s *Server) ForecastAll(ctx context.Context, slot string) (store.JobRun, error) {
+	return s.runner.Run(ctx, jobs.Request{Job: "forecast", Slot: slot}, func(ctx context.Context, p *jobs.Progress) (any, error) {
+		return s.runForecasts(ctx, p, forecastRunRequest{})
+	})
+}
+
 // forecastHistoryWindow is how much history a nightly run reads per queue.
 const forecastHistoryWindow = 2 * 366 * 24 * time.Hour
 

@@ -77,15 +77,45 @@ func TestForecastRunStoresVersionsAndIsolatesFailures(t *testing.T) {
 	})
 }
 
-func TestForecastRunWithoutEngineFailsClearly(t *testing.T) {
-	w := newWorld(t, storetest.OpenSQLite(t))
-	res := w.as(org.RolePlanner, "POST", "/api/v1/forecast-runs", nil)
-	require.Equal(t, 202, res.Status)
+func TestForecastRunWithTheEngine(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	w := newWorld(t, st)
+	ctx := context.Background()
+	lisbon, _ := time.LoadLocation("Europe/Lisbon")
+	var hist []store.HistoryPoint
+	start := time.Date(2026, 9, 7, 0, 0, 0, 0, lisbon)
+	for d := 0; d < 35; d++ {
+		day := start.AddDate(0, 0, d)
+		for h := 8; h < 18; h++ {
+			for m := 0; m < 60; m += 30 {
+				aht := 290.0
+				hist = append(hist, store.HistoryPoint{StartAt: time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, lisbon).UTC(), IntervalMin: 30, Contacts: float64(5 + h), AHTSeconds: &aht})
+			}
+		}
+	}
+	require.NoError(t, st.ReplaceHistory(ctx, w.queue.ID, hist))
+	res := w.as(org.RolePlanner, "POST", "/api/v1/forecast-runs", map[string]any{"queue_ids": []int64{w.queue.ID}, "horizon": "7d"})
+	require.Equal(t, 202, res.Status, "%s", res.Body)
 	var run map[string]any
 	require.Eventually(t, func() bool {
 		run = w.as(org.RolePlanner, "GET", res.Header.Get("Location"), nil).json(t)
 		return run["status"] != "running"
-	}, 10*time.Second, 20*time.Millisecond)
-	assert.Equal(t, "failed", run["status"])
-	assert.Contains(t, run["errors"], "no forecasting engine")
+	}, 20*time.Second, 50*time.Millisecond)
+	require.Equal(t, "succeeded", run["status"], "%v", run)
+	f := w.as(org.RolePlanner, "GET", fmt.Sprintf("/api/v1/queues/%d/forecast", w.queue.ID), nil).json(t)
+	assert.NotEmpty(t, f["method"])
+	assert.NotNil(t, f["backtest_wape"], "the chosen method's backtest accuracy is kept")
+	pts := f["points"].([]any)
+	require.Len(t, pts, 7*48)
+	for _, p := range pts {
+		pt := p.(map[string]any)
+		start, _ := time.Parse(time.RFC3339, pt["start"].(string))
+		if h := start.In(lisbon).Hour(); h == 12 {
+			assert.InDelta(t, 17.0, pt["forecast"], 1e-9, "12:00 local had 17 contacts every day")
+		} else if h < 8 || h >= 18 {
+			assert.Equal(t, 0.0, pt["forecast"], "closed at %s", start.In(lisbon))
+		}
+	}
+	req := w.as(org.RolePlanner, "GET", fmt.Sprintf("/api/v1/queues/%d/requirements", w.queue.ID), nil)
+	assert.Equal(t, 200, req.Status, "requirements follow from the stored forecast: %s", req.Body)
 }

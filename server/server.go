@@ -30,7 +30,7 @@ type Config struct {
 	Now func() time.Time
 	// ForecastCron schedules the nightly re-forecast; empty means "0 2 * * *".
 	ForecastCron string
-	// Forecaster is the forecasting engine; nil disables forecast runs.
+	// Forecaster is the forecasting engine; nil means EngineForecaster.
 	Forecaster Forecaster
 }
 
@@ -58,6 +58,9 @@ type Server struct {
 func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.Forecaster == nil {
+		cfg.Forecaster = EngineForecaster
 	}
 	if cfg.ForecastCron == "" {
 		cfg.ForecastCron = "0 2 * * *"

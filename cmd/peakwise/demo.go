@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/peakwise/peakwise/server"
 	"github.com/peakwise/peakwise/server/demo"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -22,25 +23,45 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	logins, err := seedDemo(ctx, st)
+	logins, fresh, err := seedDemo(ctx, st)
 	if err != nil {
 		return err
+	}
+	if fresh {
+		if err := forecastDemo(ctx, server.New(st, newLogger(env, env.Stderr), server.Config{})); err != nil {
+			return err
+		}
 	}
 	printLogins(env.Stdout, logins)
 	return nil
 }
 
-// seedDemo seeds the demo on first use; on later runs it keeps the data and
-// gives the demo users new passwords, since only hashes are stored.
-func seedDemo(ctx context.Context, st *store.Store) ([]demo.Login, error) {
+// forecastDemo forecasts every demo queue from its seeded history, so the
+// planner's screens and the requirements have numbers on first start.
+func forecastDemo(ctx context.Context, srv *server.Server) error {
+	run, err := srv.ForecastAll(ctx, "demo-seed")
+	if err != nil {
+		return fmt.Errorf("demo forecasts: %w", err)
+	}
+	if run.Status != store.JobSucceeded && run.Status != store.JobPartial {
+		return fmt.Errorf("demo forecasts %s: %s", run.Status, run.Errors)
+	}
+	return nil
+}
+
+// seedDemo seeds the demo on first use (fresh is true); on later runs it keeps
+// the data and gives the demo users new passwords, since only hashes are stored.
+func seedDemo(ctx context.Context, st *store.Store) (logins []demo.Login, fresh bool, err error) {
 	seeded, err := demo.Seeded(ctx, st)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if seeded {
-		return demo.ResetPasswords(ctx, st)
+		logins, err = demo.ResetPasswords(ctx, st)
+		return logins, false, err
 	}
-	return demo.Seed(ctx, st, uint64(time.Now().UnixNano()), time.Now())
+	logins, err = demo.Seed(ctx, st, uint64(time.Now().UnixNano()), time.Now())
+	return logins, true, err
 }
 
 func printLogins(w io.Writer, logins []demo.Login) {

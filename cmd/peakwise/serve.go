@@ -45,15 +45,19 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err := ensureAdmin(ctx, env, st); err != nil {
 		return err
 	}
+	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure, ForecastCron: *forecastCron})
 	if *demoMode {
-		logins, err := seedDemo(ctx, st)
+		logins, fresh, err := seedDemo(ctx, st)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
+		if fresh {
+			if err := forecastDemo(ctx, srv); err != nil {
+				return err
+			}
+		}
 		printLogins(env.Stdout, logins)
 	}
-
-	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure, ForecastCron: *forecastCron})
 	if !*noScheduler {
 		stop, err := srv.StartScheduler(loc)
 		if err != nil {
