@@ -2,15 +2,19 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/peakwise/peakwise/forecasting"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
@@ -40,6 +44,8 @@ type ImportSummary struct {
 func (s *Server) historyImportRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/history/records", s.handleImportHistoryJSON, doc{Summary: "Import contact history as JSON records (ACD integrations); overlapping ranges are replaced; all or nothing",
 		Tag: "forecasting", Request: historyImport{}, Response: ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create}, middleware.BodyLimit("64M"))
+	s.api.add(g, http.MethodPost, "/history", s.handleImportHistoryCSV, doc{Summary: "Import a history CSV (timestamp,channel,timezone,contacts[,aht_seconds][,queue]) as text/csv or multipart \"file\"; bad rows are listed by line and nothing is imported",
+		Tag: "forecasting", Response: ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create}, middleware.BodyLimit("64M"))
 }
 
 func (s *Server) handleImportHistoryJSON(c echo.Context) error {
@@ -160,4 +166,123 @@ func (s *Server) ImportHistory(ctx context.Context, records []historyRecord) (Im
 		return nil
 	})
 	return sum, err
+}
+
+// handleImportHistoryCSV imports the history CSV format (the forecast CLI's
+// input) sent as text/csv or as a multipart "file" field.
+func (s *Server) handleImportHistoryCSV(c echo.Context) error {
+	if err := principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
+		return err
+	}
+	var body io.Reader = c.Request().Body
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	switch {
+	case strings.HasPrefix(ct, "multipart/form-data"):
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return &fault.Error{Code: fault.Invalid, Message: "upload the history as the form field \"file\"", Fields: map[string]string{"file": "is missing"}}
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		body = f
+	case strings.HasPrefix(ct, "text/csv"), strings.HasPrefix(ct, "text/plain"):
+	default:
+		return fault.Errorf(fault.Invalid, "send the history as text/csv or as a multipart form with a \"file\" field, not %q", ct)
+	}
+	ctx := c.Request().Context()
+	recs, err := forecasting.ReadHistoryCSV(body)
+	if err != nil {
+		return csvFault(err)
+	}
+	records, err := s.recordsForQueues(ctx, recs)
+	if err != nil {
+		return err
+	}
+	sum, err := s.ImportHistory(ctx, records)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sum)
+}
+
+// csvFault turns a file's line errors into one Unprocessable error.
+func csvFault(err error) error {
+	var ie forecasting.InputErrors
+	if !errors.As(err, &ie) {
+		return err
+	}
+	fe := &fault.Error{Code: fault.Unprocessable, Message: fmt.Sprintf("%d problem(s) in the file; nothing was imported", len(ie)), Fields: map[string]string{}}
+	for _, e := range ie {
+		key := fmt.Sprintf("line %d", e.Line)
+		if e.Field != "" {
+			key += "." + e.Field
+		}
+		fe.Fields[key] = e.Reason
+	}
+	return fe
+}
+
+// recordsForQueues finds the queue of each file row: by the queue column when
+// the file has one, else the one queue of that channel in that time zone.
+func (s *Server) recordsForQueues(ctx context.Context, recs []forecasting.Record) ([]historyRecord, error) {
+	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	channels, _, err := s.store.FindChannels(ctx, store.Page{Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	channelKey := map[int64]string{}
+	for _, ch := range channels {
+		channelKey[ch.ID] = ch.Key
+	}
+	type key struct{ channel, zone, queue string }
+	resolved := map[key]int64{}
+	problems := map[string]string{}
+	out := make([]historyRecord, 0, len(recs))
+	for _, r := range recs {
+		k := key{r.Channel, r.Timezone, r.Queue}
+		qid, ok := resolved[k]
+		if !ok {
+			var matches []org.Queue
+			for _, q := range queues {
+				if channelKey[q.ChannelID] == r.Channel && q.Timezone == r.Timezone && (r.Queue == "" || q.Name == r.Queue) {
+					matches = append(matches, q)
+				}
+			}
+			switch len(matches) {
+			case 1:
+				qid = matches[0].ID
+			case 0:
+				problems[fmt.Sprintf("line %d", r.Line)] = fmt.Sprintf("no queue serves channel %q in %s%s; create it first", r.Channel, r.Timezone, queueSuffix(r.Queue))
+			default:
+				problems[fmt.Sprintf("line %d", r.Line)] = fmt.Sprintf("%d queues serve channel %q in %s; add a queue column to say which", len(matches), r.Channel, r.Timezone)
+			}
+			resolved[k] = qid
+		}
+		if qid == 0 {
+			continue
+		}
+		rec := historyRecord{QueueID: qid, Start: r.Start, Contacts: r.Contacts}
+		if !math.IsNaN(r.AHT) {
+			aht := r.AHT
+			rec.AHTSeconds = &aht
+		}
+		out = append(out, rec)
+	}
+	if len(problems) > 0 {
+		return nil, &fault.Error{Code: fault.Unprocessable, Message: "some rows name no queue; nothing was imported", Fields: problems}
+	}
+	return out, nil
+}
+
+func queueSuffix(q string) string {
+	if q == "" {
+		return ""
+	}
+	return fmt.Sprintf(" named %q", q)
 }

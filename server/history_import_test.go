@@ -59,3 +59,33 @@ func TestHistoryJSONImport(t *testing.T) {
 		assert.Equal(t, 403, w.as(org.RoleSupervisor, "POST", "/api/v1/history/records", body).Status)
 	})
 }
+
+func TestHistoryCSVImport(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	ctx := context.Background()
+	csvBody := "timestamp,channel,timezone,contacts,aht_seconds\n" +
+		"2026-03-02T09:00:00Z,voice,Europe/Lisbon,12,200\n" +
+		"2026-03-02T09:30:00Z,voice,Europe/Lisbon,14,\n"
+	res := w.as(org.RolePlanner, "POST", "/api/v1/history", csvBody, map[string]string{"Content-Type": "text/csv"})
+	require.Equal(t, 200, res.Status, "%s", res.Body)
+	pts, err := w.st.FindHistory(ctx, w.queue.ID, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	require.Len(t, pts, 2)
+	assert.Nil(t, pts[1].AHTSeconds)
+
+	bad := "timestamp,channel,timezone,contacts\n" +
+		"2026-03-02T10:00:00Z,voice,Europe/Lisbon,1\n" +
+		"2026-03-02T10:30:00Z,voice,Europe/Lisbon,lots\n" +
+		"2026-03-02T11:00:00Z,chat,Europe/Lisbon,3\n"
+	res = w.as(org.RolePlanner, "POST", "/api/v1/history", bad, map[string]string{"Content-Type": "text/csv"})
+	require.Equal(t, 422, res.Status, "%s", res.Body)
+	assert.Contains(t, res.json(t)["error"].(map[string]any)["fields"], "line 3.contacts")
+
+	noQueue := "timestamp,channel,timezone,contacts\n2026-03-02T11:00:00Z,chat,Europe/Lisbon,3\n"
+	res = w.as(org.RolePlanner, "POST", "/api/v1/history", noQueue, map[string]string{"Content-Type": "text/csv"})
+	require.Equal(t, 422, res.Status, "%s", res.Body)
+	assert.Contains(t, string(res.Body), `no queue serves channel \"chat\" in Europe/Lisbon`)
+	pts, err = w.st.FindHistory(ctx, w.queue.ID, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	assert.Len(t, pts, 2, "bad files write nothing")
+}
