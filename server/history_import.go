@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/peakwise/peakwise/forecasting"
 	"github.com/peakwise/peakwise/server/auth"
@@ -43,9 +42,9 @@ type ImportSummary struct {
 
 func (s *Server) historyImportRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/history/records", s.handleImportHistoryJSON, doc{Summary: "Import contact history as JSON records (ACD integrations); overlapping ranges are replaced; all or nothing",
-		Tag: "forecasting", Request: historyImport{}, Response: ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create}, middleware.BodyLimit("64M"))
+		Tag: "forecasting", Request: historyImport{}, Response: ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create, BodyLimit: "64M"})
 	s.api.add(g, http.MethodPost, "/history", s.handleImportHistoryCSV, doc{Summary: "Import a history CSV (timestamp,channel,timezone,contacts[,aht_seconds][,queue]) as text/csv or multipart \"file\"; bad rows are listed by line and nothing is imported",
-		Tag: "forecasting", Response: ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create}, middleware.BodyLimit("64M"))
+		Tag: "forecasting", Response: ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create, BodyLimit: "64M"})
 }
 
 func (s *Server) handleImportHistoryJSON(c echo.Context) error {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/peakwise/peakwise/server/auth"
 )
@@ -23,8 +24,10 @@ type doc struct {
 	Response any // a value of the response body's type, or nil
 	Status   int // success status; 0 means 200
 	Public   bool
-	Resource auth.Resource // for the x-peakwise-roles note; empty when any signed-in user may call it
+	Resource auth.Resource // for the x-peakwise-permission note; empty when any signed-in user may call it
 	Action   auth.Action
+	// BodyLimit caps the request body, e.g. "32M"; empty means 1 MiB.
+	BodyLimit string
 }
 
 type apiRoute struct {
@@ -40,8 +43,12 @@ type apiRegistry struct {
 func newAPIRegistry() *apiRegistry { return &apiRegistry{} }
 
 // add registers h on g and records its documentation.
-func (r *apiRegistry) add(g *echo.Group, method, path string, h echo.HandlerFunc, d doc, mw ...echo.MiddlewareFunc) {
-	rt := g.Add(method, path, h, mw...)
+func (r *apiRegistry) add(g *echo.Group, method, path string, h echo.HandlerFunc, d doc) {
+	limit := d.BodyLimit
+	if limit == "" {
+		limit = "1M"
+	}
+	rt := g.Add(method, path, h, middleware.BodyLimit(limit))
 	r.mu.Lock()
 	r.routes = append(r.routes, apiRoute{method: method, path: rt.Path, doc: d})
 	r.mu.Unlock()

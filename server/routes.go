@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/peakwise/peakwise/server/auth"
 )
@@ -19,7 +18,7 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/metrics", s.metrics.handler())
 
-	api := e.Group("/api/v1", middleware.BodyLimit("1M"), s.authenticate)
+	api := e.Group("/api/v1", s.authenticate)
 	s.api.add(api, http.MethodGet, "/openapi.json", s.handleOpenAPI, doc{Summary: "This OpenAPI document", Tag: "meta", Public: true})
 	s.api.add(api, http.MethodPost, "/auth/login", s.handleLogin, doc{Summary: "Sign in with email and password; sets the session cookie", Tag: "auth",
 		Request: loginRequest{}, Response: loginResponse{}, Public: true})

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
@@ -71,9 +70,8 @@ type feedResponse struct {
 }
 
 func (s *Server) scheduleRoutes(g *echo.Group) {
-	big := middleware.BodyLimit("32M") // a month of shifts for a large center
 	s.api.add(g, http.MethodGet, "/schedules", s.handleListSchedules, doc{Summary: "Shift plan revisions, newest first (?status=, ?plan_id=)", Tag: "schedules", Response: List[store.Schedule]{}, Resource: auth.Schedules, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/schedules", s.handleCreateDraft, doc{Summary: "Create a draft revision from JSON, or from the schedule CLI's CSV (text/csv, with ?name=&timezone=&period_start=&period_end=)", Tag: "schedules", Request: draftRequest{}, Response: store.Schedule{}, Status: http.StatusCreated, Resource: auth.Schedules, Action: auth.Create}, big)
+	s.api.add(g, http.MethodPost, "/schedules", s.handleCreateDraft, doc{Summary: "Create a draft revision from JSON, or from the schedule CLI's CSV (text/csv, with ?name=&timezone=&period_start=&period_end=)", Tag: "schedules", Request: draftRequest{}, Response: store.Schedule{}, Status: http.StatusCreated, Resource: auth.Schedules, Action: auth.Create, BodyLimit: "32M"})
 	s.api.add(g, http.MethodGet, "/schedules/:id", s.handleGetSchedule, doc{Summary: "A revision with its report and changes", Tag: "schedules", Response: store.Schedule{}, Resource: auth.Schedules, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/schedules/:id/shifts", s.handleScheduleShifts, doc{Summary: "A revision's shifts (?agent_id=, ?from=, ?to=)", Tag: "schedules", Response: []calendar.Shift{}, Resource: auth.Schedules, Action: auth.Read})
 	s.api.add(g, http.MethodPost, "/schedules/:id/publish", s.handlePublish, doc{Summary: "Publish a draft (send its version as If-Match; accept its rule warnings with a reason); returns what changed for whom", Tag: "schedules", Request: publishRequest{}, Response: publishResponse{}, Resource: auth.Schedules, Action: auth.Update})
