@@ -240,3 +240,25 @@ func TestIntervalsBracketTheForecast(t *testing.T) {
 	assert.Equal(t, s.Points[len(s.Points)-1].Start.Add(30*time.Minute), r.Intervals[0].Start, "the forecast starts right after the history")
 	assert.Len(t, r.Intervals, 7*48)
 }
+
+func TestScoreForecastByDay(t *testing.T) {
+	loc := zone(t, "America/New_York")
+	t0 := time.Date(2026, 3, 7, 23, 0, 0, 0, loc) // Saturday 23:00; Sunday is the 23-hour day
+	fc := []Interval{
+		{Start: t0, Forecast: 10, Lower: 8, Upper: 12},
+		{Start: t0.Add(time.Hour), Forecast: 20, Lower: 15, Upper: 25},
+		{Start: t0.Add(2 * time.Hour), Forecast: 5, Lower: 4, Upper: 6},
+		{Start: t0.Add(3 * time.Hour), Forecast: 7, Lower: 5, Upper: 9}, // no actual: not scored
+	}
+	acts := []Actual{{t0, 12}, {t0.Add(time.Hour), 30}, {t0.Add(2 * time.Hour), 5}}
+	sc := ScoreForecast(loc, fc, acts)
+	require.Len(t, sc.Intervals, 3)
+	require.Len(t, sc.Days, 2)
+	assert.Equal(t, "2026-03-07", sc.Days[0].Date)
+	assert.InDelta(t, 2.0/12, sc.Days[0].WAPE, 1e-12)
+	assert.Equal(t, "2026-03-08", sc.Days[1].Date, "midnight and 01:00 local; 02:00 does not exist, 03:00 follows")
+	assert.InDelta(t, 10.0/35, sc.Days[1].WAPE, 1e-12)
+	assert.InDelta(t, 12.0/47, sc.WAPE, 1e-12)
+	assert.InDelta(t, (35.0-47)/47, sc.Bias, 1e-12)
+	assert.InDelta(t, 2.0/3, sc.Coverage, 1e-12, "30 fell outside 15-25")
+}

@@ -75,6 +75,7 @@ func (s *Server) forecastRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodGet, "/queues/:id/history", s.handleQueueHistory, doc{Summary: "A queue's contact history (?from=, ?to=)", Tag: "forecasting", Response: []store.HistoryPoint{}, Resource: auth.Forecasts, Action: auth.Read})
 	s.api.add(g, http.MethodPost, "/forecast-runs", s.handleRunForecasts, doc{Summary: "Forecast some or all queues now; answers at once with the job run to watch", Tag: "forecasting", Request: forecastRunRequest{}, Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Forecasts, Action: auth.Create})
 	s.api.add(g, http.MethodGet, "/queues/:id/forecasts", s.handleListForecasts, doc{Summary: "A queue's forecast versions, newest first, with method and backtest accuracy", Tag: "forecasting", Response: List[store.Forecast]{}, Resource: auth.Forecasts, Action: auth.Read})
+	s.api.add(g, http.MethodGet, "/queues/:id/forecasts/:forecast_id/accuracy", s.handleForecastAccuracy, doc{Summary: "A stored forecast against the actuals that have arrived: per interval, per local day, overall WAPE, bias and band coverage", Tag: "forecasting", Response: accuracyView{}, Resource: auth.Forecasts, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/queues/:id/forecast", s.handleGetForecast, doc{Summary: "The latest (or ?version=ID) forecast of a queue, its intervals in ?from=..?to=", Tag: "forecasting", Response: forecastView{}, Resource: auth.Forecasts, Action: auth.Read})
 }
 
@@ -304,4 +305,74 @@ func (s *Server) handleGetForecast(c echo.Context) error {
 		pts = []store.ForecastPoint{}
 	}
 	return c.JSON(http.StatusOK, forecastView{Forecast: f, Points: pts})
+}
+
+// accuracyView is a stored forecast scored against the actuals that arrived;
+// numbers are null where nothing happened yet.
+type accuracyView struct {
+	ForecastID int64                       `json:"forecast_id"`
+	Method     string                      `json:"method"`
+	Timezone   string                      `json:"timezone"`
+	WAPE       *float64                    `json:"wape"`
+	Bias       *float64                    `json:"bias"`
+	Coverage   *float64                    `json:"band_coverage"`
+	Days       []accuracyDay               `json:"days"`
+	Intervals  []forecasting.IntervalScore `json:"intervals"`
+}
+
+type accuracyDay struct {
+	Date     string   `json:"date"`
+	Forecast float64  `json:"forecast"`
+	Actual   float64  `json:"actual"`
+	WAPE     *float64 `json:"wape"`
+	Bias     *float64 `json:"bias"`
+}
+
+func (s *Server) handleForecastAccuracy(c echo.Context) error {
+	q, err := s.queueParam(c)
+	if err != nil {
+		return err
+	}
+	fid, err := strconv.ParseInt(c.Param("forecast_id"), 10, 64)
+	if err != nil {
+		return fault.Errorf(fault.NotFound, "forecast not found")
+	}
+	ctx := c.Request().Context()
+	f, err := s.store.FindForecastByID(ctx, fid)
+	if err != nil {
+		return err
+	}
+	if f.QueueID != q.ID {
+		return fault.Errorf(fault.NotFound, "forecast not found")
+	}
+	pts, err := s.store.FindForecastPoints(ctx, f.ID, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	hist, err := s.store.FindHistory(ctx, q.ID, f.StartAt, f.EndAt)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(q.Timezone)
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+	}
+	ivs := make([]forecasting.Interval, len(pts))
+	for i, p := range pts {
+		ivs[i] = forecasting.Interval{Start: p.StartAt, Forecast: p.Contacts, Lower: p.Lower, Upper: p.Upper}
+	}
+	acts := make([]forecasting.Actual, len(hist))
+	for i, h := range hist {
+		acts[i] = forecasting.Actual{Start: h.StartAt, Contacts: h.Contacts}
+	}
+	sc := forecasting.ScoreForecast(loc, ivs, acts)
+	out := accuracyView{ForecastID: f.ID, Method: f.Method, Timezone: q.Timezone, WAPE: finite(sc.WAPE), Bias: finite(sc.Bias),
+		Coverage: finite(sc.Coverage), Intervals: sc.Intervals, Days: make([]accuracyDay, len(sc.Days))}
+	if out.Intervals == nil {
+		out.Intervals = []forecasting.IntervalScore{}
+	}
+	for i, d := range sc.Days {
+		out.Days[i] = accuracyDay{Date: d.Date, Forecast: d.Forecast, Actual: d.Actual, WAPE: finite(d.WAPE), Bias: finite(d.Bias)}
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -118,4 +118,29 @@ func TestForecastRunWithTheEngine(t *testing.T) {
 	}
 	req := w.as(org.RolePlanner, "GET", fmt.Sprintf("/api/v1/queues/%d/requirements", w.queue.ID), nil)
 	assert.Equal(t, 200, req.Status, "requirements follow from the stored forecast: %s", req.Body)
+
+	// Actuals arrive for the first forecast day: 10% above the forecast at 12:00, exact elsewhere.
+	first, _ := time.Parse(time.RFC3339, pts[0].(map[string]any)["start"].(string))
+	var actuals []store.HistoryPoint
+	for i := 0; i < 48; i++ {
+		p := pts[i].(map[string]any)
+		start := first.Add(time.Duration(i) * 30 * time.Minute)
+		v := p["forecast"].(float64)
+		if start.In(lisbon).Hour() == 12 {
+			v *= 1.1
+		}
+		actuals = append(actuals, store.HistoryPoint{StartAt: start, IntervalMin: 30, Contacts: v})
+	}
+	require.NoError(t, st.ReplaceHistory(ctx, w.queue.ID, actuals))
+	acc := w.as(org.RolePlanner, "GET", fmt.Sprintf("/api/v1/queues/%d/forecasts/%d/accuracy", w.queue.ID, int64(f["id"].(float64))), nil)
+	require.Equal(t, 200, acc.Status, "%s", acc.Body)
+	am := acc.json(t)
+	days := am["days"].([]any)
+	require.Len(t, days, 2, "the closed evening after the last history row, and the next day")
+	assert.Nil(t, days[0].(map[string]any)["wape"], "a closed evening has no WAPE")
+	var total float64
+	for h := 8; h < 18; h++ {
+		total += 2 * float64(5+h)
+	}
+	assert.InDelta(t, 2*1.7/(total+3.4), am["wape"], 1e-9)
 }
