@@ -265,7 +265,12 @@ func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by i
 		calendar.CarryUIDs(prevShifts, next)
 		changes = calendar.Diff(prevShifts, next, at)
 		soon := map[string]bool{}
-		for _, ch := range changes {
+		for i, ch := range changes {
+			if prev.ID == 0 {
+				// A plan's first publication changes nobody's known shifts.
+				changes[i].Soon = false
+				continue
+			}
 			if ch.Soon && ch.Kind != calendar.Removed {
 				soon[ch.UID] = true
 			}
