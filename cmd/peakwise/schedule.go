@@ -2,10 +2,218 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/calendar"
 )
 
-// runSchedule is filled in by its issue; until then it says so instead of pretending.
+const scheduleSynopsis = `--requirements R.csv --shifts S.json --start 2026-01-05 [--weeks 1] [--cyclic]
+       [--timezone ZONE] [--time-limit 30s] --out schedule.csv [--report report.json]
+
+R.csv has timestamp and required (or the staff command's output: required_staff is
+used; rows of several queues at one time are added up). --start is a local date in
+the requirements' time zone (its timezone column, or --timezone). Headcount mode:
+schedule.csv has one row per shift with an empty agent column.`
+
 func runSchedule(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlagSet(env, "schedule", scheduleSynopsis)
+	reqPath := fs.String("requirements", "", "requirements CSV")
+	shiftsPath := fs.String("shifts", "", "shift templates JSON")
+	startDate := fs.String("start", "", "first local date of the plan, YYYY-MM-DD")
+	weeks := fs.Int("weeks", 1, "plan length in weeks (1-6)")
+	cyclic := fs.Bool("cyclic", false, "plan one repeating week: shifts past its end wrap to its start")
+	zoneName := fs.String("timezone", "", "IANA time zone of the plan (default: the requirements' timezone column)")
+	limit := fs.Duration("time-limit", 30*time.Second, "stop improving after this long")
+	out := fs.String("out", "", "schedule CSV to write")
+	reportPath := fs.String("report", "", "report JSON to write (cost, coverage, stress)")
+	agents := fs.String("agents", "", "agents CSV for rostering named agents (not built yet)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case *agents != "":
+		return errors.New("rostering named agents (--agents) is not built yet; run without it for a headcount plan")
+	case *reqPath == "", *shiftsPath == "", *startDate == "", *out == "":
+		return usageErrorf("--requirements, --shifts, --start and --out are required")
+	case *weeks < 1 || *weeks > 6:
+		return usageErrorf("--weeks must be 1 to 6")
+	case *cyclic && *weeks != 1:
+		return usageErrorf("--cyclic plans one repeating week; leave --weeks at 1")
+	}
+	f, err := os.Open(*shiftsPath)
+	if err != nil {
+		return err
+	}
+	ts, err := scheduling.ReadTemplates(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", *shiftsPath, err)
+	}
+	step := time.Duration(ts.IntervalMin) * time.Minute
+	rows, zone, err := readRequirements(*reqPath)
+	if err != nil {
+		return err
+	}
+	if *zoneName != "" {
+		zone = *zoneName
+	}
+	if zone == "" {
+		return usageErrorf("the requirements have no timezone column: give --timezone")
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return usageErrorf("unknown time zone %q", zone)
+	}
+	d, err := time.ParseInLocation(time.DateOnly, *startDate, loc)
+	if err != nil {
+		return usageErrorf("--start must be a date like 2026-01-05")
+	}
+	end := d.AddDate(0, 0, 7**weeks)
+	p := scheduling.Plan{Location: loc, Start: d, Step: step, Cyclic: *cyclic, Required: make([]float64, int(end.Sub(d)/step))}
+	used := 0
+	for at, v := range rows {
+		t := time.Unix(at, 0)
+		if t.Before(d) || !t.Before(end) {
+			continue
+		}
+		off := t.Sub(d)
+		if off%step != 0 {
+			return fmt.Errorf("%s: the requirement at %s is not on the templates' %d-minute grid", *reqPath, t.In(loc).Format(time.RFC3339), ts.IntervalMin)
+		}
+		p.Required[off/step] += v
+		used++
+	}
+	if used == 0 {
+		return fmt.Errorf("%s: no requirement falls in the plan (%s to %s)", *reqPath, d.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	sctx, cancel := context.WithTimeout(ctx, *limit)
+	defer cancel()
+	began := time.Now()
+	shifts, err := scheduling.Generate(sctx, p, ts)
+	if err != nil {
+		return err
+	}
+	report := scheduling.Measure(p, shifts)
+	report.SolveSeconds = time.Since(began).Seconds()
+	if err := writeSchedule(*out, loc, shifts); err != nil {
+		return err
+	}
+	if *reportPath != "" {
+		b, err := json.MarshalIndent(report, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*reportPath, b, 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.Stderr, "%d shifts, %.1f paid hours for %.1f required; under-coverage %.1f h, over %.1f h; longest peak stretch %.0f min; %.2f s\n",
+		report.Shifts, report.PaidAgentHours, report.RequiredAgentHours, report.UnderAgentHours, report.OverAgentHours, report.Stress.LongestPeakStretchMin, report.SolveSeconds)
+	return nil
+}
+
+// readRequirements reads timestamp plus required (or required_staff); rows at
+// one instant are added up. It returns the sum per instant and the timezone
+// column's value, if any.
+func readRequirements(path string) (map[int64]float64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: line 1: %v", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	ts, ok := col["timestamp"]
+	val, okR := col["required_staff"]
+	if !okR {
+		val, okR = col["required"]
+	}
+	if !ok || !okR {
+		return nil, "", fmt.Errorf("%s: line 1: the header needs timestamp and required (or required_staff)", path)
+	}
+	tz, hasTZ := col["timezone"]
+	out := map[int64]float64{}
+	zone := ""
+	var problems []string
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("line %d: %v", line, err))
+			continue
+		}
+		get := func(i int) string {
+			if i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		t, err := time.Parse(time.RFC3339, get(ts))
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("line %d: timestamp %q is not RFC 3339", line, get(ts)))
+			continue
+		}
+		v, err := strconv.ParseFloat(get(val), 64)
+		if err != nil || v < 0 {
+			problems = append(problems, fmt.Sprintf("line %d: %q is not a staff count >= 0", line, get(val)))
+			continue
+		}
+		if hasTZ {
+			z := get(tz)
+			if zone != "" && z != zone {
+				problems = append(problems, fmt.Sprintf("line %d: time zone %s differs from %s; plan one zone at a time", line, z, zone))
+				continue
+			}
+			zone = z
+		}
+		out[t.Unix()] += v
+	}
+	if len(problems) > 0 {
+		if len(problems) > 10 {
+			problems = append(problems[:10], fmt.Sprintf("... and %d more", len(problems)-10))
+		}
+		return nil, "", fmt.Errorf("%s: %d bad line(s):\n  %s", path, len(problems), strings.Join(problems, "\n  "))
+	}
+	return out, zone, nil
+}
+
+func writeSchedule(path string, loc *time.Location, shifts []calendar.Shift) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"agent", "template", "start", "end", "paid_minutes", "breaks"})
+	for _, s := range shifts {
+		var bs []string
+		for _, b := range s.Breaks {
+			bs = append(bs, b.Start.In(loc).Format(time.RFC3339)+"/"+b.End.In(loc).Format(time.RFC3339))
+		}
+		_ = w.Write([]string{"", s.Template, s.Start.In(loc).Format(time.RFC3339), s.End.In(loc).Format(time.RFC3339), strconv.Itoa(s.PaidMinutes), strings.Join(bs, ";")})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

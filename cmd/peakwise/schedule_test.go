@@ -1,0 +1,55 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestScheduleCommandHeadcount(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("timestamp,channel,timezone,required_staff\n")
+	ny, _ := time.LoadLocation("America/New_York")
+	day := time.Date(2026, 3, 9, 0, 0, 0, 0, ny) // the Monday after the DST change
+	for d := 0; d < 5; d++ {
+		for m := 9 * 60; m < 17*60; m += 30 {
+			ts := time.Date(day.Year(), day.Month(), day.Day()+d, m/60, m%60, 0, 0, ny)
+			fmt.Fprintf(&b, "%s,voice,America/New_York,%d\n", ts.Format(time.RFC3339), 3)
+		}
+	}
+	req := filepath.Join(dir, "req.csv")
+	require.NoError(t, os.WriteFile(req, []byte(b.String()), 0o644))
+	tmpl := filepath.Join(dir, "s.json")
+	require.NoError(t, os.WriteFile(tmpl, []byte(`{"interval_min":30,"templates":[{"name":"D","span_min":480,"paid_min":480,
+		"start":{"from":"09:00","to":"09:00","step_min":30},"days":["mon","tue","wed","thu","fri"],"max_agents":null,"breaks":[]}]}`), 0o644))
+	out, rep := filepath.Join(dir, "schedule.csv"), filepath.Join(dir, "report.json")
+	code, _, errOut := runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-09", "--out", out, "--report", rep)
+	require.Equal(t, 0, code, errOut)
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"agent", "template", "start", "end", "paid_minutes", "breaks"}, rows[0])
+	require.Len(t, rows, 1+15, "three agents a day for five days")
+	assert.Equal(t, "2026-03-09T09:00:00-04:00", rows[1][2])
+	var report map[string]any
+	raw, err := os.ReadFile(rep)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &report))
+	assert.EqualValues(t, 0, report["under_agent_hours"])
+	assert.EqualValues(t, 120, report["paid_agent_hours"])
+
+	code, _, errOut = runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-09", "--out", out, "--agents", "a.csv")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "not built yet")
+}

@@ -1,0 +1,375 @@
+package scheduling
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+)
+
+// Plan is the input of headcount generation.
+type Plan struct {
+	Location *time.Location
+	Start    time.Time // first interval of the requirements
+	Step     time.Duration
+	Required []float64 // staff required per interval from Start
+	// Cyclic makes the period a repeating week: shifts running past its end
+	// cover its first intervals.
+	Cyclic bool
+	// PeakShare is the share of each local day's busiest intervals that count
+	// as peak (default 0.25: the top quartile).
+	PeakShare float64
+	// MaxPeakStretch is the longest a shift should work through peak
+	// intervals without a break (default 2 h).
+	MaxPeakStretch time.Duration
+}
+
+// candidate is one shift the generator may run: a template at a start.
+type candidate struct {
+	tmpl  int
+	start time.Time
+	first int // interval index of the start (may be >= n in cyclic plans, wrapped)
+	span  int // intervals spanned (rounded up)
+	// net is the cover it adds per interval with its breaks at their default
+	// places: breaks already subtracted, so a break never counts as cover.
+	net []cell
+}
+
+// cell is cover added to one interval.
+type cell struct {
+	i int
+	v float64
+}
+
+// netCover sums a shift's cover per interval, breaks subtracted.
+func (g *generator) netCover(c candidate, breaks []int) []cell {
+	acc := map[int]float64{}
+	var order []int
+	g.contribution(c, breaks, func(i int, share float64) {
+		if _, ok := acc[i]; !ok {
+			order = append(order, i)
+		}
+		acc[i] += share
+	})
+	out := make([]cell, 0, len(order))
+	for _, i := range order {
+		if acc[i] > 1e-12 || acc[i] < -1e-12 {
+			out = append(out, cell{i, acc[i]})
+		}
+	}
+	return out
+}
+
+// Generate chooses shifts (templates x starts x break times) that cover the
+// requirements: greedily by covered shortfall per paid hour, then breaks are
+// placed where the plan has the most spare cover (and split long peak
+// stretches), holes the breaks open are filled, and shifts that no longer
+// cover anything needed are dropped. It stops at ctx's deadline with the best
+// plan so far. Returns FieldErrors for bad templates.
+func Generate(ctx context.Context, p Plan, ts Templates) ([]calendar.Shift, error) {
+	if err := ts.Validate(); err != nil {
+		return nil, err
+	}
+	if p.Step != time.Duration(ts.IntervalMin)*time.Minute {
+		return nil, fmt.Errorf("the requirements come in %s intervals but the templates say %d minutes", p.Step, ts.IntervalMin)
+	}
+	g := newGenerator(p, ts)
+	g.greedy(ctx)
+	for round := 0; round < 3 && ctx.Err() == nil; round++ {
+		g.placeBreaks()
+		if g.shortfall() < 1e-9 {
+			break
+		}
+		g.greedy(ctx)
+	}
+	g.placeBreaks()
+	g.prune()
+	return g.shifts(), nil
+}
+
+type generator struct {
+	p      Plan
+	ts     Templates
+	n      int
+	cands  []candidate
+	chosen []placed
+	cov    []float64
+	used   []int // shifts per template
+	peak   []bool
+}
+
+// placed is a chosen shift with its break starts (minutes after the start).
+type placed struct {
+	c      candidate
+	breaks []int
+}
+
+func newGenerator(p Plan, ts Templates) *generator {
+	g := &generator{p: p, ts: ts, n: len(p.Required), cov: make([]float64, len(p.Required)), used: make([]int, len(ts.Templates))}
+	if g.p.PeakShare == 0 {
+		g.p.PeakShare = 0.25
+	}
+	if g.p.MaxPeakStretch == 0 {
+		g.p.MaxPeakStretch = 2 * time.Hour
+	}
+	g.peak = Peaks(p.Location, p.Start, p.Step, p.Required, g.p.PeakShare)
+	end := p.Start.Add(time.Duration(g.n) * p.Step)
+	first := p.Start.In(p.Location)
+	day := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, p.Location)
+	if !p.Cyclic {
+		day = day.AddDate(0, 0, -1) // shifts from the evening before may reach into the period
+	}
+	for ; day.Before(end); day = day.AddDate(0, 0, 1) {
+		for ti, t := range ts.Templates {
+			if !hasDay(t.Days, day.Weekday()) {
+				continue
+			}
+			from, _ := t.Start.From.minutes()
+			to, _ := t.Start.To.minutes()
+			for m := from; m <= to; m += t.Start.StepMin {
+				st := time.Date(day.Year(), day.Month(), day.Day(), m/60, m%60, 0, 0, p.Location)
+				if st.Hour() != m/60 || st.Minute() != m%60 {
+					continue // a clock time that does not exist on a DST day
+				}
+				if !st.Add(time.Duration(t.SpanMin)*time.Minute).After(p.Start) || !st.Before(end) {
+					continue
+				}
+				idx := int(math.Floor(float64(st.Sub(p.Start)) / float64(p.Step)))
+				span := int(math.Ceil(float64(time.Duration(t.SpanMin)*time.Minute) / float64(p.Step)))
+				c := candidate{tmpl: ti, start: st, first: idx, span: span}
+				c.net = g.netCover(c, g.defaultBreaks(t))
+				g.cands = append(g.cands, c)
+			}
+		}
+	}
+	return g
+}
+
+func hasDay(days []string, wd time.Weekday) bool {
+	for _, d := range days {
+		if weekdays[d] == wd {
+			return true
+		}
+	}
+	return false
+}
+
+// contribution calls f(interval, share) for every interval the shift covers,
+// with breaks removing their share.
+func (g *generator) contribution(c candidate, breaks []int, f func(i int, share float64)) {
+	t := g.ts.Templates[c.tmpl]
+	add := func(from, to time.Time, sign float64) {
+		for at := from; at.Before(to); {
+			k := int(math.Floor(float64(at.Sub(g.p.Start)) / float64(g.p.Step)))
+			next := g.p.Start.Add(time.Duration(k+1) * g.p.Step)
+			if next.After(to) {
+				next = to
+			}
+			i, ok := g.index(k)
+			if ok {
+				f(i, sign*float64(next.Sub(at))/float64(g.p.Step))
+			}
+			at = next
+		}
+	}
+	end := c.start.Add(time.Duration(t.SpanMin) * time.Minute)
+	add(c.start, end, 1)
+	for bi, b := range t.Breaks {
+		bs := c.start.Add(time.Duration(breaks[bi]) * time.Minute)
+		add(bs, bs.Add(time.Duration(b.LengthMin)*time.Minute), -1)
+	}
+}
+
+// index maps an interval offset into the plan (wrapping in cyclic plans).
+func (g *generator) index(k int) (int, bool) {
+	if g.p.Cyclic {
+		return ((k % g.n) + g.n) % g.n, true
+	}
+	return k, k >= 0 && k < g.n
+}
+
+func (g *generator) defaultBreaks(t Template) []int {
+	out := make([]int, len(t.Breaks))
+	for i, b := range t.Breaks {
+		mid := (b.EarliestStart + b.LatestStart) / 2
+		out[i] = b.EarliestStart + (mid-b.EarliestStart)/b.StepMin*b.StepMin
+	}
+	return out
+}
+
+func (g *generator) shortfall() float64 {
+	s := 0.0
+	for i, r := range g.p.Required {
+		s += math.Max(0, r-g.cov[i])
+	}
+	return s
+}
+
+// greedy adds shifts while any adds cover that is still needed.
+func (g *generator) greedy(ctx context.Context) {
+	for ctx.Err() == nil {
+		best, bestScore := -1, 0.0
+		for ci, c := range g.cands {
+			t := g.ts.Templates[c.tmpl]
+			if t.MaxAgents != nil && g.used[c.tmpl] >= *t.MaxAgents {
+				continue
+			}
+			gain := 0.0
+			for _, x := range c.net {
+				if x.v > 0 {
+					if d := g.p.Required[x.i] - g.cov[x.i]; d > 0 {
+						gain += math.Min(x.v, d)
+					}
+				}
+			}
+			// Needed cover per paid hour, so short shifts fill narrow gaps and
+			// long ones carry the day.
+			score := gain / (float64(t.PaidMin) / 60)
+			if gain > 1e-9 && score > bestScore+1e-12 {
+				best, bestScore = ci, score
+			}
+		}
+		if best < 0 {
+			return
+		}
+		c := g.cands[best]
+		pl := placed{c: c, breaks: g.defaultBreaks(g.ts.Templates[c.tmpl])}
+		g.apply(pl, 1)
+		g.chosen = append(g.chosen, pl)
+		g.used[c.tmpl]++
+	}
+}
+
+func (g *generator) apply(pl placed, sign float64) {
+	g.contribution(pl.c, pl.breaks, func(i int, share float64) { g.cov[i] += sign * share })
+}
+
+// placeBreaks moves every shift's breaks, one shift at a time, to where the
+// plan has the most spare cover, preferring placements that keep stretches
+// of peak work within MaxPeakStretch.
+func (g *generator) placeBreaks() {
+	for k := range g.chosen {
+		pl := &g.chosen[k]
+		t := g.ts.Templates[pl.c.tmpl]
+		if len(t.Breaks) == 0 {
+			continue
+		}
+		g.apply(*pl, -1)
+		for bi, b := range t.Breaks {
+			bestStart, bestScore := pl.breaks[bi], math.Inf(-1)
+			for s := b.EarliestStart; s <= b.LatestStart; s += b.StepMin {
+				if bi > 0 && s < pl.breaks[bi-1]+t.Breaks[bi-1].LengthMin {
+					continue
+				}
+				trial := append([]int(nil), pl.breaks...)
+				trial[bi] = s
+				// Spare cover where the break would be: the lowest surplus over its intervals.
+				spare := math.Inf(1)
+				bs := pl.c.start.Add(time.Duration(s) * time.Minute)
+				for at := bs; at.Before(bs.Add(time.Duration(b.LengthMin) * time.Minute)); at = at.Add(g.p.Step) {
+					k := int(math.Floor(float64(at.Sub(g.p.Start)) / float64(g.p.Step)))
+					if i, ok := g.index(k); ok {
+						spare = math.Min(spare, g.cov[i]+1-g.p.Required[i]) // cover with this shift present
+					}
+				}
+				if math.IsInf(spare, 1) {
+					spare = 0
+				}
+				over := g.peakStretch(pl.c, trial) - g.p.MaxPeakStretch
+				score := spare - math.Max(0, over.Hours())*2
+				if score > bestScore+1e-12 {
+					bestStart, bestScore = s, score
+				}
+			}
+			pl.breaks[bi] = bestStart
+		}
+		g.apply(*pl, 1)
+	}
+}
+
+// peakStretch is the longest run of peak intervals the shift works without a break.
+func (g *generator) peakStretch(c candidate, breaks []int) time.Duration {
+	t := g.ts.Templates[c.tmpl]
+	onBreak := func(at time.Time) bool {
+		for bi, b := range t.Breaks {
+			bs := c.start.Add(time.Duration(breaks[bi]) * time.Minute)
+			if !at.Before(bs) && at.Before(bs.Add(time.Duration(b.LengthMin)*time.Minute)) {
+				return true
+			}
+		}
+		return false
+	}
+	longest, run := time.Duration(0), time.Duration(0)
+	end := c.start.Add(time.Duration(t.SpanMin) * time.Minute)
+	for at := c.start; at.Before(end); at = at.Add(g.p.Step) {
+		k := int(math.Floor(float64(at.Sub(g.p.Start)) / float64(g.p.Step)))
+		i, ok := g.index(k)
+		if ok && g.peak[i] && !onBreak(at) {
+			run += g.p.Step
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
+}
+
+// prune drops shifts, most recent first, whose removal opens no shortfall.
+func (g *generator) prune() {
+	for k := len(g.chosen) - 1; k >= 0; k-- {
+		pl := g.chosen[k]
+		before := g.shortfall()
+		g.apply(pl, -1)
+		if g.shortfall() > before+1e-9 {
+			g.apply(pl, 1)
+			continue
+		}
+		g.chosen = append(g.chosen[:k], g.chosen[k+1:]...)
+		g.used[pl.c.tmpl]--
+	}
+}
+
+func (g *generator) shifts() []calendar.Shift {
+	out := make([]calendar.Shift, 0, len(g.chosen))
+	for _, pl := range g.chosen {
+		t := g.ts.Templates[pl.c.tmpl]
+		s := calendar.Shift{Template: t.Name, Start: pl.c.start, End: pl.c.start.Add(time.Duration(t.SpanMin) * time.Minute), PaidMinutes: t.PaidMin}
+		for bi, b := range t.Breaks {
+			bs := pl.c.start.Add(time.Duration(pl.breaks[bi]) * time.Minute)
+			s.Breaks = append(s.Breaks, calendar.Break{Name: b.Name, Start: bs, End: bs.Add(time.Duration(b.LengthMin) * time.Minute), Paid: b.Paid})
+		}
+		out = append(out, s)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out
+}
+
+// Peaks marks the intervals in the top share of each local day's requirement.
+func Peaks(loc *time.Location, start time.Time, step time.Duration, req []float64, share float64) []bool {
+	out := make([]bool, len(req))
+	byDay := map[string][]int{}
+	for i := range req {
+		d := start.Add(time.Duration(i) * step).In(loc).Format(time.DateOnly)
+		byDay[d] = append(byDay[d], i)
+	}
+	for _, idx := range byDay {
+		vals := make([]float64, 0, len(idx))
+		for _, i := range idx {
+			if req[i] > 0 {
+				vals = append(vals, req[i])
+			}
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		sort.Float64s(vals)
+		cut := vals[int(math.Floor(float64(len(vals)-1)*(1-share)))]
+		for _, i := range idx {
+			out[i] = req[i] > 0 && req[i] >= cut
+		}
+	}
+	return out
+}

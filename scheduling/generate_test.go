@@ -1,0 +1,143 @@
+package scheduling
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func loadTemplates(t testing.TB) Templates {
+	f, err := os.Open("testdata/templates_24x7.json")
+	require.NoError(t, err)
+	defer f.Close()
+	ts, err := ReadTemplates(f)
+	require.NoError(t, err)
+	return ts
+}
+
+// doublePeak is a 24/7 week of 30-minute requirements with peaks at 10:00 and
+// 15:00 local and a quiet night.
+func doublePeak(loc *time.Location, start time.Time) Plan {
+	p := Plan{Location: loc, Start: start, Step: 30 * time.Minute}
+	for at := start; at.Before(start.AddDate(0, 0, 7)); at = at.Add(30 * time.Minute) {
+		l := at.In(loc)
+		h := float64(l.Hour()) + float64(l.Minute())/60
+		v := 3 + 14*math.Exp(-math.Pow(h-10, 2)/4) + 11*math.Exp(-math.Pow(h-15, 2)/5)
+		if l.Weekday() == time.Saturday || l.Weekday() == time.Sunday {
+			v *= 0.6
+		}
+		p.Required = append(p.Required, math.Ceil(v))
+	}
+	return p
+}
+
+func TestGenerateCoversTheWeekAndReportsHonestly(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	p := doublePeak(ny, time.Date(2026, 1, 5, 0, 0, 0, 0, ny))
+	p.Cyclic = true
+	ts := loadTemplates(t)
+	shifts, err := Generate(context.Background(), p, ts)
+	require.NoError(t, err)
+	r := Measure(p, shifts)
+	assert.InDelta(t, 0, r.UnderAgentHours, 1e-9, "no under-coverage")
+	assert.Greater(t, r.PaidAgentHours, r.RequiredAgentHours*0.9)
+	t.Logf("paid %.1f h for %.1f h required (%.1f%% over), %d shifts, longest peak stretch %.0f min, break minutes in peaks %.0f%%",
+		r.PaidAgentHours, r.RequiredAgentHours, 100*(r.PaidAgentHours/r.RequiredAgentHours-1), r.Shifts, r.Stress.LongestPeakStretchMin, 100*r.Stress.BreakMinutesInPeakShare)
+	for _, s := range shifts {
+		tmpl := ts.Templates[0]
+		if s.Template == "PT4" {
+			tmpl = ts.Templates[1]
+		}
+		require.Len(t, s.Breaks, len(tmpl.Breaks))
+		for i, b := range s.Breaks {
+			off := int(b.Start.Sub(s.Start) / time.Minute)
+			assert.GreaterOrEqual(t, off, tmpl.Breaks[i].EarliestStart)
+			assert.LessOrEqual(t, off, tmpl.Breaks[i].LatestStart)
+			if i > 0 {
+				assert.False(t, b.Start.Before(s.Breaks[i-1].End), "breaks never overlap")
+			}
+		}
+	}
+	again := Measure(p, shifts)
+	assert.Equal(t, r.CoveredAgentHours, again.CoveredAgentHours, "the report is a function of the shifts alone")
+}
+
+func TestShiftsKeepTheirLocalStartAcrossDST(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, ny) // the week before; clocks go forward on 8 March
+	p := Plan{Location: ny, Start: start, Step: 30 * time.Minute}
+	for at := start; at.Before(start.AddDate(0, 0, 14)); at = at.Add(30 * time.Minute) {
+		l := at.In(ny)
+		v := 0.0
+		if l.Hour() >= 9 && l.Hour() < 13 {
+			v = 2
+		}
+		p.Required = append(p.Required, v)
+	}
+	ts := Templates{IntervalMin: 30, Templates: []Template{{Name: "AM", SpanMin: 240, PaidMin: 240, Start: StartWindow{"09:00", "09:00", 30},
+		Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}}}
+	shifts, err := Generate(context.Background(), p, ts)
+	require.NoError(t, err)
+	require.Len(t, shifts, 28, "two agents a day for 14 days")
+	for _, s := range shifts {
+		assert.Equal(t, "09:00", s.Start.In(ny).Format("15:04"), "a DST week never moves a 09:00 shift")
+	}
+	assert.InDelta(t, 0, Measure(p, shifts).UnderAgentHours, 1e-9)
+}
+
+func TestTemplateValidation(t *testing.T) {
+	bad := `{"interval_min": 30, "templates": [
+	  {"name": "X", "span_min": 480, "paid_min": 480, "start": {"from": "10:00", "to": "09:00", "step_min": 30}, "days": ["mon", "funday"],
+	   "breaks": [{"name": "lunch", "length_min": 30, "paid": false, "earliest_start_min": 200, "latest_start_min": 470, "step_min": 30},
+	              {"name": "b", "length_min": 15, "paid": true, "earliest_start_min": 220, "latest_start_min": 240, "step_min": 15}]}]}`
+	_, err := ReadTemplates(strings.NewReader(bad))
+	var fe FieldErrors
+	require.True(t, errors.As(err, &fe), "%v", err)
+	got := map[string]bool{}
+	for _, e := range fe {
+		got[e.Field] = true
+	}
+	for _, want := range []string{"templates[0] (X).start.to", "templates[0] (X).days[1]", "templates[0] (X).breaks[0].latest_start_min",
+		"templates[0] (X).breaks[1]", "templates[0] (X).paid_min"} {
+		assert.True(t, got[want], "missing %q in %v", want, fe)
+	}
+}
+
+func TestCyclicShiftsWrapAroundTheWeek(t *testing.T) {
+	utc := time.UTC
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, utc)
+	p := Plan{Location: utc, Start: start, Step: time.Hour, Cyclic: true, Required: make([]float64, 168)}
+	p.Required[0], p.Required[1] = 1, 1 // Monday 00:00-02:00 only
+	ts := Templates{IntervalMin: 60, Templates: []Template{{Name: "N", SpanMin: 240, PaidMin: 240, Start: StartWindow{"22:00", "22:00", 60}, Days: []string{"sun"}}}}
+	shifts, err := Generate(context.Background(), p, ts)
+	require.NoError(t, err)
+	require.Len(t, shifts, 1, "Sunday 22:00-02:00 covers Monday's first hours by wrapping")
+	assert.InDelta(t, 0, Measure(p, shifts).UnderAgentHours, 1e-9)
+}
+
+// BenchmarkGenerate24x7 measures the 24/7 double-peak week with the FT8 and PT4 templates.
+func BenchmarkGenerate24x7(b *testing.B) {
+	ny, _ := time.LoadLocation("America/New_York")
+	p := doublePeak(ny, time.Date(2026, 1, 5, 0, 0, 0, 0, ny))
+	p.Cyclic = true
+	ts := loadTemplates(b)
+	var r Report
+	for i := 0; i < b.N; i++ {
+		shifts, err := Generate(context.Background(), p, ts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r = Measure(p, shifts)
+	}
+	b.ReportMetric(r.PaidAgentHours, "paid-h")
+	b.ReportMetric(r.RequiredAgentHours, "required-h")
+	b.ReportMetric(r.UnderAgentHours, "under-h")
+	b.ReportMetric(r.Stress.LongestPeakStretchMin, "peak-stretch-min")
+}

@@ -1,0 +1,154 @@
+package scheduling
+
+import (
+	"math"
+	"time"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+)
+
+// IntervalReport is one interval's required and scheduled staff.
+type IntervalReport struct {
+	Start     time.Time `json:"start"`
+	Required  float64   `json:"required"`
+	Scheduled float64   `json:"scheduled"`
+	Peak      bool      `json:"peak"`
+}
+
+// Stress measures how hard peaks are on agents.
+type Stress struct {
+	// LongestPeakStretchMin is the longest run of peak intervals any shift
+	// works without a break; MeanPeakStretchMin averages each shift's longest.
+	LongestPeakStretchMin float64 `json:"longest_peak_stretch_min"`
+	MeanPeakStretchMin    float64 `json:"mean_peak_stretch_min"`
+	// ShiftsOverPeakLimit counts shifts whose longest peak stretch exceeds the limit.
+	ShiftsOverPeakLimit int `json:"shifts_over_peak_limit"`
+	// BreakMinutesInPeakShare is the share of break minutes taken in peak intervals.
+	BreakMinutesInPeakShare float64 `json:"break_minutes_in_peak_share"`
+	// MaxShareOnBreak is the highest share of on-shift staff on break in one interval.
+	MaxShareOnBreak float64 `json:"max_share_on_break"`
+	// PeakCoverageRatio is scheduled / required over peak intervals.
+	PeakCoverageRatio float64 `json:"peak_coverage_ratio"`
+}
+
+// Report is the cost and stress of a set of shifts against requirements,
+// computed from the shifts alone, so it can be recomputed from schedule.csv.
+type Report struct {
+	PaidAgentHours     float64          `json:"paid_agent_hours"`
+	RequiredAgentHours float64          `json:"required_agent_hours"`
+	CoveredAgentHours  float64          `json:"covered_agent_hours"`
+	UnderAgentHours    float64          `json:"under_agent_hours"`
+	OverAgentHours     float64          `json:"over_agent_hours"`
+	Shifts             int              `json:"shifts"`
+	ShiftsByTemplate   map[string]int   `json:"shifts_by_template"`
+	SolveSeconds       float64          `json:"solve_seconds"`
+	Stress             Stress           `json:"stress"`
+	Intervals          []IntervalReport `json:"intervals"`
+}
+
+// Measure builds the report of shifts against a plan's requirements.
+func Measure(p Plan, shifts []calendar.Shift) Report {
+	n := len(p.Required)
+	cov := coverage(p, shifts)
+	share := p.PeakShare
+	if share == 0 {
+		share = 0.25
+	}
+	limit := p.MaxPeakStretch
+	if limit == 0 {
+		limit = 2 * time.Hour
+	}
+	peak := Peaks(p.Location, p.Start, p.Step, p.Required, share)
+	h := p.Step.Hours()
+	r := Report{Shifts: len(shifts), ShiftsByTemplate: map[string]int{}, Intervals: make([]IntervalReport, n)}
+	var peakReq, peakCov float64
+	for i, req := range p.Required {
+		r.RequiredAgentHours += req * h
+		r.CoveredAgentHours += math.Min(req, cov[i]) * h
+		r.UnderAgentHours += math.Max(0, req-cov[i]) * h
+		r.OverAgentHours += math.Max(0, cov[i]-req) * h
+		r.Intervals[i] = IntervalReport{Start: p.Start.Add(time.Duration(i) * p.Step), Required: req, Scheduled: cov[i], Peak: peak[i]}
+		if peak[i] {
+			peakReq += req
+			peakCov += cov[i]
+		}
+	}
+	if peakReq > 0 {
+		r.Stress.PeakCoverageRatio = peakCov / peakReq
+	}
+	var breakMin, breakPeakMin float64
+	onBreak := make([]float64, n)
+	for _, s := range shifts {
+		r.PaidAgentHours += float64(s.PaidMinutes) / 60
+		r.ShiftsByTemplate[s.Template]++
+		stretch := peakStretch(p, peak, s)
+		r.Stress.MeanPeakStretchMin += stretch.Minutes()
+		r.Stress.LongestPeakStretchMin = math.Max(r.Stress.LongestPeakStretchMin, stretch.Minutes())
+		if stretch > limit {
+			r.Stress.ShiftsOverPeakLimit++
+		}
+		for _, b := range s.Breaks {
+			part := coverage(p, []calendar.Shift{{Start: b.Start, End: b.End}})
+			for i, v := range part {
+				onBreak[i] += v
+				breakMin += v * p.Step.Minutes()
+				if peak[i] {
+					breakPeakMin += v * p.Step.Minutes()
+				}
+			}
+		}
+	}
+	if len(shifts) > 0 {
+		r.Stress.MeanPeakStretchMin /= float64(len(shifts))
+	}
+	if breakMin > 0 {
+		r.Stress.BreakMinutesInPeakShare = breakPeakMin / breakMin
+	}
+	for i := range onBreak {
+		if onDuty := cov[i] + onBreak[i]; onDuty > 0 {
+			r.Stress.MaxShareOnBreak = math.Max(r.Stress.MaxShareOnBreak, onBreak[i]/onDuty)
+		}
+	}
+	return r
+}
+
+// coverage is calendar.Coverage, wrapped around the week in cyclic plans.
+func coverage(p Plan, shifts []calendar.Shift) []float64 {
+	n := len(p.Required)
+	if !p.Cyclic {
+		return calendar.Coverage(shifts, p.Start, p.Step, n)
+	}
+	// Count the period three times over (a week before, the week, a week after)
+	// and fold, so shifts crossing either end wrap around.
+	period := time.Duration(n) * p.Step
+	wide := calendar.Coverage(shifts, p.Start.Add(-period), p.Step, 3*n)
+	out := make([]float64, n)
+	for i, v := range wide {
+		out[i%n] += v
+	}
+	return out
+}
+
+func peakStretch(p Plan, peak []bool, s calendar.Shift) time.Duration {
+	longest, run := time.Duration(0), time.Duration(0)
+	for at := s.Start; at.Before(s.End); at = at.Add(p.Step) {
+		k := int(math.Floor(float64(at.Sub(p.Start)) / float64(p.Step)))
+		if p.Cyclic {
+			k = ((k % len(peak)) + len(peak)) % len(peak)
+		}
+		inPeak := k >= 0 && k < len(peak) && peak[k]
+		brk := false
+		for _, b := range s.Breaks {
+			if !at.Before(b.Start) && at.Before(b.End) {
+				brk = true
+			}
+		}
+		if inPeak && !brk {
+			run += p.Step
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
+}
