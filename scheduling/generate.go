@@ -87,7 +87,46 @@ func Generate(ctx context.Context, p Plan, ts Templates) ([]calendar.Shift, erro
 	}
 	g.placeBreaks()
 	g.prune()
+	g.improve(ctx)
 	return g.shifts(), nil
+}
+
+// improve tries, for each shift, to take it out and refill what it leaves
+// uncovered with cheaper shifts; a swap is kept only if it lowers paid time
+// and leaves no new shortfall.
+func (g *generator) improve(ctx context.Context) {
+	for pass := 0; pass < 10 && ctx.Err() == nil; pass++ {
+		changed := false
+		for k := 0; k < len(g.chosen) && ctx.Err() == nil; k++ {
+			before := g.shortfall()
+			paidBefore := g.paid()
+			saved := append([]placed(nil), g.chosen...)
+			savedCov := append([]float64(nil), g.cov...)
+			savedUsed := append([]int(nil), g.used...)
+			out := g.chosen[k]
+			g.apply(out, -1)
+			g.used[out.c.tmpl]--
+			g.chosen = append(g.chosen[:k:k], g.chosen[k+1:]...)
+			g.greedyExcept(ctx, out.c)
+			g.prune()
+			if g.shortfall() <= before+1e-9 && g.paid() < paidBefore-1e-9 {
+				changed = true
+				continue
+			}
+			g.chosen, g.cov, g.used = saved, savedCov, savedUsed
+		}
+		if !changed {
+			return
+		}
+	}
+}
+
+func (g *generator) paid() float64 {
+	s := 0.0
+	for _, pl := range g.chosen {
+		s += float64(g.ts.Templates[pl.c.tmpl].PaidMin)
+	}
+	return s
 }
 
 type generator struct {
@@ -209,10 +248,16 @@ func (g *generator) shortfall() float64 {
 }
 
 // greedy adds shifts while any adds cover that is still needed.
-func (g *generator) greedy(ctx context.Context) {
+func (g *generator) greedy(ctx context.Context) { g.greedyExcept(ctx, candidate{tmpl: -1}) }
+
+// greedyExcept is greedy that never picks the candidate skip.
+func (g *generator) greedyExcept(ctx context.Context, skip candidate) {
 	for ctx.Err() == nil {
 		best, bestScore := -1, 0.0
 		for ci, c := range g.cands {
+			if c.tmpl == skip.tmpl && c.start.Equal(skip.start) {
+				continue
+			}
 			t := g.ts.Templates[c.tmpl]
 			if t.MaxAgents != nil && g.used[c.tmpl] >= *t.MaxAgents {
 				continue

@@ -1,0 +1,130 @@
+package scheduling
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// breakCombos lists every placement of a template's breaks (offsets from the
+// shift start) in which no two breaks overlap.
+func breakCombos(t Template) [][]int {
+	combos := [][]int{{}}
+	for bi, b := range t.Breaks {
+		var next [][]int
+		for _, c := range combos {
+			for s := b.EarliestStart; s <= b.LatestStart; s += b.StepMin {
+				if bi > 0 && s < c[bi-1]+t.Breaks[bi-1].LengthMin {
+					continue
+				}
+				next = append(next, append(append([]int(nil), c...), s))
+			}
+		}
+		combos = next
+	}
+	return combos
+}
+
+// BenchmarkCBCGap writes the set-covering integer program of the 24/7
+// double-peak week (every template x start x break placement is a column),
+// lets CBC solve it (apt-get install coinor-cbc; not a Peakwise dependency),
+// and reports the generator's paid hours against CBC's. Skips without cbc.
+func BenchmarkCBCGap(b *testing.B) {
+	cbc, err := exec.LookPath("cbc")
+	if err != nil {
+		b.Skip("cbc not installed (apt-get install coinor-cbc); this comparison needs it")
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	p := doublePeak(ny, time.Date(2026, 1, 5, 0, 0, 0, 0, ny))
+	p.Cyclic = true
+	ts := loadTemplates(b)
+	g := newGenerator(p, ts)
+	dir := b.TempDir()
+	lp := filepath.Join(dir, "cover.lp")
+	f, err := os.Create(lp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	rows := make([][]string, g.n)
+	var obj []string
+	cols := 0
+	for _, c := range g.cands {
+		t := ts.Templates[c.tmpl]
+		for _, br := range breakCombos(t) {
+			name := fmt.Sprintf("x%d", cols)
+			cols++
+			obj = append(obj, fmt.Sprintf("%d %s", t.PaidMin, name))
+			for _, cell := range g.netCover(c, br) {
+				if cell.v > 0 {
+					rows[cell.i] = append(rows[cell.i], fmt.Sprintf("%g %s", cell.v, name))
+				}
+			}
+		}
+	}
+	fmt.Fprintln(w, "Minimize")
+	writeSum(w, " obj:", obj)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Subject To")
+	for i, r := range rows {
+		if p.Required[i] == 0 {
+			continue
+		}
+		writeSum(w, fmt.Sprintf(" c%d:", i), r)
+		fmt.Fprintf(w, " >= %g\n", p.Required[i])
+	}
+	fmt.Fprintln(w, "General")
+	for j := 0; j < cols; j++ {
+		fmt.Fprintf(w, " x%d\n", j)
+	}
+	fmt.Fprintln(w, "End")
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		began := time.Now()
+		out, err := exec.Command(cbc, lp, "sec", "300", "solve", "quit").CombinedOutput()
+		cbcSeconds := time.Since(began).Seconds()
+		if err != nil {
+			b.Fatalf("cbc: %v\n%s", err, out)
+		}
+		m := regexp.MustCompile(`Objective value:\s+([0-9.eE+-]+)`).FindSubmatch(out)
+		if m == nil {
+			b.Fatalf("no objective in cbc output:\n%s", out)
+		}
+		best, _ := strconv.ParseFloat(string(m[1]), 64)
+		optimal := regexp.MustCompile(`Result - Optimal solution found`).Match(out)
+		shifts, err := Generate(context.Background(), p, ts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ours := Measure(p, shifts).PaidAgentHours
+		b.ReportMetric(best/60, "cbc-paid-h")
+		b.ReportMetric(ours, "peakwise-paid-h")
+		b.ReportMetric(100*(ours/(best/60)-1), "gap-%")
+		b.ReportMetric(cbcSeconds, "cbc-s")
+		b.Logf("%d columns; CBC %s %.1f paid hours in %.1f s; Peakwise %.1f (%.2f%% more)", cols, map[bool]string{true: "proved optimal:", false: "best found (not proved):"}[optimal], best/60, cbcSeconds, ours, 100*(ours/(best/60)-1))
+	}
+}
+
+func writeSum(w *bufio.Writer, label string, terms []string) {
+	fmt.Fprint(w, label)
+	for k, t := range terms {
+		if k > 0 {
+			fmt.Fprint(w, " +")
+		}
+		fmt.Fprint(w, " ", t)
+		if k%8 == 7 {
+			fmt.Fprintln(w)
+		}
+	}
+}
