@@ -44,17 +44,11 @@ func (s *Server) handleListSwaps(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := store.SwapFilter{Status: calendar.SwapStatus(c.QueryParam("status")), Page: pageOf(c)}
 	scope := p.ScopeOf(auth.Swaps, auth.Read)
-	f.AgentIDs = scopedAgentIDs(p, scope)
-	f.OpenToo = scope == auth.Own
-	if scope == auth.Team {
-		team, _, err := s.store.FindAgents(ctx, store.AgentFilter{TeamIDs: append([]int64{}, p.TeamIDs...), Page: store.Page{Limit: 500}})
-		if err != nil {
-			return err
-		}
-		for _, a := range team {
-			f.AgentIDs = append(f.AgentIDs, a.ID)
-		}
+	ids, err := s.scopedAgentIDs(ctx, p, scope)
+	if err != nil {
+		return err
 	}
+	f.AgentIDs, f.OpenToo = ids, scope == auth.Own
 	out, total, err := s.store.FindSwaps(ctx, f)
 	if err != nil {
 		return err

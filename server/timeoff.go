@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,18 +59,43 @@ func (s *Server) timeOffRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/time-off/:id/cancel", s.handleCancelTimeOff, doc{Summary: "Cancel a request that has not started", Tag: "time-off", Response: timeOffView{}, Resource: auth.TimeOff, Action: auth.Delete})
 }
 
-// scopedAgentIDs returns the agent ids a list should be limited to for p, or
-// nil when p reaches every agent.
-func scopedAgentIDs(p auth.Principal, scope auth.Scope) []int64 {
+// scopedAgentIDs returns the agents a list may show p at scope, or nil when
+// p reaches every agent (an empty slice matches none).
+func (s *Server) scopedAgentIDs(ctx context.Context, p auth.Principal, scope auth.Scope) ([]int64, error) {
 	switch scope {
 	case auth.All:
-		return nil
+		return nil, nil
 	case auth.Own:
 		if p.User.AgentID != nil {
-			return []int64{*p.User.AgentID}
+			return []int64{*p.User.AgentID}, nil
+		}
+	case auth.Team:
+		ids := []int64{}
+		if p.User.AgentID != nil {
+			ids = append(ids, *p.User.AgentID)
+		}
+		team, err := s.teamAgents(ctx, p)
+		for _, a := range team {
+			ids = append(ids, a.ID)
+		}
+		return ids, err
+	}
+	return []int64{}, nil
+}
+
+// teamAgents lists the agents of the teams p supervises.
+func (s *Server) teamAgents(ctx context.Context, p auth.Principal) ([]org.Agent, error) {
+	var out []org.Agent
+	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
+		agents, total, err := s.store.FindAgents(ctx, store.AgentFilter{TeamIDs: append([]int64{}, p.TeamIDs...), Page: page})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, agents...)
+		if page.Offset+page.Limit >= total {
+			return out, nil
 		}
 	}
-	return []int64{}
 }
 
 func (s *Server) handleListTimeOff(c echo.Context) error {
@@ -79,17 +105,11 @@ func (s *Server) handleListTimeOff(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	f := store.TimeOffFilter{Status: calendar.TimeOffStatus(c.QueryParam("status")), Page: pageOf(c)}
-	scope := p.ScopeOf(auth.TimeOff, auth.Read)
-	f.AgentIDs = scopedAgentIDs(p, scope)
-	if scope == auth.Team {
-		team, _, err := s.store.FindAgents(ctx, store.AgentFilter{TeamIDs: append([]int64{}, p.TeamIDs...), Page: store.Page{Limit: 500}})
-		if err != nil {
-			return err
-		}
-		for _, a := range team {
-			f.AgentIDs = append(f.AgentIDs, a.ID)
-		}
+	ids, err := s.scopedAgentIDs(ctx, p, p.ScopeOf(auth.TimeOff, auth.Read))
+	if err != nil {
+		return err
 	}
+	f.AgentIDs = ids
 	if v := c.QueryParam("agent_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

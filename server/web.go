@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -328,17 +327,12 @@ func (s *Server) webPlanner(c echo.Context) error {
 	return s.render(c, http.StatusOK, "planner", pg)
 }
 
-func (s *Server) teamData(ctx context.Context, p auth.Principal) ([]org.Agent, error) {
-	agents, _, err := s.store.FindAgents(ctx, store.AgentFilter{TeamIDs: append([]int64{}, p.TeamIDs...), Page: store.Page{Limit: 500}})
-	return agents, err
-}
-
 func (s *Server) webTeam(c echo.Context) error {
 	if err := onlyRoles(c, org.RoleSupervisor); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	agents, err := s.teamData(ctx, principal(c))
+	agents, err := s.teamAgents(ctx, principal(c))
 	if err != nil {
 		return err
 	}
