@@ -24,6 +24,7 @@ func All() []*gormigrate.Migration {
 		swaps0007(),
 		agentWishes0008(),
 		queueStaffing0009(),
+		quality0010(),
 	}
 }
 

@@ -58,7 +58,9 @@ type Section struct {
 
 // Scorecard is one version of a scorecard.
 type Scorecard struct {
-	ID       int64     `json:"id"`
+	ID int64 `json:"id"`
+	// FamilyID is the id of the scorecard's first version; all its versions share it.
+	FamilyID int64     `json:"family_id"`
 	Name     string    `json:"name"`
 	Version  int       `json:"version"`
 	Sections []Section `json:"sections"`
@@ -67,6 +69,10 @@ type Scorecard struct {
 	// AutoFailZeroes says whether an auto-fail also sets the score to 0.
 	AutoFailZeroes bool `json:"auto_fail_zeroes"`
 	Archived       bool `json:"archived"`
+	// Latest is false on versions an edit has superseded.
+	Latest bool `json:"latest"`
+	// Revision counts saves of this record, for optimistic concurrency (If-Match).
+	Revision int `json:"revision"`
 }
 
 // MaxWeight bounds weights so sums stay small and exact.

@@ -42,6 +42,11 @@ func (s *Server) routes() {
 	s.historyImportRoutes(authed)
 	s.requirementRoutes(authed)
 	s.coverageRoutes(authed)
+	s.qualityRoutes(authed)
+	s.evaluationRoutes(authed)
+	s.calibrationRoutes(authed)
+	s.coachingRoutes(authed)
+	s.qaTrendRoutes(authed)
 	s.webRoutes()
 }
 

@@ -62,7 +62,7 @@ func (s *Server) webRoutes() {
 	signedIn.GET("/planner", s.webPlanner)
 	signedIn.GET("/team", s.webTeam)
 	signedIn.POST("/team/time-off/:id", s.webDecideTimeOff)
-	signedIn.GET("/qa", s.webQA)
+	s.qaWebRoutes(signedIn)
 	signedIn.GET("/admin", s.webAdmin)
 	signedIn.POST("/admin/users", s.webCreateUser)
 }
@@ -369,13 +369,6 @@ func (s *Server) webDecideTimeOff(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/team?done=Request+"+string(decided.Status)+".")
-}
-
-func (s *Server) webQA(c echo.Context) error {
-	if err := onlyRoles(c, org.RoleQAReviewer, org.RoleAdmin); err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "qa", s.newPage(c, "Quality"))
 }
 
 func (s *Server) adminPage(c echo.Context, status int, pg page, form map[string]string) error {

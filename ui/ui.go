@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -42,9 +43,22 @@ var funcs = template.FuncMap{
 		}
 		return t.In(loc).Format(layout)
 	},
-	"pct":     func(v float64) string { return fmt.Sprintf("%.1f%%", v*100) },
-	"deref":   func(t *time.Time) time.Time { return *t },
-	"deref64": func(f *float64) float64 { return *f },
+	"pct":      func(v float64) string { return fmt.Sprintf("%.1f%%", v*100) },
+	"deref":    func(t *time.Time) time.Time { return *t },
+	"deref64":  func(f *float64) float64 { return *f },
+	"derefInt": func(i *int) int { return *i },
+	"derefID":  func(i *int64) int64 { return *i },
+	"parseID": func(s string) int64 {
+		id, _ := strconv.ParseInt(s, 10, 64)
+		return id
+	},
+	// score shows a 0-100 score with two decimals, or a dash when there is none.
+	"score": func(f *float64) string {
+		if f == nil {
+			return "–"
+		}
+		return strconv.FormatFloat(*f, 'f', 2, 64)
+	},
 	"hours": func(minutes int) string {
 		return fmt.Sprintf("%d:%02d", minutes/60, minutes%60)
 	},

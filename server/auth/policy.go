@@ -72,6 +72,17 @@ const (
 	Requirements  Resource = "requirements"   // staffing requirements computed from forecasts
 )
 
+// The quality monitoring resources. Planners reach no individual QA data.
+const (
+	Scorecards   Resource = "scorecards"   // QA scorecards and their versions
+	Interactions Resource = "interactions" // customer interactions and their survey answers
+	Evaluations  Resource = "evaluations"  // scored interactions; agents see only their released ones
+	Disputes     Resource = "disputes"     // agents' objections to a released evaluation
+	Calibrations Resource = "calibrations" // blind calibration sessions among reviewers
+	Coaching     Resource = "coaching"     // coaching sessions; agents see only shared notes
+	QATrends     Resource = "qa-trends"    // QA and survey results over time
+)
+
 // Scope says how much of a resource a role reaches with an action.
 type Scope int
 
@@ -92,7 +103,11 @@ var (
 	// peopleTeam: agents act on their own records, supervisors on their team's, planners and admins on all.
 	peopleTeam = roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: Team, org.RoleAgent: Own}
 	deciders   = roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: Team}
-	ownTokens  = roleScopes{org.RoleAdmin: All, org.RolePlanner: Own, org.RoleQAReviewer: Own, org.RoleSupervisor: Own, org.RoleAgent: Own}
+	// qaPeople: reviewers and admins reach all, supervisors their team, agents themselves.
+	qaPeople  = roleScopes{org.RoleAdmin: All, org.RoleQAReviewer: All, org.RoleSupervisor: Team, org.RoleAgent: Own}
+	qaStaff   = roleScopes{org.RoleAdmin: All, org.RoleQAReviewer: All}
+	coaches   = roleScopes{org.RoleAdmin: All, org.RoleQAReviewer: All, org.RoleSupervisor: Team}
+	ownTokens = roleScopes{org.RoleAdmin: All, org.RolePlanner: Own, org.RoleQAReviewer: Own, org.RoleSupervisor: Own, org.RoleAgent: Own}
 )
 
 // policy is THE authorization table: resource -> action -> role -> scope.
@@ -113,6 +128,15 @@ var policy = map[Resource]map[Action]roleScopes{
 	Swaps:        {Read: peopleTeam, Create: peopleTeam, Update: deciders, Delete: peopleTeam, Accept: roleScopes{org.RoleAgent: All}},
 	Forecasts:    {Read: planners, Create: planners},
 	Requirements: {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: All}},
+	Scorecards:   {Read: roleScopes{org.RoleAdmin: All, org.RoleQAReviewer: All, org.RoleSupervisor: All}, Create: qaStaff, Update: qaStaff},
+	Interactions: {Read: coaches, Create: qaStaff},
+	// Evaluations: agents read their own released ones and acknowledge them (Accept).
+	Evaluations:  {Read: qaPeople, Create: qaStaff, Update: qaStaff, Accept: roleScopes{org.RoleAgent: Own}},
+	Disputes:     {Read: qaPeople, Create: roleScopes{org.RoleAgent: Own}, Update: coaches},
+	Calibrations: {Read: qaStaff, Create: qaStaff, Update: qaStaff},
+	// Coaching: agents read their own sessions' shared notes and acknowledge them (Accept).
+	Coaching: {Read: qaPeople, Create: coaches, Update: coaches, Accept: roleScopes{org.RoleAgent: Own}},
+	QATrends: {Read: qaPeople},
 	CalendarFeeds: {Create: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own},
 		Delete: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own}},
 }

@@ -78,7 +78,10 @@ func Seed(ctx context.Context, st *store.Store, seed uint64, now time.Time) ([]L
 		if err := seedHistory(ctx, tx, rng, now); err != nil {
 			return err
 		}
-		return seedSchedule(ctx, tx, now)
+		if err := seedSchedule(ctx, tx, now); err != nil {
+			return err
+		}
+		return seedQuality(ctx, tx, rng, now)
 	})
 	return logins, err
 }
