@@ -145,7 +145,7 @@ func Sample(plan SamplePlan, interactions []Interaction, weekStart time.Time, lo
 	}
 	due := days[7].Add(plan.DueAfter)
 
-	// Candidates per agent and day, each list sorted by external id.
+	// Candidates per agent and local day (drawSpread sorts them by external id).
 	byAgent := map[string]*[7][]int{} // indexes into interactions
 	ids := make(map[string]bool, len(interactions))
 	for idx, in := range interactions {
