@@ -145,10 +145,10 @@ func Sample(plan SamplePlan, interactions []Interaction, weekStart time.Time, lo
 	}
 	due := days[7].Add(plan.DueAfter)
 
-	// Candidates per agent and day, each list sorted by external id.
-	byAgent := map[string][7][]Interaction{}
-	ids := map[string]bool{}
-	for _, in := range interactions {
+	// Candidates per agent and local day (drawSpread sorts them by external id).
+	byAgent := map[string]*[7][]int{} // indexes into interactions
+	ids := make(map[string]bool, len(interactions))
+	for idx, in := range interactions {
 		if in.Agent == "" || in.StartedAt.Before(days[0]) || !in.StartedAt.Before(days[7]) || !plan.Filter.Matches(in) {
 			continue
 		}
@@ -161,8 +161,11 @@ func Sample(plan SamplePlan, interactions []Interaction, weekStart time.Time, lo
 			d++
 		}
 		perDay := byAgent[in.Agent]
-		perDay[d] = append(perDay[d], in)
-		byAgent[in.Agent] = perDay
+		if perDay == nil {
+			perDay = new([7][]int)
+			byAgent[in.Agent] = perDay
+		}
+		perDay[d] = append(perDay[d], idx)
 	}
 
 	reviewers := slices.Clone(plan.Reviewers)
@@ -173,15 +176,17 @@ func Sample(plan SamplePlan, interactions []Interaction, weekStart time.Time, lo
 	}
 	slices.Sort(agents)
 
-	drawn := make([][]Interaction, len(agents))
+	drawn := make([][]int, len(agents))
+	counts := make([]int, len(agents))
 	for i, agent := range agents {
 		if len(reviewers) == 1 && reviewers[0] == agent {
 			return nil, fmt.Errorf("sample: agent %q has interactions to review, but the only reviewer is %q themselves", agent, agent)
 		}
 		rng := rand.New(rand.NewPCG(uint64(plan.Seed)^uint64(weekStart.Unix()), hashString(agent)))
-		drawn[i] = drawSpread(rng, byAgent[agent], plan.PerAgentPerWeek)
+		drawn[i] = drawSpread(rng, byAgent[agent], interactions, plan.PerAgentPerWeek)
+		counts[i] = len(drawn[i])
 	}
-	reviewerOf, err := assignReviewers(reviewers, agents, drawn, rand.New(rand.NewPCG(uint64(plan.Seed)^uint64(weekStart.Unix()), 0)))
+	reviewerOf, err := assignReviewers(reviewers, agents, counts, rand.New(rand.NewPCG(uint64(plan.Seed)^uint64(weekStart.Unix()), 0)))
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +197,8 @@ func Sample(plan SamplePlan, interactions []Interaction, weekStart time.Time, lo
 	}
 	var picks []pick
 	for i, agent := range agents {
-		for j, in := range drawn[i] {
+		for j, idx := range drawn[i] {
+			in := interactions[idx]
 			picks = append(picks, pick{Assignment{ExternalID: in.ExternalID, Agent: agent, Reviewer: reviewerOf[i][j], Due: due}, in.StartedAt})
 		}
 	}
@@ -210,12 +216,12 @@ func Sample(plan SamplePlan, interactions []Interaction, weekStart time.Time, lo
 // external id (so the input order does not matter) and shuffled; then, in rounds, every day
 // that still has candidates gives one, days in a random order, until n are drawn or none are
 // left.
-func drawSpread(rng *rand.Rand, perDay [7][]Interaction, n int) []Interaction {
+func drawSpread(rng *rand.Rand, perDay *[7][]int, interactions []Interaction, n int) []int {
 	for d := range perDay {
-		slices.SortFunc(perDay[d], func(a, b Interaction) int { return strings.Compare(a.ExternalID, b.ExternalID) })
+		slices.SortFunc(perDay[d], func(a, b int) int { return strings.Compare(interactions[a].ExternalID, interactions[b].ExternalID) })
 		rng.Shuffle(len(perDay[d]), func(i, j int) { perDay[d][i], perDay[d][j] = perDay[d][j], perDay[d][i] })
 	}
-	var drawn []Interaction
+	var drawn []int
 	for round := 0; len(drawn) < n; round++ {
 		var open []int
 		for d := range perDay {
@@ -237,7 +243,8 @@ func drawSpread(rng *rand.Rand, perDay [7][]Interaction, n int) []Interaction {
 	return drawn
 }
 
-// assignReviewers returns a reviewer for every drawn interaction (reviewerOf[agent][k]),
+// assignReviewers returns a reviewer for each of the counts[i] interactions drawn for
+// agents[i] (reviewerOf[i][k]),
 // never the agent themselves, with loads as even as that allows.
 //
 // Targets first: reviewer r can take at most cap_r = T - (items of agent r) of the T items,
@@ -252,11 +259,11 @@ func drawSpread(rng *rand.Rand, perDay [7][]Interaction, n int) []Interaction {
 // most remaining target, ties in turn (round-robin).
 //
 // The error is an internal one (a broken invariant) and should never occur.
-func assignReviewers(reviewers, agents []string, drawn [][]Interaction, rng *rand.Rand) ([][]string, error) {
+func assignReviewers(reviewers, agents []string, counts []int, rng *rand.Rand) ([][]string, error) {
 	R := len(reviewers)
 	total := 0
-	for _, d := range drawn {
-		total += len(d)
+	for _, c := range counts {
+		total += c
 	}
 	agentIdx := map[string]int{}
 	for i, a := range agents {
@@ -269,7 +276,7 @@ func assignReviewers(reviewers, agents []string, drawn [][]Interaction, rng *ran
 		caps[r] = total
 		if i, ok := agentIdx[name]; ok {
 			own[r] = i
-			caps[r] -= len(drawn[i])
+			caps[r] -= counts[i]
 		}
 	}
 	// Water-filling: the highest level with sum min(cap, level) <= total.
@@ -305,9 +312,9 @@ func assignReviewers(reviewers, agents []string, drawn [][]Interaction, rng *ran
 	left := make([]int, len(agents))
 	next := make([]int, len(agents)) // next unassigned item of each agent
 	out := make([][]string, len(agents))
-	for i, d := range drawn {
-		left[i] = len(d)
-		out[i] = make([]string, len(d))
+	for i, c := range counts {
+		left[i] = c
+		out[i] = make([]string, c)
 	}
 	leftOwn := func(r int) int {
 		if own[r] < 0 {

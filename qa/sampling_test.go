@@ -311,13 +311,13 @@ func TestAssignReviewersBalances(t *testing.T) {
 				agents = append(agents, a)
 			}
 			slices.Sort(agents)
-			drawn := make([][]Interaction, len(agents))
+			counts := make([]int, len(agents))
 			total := 0
 			for i, a := range agents {
-				drawn[i] = make([]Interaction, c.counts[a])
+				counts[i] = c.counts[a]
 				total += c.counts[a]
 			}
-			got, err := assignReviewers(reviewers, agents, drawn, rand.New(rand.NewPCG(1, 1)))
+			got, err := assignReviewers(reviewers, agents, counts, rand.New(rand.NewPCG(1, 1)))
 			require.NoError(t, err)
 			load := map[string]int{}
 			for i, a := range agents {
@@ -336,5 +336,29 @@ func TestAssignReviewersBalances(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSample: a week of 500 agents x 100 interactions (50,000), 5 per agent, 20 reviewers
+// of whom 10 are agents too.
+func BenchmarkSample(b *testing.B) {
+	ws := time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)
+	agents := make([]string, 500)
+	for i := range agents {
+		agents[i] = fmt.Sprintf("agent%03d", i)
+	}
+	data := weekOf(ws, agents, [7]int{20, 20, 20, 20, 16, 2, 2})
+	reviewers := append([]string{}, agents[:10]...)
+	for i := 0; i < 10; i++ {
+		reviewers = append(reviewers, fmt.Sprintf("lead%d", i))
+	}
+	plan := SamplePlan{PerAgentPerWeek: 5, Seed: 1, Reviewers: reviewers, DueAfter: 72 * time.Hour}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		got, err := Sample(plan, data, ws, time.UTC)
+		if err != nil || len(got) != 2500 {
+			b.Fatal(err, len(got))
+		}
 	}
 }

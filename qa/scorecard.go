@@ -1,5 +1,7 @@
 // Package qa is Peakwise's quality monitoring domain: scorecards and the one
-// scoring formula. It is pure: no database, no clock.
+// scoring formula, calibration statistics, survey and handling metrics, review
+// sampling, and the evaluation, dispute and coaching workflows. It is pure: no
+// database, no clock (instants are passed in).
 package qa
 
 import (
