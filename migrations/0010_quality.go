@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
 )
 
 // quality0010 adds quality monitoring: versioned scorecards, interactions with
@@ -33,15 +34,15 @@ func quality0010() *gormigrate.Migration {
 		RowVersion     int       `gorm:"not null;default:1"`
 	}
 	type interaction struct {
-		ID                int64     `gorm:"primaryKey"`
-		ExternalID        string    `gorm:"size:200;not null;uniqueIndex"`
-		Channel           string    `gorm:"size:64;not null"`
-		QueueID           *int64    `gorm:"index"`
-		AgentID           int64     `gorm:"not null;index:interactions_agent_started"`
-		Agent             *agent    `gorm:"constraint:OnDelete:RESTRICT"`
-		TeamID            *int64    `gorm:"index"`
+		ID                int64  `gorm:"primaryKey"`
+		ExternalID        string `gorm:"size:200;not null;uniqueIndex"`
+		Channel           string `gorm:"size:64;not null"`
+		QueueID           *int64 `gorm:"index"`
+		AgentID           int64  `gorm:"not null"`
+		Agent             *agent `gorm:"constraint:OnDelete:RESTRICT"`
+		TeamID            *int64
 		Customer          string    `gorm:"size:200;not null;default:'';index:interactions_customer_started"`
-		StartedAt         time.Time `gorm:"not null;index:interactions_agent_started;index:interactions_customer_started"`
+		StartedAt         time.Time `gorm:"not null;index:interactions_customer_started"`
 		HandleSeconds     int       `gorm:"not null"`
 		ResolutionSeconds *int
 		Resolved          *bool
@@ -50,8 +51,11 @@ func quality0010() *gormigrate.Migration {
 		CSAT              *int   `gorm:"column:csat"`
 		NPS               *int   `gorm:"column:nps"`
 		CES               *int   `gorm:"column:ces"`
-		CreatedAt         time.Time
-		UpdatedAt         time.Time
+		// LocalWeek is the Monday (YYYY-MM-DD) of the agent's local week the
+		// interaction started in: trends group by it in SQL.
+		LocalWeek string `gorm:"size:10;not null;default:''"`
+		CreatedAt time.Time
+		UpdatedAt time.Time
 	}
 	type calibrationSession struct {
 		ID           int64      `gorm:"primaryKey"`
@@ -75,8 +79,8 @@ func quality0010() *gormigrate.Migration {
 		Scorecard     *scorecard   `gorm:"constraint:OnDelete:RESTRICT"`
 		// AgentID and TeamID are the evaluated agent and their team when the
 		// interaction happened, copied so trends need no join.
-		AgentID       int64               `gorm:"not null;index:evaluations_agent_scored"`
-		TeamID        *int64              `gorm:"index:evaluations_team_scored"`
+		AgentID       int64 `gorm:"not null"`
+		TeamID        *int64
 		ReviewerID    int64               `gorm:"column:reviewer_id;not null;index:evaluations_reviewer_state"`
 		Reviewer      *user               `gorm:"constraint:OnDelete:RESTRICT"`
 		CalibrationID *int64              `gorm:"column:calibration_id;index"`
@@ -92,13 +96,28 @@ func quality0010() *gormigrate.Migration {
 		AutoFailed     bool   `gorm:"not null;default:false"`
 		Criteria       string `gorm:"type:text;not null;default:'{}'"` // JSON criterion -> score
 		// ScoredAt is when the score was first submitted: trends count by it.
-		ScoredAt       *time.Time `gorm:"index:evaluations_agent_scored;index:evaluations_team_scored"`
+		ScoredAt *time.Time
+		// LocalWeek is the Monday of the agent's local week of ScoredAt.
+		LocalWeek      string `gorm:"size:10;not null;default:''"`
 		DueAt          *time.Time
 		ReleasedAt     *time.Time
 		AcknowledgedAt *time.Time
 		CreatedAt      time.Time `gorm:"not null"`
 		UpdatedAt      time.Time `gorm:"not null"`
 		Version        int       `gorm:"not null;default:1"`
+	}
+	// evaluationScore is one criterion's points of a counted evaluation,
+	// rewritten with every score change, for per-criterion trends in SQL.
+	type evaluationScore struct {
+		ID           int64       `gorm:"primaryKey"`
+		EvaluationID int64       `gorm:"not null;index"`
+		Evaluation   *evaluation `gorm:"constraint:OnDelete:CASCADE"`
+		AgentID      int64       `gorm:"not null"`
+		TeamID       *int64
+		ScoredAt     time.Time `gorm:"not null"`
+		LocalWeek    string    `gorm:"size:10;not null"`
+		Criterion    string    `gorm:"size:64;not null"`
+		Score        float64   `gorm:"not null"`
 	}
 	type dispute struct {
 		ID           int64       `gorm:"primaryKey"`
@@ -145,5 +164,29 @@ func quality0010() *gormigrate.Migration {
 		Shared    bool             `gorm:"not null"`
 		CreatedAt time.Time        `gorm:"not null"`
 	}
-	return createTables("0010_quality", &scorecard{}, &interaction{}, &calibrationSession{}, &evaluation{}, &dispute{}, &coachingSession{}, &coachingNote{})
+	m := createTables("0010_quality", &scorecard{}, &interaction{}, &calibrationSession{}, &evaluation{}, &evaluationScore{}, &dispute{}, &coachingSession{}, &coachingNote{})
+	create := m.Migrate
+	m.Migrate = func(tx *gorm.DB) error {
+		if err := create(tx); err != nil {
+			return err
+		}
+		// Trend queries read only these indexes (index-only scans): the rows
+		// of one agent or team are scattered over the table, so reading the
+		// table itself would cost a page per evaluation.
+		for _, ix := range []string{
+			"CREATE INDEX evaluations_agent_trend ON evaluations (agent_id, scored_at, calibration_id, state, local_week, total, outcome, critical_failed, auto_failed)",
+			"CREATE INDEX evaluations_team_trend ON evaluations (team_id, scored_at, calibration_id, state, local_week, total, outcome, critical_failed, auto_failed)",
+			"CREATE INDEX evaluations_reviewer_trend ON evaluations (reviewer_id, scored_at, calibration_id, state, total)",
+			"CREATE INDEX evaluation_scores_agent_trend ON evaluation_scores (agent_id, scored_at, criterion, local_week, score)",
+			"CREATE INDEX evaluation_scores_team_trend ON evaluation_scores (team_id, scored_at, criterion, local_week, score)",
+			"CREATE INDEX interactions_agent_trend ON interactions (agent_id, started_at, local_week, csat, nps)",
+			"CREATE INDEX interactions_team_trend ON interactions (team_id, started_at, local_week, csat, nps)",
+		} {
+			if err := tx.Exec(ix).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return m
 }

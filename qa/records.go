@@ -131,3 +131,11 @@ type CalibrationSession struct {
 	ClosedAt       *time.Time       `json:"closed_at"`
 	Version        int              `json:"version"`
 }
+
+// WeekOf returns the Monday (YYYY-MM-DD) of the week t falls in on loc's
+// clock. Trends group an agent's results by the agent's own local week.
+func WeekOf(t time.Time, loc *time.Location) string {
+	l := t.In(loc)
+	d := time.Date(l.Year(), l.Month(), l.Day(), 12, 0, 0, 0, loc)
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)).Format(time.DateOnly)
+}

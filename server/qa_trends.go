@@ -45,10 +45,12 @@ type CriterionTrend struct {
 
 // Trends is the answer of the trends endpoint.
 type Trends struct {
-	AgentID  *int64           `json:"agent_id,omitempty"`
-	TeamID   *int64           `json:"team_id,omitempty"`
-	Timezone string           `json:"timezone"`
-	Weeks    []TrendWeek      `json:"weeks"`
+	AgentID *int64 `json:"agent_id,omitempty"`
+	TeamID  *int64 `json:"team_id,omitempty"`
+	// WeekClock says how weeks are cut: on each agent's own local clock,
+	// Monday to Sunday, so an agent's week is the one they worked.
+	WeekClock string           `json:"week_clock"`
+	Weeks     []TrendWeek      `json:"weeks"`
 	Criteria []CriterionTrend `json:"criteria"`
 }
 
@@ -73,7 +75,7 @@ type ReviewerStats struct {
 
 func (s *Server) qaTrendRoutes(g *echo.Group) {
 	tag := "qa"
-	s.api.add(g, http.MethodGet, "/qa/trends", s.handleTrends, doc{Summary: "Weekly QA score, pass rate, critical and auto-fail counts, CSAT and NPS, and per-criterion means (?agent_id= or ?team_id=, ?from=, ?to=, ?timezone=)", Tag: tag, Response: Trends{}, Resource: auth.QATrends, Action: auth.Read})
+	s.api.add(g, http.MethodGet, "/qa/trends", s.handleTrends, doc{Summary: "Weekly QA score, pass rate, critical and auto-fail counts, CSAT and NPS, and per-criterion means, per agent-local week (?agent_id= or ?team_id=, ?from=, ?to=)", Tag: tag, Response: Trends{}, Resource: auth.QATrends, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/qa/metrics", s.handleQAMetrics, doc{Summary: "CSAT, NPS, CES, FCR, AHT and resolution time per agent, team or queue (?group=, ?from=, ?to=, ?fcr_window_days=)", Tag: tag, Response: []MetricsRow{}, Resource: auth.QATrends, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/qa/reviewer-stats", s.handleReviewerStats, doc{Summary: "Per reviewer: evaluations, mean score given, calibration deviation (?from=, ?to=)", Tag: tag, Response: []ReviewerStats{}, Resource: auth.Calibrations, Action: auth.Read})
 }
@@ -125,15 +127,8 @@ func (s *Server) trendScope(c echo.Context, p auth.Principal) (agentIDs, teamIDs
 	return nil, nil, out, fault.Errorf(fault.Forbidden, "your role (%s) may not read qa-trends", p.User.Role)
 }
 
-// trendWindow reads from/to (default: the last 12 weeks) and the time zone
-// weeks are cut in (default UTC).
-func (s *Server) trendWindow(c echo.Context) (from, to time.Time, loc *time.Location, err error) {
-	loc = time.UTC
-	if tz := c.QueryParam("timezone"); tz != "" {
-		if loc, err = time.LoadLocation(tz); err != nil {
-			return from, to, nil, &fault.Error{Code: fault.Invalid, Message: "unknown time zone", Fields: map[string]string{"timezone": "must be an IANA zone such as Europe/Berlin"}}
-		}
-	}
+// trendWindow reads from/to (default: the last 12 weeks), at most five years.
+func (s *Server) trendWindow(c echo.Context) (from, to time.Time, err error) {
 	if from, to, err = timeRange(c, time.Time{}, time.Time{}); err != nil {
 		return
 	}
@@ -149,173 +144,84 @@ func (s *Server) trendWindow(c echo.Context) (from, to time.Time, loc *time.Loca
 	return
 }
 
-// localWeek returns the local Monday of t's week.
-func localWeek(t time.Time, loc *time.Location) string {
-	l := t.In(loc)
-	d := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
-	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)).Format(time.DateOnly)
-}
-
 func (s *Server) handleTrends(c echo.Context) error {
 	p := principal(c)
 	if err := p.Allow(auth.QATrends, auth.Read); err != nil {
 		return err
 	}
-	agentIDs, teamIDs, out, err := s.trendScope(c, p)
+	out, err := s.trends(c, p)
 	if err != nil {
 		return err
 	}
-	from, to, loc, err := s.trendWindow(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	evals, details, err := s.store.FindScoredEvaluations(ctx, store.TrendFilter{AgentIDs: agentIDs, TeamIDs: teamIDs, From: from, To: to, WithCriteria: true})
-	if err != nil {
-		return err
-	}
-	contacts, err := s.trendContacts(ctx, agentIDs, teamIDs, from, to)
-	if err != nil {
-		return err
-	}
-	out.Timezone = loc.String()
-	out.Weeks, out.Criteria = BuildTrends(evals, details, contacts, loc)
 	return c.JSON(http.StatusOK, out)
 }
 
-// trendContacts loads the interactions whose surveys go beside the scores.
-func (s *Server) trendContacts(ctx context.Context, agentIDs, teamIDs []int64, from, to time.Time) ([]qa.Contact, error) {
-	if teamIDs != nil {
-		agents, _, err := s.store.FindAgents(ctx, store.AgentFilter{TeamIDs: teamIDs, Page: store.Page{Limit: 500}})
-		if err != nil {
-			return nil, err
-		}
-		agentIDs = []int64{}
-		for _, a := range agents {
-			agentIDs = append(agentIDs, a.ID)
-		}
+// trends reads the trend request's scope and window and aggregates it.
+func (s *Server) trends(c echo.Context, p auth.Principal) (Trends, error) {
+	agentIDs, teamIDs, out, err := s.trendScope(c, p)
+	if err != nil {
+		return out, err
 	}
-	cs, _, err := s.store.FindContacts(ctx, store.ContactFilter{AgentIDs: agentIDs, From: from, To: to, All: true})
-	return cs, err
+	from, to, err := s.trendWindow(c)
+	if err != nil {
+		return out, err
+	}
+	weeks, crit, surveys, err := s.store.TrendTotals(c.Request().Context(), store.TrendFilter{AgentIDs: agentIDs, TeamIDs: teamIDs, From: from, To: to})
+	if err != nil {
+		return out, err
+	}
+	out.WeekClock = "each agent's local clock, weeks start Monday"
+	out.Weeks, out.Criteria = BuildTrends(weeks, crit, surveys)
+	return out, nil
 }
 
-// BuildTrends buckets counted evaluations and survey answers by local week.
-// details[i], when given, holds evaluation i's per-criterion results.
-func BuildTrends(evals []store.ScoredEvaluation, details []*qa.Result, contacts []qa.Contact, loc *time.Location) ([]TrendWeek, []CriterionTrend) {
-	type acc struct {
-		TrendWeek
-		sum            float64
-		scored, passed int
-		decided        int
-		csatHi, npsPro int
-		npsDet         int
+// BuildTrends turns weekly totals into rates and means: mean score over
+// scored evaluations, pass rate over pass and fail, CSAT as the share of
+// 4-5 answers, NPS as promoters minus detractors, all in percent.
+func BuildTrends(weeks []store.WeekTotals, crit []store.CriterionWeekTotals, surveys []store.SurveyWeekTotals) ([]TrendWeek, []CriterionTrend) {
+	byWeek := map[string]*TrendWeek{}
+	get := func(k string) *TrendWeek {
+		if byWeek[k] == nil {
+			byWeek[k] = &TrendWeek{WeekStart: k}
+		}
+		return byWeek[k]
 	}
-	weeks := map[string]*acc{}
-	get := func(k string) *acc {
-		if weeks[k] == nil {
-			weeks[k] = &acc{TrendWeek: TrendWeek{WeekStart: k}}
+	for _, w := range weeks {
+		tw := get(w.Week)
+		tw.Evaluations, tw.CriticalFails, tw.AutoFails = w.Evaluations, w.CriticalFails, w.AutoFails
+		if w.Scored > 0 {
+			tw.MeanScore = round2p(w.SumTotal / float64(w.Scored))
 		}
-		return weeks[k]
-	}
-	type critAcc struct {
-		sum float64
-		n   int
-	}
-	crit := map[string]map[string]*critAcc{}
-	for i, e := range evals {
-		w := get(localWeek(e.ScoredAt, loc))
-		w.Evaluations++
-		if e.Total != nil {
-			w.sum += *e.Total
-			w.scored++
-		}
-		switch e.Outcome {
-		case qa.Pass:
-			w.passed++
-			w.decided++
-		case qa.Fail:
-			w.decided++
-		}
-		if e.CriticalFailed {
-			w.CriticalFails++
-		}
-		if e.AutoFailed {
-			w.AutoFails++
-		}
-		if details == nil || details[i] == nil {
-			continue
-		}
-		for _, sec := range details[i].Sections {
-			for _, cr := range sec.Criteria {
-				if cr.Score == nil {
-					continue
-				}
-				if crit[cr.Key] == nil {
-					crit[cr.Key] = map[string]*critAcc{}
-				}
-				ca := crit[cr.Key][w.WeekStart]
-				if ca == nil {
-					ca = &critAcc{}
-					crit[cr.Key][w.WeekStart] = ca
-				}
-				ca.sum += *cr.Score
-				ca.n++
-			}
+		if w.Decided > 0 {
+			tw.PassRate = round2p(100 * float64(w.Passed) / float64(w.Decided))
 		}
 	}
-	for _, ct := range contacts {
-		w := get(localWeek(ct.StartedAt, loc))
-		if ct.CSAT != nil {
-			w.CSATResponses++
-			if *ct.CSAT >= 4 {
-				w.csatHi++
-			}
+	for _, sv := range surveys {
+		tw := get(sv.Week)
+		tw.CSATResponses, tw.NPSResponses = sv.CSAT, sv.NPS
+		if sv.CSAT > 0 {
+			tw.CSAT = round2p(100 * float64(sv.CSATHigh) / float64(sv.CSAT))
 		}
-		if ct.NPS != nil {
-			w.NPSResponses++
-			if *ct.NPS >= 9 {
-				w.npsPro++
-			} else if *ct.NPS <= 6 {
-				w.npsDet++
-			}
+		if sv.NPS > 0 {
+			tw.NPS = round2p(100 * float64(sv.NPSPromoters-sv.NPSDetractors) / float64(sv.NPS))
 		}
 	}
-	keys := make([]string, 0, len(weeks))
-	for k := range weeks {
+	keys := make([]string, 0, len(byWeek))
+	for k := range byWeek {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	out := make([]TrendWeek, 0, len(keys))
 	for _, k := range keys {
-		w := weeks[k]
-		if w.scored > 0 {
-			w.MeanScore = round2p(w.sum / float64(w.scored))
-		}
-		if w.decided > 0 {
-			w.PassRate = round2p(100 * float64(w.passed) / float64(w.decided))
-		}
-		if w.CSATResponses > 0 {
-			w.CSAT = round2p(100 * float64(w.csatHi) / float64(w.CSATResponses))
-		}
-		if w.NPSResponses > 0 {
-			w.NPS = round2p(100 * float64(w.npsPro-w.npsDet) / float64(w.NPSResponses))
-		}
-		out = append(out, w.TrendWeek)
+		out = append(out, *byWeek[k])
 	}
-	ckeys := make([]string, 0, len(crit))
-	for k := range crit {
-		ckeys = append(ckeys, k)
-	}
-	sort.Strings(ckeys)
-	criteria := make([]CriterionTrend, 0, len(ckeys))
-	for _, k := range ckeys {
-		ct := CriterionTrend{Key: k, Weeks: []CriterionWeek{}}
-		for _, wk := range keys {
-			if ca := crit[k][wk]; ca != nil {
-				ct.Weeks = append(ct.Weeks, CriterionWeek{WeekStart: wk, N: ca.n, Mean: round2p(ca.sum / float64(ca.n))})
-			}
+	criteria := []CriterionTrend{}
+	for _, ct := range crit {
+		if len(criteria) == 0 || criteria[len(criteria)-1].Key != ct.Criterion {
+			criteria = append(criteria, CriterionTrend{Key: ct.Criterion, Weeks: []CriterionWeek{}})
 		}
-		criteria = append(criteria, ct)
+		last := &criteria[len(criteria)-1]
+		last.Weeks = append(last.Weeks, CriterionWeek{WeekStart: ct.Week, N: ct.N, Mean: round2p(ct.Sum / float64(ct.N))})
 	}
 	return out, criteria
 }
@@ -342,7 +248,7 @@ func (s *Server) handleQAMetrics(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	from, to, _, err := s.trendWindow(c)
+	from, to, err := s.trendWindow(c)
 	if err != nil {
 		return err
 	}
@@ -462,33 +368,28 @@ func (s *Server) handleReviewerStats(c echo.Context) error {
 	if err := principal(c).Allow(auth.Calibrations, auth.Read); err != nil {
 		return err
 	}
-	from, to, _, err := s.trendWindow(c)
+	from, to, err := s.trendWindow(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	evals, _, err := s.store.FindScoredEvaluations(ctx, store.TrendFilter{From: from, To: to})
+	totals, err := s.store.FindReviewerTotals(ctx, from, to)
 	if err != nil {
 		return err
 	}
 	stats := map[int64]*ReviewerStats{}
-	sums := map[int64][2]float64{}
 	get := func(id int64) *ReviewerStats {
 		if stats[id] == nil {
 			stats[id] = &ReviewerStats{ReviewerID: id}
 		}
 		return stats[id]
 	}
-	for _, e := range evals {
-		st := get(e.ReviewerID)
-		st.Volume++
-		if e.Total != nil {
-			s := sums[e.ReviewerID]
-			sums[e.ReviewerID] = [2]float64{s[0] + *e.Total, s[1] + 1}
+	for _, t := range totals {
+		st := get(t.ReviewerID)
+		st.Volume = t.Volume
+		if t.Scored > 0 {
+			st.MeanScore = round2p(t.SumTotal / float64(t.Scored))
 		}
-	}
-	for id, s := range sums {
-		stats[id].MeanScore = round2p(s[0] / s[1])
 	}
 	if err := s.addCalibrationDeviation(ctx, from, to, get); err != nil {
 		return err

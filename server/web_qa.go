@@ -725,29 +725,16 @@ func (s *Server) webTrends(c echo.Context) error {
 	if p.User.Role == org.RoleAgent && c.QueryParam("agent_id") == "" && p.User.AgentID != nil {
 		c.QueryParams().Set("agent_id", strconv.FormatInt(*p.User.AgentID, 10))
 	}
-	agentIDs, teamIDs, tr, err := s.trendScope(c, p)
+	pg := s.newPage(c, "Quality trends")
+	tr, err := s.trends(c, p)
 	if err != nil {
 		return err
 	}
-	pg := s.newPage(c, "Quality trends")
-	if c.QueryParam("timezone") == "" {
-		c.QueryParams().Set("timezone", pg.Zone)
-	}
-	from, to, loc, err := s.trendWindow(c)
+	from, to, err := s.trendWindow(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	evals, details, err := s.store.FindScoredEvaluations(ctx, store.TrendFilter{AgentIDs: agentIDs, TeamIDs: teamIDs, From: from, To: to, WithCriteria: true})
-	if err != nil {
-		return err
-	}
-	contacts, err := s.trendContacts(ctx, agentIDs, teamIDs, from, to)
-	if err != nil {
-		return err
-	}
-	tr.Timezone = loc.String()
-	tr.Weeks, tr.Criteria = BuildTrends(evals, details, contacts, loc)
 	n, err := s.loadNames(ctx)
 	if err != nil {
 		return err
@@ -756,7 +743,7 @@ func (s *Server) webTrends(c echo.Context) error {
 	pg.Data["T"] = tr
 	pg.Data["Names"] = n
 	pg.Data["Chart"] = trendChart(tr)
-	pg.Data["From"], pg.Data["To"] = from.In(loc).Format(time.DateOnly), to.In(loc).Format(time.DateOnly)
+	pg.Data["From"], pg.Data["To"] = from.Format(time.DateOnly), to.Format(time.DateOnly)
 	switch {
 	case tr.AgentID != nil:
 		pg.Data["Subject"] = n.Agents[*tr.AgentID]
@@ -960,7 +947,7 @@ func (s *Server) webTeamQuality(c echo.Context) error {
 // trendChart draws the weekly mean QA score and pass rate (percent), with
 // CSAT beside them, on one 0-100 axis.
 func trendChart(tr Trends) template.HTML {
-	loc := zoneOf(tr.Timezone)
+	loc := time.UTC // week starts are dates: plot them as such
 	var score, pass, csat []chart.Point
 	for _, w := range tr.Weeks {
 		day, err := time.ParseInLocation(time.DateOnly, w.WeekStart, loc)
@@ -980,7 +967,7 @@ func trendChart(tr Trends) template.HTML {
 		return ""
 	}
 	c := chart.Chart{ID: "trend", Title: "Weekly quality", Width: 900, Height: 300, Location: loc, YLabel: "Percent (score out of 100)",
-		Desc:    fmt.Sprintf("Mean QA score, pass rate and CSAT per week over %d weeks, weeks starting Monday in %s.", len(tr.Weeks), tr.Timezone),
+		Desc:    fmt.Sprintf("Mean QA score, pass rate and CSAT per week over %d weeks (%s).", len(tr.Weeks), tr.WeekClock),
 		YMinMax: &[2]float64{0, 100},
 		Series: []chart.Series{
 			{Name: "Mean QA score", Points: score, Style: chart.Solid, Markers: true},

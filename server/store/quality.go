@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/peakwise/peakwise/qa"
@@ -182,6 +184,7 @@ type contactRow struct {
 	CSAT              *int `gorm:"column:csat"`
 	NPS               *int `gorm:"column:nps"`
 	CES               *int `gorm:"column:ces"`
+	LocalWeek         string
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }
@@ -217,10 +220,18 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []qa.Contact) (created in
 			known[id] = true
 		}
 	}
+	agentIDs := make([]int64, len(cs))
+	for i, c := range cs {
+		agentIDs[i] = c.AgentID
+	}
+	zones, err := s.agentZones(ctx, agentIDs)
+	if err != nil {
+		return 0, err
+	}
 	now := s.now()
 	rows := make([]contactRow, len(cs))
 	for i, c := range cs {
-		rows[i] = contactRow{ExternalID: c.ExternalID, Channel: c.Channel, QueueID: c.QueueID, AgentID: c.AgentID, TeamID: c.TeamID,
+		rows[i] = contactRow{LocalWeek: qa.WeekOf(c.StartedAt, zones[c.AgentID]), ExternalID: c.ExternalID, Channel: c.Channel, QueueID: c.QueueID, AgentID: c.AgentID, TeamID: c.TeamID,
 			Customer: c.Customer, StartedAt: c.StartedAt.UTC(), HandleSeconds: c.HandleSeconds, ResolutionSeconds: c.ResolutionSeconds,
 			Resolved: c.Resolved, Link: c.Link, Transcript: c.Transcript, CSAT: c.CSAT, NPS: c.NPS, CES: c.CES, CreatedAt: now, UpdatedAt: now}
 		if !known[c.ExternalID] {
@@ -230,7 +241,7 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []qa.Contact) (created in
 	err = s.conn(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "external_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"channel", "queue_id", "agent_id", "team_id", "customer", "started_at", "handle_seconds",
-			"resolution_seconds", "resolved", "link", "transcript", "csat", "nps", "ces", "updated_at"}),
+			"resolution_seconds", "resolved", "link", "transcript", "csat", "nps", "ces", "local_week", "updated_at"}),
 	}).CreateInBatches(&rows, 200).Error
 	return created, translate(err, "interaction")
 }
@@ -298,6 +309,7 @@ type evaluationRow struct {
 	AutoFailed     bool
 	Criteria       string
 	ScoredAt       *time.Time
+	LocalWeek      string
 	DueAt          *time.Time
 	ReleasedAt     *time.Time
 	AcknowledgedAt *time.Time
@@ -359,16 +371,31 @@ func (s *Store) CreateEvaluations(ctx context.Context, es []qa.Evaluation) ([]qa
 	if len(es) == 0 {
 		return []qa.Evaluation{}, nil
 	}
+	agentIDs := make([]int64, len(es))
+	for i, e := range es {
+		agentIDs[i] = e.AgentID
+	}
+	zones, err := s.agentZones(ctx, agentIDs)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]evaluationRow, len(es))
 	for i, e := range es {
 		e.ID, e.Version = 0, 1
 		rows[i] = evaluationFrom(e)
 		rows[i].CreatedAt, rows[i].UpdatedAt = s.now(), s.now()
+		if e.ScoredAt != nil {
+			rows[i].LocalWeek = qa.WeekOf(*e.ScoredAt, zones[e.AgentID])
+		}
 	}
 	if err := s.conn(ctx).CreateInBatches(&rows, 200).Error; err != nil {
 		return nil, translate(err, "evaluation")
 	}
-	return mapRows[evaluationRow, qa.Evaluation](rows), nil
+	out := mapRows[evaluationRow, qa.Evaluation](rows)
+	if err := s.writeScores(ctx, out, rows, false); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // FindEvaluationByID returns the evaluation. Returns NotFound.
@@ -422,6 +449,13 @@ func (s *Store) SaveEvaluation(ctx context.Context, e qa.Evaluation) (qa.Evaluat
 	row := evaluationFrom(e)
 	row.UpdatedAt = s.now()
 	row.Version = e.Version + 1
+	if e.ScoredAt != nil {
+		zones, err := s.agentZones(ctx, []int64{e.AgentID})
+		if err != nil {
+			return qa.Evaluation{}, err
+		}
+		row.LocalWeek = qa.WeekOf(*e.ScoredAt, zones[e.AgentID])
+	}
 	res := s.conn(ctx).Model(&evaluationRow{}).Where("id = ? AND version = ?", e.ID, e.Version).Select("*").Omit("id", "created_at").Updates(&row)
 	if res.Error != nil {
 		return qa.Evaluation{}, translate(res.Error, "evaluation")
@@ -432,78 +466,198 @@ func (s *Store) SaveEvaluation(ctx context.Context, e qa.Evaluation) (qa.Evaluat
 		}
 		return qa.Evaluation{}, staleVersion("evaluation", e.Version)
 	}
-	return s.FindEvaluationByID(ctx, e.ID)
+	saved, err := s.FindEvaluationByID(ctx, e.ID)
+	if err != nil {
+		return saved, err
+	}
+	return saved, s.writeScores(ctx, []qa.Evaluation{saved}, []evaluationRow{row}, true)
 }
 
-// ScoredEvaluation is the part of a counted evaluation trends read.
-type ScoredEvaluation struct {
-	ID             int64
-	AgentID        int64
-	TeamID         *int64
-	ReviewerID     int64
-	ScorecardID    int64
-	ScoredAt       time.Time
-	Total          *float64
-	Outcome        qa.Outcome
-	CriticalFailed bool
-	AutoFailed     bool
+// agentZones returns the time zone of each agent (UTC when unknown).
+func (s *Store) agentZones(ctx context.Context, ids []int64) (map[int64]*time.Location, error) {
+	seen := map[int64]bool{}
+	var distinct []int64
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			distinct = append(distinct, id)
+		}
+	}
+	out := map[int64]*time.Location{}
+	for start := 0; start < len(distinct); start += 500 {
+		var rows []struct {
+			ID       int64
+			Timezone string
+		}
+		if err := s.conn(ctx).Table("agents").Select("id, timezone").Where("id IN ?", distinct[start:min(start+500, len(distinct))]).Scan(&rows).Error; err != nil {
+			return nil, translate(err, "agent")
+		}
+		for _, r := range rows {
+			if loc, err := time.LoadLocation(r.Timezone); err == nil {
+				out[r.ID] = loc
+			}
+		}
+	}
+	for _, id := range distinct {
+		if out[id] == nil {
+			out[id] = time.UTC
+		}
+	}
+	return out, nil
+}
+
+type evaluationScoreRow struct {
+	ID           int64
+	EvaluationID int64
+	AgentID      int64
+	TeamID       *int64
+	ScoredAt     time.Time
+	LocalWeek    string
+	Criterion    string
+	Score        float64
+}
+
+func (evaluationScoreRow) TableName() string { return "evaluation_scores" }
+
+// counts reports whether an evaluation's score counts in results: scored,
+// not a calibration entry, in a counted state.
+func counts(e qa.Evaluation) bool {
+	return e.ScoredAt != nil && e.CalibrationID == nil && e.Result != nil && slices.Contains(CountedStates, string(e.State))
+}
+
+// writeScores keeps evaluation_scores equal to the criterion points of the
+// counted evaluations among es (rows carry their local weeks); replace
+// first removes what the evaluations had.
+func (s *Store) writeScores(ctx context.Context, es []qa.Evaluation, rows []evaluationRow, replace bool) error {
+	var stale []int64
+	var fresh []evaluationScoreRow
+	for i, e := range es {
+		if replace {
+			stale = append(stale, e.ID)
+		}
+		if !counts(e) {
+			continue
+		}
+		for _, sec := range e.Result.Sections {
+			for _, cr := range sec.Criteria {
+				if cr.Score != nil {
+					fresh = append(fresh, evaluationScoreRow{EvaluationID: e.ID, AgentID: e.AgentID, TeamID: e.TeamID, ScoredAt: e.ScoredAt.UTC(),
+						LocalWeek: rows[i].LocalWeek, Criterion: cr.Key, Score: *cr.Score})
+				}
+			}
+		}
+	}
+	if len(stale) > 0 {
+		if err := s.conn(ctx).Where("evaluation_id IN ?", stale).Delete(&evaluationScoreRow{}).Error; err != nil {
+			return translate(err, "evaluation score")
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	return translate(s.conn(ctx).CreateInBatches(&fresh, 500).Error, "evaluation score")
 }
 
 // TrendFilter selects counted evaluations (submitted or later, not
-// calibration) scored in [From, To). Nil id lists mean any.
+// calibration) scored in [From, To), and interactions started then. Nil id
+// lists mean any.
 type TrendFilter struct {
-	AgentIDs    []int64
-	TeamIDs     []int64
-	ReviewerIDs []int64
-	From, To    time.Time
-	// WithCriteria also loads each evaluation's per-criterion results.
-	WithCriteria bool
+	AgentIDs []int64
+	TeamIDs  []int64
+	From, To time.Time
 }
 
 // CountedStates are the evaluation states whose scores count in results.
 var CountedStates = []string{"submitted", "released", "acknowledged", "disputed", "resolved"}
 
-// FindScoredEvaluations returns the counted evaluations of the filter, by
-// score time, with their criterion results when asked.
-func (s *Store) FindScoredEvaluations(ctx context.Context, f TrendFilter) ([]ScoredEvaluation, []*qa.Result, error) {
-	q := s.conn(ctx).Model(&evaluationRow{}).Where("calibration_id IS NULL AND state IN ? AND scored_at >= ? AND scored_at < ?",
-		CountedStates, f.From.UTC(), f.To.UTC())
+// WeekTotals sums one local week of counted evaluations.
+type WeekTotals struct {
+	Week          string
+	Evaluations   int
+	Scored        int
+	SumTotal      float64
+	Passed        int
+	Decided       int
+	CriticalFails int
+	AutoFails     int
+}
+
+// CriterionWeekTotals sums one criterion's points over one local week.
+type CriterionWeekTotals struct {
+	Criterion string
+	Week      string
+	N         int
+	Sum       float64
+}
+
+// SurveyWeekTotals counts one local week's survey answers.
+type SurveyWeekTotals struct {
+	Week          string
+	CSAT          int
+	CSATHigh      int
+	NPS           int
+	NPSPromoters  int
+	NPSDetractors int
+}
+
+func scopeTrend(q *gorm.DB, f TrendFilter) *gorm.DB {
 	if f.AgentIDs != nil {
 		q = q.Where("agent_id IN ?", nonEmpty(f.AgentIDs))
 	}
 	if f.TeamIDs != nil {
 		q = q.Where("team_id IN ?", nonEmpty(f.TeamIDs))
 	}
-	if f.ReviewerIDs != nil {
-		q = q.Where("reviewer_id IN ?", nonEmpty(f.ReviewerIDs))
+	return q
+}
+
+// TrendTotals aggregates the filter's counted evaluations, criterion points
+// and survey answers per agent-local week, in the database.
+func (s *Store) TrendTotals(ctx context.Context, f TrendFilter) ([]WeekTotals, []CriterionWeekTotals, []SurveyWeekTotals, error) {
+	var weeks []WeekTotals
+	err := scopeTrend(s.conn(ctx).Model(&evaluationRow{}), f).
+		Select(`local_week AS week, COUNT(*) AS evaluations, COUNT(total) AS scored, COALESCE(SUM(total), 0) AS sum_total,
+			SUM(CASE WHEN outcome = 'pass' THEN 1 ELSE 0 END) AS passed,
+			SUM(CASE WHEN outcome IN ('pass', 'fail') THEN 1 ELSE 0 END) AS decided,
+			SUM(CASE WHEN critical_failed THEN 1 ELSE 0 END) AS critical_fails,
+			SUM(CASE WHEN auto_failed THEN 1 ELSE 0 END) AS auto_fails`).
+		Where("calibration_id IS NULL AND state IN ? AND scored_at >= ? AND scored_at < ?", CountedStates, f.From.UTC(), f.To.UTC()).
+		Group("local_week").Order("local_week").Scan(&weeks).Error
+	if err != nil {
+		return nil, nil, nil, translate(err, "evaluation")
 	}
-	cols := "id, agent_id, team_id, reviewer_id, scorecard_id, scored_at, total, outcome, critical_failed, auto_failed"
-	if f.WithCriteria {
-		cols += ", criteria"
+	var crit []CriterionWeekTotals
+	err = scopeTrend(s.conn(ctx).Model(&evaluationScoreRow{}), f).
+		Select("criterion, local_week AS week, COUNT(*) AS n, SUM(score) AS sum").
+		Where("scored_at >= ? AND scored_at < ?", f.From.UTC(), f.To.UTC()).
+		Group("criterion, local_week").Order("criterion, local_week").Scan(&crit).Error
+	if err != nil {
+		return nil, nil, nil, translate(err, "evaluation score")
 	}
-	var rows []evaluationRow
-	if err := q.Select(cols).Order("scored_at, id").Find(&rows).Error; err != nil {
-		return nil, nil, translate(err, "evaluation")
-	}
-	out := make([]ScoredEvaluation, len(rows))
-	var details []*qa.Result
-	if f.WithCriteria {
-		details = make([]*qa.Result, len(rows))
-	}
-	for i, r := range rows {
-		out[i] = ScoredEvaluation{ID: r.ID, AgentID: r.AgentID, TeamID: r.TeamID, ReviewerID: r.ReviewerID, ScorecardID: r.ScorecardID,
-			Total: r.Total, Outcome: qa.Outcome(r.Outcome), CriticalFailed: r.CriticalFailed, AutoFailed: r.AutoFailed}
-		if r.ScoredAt != nil {
-			out[i].ScoredAt = r.ScoredAt.UTC()
-		}
-		if f.WithCriteria {
-			var d evaluationDetail
-			if json.Unmarshal([]byte(r.Criteria), &d) == nil {
-				details[i] = d.Result
-			}
-		}
-	}
-	return out, details, nil
+	var surveys []SurveyWeekTotals
+	err = scopeTrend(s.conn(ctx).Model(&contactRow{}), f).
+		Select(`local_week AS week, COUNT(csat) AS csat, SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END) AS csat_high,
+			COUNT(nps) AS nps, SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END) AS nps_promoters, SUM(CASE WHEN nps <= 6 THEN 1 ELSE 0 END) AS nps_detractors`).
+		Where("started_at >= ? AND started_at < ? AND (csat IS NOT NULL OR nps IS NOT NULL)", f.From.UTC(), f.To.UTC()).
+		Group("local_week").Order("local_week").Scan(&surveys).Error
+	return weeks, crit, surveys, translate(err, "interaction")
+}
+
+// ReviewerTotals sums one reviewer's counted evaluations.
+type ReviewerTotals struct {
+	ReviewerID int64
+	Volume     int
+	Scored     int
+	SumTotal   float64
+}
+
+// FindReviewerTotals aggregates counted evaluations scored in [from, to) per reviewer.
+func (s *Store) FindReviewerTotals(ctx context.Context, from, to time.Time) ([]ReviewerTotals, error) {
+	var out []ReviewerTotals
+	err := s.conn(ctx).Model(&evaluationRow{}).
+		Select("reviewer_id, COUNT(*) AS volume, COUNT(total) AS scored, COALESCE(SUM(total), 0) AS sum_total").
+		Where("calibration_id IS NULL AND state IN ? AND scored_at >= ? AND scored_at < ?", CountedStates, from.UTC(), to.UTC()).
+		Group("reviewer_id").Order("reviewer_id").Scan(&out).Error
+	return out, translate(err, "evaluation")
 }
 
 // --- disputes
