@@ -250,8 +250,8 @@ func TestSolveStopsWhenCancelledAndReportsProgress(t *testing.T) {
 func TestValidateNamesBadInput(t *testing.T) {
 	utc := time.UTC
 	p := Problem{Start: time.Date(2026, 6, 1, 0, 0, 0, 0, utc), Step: 15 * time.Minute, Location: utc, Queues: []string{"voice", "voice"},
-		Required: [][]float64{{1, -1}, {1}},
-		Agents:   []Agent{{ID: "a", Location: utc, Skills: map[string]int{"emial": 3}}, {ID: "a", Location: utc}},
+		Required:  [][]float64{{1, -1}, {1}},
+		Agents:    []Agent{{ID: "a", Location: utc, Skills: map[string]int{"emial": 3}}, {ID: "a", Location: utc}},
 		Templates: dayTemplates("08:00")}
 	err := p.Validate()
 	var fe scheduling.FieldErrors
