@@ -825,8 +825,9 @@ func (s *solver) round(ctx context.Context) {
 	s.greedy(ctx)
 }
 
-// improveShift tries the shift's alternatives: dropping it, another start or
-// template on the same day, or the same shift for another agent of its zone;
+// improveShift tries the shift's alternatives: dropping it, another start
+// within an hour or a template containing it (or inside it) on the same day,
+// or the same shift for another agent of its zone;
 // it keeps the best that lowers the objective. Returns the id of the shift
 // now in its place, or -1 if it was dropped.
 func (s *solver) improveShift(id int32) int32 {
@@ -863,7 +864,11 @@ func (s *solver) improveShift(id int32) int32 {
 	}
 	for pi := z.dayLo[pt.day]; pi < z.dayHi[pt.day]; pi++ {
 		q := &z.pats[pi]
-		if pi == orig.pat || q.start.Sub(pt.start).Abs() > time.Hour || !s.canAdd(ai, pi) {
+		// Nearby starts of any template, and other templates that contain the
+		// shift or lie inside it (a longer shift for a slot-bound agent).
+		near := q.start.Sub(pt.start).Abs() <= time.Hour
+		nested := (!q.start.After(pt.start) && !q.end.Before(pt.end)) || (!pt.start.After(q.start) && !pt.end.Before(q.end))
+		if pi == orig.pat || !(near || nested) || !s.canAdd(ai, pi) {
 			continue
 		}
 		nid := s.add(ai, pi, q.breaks0)
