@@ -624,6 +624,7 @@ func (s *solver) greedy(ctx context.Context) {
 		}
 	}
 	heap.Init(&h)
+	exchanges := 0
 	for it := 0; h.Len() > 0; it++ {
 		if it&255 == 0 && ctx.Err() != nil {
 			return
@@ -640,7 +641,14 @@ func (s *solver) greedy(ctx context.Context) {
 		}
 		ai := s.pickAgent(int(e.z), int(e.g), int(e.p))
 		if ai < 0 {
-			continue // nobody can take it any more; adding only uses capacity up
+			// Nobody can take it as things stand; adding only uses capacity
+			// up, so it is dropped, after one try at trading it for a worse
+			// shift of someone who could take it otherwise.
+			if sc >= exchangeMin && exchanges < exchangeBudget {
+				exchanges++
+				s.exchange(int(e.z), int(e.g), int(e.p))
+			}
+			continue
 		}
 		pt := &s.zones[e.z].pats[e.p]
 		s.add(ai, int(e.p), pt.breaks0)
@@ -649,6 +657,60 @@ func (s *solver) greedy(ctx context.Context) {
 			heap.Push(&h, e)
 		}
 	}
+}
+
+// Exchanges are tried for patterns worth at least exchangeMin needed cover
+// per paid hour, at most exchangeBudget times per greedy pass, so their cost
+// stays bounded on large rosters.
+const (
+	exchangeMin    = 0.25
+	exchangeBudget = 3000
+)
+
+// exchange gives pattern pat to an agent of zone z and skill set g in place
+// of one of his shifts in the same week or within his rest reach (which
+// frees the hours, shift count, rest or day it needs), if that lowers the
+// objective; it tries every such agent and shift and keeps the best.
+func (s *solver) exchange(z, g, pat int) {
+	pt := &s.zones[z].pats[pat]
+	bestObj, bestAgent, bestDay := s.obj()-1e-9, -1, 0
+	for _, ai := range s.pool[z*s.G+g] {
+		if !s.staticOK(ai, pt) {
+			continue
+		}
+		st := &s.agents[ai]
+		var days []int
+		for d := pt.week; d < pt.week+7; d++ {
+			days = append(days, d)
+		}
+		for d := pt.day - st.restDays; d <= pt.day+st.restDays; d++ {
+			if d < pt.week || d >= pt.week+7 {
+				days = append(days, d)
+			}
+		}
+		for _, d := range days {
+			id, ok := st.byDay[d]
+			if !ok {
+				continue
+			}
+			old := s.shifts[id]
+			oldWeek := s.zones[z].pats[old.pat].week
+			s.remove(id)
+			if s.canAdd(ai, pat) {
+				nid := s.add(ai, pat, pt.breaks0)
+				if o := s.obj(); o < bestObj && s.minOK(ai, oldWeek) && s.minOK(ai, pt.week) {
+					bestObj, bestAgent, bestDay = o, ai, d
+				}
+				s.remove(nid)
+			}
+			s.add(ai, old.pat, old.breaks)
+		}
+	}
+	if bestAgent < 0 {
+		return
+	}
+	s.remove(s.agents[bestAgent].byDay[bestDay])
+	s.placeBreaks(s.add(bestAgent, pat, pt.breaks0))
 }
 
 // pickAgent chooses who of a zone's agents with skill set g takes pattern
