@@ -279,3 +279,28 @@ func TestBenchmarkInstanceSmall(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, rep.Total, again.Total, "the report is a function of the assignments")
 }
+
+func TestWeekMinimumShrinksWithTimeOffDays(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	monday := time.Date(2026, 3, 23, 0, 0, 0, 0, berlin) // the week of the spring change
+	day := func(d, h int) time.Time { return time.Date(2026, 3, d, h, 0, 0, 0, berlin) }
+	cases := []struct {
+		name string
+		off  []Interval
+		want float64
+	}{
+		{"no time off", nil, 30},
+		{"one whole day", []Interval{{day(25, 0), day(26, 0)}}, 30 * 6.0 / 7},
+		{"an afternoon touches one date", []Interval{{day(25, 13), day(25, 17)}}, 30 * 6.0 / 7},
+		{"overnight touches two dates", []Interval{{day(25, 22), day(26, 2)}}, 30 * 5.0 / 7},
+		{"the 23-hour Sunday", []Interval{{day(29, 0), day(30, 0)}}, 30 * 6.0 / 7},
+		{"the week before", []Interval{{day(16, 0), day(23, 0)}}, 30},
+		{"the whole week", []Interval{{day(20, 0), day(31, 0)}}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := Agent{Location: berlin, Contract: calendar.Contract{MinWeekHours: 30}, TimeOff: c.off}
+			assert.InDelta(t, c.want, WeekMinimum(a, monday), 1e-9)
+		})
+	}
+}
