@@ -17,12 +17,17 @@ import (
 )
 
 const scheduleSynopsis = `--requirements R.csv --shifts S.json --start 2026-01-05 [--weeks 1] [--cyclic]
-       [--timezone ZONE] [--time-limit 30s] --out schedule.csv [--report report.json]
+       [--agents A.csv] [--timezone ZONE] [--time-limit 30s] --out schedule.csv [--report report.json]
 
 R.csv has timestamp and required (or the staff command's output: required_staff is
 used; rows of several queues at one time are added up). --start is a local date in
 the requirements' time zone (its timezone column, or --timezone). Headcount mode:
-schedule.csv has one row per shift with an empty agent column.`
+schedule.csv has one row per shift with an empty agent column.
+
+Rostering mode (--agents A.csv): R.csv needs a queue (or channel) column, each row
+is that queue's requirement; the agents' skills name those queues. schedule.csv has
+one row per shift with the agent filled, times on the agent's clock, and a trailing
+queue column (the queue the shift mostly serves).`
 
 func runSchedule(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "schedule", scheduleSynopsis)
@@ -35,13 +40,14 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	limit := fs.Duration("time-limit", 30*time.Second, "stop improving after this long")
 	out := fs.String("out", "", "schedule CSV to write")
 	reportPath := fs.String("report", "", "report JSON to write (cost, coverage, stress)")
-	agents := fs.String("agents", "", "agents CSV for rostering named agents (not built yet)")
+	agents := fs.String("agents", "", "agents CSV: roster these named agents (rostering mode, see docs/scheduling.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	switch {
 	case *agents != "":
-		return errors.New("rostering named agents (--agents) is not built yet; run without it for a headcount plan")
+		return runRoster(ctx, env, rosterArgs{reqPath: *reqPath, shiftsPath: *shiftsPath, agentsPath: *agents, startDate: *startDate,
+			zoneName: *zoneName, out: *out, reportPath: *reportPath, weeks: *weeks, cyclic: *cyclic, limit: *limit})
 	case *reqPath == "", *shiftsPath == "", *startDate == "", *out == "":
 		return usageErrorf("--requirements, --shifts, --start and --out are required")
 	case *weeks < 1 || *weeks > 6:

@@ -50,6 +50,6 @@ func TestScheduleCommandHeadcount(t *testing.T) {
 	assert.EqualValues(t, 120, report["paid_agent_hours"])
 
 	code, _, errOut = runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-09", "--out", out, "--agents", "a.csv")
-	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "not built yet")
+	assert.Equal(t, 1, code, "rostering mode reads the agents file")
+	assert.Contains(t, errOut, "a.csv")
 }

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/roster"
+)
+
+// rosterArgs are the schedule command's flags in rostering mode.
+type rosterArgs struct {
+	reqPath, shiftsPath, agentsPath, startDate, zoneName, out, reportPath string
+	weeks                                                                 int
+	cyclic                                                                bool
+	limit                                                                 time.Duration
+}
+
+// runRoster is `peakwise schedule --agents`: it rosters the named agents of
+// the agents CSV against per-queue requirements and writes schedule.csv (one
+// row per shift, agent filled, times on the agent's clock, plus the queue the
+// shift mostly serves) and the report.
+func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
+	switch {
+	case a.reqPath == "", a.shiftsPath == "", a.startDate == "", a.out == "":
+		return usageErrorf("--requirements, --shifts, --start and --out are required")
+	case a.weeks < 1 || a.weeks > 6:
+		return usageErrorf("--weeks must be 1 to 6")
+	case a.cyclic:
+		return usageErrorf("--cyclic plans a repeating headcount week; rostering named agents needs dated weeks (leave out --cyclic)")
+	}
+	f, err := os.Open(a.shiftsPath)
+	if err != nil {
+		return err
+	}
+	ts, err := scheduling.ReadTemplates(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", a.shiftsPath, err)
+	}
+	step := time.Duration(ts.IntervalMin) * time.Minute
+	rows, zone, err := readQueueRequirements(a.reqPath)
+	if err != nil {
+		return err
+	}
+	if a.zoneName != "" {
+		zone = a.zoneName
+	}
+	if zone == "" {
+		return usageErrorf("the requirements have no timezone column: give --timezone")
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return usageErrorf("unknown time zone %q", zone)
+	}
+	d, err := time.ParseInLocation(time.DateOnly, a.startDate, loc)
+	if err != nil {
+		return usageErrorf("--start must be a date like 2026-01-05")
+	}
+	end := d.AddDate(0, 0, 7*a.weeks)
+	n := int(end.Sub(d) / step)
+	p := roster.Problem{Start: d, Step: step, Location: loc, Templates: ts}
+	for q := range rows {
+		p.Queues = append(p.Queues, q)
+	}
+	sort.Strings(p.Queues)
+	used := 0
+	for _, q := range p.Queues {
+		req := make([]float64, n)
+		for at, v := range rows[q] {
+			t := time.Unix(at, 0)
+			if t.Before(d) || !t.Before(end) {
+				continue
+			}
+			off := t.Sub(d)
+			if off%step != 0 {
+				return fmt.Errorf("%s: the requirement of queue %s at %s is not on the templates' %d-minute grid", a.reqPath, q, t.In(loc).Format(time.RFC3339), ts.IntervalMin)
+			}
+			req[off/step] += v
+			used++
+		}
+		p.Required = append(p.Required, req)
+	}
+	if used == 0 {
+		return fmt.Errorf("%s: no requirement falls in the plan (%s to %s)", a.reqPath, d.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	af, err := os.Open(a.agentsPath)
+	if err != nil {
+		return err
+	}
+	p.Agents, err = roster.ReadAgents(af)
+	af.Close()
+	if err != nil {
+		return fmt.Errorf("%s:\n%w", a.agentsPath, err)
+	}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("%s and %s do not fit together: %w", a.agentsPath, a.reqPath, err)
+	}
+	sctx, cancel := context.WithTimeout(ctx, a.limit)
+	defer cancel()
+	began := time.Now()
+	r, err := roster.Solve(sctx, p)
+	if err != nil {
+		return err
+	}
+	secs := time.Since(began).Seconds()
+	report, err := roster.Measure(p, r.Assignments)
+	if err != nil {
+		return err
+	}
+	report.SolveSeconds, report.Rounds, report.Stopped = secs, r.Rounds, r.Stopped
+	if err := writeRoster(a.out, p, r.Assignments); err != nil {
+		return err
+	}
+	if a.reportPath != "" {
+		b, err := json.MarshalIndent(report, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(a.reportPath, b, 0o644); err != nil {
+			return err
+		}
+	}
+	t := report.Total
+	fmt.Fprintf(env.Stderr, "%d agents, %d shifts, %.1f paid hours for %.1f required; under-coverage %.1f h, over %.1f h; peak-hours Gini %.2f; %d rule violations; %.2f s (%d rounds, %s)\n",
+		len(p.Agents), report.Shifts, t.PaidHours, t.RequiredHours, t.UnderHours, t.OverHours, report.PeakHoursGini, len(report.Violations), secs, r.Rounds, r.Stopped)
+	if len(report.Violations) > 0 {
+		var msgs []string
+		for k, v := range report.Violations {
+			if k == 10 {
+				msgs = append(msgs, fmt.Sprintf("... and %d more (see the report)", len(report.Violations)-10))
+				break
+			}
+			msgs = append(msgs, fmt.Sprintf("%s: %s: %s", p.Agents[v.AgentID-1].ID, v.Rule, v.Message))
+		}
+		return fmt.Errorf("the roster breaks %d rule(s) the agents' contracts or availability cannot avoid:\n  %s", len(report.Violations), strings.Join(msgs, "\n  "))
+	}
+	return nil
+}
+
+// readQueueRequirements reads timestamp, queue (or channel) and required (or
+// required_staff); rows of one queue at one instant are added up. It returns
+// the sum per queue and instant and the timezone column's value, if any.
+func readQueueRequirements(path string) (map[string]map[int64]float64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: line 1: %v", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	ts, ok := col["timestamp"]
+	val, okR := col["required_staff"]
+	if !okR {
+		val, okR = col["required"]
+	}
+	qc, okQ := col["queue"]
+	if !okQ {
+		qc, okQ = col["channel"]
+	}
+	if !ok || !okR || !okQ {
+		return nil, "", fmt.Errorf("%s: line 1: rostering needs timestamp, queue (or channel) and required (or required_staff) columns", path)
+	}
+	tz, hasTZ := col["timezone"]
+	out := map[string]map[int64]float64{}
+	zone := ""
+	var problems []string
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("line %d: %v", line, err))
+			continue
+		}
+		get := func(i int) string {
+			if i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		t, err := time.Parse(time.RFC3339, get(ts))
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("line %d: timestamp %q is not RFC 3339", line, get(ts)))
+			continue
+		}
+		v, err := strconv.ParseFloat(get(val), 64)
+		if err != nil || v < 0 {
+			problems = append(problems, fmt.Sprintf("line %d: %q is not a staff count >= 0", line, get(val)))
+			continue
+		}
+		q := get(qc)
+		if q == "" {
+			problems = append(problems, fmt.Sprintf("line %d: the queue is empty", line))
+			continue
+		}
+		if hasTZ {
+			z := get(tz)
+			if zone != "" && z != zone {
+				problems = append(problems, fmt.Sprintf("line %d: time zone %s differs from %s; plan one zone at a time", line, z, zone))
+				continue
+			}
+			zone = z
+		}
+		if out[q] == nil {
+			out[q] = map[int64]float64{}
+		}
+		out[q][t.Unix()] += v
+	}
+	if len(problems) > 0 {
+		if len(problems) > 10 {
+			problems = append(problems[:10], fmt.Sprintf("... and %d more", len(problems)-10))
+		}
+		return nil, "", fmt.Errorf("%s: %d bad line(s):\n  %s", path, len(problems), strings.Join(problems, "\n  "))
+	}
+	return out, zone, nil
+}
+
+// writeRoster writes the headcount schedule format with the agent filled in,
+// times on the agent's own clock, and a trailing queue column.
+func writeRoster(path string, p roster.Problem, as []roster.Assignment) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	zone := map[string]*time.Location{}
+	for _, a := range p.Agents {
+		zone[a.ID] = a.Location
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"agent", "template", "start", "end", "paid_minutes", "breaks", "queue"})
+	for _, a := range as {
+		loc := zone[a.Agent]
+		s := a.Shift
+		var bs []string
+		for _, b := range s.Breaks {
+			bs = append(bs, b.Start.In(loc).Format(time.RFC3339)+"/"+b.End.In(loc).Format(time.RFC3339))
+		}
+		_ = w.Write([]string{a.Agent, s.Template, s.Start.In(loc).Format(time.RFC3339), s.End.In(loc).Format(time.RFC3339), strconv.Itoa(s.PaidMinutes), strings.Join(bs, ";"), a.Queue})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

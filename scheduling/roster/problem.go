@@ -1,0 +1,243 @@
+package roster
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/calendar"
+)
+
+// Weights price the terms of the objective the solver minimises; each is per
+// agent-hour unless said otherwise. The defaults order the terms: under-
+// coverage first, then paid hours, then over-coverage, then the soft terms.
+type Weights struct {
+	Under float64 // per hour of requirement left uncovered (default 100)
+	Paid  float64 // per paid hour (default 1)
+	Over  float64 // per hour of cover above the requirement (default 0.1)
+	// Preference is per unmet preference: a late shift for an agent who
+	// prefers early ones (or the reverse), or a shift on a wanted day off
+	// (default 0.05).
+	Preference float64
+	// Fairness multiplies the sum over agents of peakHours^2 / paidHours,
+	// which is smallest when every agent works the same share of his paid
+	// time in peaks (default 0.02).
+	Fairness float64
+	// PeakStretch is per hour a shift works through peak intervals without a
+	// break beyond MaxPeakStretch (default 0.05).
+	PeakStretch float64
+}
+
+// DefaultWeights returns the weights used for zero fields of Problem.Weights.
+func DefaultWeights() Weights {
+	return Weights{Under: 100, Paid: 1, Over: 0.1, Preference: 0.05, Fairness: 0.02, PeakStretch: 0.05}
+}
+
+// Problem is one rostering run.
+type Problem struct {
+	// Start is the first instant of the period and of the requirements; the
+	// period is len(Required[q]) intervals of Step. Every shift lies inside it.
+	Start time.Time
+	Step  time.Duration
+	// Location's local days define the daily peaks (the plan's zone).
+	Location *time.Location
+	// Queues names the queues; Required[q][i] is the staff queue q needs in
+	// interval i.
+	Queues   []string
+	Required [][]float64
+	Agents   []Agent
+	// Templates are the shifts agents may work; their start windows are read
+	// on each agent's own clock.
+	Templates scheduling.Templates
+	// Weights of the objective; zero fields take DefaultWeights.
+	Weights Weights
+	// PeakShare is the share of each local day's busiest intervals (of the
+	// summed requirement) that count as peak (default 0.25).
+	PeakShare float64
+	// MaxPeakStretch is the longest a shift should work through peak
+	// intervals without a break (default 2 h).
+	MaxPeakStretch time.Duration
+	// Seed makes the local search's random order repeatable.
+	Seed uint64
+	// MaxRounds caps the local-search rounds (default 20); the search also
+	// stops at ctx's deadline and when a round improves nothing.
+	MaxRounds int
+	// Progress, if not nil, is called with the work done so far out of a total.
+	Progress func(done, total int)
+}
+
+// End is the instant the period ends.
+func (p Problem) End() time.Time {
+	if len(p.Required) == 0 {
+		return p.Start
+	}
+	return p.Start.Add(time.Duration(len(p.Required[0])) * p.Step)
+}
+
+func (p *Problem) defaults() {
+	d := DefaultWeights()
+	w := &p.Weights
+	for _, f := range []struct {
+		v   *float64
+		def float64
+	}{{&w.Under, d.Under}, {&w.Paid, d.Paid}, {&w.Over, d.Over},
+		{&w.Preference, d.Preference}, {&w.Fairness, d.Fairness}, {&w.PeakStretch, d.PeakStretch}} {
+		if *f.v == 0 {
+			*f.v = f.def
+		}
+	}
+	if p.PeakShare == 0 {
+		p.PeakShare = 0.25
+	}
+	if p.MaxPeakStretch == 0 {
+		p.MaxPeakStretch = 2 * time.Hour
+	}
+	if p.MaxRounds == 0 {
+		p.MaxRounds = 20
+	}
+}
+
+// Validate lists every problem with the input as scheduling.FieldErrors:
+// the templates, the step, the requirements' shape and values, and each
+// agent's zone, skills (each must name a queue), contract and windows.
+func (p Problem) Validate() error {
+	var errs scheduling.FieldErrors
+	add := func(field, format string, args ...any) {
+		errs = append(errs, scheduling.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
+	if err := p.Templates.Validate(); err != nil {
+		if fe, ok := err.(scheduling.FieldErrors); ok {
+			for _, e := range fe {
+				add("templates."+e.Field, "%s", e.Reason)
+			}
+		} else {
+			add("templates", "%v", err)
+		}
+	}
+	if p.Step != 15*time.Minute && p.Step != 30*time.Minute && p.Step != time.Hour {
+		add("step", "must be 15, 30 or 60 minutes, got %s", p.Step)
+	} else if p.Step != time.Duration(p.Templates.IntervalMin)*time.Minute {
+		add("step", "the requirements come in %s intervals but the templates say %d minutes", p.Step, p.Templates.IntervalMin)
+	}
+	if p.Location == nil {
+		add("location", "is required (the plan's time zone)")
+	}
+	if len(p.Queues) == 0 {
+		add("queues", "give at least one queue")
+	}
+	if len(p.Required) != len(p.Queues) {
+		add("required", "has %d queues' requirements for %d queues", len(p.Required), len(p.Queues))
+	}
+	queue := map[string]bool{}
+	for qi, q := range p.Queues {
+		if q == "" {
+			add(fmt.Sprintf("queues[%d]", qi), "is empty")
+		}
+		if queue[q] {
+			add(fmt.Sprintf("queues[%d]", qi), "duplicate queue %q", q)
+		}
+		queue[q] = true
+		if qi < len(p.Required) {
+			if len(p.Required[qi]) == 0 || len(p.Required[qi]) != len(p.Required[0]) {
+				add(fmt.Sprintf("required[%s]", q), "has %d intervals; every queue needs the same number, at least one", len(p.Required[qi]))
+			}
+			for i, v := range p.Required[qi] {
+				if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+					add(fmt.Sprintf("required[%s][%d]", q, i), "must be a finite number >= 0, got %g", v)
+					break
+				}
+			}
+		}
+	}
+	if len(p.Agents) == 0 {
+		add("agents", "give at least one agent")
+	}
+	ids := map[string]bool{}
+	for ai, a := range p.Agents {
+		f := fmt.Sprintf("agents[%d] (%s)", ai, a.ID)
+		if a.ID == "" {
+			add(f+".id", "is required")
+		} else if ids[a.ID] {
+			add(f+".id", "duplicate agent")
+		}
+		ids[a.ID] = true
+		if a.Location == nil {
+			add(f+".timezone", "is required")
+		}
+		if len(a.Skills) == 0 {
+			add(f+".skills", "give at least one queue the agent can serve")
+		}
+		for q, lvl := range a.Skills {
+			if !queue[q] {
+				add(f+".skills", "%q names no queue of the requirements (queues: %v)", q, p.Queues)
+			}
+			if lvl < 1 || lvl > 5 {
+				add(f+".skills", "the level of %q must be 1 to 5, got %d", q, lvl)
+			}
+		}
+		c := a.Contract
+		if c.MinWeekHours < 0 || c.MaxWeekHours < 0 || c.MaxShiftsPerWeek < 0 || c.MinRestHours < 0 || c.MaxConsecutiveDays < 0 {
+			add(f+".contract", "limits must not be negative")
+		}
+		if c.MaxWeekHours > 0 && c.MinWeekHours > c.MaxWeekHours {
+			add(f+".contract", "min_week_hours %g is above max_week_hours %g", c.MinWeekHours, c.MaxWeekHours)
+		}
+		for wi, w := range a.Availability {
+			if w.From < 0 || w.To > 1440 || w.To <= w.From {
+				add(fmt.Sprintf("%s.availability[%d]", f, wi), "must satisfy 0 <= from < to <= 1440 minutes")
+			}
+		}
+		for ti, t := range a.TimeOff {
+			if !t.End.After(t.Start) {
+				add(fmt.Sprintf("%s.time_off[%d]", f, ti), "ends before it starts")
+			}
+		}
+		switch a.Prefer {
+		case NoPreference, PreferEarly, PreferLate:
+		default:
+			add(f+".prefer", "%q is not early, late or empty", a.Prefer)
+		}
+	}
+	if errs != nil {
+		return errs
+	}
+	return nil
+}
+
+// Assignment is one agent's shift.
+type Assignment struct {
+	// Agent is the agent's ID.
+	Agent string `json:"agent"`
+	// Queue is the queue the shift serves most (of the agent's skills).
+	Queue string `json:"queue"`
+	// Shift holds the instants; its AgentID is the agent's index in
+	// Problem.Agents plus one.
+	Shift calendar.Shift `json:"shift"`
+}
+
+// Roster is the solver's answer: every agent's shifts, ordered by agent and start.
+type Roster struct {
+	Assignments []Assignment `json:"assignments"`
+	// Rounds is how many local-search rounds ran; Stopped says why it ended
+	// ("converged", "rounds", "deadline").
+	Rounds  int    `json:"rounds"`
+	Stopped string `json:"stopped"`
+}
+
+// WeekMinimum is the minimum paid hours an agent's contract asks for in the
+// local week starting at monday: MinWeekHours scaled down by the share of the
+// week's seven local dates that approved time off touches.
+func WeekMinimum(a Agent, monday time.Time) float64 {
+	if a.Contract.MinWeekHours == 0 {
+		return 0
+	}
+	off := 0
+	for d := 0; d < 7; d++ {
+		from := monday.AddDate(0, 0, d)
+		if a.OffDuring(from, from.AddDate(0, 0, 1)) {
+			off++
+		}
+	}
+	return a.Contract.MinWeekHours * float64(7-off) / 7
+}

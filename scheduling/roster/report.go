@@ -1,0 +1,435 @@
+package roster
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/calendar"
+)
+
+// AgentReport is one agent's share of the roster.
+type AgentReport struct {
+	Agent     string  `json:"agent"`
+	PaidHours float64 `json:"paid_hours"`
+	Shifts    int     `json:"shifts"`
+	// PeakHours are the hours worked (breaks out) in peak intervals.
+	PeakHours float64 `json:"peak_hours"`
+	// LongestPeakStretchMin is the longest run of peak intervals any of his
+	// shifts works (more than half of each interval) without a break.
+	LongestPeakStretchMin float64 `json:"longest_peak_stretch_min"`
+	// EarlyShifts start before 09:00 and LateShifts end after 19:00 (or on a
+	// later date), on the agent's clock.
+	EarlyShifts int `json:"early_shifts"`
+	LateShifts  int `json:"late_shifts"`
+	// MinRestHours is the shortest rest between two of his shifts; nil with
+	// fewer than two shifts.
+	MinRestHours *float64 `json:"min_rest_hours"`
+	// PreferenceSatisfaction is the share of his preference items met: each
+	// shift, if he prefers early or late, and each wanted day off in the
+	// period. 1 when he states none.
+	PreferenceSatisfaction float64 `json:"preference_satisfaction"`
+}
+
+// QueueReport is one queue's (or, as Total, all queues') agent-hours.
+type QueueReport struct {
+	Queue string `json:"queue"`
+	// PaidHours are the shifts' paid hours split over the queues in the
+	// proportion their worked time was allotted.
+	PaidHours     float64 `json:"paid_agent_hours"`
+	RequiredHours float64 `json:"required_agent_hours"`
+	CoveredHours  float64 `json:"covered_agent_hours"`
+	UnderHours    float64 `json:"under_agent_hours"`
+	OverHours     float64 `json:"over_agent_hours"`
+}
+
+// Report is the cost, coverage, fairness and rule check of a roster,
+// computed from the shifts alone (so it can be recomputed from schedule.csv).
+type Report struct {
+	Total  QueueReport   `json:"total"`
+	Queues []QueueReport `json:"queues"`
+	Agents []AgentReport `json:"agents"`
+	Shifts int           `json:"shifts"`
+	// PeakHoursMax, PeakHoursMean and PeakHoursGini describe how peak hours
+	// spread over all agents (those without shifts count as zero).
+	PeakHoursMax  float64 `json:"peak_hours_max"`
+	PeakHoursMean float64 `json:"peak_hours_mean"`
+	PeakHoursGini float64 `json:"peak_hours_gini"`
+	// Violations are the hard rules the shifts break, re-checked from the
+	// shifts: calendar.Check (shape, overlap, period), calendar.CheckContract,
+	// the weekly minimums (WeekMinimum), calendar.CheckTimeOff, availability,
+	// skill and template. A solved roster has none, except a weekly minimum
+	// that the agent's availability cannot reach.
+	Violations   []calendar.Violation `json:"violations"`
+	SolveSeconds float64              `json:"solve_seconds"`
+	Rounds       int                  `json:"rounds,omitempty"`
+	Stopped      string               `json:"stopped,omitempty"`
+}
+
+// allotment is the result of allotting every interval's on-duty agents to
+// queues: each shift's hours per queue and each queue's final shortfall.
+type allotment struct {
+	shiftQueue [][]float64 // [shift][queue] agent-hours allotted
+	rem        []float64   // [i*Q+q]
+	cells      [][]cell
+}
+
+func allot(p *Problem, shifts []calendar.Shift, agentOf []int) allotment {
+	n, Q := len(p.Required[0]), len(p.Queues)
+	groups, groupOf := groupsOf(p.Queues, p.Agents)
+	G := len(groups)
+	on := make([]float64, n*G)
+	al := allotment{shiftQueue: make([][]float64, len(shifts)), rem: make([]float64, n*Q), cells: make([][]cell, len(shifts))}
+	for k, sh := range shifts {
+		var bs []Interval
+		for _, b := range sh.Breaks {
+			bs = append(bs, Interval{b.Start, b.End})
+		}
+		var cs []cell
+		for _, c := range coverCells(p.Start, p.Step, sh.Start, sh.End, bs, nil) {
+			if c.i >= 0 && int(c.i) < n {
+				cs = append(cs, c)
+			}
+		}
+		al.cells[k] = cs
+		g := groupOf[agentOf[k]]
+		for _, c := range cs {
+			on[int(c.i)*G+g] += c.v
+		}
+	}
+	// per[i*G+g][q]: the share of group g's staff in interval i allotted to q.
+	per := make([]float64, n*G*Q)
+	scratch := make([]float64, Q)
+	before := make([]float64, Q)
+	for i := 0; i < n; i++ {
+		r := al.rem[i*Q : (i+1)*Q]
+		for q := range p.Queues {
+			r[q] = p.Required[q][i]
+		}
+		for g := 0; g < G; g++ {
+			a := on[i*G+g]
+			if a <= 1e-12 {
+				continue
+			}
+			copy(before, r)
+			pour(r, groups[g].queues, a, scratch)
+			for _, q := range groups[g].queues {
+				per[(i*G+g)*Q+q] = (before[q] - r[q]) / a
+			}
+		}
+	}
+	for k := range shifts {
+		g := groupOf[agentOf[k]]
+		al.shiftQueue[k] = make([]float64, Q)
+		for _, c := range al.cells[k] {
+			for _, q := range groups[g].queues {
+				al.shiftQueue[k][q] += c.v * per[(int(c.i)*G+g)*Q+q] * p.Step.Hours()
+			}
+		}
+	}
+	return al
+}
+
+// allotQueues names, for each assignment, the queue its worked time is most
+// allotted to (ties: the agent's higher proficiency, then the name).
+func allotQueues(p Problem, as []Assignment) []string {
+	shifts := make([]calendar.Shift, len(as))
+	agentOf := make([]int, len(as))
+	for k, a := range as {
+		shifts[k] = a.Shift
+		agentOf[k] = int(a.Shift.AgentID - 1)
+	}
+	al := allot(&p, shifts, agentOf)
+	out := make([]string, len(as))
+	for k := range as {
+		out[k] = mainQueue(p, p.Agents[agentOf[k]], al.shiftQueue[k])
+	}
+	return out
+}
+
+func mainQueue(p Problem, a Agent, hours []float64) string {
+	best, bestH, bestLvl := "", -1.0, 0
+	for q, name := range p.Queues {
+		lvl, ok := a.Skills[name]
+		if !ok {
+			continue
+		}
+		h := hours[q]
+		if h > bestH+1e-9 || (math.Abs(h-bestH) <= 1e-9 && (lvl > bestLvl || (lvl == bestLvl && name < best))) {
+			best, bestH, bestLvl = name, h, lvl
+		}
+	}
+	return best
+}
+
+// Measure reports on a roster of p's agents, from the assignments alone:
+// coverage (each interval's on-duty agents allotted to queues, skill sets
+// with fewer skills first, each by water-filling the largest remaining
+// shortfall), per-agent figures, fairness and every hard rule re-checked.
+// Returns Validate's errors, or an error naming an assignment whose agent is
+// not in p.
+func Measure(p Problem, as []Assignment) (Report, error) {
+	if err := p.Validate(); err != nil {
+		return Report{}, err
+	}
+	p.defaults()
+	index := map[string]int{}
+	for i, a := range p.Agents {
+		index[a.ID] = i
+	}
+	shifts := make([]calendar.Shift, len(as))
+	agentOf := make([]int, len(as))
+	for k, a := range as {
+		ai, ok := index[a.Agent]
+		if !ok {
+			return Report{}, fmt.Errorf("assignment %d: agent %q is not in the problem", k, a.Agent)
+		}
+		shifts[k] = a.Shift
+		shifts[k].AgentID = int64(ai + 1)
+		if shifts[k].UID == "" {
+			shifts[k].UID = fmt.Sprintf("a%d-%s", ai+1, a.Shift.Start.UTC().Format("20060102T1504Z"))
+		}
+		agentOf[k] = ai
+	}
+	n, Q := len(p.Required[0]), len(p.Queues)
+	h := p.Step.Hours()
+	al := allot(&p, shifts, agentOf)
+	r := Report{Shifts: len(as), Queues: make([]QueueReport, Q), Total: QueueReport{Queue: "(all)"}}
+	for q, name := range p.Queues {
+		qr := &r.Queues[q]
+		qr.Queue = name
+		for i := 0; i < n; i++ {
+			req, rem := p.Required[q][i], al.rem[i*Q+q]
+			qr.RequiredHours += req * h
+			qr.UnderHours += math.Max(0, rem) * h
+			qr.OverHours += math.Max(0, -rem) * h
+			qr.CoveredHours += (req - math.Max(0, rem)) * h
+		}
+	}
+	total := make([]float64, n)
+	for q := range p.Queues {
+		for i, v := range p.Required[q] {
+			total[i] += v
+		}
+	}
+	peak := scheduling.Peaks(p.Location, p.Start, p.Step, total, p.PeakShare)
+	r.Agents = make([]AgentReport, len(p.Agents))
+	for ai, a := range p.Agents {
+		r.Agents[ai] = AgentReport{Agent: a.ID}
+	}
+	byAgent := make([][]int, len(p.Agents))
+	for k, sh := range shifts {
+		ai := agentOf[k]
+		byAgent[ai] = append(byAgent[ai], k)
+		ar := &r.Agents[ai]
+		ar.PaidHours += float64(sh.PaidMinutes) / 60
+		ar.Shifts++
+		pm, longest := peakStats(al.cells[k], peak, p.Step)
+		ar.PeakHours += pm / 60
+		ar.LongestPeakStretchMin = math.Max(ar.LongestPeakStretchMin, longest)
+		early, late := earlyLate(p.Agents[ai].Location, sh)
+		if early {
+			ar.EarlyShifts++
+		}
+		if late {
+			ar.LateShifts++
+		}
+		paid := float64(sh.PaidMinutes) / 60
+		worked := 0.0
+		for _, v := range al.shiftQueue[k] {
+			worked += v
+		}
+		for q, v := range al.shiftQueue[k] {
+			if worked > 0 {
+				r.Queues[q].PaidHours += paid * v / worked
+			}
+		}
+		if worked == 0 {
+			r.Total.PaidHours += paid // nothing allotted: counted in the total only
+		}
+	}
+	for _, qr := range r.Queues {
+		r.Total.PaidHours += qr.PaidHours
+		r.Total.RequiredHours += qr.RequiredHours
+		r.Total.CoveredHours += qr.CoveredHours
+		r.Total.UnderHours += qr.UnderHours
+		r.Total.OverHours += qr.OverHours
+	}
+	peaks := make([]float64, len(p.Agents))
+	for ai, a := range p.Agents {
+		ar := &r.Agents[ai]
+		own := byAgent[ai]
+		sort.Slice(own, func(x, y int) bool { return shifts[own[x]].Start.Before(shifts[own[y]].Start) })
+		for k := 1; k < len(own); k++ {
+			rest := shifts[own[k]].Start.Sub(shifts[own[k-1]].End).Hours()
+			if ar.MinRestHours == nil || rest < *ar.MinRestHours {
+				ar.MinRestHours = &rest
+			}
+		}
+		ar.PreferenceSatisfaction = preferenceSatisfaction(p, a, shifts, own)
+		peaks[ai] = ar.PeakHours
+	}
+	r.PeakHoursMax, r.PeakHoursMean, r.PeakHoursGini = spread(peaks)
+	r.Violations = checkRules(p, as, shifts, agentOf)
+	return r, nil
+}
+
+func earlyLate(loc *time.Location, sh calendar.Shift) (early, late bool) {
+	s, e := sh.Start.In(loc), sh.End.In(loc)
+	early = s.Hour() < 9
+	late = civilDay(e) > civilDay(s) || e.Hour()*60+e.Minute() > 19*60
+	return early, late
+}
+
+func preferenceSatisfaction(p Problem, a Agent, shifts []calendar.Shift, own []int) float64 {
+	items, met := 0, 0
+	worked := map[int]bool{}
+	for _, k := range own {
+		sh := shifts[k]
+		worked[civilDay(sh.Start.In(a.Location))] = true
+		early, late := earlyLate(a.Location, sh)
+		switch a.Prefer {
+		case PreferEarly:
+			items++
+			if !late {
+				met++
+			}
+		case PreferLate:
+			items++
+			if !early {
+				met++
+			}
+		}
+	}
+	if len(a.DaysOff) > 0 {
+		off := map[time.Weekday]bool{}
+		for _, d := range a.DaysOff {
+			off[d] = true
+		}
+		l := p.Start.In(a.Location)
+		for day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, a.Location); day.Before(p.End()); day = day.AddDate(0, 0, 1) {
+			if off[day.Weekday()] {
+				items++
+				if !worked[civilDay(day)] {
+					met++
+				}
+			}
+		}
+	}
+	if items == 0 {
+		return 1
+	}
+	return float64(met) / float64(items)
+}
+
+// spread returns the maximum, mean and Gini coefficient of xs.
+func spread(xs []float64) (mx, mean, gini float64) {
+	if len(xs) == 0 {
+		return 0, 0, 0
+	}
+	v := append([]float64(nil), xs...)
+	sort.Float64s(v)
+	sum, weighted := 0.0, 0.0
+	for i, x := range v {
+		sum += x
+		weighted += float64(2*(i+1)-len(v)-1) * x
+	}
+	mx, mean = v[len(v)-1], sum/float64(len(v))
+	if sum > 0 {
+		gini = weighted / (float64(len(v)) * sum)
+	}
+	return mx, mean, gini
+}
+
+// checkRules re-checks every hard rule from the shifts.
+func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []int) []calendar.Violation {
+	var out []calendar.Violation
+	start, end := p.Start, p.End()
+	for _, pr := range calendar.Check(start, end, shifts, nil) {
+		sh := shifts[pr.Index]
+		out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "shape", UID: sh.UID, Message: pr.Field + ": " + pr.Reason})
+	}
+	tmpl := map[string]scheduling.Template{}
+	for _, t := range p.Templates.Templates {
+		tmpl[t.Name] = t
+	}
+	byAgent := make([][]calendar.Shift, len(p.Agents))
+	for k, sh := range shifts {
+		ai := agentOf[k]
+		a := p.Agents[ai]
+		byAgent[ai] = append(byAgent[ai], sh)
+		if !a.AvailableFor(sh.Start, sh.End) {
+			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "availability", UID: sh.UID,
+				Message: fmt.Sprintf("%s is not available %s to %s", a.ID, sh.Start.In(a.Location).Format("Mon 2 Jan 15:04"), sh.End.In(a.Location).Format("Mon 2 Jan 15:04 MST"))})
+		}
+		if _, ok := a.Skills[as[k].Queue]; !ok {
+			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "skill", UID: sh.UID,
+				Message: fmt.Sprintf("%s has no skill for queue %q", a.ID, as[k].Queue)})
+		}
+		if msg := templateProblem(tmpl, a.Location, sh); msg != "" {
+			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "template", UID: sh.UID, Message: msg})
+		}
+	}
+	for ai, a := range p.Agents {
+		id := int64(ai + 1)
+		c := a.Contract
+		c.MinWeekHours = 0
+		out = append(out, calendar.CheckContract(id, c, a.Location, byAgent[ai], start, end)...)
+		l := start.In(a.Location)
+		for m := time.Date(l.Year(), l.Month(), l.Day()-int((l.Weekday()+6)%7), 0, 0, 0, 0, a.Location); m.Before(end); m = m.AddDate(0, 0, 7) {
+			next := m.AddDate(0, 0, 7)
+			if m.Before(start) || next.After(end) {
+				continue
+			}
+			wc := calendar.Contract{MinWeekHours: WeekMinimum(a, m)}
+			var week []calendar.Shift
+			for _, sh := range byAgent[ai] {
+				if !sh.Start.Before(m) && sh.Start.Before(next) {
+					week = append(week, sh)
+				}
+			}
+			out = append(out, calendar.CheckContract(id, wc, a.Location, week, m, next)...)
+		}
+		var offs []calendar.TimeOff
+		for _, t := range a.TimeOff {
+			offs = append(offs, calendar.TimeOff{AgentID: id, Start: t.Start, End: t.End, Status: calendar.TimeOffApproved})
+		}
+		out = append(out, calendar.CheckTimeOff(byAgent[ai], offs)...)
+	}
+	return out
+}
+
+// templateProblem says how a shift fails to be its template started at an
+// allowed local clock time on an allowed local weekday, or "".
+func templateProblem(ts map[string]scheduling.Template, loc *time.Location, sh calendar.Shift) string {
+	t, ok := ts[sh.Template]
+	if !ok {
+		return fmt.Sprintf("unknown template %q", sh.Template)
+	}
+	l := sh.Start.In(loc)
+	m := l.Hour()*60 + l.Minute()
+	from, _ := clockMinutes(string(t.Start.From))
+	to, _ := clockMinutes(string(t.Start.To))
+	switch {
+	case !hasDay(t.Days, l.Weekday()):
+		return fmt.Sprintf("%s does not run on %s", t.Name, l.Weekday())
+	case m < from || m > to || (m-from)%t.Start.StepMin != 0 || l.Second() != 0:
+		return fmt.Sprintf("starts at %s local, not a %s start (%s-%s every %d min)", l.Format("15:04"), t.Name, t.Start.From, t.Start.To, t.Start.StepMin)
+	case sh.End.Sub(sh.Start) != time.Duration(t.SpanMin)*time.Minute:
+		return fmt.Sprintf("lasts %s, %s lasts %d min", sh.End.Sub(sh.Start), t.Name, t.SpanMin)
+	case sh.PaidMinutes != t.PaidMin:
+		return fmt.Sprintf("pays %d min, %s pays %d", sh.PaidMinutes, t.Name, t.PaidMin)
+	case len(sh.Breaks) != len(t.Breaks):
+		return fmt.Sprintf("has %d breaks, %s has %d", len(sh.Breaks), t.Name, len(t.Breaks))
+	}
+	for k, b := range t.Breaks {
+		off := int(sh.Breaks[k].Start.Sub(sh.Start) / time.Minute)
+		if off < b.EarliestStart || off > b.LatestStart || (off-b.EarliestStart)%b.StepMin != 0 ||
+			sh.Breaks[k].End.Sub(sh.Breaks[k].Start) != time.Duration(b.LengthMin)*time.Minute {
+			return fmt.Sprintf("break %d (%s) at +%d min for %s is outside its window", k+1, b.Name, off, sh.Breaks[k].End.Sub(sh.Breaks[k].Start))
+		}
+	}
+	return ""
+}
