@@ -42,6 +42,7 @@ func (s *Server) routes() {
 	s.historyImportRoutes(authed)
 	s.requirementRoutes(authed)
 	s.coverageRoutes(authed)
+	s.rosterRoutes(authed)
 	s.qualityRoutes(authed)
 	s.evaluationRoutes(authed)
 	s.calibrationRoutes(authed)

@@ -174,6 +174,15 @@ func (p *Progress) SetTotal(n int) {
 	p.flush(true)
 }
 
+// Set reports progress as done out of total, for jobs that measure their
+// own progress (a solver's rounds) rather than count items.
+func (p *Progress) Set(done, total int) {
+	p.mu.Lock()
+	p.done, p.total = done, total
+	p.mu.Unlock()
+	p.flush(false)
+}
+
 // Done records a finished item.
 func (p *Progress) Done() {
 	p.mu.Lock()

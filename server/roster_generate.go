@@ -1,0 +1,294 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/scheduling/roster"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/jobs"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// rosterRequest asks for a draft that rosters the stored agents onto the
+// queues' requirements (from their latest forecasts) for a period.
+type rosterRequest struct {
+	Name             string               `json:"name"`
+	QueueIDs         []int64              `json:"queue_ids"`
+	TeamIDs          []int64              `json:"team_ids"` // empty: every agent with a skill for the queues
+	Start            string               `json:"start"`    // first local date, YYYY-MM-DD, in timezone
+	Weeks            int                  `json:"weeks"`
+	Timezone         string               `json:"timezone"` // the plan's zone: its local days define the peaks
+	Templates        scheduling.Templates `json:"templates"`
+	TimeLimitSeconds int                  `json:"time_limit_seconds"`
+}
+
+// RosterResult is what a finished rostering run leaves: the draft and its report.
+type RosterResult struct {
+	ScheduleID int64         `json:"schedule_id"`
+	Stopped    string        `json:"stopped"`
+	Report     roster.Report `json:"report"`
+}
+
+func (s *Server) rosterRoutes(g *echo.Group) {
+	s.addJob(Job{Name: "roster", Description: "roster agents onto queues' requirements into a draft (started from POST /api/v1/schedules/roster)"})
+	s.api.add(g, http.MethodPost, "/schedules/roster", s.handleRoster, doc{Summary: "Roster the agents onto the queues' requirements for a period: a background job that leaves a draft; answers with the run to watch",
+		Tag: "schedules", Request: rosterRequest{}, Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Schedules, Action: auth.Create, BodyLimit: "4M"})
+}
+
+func (s *Server) handleRoster(c echo.Context) error {
+	p := principal(c)
+	if err := p.Allow(auth.Schedules, auth.Create); err != nil {
+		return err
+	}
+	var req rosterRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	prob, err := s.RosterProblem(ctx, req)
+	if err != nil {
+		return err
+	}
+	limit := time.Duration(req.TimeLimitSeconds) * time.Second
+	name := strings.TrimSpace(req.Name)
+	run, err := s.runner.Start(ctx, jobs.Request{Job: "roster", Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID, Params: req},
+		func(ctx context.Context, pr *jobs.Progress) (any, error) {
+			return s.rosterDraft(ctx, pr, prob, limit, name, req.Timezone, p.User.ID)
+		})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
+	return c.JSON(http.StatusAccepted, run)
+}
+
+// RosterProblem checks the request and builds the rostering problem:
+// requirements from each queue's latest forecast (required staff, after
+// shrinkage) on one grid, and the agents who have a skill for the queues,
+// with their contracts, availability, approved time off and wishes.
+func (s *Server) RosterProblem(ctx context.Context, req rosterRequest) (roster.Problem, error) {
+	bad := fault.Fields{}
+	if strings.TrimSpace(req.Name) == "" {
+		bad.Add("name", "is required")
+	}
+	if len(req.QueueIDs) == 0 {
+		bad.Add("queue_ids", "name at least one queue")
+	}
+	if req.Weeks < 1 || req.Weeks > 6 {
+		bad.Add("weeks", "must be 1 to 6")
+	}
+	if req.TimeLimitSeconds == 0 {
+		req.TimeLimitSeconds = 30
+	}
+	if req.TimeLimitSeconds < 1 || req.TimeLimitSeconds > 600 {
+		bad.Add("time_limit_seconds", "must be 1 to 600")
+	}
+	loc, err := time.LoadLocation(req.Timezone)
+	if err != nil || req.Timezone == "" {
+		bad.Add("timezone", "must be an IANA time zone such as Europe/Berlin")
+		loc = time.UTC
+	}
+	day, err := time.ParseInLocation(time.DateOnly, req.Start, loc)
+	if err != nil {
+		bad.Add("start", "must be a date, YYYY-MM-DD")
+	}
+	if err := req.Templates.Validate(); err != nil {
+		var fe scheduling.FieldErrors
+		if !errors.As(err, &fe) {
+			return roster.Problem{}, err
+		}
+		for _, e := range fe {
+			bad.Add("templates."+e.Field, "%s", e.Reason)
+		}
+	}
+	if len(bad) > 0 {
+		return roster.Problem{}, &fault.Error{Code: fault.Invalid, Message: "the rostering request is not valid", Fields: bad}
+	}
+	start, end := day, day.AddDate(0, 0, 7*req.Weeks)
+	step := time.Duration(req.Templates.IntervalMin) * time.Minute
+	cells := int(end.Sub(start) / step)
+	prob := roster.Problem{Start: start, Step: step, Location: loc, Templates: req.Templates, Seed: 1}
+	var queues []org.Queue
+	for i, id := range req.QueueIDs {
+		q, err := s.store.FindQueueByID(ctx, id)
+		if err != nil {
+			return prob, fieldNotFound(err, fmt.Sprintf("queue_ids[%d]", i))
+		}
+		rq, err := s.QueueRequirements(ctx, q, 0, start, end)
+		if err != nil {
+			return prob, &fault.Error{Code: fault.Unprocessable, Message: "a queue has no requirements for the period",
+				Fields: map[string]string{fmt.Sprintf("queue_ids[%d]", i): err.Error()}}
+		}
+		need := make([]float64, cells)
+		for j, iv := range rq.Intervals {
+			until := end
+			if j+1 < len(rq.Intervals) {
+				until = rq.Intervals[j+1].Start
+			}
+			for t := iv.Start; t.Before(until); t = t.Add(step) {
+				if k := int(t.Sub(start) / step); k >= 0 && k < cells {
+					need[k] = float64(iv.RequiredStaff)
+				}
+			}
+		}
+		queues = append(queues, q)
+		prob.Queues = append(prob.Queues, q.Name)
+		prob.Required = append(prob.Required, need)
+	}
+	agents, err := s.rosterAgents(ctx, queues, req.TeamIDs, start, end)
+	if err != nil {
+		return prob, err
+	}
+	if len(agents) == 0 {
+		return prob, &fault.Error{Code: fault.Unprocessable, Message: "no agent has a skill for these queues",
+			Fields: map[string]string{"queue_ids": "give agents the queues' channel (and language) skills first"}}
+	}
+	prob.Agents = agents
+	if err := prob.Validate(); err != nil {
+		return prob, fault.Errorf(fault.Unprocessable, "the rostering problem is not valid: %v", err)
+	}
+	return prob, nil
+}
+
+// rosterAgents converts the stored agents who can serve the queues. An agent
+// serves a queue with its channel skill (and its language, when the queue
+// has one) at the channel skill's proficiency.
+func (s *Server) rosterAgents(ctx context.Context, queues []org.Queue, teams []int64, from, to time.Time) ([]roster.Agent, error) {
+	channels := map[int64]string{}
+	for _, q := range queues {
+		ch, err := s.store.FindChannelByID(ctx, q.ChannelID)
+		if err != nil {
+			return nil, err
+		}
+		channels[q.ID] = ch.Key
+	}
+	all, err := s.allAgents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []roster.Agent
+	for _, a := range all {
+		if len(teams) > 0 && (a.TeamID == nil || !slices.Contains(teams, *a.TeamID)) {
+			continue
+		}
+		skills := map[string]int{}
+		for _, q := range queues {
+			level, lang := 0, q.Language == ""
+			for _, sk := range a.Skills {
+				if sk.Kind == "channel" && sk.Value == channels[q.ID] {
+					level = max(1, min(5, sk.Proficiency))
+				}
+				if sk.Kind == "language" && sk.Value == q.Language {
+					lang = true
+				}
+			}
+			if level > 0 && lang {
+				skills[q.Name] = level
+			}
+		}
+		if len(skills) == 0 {
+			continue
+		}
+		loc, err := time.LoadLocation(a.Timezone)
+		if err != nil {
+			return nil, fault.Errorf(fault.Unprocessable, "agent %s has a bad time zone %q", a.Email, a.Timezone)
+		}
+		ra := roster.Agent{ID: strconv.FormatInt(a.ID, 10), Location: loc, Skills: skills, Prefer: roster.Preference(a.Preferences.ShiftTime),
+			Contract: calendar.Contract{MinWeekHours: a.Contract.MinWeekHours, MaxWeekHours: a.Contract.MaxWeekHours, MaxShiftsPerWeek: a.Contract.MaxShiftsPerWeek,
+				MinRestHours: a.Contract.MinRestHours, MaxConsecutiveDays: a.Contract.MaxConsecutiveDays}}
+		for _, w := range a.Availability {
+			wd, ok1 := weekday(w.Day)
+			f, ok2 := clockMin(w.From)
+			t, ok3 := clockMin(w.To)
+			if ok1 && ok2 && ok3 {
+				ra.Availability = append(ra.Availability, roster.Window{Day: wd, From: f, To: t})
+			}
+		}
+		for _, d := range a.Preferences.DaysOff {
+			if wd, ok := weekday(d); ok {
+				ra.DaysOff = append(ra.DaysOff, wd)
+			}
+		}
+		off, _, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{a.ID}, Status: calendar.TimeOffApproved, From: from, To: to, Page: store.Page{Limit: 500}})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range off {
+			ra.TimeOff = append(ra.TimeOff, roster.Interval{Start: r.Start, End: r.End})
+		}
+		out = append(out, ra)
+	}
+	return out, nil
+}
+
+// weekday reads mon..sun.
+func weekday(d string) (time.Weekday, bool) {
+	i := slices.Index(org.Weekdays, d)
+	if i < 0 {
+		return 0, false
+	}
+	return time.Weekday((i + 1) % 7), true
+}
+
+// clockMin reads HH:MM as minutes after midnight (24:00 allowed).
+func clockMin(s string) (int, bool) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		if s == "24:00" {
+			return 24 * 60, true
+		}
+		return 0, false
+	}
+	return t.Hour()*60 + t.Minute(), true
+}
+
+// rosterDraft solves the problem within the limit and stores the roster as
+// a draft with its rule warnings and report.
+func (s *Server) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roster.Problem, limit time.Duration, name, zone string, by int64) (any, error) {
+	sctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	prob.Progress = func(done, total int) { pr.Set(done, total) }
+	r, err := roster.Solve(sctx, prob)
+	if err != nil && ctx.Err() != nil {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fault.Errorf(fault.Unprocessable, "rostering failed: %v", err)
+	}
+	rep, err := roster.Measure(prob, r.Assignments)
+	if err != nil {
+		return nil, err
+	}
+	shifts := make([]calendar.Shift, len(r.Assignments))
+	for i, a := range r.Assignments {
+		id, err := strconv.ParseInt(a.Agent, 10, 64)
+		if err != nil {
+			return nil, fault.Errorf(fault.Internal, "roster names agent %q", a.Agent)
+		}
+		shifts[i] = a.Shift
+		shifts[i].AgentID = id
+	}
+	warnings, err := s.ruleWarnings(ctx, prob.Start, prob.End(), shifts)
+	if err != nil {
+		return nil, err
+	}
+	sch, err := s.store.CreateScheduleDraft(ctx, store.Schedule{Name: name, Timezone: zone, PeriodStart: prob.Start.UTC(), PeriodEnd: prob.End().UTC(),
+		CreatedByID: &by, Report: store.Snapshot(draftReport{Warnings: warnings})}, shifts)
+	if err != nil {
+		return nil, err
+	}
+	return RosterResult{ScheduleID: sch.ID, Stopped: r.Stopped, Report: rep}, nil
+}

@@ -1,0 +1,116 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/store/storetest"
+)
+
+func rosterTemplates() map[string]any {
+	return map[string]any{"interval_min": 30, "templates": []map[string]any{
+		{"name": "FT8", "span_min": 510, "paid_min": 480, "start": map[string]any{"from": "07:00", "to": "11:00", "step_min": 30},
+			"days": []string{"mon", "tue", "wed", "thu", "fri"},
+			"breaks": []map[string]any{{"name": "lunch", "length_min": 30, "paid": false, "earliest_start_min": 210, "latest_start_min": 300, "step_min": 30}}},
+		{"name": "PT4", "span_min": 240, "paid_min": 240, "start": map[string]any{"from": "08:00", "to": "14:00", "step_min": 30},
+			"days": []string{"mon", "tue", "wed", "thu", "fri"}},
+	}}
+}
+
+// TestRosterJobMakesADraftThatKeepsTheRules rosters stored agents onto a
+// queue's forecast through the API and checks the draft it leaves.
+func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		lisbon, _ := time.LoadLocation("Europe/Lisbon")
+		monday := time.Date(2026, 3, 23, 0, 0, 0, 0, lisbon) // the week Lisbon moves to summer time (29 March)
+		var pts []store.ForecastPoint
+		for t0 := monday; t0.Before(monday.AddDate(0, 0, 7)); t0 = t0.Add(30 * time.Minute) {
+			l := t0.In(lisbon)
+			c := 0.0
+			if l.Weekday() != time.Saturday && l.Weekday() != time.Sunday && l.Hour() >= 8 && l.Hour() < 18 {
+				c = 30
+			}
+			pts = append(pts, store.ForecastPoint{StartAt: t0.UTC(), Contacts: c, Lower: c, Upper: c})
+		}
+		_, err := st.CreateForecast(ctx, store.Forecast{QueueID: w.queue.ID, Method: "test", IntervalMin: 30, StartAt: pts[0].StartAt,
+			EndAt: pts[len(pts)-1].StartAt.Add(30 * time.Minute), HistoryFrom: monday.AddDate(0, 0, -28), HistoryTo: monday}, pts)
+		require.NoError(t, err)
+		var agents []org.Agent
+		for i := 0; i < 14; i++ {
+			a := org.Agent{Name: fmt.Sprint("voice ", i), Email: fmt.Sprintf("v%d@agents.example.com", i), Timezone: "Europe/Lisbon", TeamID: &w.teamA.ID,
+				Contract: org.DefaultContract, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 4}}}
+			if i%4 == 0 {
+				a.Availability = []org.Window{{Day: "mon", From: "08:00", To: "20:00"}, {Day: "tue", From: "08:00", To: "20:00"}, {Day: "wed", From: "08:00", To: "20:00"}}
+			}
+			created, err := st.CreateAgent(ctx, a)
+			require.NoError(t, err)
+			agents = append(agents, created)
+		}
+
+		req := map[string]any{"name": "Week 13", "queue_ids": []int64{w.queue.ID}, "start": "2026-03-23", "weeks": 1, "timezone": "Europe/Lisbon",
+			"templates": rosterTemplates(), "time_limit_seconds": 5}
+		assert.Equal(t, http.StatusForbidden, w.as(org.RoleAgent, http.MethodPost, "/api/v1/schedules/roster", req).Status)
+		bad := map[string]any{"name": "x", "queue_ids": []int64{w.queue.ID}, "start": "23/03/2026", "weeks": 9, "timezone": "Mars/Olympus",
+			"templates": map[string]any{"interval_min": 30, "templates": []map[string]any{{"name": "X", "span_min": 60, "paid_min": 90,
+				"start": map[string]any{"from": "07:00", "to": "08:00", "step_min": 30}, "days": []string{"mon"}}}}}
+		res := w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/roster", bad)
+		require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
+		for _, f := range []string{"start", "weeks", "timezone", "templates."} {
+			assert.Contains(t, string(res.Body), f)
+		}
+
+		res = w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/roster", req)
+		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+		runID := int64(res.json(t)["id"].(float64))
+		var run store.JobRun
+		require.Eventually(t, func() bool {
+			r := w.as(org.RolePlanner, http.MethodGet, "/api/v1/jobs/runs/"+itoa(runID), nil)
+			require.NoError(t, jsonUnmarshalBytes(r.Body, &run))
+			return run.Status != store.JobRunning
+		}, 90*time.Second, 100*time.Millisecond)
+		require.Equal(t, store.JobSucceeded, run.Status, "errors: %v", run.Errors)
+		var result struct {
+			ScheduleID int64 `json:"schedule_id"`
+			Report     struct {
+				Violations []calendar.Violation `json:"violations"`
+			} `json:"report"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(run.Result), &result))
+		require.NotZero(t, result.ScheduleID)
+
+		shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: result.ScheduleID})
+		require.NoError(t, err)
+		require.NotEmpty(t, shifts)
+		byAgent := map[int64][]calendar.Shift{}
+		for _, sh := range shifts {
+			byAgent[sh.AgentID] = append(byAgent[sh.AgentID], sh)
+		}
+		for _, a := range agents {
+			mine := byAgent[a.ID]
+			assert.Empty(t, calendar.CheckContract(a.ID, calendar.Contract(a.Contract), lisbon, mine, monday, monday.AddDate(0, 0, 7)), "agent %s", a.Name)
+			for _, sh := range mine {
+				l := sh.Start.In(lisbon)
+				assert.True(t, l.Hour() >= 7 && l.Hour() <= 14, "shift starts on the local clock: %s", l)
+				if len(a.Availability) > 0 {
+					wd := l.Weekday()
+					assert.True(t, wd >= time.Monday && wd <= time.Wednesday && l.Hour() >= 8 && sh.End.In(lisbon).Hour() <= 20,
+						"agent %s works only when available: %s-%s", a.Name, l, sh.End.In(lisbon))
+				}
+			}
+			delete(byAgent, a.ID)
+		}
+		assert.Empty(t, byAgent, "only agents with the queue's skill are rostered")
+	})
+}
