@@ -51,7 +51,7 @@ type Trends struct {
 	// Monday to Sunday, so an agent's week is the one they worked.
 	WeekClock string           `json:"week_clock"`
 	Weeks     []TrendWeek      `json:"weeks"`
-	Criteria []CriterionTrend `json:"criteria"`
+	Criteria  []CriterionTrend `json:"criteria"`
 }
 
 // MetricsRow is the survey and handling metrics of one group.

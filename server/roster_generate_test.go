@@ -20,7 +20,7 @@ import (
 func rosterTemplates() map[string]any {
 	return map[string]any{"interval_min": 30, "templates": []map[string]any{
 		{"name": "FT8", "span_min": 510, "paid_min": 480, "start": map[string]any{"from": "07:00", "to": "11:00", "step_min": 30},
-			"days": []string{"mon", "tue", "wed", "thu", "fri"},
+			"days":   []string{"mon", "tue", "wed", "thu", "fri"},
 			"breaks": []map[string]any{{"name": "lunch", "length_min": 30, "paid": false, "earliest_start_min": 210, "latest_start_min": 300, "step_min": 30}}},
 		{"name": "PT4", "span_min": 240, "paid_min": 240, "start": map[string]any{"from": "08:00", "to": "14:00", "step_min": 30},
 			"days": []string{"mon", "tue", "wed", "thu", "fri"}},
