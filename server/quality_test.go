@@ -483,3 +483,64 @@ func TestQAAuthorizationTable(t *testing.T) {
 		}
 	})
 }
+
+func TestQAAssignmentPlanIsReproducibleAndNeverSelfReview(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+		w := newQAWorld(t, st, now)
+		ctx := context.Background()
+		// A reviewer who is also agent a2: they must never get a2's interactions.
+		hash, err := auth.HashPassword(testPassword)
+		require.NoError(t, err)
+		peer, err := st.CreateUser(ctx, org.User{Email: "peer@example.com", Name: "peer", Role: org.RoleQAReviewer, AgentID: &w.agentA2.ID}, hash)
+		require.NoError(t, err)
+		var recs []map[string]any
+		for i := 0; i < 30; i++ {
+			a := []org.Agent{w.agentA1, w.agentA2, w.agentB1}[i%3]
+			recs = append(recs, map[string]any{"external_id": fmt.Sprintf("w-%d", i), "channel": "voice", "agent_id": a.ID, "customer": fmt.Sprintf("k%d", i),
+				"started_at": time.Date(2026, 3, 2+i%5, 9+i%8, 0, 0, 0, time.UTC).Format(time.RFC3339), "handle_seconds": 60 + 10*i})
+		}
+		res := w.as(org.RoleQAReviewer, http.MethodPost, "/api/v1/qa/interactions", map[string]any{"interactions": recs})
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		plan := map[string]any{"scorecard_id": w.scorecardID, "week_start": "2026-03-02", "timezone": "Europe/Lisbon", "per_agent_per_week": 3,
+			"reviewer_ids": []int64{w.users[org.RoleQAReviewer].ID, peer.ID}, "due_after_days": 3, "seed": 7,
+			"filter": map[string]any{"channels": []string{"voice"}, "min_handle_seconds": 60}}
+		bad := map[string]any{"scorecard_id": w.scorecardID, "week_start": "March", "timezone": "Europe/Lisbon", "per_agent_per_week": 0, "reviewer_ids": []int64{}}
+		res = w.as(org.RoleQAReviewer, http.MethodPost, "/api/v1/qa/assignments", bad)
+		require.Equal(t, http.StatusBadRequest, res.Status)
+		for _, f := range []string{"week_start", "per_agent_per_week", "reviewer_ids"} {
+			assert.Contains(t, string(res.Body), f)
+		}
+		assert.Equal(t, http.StatusForbidden, w.as(org.RoleSupervisor, http.MethodPost, "/api/v1/qa/assignments", plan).Status)
+		res = w.as(org.RoleQAReviewer, http.MethodPost, "/api/v1/qa/assignments", plan)
+		require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+		var got struct {
+			Items []struct {
+				AgentID    int64     `json:"agent_id"`
+				ReviewerID int64     `json:"reviewer_id"`
+				State      string    `json:"state"`
+				DueAt      time.Time `json:"due_at"`
+			} `json:"items"`
+		}
+		require.NoError(t, jsonUnmarshalBytes(res.Body, &got))
+		require.Len(t, got.Items, 9, "three per agent")
+		per := map[int64]int{}
+		for _, e := range got.Items {
+			per[e.AgentID]++
+			assert.Equal(t, "draft", e.State)
+			if e.AgentID == w.agentA2.ID {
+				assert.NotEqual(t, peer.ID, e.ReviewerID, "a reviewer never reviews themselves")
+			}
+			lisbon, _ := time.LoadLocation("Europe/Lisbon")
+			assert.Equal(t, time.Date(2026, 3, 12, 0, 0, 0, 0, lisbon), e.DueAt.In(lisbon), "due three days after the week")
+		}
+		for _, a := range []org.Agent{w.agentA1, w.agentA2, w.agentB1} {
+			assert.Equal(t, 3, per[a.ID])
+		}
+		// Drawn interactions are not drawn again: a second run takes the rest.
+		res = w.as(org.RoleQAReviewer, http.MethodPost, "/api/v1/qa/assignments", plan)
+		require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+		require.NoError(t, jsonUnmarshalBytes(res.Body, &got))
+		assert.Len(t, got.Items, 9)
+	})
+}
