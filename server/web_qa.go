@@ -743,6 +743,7 @@ func (s *Server) webTrends(c echo.Context) error {
 	pg.Data["T"] = tr
 	pg.Data["Names"] = n
 	pg.Data["Chart"] = trendChart(tr)
+	pg.Data["CriterionCharts"] = criterionCharts(tr)
 	pg.Data["From"], pg.Data["To"] = from.Format(time.DateOnly), to.Format(time.DateOnly)
 	switch {
 	case tr.AgentID != nil:
@@ -977,6 +978,39 @@ func trendChart(tr Trends) template.HTML {
 	out, err := c.Render()
 	if err != nil {
 		return ""
+	}
+	return out
+}
+
+// criterionChart is one criterion's small chart on the trends page.
+type criterionChart struct {
+	Key string
+	SVG template.HTML
+}
+
+// criterionCharts draws each criterion's weekly mean points (0-100) as a
+// small chart of its own, so a falling criterion stands out without colour.
+func criterionCharts(tr Trends) []criterionChart {
+	var out []criterionChart
+	for i, ct := range tr.Criteria {
+		var pts []chart.Point
+		for _, w := range ct.Weeks {
+			day, err := time.ParseInLocation(time.DateOnly, w.WeekStart, time.UTC)
+			if err == nil && w.Mean != nil {
+				pts = append(pts, chart.Point{X: day, Y: *w.Mean})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		c := chart.Chart{ID: fmt.Sprintf("crit%d", i), Title: "Criterion " + ct.Key, Width: 420, Height: 200, Location: time.UTC,
+			YLabel: "Mean points (0-100)", YMinMax: &[2]float64{0, 100},
+			Desc:   fmt.Sprintf("Weekly mean points of criterion %s over %d weeks.", ct.Key, len(pts)),
+			Series: []chart.Series{{Name: ct.Key, Points: pts, Style: chart.Solid, Markers: true}}}
+		svg, err := c.Render()
+		if err == nil {
+			out = append(out, criterionChart{Key: ct.Key, SVG: svg})
+		}
 	}
 	return out
 }
