@@ -31,6 +31,7 @@ func (s *Server) plannerRoutes(signedIn *echo.Group) {
 	signedIn.GET("/planner/history", s.webHistoryForm)
 	// The upload is limited before the CSRF check reads the multipart body.
 	s.echo.POST("/planner/history", s.webImportHistory, middleware.BodyLimit("64M"), s.authenticate, s.requirePage)
+	signedIn.GET("/planner/coverage", s.webCoverage)
 }
 
 // plannerOnly admits planners and admins, the roles that plan.

@@ -152,3 +152,65 @@ func TestWebQueuePageShowsForecastAndAccuracy(t *testing.T) {
 	status, _, _ = page(t, c, "GET", w.srv.URL+"/planner/queues/999999", nil)
 	assert.Equal(t, 404, status)
 }
+
+func TestWebCoverageShowsRequiredScheduledAndProjection(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	ctx := context.Background()
+	t0 := time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC) // 09:00 in Lisbon
+	var pts []store.ForecastPoint
+	for i := 0; i < 8; i++ {
+		pts = append(pts, store.ForecastPoint{StartAt: t0.Add(time.Duration(i) * 30 * time.Minute), Contacts: 60})
+	}
+	_, err := w.st.CreateForecast(ctx, store.Forecast{QueueID: w.queue.ID, Method: "test", IntervalMin: 30, StartAt: t0, EndAt: t0.Add(4 * time.Hour), HistoryFrom: t0, HistoryTo: t0}, pts)
+	require.NoError(t, err)
+	var shifts []any
+	for i := 0; i < 14; i++ {
+		sh := map[string]any{"queue_id": w.queue.ID, "template": "t", "start": t0, "end": t0.Add(4 * time.Hour), "paid_minutes": 240}
+		if i < 2 {
+			sh["breaks"] = []any{map[string]any{"name": "b", "start": t0.Add(time.Hour), "end": t0.Add(75 * time.Minute)}}
+		}
+		shifts = append(shifts, sh)
+	}
+	res := w.as("planner", "POST", "/api/v1/schedules", map[string]any{"name": "cov", "timezone": "UTC", "period_start": t0, "period_end": t0.Add(4 * time.Hour), "shifts": shifts})
+	require.Equal(t, 201, res.Status, "%s", res.Body)
+	id := int64(res.json(t)["id"].(float64))
+	// The API's numbers, which the page must show the same.
+	res = w.as("planner", "GET", fmt.Sprintf("/api/v1/schedules/%d/coverage?queue_id=%d", id, w.queue.ID), nil)
+	require.Equal(t, 200, res.Status, "%s", res.Body)
+	var cov struct {
+		RequiredStaffHours float64 `json:"required_staff_hours"`
+		Intervals          []struct {
+			Contacts float64  `json:"contacts"`
+			SL       *float64 `json:"projected_service_level"`
+		}
+	}
+	require.NoError(t, jsonUnmarshalBytes(res.Body, &cov))
+	sl, n := 0.0, 0.0
+	for _, iv := range cov.Intervals {
+		sl += *iv.SL * iv.Contacts
+		n += iv.Contacts
+	}
+
+	c, _ := signIn(t, w, "planner@example.com")
+	base := fmt.Sprintf("%s/planner/coverage?queue_id=%d&schedule_id=%d", w.srv.URL, w.queue.ID, id)
+	status, _, body := page(t, c, "GET", base+"&from=2026-05-04&days=1", nil)
+	require.Equal(t, 200, status, body)
+	assert.Contains(t, body, `id="coverage-range"`)
+	assert.Contains(t, body, `data-name="Scheduled"`)
+	assert.Contains(t, body, "Local time (Europe/Lisbon)")
+	// 14 agents for 8 half hours, less one agent-interval of breaks: 55.5 staff-hours.
+	row := fmt.Sprintf(`<td class="num">%.1f</td><td class="num">55.5</td>`, cov.RequiredStaffHours)
+	assert.Contains(t, body, row)
+	assert.Contains(t, body, fmt.Sprintf(`<td class="num">%.1f%%</td>`, sl/n*100), "the day's projected service level, weighted by contacts")
+	assert.Contains(t, body, "<td>09:00</td>", "intervals are listed on the queue's clock")
+	assert.Contains(t, body, "<td class=\"num\">13.00</td>", "the interval with two breaks has 13 on the phones")
+
+	status, _, body = page(t, c, "GET", base+"&from=someday&days=40", nil)
+	assert.Equal(t, 400, status)
+	assert.Contains(t, body, `id="from-error">&#34;someday&#34; is not a date like 2026-01-05.`)
+	assert.Contains(t, body, `id="days-error">Enter a number of days from 1 to 14.`)
+
+	status, _, body = page(t, c, "GET", base+"&from=2026-06-01&days=3", nil)
+	assert.Equal(t, 200, status)
+	assert.Contains(t, body, "has no forecast intervals inside both cov")
+}
