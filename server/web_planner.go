@@ -32,6 +32,8 @@ func (s *Server) plannerRoutes(signedIn *echo.Group) {
 	// The upload is limited before the CSRF check reads the multipart body.
 	s.echo.POST("/planner/history", s.webImportHistory, middleware.BodyLimit("64M"), s.authenticate, s.requirePage)
 	signedIn.GET("/planner/coverage", s.webCoverage)
+	s.scheduleWebRoutes(signedIn)
+	s.jobWebRoutes(signedIn)
 }
 
 // plannerOnly admits planners and admins, the roles that plan.

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -213,4 +216,128 @@ func TestWebCoverageShowsRequiredScheduledAndProjection(t *testing.T) {
 	status, _, body = page(t, c, "GET", base+"&from=2026-06-01&days=3", nil)
 	assert.Equal(t, 200, status)
 	assert.Contains(t, body, "has no forecast intervals inside both cov")
+}
+
+// forecastWorld gives the world's queue a two-week forecast from the coming
+// Monday (Lisbon), busy on weekdays 09:00-17:00.
+func forecastWorld(t *testing.T, w *world) time.Time {
+	t.Helper()
+	lisbon, err := time.LoadLocation("Europe/Lisbon")
+	require.NoError(t, err)
+	now := time.Now().In(lisbon)
+	monday := time.Date(now.Year(), now.Month(), now.Day()+7-int((now.Weekday()+6)%7), 0, 0, 0, 0, lisbon)
+	var pts []store.ForecastPoint
+	for at := monday; at.Before(monday.AddDate(0, 0, 14)); at = at.Add(30 * time.Minute) {
+		v := 0.0
+		if l := at.In(lisbon); l.Hour() >= 9 && l.Hour() < 17 && l.Weekday() != time.Saturday && l.Weekday() != time.Sunday {
+			v = 40
+		}
+		pts = append(pts, store.ForecastPoint{StartAt: at.UTC(), Contacts: v, Lower: v * 0.8, Upper: v * 1.2})
+	}
+	_, err = w.st.CreateForecast(context.Background(), store.Forecast{QueueID: w.queue.ID, Method: "test", IntervalMin: 30, StartAt: monday.UTC(),
+		EndAt: monday.AddDate(0, 0, 14).UTC(), HistoryFrom: monday.AddDate(0, 0, -7).UTC(), HistoryTo: monday.UTC()}, pts)
+	require.NoError(t, err)
+	return monday
+}
+
+func TestWebGenerateEditComparePublish(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	monday := forecastWorld(t, w)
+	c, csrf := signIn(t, w, "planner@example.com")
+	status, _, body := page(t, c, "GET", w.srv.URL+"/planner/schedules", nil)
+	require.Equal(t, 200, status, body)
+	m := regexp.MustCompile(`(?s)<textarea id="gen-templates"[^>]*>(.*?)</textarea>`).FindStringSubmatch(body)
+	require.NotNil(t, m, "the form offers default templates")
+	templates := html.UnescapeString(m[1])
+	form := func(start, weeks, tmpl string) url.Values {
+		return url.Values{"csrf_token": {csrf}, "queue_id": {itoa(w.queue.ID)}, "start": {start}, "weeks": {weeks}, "time_limit": {"5"}, "templates": {tmpl}}
+	}
+
+	// Bad input: every problem is named next to its field, nothing starts.
+	status, _, body = page(t, c, "POST", w.srv.URL+"/planner/schedules/generate", form("next week", "9", `{"interval_min": 30`))
+	assert.Equal(t, 400, status)
+	assert.Contains(t, body, `id="start-error">&#34;next week&#34; is not a date like 2026-01-05.`)
+	assert.Contains(t, body, `id="weeks-error">Enter 1 to 4 weeks.`)
+	assert.Contains(t, body, `id="templates-error">The shift templates are not valid`)
+	status, _, body = page(t, c, "POST", w.srv.URL+"/planner/schedules/generate", form(monday.AddDate(0, 0, 14).Format(time.DateOnly), "1", templates))
+	assert.Equal(t, 400, status)
+	assert.Contains(t, body, "the latest forecast of Voice PT ends", "a period past the forecast is refused")
+
+	// Generate: the browser lands on the run's progress page, which ends at the draft.
+	status, path, body := page(t, c, "POST", w.srv.URL+"/planner/schedules/generate", form(monday.Format(time.DateOnly), "1", templates))
+	require.Equal(t, 200, status, body)
+	require.Regexp(t, `^/planner/runs/\d+$`, path)
+	assert.Contains(t, body, `<progress id="run-progress" max="`)
+	var st struct {
+		Status string
+		Total  int
+		Done   int
+		Next   string
+	}
+	require.Eventually(t, func() bool {
+		res := do(t, c, "GET", w.srv.URL+path+"?format=json", nil, nil)
+		require.NoError(t, jsonUnmarshalBytes(res.Body, &st))
+		return st.Status != "running"
+	}, 30*time.Second, 50*time.Millisecond)
+	require.Equal(t, "succeeded", st.Status)
+	assert.Equal(t, 3, st.Done)
+	require.Regexp(t, `^/planner/schedules/\d+$`, st.Next)
+
+	// The grid: a day of shifts on the queue's clock, breaks, peaks, both reports.
+	status, _, body = page(t, c, "GET", w.srv.URL+st.Next+"?view=day&from="+monday.Format(time.DateOnly), nil)
+	require.Equal(t, 200, status, body)
+	assert.Contains(t, body, "times in Europe/Lisbon")
+	assert.Contains(t, body, `class="peak" style="left:`)
+	assert.Contains(t, body, `class="break" style="left:`)
+	assert.Contains(t, body, "<h2 id=\"stress-h\">Stress report</h2>")
+	assert.Contains(t, body, "<h2 id=\"cost-h\">Cost report</h2>")
+	assert.Contains(t, body, "<dt>Short</dt><dd>0.0 h</dd>", "the generator covers every required hour")
+	edit := regexp.MustCompile(`<a class="shift" style="[^"]*" href="([^"]+)"`).FindStringSubmatch(body)
+	require.NotNil(t, edit, "draft shifts link to their edit page")
+	editURL := html.UnescapeString(edit[1])
+
+	// Edit: a bad time is refused next to its field; deleting one shift works.
+	status, _, body = page(t, c, "GET", w.srv.URL+editURL, nil)
+	require.Equal(t, 200, status, body)
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
+	action := w.srv.URL + html.UnescapeString(regexp.MustCompile(`<form method="post" action="([^"]+/shifts/[^"]+)"`).FindStringSubmatch(body)[1])
+	status, _, body = page(t, c, "POST", action, url.Values{"csrf_token": {csrf}, "version": {version}, "action": {"move"}, "start": {"tomorrow"}, "end": {"2030-01-01T10:00"}})
+	assert.Equal(t, 400, status)
+	assert.Contains(t, body, `id="start-error">&#34;tomorrow&#34; is not a date and time`)
+	status, _, body = page(t, c, "POST", action, url.Values{"csrf_token": {csrf}, "version": {version}, "action": {"delete"}})
+	require.Equal(t, 200, status, body)
+	assert.Contains(t, body, "Shift deleted.")
+	status, _, body = page(t, c, "POST", action, url.Values{"csrf_token": {csrf}, "version": {version}, "action": {"delete"}})
+	assert.Equal(t, 404, status, "the shift is gone: %s", body)
+
+	// Compare the generated draft with itself after the edit: one shift fewer.
+	id := strings.TrimPrefix(st.Next, "/planner/schedules/")
+	status, _, body = page(t, c, "GET", w.srv.URL+"/planner/compare?left="+id+"&right="+id, nil)
+	require.Equal(t, 200, status, body)
+	assert.Contains(t, body, "Who works differently (0 change(s))")
+	status, _, body = page(t, c, "GET", w.srv.URL+"/planner/compare?left=x", nil)
+	assert.Equal(t, 400, status)
+	assert.Contains(t, body, `id="left-error">Choose a plan.`)
+
+	// Publish with the shown version; a second try with the stale version is a conflict.
+	_, _, body = page(t, c, "GET", w.srv.URL+st.Next, nil)
+	version = regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
+	status, _, body = page(t, c, "POST", w.srv.URL+st.Next+"/publish", url.Values{"csrf_token": {csrf}, "version": {version}})
+	require.Equal(t, 200, status, body)
+	assert.Contains(t, body, "Published revision 1")
+	assert.NotContains(t, body, `id="publish"`, "a published plan has no publish button")
+	status, _, _ = page(t, c, "POST", w.srv.URL+st.Next+"/publish", url.Values{"csrf_token": {csrf}, "version": {version}})
+	assert.Equal(t, 409, status)
+
+	// The jobs page lists the generation run; planners cannot trigger jobs, admins can.
+	status, _, body = page(t, c, "GET", w.srv.URL+"/planner/jobs", nil)
+	require.Equal(t, 200, status, body)
+	assert.Contains(t, body, "<td>generate-schedule</td>")
+	assert.Contains(t, body, "Only administrators can start a job by hand.")
+	status, _, _ = page(t, c, "POST", w.srv.URL+"/planner/jobs/housekeeping/runs", url.Values{"csrf_token": {csrf}})
+	assert.Equal(t, 403, status)
+	admin, adminCSRF := signIn(t, w, "admin@example.com")
+	status, path, body = page(t, admin, "POST", w.srv.URL+"/planner/jobs/housekeeping/runs", url.Values{"csrf_token": {adminCSRF}})
+	require.Equal(t, 200, status, body)
+	assert.Regexp(t, `^/planner/runs/\d+$`, path)
 }
