@@ -142,10 +142,10 @@ func (s *Server) generationRequirements(ctx context.Context, q org.Queue, loc *t
 
 // generateResult is stored as the generation run's result.
 type generateResult struct {
-	ScheduleID int64            `json:"schedule_id"`
+	ScheduleID int64             `json:"schedule_id"`
 	Report     scheduling.Report `json:"-"`
-	Shifts     int              `json:"shifts"`
-	PaidHours  float64          `json:"paid_hours"`
+	Shifts     int               `json:"shifts"`
+	PaidHours  float64           `json:"paid_hours"`
 }
 
 // webGenerate checks the form and starts a generation job; the browser is
