@@ -178,6 +178,13 @@ func (s *Server) webCoverage(c echo.Context) error {
 	}
 	if sch != nil {
 		form.ScheduleID = sch.ID
+		// Without a first day, start where the plan starts if that is later than today.
+		if c.QueryParam("from") == "" && sch.PeriodStart.After(from) {
+			ps := sch.PeriodStart.In(loc)
+			from = time.Date(ps.Year(), ps.Month(), ps.Day(), 0, 0, 0, 0, loc)
+			form.From = from.Format(time.DateOnly)
+			to = time.Date(from.Year(), from.Month(), from.Day()+form.Days, 0, 0, 0, 0, loc)
+		}
 	}
 	pg.Data["Form"] = form
 	pg.Data["Queues"] = queues
