@@ -60,6 +60,7 @@ func (s *Server) webRoutes() {
 	signedIn.POST("/me/time-off", s.webRequestTimeOff)
 	signedIn.POST("/me/calendar-feed", s.webResetFeed)
 	signedIn.GET("/planner", s.webPlanner)
+	s.plannerRoutes(signedIn)
 	signedIn.GET("/team", s.webTeam)
 	signedIn.POST("/team/time-off/:id", s.webDecideTimeOff)
 	s.qaWebRoutes(signedIn)

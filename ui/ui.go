@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,41 @@ var funcs = template.FuncMap{
 	},
 	"hours": func(minutes int) string {
 		return fmt.Sprintf("%d:%02d", minutes/60, minutes%60)
+	},
+	// opt formats an optional ratio as a percentage, or a dash when absent.
+	"optpct": func(v *float64) string {
+		if v == nil || math.IsNaN(*v) {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f%%", *v*100)
+	},
+	// nanpct is pct with a dash for NaN (nothing to measure).
+	"nanpct": func(v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f%%", v*100)
+	},
+	// num formats a number with the given decimals, a dash for NaN or nil.
+	"num": func(decimals int, v any) string {
+		var f float64
+		switch x := v.(type) {
+		case float64:
+			f = x
+		case *float64:
+			if x == nil {
+				return "—"
+			}
+			f = *x
+		case int:
+			f = float64(x)
+		default:
+			return fmt.Sprint(v)
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return "—"
+		}
+		return strconv.FormatFloat(f, 'f', decimals, 64)
 	},
 	"title": func(s string) string {
 		if s == "" {

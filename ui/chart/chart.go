@@ -408,6 +408,7 @@ func (c Chart) Render() (template.HTML, error) {
 	maxTicks := int((f.Right - f.Left) / 70)
 	ticks, daily := xTicks(f.From, f.To, c.Location, max(2, maxTicks))
 	b.WriteString(`<g class="axis x" stroke="#d7dbe3">`)
+	lastRight := math.Inf(-1)
 	for _, t := range ticks {
 		x := f.X(t)
 		l := t.In(c.Location)
@@ -422,6 +423,15 @@ func (c Chart) Render() (template.HTML, error) {
 			anchor = "end"
 		}
 		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s"/>`, num(x), num(x), num(f.Top), num(f.Bottom+4))
+		w := 6.6 * float64(len(label))
+		left := x - w/2
+		if anchor == "end" {
+			left = x - w
+		}
+		if left < lastRight+6 {
+			continue // the label would overlap the previous one; the grid line stays
+		}
+		lastRight = left + w
 		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="%s" fill="#5b6475" stroke="none">%s</text>`, num(x), num(f.Bottom+17), anchor, esc(label))
 	}
 	b.WriteString("</g>")

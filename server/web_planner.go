@@ -1,0 +1,395 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/peakwise/peakwise/forecasting"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/ui/chart"
+)
+
+// plannerRoutes registers the planner's pages: queues with their forecast,
+// history upload, coverage, the schedule grid and draft lifecycle, and jobs.
+// signedIn already sends signed-out visitors to the sign-in page.
+func (s *Server) plannerRoutes(signedIn *echo.Group) {
+	signedIn.GET("/planner/queues/:id", s.webQueue)
+	signedIn.GET("/planner/history", s.webHistoryForm)
+	// The upload is limited before the CSRF check reads the multipart body.
+	s.echo.POST("/planner/history", s.webImportHistory, middleware.BodyLimit("64M"), s.authenticate, s.requirePage)
+	signedIn.GET("/planner/coverage", s.webCoverage)
+	s.scheduleWebRoutes(signedIn)
+	s.jobWebRoutes(signedIn)
+}
+
+// plannerOnly admits planners and admins, the roles that plan.
+func plannerOnly(c echo.Context) error { return onlyRoles(c, org.RolePlanner, org.RoleAdmin) }
+
+// queueTarget says a queue's service target in words.
+func queueTarget(q org.Queue) string {
+	if q.AnswerWithinSec > 0 {
+		return fmt.Sprintf("%g%% answered within %d s", q.ServiceLevelPct, q.AnswerWithinSec)
+	}
+	return fmt.Sprintf("%g%% answered within %s", q.ServiceLevelPct, (time.Duration(q.ResponseWithinSec) * time.Second).String())
+}
+
+// pastForecast is one stored forecast version scored against the actuals
+// that arrived for it.
+type pastForecast struct {
+	Forecast  store.Forecast
+	Scored    int      // intervals with an actual
+	WAPE      *float64 // realised, over the intervals with an actual
+	Bias      *float64
+	Coverage  *float64 // share of actuals inside the 10-90% band
+	Days      []forecasting.DayScore
+	IsLatest  bool
+	HasActual bool
+}
+
+// scoreForecast measures a stored forecast against the history that arrived
+// in its range (the same scoring as the API's accuracy endpoint).
+func (s *Server) scoreForecast(ctx context.Context, q org.Queue, loc *time.Location, f store.Forecast, pts []store.ForecastPoint) (pastForecast, error) {
+	hist, err := s.store.FindHistory(ctx, q.ID, f.StartAt, f.EndAt)
+	if err != nil {
+		return pastForecast{}, err
+	}
+	ivs := make([]forecasting.Interval, len(pts))
+	for i, p := range pts {
+		ivs[i] = forecasting.Interval{Start: p.StartAt, Forecast: p.Contacts, Lower: p.Lower, Upper: p.Upper}
+	}
+	acts := make([]forecasting.Actual, len(hist))
+	for i, h := range hist {
+		acts[i] = forecasting.Actual{Start: h.StartAt, Contacts: h.Contacts}
+	}
+	sc := forecasting.ScoreForecast(loc, ivs, acts)
+	return pastForecast{Forecast: f, Scored: len(sc.Intervals), WAPE: finite(sc.WAPE), Bias: finite(sc.Bias), Coverage: finite(sc.Coverage),
+		Days: sc.Days, HasActual: len(sc.Intervals) > 0}, nil
+}
+
+func (s *Server) webQueue(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	q, err := s.store.FindQueueByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	ch, err := s.store.FindChannelByID(ctx, q.ChannelID)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(q.Timezone)
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+	}
+	pg := s.newPage(c, q.Name)
+	pg.Zone = q.Timezone
+	pg.Data["Queue"] = q
+	pg.Data["Channel"] = ch
+	pg.Data["Target"] = queueTarget(q)
+	pg.Data["Chart"] = nil
+	pg.Data["Latest"] = nil
+	pg.Data["Past"] = []pastForecast{}
+	now := s.now()
+
+	latest, err := s.store.FindLatestForecast(ctx, q.ID)
+	if err != nil && !fault.Is(err, fault.NotFound) {
+		return err
+	}
+	hasForecast := err == nil
+	// Two weeks of history before the forecast (or before now), then the forecast.
+	histEnd := now
+	if hasForecast {
+		histEnd = latest.StartAt
+	}
+	histFrom := histEnd.Add(-14 * 24 * time.Hour)
+	to := histEnd
+	if hasForecast {
+		to = latest.EndAt
+	}
+	hist, err := s.store.FindHistory(ctx, q.ID, histFrom, to)
+	if err != nil {
+		return err
+	}
+	step := time.Duration(q.IntervalMin) * time.Minute
+	ch1 := chart.Chart{ID: "forecast", Width: 960, Height: 320, Location: loc, YLabel: fmt.Sprintf("Contacts per %d min", q.IntervalMin), Step: step, Now: now,
+		Title: q.Name + ": contact history, forecast and actuals"}
+	var past, actual []chart.Point
+	for _, h := range hist {
+		p := chart.Point{X: h.StartAt, Y: h.Contacts}
+		if h.StartAt.Before(histEnd) {
+			past = append(past, p)
+		} else {
+			actual = append(actual, p)
+		}
+	}
+	if len(past) > 0 {
+		ch1.Series = append(ch1.Series, chart.Series{Name: "History (last 2 weeks)", Points: past})
+	}
+	var dayTable []forecasting.DayScore
+	if hasForecast {
+		pts, err := s.store.FindForecastPoints(ctx, latest.ID, time.Time{}, time.Time{})
+		if err != nil {
+			return err
+		}
+		fc := make([]chart.Point, len(pts))
+		lo, hi := make([]chart.Point, len(pts)), make([]chart.Point, len(pts))
+		for i, p := range pts {
+			fc[i], lo[i], hi[i] = chart.Point{X: p.StartAt, Y: p.Contacts}, chart.Point{X: p.StartAt, Y: p.Lower}, chart.Point{X: p.StartAt, Y: p.Upper}
+		}
+		ch1.Shades = []chart.Shade{{Name: "Forecast period", Spans: []chart.Span{{From: latest.StartAt, To: latest.EndAt}}}}
+		ch1.Bands = []chart.Band{{Name: "10–90% range", Lower: lo, Upper: hi}}
+		ch1.Series = append(ch1.Series, chart.Series{Name: "Forecast (" + latest.Method + ")", Style: chart.Dashed, Points: fc})
+		if len(actual) > 0 {
+			ch1.Series = append(ch1.Series, chart.Series{Name: "Actual", Style: chart.Dotted, Markers: len(actual) <= 200, Points: actual})
+		}
+		sc, err := s.scoreForecast(ctx, q, loc, latest, pts)
+		if err != nil {
+			return err
+		}
+		sc.IsLatest = true
+		pg.Data["Latest"] = sc
+		dayTable = forecastDays(loc, pts, sc.Days)
+	}
+	ch1.Desc = forecastDesc(q, loc, past, latest, hasForecast, len(actual))
+	if len(ch1.Series) > 0 {
+		svg, err := ch1.Render()
+		if err != nil {
+			return fault.Wrap(fault.Internal, err, "forecast chart")
+		}
+		pg.Data["Chart"] = svg
+	}
+	pg.Data["Days"] = dayTable
+
+	// Older versions, scored against what has arrived since.
+	versions, _, err := s.store.FindForecasts(ctx, q.ID, store.Page{Limit: 8})
+	if err != nil {
+		return err
+	}
+	var scored []pastForecast
+	for _, v := range versions {
+		if hasForecast && v.ID == latest.ID {
+			continue
+		}
+		pts, err := s.store.FindForecastPoints(ctx, v.ID, time.Time{}, time.Time{})
+		if err != nil {
+			return err
+		}
+		sc, err := s.scoreForecast(ctx, q, loc, v, pts)
+		if err != nil {
+			return err
+		}
+		scored = append(scored, sc)
+	}
+	pg.Data["Past"] = scored
+	return s.render(c, http.StatusOK, "planner_queue", pg)
+}
+
+// forecastDays totals the forecast per local day, with the actual where it arrived.
+func forecastDays(loc *time.Location, pts []store.ForecastPoint, scored []forecasting.DayScore) []forecasting.DayScore {
+	byDate := map[string]forecasting.DayScore{}
+	for _, d := range scored {
+		byDate[d.Date] = d
+	}
+	var out []forecasting.DayScore
+	idx := map[string]int{}
+	for _, p := range pts {
+		d := p.StartAt.In(loc).Format(time.DateOnly)
+		i, ok := idx[d]
+		if !ok {
+			i = len(out)
+			idx[d] = i
+			out = append(out, forecasting.DayScore{Date: d, Actual: math.NaN(), WAPE: math.NaN(), Bias: math.NaN()})
+		}
+		out[i].Forecast += p.Contacts
+	}
+	for i := range out {
+		if sd, ok := byDate[out[i].Date]; ok {
+			out[i].Actual, out[i].WAPE, out[i].Bias = sd.Actual, sd.WAPE, sd.Bias
+		}
+	}
+	return out
+}
+
+// forecastDesc says in words what the forecast chart shows, for screen readers.
+func forecastDesc(q org.Queue, loc *time.Location, past []chart.Point, f store.Forecast, hasForecast bool, actuals int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Contacts per %d-minute interval for %s, times in %s. ", q.IntervalMin, q.Name, q.Timezone)
+	if len(past) > 0 {
+		total := 0.0
+		for _, p := range past {
+			total += p.Y
+		}
+		fmt.Fprintf(&b, "History from %s to %s: %.0f contacts. ", past[0].X.In(loc).Format("2 Jan"), past[len(past)-1].X.In(loc).Format("2 Jan"), total)
+	}
+	if hasForecast {
+		fmt.Fprintf(&b, "Forecast by %s from %s to %s with a 10 to 90 percent range. ", f.Method, f.StartAt.In(loc).Format("2 Jan 15:04"), f.EndAt.In(loc).Format("2 Jan 15:04"))
+		fmt.Fprintf(&b, "%d intervals of actuals have arrived since.", actuals)
+	} else {
+		b.WriteString("No forecast yet.")
+	}
+	return b.String()
+}
+
+func (s *Server) webHistoryForm(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	return s.historyPage(c, http.StatusOK, s.newPage(c, "Upload history"))
+}
+
+func (s *Server) historyPage(c echo.Context, status int, pg page) error {
+	ctx := c.Request().Context()
+	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
+	if err != nil {
+		return err
+	}
+	channels, _, err := s.store.FindChannels(ctx, store.Page{Limit: 500})
+	if err != nil {
+		return err
+	}
+	keys := map[int64]string{}
+	for _, ch := range channels {
+		keys[ch.ID] = ch.Key
+	}
+	type row struct {
+		Queue   org.Queue
+		Channel string
+	}
+	rows := make([]row, len(queues))
+	for i, q := range queues {
+		rows[i] = row{q, keys[q.ChannelID]}
+	}
+	pg.Data["Queues"] = rows
+	for _, k := range []string{"Problems", "Summary"} {
+		if _, ok := pg.Data[k]; !ok {
+			pg.Data[k] = nil
+		}
+	}
+	return s.render(c, status, "planner_history", pg)
+}
+
+// lineProblem is one bad line of an uploaded file.
+type lineProblem struct {
+	Line   int // 0: about the whole file
+	Field  string
+	Reason string
+}
+
+var (
+	lineKey   = regexp.MustCompile(`^line (\d+)(?:\.(.+))?$`)
+	recordKey = regexp.MustCompile(`^records\[(\d+)\]\.(.+)$`)
+)
+
+// lineProblems turns an import's field errors into rows sorted by line;
+// record indexes are mapped back to the file lines they came from.
+func lineProblems(fe *fault.Error, recs []forecasting.Record) []lineProblem {
+	var out []lineProblem
+	for k, v := range fe.Fields {
+		lp := lineProblem{Reason: v, Field: k}
+		if m := lineKey.FindStringSubmatch(k); m != nil {
+			lp.Line, _ = strconv.Atoi(m[1])
+			lp.Field = m[2]
+		} else if m := recordKey.FindStringSubmatch(k); m != nil {
+			i, _ := strconv.Atoi(m[1])
+			if i < len(recs) {
+				lp.Line = recs[i].Line
+			}
+			lp.Field = m[2]
+		}
+		out = append(out, lp)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		return out[i].Field < out[j].Field
+	})
+	return out
+}
+
+// importedQueue is one queue an upload replaced history for.
+type importedQueue struct {
+	Queue     org.Queue
+	Intervals int
+	First     time.Time
+	Last      time.Time
+}
+
+// webImportHistory imports a history CSV with the API's functions: the file
+// is read, every row resolved to a queue and validated, and stored in one
+// transaction, or nothing is written and each bad line is listed.
+func (s *Server) webImportHistory(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	if err := principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
+		return err
+	}
+	pg := s.newPage(c, "Upload history")
+	fh, err := c.FormFile("file")
+	if err != nil {
+		pg.Fields["file"] = "Choose a CSV file to upload."
+		return s.historyPage(c, http.StatusBadRequest, pg)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "cannot read the upload")
+	}
+	defer f.Close()
+	ctx := c.Request().Context()
+	fail := func(err error, recs []forecasting.Record) error {
+		var fe *fault.Error
+		if !errors.As(err, &fe) || (fe.Code != fault.Unprocessable && fe.Code != fault.Invalid) {
+			return err
+		}
+		probs := lineProblems(fe, recs)
+		pg.Error = fe.Message
+		pg.Fields["file"] = fmt.Sprintf("%s: %d problem(s); nothing was imported. Fix the lines listed below and upload again.", fh.Filename, len(probs))
+		pg.Data["Problems"] = probs
+		return s.historyPage(c, http.StatusUnprocessableEntity, pg)
+	}
+	recs, err := forecasting.ReadHistoryCSV(f)
+	if err != nil {
+		return fail(csvFault(err), nil)
+	}
+	records, err := s.recordsForQueues(ctx, recs)
+	if err != nil {
+		return fail(err, recs)
+	}
+	sum, err := s.ImportHistory(ctx, records)
+	if err != nil {
+		return fail(err, recs)
+	}
+	var done []importedQueue
+	for qid, n := range sum.PerQueue {
+		q, err := s.store.FindQueueByID(ctx, qid)
+		if err != nil {
+			return err
+		}
+		done = append(done, importedQueue{Queue: q, Intervals: n, First: sum.Ranges[qid][0], Last: sum.Ranges[qid][1]})
+	}
+	sort.Slice(done, func(i, j int) bool { return done[i].Queue.Name < done[j].Queue.Name })
+	pg.Flash = fmt.Sprintf("Imported %d intervals for %d queue(s) from %s; stored history in those ranges was replaced.", sum.Intervals, sum.Queues, fh.Filename)
+	pg.Data["Summary"] = done
+	return s.historyPage(c, http.StatusOK, pg)
+}

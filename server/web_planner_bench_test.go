@@ -1,0 +1,138 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server"
+	"github.com/peakwise/peakwise/server/demo"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// signedInHandler seeds the demo into a fresh SQLite file, forecasts it and
+// returns the server's handler with a planner's session cookie.
+func signedInHandler(b *testing.B) (*store.Store, http.Handler, *http.Cookie) {
+	b.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(b.TempDir(), "bench.db")})
+	require.NoError(b, err)
+	b.Cleanup(func() { st.Close() })
+	require.NoError(b, st.Migrate(ctx))
+	logins, err := demo.Seed(ctx, st, 7, time.Now())
+	require.NoError(b, err)
+	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
+	_, err = srv.ForecastAll(ctx, "bench")
+	require.NoError(b, err)
+	h := srv.Handler()
+	var pw string
+	for _, l := range logins {
+		if l.Role == org.RolePlanner {
+			pw = l.Password
+		}
+	}
+	form := url.Values{"email": {"planner@demo.peakwise.dev"}, "password": {pw}}
+	req := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(b, http.StatusSeeOther, rec.Code, rec.Body.String())
+	cookies := rec.Result().Cookies()
+	require.NotEmpty(b, cookies)
+	return st, h, cookies[0]
+}
+
+// timePage renders path b.N times through the handler and reports p50 and
+// p95 latency in milliseconds.
+func timePage(b *testing.B, h http.Handler, ck *http.Cookie, path string) {
+	b.Helper()
+	var took []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Accept", "text/html")
+		req.AddCookie(ck)
+		rec := httptest.NewRecorder()
+		began := time.Now()
+		h.ServeHTTP(rec, req)
+		took = append(took, time.Since(began))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: status %d: %.300s", path, rec.Code, rec.Body.String())
+		}
+	}
+	b.StopTimer()
+	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
+	q := func(p float64) float64 { return float64(took[int(p*float64(len(took)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(q(0.50), "p50-ms")
+	b.ReportMetric(q(0.95), "p95-ms")
+}
+
+// BenchmarkPlannerPages renders every planner page with the demo data
+// (3 sites, 6 queues, 60 agents, 12 weeks of history, the seeded fortnight)
+// on SQLite. The target is p95 under 100 ms per page.
+func BenchmarkPlannerPages(b *testing.B) {
+	_, h, ck := signedInHandler(b)
+	for _, p := range []struct{ name, path string }{
+		{"home", "/planner"},
+		{"queue", "/planner/queues/1"},
+		{"history", "/planner/history"},
+		{"coverage", "/planner/coverage?queue_id=1"},
+		{"schedules", "/planner/schedules"},
+		{"grid-week", "/planner/schedules/1?view=week"},
+		{"grid-period", "/planner/schedules/1?view=period"},
+		{"compare", "/planner/compare?left=1&right=1&queue_id=1"},
+		{"jobs", "/planner/jobs"},
+	} {
+		b.Run(p.name, func(b *testing.B) { timePage(b, h, ck, p.path) })
+	}
+}
+
+// BenchmarkPlannerGrid500 renders the whole-period grid of a 4-week plan for
+// 500 agents (5 shifts a week each with a lunch break: 10,000 shifts).
+func BenchmarkPlannerGrid500(b *testing.B) {
+	st, h, ck := signedInHandler(b)
+	id := seedBigPlan(b, st, 500, 4)
+	timePage(b, h, ck, fmt.Sprintf("/planner/schedules/%d?view=period&queue_id=1", id))
+}
+
+// seedBigPlan adds agents and a draft of weeks weeks of their shifts.
+func seedBigPlan(b *testing.B, st *store.Store, agents, weeks int) int64 {
+	ctx := context.Background()
+	chicago, _ := time.LoadLocation("America/Chicago")
+	site, err := st.CreateSite(ctx, org.Site{Name: "Grid bench", Timezone: "America/Chicago"})
+	require.NoError(b, err)
+	team, err := st.CreateTeam(ctx, org.Team{SiteID: site.ID, Name: "Grid"})
+	require.NoError(b, err)
+	now := time.Now().In(chicago)
+	monday := time.Date(now.Year(), now.Month(), now.Day()-int((now.Weekday()+6)%7), 0, 0, 0, 0, chicago)
+	var shifts []calendar.Shift
+	for i := 0; i < agents; i++ {
+		a, err := st.CreateAgent(ctx, org.Agent{Name: fmt.Sprintf("Grid agent %03d", i), Email: fmt.Sprintf("grid%d@bench.test", i), Timezone: "America/Chicago",
+			TeamID: &team.ID, Contract: org.DefaultContract, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}, {Kind: "language", Value: "en", Proficiency: 5}}})
+		require.NoError(b, err)
+		for d := 0; d < 7*weeks; d++ {
+			if d%7 >= 5 {
+				continue
+			}
+			start := time.Date(monday.Year(), monday.Month(), monday.Day()+d, 6+i%8, 0, 0, 0, chicago)
+			shifts = append(shifts, calendar.Shift{AgentID: a.ID, Template: "FT8", Start: start, End: start.Add(8*time.Hour + 30*time.Minute), PaidMinutes: 480,
+				Breaks: []calendar.Break{{Name: "lunch", Start: start.Add(4 * time.Hour), End: start.Add(4*time.Hour + 30*time.Minute)}}})
+		}
+	}
+	sch, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Grid bench", Timezone: "America/Chicago", PeriodStart: monday.UTC(), PeriodEnd: monday.AddDate(0, 0, 7*weeks).UTC()}, shifts)
+	require.NoError(b, err)
+	return sch.ID
+}

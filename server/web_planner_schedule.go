@@ -1,0 +1,596 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/jobs"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+func (s *Server) scheduleWebRoutes(g *echo.Group) {
+	g.GET("/planner/schedules", s.webSchedules)
+	g.POST("/planner/schedules/generate", s.webGenerate)
+	g.GET("/planner/runs/:id", s.webRun)
+	g.GET("/planner/schedules/:id", s.webSchedule)
+	g.POST("/planner/schedules/:id/publish", s.webPublish)
+	g.GET("/planner/schedules/:id/shifts/:shift_id", s.webShiftForm)
+	g.POST("/planner/schedules/:id/shifts/:shift_id", s.webEditShift)
+	g.GET("/planner/compare", s.webCompare)
+}
+
+// generateForm is what the planner asks the generator for.
+type generateForm struct {
+	QueueID   int64  `json:"queue_id"`
+	Start     string `json:"start"` // local date on the queue's clock
+	Weeks     int    `json:"weeks"`
+	TimeLimit int    `json:"time_limit_seconds"`
+	Templates string `json:"-"`
+	Name      string `json:"name"`
+}
+
+// defaultTemplates are day-time full- and part-time shifts on the queue's interval.
+func defaultTemplates(intervalMin int) string {
+	return fmt.Sprintf(`{"interval_min": %d, "templates": [
+  {"name": "FT8", "span_min": 510, "paid_min": 480, "start": {"from": "06:00", "to": "13:00", "step_min": 30},
+   "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+   "breaks": [{"name": "break", "length_min": 15, "paid": true, "earliest_start_min": 90, "latest_start_min": 150, "step_min": 15},
+              {"name": "lunch", "length_min": 30, "paid": false, "earliest_start_min": 210, "latest_start_min": 300, "step_min": 30}]},
+  {"name": "PT4", "span_min": 240, "paid_min": 240, "start": {"from": "07:00", "to": "17:00", "step_min": 30},
+   "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+   "breaks": [{"name": "break", "length_min": 15, "paid": true, "earliest_start_min": 90, "latest_start_min": 150, "step_min": 15}]}
+]}`, intervalMin)
+}
+
+func (s *Server) schedulesPage(c echo.Context, status int, pg page, form generateForm) error {
+	ctx := c.Request().Context()
+	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
+	if err != nil {
+		return err
+	}
+	plans, _, err := s.store.FindSchedules(ctx, store.ScheduleFilter{Page: store.Page{Limit: 50}})
+	if err != nil {
+		return err
+	}
+	if form.QueueID == 0 && len(queues) > 0 {
+		form.QueueID = queues[0].ID
+	}
+	if form.Start == "" {
+		// Next Monday on the planner's clock.
+		now := s.now()
+		form.Start = now.AddDate(0, 0, 7-int((now.Weekday()+6)%7)).Format(time.DateOnly)
+	}
+	if form.Weeks == 0 {
+		form.Weeks = 1
+	}
+	if form.TimeLimit == 0 {
+		form.TimeLimit = 10
+	}
+	if form.Templates == "" {
+		iv := 30
+		for _, q := range queues {
+			if q.ID == form.QueueID {
+				iv = q.IntervalMin
+			}
+		}
+		form.Templates = defaultTemplates(iv)
+	}
+	pg.Data["Form"] = form
+	pg.Data["Queues"] = queues
+	pg.Data["Schedules"] = plans
+	left, right := int64(0), int64(0)
+	if len(plans) > 1 {
+		left, right = plans[1].ID, plans[0].ID
+	}
+	pg.Data["Left"], pg.Data["Right"] = left, right
+	return s.render(c, status, "planner_schedules", pg)
+}
+
+func (s *Server) webSchedules(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	return s.schedulesPage(c, http.StatusOK, s.newPage(c, "Schedules"), generateForm{})
+}
+
+// generationRequirements reads a queue's required staff over [start, end) as
+// a generator plan. Returns Unprocessable when the forecast does not reach
+// the end of the period or has no requirement in it.
+func (s *Server) generationRequirements(ctx context.Context, q org.Queue, loc *time.Location, start, end time.Time) (scheduling.Plan, error) {
+	req, err := s.QueueRequirements(ctx, q, 0, start, end)
+	if err != nil {
+		return scheduling.Plan{}, err
+	}
+	f, err := s.store.FindForecastByID(ctx, req.ForecastID)
+	if err != nil {
+		return scheduling.Plan{}, err
+	}
+	step := time.Duration(f.IntervalMin) * time.Minute
+	if f.EndAt.Before(end) {
+		return scheduling.Plan{}, fault.Errorf(fault.Unprocessable, "the latest forecast of %s ends %s; plan a period inside it or forecast further ahead",
+			q.Name, f.EndAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
+	}
+	p := scheduling.Plan{Location: loc, Start: start, Step: step, Required: make([]float64, int(end.Sub(start)/step))}
+	needed := false
+	for _, iv := range req.Intervals {
+		k := int(iv.Start.Sub(start) / step)
+		if k >= 0 && k < len(p.Required) {
+			p.Required[k] = float64(iv.RequiredStaff)
+			needed = needed || iv.RequiredStaff > 0
+		}
+	}
+	if !needed {
+		return scheduling.Plan{}, fault.Errorf(fault.Unprocessable, "%s needs no staff from %s to %s", q.Name, start.Format("2 Jan"), end.Format("2 Jan 2006"))
+	}
+	return p, nil
+}
+
+// generateResult is stored as the generation run's result.
+type generateResult struct {
+	ScheduleID int64             `json:"schedule_id"`
+	Report     scheduling.Report `json:"-"`
+	Shifts     int               `json:"shifts"`
+	PaidHours  float64           `json:"paid_hours"`
+}
+
+// webGenerate checks the form and starts a generation job; the browser is
+// sent to the run's progress page.
+func (s *Server) webGenerate(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	p := principal(c)
+	if err := p.Allow(auth.Schedules, auth.Create); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	pg := s.newPage(c, "Schedules")
+	form := generateForm{Start: strings.TrimSpace(c.FormValue("start")), Templates: c.FormValue("templates"), Name: strings.TrimSpace(c.FormValue("name"))}
+	var q org.Queue
+	var err error
+	if form.QueueID, err = strconv.ParseInt(c.FormValue("queue_id"), 10, 64); err != nil {
+		pg.Fields["queue_id"] = "Choose a queue."
+	} else if q, err = s.store.FindQueueByID(ctx, form.QueueID); err != nil {
+		pg.Fields["queue_id"] = fmt.Sprintf("There is no queue %d.", form.QueueID)
+	}
+	if form.Weeks, err = strconv.Atoi(c.FormValue("weeks")); err != nil || form.Weeks < 1 || form.Weeks > 4 {
+		pg.Fields["weeks"] = "Enter 1 to 4 weeks."
+	}
+	if form.TimeLimit, err = strconv.Atoi(c.FormValue("time_limit")); err != nil || form.TimeLimit < 1 || form.TimeLimit > 120 {
+		pg.Fields["time_limit"] = "Enter 1 to 120 seconds."
+	}
+	ts, err := scheduling.ReadTemplates(strings.NewReader(form.Templates))
+	if err != nil {
+		pg.Fields["templates"] = "The shift templates are not valid: " + err.Error()
+	}
+	var plan scheduling.Plan
+	if q.ID != 0 {
+		loc, err := time.LoadLocation(q.Timezone)
+		if err != nil {
+			return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+		}
+		start, err := time.ParseInLocation(time.DateOnly, form.Start, loc)
+		if err != nil {
+			pg.Fields["start"] = fmt.Sprintf("%q is not a date like 2026-01-05.", form.Start)
+		} else if pg.Fields["weeks"] == "" {
+			end := time.Date(start.Year(), start.Month(), start.Day()+7*form.Weeks, 0, 0, 0, 0, loc)
+			plan, err = s.generationRequirements(ctx, q, loc, start, end)
+			var fe *fault.Error
+			switch {
+			case errors.As(err, &fe) && (fe.Code == fault.NotFound || fe.Code == fault.Unprocessable):
+				pg.Fields["start"] = fe.Message
+			case err != nil:
+				return err
+			case pg.Fields["templates"] == "" && time.Duration(ts.IntervalMin)*time.Minute != plan.Step:
+				pg.Fields["templates"] = fmt.Sprintf("interval_min is %d but %s is forecast in %s intervals.", ts.IntervalMin, q.Name, plan.Step)
+			}
+		}
+	}
+	if form.Name == "" && q.ID != 0 {
+		form.Name = fmt.Sprintf("%s from %s", q.Name, form.Start)
+	}
+	if len(pg.Fields) > 0 {
+		pg.Error = "The draft was not generated; see the fields marked below."
+		return s.schedulesPage(c, http.StatusBadRequest, pg, form)
+	}
+	limit := time.Duration(form.TimeLimit) * time.Second
+	run, err := s.runner.Start(ctx, jobs.Request{Job: "generate-schedule", Slot: "manual-" + randomHex(8), Params: form, TriggeredBy: &p.User.ID},
+		func(ctx context.Context, pr *jobs.Progress) (any, error) {
+			return s.generateDraft(ctx, pr, q, plan, ts, limit, form.Name, p.User.ID)
+		})
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/planner/runs/"+itoa64(run.ID))
+}
+
+// generateSteps are the generation job's items, so its progress bar moves.
+const generateSteps = 3
+
+// generateDraft runs the headcount generator for one queue and stores the
+// shifts as a new draft plan, each shift assigned to the queue.
+func (s *Server) generateDraft(ctx context.Context, p *jobs.Progress, q org.Queue, plan scheduling.Plan, ts scheduling.Templates, limit time.Duration, name string, by int64) (any, error) {
+	step := func() {
+		p.Done()
+		p.SetTotal(generateSteps) // forces the progress out now, not at the next heartbeat
+	}
+	p.SetTotal(generateSteps)
+	step() // requirements were read when the form was checked
+	gctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	shifts, err := scheduling.Generate(gctx, plan, ts)
+	if err != nil {
+		return nil, fault.Errorf(fault.Unprocessable, "generation failed: %v", err)
+	}
+	step()
+	for i := range shifts {
+		shifts[i].QueueID = q.ID
+	}
+	end := plan.Start.Add(time.Duration(len(plan.Required)) * plan.Step)
+	sch, err := s.store.CreateScheduleDraft(ctx, store.Schedule{Name: name, Timezone: q.Timezone, PeriodStart: plan.Start.UTC(), PeriodEnd: end.UTC(),
+		CreatedByID: &by, Report: store.Snapshot(draftReport{Warnings: []calendar.Violation{}})}, shifts)
+	if err != nil {
+		return nil, err
+	}
+	rep := scheduling.Measure(plan, shifts)
+	step()
+	return generateResult{ScheduleID: sch.ID, Shifts: rep.Shifts, PaidHours: rep.PaidAgentHours}, nil
+}
+
+// runStatus is what the progress bar polls.
+type runStatus struct {
+	ID       int64  `json:"id"`
+	Status   string `json:"status"`
+	Total    int    `json:"total"`
+	Done     int    `json:"done"`
+	Failed   int    `json:"failed"`
+	Errors   string `json:"errors"`
+	Elapsed  int    `json:"elapsed_seconds"`
+	Next     string `json:"next,omitempty"` // where to go when it succeeded
+	Finished bool   `json:"finished"`
+}
+
+func (s *Server) webRun(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	if err := principal(c).Allow(auth.Jobs, auth.Read); err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	run, err := s.store.FindJobRunByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	st := runStatus{ID: run.ID, Status: string(run.Status), Total: run.Total, Done: run.Done, Failed: run.Failed, Errors: run.Errors,
+		Elapsed: int(s.now().Sub(run.StartedAt).Seconds()), Finished: run.Status != store.JobRunning}
+	if run.FinishedAt != nil {
+		st.Elapsed = int(run.FinishedAt.Sub(run.StartedAt).Seconds())
+	}
+	var res generateResult
+	if run.Job == "generate-schedule" && run.Status == store.JobSucceeded && json.Unmarshal([]byte(run.Result), &res) == nil && res.ScheduleID != 0 {
+		st.Next = "/planner/schedules/" + itoa64(res.ScheduleID)
+	}
+	if c.QueryParam("format") == "json" {
+		return c.JSON(http.StatusOK, st)
+	}
+	pg := s.newPage(c, "Job run")
+	pg.Data["Run"] = run
+	pg.Data["State"] = st
+	pg.Data["Result"] = res
+	return s.render(c, http.StatusOK, "planner_run", pg)
+}
+
+// scheduleReport is a plan measured against one queue's requirements.
+type scheduleReport struct {
+	Queue   org.Queue
+	Report  scheduling.Report
+	Problem string // why there is no report
+}
+
+// measurePlan measures the shifts that serve q (see queueShifts) against q's
+// latest requirements over the plan's period: cost and stress.
+func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queue, shifts []calendar.Shift) (scheduleReport, scheduling.Plan, error) {
+	out := scheduleReport{Queue: q}
+	loc, err := time.LoadLocation(q.Timezone)
+	if err != nil {
+		return out, scheduling.Plan{}, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+	}
+	req, err := s.QueueRequirements(ctx, q, 0, sch.PeriodStart, sch.PeriodEnd)
+	var fe *fault.Error
+	if errors.As(err, &fe) && (fe.Code == fault.NotFound || fe.Code == fault.Unprocessable) {
+		out.Problem = fmt.Sprintf("No cost and stress report for %s: %s.", q.Name, fe.Message)
+		return out, scheduling.Plan{}, nil
+	} else if err != nil {
+		return out, scheduling.Plan{}, err
+	}
+	if len(req.Intervals) == 0 {
+		out.Problem = fmt.Sprintf("No cost and stress report: the forecast of %s does not cover this plan's period.", q.Name)
+		return out, scheduling.Plan{}, nil
+	}
+	f, err := s.store.FindForecastByID(ctx, req.ForecastID)
+	if err != nil {
+		return out, scheduling.Plan{}, err
+	}
+	step := time.Duration(f.IntervalMin) * time.Minute
+	first := req.Intervals[0].Start
+	n := int(req.Intervals[len(req.Intervals)-1].Start.Sub(first)/step) + 1
+	plan := scheduling.Plan{Location: loc, Start: first, Step: step, Required: make([]float64, n)}
+	for _, iv := range req.Intervals {
+		plan.Required[int(iv.Start.Sub(first)/step)] = float64(iv.RequiredStaff)
+	}
+	serving, err := s.queueShifts(ctx, shifts, q)
+	if err != nil {
+		return out, plan, err
+	}
+	out.Report = scheduling.Measure(plan, serving)
+	return out, plan, nil
+}
+
+// agentNames maps every agent id to a name (one query).
+func (s *Server) agentNames(ctx context.Context) (map[int64]string, error) {
+	names := map[int64]string{}
+	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
+		as, total, err := s.store.FindAgents(ctx, store.AgentFilter{Page: page})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			names[a.ID] = a.Name
+		}
+		if page.Offset+page.Limit >= total {
+			return names, nil
+		}
+	}
+}
+
+// warningRow is a rule warning with the agent's name.
+type warningRow struct {
+	Agent string
+	calendar.Violation
+}
+
+func (s *Server) webSchedule(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	sch, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	pg := s.newPage(c, sch.Name)
+	return s.schedulePage(c, http.StatusOK, pg, sch)
+}
+
+func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Schedule) error {
+	ctx := c.Request().Context()
+	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID})
+	if err != nil {
+		return err
+	}
+	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
+	if err != nil {
+		return err
+	}
+	if len(queues) == 0 {
+		return fault.Errorf(fault.NotFound, "there are no queues yet")
+	}
+	// The queue whose requirements and clock the page uses: asked for, else
+	// the plan's own queue, else the first.
+	q := queues[0]
+	want, _ := strconv.ParseInt(c.QueryParam("queue_id"), 10, 64)
+	if want == 0 {
+		for _, sh := range shifts {
+			if sh.QueueID != 0 {
+				want = sh.QueueID
+				break
+			}
+		}
+	}
+	for _, x := range queues {
+		if x.ID == want {
+			q = x
+		}
+	}
+	loc, err := time.LoadLocation(q.Timezone)
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+	}
+	pg.Zone = q.Timezone
+	// The window: a day, a week or the whole period, from ?from= (local date).
+	view := c.QueryParam("view")
+	if view != "day" && view != "period" {
+		view = "week"
+	}
+	pStart := sch.PeriodStart.In(loc)
+	from := time.Date(pStart.Year(), pStart.Month(), pStart.Day(), 0, 0, 0, 0, loc)
+	if now := s.now().In(loc); now.After(sch.PeriodStart) && now.Before(sch.PeriodEnd) && view != "period" {
+		from = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+		if view == "week" {
+			from = from.AddDate(0, 0, -int((from.Weekday()+6)%7))
+		}
+	}
+	if v := c.QueryParam("from"); v != "" {
+		d, err := time.ParseInLocation(time.DateOnly, v, loc)
+		if err != nil {
+			pg.Fields["from"] = fmt.Sprintf("%q is not a date like 2026-01-05.", v)
+			status = http.StatusBadRequest
+		} else {
+			from = d
+		}
+	}
+	to := time.Date(from.Year(), from.Month(), from.Day()+1, 0, 0, 0, 0, loc)
+	switch view {
+	case "week":
+		to = time.Date(from.Year(), from.Month(), from.Day()+7, 0, 0, 0, 0, loc)
+	case "period":
+		end := sch.PeriodEnd.In(loc)
+		to = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, loc)
+		if to.Before(sch.PeriodEnd) {
+			to = to.AddDate(0, 0, 1)
+		}
+	}
+	names, err := s.agentNames(ctx)
+	if err != nil {
+		return err
+	}
+	rep, _, err := s.measurePlan(ctx, sch, q, shifts)
+	if err != nil {
+		return err
+	}
+	var peaks []gridSpan
+	for _, iv := range rep.Report.Intervals {
+		if !iv.Peak {
+			continue
+		}
+		end := iv.Start.Add(time.Duration(q.IntervalMin) * time.Minute)
+		if n := len(peaks); n > 0 && peaks[n-1].To.Equal(iv.Start) {
+			peaks[n-1].To = end
+		} else {
+			peaks = append(peaks, gridSpan{iv.Start, end})
+		}
+	}
+	var edit func(calendar.Shift) string
+	if sch.Status == store.ScheduleDraft {
+		edit = func(sh calendar.Shift) string {
+			return fmt.Sprintf("/planner/schedules/%d/shifts/%d?queue_id=%d", sch.ID, sh.ID, q.ID)
+		}
+	}
+	grid := buildGrid(shifts, names, loc, from, to, peaks, edit)
+	var report draftReport
+	_ = json.Unmarshal([]byte(sch.Report), &report)
+	warnings := make([]warningRow, 0, len(report.Warnings))
+	for _, w := range report.Warnings {
+		warnings = append(warnings, warningRow{Agent: names[w.AgentID], Violation: w})
+	}
+	summary := calendar.Summarize(shifts, report.Warnings)
+	templates := make([]string, 0, len(rep.Report.ShiftsByTemplate))
+	for k := range rep.Report.ShiftsByTemplate {
+		templates = append(templates, k)
+	}
+	sort.Strings(templates)
+	nav := func(v string, d time.Time) string {
+		return fmt.Sprintf("/planner/schedules/%d?queue_id=%d&view=%s&from=%s", sch.ID, q.ID, v, d.Format(time.DateOnly))
+	}
+	days := 1
+	if view == "week" {
+		days = 7
+	}
+	pg.Data["Schedule"] = sch
+	pg.Data["Queues"] = queues
+	pg.Data["Queue"] = q
+	pg.Data["Grid"] = grid
+	pg.Data["View"] = view
+	pg.Data["From"] = from.Format(time.DateOnly)
+	pg.Data["Prev"] = nav(view, from.AddDate(0, 0, -days))
+	pg.Data["Next"] = nav(view, from.AddDate(0, 0, days))
+	pg.Data["DayURL"] = nav("day", from)
+	pg.Data["WeekURL"] = nav("week", from)
+	pg.Data["PeriodURL"] = nav("period", from)
+	pg.Data["Report"] = rep
+	pg.Data["Templates"] = templates
+	pg.Data["Summary"] = summary
+	pg.Data["Warnings"] = warnings
+	pg.Data["IsDraft"] = sch.Status == store.ScheduleDraft
+	for _, k := range []string{"Reason", "Accept"} {
+		if _, ok := pg.Data[k]; !ok {
+			pg.Data[k] = ""
+		}
+	}
+	return s.render(c, status, "planner_schedule", pg)
+}
+
+// webPublish publishes a draft as the API does: the form carries the
+// version it was shown, and rule warnings must be accepted with a reason.
+func (s *Server) webPublish(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	p := principal(c)
+	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	draft, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	pg := s.newPage(c, draft.Name)
+	version, err := strconv.Atoi(c.FormValue("version"))
+	if err != nil {
+		return fault.Errorf(fault.Invalid, "the publish form lacks the draft's version; reload the page and try again")
+	}
+	var report draftReport
+	_ = json.Unmarshal([]byte(draft.Report), &report)
+	accept, reason := c.FormValue("accept_warnings") == "on", strings.TrimSpace(c.FormValue("reason"))
+	pg.Data["Reason"], pg.Data["Accept"] = reason, map[bool]string{true: "on"}[accept]
+	if len(report.Warnings) > 0 && draft.Status == store.ScheduleDraft {
+		if !accept {
+			pg.Fields["accept_warnings"] = fmt.Sprintf("The draft breaks %d rule(s): tick to publish it anyway, or fix the shifts.", len(report.Warnings))
+		}
+		if reason == "" {
+			pg.Fields["reason"] = "Say why the rule breaks are acceptable; it is kept in the audit log."
+		}
+		if len(pg.Fields) > 0 {
+			return s.schedulePage(c, http.StatusUnprocessableEntity, pg, draft)
+		}
+	}
+	var sch store.Schedule
+	var changes []calendar.Change
+	err = s.store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if sch, changes, err = tx.PublishSchedule(ctx, id, version, p.User.ID, s.now()); err != nil {
+			return err
+		}
+		if len(report.Warnings) == 0 {
+			return nil
+		}
+		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "schedule", EntityID: id, Action: "publish_with_warnings",
+			After: store.Snapshot(report.Warnings), Reason: reason})
+	})
+	if fault.Is(err, fault.Conflict) {
+		pg.Error = "Not published: " + errorMessage(err) + " Reload the page to see the draft as it is now."
+		return s.schedulePage(c, http.StatusConflict, pg, draft)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/planner/schedules/%d?done=%s", sch.ID,
+		url.QueryEscape(fmt.Sprintf("Published revision %d: %d change(s) for agents.", sch.Revision, len(changes)))))
+}
+
+// errorMessage is an error's safe message.
+func errorMessage(err error) string {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return fe.Message + "."
+	}
+	return "unexpected error."
+}
