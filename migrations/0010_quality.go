@@ -151,9 +151,13 @@ func quality0010() *gormigrate.Migration {
 		DueAt        time.Time        `gorm:"not null;index"`
 		HeldAt       *time.Time
 		AckAt        *time.Time `gorm:"column:acknowledged_at"`
-		CreatedAt    time.Time  `gorm:"not null"`
-		UpdatedAt    time.Time  `gorm:"not null"`
-		Version      int        `gorm:"not null;default:1"`
+		// The booking in the agent's published schedule, if any.
+		BookedStart    *time.Time
+		BookedEnd      *time.Time
+		BookedShiftUID string    `gorm:"column:booked_shift_uid;size:64;not null;default:''"`
+		CreatedAt      time.Time `gorm:"not null"`
+		UpdatedAt      time.Time `gorm:"not null"`
+		Version        int       `gorm:"not null;default:1"`
 	}
 	type coachingNote struct {
 		ID        int64            `gorm:"primaryKey"`

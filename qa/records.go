@@ -78,23 +78,28 @@ type Dispute struct {
 // CoachingSession is a coach's session with an agent, possibly born of an
 // evaluation and its criteria, possibly the follow-up of an earlier one.
 type CoachingSession struct {
-	ID           int64          `json:"id"`
-	AgentID      int64          `json:"agent_id"`
-	TeamID       *int64         `json:"team_id"`
-	CoachID      int64          `json:"coach_id"`
-	EvaluationID *int64         `json:"evaluation_id"`
-	Criteria     []string       `json:"criteria"`
-	FollowUpOf   *int64         `json:"follow_up_of"`
-	Topic        string         `json:"topic"`
-	Goals        string         `json:"goals"`
-	State        CoachingState  `json:"state"`
-	DueAt        time.Time      `json:"due_at"`
-	HeldAt       *time.Time     `json:"held_at"`
-	AckAt        *time.Time     `json:"acknowledged_at"`
-	Notes        []CoachingNote `json:"notes"`
-	CreatedAt    time.Time      `json:"created_at"`
-	UpdatedAt    time.Time      `json:"updated_at"`
-	Version      int            `json:"version"`
+	ID           int64         `json:"id"`
+	AgentID      int64         `json:"agent_id"`
+	TeamID       *int64        `json:"team_id"`
+	CoachID      int64         `json:"coach_id"`
+	EvaluationID *int64        `json:"evaluation_id"`
+	Criteria     []string      `json:"criteria"`
+	FollowUpOf   *int64        `json:"follow_up_of"`
+	Topic        string        `json:"topic"`
+	Goals        string        `json:"goals"`
+	State        CoachingState `json:"state"`
+	DueAt        time.Time     `json:"due_at"`
+	HeldAt       *time.Time    `json:"held_at"`
+	AckAt        *time.Time    `json:"acknowledged_at"`
+	// BookedStart and BookedEnd are the off-queue time booked for the session
+	// in the agent's published shift BookedShift (a shift UID), if booked.
+	BookedStart *time.Time     `json:"booked_start"`
+	BookedEnd   *time.Time     `json:"booked_end"`
+	BookedShift string         `json:"booked_shift_uid,omitempty"`
+	Notes       []CoachingNote `json:"notes"`
+	CreatedAt   time.Time      `json:"created_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+	Version     int            `json:"version"`
 }
 
 // CoachingNote is a note on a session; only shared notes reach the agent.

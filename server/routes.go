@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	s.evaluationRoutes(authed)
 	s.calibrationRoutes(authed)
 	s.coachingRoutes(authed)
+	s.coachingBookingRoutes(authed)
 	s.qaTrendRoutes(authed)
 	s.webRoutes()
 }

@@ -671,6 +671,9 @@ func (s *Server) webCoachingAction(c echo.Context) error {
 		_, err = s.AddCoachingNote(ctx, p, id, noteRequest{Body: c.FormValue("body"), Shared: c.FormValue("shared") == "on"})
 	case qa.ActionHold, qa.ActionCancel, qa.ActionAcknowledge:
 		_, err = s.MoveCoaching(ctx, p, id, action, version)
+	case "book":
+		minutes, _ := strconv.Atoi(c.FormValue("minutes"))
+		_, err = s.BookCoaching(ctx, p, id, bookRequest{Minutes: minutes, Version: version})
 	default:
 		return fault.Errorf(fault.Invalid, "unknown action %q", action)
 	}

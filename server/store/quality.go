@@ -762,6 +762,9 @@ type coachingRow struct {
 	DueAt        time.Time
 	HeldAt       *time.Time
 	AckAt        *time.Time `gorm:"column:acknowledged_at"`
+	BookedStart  *time.Time
+	BookedEnd    *time.Time
+	BookedShift  string `gorm:"column:booked_shift_uid"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Version      int
@@ -772,7 +775,8 @@ func (coachingRow) TableName() string { return "coaching_sessions" }
 func (r coachingRow) domain() qa.CoachingSession {
 	c := qa.CoachingSession{ID: r.ID, AgentID: r.AgentID, TeamID: r.TeamID, CoachID: r.CoachID, EvaluationID: r.EvaluationID,
 		FollowUpOf: r.FollowUpOf, Topic: r.Topic, Goals: r.Goals, State: qa.CoachingState(r.State), DueAt: r.DueAt.UTC(),
-		HeldAt: utcPtr(r.HeldAt), AckAt: utcPtr(r.AckAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		HeldAt: utcPtr(r.HeldAt), AckAt: utcPtr(r.AckAt), BookedStart: utcPtr(r.BookedStart), BookedEnd: utcPtr(r.BookedEnd), BookedShift: r.BookedShift,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		Version: r.Version, Notes: []qa.CoachingNote{}}
 	_ = json.Unmarshal([]byte(r.Criteria), &c.Criteria)
 	if c.Criteria == nil {
@@ -883,6 +887,24 @@ func (s *Store) FindCoaching(ctx context.Context, f CoachingFilter) ([]qa.Coachi
 func (s *Store) SaveCoachingState(ctx context.Context, c qa.CoachingSession) (qa.CoachingSession, error) {
 	res := s.conn(ctx).Model(&coachingRow{}).Where("id = ? AND version = ?", c.ID, c.Version).Updates(map[string]any{
 		"state": string(c.State), "goals": c.Goals, "due_at": c.DueAt.UTC(), "held_at": utcPtr(c.HeldAt), "acknowledged_at": utcPtr(c.AckAt),
+		"updated_at": s.now(), "version": c.Version + 1})
+	if res.Error != nil {
+		return qa.CoachingSession{}, translate(res.Error, "coaching session")
+	}
+	if res.RowsAffected == 0 {
+		if _, err := s.FindCoachingByID(ctx, c.ID); err != nil {
+			return qa.CoachingSession{}, err
+		}
+		return qa.CoachingSession{}, staleVersion("coaching session", c.Version)
+	}
+	return s.FindCoachingByID(ctx, c.ID)
+}
+
+// SaveCoachingBooking records where the session is booked if c.Version is
+// current. Returns NotFound or Conflict.
+func (s *Store) SaveCoachingBooking(ctx context.Context, c qa.CoachingSession) (qa.CoachingSession, error) {
+	res := s.conn(ctx).Model(&coachingRow{}).Where("id = ? AND version = ?", c.ID, c.Version).Updates(map[string]any{
+		"booked_start": utcPtr(c.BookedStart), "booked_end": utcPtr(c.BookedEnd), "booked_shift_uid": c.BookedShift,
 		"updated_at": s.now(), "version": c.Version + 1})
 	if res.Error != nil {
 		return qa.CoachingSession{}, translate(res.Error, "coaching session")
