@@ -98,6 +98,20 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(f, 'f', decimals, 64)
 	},
+	// role names a role for people: "QA reviewer", not "qa_reviewer".
+	"role": func(r any) string {
+		if n, ok := roleNames[fmt.Sprint(r)]; ok {
+			return n
+		}
+		return fmt.Sprint(r)
+	},
+	// scorepct shows a 0-100 percentage with two decimals and its sign, or a dash.
+	"scorepct": func(f *float64) string {
+		if f == nil {
+			return "–"
+		}
+		return strconv.FormatFloat(*f, 'f', 2, 64) + "%"
+	},
 	"title": func(s string) string {
 		if s == "" {
 			return s
@@ -105,6 +119,8 @@ var funcs = template.FuncMap{
 		return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ")
 	},
 }
+
+var roleNames = map[string]string{"admin": "Admin", "planner": "Planner", "qa_reviewer": "QA reviewer", "supervisor": "Supervisor", "agent": "Agent"}
 
 // Load parses every page with the layout. It fails only on a broken template,
 // which the tests catch.

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/server"
+	"github.com/peakwise/peakwise/server/demo"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// TestBrowserQualityFlow walks quality monitoring in Chromium on the demo:
+// the reviewer opens the first evaluation in their queue, answers every
+// criterion and watches the live score, submits and releases it, and reads
+// calibration, trends and scorecards; the agent reads their evaluations,
+// acknowledges the held coaching session, and finds the reviewer's queue
+// closed to them; the supervisor reads the team's quality.
+// PEAKWISE_SCREENSHOTS=1 saves docs/screenshots/qa-*.png.
+func TestBrowserQualityFlow(t *testing.T) {
+	bin := chromium(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(t.TempDir(), "peakwise.db")})
+	require.NoError(t, err)
+	defer st.Close()
+	require.NoError(t, st.Migrate(ctx))
+	logins, err := demo.Seed(ctx, st, 11, time.Now())
+	require.NoError(t, err)
+	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = srv.Serve(sctx, l) }()
+	base := "http://" + l.Addr().String()
+	shots := os.Getenv("PEAKWISE_SCREENSHOTS") == "1"
+	shot := func(t *testing.T, c context.Context, name string) {
+		png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
+		require.NoError(t, err)
+		if shots {
+			require.NoError(t, os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", "qa-"+name+".png"), png, 0o644))
+		}
+	}
+	passwords := map[org.Role]demo.Login{}
+	for _, lg := range logins {
+		passwords[lg.Role] = lg
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900))
+	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancel()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(base+"/login")), "start chromium")
+	tctx, cancelT := context.WithTimeout(bctx, 120*time.Second)
+	defer cancelT()
+	signIn := func(t *testing.T, role org.Role) {
+		lg := passwords[role]
+		require.NoError(t, chromedp.Do(tctx,
+			chromedp.Navigate(base+"/login"),
+			chromedp.WaitVisible(`form[action="/login"] #email`),
+			chromedp.SendKeys(`form[action="/login"] #email`, lg.Email),
+			chromedp.SendKeys(`form[action="/login"] #password`, lg.Password),
+			chromedp.Submit(`form[action="/login"] #password`),
+			chromedp.WaitNotPresent(`form[action="/login"]`),
+			chromedp.WaitVisible(`main h1`),
+		))
+	}
+	signOut := func(t *testing.T) {
+		require.NoError(t, chromedp.Do(tctx, chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible(`form[action="/login"]`)))
+	}
+	text := func(t *testing.T, sel string) string {
+		s, err := chromedp.Run(tctx, chromedp.Text(sel))
+		require.NoError(t, err)
+		return s
+	}
+
+	t.Run("reviewer scores an interaction and sees the score", func(t *testing.T) {
+		signIn(t, org.RoleQAReviewer)
+		assert.Equal(t, "Quality", text(t, `main h1`))
+		shot(t, tctx, "queue")
+		require.NoError(t, chromedp.Do(tctx, chromedp.Click(`section[aria-labelledby="queue"] tbody tr:first-child a`), chromedp.WaitVisible(`#evaluation-form`)))
+		// Answer every criterion with its best value, as a reviewer clicking through the form.
+		require.NoError(t, chromedp.Do(tctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#evaluation-form fieldset.choices').forEach(function (fs) {
+			var best = null;
+			fs.querySelectorAll('input[type=radio]').forEach(function (r) { if (r.value !== 'na' && (best === null || +r.value > +best.value)) { best = r; } });
+			best.click();
+			best.dispatchEvent(new Event('change', {bubbles: true}));
+		})`)))
+		require.NoError(t, chromedp.Do(tctx, chromedp.Poll[chromedp.Void](`document.getElementById('live-total').textContent === '100.00' &&
+			document.getElementById('live-note').textContent === ''`, chromedp.WithPollingTimeout(10*time.Second))),
+			"the live score follows the clicks until every criterion is answered")
+		shot(t, tctx, "evaluation")
+		require.NoError(t, chromedp.Do(tctx, chromedp.Click(`button[name="do"][value="submit"]`), chromedp.WaitVisible(`button[name="do"][value="release"]`)))
+		assert.Contains(t, text(t, `p.notice`), "Submitted")
+		assert.Equal(t, "100.00", text(t, `#live-total`), "the stored score")
+		require.NoError(t, chromedp.Do(tctx, chromedp.Click(`button[name="do"][value="release"]`), chromedp.WaitNotPresent(`button[name="do"][value="release"]`)))
+		assert.Contains(t, text(t, `p.notice`), "Released")
+		for _, page := range []struct{ path, name, heading string }{
+			{"/qa/trends", "trends", "Quality trends"},
+			{"/qa/scorecards", "scorecards", "Scorecards"},
+		} {
+			require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+page.path), chromedp.WaitVisible(`main h1`)))
+			assert.Contains(t, text(t, `main h1`), page.heading)
+			shot(t, tctx, page.name)
+		}
+		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/qa"), chromedp.WaitVisible(`main h1`),
+			chromedp.Click(`section[aria-labelledby="calibration"] a`), chromedp.WaitVisible(`#report`)))
+		assert.Contains(t, text(t, `main`), "Krippendorff")
+		shot(t, tctx, "calibration")
+		signOut(t)
+	})
+
+	t.Run("agent acknowledges a coaching note", func(t *testing.T) {
+		signIn(t, org.RoleAgent)
+		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/me/quality"), chromedp.WaitVisible(`main h1`)))
+		page := text(t, `main`)
+		assert.Contains(t, page, "to acknowledge")
+		assert.NotContains(t, page, "Private:", "private notes stay with coaches")
+		shot(t, tctx, "agent")
+		require.NoError(t, chromedp.Do(tctx, chromedp.Click(`section[aria-labelledby="coaching"] li a`), chromedp.WaitVisible(`main h1`)))
+		require.NoError(t, chromedp.Do(tctx, chromedp.Click(`button[name="do"][value="acknowledge"]`), chromedp.WaitNotPresent(`button[name="do"][value="acknowledge"]`)))
+		assert.Contains(t, text(t, `main section`), "Acknowledged")
+		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/qa"), chromedp.WaitVisible(`main h1`)))
+		assert.Equal(t, "Forbidden", text(t, `main h1`), "the reviewer's queue is not the agent's")
+		signOut(t)
+	})
+
+	t.Run("supervisor reads the team's quality", func(t *testing.T) {
+		signIn(t, org.RoleSupervisor)
+		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/team/quality"), chromedp.WaitVisible(`main h1`)))
+		assert.Contains(t, text(t, `main`), "Hold etiquette", "the overdue coaching session")
+		shot(t, tctx, "team")
+		signOut(t)
+	})
+}
