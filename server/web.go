@@ -66,6 +66,7 @@ func (s *Server) webRoutes() {
 	s.qaWebRoutes(signedIn)
 	signedIn.GET("/admin", s.webAdmin)
 	signedIn.POST("/admin/users", s.webCreateUser)
+	s.adminWebRoutes(signedIn)
 }
 
 // requirePage sends signed-out visitors to the sign-in page.
@@ -379,6 +380,9 @@ func (s *Server) adminPage(c echo.Context, status int, pg page, form map[string]
 	}
 	pg.Data["Users"] = users
 	pg.Data["Roles"] = org.Roles
+	if err := s.adminData(c, &pg); err != nil {
+		return err
+	}
 	if form == nil {
 		form = map[string]string{"role": string(org.RolePlanner)}
 	}
