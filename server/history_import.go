@@ -191,20 +191,27 @@ func (s *Server) handleImportHistoryCSV(c echo.Context) error {
 	default:
 		return fault.Errorf(fault.Invalid, "send the history as text/csv or as a multipart form with a \"file\" field, not %q", ct)
 	}
-	ctx := c.Request().Context()
-	recs, err := forecasting.ReadHistoryCSV(body)
-	if err != nil {
-		return csvFault(err)
-	}
-	records, err := s.recordsForQueues(ctx, recs)
-	if err != nil {
-		return err
-	}
-	sum, err := s.ImportHistory(ctx, records)
+	sum, err := s.ImportHistoryCSV(c.Request().Context(), body)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, sum)
+}
+
+// ImportHistoryCSV imports the history CSV format (the forecast CLI's
+// input): rows go to queues by their queue column, or by channel and time
+// zone; overlapping intervals are replaced. All or nothing: a bad file is an
+// Unprocessable error naming every bad line, and nothing is written.
+func (s *Server) ImportHistoryCSV(ctx context.Context, r io.Reader) (ImportSummary, error) {
+	recs, err := forecasting.ReadHistoryCSV(r)
+	if err != nil {
+		return ImportSummary{}, csvFault(err)
+	}
+	records, err := s.recordsForQueues(ctx, recs)
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	return s.ImportHistory(ctx, records)
 }
 
 // csvFault turns a file's line errors into one Unprocessable error.

@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"demo":     {"seed the demo contact center into the database and exit", runDemo},
 	"user":     {"manage users: create, set-role, reset-password, list", runUser},
 	"token":    {"manage API tokens: create, revoke", runToken},
+	"history":  {"import contact history (the forecast CSV) into the database", runHistory},
 	"forecast": {"forecast contact volume from a history CSV (offline), or backtest methods", runForecast},
 	"staff":    {"compute staffing requirements from a forecast CSV (Erlang C/A, offline)", runStaff},
 	"schedule": {"generate shifts and breaks that cover requirements (offline)", runSchedule},
