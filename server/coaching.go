@@ -78,6 +78,10 @@ func (s *Server) viewCoaching(p auth.Principal, c qa.CoachingSession) coachingVi
 }
 
 func (s *Server) handleCreateCoaching(c echo.Context) error {
+	// Refuse before reading the body: a role that may not act learns nothing more.
+	if err := principal(c).Allow(auth.Coaching, auth.Create); err != nil {
+		return err
+	}
 	var req coachingRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -240,6 +244,10 @@ func (s *Server) handleGetCoaching(c echo.Context) error {
 }
 
 func (s *Server) handleAddCoachingNote(c echo.Context) error {
+	// Refuse before reading the body: a role that may not act learns nothing more.
+	if err := principal(c).Allow(auth.Coaching, auth.Update); err != nil {
+		return err
+	}
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -281,7 +289,14 @@ func (s *Server) AddCoachingNote(ctx context.Context, p auth.Principal, id int64
 }
 
 func (s *Server) handleCoachingTransition(action string) echo.HandlerFunc {
+	want := auth.Update
+	if action == qa.ActionAcknowledge {
+		want = auth.Accept
+	}
 	return func(c echo.Context) error {
+		if err := principal(c).Allow(auth.Coaching, want); err != nil {
+			return err
+		}
 		id, err := idParam(c)
 		if err != nil {
 			return err

@@ -33,6 +33,10 @@ func (s *Server) coachingBookingRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleBookCoaching(c echo.Context) error {
+	// Refuse before reading the body: a role that may not act learns nothing more.
+	if err := principal(c).Allow(auth.Coaching, auth.Update); err != nil {
+		return err
+	}
 	id, err := idParam(c)
 	if err != nil {
 		return err

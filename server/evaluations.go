@@ -422,6 +422,10 @@ func answerFault(err error) error {
 }
 
 func (s *Server) handleScoreEvaluation(c echo.Context) error {
+	// Refuse before reading the body: a role that may not act learns nothing more.
+	if err := principal(c).Allow(auth.Evaluations, auth.Update); err != nil {
+		return err
+	}
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -530,7 +534,14 @@ func scoreSnapshot(e qa.Evaluation) scoreSnap {
 }
 
 func (s *Server) handleEvaluationTransition(action string) echo.HandlerFunc {
+	want := auth.Update
+	if action == qa.ActionAcknowledge {
+		want = auth.Accept
+	}
 	return func(c echo.Context) error {
+		if err := principal(c).Allow(auth.Evaluations, want); err != nil {
+			return err
+		}
 		id, err := idParam(c)
 		if err != nil {
 			return err
@@ -636,6 +647,10 @@ func (s *Server) disputePolicy() qa.DisputePolicy {
 }
 
 func (s *Server) handleCreateDispute(c echo.Context) error {
+	// Refuse before reading the body: a role that may not act learns nothing more.
+	if err := principal(c).Allow(auth.Disputes, auth.Create); err != nil {
+		return err
+	}
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -778,6 +793,10 @@ func (s *Server) handleGetDispute(c echo.Context) error {
 }
 
 func (s *Server) handleDecideDispute(c echo.Context) error {
+	// Refuse before reading the body: a role that may not act learns nothing more.
+	if err := principal(c).Allow(auth.Disputes, auth.Update); err != nil {
+		return err
+	}
 	id, err := idParam(c)
 	if err != nil {
 		return err

@@ -117,6 +117,10 @@ func scorecardFault(err error) error {
 }
 
 func (s *Server) handleCreateScorecard(c echo.Context) error {
+	// Refuse before reading the body: a role that may not act learns nothing more.
+	if err := principal(c).Allow(auth.Scorecards, auth.Create); err != nil {
+		return err
+	}
 	var req scorecardRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -165,6 +169,10 @@ func (s *Server) handleGetScorecard(c echo.Context) error {
 }
 
 func (s *Server) handleUpdateScorecard(c echo.Context) error {
+	// Refuse before reading the body: a role that may not act learns nothing more.
+	if err := principal(c).Allow(auth.Scorecards, auth.Update); err != nil {
+		return err
+	}
 	id, err := idParam(c)
 	if err != nil {
 		return err
