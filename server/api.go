@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -111,3 +112,50 @@ func setETag(c echo.Context, version int) {
 }
 
 func itoa64(v int64) string { return strconv.FormatInt(v, 10) }
+
+// editRequest authorizes the action on the resource first (so a role that may
+// not act learns nothing from the body's checks), then reads the :id path
+// parameter, the JSON body into req and, when version is not nil, the
+// version the edit is based on (If-Match, else the body's field).
+func editRequest(c echo.Context, res auth.Resource, action auth.Action, req any, version *int) (int64, error) {
+	if err := principal(c).Allow(res, action); err != nil {
+		return 0, err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return 0, err
+	}
+	if err := decodeJSON(c, req); err != nil {
+		return 0, err
+	}
+	if version != nil {
+		if *version, err = expectedVersion(c, *version); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// transitionRequest moves a record on in its life cycle; the version may
+// come as If-Match instead.
+type transitionRequest struct {
+	Version int `json:"version"`
+}
+
+// readTransition is editRequest for life-cycle actions, whose body may be
+// empty when If-Match carries the version.
+func readTransition(c echo.Context, res auth.Resource, action auth.Action) (id int64, version int, err error) {
+	var req transitionRequest
+	if c.Request().ContentLength == 0 {
+		if err := principal(c).Allow(res, action); err != nil {
+			return 0, 0, err
+		}
+		if id, err = idParam(c); err != nil {
+			return 0, 0, err
+		}
+		version, err = expectedVersion(c, 0)
+		return id, version, err
+	}
+	id, err = editRequest(c, res, action, &req, &req.Version)
+	return id, req.Version, err
+}

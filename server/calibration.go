@@ -351,20 +351,8 @@ func alpha(ratings []qa.Rating, level qa.Level) (*float64, string) {
 
 func (s *Server) handleCloseCalibration(c echo.Context) error {
 	p := principal(c)
-	if err := p.Allow(auth.Calibrations, auth.Update); err != nil {
-		return err
-	}
-	id, err := idParam(c)
+	id, version, err := readTransition(c, auth.Calibrations, auth.Update)
 	if err != nil {
-		return err
-	}
-	var req transitionRequest
-	if c.Request().ContentLength != 0 {
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
-	}
-	if req.Version, err = expectedVersion(c, req.Version); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -377,7 +365,7 @@ func (s *Server) handleCloseCalibration(c echo.Context) error {
 		if cs.State == qa.CalibrationClosed {
 			return fault.Errorf(fault.Conflict, "the session is already closed")
 		}
-		cs.Version = req.Version
+		cs.Version = version
 		if out, err = tx.CloseCalibration(ctx, cs); err != nil {
 			return err
 		}

@@ -244,16 +244,9 @@ func (s *Server) handleGetCoaching(c echo.Context) error {
 }
 
 func (s *Server) handleAddCoachingNote(c echo.Context) error {
-	// Refuse before reading the body: a role that may not act learns nothing more.
-	if err := principal(c).Allow(auth.Coaching, auth.Update); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
 	var req noteRequest
-	if err := decodeJSON(c, &req); err != nil {
+	id, err := editRequest(c, auth.Coaching, auth.Update, &req, nil)
+	if err != nil {
 		return err
 	}
 	p := principal(c)
@@ -294,24 +287,12 @@ func (s *Server) handleCoachingTransition(action string) echo.HandlerFunc {
 		want = auth.Accept
 	}
 	return func(c echo.Context) error {
-		if err := principal(c).Allow(auth.Coaching, want); err != nil {
-			return err
-		}
-		id, err := idParam(c)
+		id, version, err := readTransition(c, auth.Coaching, want)
 		if err != nil {
 			return err
 		}
-		var req transitionRequest
-		if c.Request().ContentLength != 0 {
-			if err := decodeJSON(c, &req); err != nil {
-				return err
-			}
-		}
-		if req.Version, err = expectedVersion(c, req.Version); err != nil {
-			return err
-		}
 		p := principal(c)
-		out, err := s.MoveCoaching(c.Request().Context(), p, id, action, req.Version)
+		out, err := s.MoveCoaching(c.Request().Context(), p, id, action, version)
 		if err != nil {
 			return err
 		}

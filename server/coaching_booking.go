@@ -33,19 +33,9 @@ func (s *Server) coachingBookingRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleBookCoaching(c echo.Context) error {
-	// Refuse before reading the body: a role that may not act learns nothing more.
-	if err := principal(c).Allow(auth.Coaching, auth.Update); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
 	var req bookRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Version, err = expectedVersion(c, req.Version); err != nil {
+	id, err := editRequest(c, auth.Coaching, auth.Update, &req, &req.Version)
+	if err != nil {
 		return err
 	}
 	p := principal(c)

@@ -38,11 +38,6 @@ type scoreRequest struct {
 	Version  int               `json:"version"`
 }
 
-// transitionRequest moves an evaluation on; the version may come as If-Match.
-type transitionRequest struct {
-	Version int `json:"version"`
-}
-
 // evaluationView is an evaluation with what a reader needs beside it.
 type evaluationView struct {
 	qa.Evaluation
@@ -408,33 +403,13 @@ func rescore(sc qa.Scorecard, answers []qa.Answer) *qa.Result {
 
 // answerFault turns answer problems into one Unprocessable error.
 func answerFault(err error) error {
-	var fe qa.FieldErrors
-	if !errors.As(err, &fe) {
-		return err
-	}
-	out := &fault.Error{Code: fault.Unprocessable, Message: "the answers do not fit the scorecard", Fields: map[string]string{}}
-	for _, e := range fe {
-		if _, dup := out.Fields[e.Field]; !dup {
-			out.Fields[e.Field] = e.Reason
-		}
-	}
-	return out
+	return qaFault(err, fault.Unprocessable, "the answers do not fit the scorecard")
 }
 
 func (s *Server) handleScoreEvaluation(c echo.Context) error {
-	// Refuse before reading the body: a role that may not act learns nothing more.
-	if err := principal(c).Allow(auth.Evaluations, auth.Update); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
 	var req scoreRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Version, err = expectedVersion(c, req.Version); err != nil {
+	id, err := editRequest(c, auth.Evaluations, auth.Update, &req, &req.Version)
+	if err != nil {
 		return err
 	}
 	out, err := s.ScoreEvaluation(c.Request().Context(), principal(c), id, req)
@@ -539,23 +514,11 @@ func (s *Server) handleEvaluationTransition(action string) echo.HandlerFunc {
 		want = auth.Accept
 	}
 	return func(c echo.Context) error {
-		if err := principal(c).Allow(auth.Evaluations, want); err != nil {
-			return err
-		}
-		id, err := idParam(c)
+		id, version, err := readTransition(c, auth.Evaluations, want)
 		if err != nil {
 			return err
 		}
-		var req transitionRequest
-		if c.Request().ContentLength != 0 {
-			if err := decodeJSON(c, &req); err != nil {
-				return err
-			}
-		}
-		if req.Version, err = expectedVersion(c, req.Version); err != nil {
-			return err
-		}
-		out, err := s.MoveEvaluation(c.Request().Context(), principal(c), id, action, req.Version)
+		out, err := s.MoveEvaluation(c.Request().Context(), principal(c), id, action, version)
 		if err != nil {
 			return err
 		}
@@ -647,16 +610,9 @@ func (s *Server) disputePolicy() qa.DisputePolicy {
 }
 
 func (s *Server) handleCreateDispute(c echo.Context) error {
-	// Refuse before reading the body: a role that may not act learns nothing more.
-	if err := principal(c).Allow(auth.Disputes, auth.Create); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
 	var req disputeRequest
-	if err := decodeJSON(c, &req); err != nil {
+	id, err := editRequest(c, auth.Disputes, auth.Create, &req, nil)
+	if err != nil {
 		return err
 	}
 	out, err := s.OpenDispute(c.Request().Context(), principal(c), id, req)
@@ -793,19 +749,9 @@ func (s *Server) handleGetDispute(c echo.Context) error {
 }
 
 func (s *Server) handleDecideDispute(c echo.Context) error {
-	// Refuse before reading the body: a role that may not act learns nothing more.
-	if err := principal(c).Allow(auth.Disputes, auth.Update); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
 	var req disputeDecisionRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Version, err = expectedVersion(c, req.Version); err != nil {
+	id, err := editRequest(c, auth.Disputes, auth.Update, &req, &req.Version)
+	if err != nil {
 		return err
 	}
 	out, err := s.DecideDispute(c.Request().Context(), principal(c), id, req)

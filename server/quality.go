@@ -103,17 +103,22 @@ func (s *Server) handleListScorecards(c echo.Context) error {
 
 // scorecardFault turns a scorecard's validation problems into one Invalid error.
 func scorecardFault(err error) error {
+	return qaFault(err, fault.Invalid, "the scorecard is not valid")
+}
+
+// qaFault turns the qa package's field errors into one error of the
+// vocabulary with a reason per field (the first per field); other errors
+// pass through.
+func qaFault(err error, code fault.Code, message string) error {
 	var fe qa.FieldErrors
 	if !errors.As(err, &fe) {
 		return err
 	}
-	out := &fault.Error{Code: fault.Invalid, Message: "the scorecard is not valid", Fields: map[string]string{}}
+	fields := fault.Fields{}
 	for _, e := range fe {
-		if _, dup := out.Fields[e.Field]; !dup {
-			out.Fields[e.Field] = e.Reason
-		}
+		fields.Add(e.Field, "%s", e.Reason)
 	}
-	return out
+	return &fault.Error{Code: code, Message: message, Fields: fields}
 }
 
 func (s *Server) handleCreateScorecard(c echo.Context) error {
@@ -169,24 +174,13 @@ func (s *Server) handleGetScorecard(c echo.Context) error {
 }
 
 func (s *Server) handleUpdateScorecard(c echo.Context) error {
-	// Refuse before reading the body: a role that may not act learns nothing more.
-	if err := principal(c).Allow(auth.Scorecards, auth.Update); err != nil {
-		return err
-	}
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
 	var req scorecardRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	rev, err := expectedVersion(c, req.Revision)
+	id, err := editRequest(c, auth.Scorecards, auth.Update, &req, &req.Revision)
 	if err != nil {
 		return err
 	}
 	sc := req.scorecard()
-	sc.ID, sc.Revision = id, rev
+	sc.ID, sc.Revision = id, req.Revision
 	out, err := s.UpdateScorecard(c.Request().Context(), principal(c), sc)
 	if err != nil {
 		return err

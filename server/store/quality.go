@@ -731,17 +731,9 @@ func (s *Store) FindDisputes(ctx context.Context, f DisputeFilter) ([]qa.Dispute
 // SaveDisputeDecision writes a decision if d.Version is current. Returns
 // NotFound or Conflict.
 func (s *Store) SaveDisputeDecision(ctx context.Context, d qa.Dispute) (qa.Dispute, error) {
-	res := s.conn(ctx).Model(&disputeRow{}).Where("id = ? AND version = ?", d.ID, d.Version).Updates(map[string]any{
-		"state": string(d.State), "decision": d.Decision, "reason": d.Reason, "decided_by_id": d.DecidedByID,
-		"decided_at": utcPtr(d.DecidedAt), "version": d.Version + 1})
-	if res.Error != nil {
-		return qa.Dispute{}, translate(res.Error, "dispute")
-	}
-	if res.RowsAffected == 0 {
-		if _, err := s.FindDisputeByID(ctx, d.ID); err != nil {
-			return qa.Dispute{}, err
-		}
-		return qa.Dispute{}, staleVersion("dispute", d.Version)
+	if err := updateState[disputeRow](ctx, s, d.ID, d.Version, map[string]any{"state": string(d.State), "decision": d.Decision, "reason": d.Reason,
+		"decided_by_id": d.DecidedByID, "decided_at": utcPtr(d.DecidedAt)}, "dispute"); err != nil {
+		return qa.Dispute{}, err
 	}
 	return s.FindDisputeByID(ctx, d.ID)
 }
@@ -885,17 +877,9 @@ func (s *Store) FindCoaching(ctx context.Context, f CoachingFilter) ([]qa.Coachi
 // SaveCoachingState writes a session's state, goals and times if c.Version
 // is current. Returns NotFound or Conflict.
 func (s *Store) SaveCoachingState(ctx context.Context, c qa.CoachingSession) (qa.CoachingSession, error) {
-	res := s.conn(ctx).Model(&coachingRow{}).Where("id = ? AND version = ?", c.ID, c.Version).Updates(map[string]any{
-		"state": string(c.State), "goals": c.Goals, "due_at": c.DueAt.UTC(), "held_at": utcPtr(c.HeldAt), "acknowledged_at": utcPtr(c.AckAt),
-		"updated_at": s.now(), "version": c.Version + 1})
-	if res.Error != nil {
-		return qa.CoachingSession{}, translate(res.Error, "coaching session")
-	}
-	if res.RowsAffected == 0 {
-		if _, err := s.FindCoachingByID(ctx, c.ID); err != nil {
-			return qa.CoachingSession{}, err
-		}
-		return qa.CoachingSession{}, staleVersion("coaching session", c.Version)
+	if err := updateState[coachingRow](ctx, s, c.ID, c.Version, map[string]any{"state": string(c.State), "goals": c.Goals, "due_at": c.DueAt.UTC(),
+		"held_at": utcPtr(c.HeldAt), "acknowledged_at": utcPtr(c.AckAt), "updated_at": s.now()}, "coaching session"); err != nil {
+		return qa.CoachingSession{}, err
 	}
 	return s.FindCoachingByID(ctx, c.ID)
 }
@@ -903,17 +887,9 @@ func (s *Store) SaveCoachingState(ctx context.Context, c qa.CoachingSession) (qa
 // SaveCoachingBooking records where the session is booked if c.Version is
 // current. Returns NotFound or Conflict.
 func (s *Store) SaveCoachingBooking(ctx context.Context, c qa.CoachingSession) (qa.CoachingSession, error) {
-	res := s.conn(ctx).Model(&coachingRow{}).Where("id = ? AND version = ?", c.ID, c.Version).Updates(map[string]any{
-		"booked_start": utcPtr(c.BookedStart), "booked_end": utcPtr(c.BookedEnd), "booked_shift_uid": c.BookedShift,
-		"updated_at": s.now(), "version": c.Version + 1})
-	if res.Error != nil {
-		return qa.CoachingSession{}, translate(res.Error, "coaching session")
-	}
-	if res.RowsAffected == 0 {
-		if _, err := s.FindCoachingByID(ctx, c.ID); err != nil {
-			return qa.CoachingSession{}, err
-		}
-		return qa.CoachingSession{}, staleVersion("coaching session", c.Version)
+	if err := updateState[coachingRow](ctx, s, c.ID, c.Version, map[string]any{"booked_start": utcPtr(c.BookedStart), "booked_end": utcPtr(c.BookedEnd),
+		"booked_shift_uid": c.BookedShift, "updated_at": s.now()}, "coaching session"); err != nil {
+		return qa.CoachingSession{}, err
 	}
 	return s.FindCoachingByID(ctx, c.ID)
 }
@@ -968,17 +944,9 @@ func (s *Store) FindCalibrations(ctx context.Context, p Page) ([]qa.CalibrationS
 
 // CloseCalibration closes the session if c.Version is current. Returns NotFound or Conflict.
 func (s *Store) CloseCalibration(ctx context.Context, c qa.CalibrationSession) (qa.CalibrationSession, error) {
-	now := s.now()
-	res := s.conn(ctx).Model(&calibrationRow{}).Where("id = ? AND version = ?", c.ID, c.Version).Updates(map[string]any{
-		"state": string(qa.CalibrationClosed), "closed_at": now, "version": c.Version + 1})
-	if res.Error != nil {
-		return qa.CalibrationSession{}, translate(res.Error, "calibration session")
-	}
-	if res.RowsAffected == 0 {
-		if _, err := s.FindCalibrationByID(ctx, c.ID); err != nil {
-			return qa.CalibrationSession{}, err
-		}
-		return qa.CalibrationSession{}, staleVersion("calibration session", c.Version)
+	if err := updateState[calibrationRow](ctx, s, c.ID, c.Version, map[string]any{"state": string(qa.CalibrationClosed), "closed_at": s.now()},
+		"calibration session"); err != nil {
+		return qa.CalibrationSession{}, err
 	}
 	return s.FindCalibrationByID(ctx, c.ID)
 }

@@ -258,6 +258,24 @@ func updateVersioned[M any](ctx context.Context, s *Store, id int64, version int
 	return staleVersion(what, version)
 }
 
+// updateState writes some fields of row id if its stored version still
+// equals version, and bumps the version: for state changes that do not
+// rewrite the whole row. Returns NotFound or Conflict (stale version).
+func updateState[M any](ctx context.Context, s *Store, id int64, version int, fields map[string]any, what string) error {
+	fields["version"] = version + 1
+	res := s.conn(ctx).Model(new(M)).Where("id = ? AND version = ?", id, version).Updates(fields)
+	if res.Error != nil {
+		return translate(res.Error, what)
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	if _, err := findByID[M](ctx, s, id, what); err != nil {
+		return err
+	}
+	return staleVersion(what, version)
+}
+
 // staleVersion is the Conflict of an edit based on an old version.
 func staleVersion(what string, version int) error {
 	return fault.Errorf(fault.Conflict, "%s was changed by someone else (version %d is stale); reload and retry", what, version)

@@ -77,17 +77,9 @@ func (s *Store) FindTimeOff(ctx context.Context, f TimeOffFilter) ([]calendar.Ti
 // SaveTimeOffState writes a decision or cancellation if r.Version is current.
 // Returns NotFound or Conflict.
 func (s *Store) SaveTimeOffState(ctx context.Context, r calendar.TimeOff) (calendar.TimeOff, error) {
-	res := s.conn(ctx).Model(&timeOffRow{}).Where("id = ? AND version = ?", r.ID, r.Version).Updates(map[string]any{
-		"status": string(r.Status), "decided_by_id": r.DecidedByID, "decided_at": r.DecidedAt, "decision_note": r.DecisionNote, "version": r.Version + 1,
-	})
-	if res.Error != nil {
-		return calendar.TimeOff{}, translate(res.Error, "time-off request")
-	}
-	if res.RowsAffected == 0 {
-		if _, err := s.FindTimeOffByID(ctx, r.ID); err != nil {
-			return calendar.TimeOff{}, err
-		}
-		return calendar.TimeOff{}, staleVersion("request", r.Version)
+	if err := updateState[timeOffRow](ctx, s, r.ID, r.Version, map[string]any{"status": string(r.Status), "decided_by_id": r.DecidedByID,
+		"decided_at": r.DecidedAt, "decision_note": r.DecisionNote}, "time-off request"); err != nil {
+		return calendar.TimeOff{}, err
 	}
 	return s.FindTimeOffByID(ctx, r.ID)
 }
