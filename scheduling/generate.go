@@ -25,6 +25,73 @@ type Plan struct {
 	// MaxPeakStretch is the longest a shift should work through peak
 	// intervals without a break (default 2 h).
 	MaxPeakStretch time.Duration
+	// MaxBreakShare is the largest share of on-shift staff that should be on
+	// break in one interval (default 0.2).
+	MaxBreakShare float64
+	// Workload is the offered load per interval in erlangs (optional). With
+	// MaxOccupancy it raises the requirement so projected occupancy
+	// (workload / scheduled staff) stays at most MaxOccupancy everywhere.
+	Workload     []float64
+	MaxOccupancy float64
+	// StressBudget is how much more paid time the stress-aware plan may take
+	// than the cheapest plan found, as a share (0.02: at most 2% more). Zero
+	// lets stress relief move breaks but never add paid time.
+	StressBudget float64
+}
+
+// validate reports bad plan fields.
+func (p Plan) validate() error {
+	var errs FieldErrors
+	switch {
+	case p.Location == nil:
+		errs = append(errs, FieldError{"plan.location", "is required"})
+	case p.Step <= 0:
+		errs = append(errs, FieldError{"plan.step", "must be positive"})
+	}
+	for i, r := range p.Required {
+		if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+			errs = append(errs, FieldError{fmt.Sprintf("plan.required[%d]", i), fmt.Sprintf("%g is not a staff count >= 0", r)})
+			break
+		}
+	}
+	if p.PeakShare < 0 || p.PeakShare > 1 {
+		errs = append(errs, FieldError{"plan.peak_share", "must be between 0 and 1"})
+	}
+	if p.MaxPeakStretch < 0 {
+		errs = append(errs, FieldError{"plan.max_peak_stretch", "must not be negative"})
+	}
+	if p.MaxBreakShare < 0 || p.MaxBreakShare > 1 {
+		errs = append(errs, FieldError{"plan.max_break_share", "must be between 0 and 1"})
+	}
+	if p.StressBudget < 0 || p.StressBudget > 1 {
+		errs = append(errs, FieldError{"plan.stress_budget", "must be between 0 and 1 (a share of paid time)"})
+	}
+	if p.Workload != nil {
+		if len(p.Workload) != len(p.Required) {
+			errs = append(errs, FieldError{"plan.workload", fmt.Sprintf("has %d intervals but the requirements have %d", len(p.Workload), len(p.Required))})
+		}
+		if p.MaxOccupancy <= 0 || p.MaxOccupancy > 1 {
+			errs = append(errs, FieldError{"plan.max_occupancy", "must be in (0, 1] when a workload is given"})
+		}
+	}
+	if errs != nil {
+		return errs
+	}
+	return nil
+}
+
+// effective is the plan with the occupancy cap folded into the requirement:
+// at least workload / MaxOccupancy staff in every interval.
+func (p Plan) effective() Plan {
+	if p.Workload == nil {
+		return p
+	}
+	q := p
+	q.Required = make([]float64, len(p.Required))
+	for i, r := range p.Required {
+		q.Required[i] = math.Max(r, math.Ceil(p.Workload[i]/p.MaxOccupancy-1e-9))
+	}
+	return q
 }
 
 // candidate is one shift the generator may run: a template at a start.
@@ -64,18 +131,83 @@ func (g *generator) netCover(c candidate, breaks []int) []cell {
 }
 
 // Generate chooses shifts (templates x starts x break times) that cover the
-// requirements: greedily by covered shortfall per paid hour, then breaks are
-// placed where the plan has the most spare cover (and split long peak
-// stretches), holes the breaks open are filled, and shifts that no longer
-// cover anything needed are dropped. It stops at ctx's deadline with the best
-// plan so far. Returns FieldErrors for bad templates.
+// requirements with the least paid time it can find, then relieves stress
+// within p.StressBudget; it returns the stress-aware plan of GeneratePlans.
+// It stops at ctx's deadline with the best plan so far. Returns FieldErrors
+// for bad templates or plan fields.
 func Generate(ctx context.Context, p Plan, ts Templates) ([]calendar.Shift, error) {
-	if err := ts.Validate(); err != nil {
+	plans, err := GeneratePlans(ctx, p, ts)
+	if err != nil {
 		return nil, err
 	}
-	if p.Step != time.Duration(ts.IntervalMin)*time.Minute {
-		return nil, fmt.Errorf("the requirements come in %s intervals but the templates say %d minutes", p.Step, ts.IntervalMin)
+	return plans.StressAware, nil
+}
+
+// Plans are the two plans of one generation.
+type Plans struct {
+	// Cheapest covers the requirements with the least paid time found
+	// (breaks wherever coverage is best served).
+	Cheapest []calendar.Shift
+	// StressAware keeps peak stretches within MaxPeakStretch, breaks off
+	// the peaks and at most MaxBreakShare of staff on break, as far as it can
+	// for at most StressBudget more paid time than Cheapest.
+	StressAware []calendar.Shift
+	// LowerBoundPaidHours is the LP relaxation's optimum: no plan without
+	// shortfall pays less (0 if the LP did not finish in time).
+	LowerBoundPaidHours float64
+}
+
+// GeneratePlans builds the cheapest plan (LP relaxation by column
+// generation, rounded by diving, breaks repaired, spare shifts dropped; the
+// greedy generator's plan if that is cheaper) and the stress-aware plan
+// derived from it. It stops at ctx's deadline with the best plans so far.
+// Returns FieldErrors for bad templates or plan fields.
+func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
+	if err := ts.Validate(); err != nil {
+		return Plans{}, err
 	}
+	if err := p.validate(); err != nil {
+		return Plans{}, err
+	}
+	if p.Step != time.Duration(ts.IntervalMin)*time.Minute {
+		return Plans{}, fmt.Errorf("the requirements come in %s intervals but the templates say %d minutes", p.Step, ts.IntervalMin)
+	}
+	p = p.effective()
+	// The LP gets most of the time; the greedy plan is the fallback.
+	lpCtx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		lpCtx, cancel = context.WithDeadline(ctx, dl.Add(-time.Until(dl)/3))
+		defer cancel()
+	}
+	var out Plans
+	g := newGenerator(p, ts)
+	s := newCoverSolver(g, stressRules{})
+	chosen, root, err := s.dive(lpCtx)
+	lpOK := err == nil && chosen != nil
+	if lpOK {
+		out.LowerBoundPaidHours = root / 60
+		s.adopt(chosen)
+		s.repairBreaks(ctx, nil)
+		g.greedy(ctx)
+		g.prune()
+		s.dropSpare(ctx, nil)
+		g.improve(ctx)
+	}
+	greedy := greedyPlan(ctx, p, ts)
+	if !lpOK || greedy.shortfall() < g.shortfall()-1e-9 || (greedy.shortfall() <= g.shortfall()+1e-9 && greedy.paid() < g.paid()) {
+		g = greedy
+		s = newCoverSolver(g, stressRules{})
+	}
+	out.Cheapest = g.shifts()
+	out.StressAware = s.relieveStress(ctx).shifts()
+	return out, nil
+}
+
+// greedyPlan is the first generator: greedy by covered shortfall per paid
+// hour, breaks placed where cover is spare, holes refilled, spare shifts
+// pruned, then remove-and-refill improvement.
+func greedyPlan(ctx context.Context, p Plan, ts Templates) *generator {
 	g := newGenerator(p, ts)
 	g.greedy(ctx)
 	for round := 0; round < 3 && ctx.Err() == nil; round++ {
@@ -88,7 +220,7 @@ func Generate(ctx context.Context, p Plan, ts Templates) ([]calendar.Shift, erro
 	g.placeBreaks()
 	g.prune()
 	g.improve(ctx)
-	return g.shifts(), nil
+	return g
 }
 
 // improve tries, for each shift, to take it out and refill what it leaves
@@ -200,27 +332,30 @@ func hasDay(days []string, wd time.Weekday) bool {
 // with breaks removing their share.
 func (g *generator) contribution(c candidate, breaks []int, f func(i int, share float64)) {
 	t := g.ts.Templates[c.tmpl]
-	add := func(from, to time.Time, sign float64) {
-		for at := from; at.Before(to); {
-			k := int(math.Floor(float64(at.Sub(g.p.Start)) / float64(g.p.Step)))
-			next := g.p.Start.Add(time.Duration(k+1) * g.p.Step)
-			if next.After(to) {
-				next = to
-			}
-			i, ok := g.index(k)
-			if ok {
-				f(i, sign*float64(next.Sub(at))/float64(g.p.Step))
-			}
-			at = next
-		}
-	}
 	end := c.start.Add(time.Duration(t.SpanMin) * time.Minute)
-	add(c.start, end, 1)
+	g.addSpan(c.start, end, f)
 	for bi, b := range t.Breaks {
 		bs := c.start.Add(time.Duration(breaks[bi]) * time.Minute)
-		add(bs, bs.Add(time.Duration(b.LengthMin)*time.Minute), -1)
+		g.addSpan(bs, bs.Add(time.Duration(b.LengthMin)*time.Minute), func(i int, v float64) { f(i, -v) })
 	}
 }
+
+// addSpan calls f(interval, share) for every interval [from, to) overlaps.
+func (g *generator) addSpan(from, to time.Time, f func(i int, share float64)) {
+	for at := from; at.Before(to); {
+		k := int(math.Floor(float64(at.Sub(g.p.Start)) / float64(g.p.Step)))
+		next := g.p.Start.Add(time.Duration(k+1) * g.p.Step)
+		if next.After(to) {
+			next = to
+		}
+		if i, ok := g.index(k); ok {
+			f(i, float64(next.Sub(at))/float64(g.p.Step))
+		}
+		at = next
+	}
+}
+
+func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
 
 // index maps an interval offset into the plan (wrapping in cyclic plans).
 func (g *generator) index(k int) (int, bool) {

@@ -42,11 +42,25 @@ func TestGenerateCoversTheWeekAndReportsHonestly(t *testing.T) {
 	ny, _ := time.LoadLocation("America/New_York")
 	p := doublePeak(ny, time.Date(2026, 1, 5, 0, 0, 0, 0, ny))
 	p.Cyclic = true
+	p.StressBudget = 0.02
 	ts := loadTemplates(t)
-	shifts, err := Generate(context.Background(), p, ts)
+	plans, err := GeneratePlans(context.Background(), p, ts)
 	require.NoError(t, err)
+	shifts := plans.StressAware
 	r := Measure(p, shifts)
 	assert.InDelta(t, 0, r.UnderAgentHours, 1e-9, "no under-coverage")
+
+	// Stress relief never makes stress worse, and costs at most the budget.
+	cmp := CompareStress(p, plans)
+	assert.InDelta(t, 0, cmp.Cheapest.UnderAgentHours, 1e-9)
+	assert.LessOrEqual(t, cmp.ExtraPaidShare, p.StressBudget+1e-9, "stress relief within the budget")
+	assert.GreaterOrEqual(t, cmp.Cheapest.PaidAgentHours, cmp.LowerBoundPaidHours-1e-6, "no plan beats the LP bound")
+	assert.LessOrEqual(t, cmp.StressAware.Stress.LongestPeakStretchMin, cmp.Cheapest.Stress.LongestPeakStretchMin)
+	assert.LessOrEqual(t, cmp.StressAware.Stress.ShiftsOverPeakLimit, cmp.Cheapest.Stress.ShiftsOverPeakLimit)
+	assert.LessOrEqual(t, cmp.StressAware.Stress.BreakMinutesInPeakShare, cmp.Cheapest.Stress.BreakMinutesInPeakShare)
+	t.Logf("cheapest %.1f h (LP bound %.1f, +%.1f%%), stretch %.0f min, break minutes in peaks %.0f%%; stress-aware %.1f h (+%.2f%%), stretch %.0f min, %.0f%%",
+		cmp.Cheapest.PaidAgentHours, cmp.LowerBoundPaidHours, 100*cmp.CheapestGapShare, cmp.Cheapest.Stress.LongestPeakStretchMin, 100*cmp.Cheapest.Stress.BreakMinutesInPeakShare,
+		cmp.StressAware.PaidAgentHours, 100*cmp.ExtraPaidShare, cmp.StressAware.Stress.LongestPeakStretchMin, 100*cmp.StressAware.Stress.BreakMinutesInPeakShare)
 	assert.Greater(t, r.PaidAgentHours, r.RequiredAgentHours*0.9)
 	t.Logf("paid %.1f h for %.1f h required (%.1f%% over), %d shifts, longest peak stretch %.0f min, break minutes in peaks %.0f%%",
 		r.PaidAgentHours, r.RequiredAgentHours, 100*(r.PaidAgentHours/r.RequiredAgentHours-1), r.Shifts, r.Stress.LongestPeakStretchMin, 100*r.Stress.BreakMinutesInPeakShare)
@@ -128,16 +142,22 @@ func BenchmarkGenerate24x7(b *testing.B) {
 	p := doublePeak(ny, time.Date(2026, 1, 5, 0, 0, 0, 0, ny))
 	p.Cyclic = true
 	ts := loadTemplates(b)
-	var r Report
+	p.StressBudget = 0.02
+	var c StressComparison
 	for i := 0; i < b.N; i++ {
-		shifts, err := Generate(context.Background(), p, ts)
+		plans, err := GeneratePlans(context.Background(), p, ts)
 		if err != nil {
 			b.Fatal(err)
 		}
-		r = Measure(p, shifts)
+		c = CompareStress(p, plans)
 	}
-	b.ReportMetric(r.PaidAgentHours, "paid-h")
-	b.ReportMetric(r.RequiredAgentHours, "required-h")
-	b.ReportMetric(r.UnderAgentHours, "under-h")
-	b.ReportMetric(r.Stress.LongestPeakStretchMin, "peak-stretch-min")
+	b.ReportMetric(c.Cheapest.PaidAgentHours, "paid-h")
+	b.ReportMetric(c.LowerBoundPaidHours, "lp-bound-h")
+	b.ReportMetric(c.Cheapest.UnderAgentHours, "under-h")
+	b.ReportMetric(c.Cheapest.Stress.LongestPeakStretchMin, "peak-stretch-min")
+	b.ReportMetric(100*c.Cheapest.Stress.BreakMinutesInPeakShare, "peak-break-%")
+	b.ReportMetric(c.StressAware.PaidAgentHours, "aware-paid-h")
+	b.ReportMetric(c.StressAware.UnderAgentHours, "aware-under-h")
+	b.ReportMetric(c.StressAware.Stress.LongestPeakStretchMin, "aware-peak-stretch-min")
+	b.ReportMetric(100*c.StressAware.Stress.BreakMinutesInPeakShare, "aware-peak-break-%")
 }

@@ -29,21 +29,68 @@ type Stress struct {
 	MaxShareOnBreak float64 `json:"max_share_on_break"`
 	// PeakCoverageRatio is scheduled / required over peak intervals.
 	PeakCoverageRatio float64 `json:"peak_coverage_ratio"`
+	// MaxPeakOccupancy is the highest projected occupancy (workload /
+	// scheduled staff) over peak intervals; zero when the plan has no workload.
+	MaxPeakOccupancy float64 `json:"max_peak_occupancy,omitempty"`
 }
 
 // Report is the cost and stress of a set of shifts against requirements,
 // computed from the shifts alone, so it can be recomputed from schedule.csv.
 type Report struct {
-	PaidAgentHours     float64          `json:"paid_agent_hours"`
-	RequiredAgentHours float64          `json:"required_agent_hours"`
-	CoveredAgentHours  float64          `json:"covered_agent_hours"`
-	UnderAgentHours    float64          `json:"under_agent_hours"`
-	OverAgentHours     float64          `json:"over_agent_hours"`
-	Shifts             int              `json:"shifts"`
-	ShiftsByTemplate   map[string]int   `json:"shifts_by_template"`
-	SolveSeconds       float64          `json:"solve_seconds"`
-	Stress             Stress           `json:"stress"`
-	Intervals          []IntervalReport `json:"intervals"`
+	PaidAgentHours     float64        `json:"paid_agent_hours"`
+	RequiredAgentHours float64        `json:"required_agent_hours"`
+	CoveredAgentHours  float64        `json:"covered_agent_hours"`
+	UnderAgentHours    float64        `json:"under_agent_hours"`
+	OverAgentHours     float64        `json:"over_agent_hours"`
+	Shifts             int            `json:"shifts"`
+	ShiftsByTemplate   map[string]int `json:"shifts_by_template"`
+	SolveSeconds       float64        `json:"solve_seconds"`
+	Stress             Stress         `json:"stress"`
+	// StressComparison, when set, puts the cheapest plan beside the
+	// stress-aware one (see CompareStress).
+	StressComparison *StressComparison `json:"stress_comparison,omitempty"`
+	Intervals        []IntervalReport  `json:"intervals"`
+}
+
+// PlanSummary is the cost and stress of one plan.
+type PlanSummary struct {
+	PaidAgentHours  float64 `json:"paid_agent_hours"`
+	UnderAgentHours float64 `json:"under_agent_hours"`
+	OverAgentHours  float64 `json:"over_agent_hours"`
+	Shifts          int     `json:"shifts"`
+	Stress          Stress  `json:"stress"`
+}
+
+// StressComparison sets the cheapest plan beside the stress-aware one.
+type StressComparison struct {
+	// StressBudget is the plan's knob: the most extra paid time stress
+	// relief may take, as a share of the cheapest plan's.
+	StressBudget float64     `json:"stress_budget"`
+	Cheapest     PlanSummary `json:"cheapest"`
+	StressAware  PlanSummary `json:"stress_aware"`
+	// ExtraPaidShare is what stress relief costs: stress-aware paid time over
+	// the cheapest's, minus one.
+	ExtraPaidShare float64 `json:"extra_paid_share"`
+	// LowerBoundPaidHours is the LP bound: no plan without shortfall pays
+	// less. CheapestGapShare is how far above it the cheapest plan is.
+	LowerBoundPaidHours float64 `json:"lower_bound_paid_hours"`
+	CheapestGapShare    float64 `json:"cheapest_gap_share"`
+}
+
+// CompareStress measures both plans of a generation against p.
+func CompareStress(p Plan, plans Plans) StressComparison {
+	sum := func(shifts []calendar.Shift) PlanSummary {
+		r := Measure(p, shifts)
+		return PlanSummary{PaidAgentHours: r.PaidAgentHours, UnderAgentHours: r.UnderAgentHours, OverAgentHours: r.OverAgentHours, Shifts: r.Shifts, Stress: r.Stress}
+	}
+	c := StressComparison{StressBudget: p.StressBudget, Cheapest: sum(plans.Cheapest), StressAware: sum(plans.StressAware), LowerBoundPaidHours: plans.LowerBoundPaidHours}
+	if c.Cheapest.PaidAgentHours > 0 {
+		c.ExtraPaidShare = c.StressAware.PaidAgentHours/c.Cheapest.PaidAgentHours - 1
+	}
+	if c.LowerBoundPaidHours > 0 {
+		c.CheapestGapShare = c.Cheapest.PaidAgentHours/c.LowerBoundPaidHours - 1
+	}
+	return c
 }
 
 // Measure builds the report of shifts against a plan's requirements.
@@ -75,6 +122,17 @@ func Measure(p Plan, shifts []calendar.Shift) Report {
 	}
 	if peakReq > 0 {
 		r.Stress.PeakCoverageRatio = peakCov / peakReq
+	}
+	if p.Workload != nil && len(p.Workload) == n {
+		for i, w := range p.Workload {
+			if peak[i] && w > 0 {
+				occ := 1.0 // no staff: the queue is saturated
+				if cov[i] > 0 {
+					occ = math.Min(1, w/cov[i])
+				}
+				r.Stress.MaxPeakOccupancy = math.Max(r.Stress.MaxPeakOccupancy, occ)
+			}
+		}
 	}
 	var breakMin, breakPeakMin float64
 	onBreak := make([]float64, n)

@@ -17,12 +17,15 @@ import (
 )
 
 const scheduleSynopsis = `--requirements R.csv --shifts S.json --start 2026-01-05 [--weeks 1] [--cyclic]
-       [--agents A.csv] [--timezone ZONE] [--time-limit 30s] --out schedule.csv [--report report.json]
+       [--agents A.csv] [--timezone ZONE] [--time-limit 30s] [--stress-budget 0.02]
+       --out schedule.csv [--report report.json]
 
 R.csv has timestamp and required (or the staff command's output: required_staff is
 used; rows of several queues at one time are added up). --start is a local date in
 the requirements' time zone (its timezone column, or --timezone). Headcount mode:
-schedule.csv has one row per shift with an empty agent column.
+schedule.csv has one row per shift with an empty agent column: the stress-aware
+plan, which may pay up to --stress-budget more than the cheapest plan found;
+report.json's stress_comparison sets the two side by side.
 
 Rostering mode (--agents A.csv): R.csv needs a queue (or channel) column, each row
 is that queue's requirement; the agents' skills name those queues. schedule.csv has
@@ -40,6 +43,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	limit := fs.Duration("time-limit", 30*time.Second, "stop improving after this long")
 	out := fs.String("out", "", "schedule CSV to write")
 	reportPath := fs.String("report", "", "report JSON to write (cost, coverage, stress)")
+	stressBudget := fs.Float64("stress-budget", 0.02, "share of extra paid time stress relief may take (0 to 1, headcount mode)")
 	agents := fs.String("agents", "", "agents CSV: roster these named agents (rostering mode, see docs/scheduling.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,6 +58,8 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		return usageErrorf("--weeks must be 1 to 6")
 	case *cyclic && *weeks != 1:
 		return usageErrorf("--cyclic plans one repeating week; leave --weeks at 1")
+	case *stressBudget < 0 || *stressBudget > 1:
+		return usageErrorf("--stress-budget must be between 0 and 1 (0.02 = at most 2%% more paid hours)")
 	}
 	f, err := os.Open(*shiftsPath)
 	if err != nil {
@@ -84,7 +90,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		return usageErrorf("--start must be a date like 2026-01-05")
 	}
 	end := d.AddDate(0, 0, 7**weeks)
-	p := scheduling.Plan{Location: loc, Start: d, Step: step, Cyclic: *cyclic, Required: make([]float64, int(end.Sub(d)/step))}
+	p := scheduling.Plan{Location: loc, Start: d, Step: step, Cyclic: *cyclic, StressBudget: *stressBudget, Required: make([]float64, int(end.Sub(d)/step))}
 	used := 0
 	for at, v := range rows {
 		t := time.Unix(at, 0)
@@ -104,12 +110,15 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	sctx, cancel := context.WithTimeout(ctx, *limit)
 	defer cancel()
 	began := time.Now()
-	shifts, err := scheduling.Generate(sctx, p, ts)
+	plans, err := scheduling.GeneratePlans(sctx, p, ts)
 	if err != nil {
 		return err
 	}
+	shifts := plans.StressAware
 	report := scheduling.Measure(p, shifts)
 	report.SolveSeconds = time.Since(began).Seconds()
+	cmp := scheduling.CompareStress(p, plans)
+	report.StressComparison = &cmp
 	if err := writeSchedule(*out, loc, shifts); err != nil {
 		return err
 	}
@@ -124,6 +133,8 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, "%d shifts, %.1f paid hours for %.1f required; under-coverage %.1f h, over %.1f h; longest peak stretch %.0f min; %.2f s\n",
 		report.Shifts, report.PaidAgentHours, report.RequiredAgentHours, report.UnderAgentHours, report.OverAgentHours, report.Stress.LongestPeakStretchMin, report.SolveSeconds)
+	fmt.Fprintf(env.Stderr, "cheapest plan %.1f paid hours (longest peak stretch %.0f min, %.0f%% of break minutes in peaks); stress-aware %+.1f%%\n",
+		cmp.Cheapest.PaidAgentHours, cmp.Cheapest.Stress.LongestPeakStretchMin, 100*cmp.Cheapest.Stress.BreakMinutesInPeakShare, 100*cmp.ExtraPaidShare)
 	return nil
 }
 

@@ -48,6 +48,16 @@ func TestScheduleCommandHeadcount(t *testing.T) {
 	require.NoError(t, json.Unmarshal(raw, &report))
 	assert.EqualValues(t, 0, report["under_agent_hours"])
 	assert.EqualValues(t, 120, report["paid_agent_hours"])
+	cmp, ok := report["stress_comparison"].(map[string]any)
+	require.True(t, ok, "report.json sets the cheapest plan beside the stress-aware one")
+	assert.EqualValues(t, 0.02, cmp["stress_budget"])
+	assert.EqualValues(t, 120, cmp["cheapest"].(map[string]any)["paid_agent_hours"])
+	assert.EqualValues(t, 120, cmp["stress_aware"].(map[string]any)["paid_agent_hours"])
+	assert.InDelta(t, 120, cmp["lower_bound_paid_hours"], 1e-6)
+
+	code, _, errOut = runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-09", "--out", out, "--stress-budget", "3")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--stress-budget")
 
 	code, _, errOut = runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-09", "--out", out, "--agents", "a.csv")
 	assert.Equal(t, 1, code, "rostering mode reads the agents file")

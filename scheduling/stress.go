@@ -1,0 +1,198 @@
+package scheduling
+
+import (
+	"context"
+	"math"
+)
+
+// Stress relief: the cheapest plan's breaks go where cover is best served,
+// which can leave a shift working three hours of peak without a break, or
+// stack breaks in a peak. relieveStress re-places breaks under the stress
+// rules and pays for the cover that costs with extra shifts, up to
+// Plan.StressBudget.
+
+func (g *generator) clone() *generator {
+	h := *g
+	h.cov = append([]float64(nil), g.cov...)
+	h.used = append([]int(nil), g.used...)
+	h.chosen = make([]placed, len(g.chosen))
+	for i, pl := range g.chosen {
+		h.chosen[i] = placed{c: pl.c, breaks: append([]int(nil), pl.breaks...)}
+	}
+	return &h
+}
+
+// stressState tracks staff on shift and on break per interval.
+type stressState struct {
+	s         *coverSolver
+	onShift   []float64
+	onBreak   []float64
+	compliant map[candKey]map[string]bool // per candidate: break offsets within the peak-stretch rule
+}
+
+// peakMinutes is the break time a shift with these offsets takes in peaks,
+// in intervals.
+func (st *stressState) peakMinutes(c candidate, offs []int) float64 {
+	g := st.s.g
+	m := 0.0
+	for bi, b := range g.ts.Templates[c.tmpl].Breaks {
+		for _, x := range g.breakCover(c, offs[bi], b.LengthMin) {
+			if g.peak[x.i] {
+				m += x.v
+			}
+		}
+	}
+	return m
+}
+
+func offsKey(offs []int) string {
+	b := make([]rune, len(offs))
+	for i, o := range offs {
+		b[i] = rune(o)
+	}
+	return string(b)
+}
+
+func newStressState(s *coverSolver) *stressState {
+	g := s.g
+	st := &stressState{s: s, onShift: make([]float64, g.n), onBreak: make([]float64, g.n), compliant: map[candKey]map[string]bool{}}
+	for _, pl := range g.chosen {
+		st.add(pl, 1)
+	}
+	return st
+}
+
+func (st *stressState) add(pl placed, sign float64) {
+	g := st.s.g
+	ci := st.s.candIndex(pl.c)
+	for _, x := range st.s.geo[ci].span {
+		st.onShift[x.i] += sign * x.v
+	}
+	for bi, b := range g.ts.Templates[pl.c.tmpl].Breaks {
+		for _, x := range g.breakCover(pl.c, pl.breaks[bi], b.LengthMin) {
+			st.onBreak[x.i] += sign * x.v
+		}
+	}
+}
+
+// isCompliant says whether a shift with these break offsets keeps the
+// peak-stretch rule (or, if no placement of its breaks can, is as close as
+// any placement gets).
+func (st *stressState) isCompliant(c candidate, offs []int) bool {
+	k := candKey{c.tmpl, c.start.UnixNano()}
+	set, ok := st.compliant[k]
+	if !ok {
+		set = map[string]bool{}
+		ci := st.s.candIndex(c)
+		for _, pat := range st.s.stressPatterns(ci, c) {
+			o := make([]int, len(pat))
+			for bi, j := range pat {
+				o[bi] = st.s.geo[ci].opts[bi][j]
+			}
+			set[offsKey(o)] = true
+		}
+		st.compliant[k] = set
+	}
+	return set[offsKey(offs)]
+}
+
+// placeAll gives every shift its least stressful break placement: within the
+// peak-stretch rule, then the fewest break minutes in peaks and over the
+// break share, near the peaks (their shoulders) rather than in valleys.
+// With force false a shift only moves when that adds no shortfall.
+func (st *stressState) placeAll(force bool) {
+	g := st.s.g
+	share := g.p.MaxBreakShare
+	maxReq := 0.0
+	for _, r := range g.p.Required {
+		maxReq = math.Max(maxReq, r)
+	}
+	for k := range g.chosen {
+		pl := &g.chosen[k]
+		t := g.ts.Templates[pl.c.tmpl]
+		if len(t.Breaks) == 0 {
+			continue
+		}
+		ci := st.s.candIndex(pl.c)
+		bo := st.s.geo[ci]
+		st.add(*pl, -1)
+		g.apply(*pl, -1)
+		g.apply(*pl, 1)
+		before := g.shortfall() // with the shift where it is
+		g.apply(*pl, -1)
+		best, bestScore := append([]int(nil), pl.breaks...), math.Inf(1)
+		eachPattern(bo.opts, func(pat []int) {
+			offs := make([]int, len(pat))
+			for bi, j := range pat {
+				offs[bi] = bo.opts[bi][j]
+			}
+			score := 0.0
+			if !st.isCompliant(pl.c, offs) {
+				score += 1e6
+			}
+			trial := placed{c: pl.c, breaks: offs}
+			g.apply(trial, 1)
+			added := g.shortfall() - before
+			g.apply(trial, -1)
+			if !force && added > 1e-9 {
+				return
+			}
+			score += 100 * added
+			for bi := range pat {
+				for _, x := range bo.taken[bi][pat[bi]] {
+					on := st.onShift[x.i] + 1
+					if over := (st.onBreak[x.i]+x.v)/on - share; over > 0 {
+						score += 100 * over
+					}
+					if g.peak[x.i] {
+						score += 1000 * x.v
+					}
+					// Shoulders over valleys: the busier the interval, the
+					// more a break there relieves.
+					score -= x.v * g.p.Required[x.i] / math.Max(maxReq, 1)
+				}
+			}
+			if score < bestScore-1e-9 {
+				best, bestScore = offs, score
+			}
+		})
+		pl.breaks = best
+		g.apply(*pl, 1)
+		st.add(*pl, 1)
+	}
+}
+
+// relieveStress returns a copy of the plan with stress relieved: every
+// shift's breaks under the stress rules, the cover that loses refilled by
+// moving other compliant breaks and adding shifts, provided the plan pays at
+// most StressBudget more than this one and adds no shortfall. Otherwise it
+// only moves breaks where that costs no cover.
+func (s *coverSolver) relieveStress(ctx context.Context) *generator {
+	g := s.g
+	limit := g.paid()*(1+g.p.StressBudget) + 1e-9
+	h := g.clone()
+	hs := &coverSolver{g: h, geo: s.geo, index: s.index, cols: s.cols}
+	st := newStressState(hs)
+	// Repairs keep breaks compliant and put no more break time in peaks.
+	allowed := func(k int, offs []int) bool {
+		c := h.chosen[k].c
+		return st.isCompliant(c, offs) && st.peakMinutes(c, offs) <= st.peakMinutes(c, h.chosen[k].breaks)+1e-9
+	}
+	st.placeAll(true)
+	hs.repairBreaks(ctx, allowed)
+	if h.shortfall() > g.shortfall()+1e-9 {
+		h.greedy(ctx)
+		st = newStressState(hs)
+		st.placeAll(false)
+		hs.repairBreaks(ctx, allowed)
+		h.prune()
+		hs.dropSpare(ctx, allowed)
+	}
+	if h.shortfall() <= g.shortfall()+1e-9 && h.paid() <= limit {
+		return h
+	}
+	h = g.clone()
+	hs = &coverSolver{g: h, geo: s.geo, index: s.index, cols: s.cols}
+	newStressState(hs).placeAll(false)
+	return h
+}
