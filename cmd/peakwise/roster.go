@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -151,87 +149,7 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 // required_staff); rows of one queue at one instant are added up. It returns
 // the sum per queue and instant and the timezone column's value, if any.
 func readQueueRequirements(path string) (map[string]map[int64]float64, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, "", err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: line 1: %v", path, err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	ts, ok := col["timestamp"]
-	val, okR := col["required_staff"]
-	if !okR {
-		val, okR = col["required"]
-	}
-	qc, okQ := col["queue"]
-	if !okQ {
-		qc, okQ = col["channel"]
-	}
-	if !ok || !okR || !okQ {
-		return nil, "", fmt.Errorf("%s: line 1: rostering needs timestamp, queue (or channel) and required (or required_staff) columns", path)
-	}
-	tz, hasTZ := col["timezone"]
-	out := map[string]map[int64]float64{}
-	zone := ""
-	var problems []string
-	for line := 2; ; line++ {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: %v", line, err))
-			continue
-		}
-		get := func(i int) string {
-			if i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		t, err := time.Parse(time.RFC3339, get(ts))
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: timestamp %q is not RFC 3339", line, get(ts)))
-			continue
-		}
-		v, err := strconv.ParseFloat(get(val), 64)
-		if err != nil || v < 0 {
-			problems = append(problems, fmt.Sprintf("line %d: %q is not a staff count >= 0", line, get(val)))
-			continue
-		}
-		q := get(qc)
-		if q == "" {
-			problems = append(problems, fmt.Sprintf("line %d: the queue is empty", line))
-			continue
-		}
-		if hasTZ {
-			z := get(tz)
-			if zone != "" && z != zone {
-				problems = append(problems, fmt.Sprintf("line %d: time zone %s differs from %s; plan one zone at a time", line, z, zone))
-				continue
-			}
-			zone = z
-		}
-		if out[q] == nil {
-			out[q] = map[int64]float64{}
-		}
-		out[q][t.Unix()] += v
-	}
-	if len(problems) > 0 {
-		if len(problems) > 10 {
-			problems = append(problems[:10], fmt.Sprintf("... and %d more", len(problems)-10))
-		}
-		return nil, "", fmt.Errorf("%s: %d bad line(s):\n  %s", path, len(problems), strings.Join(problems, "\n  "))
-	}
-	return out, zone, nil
+	return readRequirementRows(path, true)
 }
 
 // writeRoster writes the headcount schedule format with the agent filled in,

@@ -139,9 +139,20 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 }
 
 // readRequirements reads timestamp plus required (or required_staff); rows at
-// one instant are added up. It returns the sum per instant and the timezone
-// column's value, if any.
+// one instant are added up (across queues). It returns the sum per instant
+// and the timezone column's value, if any.
 func readRequirements(path string) (map[int64]float64, string, error) {
+	byQueue, zone, err := readRequirementRows(path, false)
+	return byQueue[""], zone, err
+}
+
+// readRequirementRows reads a requirements CSV: timestamp, required_staff (or
+// required), an optional timezone column that must hold one zone, and, when
+// byQueue, a queue (or channel) column naming each row's queue. Rows of one
+// queue (all rows, when not byQueue, under "") at one instant are added up.
+// Every bad line is reported, at most ten of them, and nothing is returned
+// then.
+func readRequirementRows(path string, byQueue bool) (map[string]map[int64]float64, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", err
@@ -162,11 +173,18 @@ func readRequirements(path string) (map[int64]float64, string, error) {
 	if !okR {
 		val, okR = col["required"]
 	}
-	if !ok || !okR {
+	qc, okQ := col["queue"]
+	if !okQ {
+		qc, okQ = col["channel"]
+	}
+	switch {
+	case byQueue && (!ok || !okR || !okQ):
+		return nil, "", fmt.Errorf("%s: line 1: rostering needs timestamp, queue (or channel) and required (or required_staff) columns", path)
+	case !ok || !okR:
 		return nil, "", fmt.Errorf("%s: line 1: the header needs timestamp and required (or required_staff)", path)
 	}
 	tz, hasTZ := col["timezone"]
-	out := map[int64]float64{}
+	out := map[string]map[int64]float64{}
 	zone := ""
 	var problems []string
 	for line := 2; ; line++ {
@@ -194,6 +212,13 @@ func readRequirements(path string) (map[int64]float64, string, error) {
 			problems = append(problems, fmt.Sprintf("line %d: %q is not a staff count >= 0", line, get(val)))
 			continue
 		}
+		q := ""
+		if byQueue {
+			if q = get(qc); q == "" {
+				problems = append(problems, fmt.Sprintf("line %d: the queue is empty", line))
+				continue
+			}
+		}
 		if hasTZ {
 			z := get(tz)
 			if zone != "" && z != zone {
@@ -202,7 +227,10 @@ func readRequirements(path string) (map[int64]float64, string, error) {
 			}
 			zone = z
 		}
-		out[t.Unix()] += v
+		if out[q] == nil {
+			out[q] = map[int64]float64{}
+		}
+		out[q][t.Unix()] += v
 	}
 	if len(problems) > 0 {
 		if len(problems) > 10 {
