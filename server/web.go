@@ -348,9 +348,14 @@ func (s *Server) webTeam(c echo.Context) error {
 		return err
 	}
 	pg := s.newPage(c, "My team")
+	rows, days, err := s.teamWeek(ctx, agents, c.QueryParam("week"))
+	if err != nil {
+		return err
+	}
 	pg.Data["Agents"] = agents
 	pg.Data["Pending"] = pending
 	pg.Data["AgentNames"] = names
+	pg.Data["Week"], pg.Data["Days"] = rows, days
 	return s.render(c, http.StatusOK, "team", pg)
 }
 

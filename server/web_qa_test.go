@@ -143,6 +143,9 @@ func TestWebQAReviewerScoresAndAgentResponds(t *testing.T) {
 	status, _, body = page(t, sc, "GET", d.url+"/team/quality", nil)
 	require.Equal(t, 200, status, "%s", body)
 	assert.Contains(t, body, "Hold etiquette")
+	status, _, body = page(t, sc, "GET", d.url+"/team", nil)
+	require.Equal(t, 200, status, "%s", body)
+	assert.Regexp(t, `<td>\d\d:\d\d–\d\d:\d\d</td>`, body, "the team's published shifts this week")
 	pc, _ := d.signInAs(t, org.RolePlanner)
 	for _, p := range []string{"/qa", "/qa/trends", "/qa/evaluations/" + id, "/team/quality"} {
 		status, _, _ := page(t, pc, "GET", d.url+p, nil)
