@@ -136,6 +136,15 @@ func TestBrowserQualityFlow(t *testing.T) {
 		assert.Contains(t, text(t, `main section`), "Acknowledged")
 		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/qa"), chromedp.WaitVisible(`main h1`)))
 		assert.Equal(t, "Forbidden", text(t, `main h1`), "the reviewer's queue is not the agent's")
+		// At phone width the agent's pages fit without scrolling sideways.
+		for _, path := range []string{"/me", "/me/quality"} {
+			require.NoError(t, chromedp.Do(tctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+path), chromedp.WaitVisible(`main h1`)))
+			overflow, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+			require.NoError(t, err)
+			assert.False(t, overflow, "%s scrolls sideways at 390 px", path)
+		}
+		shot(t, tctx, "agent-phone")
+		require.NoError(t, chromedp.Do(tctx, chromedp.EmulateViewport(1200, 900)))
 		signOut(t)
 	})
 
