@@ -25,6 +25,7 @@ func All() []*gormigrate.Migration {
 		agentWishes0008(),
 		queueStaffing0009(),
 		quality0010(),
+		shiftTemplates0011(),
 	}
 }
 

@@ -43,6 +43,7 @@ func (s *Server) routes() {
 	s.requirementRoutes(authed)
 	s.coverageRoutes(authed)
 	s.rosterRoutes(authed)
+	s.generateRoutes(authed)
 	s.qualityRoutes(authed)
 	s.evaluationRoutes(authed)
 	s.calibrationRoutes(authed)

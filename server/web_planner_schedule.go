@@ -108,46 +108,6 @@ func (s *Server) webSchedules(c echo.Context) error {
 	return s.schedulesPage(c, http.StatusOK, s.newPage(c, "Schedules"), generateForm{})
 }
 
-// generationRequirements reads a queue's required staff over [start, end) as
-// a generator plan. Returns Unprocessable when the forecast does not reach
-// the end of the period or has no requirement in it.
-func (s *Server) generationRequirements(ctx context.Context, q org.Queue, loc *time.Location, start, end time.Time) (scheduling.Plan, error) {
-	req, err := s.QueueRequirements(ctx, q, 0, start, end)
-	if err != nil {
-		return scheduling.Plan{}, err
-	}
-	f, err := s.store.FindForecastByID(ctx, req.ForecastID)
-	if err != nil {
-		return scheduling.Plan{}, err
-	}
-	step := time.Duration(f.IntervalMin) * time.Minute
-	if f.EndAt.Before(end) {
-		return scheduling.Plan{}, fault.Errorf(fault.Unprocessable, "the latest forecast of %s ends %s; plan a period inside it or forecast further ahead",
-			q.Name, f.EndAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
-	}
-	p := scheduling.Plan{Location: loc, Start: start, Step: step, Required: make([]float64, int(end.Sub(start)/step))}
-	needed := false
-	for _, iv := range req.Intervals {
-		k := int(iv.Start.Sub(start) / step)
-		if k >= 0 && k < len(p.Required) {
-			p.Required[k] = float64(iv.RequiredStaff)
-			needed = needed || iv.RequiredStaff > 0
-		}
-	}
-	if !needed {
-		return scheduling.Plan{}, fault.Errorf(fault.Unprocessable, "%s needs no staff from %s to %s", q.Name, start.Format("2 Jan"), end.Format("2 Jan 2006"))
-	}
-	return p, nil
-}
-
-// generateResult is stored as the generation run's result.
-type generateResult struct {
-	ScheduleID int64             `json:"schedule_id"`
-	Report     scheduling.Report `json:"-"`
-	Shifts     int               `json:"shifts"`
-	PaidHours  float64           `json:"paid_hours"`
-}
-
 // webGenerate checks the form and starts a generation job; the browser is
 // sent to the run's progress page.
 func (s *Server) webGenerate(c echo.Context) error {
@@ -209,7 +169,7 @@ func (s *Server) webGenerate(c echo.Context) error {
 		return s.schedulesPage(c, http.StatusBadRequest, pg, form)
 	}
 	limit := time.Duration(form.TimeLimit) * time.Second
-	run, err := s.runner.Start(ctx, jobs.Request{Job: "generate-schedule", Slot: "manual-" + randomHex(8), Params: form, TriggeredBy: &p.User.ID},
+	run, err := s.runner.Start(ctx, jobs.Request{Job: generateJob, Slot: "manual-" + randomHex(8), Params: form, TriggeredBy: &p.User.ID},
 		func(ctx context.Context, pr *jobs.Progress) (any, error) {
 			return s.generateDraft(ctx, pr, q, plan, ts, limit, form.Name, p.User.ID)
 		})
@@ -217,39 +177,6 @@ func (s *Server) webGenerate(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/planner/runs/"+itoa64(run.ID))
-}
-
-// generateSteps are the generation job's items, so its progress bar moves.
-const generateSteps = 3
-
-// generateDraft runs the headcount generator for one queue and stores the
-// shifts as a new draft plan, each shift assigned to the queue.
-func (s *Server) generateDraft(ctx context.Context, p *jobs.Progress, q org.Queue, plan scheduling.Plan, ts scheduling.Templates, limit time.Duration, name string, by int64) (any, error) {
-	step := func() {
-		p.Done()
-		p.SetTotal(generateSteps) // forces the progress out now, not at the next heartbeat
-	}
-	p.SetTotal(generateSteps)
-	step() // requirements were read when the form was checked
-	gctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	shifts, err := scheduling.Generate(gctx, plan, ts)
-	if err != nil {
-		return nil, fault.Errorf(fault.Unprocessable, "generation failed: %v", err)
-	}
-	step()
-	for i := range shifts {
-		shifts[i].QueueID = q.ID
-	}
-	end := plan.Start.Add(time.Duration(len(plan.Required)) * plan.Step)
-	sch, err := s.store.CreateScheduleDraft(ctx, store.Schedule{Name: name, Timezone: q.Timezone, PeriodStart: plan.Start.UTC(), PeriodEnd: end.UTC(),
-		CreatedByID: &by, Report: store.Snapshot(draftReport{Warnings: []calendar.Violation{}})}, shifts)
-	if err != nil {
-		return nil, err
-	}
-	rep := scheduling.Measure(plan, shifts)
-	step()
-	return generateResult{ScheduleID: sch.ID, Shifts: rep.Shifts, PaidHours: rep.PaidAgentHours}, nil
 }
 
 // runStatus is what the progress bar polls.
@@ -286,7 +213,7 @@ func (s *Server) webRun(c echo.Context) error {
 		st.Elapsed = int(run.FinishedAt.Sub(run.StartedAt).Seconds())
 	}
 	var res generateResult
-	if run.Job == "generate-schedule" && run.Status == store.JobSucceeded && json.Unmarshal([]byte(run.Result), &res) == nil && res.ScheduleID != 0 {
+	if run.Job == generateJob && run.Status == store.JobSucceeded && json.Unmarshal([]byte(run.Result), &res) == nil && res.ScheduleID != 0 {
 		st.Next = "/planner/schedules/" + itoa64(res.ScheduleID)
 	}
 	if c.QueryParam("format") == "json" {

@@ -70,6 +70,8 @@ const (
 	Swaps         Resource = "swaps"          // shift swap offers between agents
 	Forecasts     Resource = "forecasts"      // contact history, forecasts and their accuracy
 	Requirements  Resource = "requirements"   // staffing requirements computed from forecasts
+	// ShiftTemplates are stored sets of shift templates that plans are generated from.
+	ShiftTemplates Resource = "shift-templates"
 )
 
 // The quality monitoring resources. Planners reach no individual QA data.
@@ -139,6 +141,8 @@ var policy = map[Resource]map[Action]roleScopes{
 	QATrends: {Read: qaPeople},
 	CalendarFeeds: {Create: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own},
 		Delete: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own}},
+	// ShiftTemplates: planners keep them; supervisors read them to understand a plan.
+	ShiftTemplates: {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: All}, Create: planners, Update: planners, Delete: planners},
 }
 
 // ScopeOf returns how far p reaches with action on res. Disabled users reach nothing.

@@ -1,0 +1,250 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/jobs"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// Headcount generation: shifts (without agents) that cover one queue's
+// requirements, stored as a draft. The planner's web page and the API start
+// the same job ("generate-schedule") with the same functions.
+
+// generateJob names the generation runs, from the web and the API alike.
+const generateJob = "generate-schedule"
+
+// generateRequest asks for a draft of shifts that cover a queue's
+// requirements (from its latest forecast) for a period. Templates come
+// inline or from a stored set, not both.
+type generateRequest struct {
+	Name             string                `json:"name"` // default: "<queue> from <start>"
+	QueueID          int64                 `json:"queue_id"`
+	Start            string                `json:"start"`  // first local date on the queue's clock, YYYY-MM-DD
+	Weeks            int                   `json:"weeks"`  // 1 to 6
+	Cyclic           bool                  `json:"cyclic"` // the period repeats: shifts running past its end cover its start
+	Templates        *scheduling.Templates `json:"templates,omitempty"`
+	TemplateSetID    int64                 `json:"template_set_id,omitempty"`
+	TimeLimitSeconds int                   `json:"time_limit_seconds"` // default 30, at most 600
+}
+
+// generation is a checked generation request: everything the job needs.
+type generation struct {
+	queue     org.Queue
+	plan      scheduling.Plan
+	templates scheduling.Templates
+	limit     time.Duration
+	name      string
+}
+
+// generateRoutes registers headcount generation and the shift template sets
+// it can start from.
+func (s *Server) generateRoutes(g *echo.Group) {
+	s.templateRoutes(g)
+	s.api.add(g, http.MethodPost, "/schedules/generate", s.handleGenerate, doc{Summary: "Generate shifts (headcount, no agents) that cover a queue's requirements for a period from inline templates or a stored set: " +
+		"a background job that leaves a draft; answers with the run to watch. The run's result has the draft's id and its cost, coverage and stress report; " +
+		"read more with GET /schedules/{id}/coverage?queue_id=&simulate=",
+		Tag: "schedules", Request: generateRequest{}, Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Schedules, Action: auth.Create, BodyLimit: "4M"})
+}
+
+func (s *Server) handleGenerate(c echo.Context) error {
+	p := principal(c)
+	if err := p.Allow(auth.Schedules, auth.Create); err != nil {
+		return err
+	}
+	var req generateRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	gen, err := s.checkGeneration(ctx, p, req)
+	if err != nil {
+		return err
+	}
+	run, err := s.runner.Start(ctx, jobs.Request{Job: generateJob, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID, Params: req},
+		func(ctx context.Context, pr *jobs.Progress) (any, error) {
+			return s.generateDraft(ctx, pr, gen.queue, gen.plan, gen.templates, gen.limit, gen.name, p.User.ID)
+		})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
+	return c.JSON(http.StatusAccepted, run)
+}
+
+// checkGeneration checks the request and reads the queue's requirements.
+// Returns Invalid listing every bad field (an unknown queue or template set
+// included), or Unprocessable when the queue's forecast cannot give
+// requirements for the period (none yet, too short, nothing needed) or its
+// intervals differ from the templates'.
+func (s *Server) checkGeneration(ctx context.Context, p auth.Principal, req generateRequest) (generation, error) {
+	bad := fault.Fields{}
+	gen := generation{name: strings.TrimSpace(req.Name)}
+	loc := time.UTC
+	if req.QueueID <= 0 {
+		bad.Add("queue_id", "is required")
+	} else if q, err := s.store.FindQueueByID(ctx, req.QueueID); fault.Is(err, fault.NotFound) {
+		bad.Add("queue_id", "there is no queue %d", req.QueueID)
+	} else if err != nil {
+		return gen, err
+	} else if loc, err = time.LoadLocation(q.Timezone); err != nil {
+		return gen, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+	} else {
+		gen.queue = q
+	}
+	start, err := time.ParseInLocation(time.DateOnly, req.Start, loc)
+	if err != nil {
+		bad.Add("start", "must be a date like 2026-01-05 (a local date on the queue's clock), got %q", req.Start)
+	}
+	if req.Weeks < 1 || req.Weeks > 6 {
+		bad.Add("weeks", "must be 1 to 6")
+	}
+	if req.TimeLimitSeconds == 0 {
+		req.TimeLimitSeconds = 30
+	}
+	if req.TimeLimitSeconds < 1 || req.TimeLimitSeconds > 600 {
+		bad.Add("time_limit_seconds", "must be 1 to 600")
+	}
+	switch {
+	case req.Templates != nil && req.TemplateSetID != 0:
+		bad.Add("template_set_id", "send either templates or template_set_id, not both")
+	case req.Templates != nil:
+		gen.templates = *req.Templates
+		if err := templateFields(bad, "templates", gen.templates); err != nil {
+			return gen, err
+		}
+	case req.TemplateSetID != 0:
+		if err := p.Allow(auth.ShiftTemplates, auth.Read); err != nil {
+			return gen, err
+		}
+		set, err := s.store.FindTemplateSetByID(ctx, req.TemplateSetID)
+		if fault.Is(err, fault.NotFound) {
+			bad.Add("template_set_id", "there is no shift template set %d", req.TemplateSetID)
+		} else if err != nil {
+			return gen, err
+		} else {
+			// A stored set was valid when saved; the rules may have grown since.
+			gen.templates = set.Templates
+			if err := templateFields(bad, "template_set_id", gen.templates); err != nil {
+				return gen, err
+			}
+		}
+	default:
+		bad.Add("templates", "send the shift templates inline, or the template_set_id of a stored set")
+	}
+	if err := bad.Err("the generation request is not valid"); err != nil {
+		return gen, err
+	}
+	q := gen.queue
+	end := time.Date(start.Year(), start.Month(), start.Day()+7*req.Weeks, 0, 0, 0, 0, loc)
+	gen.plan, err = s.generationRequirements(ctx, q, loc, start, end)
+	if fault.Is(err, fault.NotFound) {
+		return gen, &fault.Error{Code: fault.Unprocessable, Message: fmt.Sprintf("%s has no forecast yet; forecast it first", q.Name),
+			Fields: map[string]string{"queue_id": "has no forecast"}}
+	}
+	if err != nil {
+		return gen, err
+	}
+	gen.plan.Cyclic = req.Cyclic
+	if step := time.Duration(gen.templates.IntervalMin) * time.Minute; step != gen.plan.Step {
+		field := "templates.interval_min"
+		if req.TemplateSetID != 0 {
+			field = "template_set_id"
+		}
+		return gen, &fault.Error{Code: fault.Unprocessable, Message: "the templates' intervals differ from the forecast's",
+			Fields: map[string]string{field: fmt.Sprintf("interval_min is %d but %s is forecast in %s intervals", gen.templates.IntervalMin, q.Name, gen.plan.Step)}}
+	}
+	if gen.name == "" {
+		gen.name = fmt.Sprintf("%s from %s", q.Name, req.Start)
+	}
+	gen.limit = time.Duration(req.TimeLimitSeconds) * time.Second
+	return gen, nil
+}
+
+// generationRequirements reads a queue's required staff over [start, end) as
+// a generator plan. Returns Unprocessable when the forecast does not reach
+// the end of the period or has no requirement in it.
+func (s *Server) generationRequirements(ctx context.Context, q org.Queue, loc *time.Location, start, end time.Time) (scheduling.Plan, error) {
+	req, err := s.QueueRequirements(ctx, q, 0, start, end)
+	if err != nil {
+		return scheduling.Plan{}, err
+	}
+	f, err := s.store.FindForecastByID(ctx, req.ForecastID)
+	if err != nil {
+		return scheduling.Plan{}, err
+	}
+	step := time.Duration(f.IntervalMin) * time.Minute
+	if f.EndAt.Before(end) {
+		return scheduling.Plan{}, fault.Errorf(fault.Unprocessable, "the latest forecast of %s ends %s; plan a period inside it or forecast further ahead",
+			q.Name, f.EndAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
+	}
+	p := scheduling.Plan{Location: loc, Start: start, Step: step, Required: make([]float64, int(end.Sub(start)/step))}
+	needed := false
+	for _, iv := range req.Intervals {
+		k := int(iv.Start.Sub(start) / step)
+		if k >= 0 && k < len(p.Required) {
+			p.Required[k] = float64(iv.RequiredStaff)
+			needed = needed || iv.RequiredStaff > 0
+		}
+	}
+	if !needed {
+		return scheduling.Plan{}, fault.Errorf(fault.Unprocessable, "%s needs no staff from %s to %s", q.Name, start.Format("2 Jan"), end.Format("2 Jan 2006"))
+	}
+	return p, nil
+}
+
+// generateResult is stored as the generation run's result: the draft and
+// its cost, coverage and stress against the requirements it was made for.
+type generateResult struct {
+	ScheduleID int64             `json:"schedule_id"`
+	Shifts     int               `json:"shifts"`
+	PaidHours  float64           `json:"paid_hours"`
+	Report     scheduling.Report `json:"report"`
+}
+
+// generateSteps are the generation job's items, so its progress bar moves.
+const generateSteps = 3
+
+// generateDraft runs the headcount generator for one queue and stores the
+// shifts as a new draft plan, each shift assigned to the queue.
+func (s *Server) generateDraft(ctx context.Context, p *jobs.Progress, q org.Queue, plan scheduling.Plan, ts scheduling.Templates, limit time.Duration, name string, by int64) (any, error) {
+	step := func() {
+		p.Done()
+		p.SetTotal(generateSteps) // forces the progress out now, not at the next heartbeat
+	}
+	p.SetTotal(generateSteps)
+	step() // requirements were read when the form was checked
+	gctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	began := time.Now()
+	shifts, err := scheduling.Generate(gctx, plan, ts)
+	solve := time.Since(began)
+	if err != nil {
+		return nil, fault.Errorf(fault.Unprocessable, "generation failed: %v", err)
+	}
+	step()
+	for i := range shifts {
+		shifts[i].QueueID = q.ID
+	}
+	end := plan.Start.Add(time.Duration(len(plan.Required)) * plan.Step)
+	sch, err := s.store.CreateScheduleDraft(ctx, store.Schedule{Name: name, Timezone: q.Timezone, PeriodStart: plan.Start.UTC(), PeriodEnd: end.UTC(),
+		CreatedByID: &by, Report: store.Snapshot(draftReport{Warnings: []calendar.Violation{}})}, shifts)
+	if err != nil {
+		return nil, err
+	}
+	rep := scheduling.Measure(plan, shifts)
+	rep.SolveSeconds = solve.Seconds()
+	step()
+	return generateResult{ScheduleID: sch.ID, Shifts: rep.Shifts, PaidHours: rep.PaidAgentHours, Report: rep}, nil
+}

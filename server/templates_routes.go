@@ -1,0 +1,118 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// templateSets is the CRUD description of stored shift template sets.
+func (s *Server) templateSets() crud[store.TemplateSet] {
+	st := s.store
+	return crud[store.TemplateSet]{
+		res: auth.ShiftTemplates, what: "shift template set",
+		find: st.FindTemplateSetByID, create: st.CreateTemplateSet, update: st.UpdateTemplateSet, del: st.DeleteTemplateSet,
+		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]store.TemplateSet, int, error) {
+			return st.FindTemplateSets(ctx, p)
+		},
+		validate: func(_ context.Context, ts store.TemplateSet) error { return validateTemplateSet(ts) },
+		meta:     func(v *store.TemplateSet) (*int64, *int) { return &v.ID, &v.Version },
+	}
+}
+
+func (s *Server) templateRoutes(g *echo.Group) {
+	r := s.templateSets()
+	const tag, path = "shift-templates", "/shift-templates"
+	var zero store.TemplateSet
+	s.api.add(g, http.MethodGet, path, r.handleList, doc{Summary: "Stored shift template sets, by id", Tag: tag,
+		Response: List[store.TemplateSet]{}, Resource: auth.ShiftTemplates, Action: auth.Read})
+	s.api.add(g, http.MethodPost, path, r.handleCreate, doc{Summary: "Store a shift template set (a unique name and valid templates; 400 lists every bad field)", Tag: tag,
+		Request: zero, Response: zero, Status: http.StatusCreated, Resource: auth.ShiftTemplates, Action: auth.Create})
+	s.api.add(g, http.MethodGet, path+"/:id", r.handleGet, doc{Summary: "A shift template set; its ETag is its version", Tag: tag,
+		Response: zero, Resource: auth.ShiftTemplates, Action: auth.Read})
+	s.api.add(g, http.MethodPut, path+"/:id", func(c echo.Context) error { return replaceTemplateSet(c, r) },
+		doc{Summary: "Replace a shift template set's name, description and templates (send the version you read, in the body or as If-Match; a stale one gets 409)", Tag: tag,
+			Request: zero, Response: zero, Resource: auth.ShiftTemplates, Action: auth.Update})
+	s.api.add(g, http.MethodDelete, path+"/:id", r.handleDelete, doc{Summary: "Delete a shift template set; drafts generated from it keep their shifts", Tag: tag,
+		Status: http.StatusNoContent, Resource: auth.ShiftTemplates, Action: auth.Delete})
+}
+
+// replaceTemplateSet is PUT: the body replaces the set as a whole (a field
+// left out is emptied, not kept), based on the version the client read.
+func replaceTemplateSet(c echo.Context, r crud[store.TemplateSet]) error {
+	cur, err := r.load(c, auth.Update)
+	if err != nil {
+		return err
+	}
+	var v store.TemplateSet
+	if err := decodeJSON(c, &v); err != nil {
+		return err
+	}
+	expected, err := expectedVersion(c, v.Version)
+	if err != nil {
+		return err
+	}
+	v.ID, v.Version = cur.ID, expected
+	ctx := c.Request().Context()
+	if err := r.validate(ctx, v); err != nil {
+		return err
+	}
+	out, err := r.update(ctx, v)
+	if err != nil {
+		return err
+	}
+	setETag(c, out.Version)
+	return c.JSON(http.StatusOK, out)
+}
+
+// validateTemplateSet returns Invalid listing every bad field: a missing or
+// too long name or description, and each problem of the templates (as
+// templates.<field>, e.g. templates.templates[0] (FT8).breaks[1].latest_start_min).
+func validateTemplateSet(ts store.TemplateSet) error {
+	bad := fault.Fields{}
+	switch name := strings.TrimSpace(ts.Name); {
+	case name == "":
+		bad.Add("name", "is required")
+	case utf8.RuneCountInString(name) > 200:
+		bad.Add("name", "must be at most 200 characters")
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(ts.Description)) > 2000 {
+		bad.Add("description", "must be at most 2000 characters")
+	}
+	if err := templateFields(bad, "templates", ts.Templates); err != nil {
+		return err
+	}
+	return bad.Err("the shift template set is not valid")
+}
+
+// templateFields adds each problem Validate finds in ts to bad under
+// prefix + "." + its field; several problems of one field are joined. It
+// returns only errors that are not field problems.
+func templateFields(bad fault.Fields, prefix string, ts scheduling.Templates) error {
+	err := ts.Validate()
+	if err == nil {
+		return nil
+	}
+	var fe scheduling.FieldErrors
+	if !errors.As(err, &fe) {
+		return err
+	}
+	for _, e := range fe {
+		k := prefix + "." + e.Field
+		if old, ok := bad[k]; ok {
+			bad[k] = old + "; " + e.Reason
+		} else {
+			bad[k] = e.Reason
+		}
+	}
+	return nil
+}
