@@ -37,6 +37,9 @@ type generateRequest struct {
 	Templates        *scheduling.Templates `json:"templates,omitempty"`
 	TemplateSetID    int64                 `json:"template_set_id,omitempty"`
 	TimeLimitSeconds int                   `json:"time_limit_seconds"` // default 30, at most 600
+	// StressBudget is the share of extra paid time the stress-aware plan may
+	// take over the cheapest plan found (default 0.02, 0 to 1).
+	StressBudget *float64 `json:"stress_budget,omitempty"`
 }
 
 // generation is a checked generation request: everything the job needs.
@@ -110,6 +113,9 @@ func (s *Server) checkGeneration(ctx context.Context, p auth.Principal, req gene
 	if req.Weeks < 1 || req.Weeks > 6 {
 		bad.Add("weeks", "must be 1 to 6")
 	}
+	if req.StressBudget != nil && (*req.StressBudget < 0 || *req.StressBudget > 1) {
+		bad.Add("stress_budget", "must be 0 to 1 (a share of the cheapest plan's paid time)")
+	}
 	if req.TimeLimitSeconds == 0 {
 		req.TimeLimitSeconds = 30
 	}
@@ -157,6 +163,9 @@ func (s *Server) checkGeneration(ctx context.Context, p auth.Principal, req gene
 		return gen, err
 	}
 	gen.plan.Cyclic = req.Cyclic
+	if req.StressBudget != nil {
+		gen.plan.StressBudget = *req.StressBudget
+	}
 	if step := time.Duration(gen.templates.IntervalMin) * time.Minute; step != gen.plan.Step {
 		field := "templates.interval_min"
 		if req.TemplateSetID != 0 {

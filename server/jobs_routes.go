@@ -112,6 +112,9 @@ func (s *Server) handleTriggerJob(c echo.Context) error {
 	if !ok {
 		return fault.Errorf(fault.NotFound, "no job named %q", c.Param("name"))
 	}
+	if j.fn == nil {
+		return fault.Errorf(fault.Conflict, "job %q is started from its own endpoint with its parameters, not from here", j.Name)
+	}
 	run, err := s.runner.Start(c.Request().Context(), jobs.Request{Job: j.Name, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID}, j.fn)
 	if err != nil {
 		return err

@@ -62,10 +62,16 @@ func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 		req := map[string]any{"name": "Week 13", "queue_ids": []int64{w.queue.ID}, "start": "2026-03-23", "weeks": 1, "timezone": "Europe/Lisbon",
 			"templates": rosterTemplates(), "time_limit_seconds": 5}
 		assert.Equal(t, http.StatusForbidden, w.as(org.RoleAgent, http.MethodPost, "/api/v1/schedules/roster", req).Status)
+		assert.Equal(t, http.StatusConflict, w.as(org.RoleAdmin, http.MethodPost, "/api/v1/jobs/roster/runs", nil).Status,
+			"the roster job starts from its own endpoint, never bare from the job trigger")
+		res := w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/generate", map[string]any{"queue_id": w.queue.ID, "start": "2026-03-23", "weeks": 1,
+			"templates": rosterTemplates(), "stress_budget": 2})
+		assert.Equal(t, http.StatusBadRequest, res.Status)
+		assert.Contains(t, string(res.Body), "stress_budget")
 		bad := map[string]any{"name": "x", "queue_ids": []int64{w.queue.ID}, "start": "23/03/2026", "weeks": 9, "timezone": "Mars/Olympus",
 			"templates": map[string]any{"interval_min": 30, "templates": []map[string]any{{"name": "X", "span_min": 60, "paid_min": 90,
 				"start": map[string]any{"from": "07:00", "to": "08:00", "step_min": 30}, "days": []string{"mon"}}}}}
-		res := w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/roster", bad)
+		res = w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/roster", bad)
 		require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
 		for _, f := range []string{"start", "weeks", "timezone", "templates."} {
 			assert.Contains(t, string(res.Body), f)
