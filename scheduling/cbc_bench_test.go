@@ -37,14 +37,20 @@ func breakCombos(t Template) [][]int {
 // lets CBC solve it (apt-get install coinor-cbc; not a Peakwise dependency)
 // for PEAKWISE_CBC_SECONDS (default 300) on PEAKWISE_CBC_THREADS (default 1),
 // and reports the generator's paid hours against CBC's best plan and its
-// proven lower bound, with CBC's own gap. Skips without cbc.
+// proven lower bound, with CBC's own gap. PEAKWISE_CBC_SCALE (default 1)
+// multiplies the instance's workload (a larger center); PEAKWISE_CBC_LOG
+// names a file for CBC's log. Skips without cbc.
 func BenchmarkCBCGap(b *testing.B) {
 	cbc, err := exec.LookPath("cbc")
 	if err != nil {
 		b.Skip("cbc not installed (apt-get install coinor-cbc); this comparison needs it")
 	}
 	ny, _ := time.LoadLocation("America/New_York")
-	p := doublePeak(ny, time.Date(2026, 1, 5, 0, 0, 0, 0, ny))
+	scale, err := strconv.ParseFloat(envOr("PEAKWISE_CBC_SCALE", "1"), 64)
+	if err != nil || scale <= 0 {
+		b.Fatalf("PEAKWISE_CBC_SCALE %q: want a positive number", os.Getenv("PEAKWISE_CBC_SCALE"))
+	}
+	p := doublePeakScaled(ny, time.Date(2026, 1, 5, 0, 0, 0, 0, ny), scale)
 	p.Cyclic = true
 	ts := loadTemplates(b)
 	g := newGenerator(p, ts)
@@ -98,6 +104,11 @@ func BenchmarkCBCGap(b *testing.B) {
 		cbcSeconds := time.Since(began).Seconds()
 		if err != nil {
 			b.Fatalf("cbc: %v\n%s", err, out)
+		}
+		if logPath := os.Getenv("PEAKWISE_CBC_LOG"); logPath != "" {
+			if err := os.WriteFile(logPath, out, 0o644); err != nil {
+				b.Fatal(err)
+			}
 		}
 		m := regexp.MustCompile(`Objective value:\s+([0-9.eE+-]+)`).FindSubmatch(out)
 		if m == nil {

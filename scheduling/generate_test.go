@@ -25,6 +25,12 @@ func loadTemplates(t testing.TB) Templates {
 // doublePeak is a 24/7 week of 30-minute requirements with peaks at 10:00 and
 // 15:00 local and a quiet night.
 func doublePeak(loc *time.Location, start time.Time) Plan {
+	return doublePeakScaled(loc, start, 1)
+}
+
+// doublePeakScaled is doublePeak for a center k times as large (every
+// interval's workload times k before rounding up to whole agents).
+func doublePeakScaled(loc *time.Location, start time.Time, k float64) Plan {
 	p := Plan{Location: loc, Start: start, Step: 30 * time.Minute}
 	for at := start; at.Before(start.AddDate(0, 0, 7)); at = at.Add(30 * time.Minute) {
 		l := at.In(loc)
@@ -33,7 +39,7 @@ func doublePeak(loc *time.Location, start time.Time) Plan {
 		if l.Weekday() == time.Saturday || l.Weekday() == time.Sunday {
 			v *= 0.6
 		}
-		p.Required = append(p.Required, math.Ceil(v))
+		p.Required = append(p.Required, math.Ceil(k*v))
 	}
 	return p
 }
