@@ -67,9 +67,7 @@ func (s *Server) webRun(c echo.Context) error {
 		st.Elapsed = int(run.FinishedAt.Sub(run.StartedAt).Seconds())
 	}
 	res := draftSummary(run)
-	if res.ScheduleID != 0 {
-		st.Next = "/planner/schedules/" + itoa64(res.ScheduleID)
-	}
+	st.Next = runNext(run, res)
 	if c.QueryParam("format") == "json" {
 		return c.JSON(http.StatusOK, st)
 	}
