@@ -179,9 +179,6 @@ func (s *Server) webGenerate(c echo.Context) error {
 			run, err = s.startGeneration(ctx, p, req)
 		}
 	}
-	for k, v := range local {
-		pg.Fields[k] = v
-	}
 	if err == nil && len(local) == 0 {
 		return c.Redirect(http.StatusSeeOther, "/planner/runs/"+itoa64(run.ID))
 	}
@@ -199,6 +196,9 @@ func (s *Server) webGenerate(c echo.Context) error {
 		if len(fe.Fields) == 0 {
 			pg.Error = "The draft was not started: " + errorMessage(err)
 		}
+	}
+	for k, v := range local { // the form's own reason is the first to fix
+		pg.Fields[k] = v
 	}
 	if pg.Error == "" {
 		pg.Error = "The draft was not started; see the fields marked below."
@@ -358,13 +358,14 @@ func generateFields(out map[string]string, fields map[string]string) {
 			field, detail = "template_set_id", strings.TrimPrefix(k, "template_set_id.")
 		}
 		msg := fields[k]
-		if detail != "" {
-			msg = detail + ": " + msg
-		}
 		if msg == "" {
 			msg = "is not valid"
 		}
-		msg = strings.ToUpper(msg[:1]) + msg[1:]
+		if detail != "" {
+			msg = detail + " " + msg // interval_min must be 15, 30 or 60.
+		} else {
+			msg = strings.ToUpper(msg[:1]) + msg[1:]
+		}
 		if !strings.HasSuffix(msg, ".") {
 			msg += "."
 		}
