@@ -198,11 +198,7 @@ func (s *Server) handleRunForecasts(c echo.Context) error {
 		}
 	}
 	run, err := s.startForecasts(c.Request().Context(), p, req)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
-	return c.JSON(http.StatusAccepted, run)
+	return acceptedRun(c, run, err)
 }
 
 // startForecasts checks the request and starts the forecast job, for the API

@@ -71,11 +71,7 @@ func (s *Server) handleGenerate(c echo.Context) error {
 		return err
 	}
 	run, err := s.startGeneration(c.Request().Context(), p, req)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
-	return c.JSON(http.StatusAccepted, run)
+	return acceptedRun(c, run, err)
 }
 
 // startGeneration checks the request (see checkGeneration) and starts the

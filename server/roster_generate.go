@@ -63,11 +63,7 @@ func (s *Server) handleRoster(c echo.Context) error {
 		return err
 	}
 	run, err := s.startRoster(c.Request().Context(), p, req)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
-	return c.JSON(http.StatusAccepted, run)
+	return acceptedRun(c, run, err)
 }
 
 // startRoster checks the request (see RosterProblem) and starts the
