@@ -197,24 +197,26 @@ func (s *Server) handleRunForecasts(c echo.Context) error {
 			return err
 		}
 	}
+	run, err := s.startForecasts(c.Request().Context(), p, req)
+	return acceptedRun(c, run, err)
+}
+
+// startForecasts checks the request and starts the forecast job, for the API
+// and the web planner alike. Returns Invalid for a bad horizon or an unknown
+// queue; nothing is started then.
+func (s *Server) startForecasts(ctx context.Context, p auth.Principal, req forecastRunRequest) (store.JobRun, error) {
 	if req.Horizon != "" {
 		if _, err := parseHorizon(req.Horizon); err != nil {
-			return err
+			return store.JobRun{}, err
 		}
 	}
-	ctx := c.Request().Context()
 	for _, id := range req.QueueIDs {
 		if _, err := s.store.FindQueueByID(ctx, id); err != nil {
-			return &fault.Error{Code: fault.Invalid, Message: "bad queue list", Fields: map[string]string{"queue_ids": fmt.Sprintf("no queue %d", id)}}
+			return store.JobRun{}, &fault.Error{Code: fault.Invalid, Message: "bad queue list", Fields: map[string]string{"queue_ids": fmt.Sprintf("no queue %d", id)}}
 		}
 	}
-	run, err := s.runner.Start(ctx, jobs.Request{Job: "forecast", Slot: "manual-" + randomHex(8), Params: req, TriggeredBy: &p.User.ID},
+	return s.runner.Start(ctx, jobs.Request{Job: "forecast", Slot: "manual-" + randomHex(8), Params: req, TriggeredBy: &p.User.ID},
 		func(ctx context.Context, pr *jobs.Progress) (any, error) { return s.runForecasts(ctx, pr, req) })
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
-	return c.JSON(http.StatusAccepted, run)
 }
 
 func (s *Server) queueParam(c echo.Context) (org.Queue, error) {

@@ -70,20 +70,22 @@ func (s *Server) handleGenerate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	run, err := s.startGeneration(c.Request().Context(), p, req)
+	return acceptedRun(c, run, err)
+}
+
+// startGeneration checks the request (see checkGeneration) and starts the
+// headcount generation job, for the API and the web planner alike. Nothing
+// is written when the request is refused.
+func (s *Server) startGeneration(ctx context.Context, p auth.Principal, req generateRequest) (store.JobRun, error) {
 	gen, err := s.checkGeneration(ctx, p, req)
 	if err != nil {
-		return err
+		return store.JobRun{}, err
 	}
-	run, err := s.runner.Start(ctx, jobs.Request{Job: generateJob, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID, Params: req},
+	return s.runner.Start(ctx, jobs.Request{Job: generateJob, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID, Params: req},
 		func(ctx context.Context, pr *jobs.Progress) (any, error) {
 			return s.generateDraft(ctx, pr, gen.queue, gen.plan, gen.templates, gen.limit, gen.name, p.User.ID)
 		})
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
-	return c.JSON(http.StatusAccepted, run)
 }
 
 // checkGeneration checks the request and reads the queue's requirements.
@@ -122,32 +124,8 @@ func (s *Server) checkGeneration(ctx context.Context, p auth.Principal, req gene
 	if req.TimeLimitSeconds < 1 || req.TimeLimitSeconds > 600 {
 		bad.Add("time_limit_seconds", "must be 1 to 600")
 	}
-	switch {
-	case req.Templates != nil && req.TemplateSetID != 0:
-		bad.Add("template_set_id", "send either templates or template_set_id, not both")
-	case req.Templates != nil:
-		gen.templates = *req.Templates
-		if err := templateFields(bad, "templates", gen.templates); err != nil {
-			return gen, err
-		}
-	case req.TemplateSetID != 0:
-		if err := p.Allow(auth.ShiftTemplates, auth.Read); err != nil {
-			return gen, err
-		}
-		set, err := s.store.FindTemplateSetByID(ctx, req.TemplateSetID)
-		if fault.Is(err, fault.NotFound) {
-			bad.Add("template_set_id", "there is no shift template set %d", req.TemplateSetID)
-		} else if err != nil {
-			return gen, err
-		} else {
-			// A stored set was valid when saved; the rules may have grown since.
-			gen.templates = set.Templates
-			if err := templateFields(bad, "template_set_id", gen.templates); err != nil {
-				return gen, err
-			}
-		}
-	default:
-		bad.Add("templates", "send the shift templates inline, or the template_set_id of a stored set")
+	if gen.templates, err = s.requestTemplates(ctx, p, bad, req.Templates, req.TemplateSetID); err != nil {
+		return gen, err
 	}
 	if err := bad.Err("the generation request is not valid"); err != nil {
 		return gen, err
@@ -179,6 +157,35 @@ func (s *Server) checkGeneration(ctx context.Context, p auth.Principal, req gene
 	}
 	gen.limit = time.Duration(req.TimeLimitSeconds) * time.Second
 	return gen, nil
+}
+
+// requestTemplates reads a generation request's shift templates: inline or
+// the stored set templateSetID, exactly one of them. Their problems are
+// added to bad, under "templates.<field>" or "template_set_id"; only other
+// errors (the store's, a role that may not read template sets) are returned.
+func (s *Server) requestTemplates(ctx context.Context, p auth.Principal, bad fault.Fields, inline *scheduling.Templates, templateSetID int64) (scheduling.Templates, error) {
+	switch {
+	case inline != nil && templateSetID != 0:
+		bad.Add("template_set_id", "send either templates or template_set_id, not both")
+	case inline != nil:
+		return *inline, templateFields(bad, "templates", *inline)
+	case templateSetID != 0:
+		if err := p.Allow(auth.ShiftTemplates, auth.Read); err != nil {
+			return scheduling.Templates{}, err
+		}
+		set, err := s.store.FindTemplateSetByID(ctx, templateSetID)
+		if fault.Is(err, fault.NotFound) {
+			bad.Add("template_set_id", "there is no shift template set %d", templateSetID)
+		} else if err != nil {
+			return scheduling.Templates{}, err
+		} else {
+			// A stored set was valid when saved; the rules may have grown since.
+			return set.Templates, templateFields(bad, "template_set_id", set.Templates)
+		}
+	default:
+		bad.Add("templates", "send the shift templates inline, or the template_set_id of a stored set")
+	}
+	return scheduling.Templates{}, nil
 }
 
 // generationRequirements reads a queue's required staff over [start, end) as

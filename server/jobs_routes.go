@@ -116,6 +116,12 @@ func (s *Server) handleTriggerJob(c echo.Context) error {
 		return fault.Errorf(fault.Conflict, "job %q is started from its own endpoint with its parameters, not from here", j.Name)
 	}
 	run, err := s.runner.Start(c.Request().Context(), jobs.Request{Job: j.Name, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID}, j.fn)
+	return acceptedRun(c, run, err)
+}
+
+// acceptedRun answers a request that started a background job: 202 with the
+// run, and its address in Location; or err when the job did not start.
+func acceptedRun(c echo.Context, run store.JobRun, err error) error {
 	if err != nil {
 		return err
 	}

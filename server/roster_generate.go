@@ -25,15 +25,20 @@ import (
 // rosterRequest asks for a draft that rosters the stored agents onto the
 // queues' requirements (from their latest forecasts) for a period.
 type rosterRequest struct {
-	Name             string               `json:"name"`
-	QueueIDs         []int64              `json:"queue_ids"`
-	TeamIDs          []int64              `json:"team_ids"` // empty: every agent with a skill for the queues
-	Start            string               `json:"start"`    // first local date, YYYY-MM-DD, in timezone
-	Weeks            int                  `json:"weeks"`
-	Timezone         string               `json:"timezone"` // the plan's zone: its local days define the peaks
-	Templates        scheduling.Templates `json:"templates"`
-	TimeLimitSeconds int                  `json:"time_limit_seconds"`
+	Name     string  `json:"name"`
+	QueueIDs []int64 `json:"queue_ids"`
+	TeamIDs  []int64 `json:"team_ids"` // empty: every agent with a skill for the queues
+	Start    string  `json:"start"`    // first local date, YYYY-MM-DD, in timezone
+	Weeks    int     `json:"weeks"`
+	Timezone string  `json:"timezone"` // the plan's zone: its local days define the peaks
+	// Templates come inline or from a stored set, not both.
+	Templates        *scheduling.Templates `json:"templates,omitempty"`
+	TemplateSetID    int64                 `json:"template_set_id,omitempty"`
+	TimeLimitSeconds int                   `json:"time_limit_seconds"` // default 30, at most 600
 }
+
+// rosterJob names the rostering runs, from the web and the API alike.
+const rosterJob = "roster"
 
 // RosterResult is what a finished rostering run leaves: the draft and its report.
 type RosterResult struct {
@@ -43,7 +48,7 @@ type RosterResult struct {
 }
 
 func (s *Server) rosterRoutes(g *echo.Group) {
-	s.addJob(Job{Name: "roster", Description: "roster agents onto queues' requirements into a draft (started from POST /api/v1/schedules/roster)"})
+	s.addJob(Job{Name: rosterJob, Description: "roster agents onto queues' requirements into a draft (started from POST /api/v1/schedules/roster)"})
 	s.api.add(g, http.MethodPost, "/schedules/roster", s.handleRoster, doc{Summary: "Roster the agents onto the queues' requirements for a period: a background job that leaves a draft; answers with the run to watch",
 		Tag: "schedules", Request: rosterRequest{}, Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Schedules, Action: auth.Create, BodyLimit: "4M"})
 }
@@ -57,29 +62,38 @@ func (s *Server) handleRoster(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	prob, err := s.RosterProblem(ctx, req)
+	run, err := s.startRoster(c.Request().Context(), p, req)
+	return acceptedRun(c, run, err)
+}
+
+// startRoster checks the request (see RosterProblem) and starts the
+// rostering job, for the API and the web planner alike. Nothing is written
+// when the request is refused.
+func (s *Server) startRoster(ctx context.Context, p auth.Principal, req rosterRequest) (store.JobRun, error) {
+	prob, err := s.RosterProblem(ctx, p, req)
 	if err != nil {
-		return err
+		return store.JobRun{}, err
+	}
+	if req.TimeLimitSeconds == 0 {
+		req.TimeLimitSeconds = 30
 	}
 	limit := time.Duration(req.TimeLimitSeconds) * time.Second
 	name := strings.TrimSpace(req.Name)
-	run, err := s.runner.Start(ctx, jobs.Request{Job: "roster", Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID, Params: req},
+	return s.runner.Start(ctx, jobs.Request{Job: rosterJob, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID, Params: req},
 		func(ctx context.Context, pr *jobs.Progress) (any, error) {
 			return s.rosterDraft(ctx, pr, prob, limit, name, req.Timezone, p.User.ID)
 		})
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
-	return c.JSON(http.StatusAccepted, run)
 }
 
 // RosterProblem checks the request and builds the rostering problem:
 // requirements from each queue's latest forecast (required staff, after
 // shrinkage) on one grid, and the agents who have a skill for the queues,
 // with their contracts, availability, approved time off and wishes.
-func (s *Server) RosterProblem(ctx context.Context, req rosterRequest) (roster.Problem, error) {
+// Templates inline or from a stored set are read as for headcount
+// generation (see requestTemplates). Returns Invalid listing every bad field,
+// or Unprocessable when a queue has no requirements for the period or no
+// agent can serve the queues.
+func (s *Server) RosterProblem(ctx context.Context, p auth.Principal, req rosterRequest) (roster.Problem, error) {
 	bad := fault.Fields{}
 	if strings.TrimSpace(req.Name) == "" {
 		bad.Add("name", "is required")
@@ -105,22 +119,17 @@ func (s *Server) RosterProblem(ctx context.Context, req rosterRequest) (roster.P
 	if err != nil {
 		bad.Add("start", "must be a date, YYYY-MM-DD")
 	}
-	if err := req.Templates.Validate(); err != nil {
-		var fe scheduling.FieldErrors
-		if !errors.As(err, &fe) {
-			return roster.Problem{}, err
-		}
-		for _, e := range fe {
-			bad.Add("templates."+e.Field, "%s", e.Reason)
-		}
+	templates, err := s.requestTemplates(ctx, p, bad, req.Templates, req.TemplateSetID)
+	if err != nil {
+		return roster.Problem{}, err
 	}
 	if len(bad) > 0 {
 		return roster.Problem{}, &fault.Error{Code: fault.Invalid, Message: "the rostering request is not valid", Fields: bad}
 	}
 	start, end := day, day.AddDate(0, 0, 7*req.Weeks)
-	step := time.Duration(req.Templates.IntervalMin) * time.Minute
+	step := time.Duration(templates.IntervalMin) * time.Minute
 	cells := int(end.Sub(start) / step)
-	prob := roster.Problem{Start: start, Step: step, Location: loc, Templates: req.Templates, Seed: 1}
+	prob := roster.Problem{Start: start, Step: step, Location: loc, Templates: templates, Seed: 1}
 	var queues []org.Queue
 	for i, id := range req.QueueIDs {
 		q, err := s.store.FindQueueByID(ctx, id)
@@ -128,9 +137,26 @@ func (s *Server) RosterProblem(ctx context.Context, req rosterRequest) (roster.P
 			return prob, fieldNotFound(err, fmt.Sprintf("queue_ids[%d]", i))
 		}
 		rq, err := s.QueueRequirements(ctx, q, 0, start, end)
+		noRequirements := func(format string, args ...any) error {
+			return &fault.Error{Code: fault.Unprocessable, Message: "a queue has no requirements for the period",
+				Fields: map[string]string{fmt.Sprintf("queue_ids[%d]", i): fmt.Sprintf(format, args...)}}
+		}
+		var fe *fault.Error
+		switch {
+		case fault.Is(err, fault.NotFound):
+			return prob, noRequirements("%s has no forecast yet; forecast it first", q.Name)
+		case errors.As(err, &fe) && fe.Code == fault.Unprocessable:
+			return prob, noRequirements("%s: %s", q.Name, fe.Message)
+		case err != nil:
+			return prob, err
+		}
+		f, err := s.store.FindForecastByID(ctx, rq.ForecastID)
 		if err != nil {
-			return prob, &fault.Error{Code: fault.Unprocessable, Message: "a queue has no requirements for the period",
-				Fields: map[string]string{fmt.Sprintf("queue_ids[%d]", i): err.Error()}}
+			return prob, err
+		}
+		if f.EndAt.Before(end) {
+			return prob, noRequirements("the latest forecast of %s ends %s; plan a period inside it or forecast further ahead",
+				q.Name, f.EndAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
 		}
 		need := make([]float64, cells)
 		for j, iv := range rq.Intervals {

@@ -28,6 +28,7 @@ import (
 // signedIn already sends signed-out visitors to the sign-in page.
 func (s *Server) plannerRoutes(signedIn *echo.Group) {
 	signedIn.GET("/planner/queues/:id", s.webQueue)
+	signedIn.POST("/planner/queues/:id/forecast", s.webForecastQueue)
 	signedIn.GET("/planner/history", s.webHistoryForm)
 	// The upload is limited before the CSRF check reads the multipart body.
 	s.echo.POST("/planner/history", s.webImportHistory, middleware.BodyLimit("64M"), s.authenticate, s.requirePage)
@@ -78,6 +79,32 @@ func (s *Server) scoreForecast(ctx context.Context, q org.Queue, loc *time.Locat
 	sc := forecasting.ScoreForecast(loc, ivs, acts)
 	return pastForecast{Forecast: f, Scored: len(sc.Intervals), WAPE: finite(sc.WAPE), Bias: finite(sc.Bias), Coverage: finite(sc.Coverage),
 		Days: sc.Days, HasActual: len(sc.Intervals) > 0}, nil
+}
+
+// webForecastQueue forecasts one queue now with the forecast job, as the
+// API's forecast run does; the browser is sent to the run's progress page,
+// which ends on the queue's page.
+func (s *Server) webForecastQueue(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	p := principal(c)
+	if err := p.Allow(auth.Forecasts, auth.Create); err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.store.FindQueueByID(ctx, id); err != nil {
+		return err
+	}
+	run, err := s.startForecasts(ctx, p, forecastRunRequest{QueueIDs: []int64{id}, Horizon: c.FormValue("horizon")})
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/planner/runs/"+itoa64(run.ID))
 }
 
 func (s *Server) webQueue(c echo.Context) error {

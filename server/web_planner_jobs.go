@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"sort"
 	"strings"
@@ -89,4 +90,20 @@ func (s *Server) webTriggerJob(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/planner/runs/"+itoa64(run.ID))
+}
+
+// runNext is the page a succeeded run leads to: the draft a generation or
+// rostering run left, or the queue a one-queue forecast run forecast; "" for
+// the others.
+func runNext(run store.JobRun, draft runDraft) string {
+	if draft.ScheduleID != 0 {
+		return "/planner/schedules/" + itoa64(draft.ScheduleID)
+	}
+	var res forecastRunResult
+	if run.Job == "forecast" && run.Status == store.JobSucceeded && json.Unmarshal([]byte(run.Result), &res) == nil && len(res.Forecasts) == 1 {
+		for id := range res.Forecasts {
+			return "/planner/queues/" + itoa64(id)
+		}
+	}
+	return ""
 }

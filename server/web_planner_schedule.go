@@ -18,7 +18,6 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
-	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -32,151 +31,6 @@ func (s *Server) scheduleWebRoutes(g *echo.Group) {
 	g.GET("/planner/schedules/:id/shifts/:shift_id", s.webShiftForm)
 	g.POST("/planner/schedules/:id/shifts/:shift_id", s.webEditShift)
 	g.GET("/planner/compare", s.webCompare)
-}
-
-// generateForm is what the planner asks the generator for.
-type generateForm struct {
-	QueueID   int64  `json:"queue_id"`
-	Start     string `json:"start"` // local date on the queue's clock
-	Weeks     int    `json:"weeks"`
-	TimeLimit int    `json:"time_limit_seconds"`
-	Templates string `json:"-"`
-	Name      string `json:"name"`
-}
-
-// defaultTemplates are day-time full- and part-time shifts on the queue's interval.
-func defaultTemplates(intervalMin int) string {
-	return fmt.Sprintf(`{"interval_min": %d, "templates": [
-  {"name": "FT8", "span_min": 510, "paid_min": 480, "start": {"from": "06:00", "to": "13:00", "step_min": 30},
-   "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-   "breaks": [{"name": "break", "length_min": 15, "paid": true, "earliest_start_min": 90, "latest_start_min": 150, "step_min": 15},
-              {"name": "lunch", "length_min": 30, "paid": false, "earliest_start_min": 210, "latest_start_min": 300, "step_min": 30}]},
-  {"name": "PT4", "span_min": 240, "paid_min": 240, "start": {"from": "07:00", "to": "17:00", "step_min": 30},
-   "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-   "breaks": [{"name": "break", "length_min": 15, "paid": true, "earliest_start_min": 90, "latest_start_min": 150, "step_min": 15}]}
-]}`, intervalMin)
-}
-
-func (s *Server) schedulesPage(c echo.Context, status int, pg page, form generateForm) error {
-	ctx := c.Request().Context()
-	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
-	if err != nil {
-		return err
-	}
-	plans, _, err := s.store.FindSchedules(ctx, store.ScheduleFilter{Page: store.Page{Limit: 50}})
-	if err != nil {
-		return err
-	}
-	if form.QueueID == 0 && len(queues) > 0 {
-		form.QueueID = queues[0].ID
-	}
-	if form.Start == "" {
-		// Next Monday on the planner's clock.
-		now := s.now()
-		form.Start = now.AddDate(0, 0, 7-int((now.Weekday()+6)%7)).Format(time.DateOnly)
-	}
-	if form.Weeks == 0 {
-		form.Weeks = 1
-	}
-	if form.TimeLimit == 0 {
-		form.TimeLimit = 10
-	}
-	if form.Templates == "" {
-		iv := 30
-		for _, q := range queues {
-			if q.ID == form.QueueID {
-				iv = q.IntervalMin
-			}
-		}
-		form.Templates = defaultTemplates(iv)
-	}
-	pg.Data["Form"] = form
-	pg.Data["Queues"] = queues
-	pg.Data["Schedules"] = plans
-	left, right := int64(0), int64(0)
-	if len(plans) > 1 {
-		left, right = plans[1].ID, plans[0].ID
-	}
-	pg.Data["Left"], pg.Data["Right"] = left, right
-	return s.render(c, status, "planner_schedules", pg)
-}
-
-func (s *Server) webSchedules(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	return s.schedulesPage(c, http.StatusOK, s.newPage(c, "Schedules"), generateForm{})
-}
-
-// webGenerate checks the form and starts a generation job; the browser is
-// sent to the run's progress page.
-func (s *Server) webGenerate(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	p := principal(c)
-	if err := p.Allow(auth.Schedules, auth.Create); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	pg := s.newPage(c, "Schedules")
-	form := generateForm{Start: strings.TrimSpace(c.FormValue("start")), Templates: c.FormValue("templates"), Name: strings.TrimSpace(c.FormValue("name"))}
-	var q org.Queue
-	var err error
-	if form.QueueID, err = strconv.ParseInt(c.FormValue("queue_id"), 10, 64); err != nil {
-		pg.Fields["queue_id"] = "Choose a queue."
-	} else if q, err = s.store.FindQueueByID(ctx, form.QueueID); err != nil {
-		pg.Fields["queue_id"] = fmt.Sprintf("There is no queue %d.", form.QueueID)
-	}
-	if form.Weeks, err = strconv.Atoi(c.FormValue("weeks")); err != nil || form.Weeks < 1 || form.Weeks > 4 {
-		pg.Fields["weeks"] = "Enter 1 to 4 weeks."
-	}
-	if form.TimeLimit, err = strconv.Atoi(c.FormValue("time_limit")); err != nil || form.TimeLimit < 1 || form.TimeLimit > 120 {
-		pg.Fields["time_limit"] = "Enter 1 to 120 seconds."
-	}
-	ts, err := scheduling.ReadTemplates(strings.NewReader(form.Templates))
-	if err != nil {
-		pg.Fields["templates"] = "The shift templates are not valid: " + err.Error()
-	}
-	var plan scheduling.Plan
-	if q.ID != 0 {
-		loc, err := time.LoadLocation(q.Timezone)
-		if err != nil {
-			return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
-		}
-		start, err := time.ParseInLocation(time.DateOnly, form.Start, loc)
-		if err != nil {
-			pg.Fields["start"] = fmt.Sprintf("%q is not a date like 2026-01-05.", form.Start)
-		} else if pg.Fields["weeks"] == "" {
-			end := time.Date(start.Year(), start.Month(), start.Day()+7*form.Weeks, 0, 0, 0, 0, loc)
-			plan, err = s.generationRequirements(ctx, q, loc, start, end)
-			var fe *fault.Error
-			switch {
-			case errors.As(err, &fe) && (fe.Code == fault.NotFound || fe.Code == fault.Unprocessable):
-				pg.Fields["start"] = fe.Message
-			case err != nil:
-				return err
-			case pg.Fields["templates"] == "" && time.Duration(ts.IntervalMin)*time.Minute != plan.Step:
-				pg.Fields["templates"] = fmt.Sprintf("interval_min is %d but %s is forecast in %s intervals.", ts.IntervalMin, q.Name, plan.Step)
-			}
-		}
-	}
-	if form.Name == "" && q.ID != 0 {
-		form.Name = fmt.Sprintf("%s from %s", q.Name, form.Start)
-	}
-	if len(pg.Fields) > 0 {
-		pg.Error = "The draft was not generated; see the fields marked below."
-		return s.schedulesPage(c, http.StatusBadRequest, pg, form)
-	}
-	limit := time.Duration(form.TimeLimit) * time.Second
-	run, err := s.runner.Start(ctx, jobs.Request{Job: generateJob, Slot: "manual-" + randomHex(8), Params: form, TriggeredBy: &p.User.ID},
-		func(ctx context.Context, pr *jobs.Progress) (any, error) {
-			return s.generateDraft(ctx, pr, q, plan, ts, limit, form.Name, p.User.ID)
-		})
-	if err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/planner/runs/"+itoa64(run.ID))
 }
 
 // runStatus is what the progress bar polls.
@@ -212,10 +66,8 @@ func (s *Server) webRun(c echo.Context) error {
 	if run.FinishedAt != nil {
 		st.Elapsed = int(run.FinishedAt.Sub(run.StartedAt).Seconds())
 	}
-	var res generateResult
-	if run.Job == generateJob && run.Status == store.JobSucceeded && json.Unmarshal([]byte(run.Result), &res) == nil && res.ScheduleID != 0 {
-		st.Next = "/planner/schedules/" + itoa64(res.ScheduleID)
-	}
+	res := draftSummary(run)
+	st.Next = runNext(run, res)
 	if c.QueryParam("format") == "json" {
 		return c.JSON(http.StatusOK, st)
 	}
@@ -223,6 +75,7 @@ func (s *Server) webRun(c echo.Context) error {
 	pg.Data["Run"] = run
 	pg.Data["State"] = st
 	pg.Data["Result"] = res
+	pg.Data["Drafting"] = run.Job == generateJob || run.Job == rosterJob
 	return s.render(c, http.StatusOK, "planner_run", pg)
 }
 

@@ -250,17 +250,18 @@ func TestWebGenerateEditComparePublish(t *testing.T) {
 	require.NotNil(t, m, "the form offers default templates")
 	templates := html.UnescapeString(m[1])
 	form := func(start, weeks, tmpl string) url.Values {
-		return url.Values{"csrf_token": {csrf}, "queue_id": {itoa(w.queue.ID)}, "start": {start}, "weeks": {weeks}, "time_limit": {"5"}, "templates": {tmpl}}
+		return url.Values{"csrf_token": {csrf}, "mode": {"headcount"}, "queue_id": {itoa(w.queue.ID)}, "start": {start}, "weeks": {weeks}, "time_limit": {"5"},
+			"stress_budget": {"0.02"}, "templates": {tmpl}}
 	}
 
 	// Bad input: every problem is named next to its field, nothing starts.
 	status, _, body = page(t, c, "POST", w.srv.URL+"/planner/schedules/generate", form("next week", "9", `{"interval_min": 30`))
 	assert.Equal(t, 400, status)
-	assert.Contains(t, body, `id="start-error">&#34;next week&#34; is not a date like 2026-01-05.`)
-	assert.Contains(t, body, `id="weeks-error">Enter 1 to 4 weeks.`)
-	assert.Contains(t, body, `id="templates-error">The shift templates are not valid`)
+	assert.Contains(t, body, `id="start-error">Must be a date like 2026-01-05 (a local date on the queue&#39;s clock), got &#34;next week&#34;.`)
+	assert.Contains(t, body, `id="weeks-error">Must be 1 to 6.`)
+	assert.Contains(t, body, `id="templates-error">The shift templates are not valid JSON`)
 	status, _, body = page(t, c, "POST", w.srv.URL+"/planner/schedules/generate", form(monday.AddDate(0, 0, 14).Format(time.DateOnly), "1", templates))
-	assert.Equal(t, 400, status)
+	assert.Equal(t, 422, status)
 	assert.Contains(t, body, "the latest forecast of Voice PT ends", "a period past the forecast is refused")
 
 	// Generate: the browser lands on the run's progress page, which ends at the draft.

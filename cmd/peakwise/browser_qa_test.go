@@ -1,12 +1,6 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"net"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,10 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/peakwise/peakwise/server"
-	"github.com/peakwise/peakwise/server/demo"
 	"github.com/peakwise/peakwise/server/org"
-	"github.com/peakwise/peakwise/server/store"
 )
 
 // TestBrowserQualityFlow walks quality monitoring in Chromium on the demo:
@@ -28,65 +19,13 @@ import (
 // closed to them; the supervisor reads the team's quality.
 // PEAKWISE_SCREENSHOTS=1 saves docs/screenshots/qa-*.png.
 func TestBrowserQualityFlow(t *testing.T) {
-	bin := chromium(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(t.TempDir(), "peakwise.db")})
-	require.NoError(t, err)
-	defer st.Close()
-	require.NoError(t, st.Migrate(ctx))
-	logins, err := demo.Seed(ctx, st, 11, time.Now())
-	require.NoError(t, err)
-	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { _ = srv.Serve(sctx, l) }()
-	base := "http://" + l.Addr().String()
-	shots := os.Getenv("PEAKWISE_SCREENSHOTS") == "1"
-	shot := func(t *testing.T, c context.Context, name string) {
-		png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
-		require.NoError(t, err)
-		if shots {
-			require.NoError(t, os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", "qa-"+name+".png"), png, 0o644))
-		}
-	}
-	passwords := map[org.Role]demo.Login{}
-	for _, lg := range logins {
-		passwords[lg.Role] = lg
-	}
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900))
-	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancel()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(base+"/login")), "start chromium")
-	tctx, cancelT := context.WithTimeout(bctx, 120*time.Second)
-	defer cancelT()
-	signIn := func(t *testing.T, role org.Role) {
-		lg := passwords[role]
-		require.NoError(t, chromedp.Do(tctx,
-			chromedp.Navigate(base+"/login"),
-			chromedp.WaitVisible(`form[action="/login"] #email`),
-			chromedp.SendKeys(`form[action="/login"] #email`, lg.Email),
-			chromedp.SendKeys(`form[action="/login"] #password`, lg.Password),
-			chromedp.Submit(`form[action="/login"] #password`),
-			chromedp.WaitNotPresent(`form[action="/login"]`),
-			chromedp.WaitVisible(`main h1`),
-		))
-	}
-	signOut := func(t *testing.T) {
-		require.NoError(t, chromedp.Do(tctx, chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible(`form[action="/login"]`)))
-	}
-	text := func(t *testing.T, sel string) string {
-		s, err := chromedp.Run(tctx, chromedp.Text(sel))
-		require.NoError(t, err)
-		return s
-	}
+	site := startBrowserSite(t, 11, false, "qa-")
+	base := site.base
+	tctx := site.tab(t, 120*time.Second)
+	shot := site.shot
+	signIn := func(t *testing.T, role org.Role) { site.signIn(t, tctx, role) }
+	signOut := func(t *testing.T) { site.signOut(t, tctx) }
+	text := func(t *testing.T, sel string) string { return textOf(t, tctx, sel) }
 
 	t.Run("reviewer scores an interaction and sees the score", func(t *testing.T) {
 		signIn(t, org.RoleQAReviewer)

@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,24 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
-	"github.com/peakwise/peakwise/server"
-	"github.com/peakwise/peakwise/server/demo"
+	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
 )
-
-// chromium returns Debian's Chromium, skipping the test where it is absent
-// (a developer's machine) but failing in CI, which installs it.
-func chromium(t *testing.T) string {
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but chromium is not installed (.ci/run installs it from .ci/packages)")
-		}
-		t.Skip("browser test skipped: install Debian's chromium to run it")
-	}
-	return path
-}
 
 // TestBrowserSignInPerRole boots the real server with the demo data on a
 // random port and drives headless Chromium: every demo user signs in through
@@ -43,111 +27,37 @@ func chromium(t *testing.T) string {
 // gets the 403 page. PEAKWISE_SCREENSHOTS=1 saves each home page under
 // docs/screenshots/.
 func TestBrowserSignInPerRole(t *testing.T) {
-	bin := chromium(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(t.TempDir(), "peakwise.db")})
-	require.NoError(t, err)
-	defer st.Close()
-	require.NoError(t, st.Migrate(ctx))
-	logins, err := demo.Seed(ctx, st, 7, time.Now())
-	require.NoError(t, err)
-	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
-	require.NoError(t, forecastDemo(ctx, srv))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { _ = srv.Serve(sctx, l) }()
-	base := "http://" + l.Addr().String()
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900))
-	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancel()
-	// Start the browser once; each role gets its own tab and signs out at the end.
-	browserCtx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	require.NoError(t, chromedp.Do(browserCtx, chromedp.Navigate("about:blank")), "start chromium")
-	shots := os.Getenv("PEAKWISE_SCREENSHOTS") == "1"
-
-	homes := map[string]string{"admin": "Administration", "planner": "Planning", "qa_reviewer": "Quality", "supervisor": "My team", "agent": "My week"}
-	for _, lg := range logins {
-		t.Run(string(lg.Role), func(t *testing.T) {
-			bctx, cancel := chromedp.NewContext(browserCtx)
-			defer cancel()
-			// The first Run starts the browser: no timeout on it (see chromedp.Run).
-			require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(base+"/")))
-			tctx, cancelT := context.WithTimeout(bctx, 60*time.Second)
-			defer cancelT()
-			require.NoError(t, chromedp.Do(tctx,
-				chromedp.WaitVisible(`form[action="/login"] #email`),
-				chromedp.SendKeys(`form[action="/login"] #email`, lg.Email),
-				chromedp.SendKeys(`form[action="/login"] #password`, lg.Password),
-				chromedp.Submit(`form[action="/login"] #password`),
-				chromedp.WaitNotPresent(`form[action="/login"]`),
-				chromedp.WaitVisible(`main h1`),
-			))
-			heading, err := chromedp.Run(tctx, chromedp.Text(`main h1`))
-			require.NoError(t, err)
+	site := startBrowserSite(t, 7, true, "")
+	homes := map[org.Role]string{org.RoleAdmin: "Administration", org.RolePlanner: "Planning", org.RoleQAReviewer: "Quality", org.RoleSupervisor: "My team", org.RoleAgent: "My week"}
+	for _, role := range org.Roles {
+		t.Run(string(role), func(t *testing.T) {
+			tctx := site.tab(t, 60*time.Second)
+			site.signIn(t, tctx, role)
 			url, err := chromedp.Run(tctx, chromedp.Location())
 			require.NoError(t, err)
-			png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
-			require.NoError(t, err)
-			assert.Equal(t, homes[string(lg.Role)], heading)
-			if shots {
-				require.NoError(t, os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", string(lg.Role)+".png"), png, 0o644))
-			}
-			if lg.Role == "agent" {
-				require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/planner"), chromedp.WaitVisible(`main h1`)))
-				denied, err := chromedp.Run(tctx, chromedp.Text(`main h1`))
-				require.NoError(t, err)
-				assert.Equal(t, "Forbidden", denied, "an agent typing a planner's URL gets the 403 page")
+			assert.Equal(t, homes[role], textOf(t, tctx, `main h1`))
+			site.shot(t, tctx, string(role))
+			if role == org.RoleAgent {
+				require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(site.base+"/planner"), chromedp.WaitVisible(`main h1`)))
+				assert.Equal(t, "Forbidden", textOf(t, tctx, `main h1`), "an agent typing a planner's URL gets the 403 page")
 				assert.True(t, strings.HasSuffix(url, "/me"), url)
 			}
-			// Tabs share the browser's cookies: sign out for the next role.
-			require.NoError(t, chromedp.Do(tctx, chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible(`form[action="/login"]`)))
+			site.signOut(t, tctx)
 		})
 	}
 }
 
-// TestBrowserPlannerFlow walks the planner through the product in Chromium:
-// upload today's actuals, read the forecast chart, generate a draft and watch
-// its progress bar, publish it; then it times the whole-period grid of a
-// 4-week plan for 500 agents to interactive. PEAKWISE_SCREENSHOTS=1 saves
+// TestBrowserPlannerFlow walks issue 7's planner flow in Chromium: upload
+// today's actuals, read the forecast chart and forecast the queue again,
+// roster the agents for next week from the generate form (its progress page
+// ends on the draft), publish it; then an agent who got a shift in that plan
+// signs in and finds it on /me, on their own clock. On the way it checks the
+// queue page at phone width and times the whole-period grid of a 4-week plan
+// for 500 agents to interactive. PEAKWISE_SCREENSHOTS=1 saves
 // docs/screenshots/planner-*.png.
 func TestBrowserPlannerFlow(t *testing.T) {
-	bin := chromium(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(t.TempDir(), "peakwise.db")})
-	require.NoError(t, err)
-	defer st.Close()
-	require.NoError(t, st.Migrate(ctx))
-	logins, err := demo.Seed(ctx, st, 7, time.Now())
-	require.NoError(t, err)
-	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
-	require.NoError(t, forecastDemo(ctx, srv))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { _ = srv.Serve(sctx, l) }()
-	base := "http://" + l.Addr().String()
-	shots := os.Getenv("PEAKWISE_SCREENSHOTS") == "1"
-	shot := func(t *testing.T, c context.Context, name string) {
-		png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
-		require.NoError(t, err)
-		if shots {
-			require.NoError(t, os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", "planner-"+name+".png"), png, 0o644))
-		}
-	}
-	var password string
-	for _, lg := range logins {
-		if lg.Role == "planner" {
-			password = lg.Password
-		}
-	}
+	site := startBrowserSite(t, 7, true, "planner-")
+	ctx, st, base := context.Background(), site.st, site.base
 	// Today's actuals for Voice US, 07:00 to 12:00 on its clock.
 	chicago, err := time.LoadLocation("America/Chicago")
 	require.NoError(t, err)
@@ -161,24 +71,8 @@ func TestBrowserPlannerFlow(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte(csv.String()), 0o644))
 	bigPlan := seedGridPlan(t, st, 500, 4)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900))
-	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancel()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(base+"/login")), "start chromium")
-	tctx, cancelT := context.WithTimeout(bctx, 120*time.Second)
-	defer cancelT()
-	require.NoError(t, chromedp.Do(tctx,
-		chromedp.WaitVisible(`#email`),
-		chromedp.SendKeys(`#email`, "planner@demo.peakwise.dev"),
-		chromedp.SendKeys(`#password`, password),
-		chromedp.Submit(`#password`),
-		chromedp.WaitVisible(`a[href="/planner/history"]`),
-	))
+	tctx := site.tab(t, 240*time.Second)
+	site.signIn(t, tctx, org.RolePlanner)
 
 	// Upload: the file goes through the form; the page lists what it imported.
 	require.NoError(t, chromedp.Do(tctx,
@@ -188,50 +82,83 @@ func TestBrowserPlannerFlow(t *testing.T) {
 		chromedp.Click(`form[action="/planner/history"] button[type="submit"]`),
 		chromedp.WaitVisible(`#imported`),
 	))
-	flash, err := chromedp.Run(tctx, chromedp.Text(`p.notice`))
-	require.NoError(t, err)
-	assert.Contains(t, flash, "Imported 10 intervals for 1 queue(s) from actuals.csv")
-	shot(t, tctx, "upload")
+	assert.Contains(t, textOf(t, tctx, `p.notice`), "Imported 10 intervals for 1 queue(s) from actuals.csv")
+	site.shot(t, tctx, "upload")
 
 	// The forecast chart of the queue now shows the actuals.
 	require.NoError(t, chromedp.Do(tctx, chromedp.Click(`#imported + table a`), chromedp.WaitVisible(`svg#forecast`)))
 	actual, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll('svg#forecast path[data-name="Actual"]').length`))
 	require.NoError(t, err)
 	assert.Equal(t, 1, actual, "the actuals are drawn on the forecast chart")
-	shot(t, tctx, "forecast")
+	site.shot(t, tctx, "forecast")
 
-	// Generate a draft for next week: the progress page polls the job and lands on the grid.
-	require.NoError(t, chromedp.Do(tctx,
-		chromedp.Navigate(base+"/planner/schedules"),
-		chromedp.WaitVisible(`#gen-queue`),
-		chromedp.SetValue(`#gen-queue`, "1"),
-		chromedp.SetValue(`#gen-limit`, "5"),
-		chromedp.Click(`form[action="/planner/schedules/generate"] button[type="submit"]`),
-		chromedp.WaitVisible(`#publish`),
-	))
-	rows, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll('.grid-row').length`))
+	// Forecast the queue again from its page: the run's progress page ends
+	// back on the queue, which shows the new version.
+	queueURL, err := chromedp.Run(tctx, chromedp.Location())
 	require.NoError(t, err)
-	assert.Greater(t, rows, 0, "the draft's shifts are on the grid")
-	shot(t, tctx, "grid")
+	queueID, err := strconv.ParseInt(queueURL[strings.LastIndex(queueURL, "/")+1:], 10, 64)
+	require.NoError(t, err)
+	old, err := st.FindLatestForecast(ctx, queueID)
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(tctx, chromedp.Click(`#forecast-now`)))
+	waitUntil(t, tctx, `location.pathname.startsWith("/planner/queues/") && document.referrer.includes("/planner/runs/") && document.readyState === "complete"`, 90*time.Second)
+	latest, err := st.FindLatestForecast(ctx, queueID)
+	require.NoError(t, err)
+	assert.Greater(t, latest.ID, old.ID, "a new forecast version")
+	assert.Contains(t, textOf(t, tctx, `section[aria-labelledby="forecast"]`), fmt.Sprintf("Latest forecast #%d", latest.ID))
+
+	// Roster next week from the generate form: named agents is the default
+	// mode, the first queue (Voice US) is ticked. The progress page polls the
+	// job and lands on the draft.
+	require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/planner/schedules"), chromedp.WaitVisible(`#gen-mode-roster`)))
+	defaults, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('form[action="/planner/schedules/generate"] input:checked')).map(function (i) { return i.id; })`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"gen-mode-roster", fmt.Sprintf("gen-queue-%d", queueID)}, defaults)
+	require.NoError(t, chromedp.Do(tctx,
+		chromedp.SetValue(`#gen-limit`, "10"),
+		chromedp.Click(`form[action="/planner/schedules/generate"] button[type="submit"]`),
+	))
+	// The progress bar runs until the job ends, then its page moves on to the draft.
+	waitUntil(t, tctx, `location.pathname.startsWith("/planner/schedules/") && document.referrer.includes("/planner/runs/") && document.readyState === "complete"`, 120*time.Second)
+	require.NoError(t, chromedp.Do(tctx, chromedp.WaitVisible(`#publish`)))
 	draftURL, err := chromedp.Run(tctx, chromedp.Location())
 	require.NoError(t, err)
+	draftID, err := strconv.ParseInt(strings.TrimPrefix(draftURL, base+"/planner/schedules/"), 10, 64)
+	require.NoError(t, err)
+	shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: draftID})
+	require.NoError(t, err)
+	require.NotEmpty(t, shifts)
+	for _, sh := range shifts {
+		require.NotZero(t, sh.AgentID, "a roster's shifts name their agents")
+	}
+	rows, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.grid-row .grid-name')).map(function (n) { return n.firstChild.textContent.trim(); })`))
+	require.NoError(t, err)
+	require.NotEmpty(t, rows, "the draft's shifts are on the grid")
+	first, err := st.FindAgentByID(ctx, shifts[0].AgentID)
+	require.NoError(t, err)
+	assert.Contains(t, rows, first.Name, "the grid has a row per agent")
+	site.shot(t, tctx, "grid")
 	require.NoError(t, chromedp.Do(tctx, chromedp.Click(`a[href^="/planner/coverage"]`), chromedp.WaitVisible(`svg#coverage-range`)))
-	shot(t, tctx, "coverage")
-	require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(draftURL), chromedp.WaitVisible(`#publish`), chromedp.Click(`#publish`), chromedp.WaitNotPresent(`#publish`)))
-	heading, err := chromedp.Run(tctx, chromedp.Text(`main`))
+	site.shot(t, tctx, "coverage")
+
+	// Publish; rule warnings the roster could not avoid are accepted with a reason.
+	require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(draftURL), chromedp.WaitVisible(`#publish`)))
+	warned, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`document.getElementById("accept") !== null`))
 	require.NoError(t, err)
-	require.Contains(t, heading, "Published revision 1", "publishing lands on the published plan")
-	flash, err = chromedp.Run(tctx, chromedp.Text(`p.notice`))
-	require.NoError(t, err)
-	assert.Contains(t, flash, "Published revision 1")
-	shot(t, tctx, "published")
+	if warned {
+		require.NoError(t, chromedp.Do(tctx, chromedp.Click(`#accept`), chromedp.SendKeys(`#reason`, "Browser test: the contracts allow no better week.")))
+	}
+	require.NoError(t, chromedp.Do(tctx, chromedp.Click(`#publish`), chromedp.WaitNotPresent(`#publish`)))
+	require.Contains(t, textOf(t, tctx, `main`), "Published revision 1", "publishing lands on the published plan")
+	assert.Contains(t, textOf(t, tctx, `p.notice`), "Published revision 1")
+	site.shot(t, tctx, "published")
 
 	// Phone width: the queue page still reads.
-	require.NoError(t, chromedp.Do(tctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/planner/queues/1"), chromedp.WaitVisible(`svg#forecast`)))
+	require.NoError(t, chromedp.Do(tctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(queueURL), chromedp.WaitVisible(`svg#forecast`)))
 	overflow, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
 	require.NoError(t, err)
 	assert.False(t, overflow, "no sideways scrolling at phone width")
-	shot(t, tctx, "phone")
+	site.shot(t, tctx, "phone")
 	require.NoError(t, chromedp.Do(tctx, chromedp.EmulateReset()))
 
 	// The 4-week grid of 500 agents: time from navigation to interactive.
@@ -241,6 +168,38 @@ func TestBrowserPlannerFlow(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 500.0, timing["rows"])
 	t.Logf("500 agents x 4 weeks grid: first byte %.0f ms, DOM interactive %.0f ms, load %.0f ms", timing["ttfb"], timing["interactive"], timing["loaded"])
+	site.signOut(t, tctx)
+
+	// An agent with a shift in the new plan signs in: the demo agent when the
+	// roster gave them one, else a rostered agent given a sign-in here.
+	demoUser, _, err := st.FindUserByEmail(ctx, site.logins[org.RoleAgent].Email)
+	require.NoError(t, err)
+	mine := slices.IndexFunc(shifts, func(sh calendar.Shift) bool { return sh.AgentID == *demoUser.AgentID })
+	var signIn []string
+	if mine < 0 {
+		mine = 0
+		a, err := st.FindAgentByID(ctx, shifts[0].AgentID)
+		require.NoError(t, err)
+		hash, err := auth.HashPassword("rostered agent password")
+		require.NoError(t, err)
+		_, err = st.CreateUser(ctx, org.User{Email: "rostered@demo.peakwise.dev", Name: a.Name, Role: org.RoleAgent, AgentID: &a.ID}, hash)
+		require.NoError(t, err)
+		signIn = []string{"rostered@demo.peakwise.dev", "rostered agent password"}
+	}
+	sh := shifts[mine]
+	a, err := st.FindAgentByID(ctx, sh.AgentID)
+	require.NoError(t, err)
+	loc, err := time.LoadLocation(a.Timezone)
+	require.NoError(t, err)
+	site.signIn(t, tctx, org.RoleAgent, signIn...)
+	assert.Contains(t, textOf(t, tctx, `#shifts`), a.Timezone, "the agent's week is on their clock")
+	table, err := chromedp.Run(tctx, chromedp.Evaluate[[][]string](`Array.from(document.querySelectorAll('section[aria-labelledby="shifts"] tbody tr')).map(function (tr) {
+		return Array.from(tr.cells).slice(0, 3).map(function (td) { return td.textContent.trim(); }); })`))
+	require.NoError(t, err)
+	want := []string{sh.Start.In(loc).Format("Mon 2 Jan"), sh.Start.In(loc).Format("15:04 MST"), sh.End.In(loc).Format("15:04 MST")}
+	assert.Contains(t, table, want, "%s sees the new shift on /me", a.Name)
+	t.Logf("%s (%s) sees the rostered shift %v among %d on /me", a.Name, a.Timezone, want, len(table))
+	site.signOut(t, tctx)
 }
 
 // seedGridPlan adds agents and a draft of weeks weeks of their weekday shifts.
