@@ -257,6 +257,24 @@ func (s *Server) rosterAgents(ctx context.Context, queues []org.Queue, teams []i
 		}
 		out = append(out, ra)
 	}
+	// Shifts the agents already have in published plans are not free time:
+	// the new roster works around them instead of double-booking anyone.
+	ids := make([]int64, len(out))
+	index := map[int64]int{}
+	for i, ra := range out {
+		ids[i], _ = strconv.ParseInt(ra.ID, 10, 64)
+		index[ids[i]] = i
+	}
+	if len(ids) > 0 {
+		busy, err := s.store.FindShifts(ctx, store.ShiftFilter{Published: true, AgentIDs: ids, From: from, To: to})
+		if err != nil {
+			return nil, err
+		}
+		for _, sh := range busy {
+			i := index[sh.AgentID]
+			out[i].TimeOff = append(out[i].TimeOff, roster.Interval{Start: sh.Start, End: sh.End})
+		}
+	}
 	return out, nil
 }
 
@@ -307,7 +325,7 @@ func (s *Server) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roster
 		shifts[i] = a.Shift
 		shifts[i].AgentID = id
 	}
-	warnings, err := s.ruleWarnings(ctx, prob.Start, prob.End(), shifts)
+	warnings, err := s.ruleWarnings(ctx, 0, prob.Start, prob.End(), shifts)
 	if err != nil {
 		return nil, err
 	}

@@ -59,6 +59,16 @@ func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 			agents = append(agents, created)
 		}
 
+		// Agent 1 already works Monday 09:00-17:30 in another published plan:
+		// the roster must work around it, not double-book him.
+		busyStart := time.Date(2026, 3, 23, 9, 0, 0, 0, lisbon)
+		busy := calendar.Shift{AgentID: agents[1].ID, Template: "other", Start: busyStart, End: busyStart.Add(8*time.Hour + 30*time.Minute), PaidMinutes: 510}
+		other, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Other plan", Timezone: "Europe/Lisbon", PeriodStart: monday.UTC(), PeriodEnd: monday.AddDate(0, 0, 7).UTC()},
+			[]calendar.Shift{busy})
+		require.NoError(t, err)
+		_, _, err = st.PublishSchedule(ctx, other.ID, other.Version, 0, monday.AddDate(0, 0, -7))
+		require.NoError(t, err)
+
 		req := map[string]any{"name": "Week 13", "queue_ids": []int64{w.queue.ID}, "start": "2026-03-23", "weeks": 1, "timezone": "Europe/Lisbon",
 			"templates": rosterTemplates(), "time_limit_seconds": 5}
 		assert.Equal(t, http.StatusForbidden, w.as(org.RoleAgent, http.MethodPost, "/api/v1/schedules/roster", req).Status)
@@ -118,5 +128,24 @@ func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 			delete(byAgent, a.ID)
 		}
 		assert.Empty(t, byAgent, "only agents with the queue's skill are rostered")
+		for _, sh := range shifts {
+			if sh.AgentID == busy.AgentID {
+				assert.False(t, sh.Start.Before(busy.End) && busy.Start.Before(sh.End), "agent 1 is not double-booked: %s-%s", sh.Start, sh.End)
+			}
+		}
+
+		// A hand-made draft that does double-book him says so in its warnings,
+		// and publishing it needs them accepted.
+		clash := busy
+		clash.Start, clash.End = busyStart.Add(2*time.Hour), busyStart.Add(6*time.Hour)
+		clash.PaidMinutes = 240
+		res = w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules", map[string]any{"name": "Clash", "timezone": "Europe/Lisbon",
+			"period_start": monday, "period_end": monday.AddDate(0, 0, 7), "shifts": []calendar.Shift{clash}})
+		require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+		assert.Contains(t, string(res.Body), "double_booked")
+		clashID := int64(res.json(t)["id"].(float64))
+		res = w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/"+itoa(clashID)+"/publish", map[string]any{}, map[string]string{"If-Match": `"1"`})
+		assert.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Body)
+		assert.Contains(t, string(res.Body), "double_booked")
 	})
 }

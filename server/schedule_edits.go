@@ -106,7 +106,7 @@ func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shi
 	if err := s.checkDraft(ctx, draftRequest{Name: draft.Name, Timezone: draft.Timezone, PeriodStart: draft.PeriodStart, PeriodEnd: draft.PeriodEnd, Shifts: next}, nil); err != nil {
 		return err
 	}
-	warnings, err := s.ruleWarnings(ctx, draft.PeriodStart, draft.PeriodEnd, next)
+	warnings, err := s.ruleWarnings(ctx, draft.PlanID, draft.PeriodStart, draft.PeriodEnd, next)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Server) handleCompare(c echo.Context) error {
 		if err != nil {
 			return compareSide{}, nil, err
 		}
-		warnings, err := s.ruleWarnings(ctx, sch.PeriodStart, sch.PeriodEnd, shifts)
+		warnings, err := s.ruleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts)
 		if err != nil {
 			return compareSide{}, nil, err
 		}

@@ -164,7 +164,7 @@ func (s *Server) handleCreateDraft(c echo.Context) error {
 	if err := s.checkDraft(ctx, req, lines); err != nil {
 		return err
 	}
-	warnings, err := s.ruleWarnings(ctx, req.PeriodStart, req.PeriodEnd, req.Shifts)
+	warnings, err := s.ruleWarnings(ctx, req.PlanID, req.PeriodStart, req.PeriodEnd, req.Shifts)
 	if err != nil {
 		return err
 	}
@@ -568,8 +568,10 @@ func (s *Server) handleFeed(c echo.Context) error {
 	return calendar.WriteICS(c.Response(), calendar.Feed{Name: "Peakwise shifts: " + a.Name, Domain: host, Shifts: shifts, Revision: rev, Stamp: stamp})
 }
 
-// ruleWarnings checks every agent's shifts against their contract and approved time off.
-func (s *Server) ruleWarnings(ctx context.Context, start, end time.Time, shifts []calendar.Shift) ([]calendar.Violation, error) {
+// ruleWarnings checks every agent's shifts against their contract, approved
+// time off and the shifts they already have in other plans' published
+// revisions (planID is the plan the shifts belong to, 0 for a new one).
+func (s *Server) ruleWarnings(ctx context.Context, planID int64, start, end time.Time, shifts []calendar.Shift) ([]calendar.Violation, error) {
 	byAgent := map[int64]bool{}
 	for _, sh := range shifts {
 		if sh.AgentID != 0 {
@@ -608,6 +610,11 @@ func (s *Server) ruleWarnings(ctx context.Context, start, end time.Time, shifts 
 			}
 		}
 		out = append(out, calendar.CheckTimeOff(shifts, off)...)
+		others, err := s.store.FindShifts(ctx, store.ShiftFilter{Published: true, ExceptPlanID: planID, AgentIDs: ids, From: start, To: end})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, calendar.CheckDoubleBooking(shifts, others)...)
 	}
 	return out, nil
 }

@@ -185,7 +185,7 @@ func (s *Server) webEditShift(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	warnings, err := s.ruleWarnings(ctx, sch.PeriodStart, sch.PeriodEnd, next)
+	warnings, err := s.ruleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, next)
 	if err != nil {
 		return err
 	}
@@ -278,7 +278,7 @@ func (s *Server) webCompare(c echo.Context) error {
 		if shifts[i], err = s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID}); err != nil {
 			return err
 		}
-		warnings, err := s.ruleWarnings(ctx, sch.PeriodStart, sch.PeriodEnd, shifts[i])
+		warnings, err := s.ruleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts[i])
 		if err != nil {
 			return err
 		}

@@ -252,3 +252,23 @@ func TestCoverageCountsBreaksAsFractions(t *testing.T) {
 	got := calendar.Coverage([]calendar.Shift{s, other}, t0, 30*time.Minute, 6)
 	assert.InDeltaSlice(t, []float64{1.5, 2, 0.5, 1, 0.5, 0}, got, 1e-12)
 }
+
+func TestCheckDoubleBooking(t *testing.T) {
+	at := time.Date(2026, 3, 23, 9, 0, 0, 0, time.UTC)
+	mine := []calendar.Shift{
+		{AgentID: 1, UID: "a", Start: at, End: at.Add(8 * time.Hour)},
+		{AgentID: 1, UID: "b", Start: at.Add(24 * time.Hour), End: at.Add(32 * time.Hour)},
+		{AgentID: 2, UID: "c", Start: at, End: at.Add(8 * time.Hour)},
+		{UID: "headcount", Start: at, End: at.Add(8 * time.Hour)},
+	}
+	others := []calendar.Shift{
+		{AgentID: 1, Start: at.Add(7 * time.Hour), End: at.Add(9 * time.Hour)},   // overlaps a by an hour
+		{AgentID: 1, Start: at.Add(32 * time.Hour), End: at.Add(40 * time.Hour)}, // touches b's end: no overlap
+		{AgentID: 3, Start: at, End: at.Add(8 * time.Hour)},                      // someone else
+	}
+	got := calendar.CheckDoubleBooking(mine, others)
+	require.Len(t, got, 1)
+	assert.Equal(t, "a", got[0].UID)
+	assert.Equal(t, "double_booked", got[0].Rule)
+	assert.EqualValues(t, 1, got[0].AgentID)
+}

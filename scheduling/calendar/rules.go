@@ -18,7 +18,7 @@ type Contract struct {
 // Violation is one broken rule, with the shift (UID) or week it concerns.
 type Violation struct {
 	AgentID int64  `json:"agent_id"`
-	Rule    string `json:"rule"` // max_week_hours, min_week_hours, max_shifts_per_week, min_rest, max_consecutive_days, time_off
+	Rule    string `json:"rule"` // max_week_hours, min_week_hours, max_shifts_per_week, min_rest, max_consecutive_days, time_off, double_booked
 	UID     string `json:"uid,omitempty"`
 	Week    string `json:"week,omitempty"` // local date of the week's Monday
 	Message string `json:"message"`
@@ -124,6 +124,31 @@ func CheckTimeOff(shifts []Shift, timeOff []TimeOff) []Violation {
 		for _, s := range Conflicts(r, shifts) {
 			out = append(out, Violation{AgentID: s.AgentID, Rule: "time_off", UID: s.UID,
 				Message: fmt.Sprintf("the shift starting %s falls in approved time off", s.Start.UTC().Format(time.RFC3339))})
+		}
+	}
+	return out
+}
+
+// CheckDoubleBooking lists the shifts that overlap a shift the same agent
+// already has in another published plan (others): publishing both would give
+// the agent two places to be at once.
+func CheckDoubleBooking(shifts, others []Shift) []Violation {
+	byAgent := map[int64][]Shift{}
+	for _, o := range others {
+		byAgent[o.AgentID] = append(byAgent[o.AgentID], o)
+	}
+	var out []Violation
+	for _, s := range shifts {
+		if s.AgentID == 0 {
+			continue
+		}
+		for _, o := range byAgent[s.AgentID] {
+			if s.Start.Before(o.End) && o.Start.Before(s.End) {
+				out = append(out, Violation{AgentID: s.AgentID, Rule: "double_booked", UID: s.UID,
+					Message: fmt.Sprintf("the shift starting %s overlaps a published shift of another plan (%s to %s)",
+						s.Start.UTC().Format(time.RFC3339), o.Start.UTC().Format(time.RFC3339), o.End.UTC().Format(time.RFC3339))})
+				break
+			}
 		}
 	}
 	return out

@@ -87,9 +87,11 @@ func poisson(rng *mrand.Rand, mean float64) int {
 	}
 }
 
-// seedSchedule publishes a plan for this week and next for every agent: Monday
-// to Friday on their own clock, starts staggered 07:00-11:00, 8.5 hours with a 30-minute
-// unpaid lunch. It is hand-made demo data, named as such, not a solver result.
+// seedSchedule publishes a plan for last week and this week for every agent:
+// Monday to Friday on their own clock, starts staggered 07:00-11:00, 8.5 hours
+// with a 30-minute unpaid lunch. It is hand-made demo data, named as such, not
+// a solver result. Next week is left for the planner to roster: the generate
+// form's default period, which the demo's forecasts cover.
 func seedSchedule(ctx context.Context, st *store.Store, now time.Time) error {
 	agents, _, err := st.FindAgents(ctx, store.AgentFilter{Page: store.Page{Limit: 500}})
 	if err != nil {
@@ -103,7 +105,7 @@ func seedSchedule(ctx context.Context, st *store.Store, now time.Time) error {
 			return err
 		}
 		l := now.In(loc)
-		monday := time.Date(l.Year(), l.Month(), l.Day()-int((l.Weekday()+6)%7), 0, 0, 0, 0, loc)
+		monday := time.Date(l.Year(), l.Month(), l.Day()-int((l.Weekday()+6)%7)-7, 0, 0, 0, 0, loc)
 		days := 5
 		if a.Contract.MaxShiftsPerWeek < 5 {
 			days = a.Contract.MaxShiftsPerWeek
@@ -121,7 +123,7 @@ func seedSchedule(ctx context.Context, st *store.Store, now time.Time) error {
 		}
 	}
 	sch, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Demo fortnight (seeded by hand)", Timezone: "UTC",
-		PeriodStart: weekStart.AddDate(0, 0, -1), PeriodEnd: weekStart.AddDate(0, 0, 15)}, shifts)
+		PeriodStart: weekStart.AddDate(0, 0, -8), PeriodEnd: weekStart.AddDate(0, 0, 8)}, shifts)
 	if err != nil {
 		return err
 	}

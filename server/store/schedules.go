@@ -201,6 +201,8 @@ type ShiftFilter struct {
 	From, To   time.Time
 	// Published keeps only shifts of published revisions.
 	Published bool
+	// ExceptPlanID leaves out the revisions of that plan.
+	ExceptPlanID int64
 }
 
 // FindShifts returns shifts that overlap [From, To), ordered by start.
@@ -211,6 +213,9 @@ func (s *Store) FindShifts(ctx context.Context, f ShiftFilter) ([]calendar.Shift
 	}
 	if f.Published {
 		q = q.Where("schedule_id IN (?)", s.conn(ctx).Model(&Schedule{}).Select("id").Where("status = ?", SchedulePublished))
+	}
+	if f.ExceptPlanID != 0 {
+		q = q.Where("schedule_id NOT IN (?)", s.conn(ctx).Model(&Schedule{}).Select("id").Where("plan_id = ?", f.ExceptPlanID))
 	}
 	if f.AgentIDs != nil {
 		q = q.Where("agent_id IN ?", nonEmpty(f.AgentIDs))
