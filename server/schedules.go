@@ -570,10 +570,11 @@ func (s *Server) handleFeed(c echo.Context) error {
 
 // ruleWarnings checks every agent's shifts against their contract and approved time off.
 func (s *Server) ruleWarnings(ctx context.Context, start, end time.Time, shifts []calendar.Shift) ([]calendar.Violation, error) {
-	byAgent := map[int64]bool{}
+	// Each agent's own shifts, so the checks do not scan the whole plan per agent.
+	byAgent := map[int64][]calendar.Shift{}
 	for _, sh := range shifts {
 		if sh.AgentID != 0 {
-			byAgent[sh.AgentID] = true
+			byAgent[sh.AgentID] = append(byAgent[sh.AgentID], sh)
 		}
 	}
 	out := []calendar.Violation{}
@@ -582,10 +583,14 @@ func (s *Server) ruleWarnings(ctx context.Context, start, end time.Time, shifts 
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	agents, err := s.agentsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	for _, id := range ids {
-		a, err := s.store.FindAgentByID(ctx, id)
-		if err != nil {
-			return nil, err
+		a, ok := agents[id]
+		if !ok {
+			return nil, fault.Errorf(fault.NotFound, "agent not found")
 		}
 		loc, err := time.LoadLocation(a.Timezone)
 		if err != nil {
@@ -593,7 +598,7 @@ func (s *Server) ruleWarnings(ctx context.Context, start, end time.Time, shifts 
 		}
 		c := a.Contract
 		out = append(out, calendar.CheckContract(id, calendar.Contract{MinWeekHours: c.MinWeekHours, MaxWeekHours: c.MaxWeekHours,
-			MaxShiftsPerWeek: c.MaxShiftsPerWeek, MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, shifts, start, end)...)
+			MaxShiftsPerWeek: c.MaxShiftsPerWeek, MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, byAgent[id], start, end)...)
 	}
 	if len(ids) > 0 {
 		var off []calendar.TimeOff

@@ -268,6 +268,11 @@ func (s *Server) webCompare(c echo.Context) error {
 	var sides [2]compareSideView
 	var shifts [2][]calendar.Shift
 	for i, k := range []string{"left", "right"} {
+		if i == 1 && ids["right"] == ids["left"] && sides[0].Schedule.ID != 0 {
+			// The same plan on both sides: read and measure it once.
+			sides[1], shifts[1] = sides[0], shifts[0]
+			continue
+		}
 		sch, err := s.store.FindScheduleByID(ctx, ids[k])
 		if fault.Is(err, fault.NotFound) {
 			pg.Fields[k] = fmt.Sprintf("There is no plan %d.", ids[k])

@@ -253,11 +253,7 @@ func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queu
 		out.Problem = fmt.Sprintf("No cost and stress report: the forecast of %s does not cover this plan's period.", q.Name)
 		return out, scheduling.Plan{}, nil
 	}
-	f, err := s.store.FindForecastByID(ctx, req.ForecastID)
-	if err != nil {
-		return out, scheduling.Plan{}, err
-	}
-	step := time.Duration(f.IntervalMin) * time.Minute
+	step := req.interval
 	first := req.Intervals[0].Start
 	n := int(req.Intervals[len(req.Intervals)-1].Start.Sub(first)/step) + 1
 	plan := scheduling.Plan{Location: loc, Start: first, Step: step, Required: make([]float64, n)}
