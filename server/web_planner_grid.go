@@ -2,29 +2,20 @@ package server
 
 import (
 	"fmt"
+	"html"
 	"html/template"
 	"sort"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
 )
 
-// gridBlock is a shift or break placed on a grid row, in percent of the window.
-type gridBlock struct {
-	Style  template.CSS // left and width
-	Label  string       // what a screen reader hears: times on the grid's clock
-	Short  string       // what fits on the block
-	Href   string       // edit link for drafts; empty otherwise
-	Breaks []gridBlock  // positioned within the window, like the shift
-	Notice bool         // changed at short notice
-}
-
 // gridRow is one agent (or one line of unassigned headcount shifts).
 type gridRow struct {
-	Name   string
-	Hours  float64 // paid hours in the window
-	Blocks []gridBlock
+	Name  string
+	Hours float64       // paid hours in the window
+	Track template.HTML // the row's shifts, drawn by trackWriter
 }
 
 // gridTick labels the time axis.
@@ -49,25 +40,20 @@ type gridSpan struct{ From, To time.Time }
 // buildGrid lays out shifts touching [from, to) on loc's clock: one row per
 // agent, named by names (sorted by name), and headcount shifts (no agent)
 // packed onto as few "unassigned" rows as do not overlap. editHref, when not
-// nil, links each block to its edit page.
+// nil, links each shift to its edit page.
 func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Location, from, to time.Time, peaks []gridSpan, editHref func(calendar.Shift) string) gridView {
 	g := gridView{Zone: loc.String(), From: from, To: to}
-	span := float64(to.Sub(from))
-	pos := func(a, b time.Time) template.CSS {
-		if a.Before(from) {
-			a = from
-		}
-		if b.After(to) {
-			b = to
-		}
-		left := 100 * float64(a.Sub(from)) / span
-		width := 100 * float64(b.Sub(a)) / span
-		return template.CSS(fmt.Sprintf("left:%.3f%%;width:%.3f%%", left, width))
+	pl := gridPlacer{from: from, to: to, span: float64(to.Sub(from)), prec: 2}
+	if to.Sub(from) > 35*24*time.Hour {
+		pl.prec = 3 // a hundredth of a percent of a long period is more than 5 minutes
 	}
-	clock := func(t time.Time) string { return t.In(loc).Format("15:04") }
-	multiDay := to.Sub(from) > 26*time.Hour
-	byAgent := map[int64]*gridRow{}
-	var open []*gridRow
+	pos := func(a, b time.Time) template.CSS { return template.CSS(pl.style(nil, a, b)) }
+	type rowShifts struct {
+		row    gridRow
+		shifts []calendar.Shift
+	}
+	byAgent := map[int64]*rowShifts{}
+	var open []*rowShifts
 	var openEnds []time.Time
 	visible := make([]calendar.Shift, 0, len(shifts))
 	for _, sh := range shifts {
@@ -78,64 +64,47 @@ func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Locati
 	sort.SliceStable(visible, func(i, j int) bool { return visible[i].Start.Before(visible[j].Start) })
 	g.Shifts = len(visible)
 	for _, sh := range visible {
-		var row *gridRow
+		var r *rowShifts
 		if sh.AgentID != 0 {
-			row = byAgent[sh.AgentID]
-			if row == nil {
+			r = byAgent[sh.AgentID]
+			if r == nil {
 				name := names[sh.AgentID]
 				if name == "" {
 					name = fmt.Sprintf("Agent %d", sh.AgentID)
 				}
-				row = &gridRow{Name: name}
-				byAgent[sh.AgentID] = row
+				r = &rowShifts{row: gridRow{Name: name}}
+				byAgent[sh.AgentID] = r
 			}
 		} else {
 			for i, end := range openEnds {
 				// An hour apart at least, so two shifts on a line never read as one.
 				if !sh.Start.Before(end.Add(time.Hour)) {
-					row = open[i]
+					r = open[i]
 					openEnds[i] = sh.End
 					break
 				}
 			}
-			if row == nil {
-				row = &gridRow{Name: fmt.Sprintf("Unassigned %d", len(open)+1)}
-				open = append(open, row)
+			if r == nil {
+				r = &rowShifts{row: gridRow{Name: fmt.Sprintf("Unassigned %d", len(open)+1)}}
+				open = append(open, r)
 				openEnds = append(openEnds, sh.End)
 			}
 		}
-		label := clock(sh.Start) + "–" + clock(sh.End)
-		if multiDay {
-			label = sh.Start.In(loc).Format("Mon 2 Jan ") + label
-		}
-		var bl []string
-		b := gridBlock{Style: pos(sh.Start, sh.End), Short: clock(sh.Start) + "–" + clock(sh.End), Notice: sh.ShortNotice}
-		for _, br := range sh.Breaks {
-			b.Breaks = append(b.Breaks, gridBlock{Style: pos(br.Start, br.End), Label: br.Name + " " + clock(br.Start) + "–" + clock(br.End)})
-			bl = append(bl, br.Name+" "+clock(br.Start)+"–"+clock(br.End))
-		}
-		if sh.Template != "" {
-			label += " (" + sh.Template + ")"
-		}
-		if len(bl) > 0 {
-			label += ", " + strings.Join(bl, ", ")
-		}
-		b.Label = label
-		if editHref != nil {
-			b.Href = editHref(sh)
-		}
-		row.Blocks = append(row.Blocks, b)
-		row.Hours += float64(sh.PaidMinutes) / 60
+		r.shifts = append(r.shifts, sh)
+		r.row.Hours += float64(sh.PaidMinutes) / 60
 	}
+	tw := trackWriter{pl: pl, loc: loc, multiDay: to.Sub(from) > 26*time.Hour, editHref: editHref}
 	for _, r := range byAgent {
-		g.Rows = append(g.Rows, *r)
+		r.row.Track = tw.track(r.shifts)
+		g.Rows = append(g.Rows, r.row)
 	}
 	sort.Slice(g.Rows, func(i, j int) bool { return g.Rows[i].Name < g.Rows[j].Name })
 	for _, r := range open {
-		g.Rows = append(g.Rows, *r)
+		r.row.Track = tw.track(r.shifts)
+		g.Rows = append(g.Rows, r.row)
 	}
 	// Ticks: every 2 hours for a day, every day for longer windows.
-	if multiDay {
+	if tw.multiDay {
 		l := from.In(loc)
 		for d := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc); d.Before(to); d = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc) {
 			if !d.Before(from) {
@@ -159,4 +128,165 @@ func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Locati
 		}
 	}
 	return g
+}
+
+// gridPlacer turns instants into percentages of the window [from, to).
+type gridPlacer struct {
+	from, to time.Time
+	span     float64
+	prec     int // decimals of a percentage
+}
+
+// clamp cuts [a, b) to the window.
+func (p gridPlacer) clamp(a, b time.Time) (time.Time, time.Time) {
+	if a.Before(p.from) {
+		a = p.from
+	}
+	if b.After(p.to) {
+		b = p.to
+	}
+	return a, b
+}
+
+// style appends "left:L%;width:W%" for [a, b) cut to the window.
+func (p gridPlacer) style(buf []byte, a, b time.Time) []byte {
+	a, b = p.clamp(a, b)
+	buf = append(buf, "left:"...)
+	buf = strconv.AppendFloat(buf, 100*float64(a.Sub(p.from))/p.span, 'f', p.prec, 64)
+	buf = append(buf, "%;width:"...)
+	buf = strconv.AppendFloat(buf, 100*float64(b.Sub(a))/p.span, 'f', p.prec, 64)
+	return append(buf, '%')
+}
+
+// trackWriter draws a row's shifts as one element each, so a 4-week grid of
+// 500 agents stays a page a browser lays out quickly: the shift is a
+// positioned block whose breaks are hatched gaps painted by a CSS gradient
+// (--brk, see peakwise.css), and its title (the accessible name as well as
+// the tooltip) says the times, template, breaks and short notice in words.
+// The markup is written here rather than by html/template because this is
+// the page's bulk (10,000 shifts); every text is escaped with
+// html.EscapeString and the styles hold only numbers.
+type trackWriter struct {
+	pl       gridPlacer
+	loc      *time.Location
+	multiDay bool
+	editHref func(calendar.Shift) string
+}
+
+func (w trackWriter) track(shifts []calendar.Shift) template.HTML {
+	buf := make([]byte, 0, 256*len(shifts))
+	for _, sh := range shifts {
+		buf = w.shift(buf, sh)
+	}
+	return template.HTML(buf)
+}
+
+func (w trackWriter) shift(buf []byte, sh calendar.Shift) []byte {
+	href := ""
+	if w.editHref != nil {
+		href = w.editHref(sh)
+	}
+	if href != "" {
+		buf = append(buf, `<a class="shift`...)
+	} else {
+		buf = append(buf, `<span role="img" class="shift`...)
+	}
+	if sh.ShortNotice {
+		buf = append(buf, " notice"...)
+	}
+	buf = append(buf, `" style="`...)
+	buf = w.pl.style(buf, sh.Start, sh.End)
+	buf = w.breaks(buf, sh)
+	buf = append(buf, '"')
+	if href != "" {
+		buf = append(buf, ` href="`...)
+		buf = append(buf, html.EscapeString(href)...)
+		buf = append(buf, '"')
+	}
+	buf = append(buf, ` title="`...)
+	buf = append(buf, html.EscapeString(w.label(sh))...)
+	if href != "" {
+		return append(buf, `"></a>`...)
+	}
+	return append(buf, `"></span>`...)
+}
+
+// breaks appends ";--brk:linear-gradient(...)": the shift's colour with a
+// transparent gap per break, through which the hatching shows.
+func (w trackWriter) breaks(buf []byte, sh calendar.Shift) []byte {
+	vs, ve := w.pl.clamp(sh.Start, sh.End)
+	width := float64(ve.Sub(vs))
+	if width <= 0 {
+		return buf
+	}
+	brs := append([]calendar.Break(nil), sh.Breaks...)
+	sort.Slice(brs, func(i, j int) bool { return brs[i].Start.Before(brs[j].Start) })
+	drawn := false
+	for _, b := range brs {
+		bs, be := b.Start, b.End
+		if bs.Before(vs) {
+			bs = vs
+		}
+		if be.After(ve) {
+			be = ve
+		}
+		if !be.After(bs) {
+			continue
+		}
+		if !drawn {
+			buf = append(buf, ";--brk:linear-gradient(90deg,var(--c) "...)
+			drawn = true
+		} else {
+			buf = append(buf, ",var(--c) 0 "...)
+		}
+		buf = strconv.AppendFloat(buf, 100*float64(bs.Sub(vs))/width, 'f', 1, 64)
+		buf = append(buf, "%,#0000 0 "...)
+		buf = strconv.AppendFloat(buf, 100*float64(be.Sub(vs))/width, 'f', 1, 64)
+		buf = append(buf, '%')
+	}
+	if drawn {
+		buf = append(buf, ",var(--c) 0)"...)
+	}
+	return buf
+}
+
+// label is what the shift's title says: its times on the grid's clock (with
+// the day on multi-day windows), template, breaks and short notice.
+func (w trackWriter) label(sh calendar.Shift) string {
+	b := make([]byte, 0, 96)
+	if w.multiDay {
+		l := sh.Start.In(w.loc)
+		b = append(b, l.Weekday().String()[:3]...)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(l.Day()), 10)
+		b = append(b, ' ')
+		b = append(b, l.Month().String()[:3]...)
+		b = append(b, ' ')
+	}
+	b = w.clock(b, sh.Start)
+	b = append(b, "–"...)
+	b = w.clock(b, sh.End)
+	if sh.Template != "" {
+		b = append(b, " ("...)
+		b = append(b, sh.Template...)
+		b = append(b, ')')
+	}
+	for _, br := range sh.Breaks {
+		b = append(b, ", "...)
+		b = append(b, br.Name...)
+		b = append(b, ' ')
+		b = w.clock(b, br.Start)
+		b = append(b, "–"...)
+		b = w.clock(b, br.End)
+	}
+	if sh.ShortNotice {
+		b = append(b, ", changed at short notice"...)
+	}
+	return string(b)
+}
+
+// clock appends t as 15:04 on the grid's clock.
+func (w trackWriter) clock(b []byte, t time.Time) []byte {
+	h, m, _ := t.In(w.loc).Clock()
+	return append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10))
 }

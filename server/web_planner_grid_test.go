@@ -1,0 +1,42 @@
+package server
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+)
+
+func TestGridDrawsEachShiftAsOneLabelledBlock(t *testing.T) {
+	lisbon, err := time.LoadLocation("Europe/Lisbon")
+	require.NoError(t, err)
+	day := time.Date(2026, 1, 5, 0, 0, 0, 0, lisbon)
+	at := func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+	shifts := []calendar.Shift{
+		{ID: 1, AgentID: 7, Template: `<b>"FT8"</b>`, Start: at(6, 0), End: at(12, 0), PaidMinutes: 330,
+			Breaks: []calendar.Break{{Name: "lunch", Start: at(9, 0), End: at(9, 30)}}},
+		{ID: 2, AgentID: 8, Template: "PT4", Start: at(22, 0), End: at(26, 0), PaidMinutes: 240, ShortNotice: true,
+			Breaks: []calendar.Break{{Name: "break", Start: at(25, 0), End: at(25, 15)}}}, // the break is past the window
+	}
+	names := map[int64]string{7: "Ana", 8: "Bea"}
+	edit := func(sh calendar.Shift) string { return "/planner/schedules/3/shifts/" + itoa64(sh.ID) + "?queue_id=1&x=<>" }
+	g := buildGrid(shifts, names, lisbon, day, day.AddDate(0, 0, 1), nil, edit)
+	require.Len(t, g.Rows, 2)
+	ana, bea := string(g.Rows[0].Track), string(g.Rows[1].Track)
+	assert.Equal(t, `<a class="shift" style="left:25.00%;width:25.00%;--brk:linear-gradient(90deg,var(--c) 50.0%,#0000 0 58.3%,var(--c) 0)"`+
+		` href="/planner/schedules/3/shifts/1?queue_id=1&amp;x=&lt;&gt;" title="06:00–12:00 (&lt;b&gt;&#34;FT8&#34;&lt;/b&gt;), lunch 09:00–09:30"></a>`, ana,
+		"one element per shift; its template name is escaped")
+	assert.Equal(t, 1, strings.Count(bea, "<a "), "one element per shift")
+	assert.Contains(t, bea, `class="shift notice" style="left:91.67%;width:8.33%"`, "cut at the window's end; a break outside it draws no gap")
+	assert.Contains(t, bea, `, changed at short notice"`, "short notice is said, not only coloured")
+	assert.Equal(t, 5.5, g.Rows[0].Hours)
+
+	published := buildGrid(shifts, names, lisbon, day, day.AddDate(0, 0, 7), nil, nil)
+	assert.True(t, strings.HasPrefix(string(published.Rows[0].Track), `<span role="img" class="shift" style="left:3.57%;width:3.57%;`), string(published.Rows[0].Track))
+	assert.Contains(t, string(published.Rows[0].Track), ` title="Mon 5 Jan 06:00–12:00 `, "multi-day windows name the day")
+	assert.NotContains(t, string(published.Rows[0].Track), "href=", "published shifts do not link to an edit page")
+}
