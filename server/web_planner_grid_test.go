@@ -23,7 +23,9 @@ func TestGridDrawsEachShiftAsOneLabelledBlock(t *testing.T) {
 			Breaks: []calendar.Break{{Name: "break", Start: at(25, 0), End: at(25, 15)}}}, // the break is past the window
 	}
 	names := map[int64]string{7: "Ana", 8: "Bea"}
-	edit := func(sh calendar.Shift) string { return "/planner/schedules/3/shifts/" + itoa64(sh.ID) + "?queue_id=1&x=<>" }
+	edit := func(sh calendar.Shift) string {
+		return "/planner/schedules/3/shifts/" + itoa64(sh.ID) + "?queue_id=1&x=<>"
+	}
 	g := buildGrid(shifts, names, lisbon, day, day.AddDate(0, 0, 1), nil, edit)
 	require.Len(t, g.Rows, 2)
 	ana, bea := string(g.Rows[0].Track), string(g.Rows[1].Track)
