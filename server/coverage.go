@@ -116,6 +116,12 @@ func (s *Server) handleCoverage(c echo.Context) error {
 // channel skill (and language, when the queue has one); there, headcount
 // shifts (no agent) serve no queue. The agents are read in one batch.
 func (s *Server) queueShifts(ctx context.Context, shifts []calendar.Shift, q org.Queue) ([]calendar.Shift, error) {
+	return s.queueShiftsAmong(ctx, shifts, q, nil)
+}
+
+// queueShiftsAmong is queueShifts with the agents already loaded (nil: read
+// the plan's agents).
+func (s *Server) queueShiftsAmong(ctx context.Context, shifts []calendar.Shift, q org.Queue, agents map[int64]org.Agent) ([]calendar.Shift, error) {
 	var assigned []calendar.Shift
 	anyAssigned := false
 	for _, sh := range shifts {
@@ -133,13 +139,14 @@ func (s *Server) queueShifts(ctx context.Context, shifts []calendar.Shift, q org
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, 0, len(shifts))
-	for _, sh := range shifts {
-		ids = append(ids, sh.AgentID)
-	}
-	agents, err := s.agentsByID(ctx, ids)
-	if err != nil {
-		return nil, err
+	if agents == nil {
+		ids := make([]int64, 0, len(shifts))
+		for _, sh := range shifts {
+			ids = append(ids, sh.AgentID)
+		}
+		if agents, err = s.agentsByID(ctx, ids); err != nil {
+			return nil, err
+		}
 	}
 	skilled := make(map[int64]bool, len(agents))
 	for id, a := range agents {

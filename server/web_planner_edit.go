@@ -261,7 +261,7 @@ func (s *Server) webCompare(c echo.Context) error {
 		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
 	}
 	pg.Zone = q.Timezone
-	names, err := s.agentNames(ctx)
+	agents, err := s.agentDirectory(ctx)
 	if err != nil {
 		return err
 	}
@@ -287,7 +287,7 @@ func (s *Server) webCompare(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		rep, _, err := s.measurePlan(ctx, sch, q, shifts[i])
+		rep, _, err := s.measurePlan(ctx, sch, q, shifts[i], agents)
 		if err != nil {
 			return err
 		}
@@ -310,7 +310,7 @@ func (s *Server) webCompare(c echo.Context) error {
 		if i == 200 {
 			break
 		}
-		who := names[ch.AgentID]
+		who := agents[ch.AgentID].Name
 		if ch.AgentID == 0 {
 			who = "Unassigned"
 		}

@@ -28,10 +28,23 @@ type gridTick struct {
 type gridView struct {
 	Zone     string
 	From, To time.Time
-	Rows     []gridRow
+	Rows     []gridRow // this page's
 	Ticks    []gridTick
 	Peaks    []template.CSS // shaded peak intervals
-	Shifts   int            // shifts touching the window
+	Shifts   int            // shifts of the kept rows touching the window
+	// RowCount is how many rows the window has (after gridPaging.Keep);
+	// Rows are First to Last of them (from 1), on page Page of Pages.
+	RowCount, First, Last int
+	Page, Pages           int
+}
+
+// gridPaging chooses the rows drawn: those of agents kept by Keep (nil: all
+// agents and the unassigned rows), PerPage at a time (0: all), page Page
+// (from 1; out of range is the nearest page).
+type gridPaging struct {
+	Keep    func(agentID int64) bool
+	Page    int
+	PerPage int
 }
 
 // gridSpan is a stretch of time to shade.
@@ -39,9 +52,9 @@ type gridSpan struct{ From, To time.Time }
 
 // buildGrid lays out shifts touching [from, to) on loc's clock: one row per
 // agent, named by names (sorted by name), and headcount shifts (no agent)
-// packed onto as few "unassigned" rows as do not overlap. editHref, when not
-// nil, links each shift to its edit page.
-func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Location, from, to time.Time, peaks []gridSpan, editHref func(calendar.Shift) string) gridView {
+// packed onto as few "unassigned" rows as do not overlap; paging picks the
+// rows drawn. editHref, when not nil, links each shift to its edit page.
+func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Location, from, to time.Time, peaks []gridSpan, editHref func(calendar.Shift) string, paging gridPaging) gridView {
 	g := gridView{Zone: loc.String(), From: from, To: to}
 	pl := gridPlacer{from: from, to: to, span: float64(to.Sub(from)), prec: 2}
 	if to.Sub(from) > 35*24*time.Hour {
@@ -49,17 +62,22 @@ func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Locati
 	}
 	pos := func(a, b time.Time) template.CSS { return template.CSS(pl.style(nil, a, b)) }
 	type rowShifts struct {
-		row    gridRow
-		shifts []calendar.Shift
+		row     gridRow
+		agentID int64
+		shifts  []calendar.Shift
 	}
 	byAgent := map[int64]*rowShifts{}
 	var open []*rowShifts
 	var openEnds []time.Time
 	visible := make([]calendar.Shift, 0, len(shifts))
 	for _, sh := range shifts {
-		if sh.End.After(from) && sh.Start.Before(to) {
-			visible = append(visible, sh)
+		if !sh.End.After(from) || !sh.Start.Before(to) {
+			continue
 		}
+		if paging.Keep != nil && (sh.AgentID == 0 || !paging.Keep(sh.AgentID)) {
+			continue
+		}
+		visible = append(visible, sh)
 	}
 	sort.SliceStable(visible, func(i, j int) bool { return visible[i].Start.Before(visible[j].Start) })
 	g.Shifts = len(visible)
@@ -72,7 +90,7 @@ func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Locati
 				if name == "" {
 					name = fmt.Sprintf("Agent %d", sh.AgentID)
 				}
-				r = &rowShifts{row: gridRow{Name: name}}
+				r = &rowShifts{row: gridRow{Name: name}, agentID: sh.AgentID}
 				byAgent[sh.AgentID] = r
 			}
 		} else {
@@ -93,13 +111,29 @@ func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Locati
 		r.shifts = append(r.shifts, sh)
 		r.row.Hours += float64(sh.PaidMinutes) / 60
 	}
-	tw := trackWriter{pl: pl, loc: loc, multiDay: to.Sub(from) > 26*time.Hour, editHref: editHref}
+	rows := make([]*rowShifts, 0, len(byAgent)+len(open))
 	for _, r := range byAgent {
-		r.row.Track = tw.track(r.shifts)
-		g.Rows = append(g.Rows, r.row)
+		rows = append(rows, r)
 	}
-	sort.Slice(g.Rows, func(i, j int) bool { return g.Rows[i].Name < g.Rows[j].Name })
-	for _, r := range open {
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].row.Name != rows[j].row.Name {
+			return rows[i].row.Name < rows[j].row.Name
+		}
+		return rows[i].agentID < rows[j].agentID // pages split the same way every time
+	})
+	rows = append(rows, open...)
+	// Only the page's rows are drawn.
+	g.RowCount, g.Page, g.Pages = len(rows), 1, 1
+	lo, hi := 0, len(rows)
+	if paging.PerPage > 0 && len(rows) > 0 {
+		g.Pages = (len(rows) + paging.PerPage - 1) / paging.PerPage
+		g.Page = min(max(paging.Page, 1), g.Pages)
+		lo = (g.Page - 1) * paging.PerPage
+		hi = min(lo+paging.PerPage, len(rows))
+	}
+	g.First, g.Last = lo+1, hi
+	tw := trackWriter{pl: pl, loc: loc, multiDay: to.Sub(from) > 26*time.Hour, editHref: editHref}
+	for _, r := range rows[lo:hi] {
 		r.row.Track = tw.track(r.shifts)
 		g.Rows = append(g.Rows, r.row)
 	}

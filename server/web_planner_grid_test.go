@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func TestGridDrawsEachShiftAsOneLabelledBlock(t *testing.T) {
 	edit := func(sh calendar.Shift) string {
 		return "/planner/schedules/3/shifts/" + itoa64(sh.ID) + "?queue_id=1&x=<>"
 	}
-	g := buildGrid(shifts, names, lisbon, day, day.AddDate(0, 0, 1), nil, edit)
+	g := buildGrid(shifts, names, lisbon, day, day.AddDate(0, 0, 1), nil, edit, gridPaging{})
 	require.Len(t, g.Rows, 2)
 	ana, bea := string(g.Rows[0].Track), string(g.Rows[1].Track)
 	assert.Equal(t, `<a class="shift" style="left:25.00%;width:25.00%;--brk:linear-gradient(90deg,var(--c) 50.0%,#0000 0 58.3%,var(--c) 0)"`+
@@ -37,8 +38,49 @@ func TestGridDrawsEachShiftAsOneLabelledBlock(t *testing.T) {
 	assert.Contains(t, bea, `, changed at short notice"`, "short notice is said, not only coloured")
 	assert.Equal(t, 5.5, g.Rows[0].Hours)
 
-	published := buildGrid(shifts, names, lisbon, day, day.AddDate(0, 0, 7), nil, nil)
+	published := buildGrid(shifts, names, lisbon, day, day.AddDate(0, 0, 7), nil, nil, gridPaging{})
 	assert.True(t, strings.HasPrefix(string(published.Rows[0].Track), `<span role="img" class="shift" style="left:3.57%;width:3.57%;`), string(published.Rows[0].Track))
 	assert.Contains(t, string(published.Rows[0].Track), ` title="Mon 5 Jan 06:00–12:00 `, "multi-day windows name the day")
 	assert.NotContains(t, string(published.Rows[0].Track), "href=", "published shifts do not link to an edit page")
+}
+
+func TestGridPagesRowsAndKeepsATeam(t *testing.T) {
+	day := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	var shifts []calendar.Shift
+	names := map[int64]string{}
+	for id := int64(1); id <= 25; id++ {
+		names[id] = fmt.Sprintf("Agent %02d", 26-id) // names sort the other way round from ids
+		shifts = append(shifts, calendar.Shift{ID: id, AgentID: id, Start: day.Add(8 * time.Hour), End: day.Add(16 * time.Hour), PaidMinutes: 480})
+	}
+	names[3] = names[4] // a tie is broken by id, so pages split the same way every time
+	shifts[2].PaidMinutes = 420
+	shifts = append(shifts, calendar.Shift{ID: 99, Start: day.Add(9 * time.Hour), End: day.Add(13 * time.Hour), PaidMinutes: 240})
+	rowNames := func(g gridView) []string {
+		var out []string
+		for _, r := range g.Rows {
+			out = append(out, r.Name)
+		}
+		return out
+	}
+	tomorrow := day.AddDate(0, 0, 1)
+	g := buildGrid(shifts, names, time.UTC, day, tomorrow, nil, nil, gridPaging{Page: 3, PerPage: 10})
+	assert.Equal(t, 26, g.RowCount, "25 agents and one unassigned row")
+	assert.Equal(t, 26, g.Shifts)
+	assert.Equal(t, []int{3, 3, 21, 26}, []int{g.Page, g.Pages, g.First, g.Last})
+	assert.Equal(t, []string{"Agent 21", "Agent 22", "Agent 22", "Agent 24", "Agent 25", "Unassigned 1"}, rowNames(g))
+	assert.Equal(t, 7.0, g.Rows[1].Hours, "agent 3 comes before agent 4 of the same name")
+	assert.NotEmpty(t, g.Rows[0].Track)
+
+	last := buildGrid(shifts, names, time.UTC, day, tomorrow, nil, nil, gridPaging{Page: 9, PerPage: 10})
+	assert.Equal(t, 3, last.Page, "a page past the end is the last page")
+	first := buildGrid(shifts, names, time.UTC, day, tomorrow, nil, nil, gridPaging{Page: 0, PerPage: 10})
+	assert.Equal(t, []int{1, 1, 10}, []int{first.Page, first.First, first.Last})
+
+	even := buildGrid(shifts, names, time.UTC, day, tomorrow, nil, nil, gridPaging{PerPage: 10, Keep: func(id int64) bool { return id%2 == 0 }})
+	assert.Equal(t, 12, even.RowCount, "a team's agents only, without unassigned shifts")
+	assert.Equal(t, 12, even.Shifts)
+	assert.Equal(t, 2, even.Pages)
+
+	none := buildGrid(nil, names, time.UTC, day, tomorrow, nil, nil, gridPaging{Page: 2, PerPage: 10})
+	assert.Equal(t, []int{0, 1, 1, 1, 0}, []int{none.RowCount, none.Page, none.Pages, none.First, none.Last})
 }
