@@ -76,4 +76,3 @@ func TestWebGridPagesAgentsAndFiltersByTeam(t *testing.T) {
 	assert.True(t, strings.Contains(body, ">b1 <"), "team B's are")
 	assert.Contains(t, body, fmt.Sprintf(`<option value="%d" selected>Team B</option>`, w.teamB.ID))
 }
-
