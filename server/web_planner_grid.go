@@ -137,7 +137,8 @@ func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Locati
 		r.row.Track = tw.track(r.shifts)
 		g.Rows = append(g.Rows, r.row)
 	}
-	// Ticks: every 2 hours for a day, every day for longer windows.
+	// Ticks: every 2 hours for a day; for longer windows each day's label is
+	// centred over its day, so narrow days of a long period do not overlap.
 	if tw.multiDay {
 		l := from.In(loc)
 		for d := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc); d.Before(to); d = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc) {
@@ -146,7 +147,9 @@ func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Locati
 				if to.Sub(from) > 8*24*time.Hour && d.Weekday() != time.Monday {
 					label = d.Format("2")
 				}
-				g.Ticks = append(g.Ticks, gridTick{Style: pos(d, d), Label: label})
+				next := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+				mid := d.Add(next.Sub(d) / 2)
+				g.Ticks = append(g.Ticks, gridTick{Style: pos(mid, mid), Label: label})
 			}
 		}
 	} else {
