@@ -335,7 +335,7 @@ func (s *Server) webSchedule(c echo.Context) error {
 
 func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Schedule) error {
 	ctx := c.Request().Context()
-	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID})
+	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID, Lean: true})
 	if err != nil {
 		return err
 	}
