@@ -570,6 +570,13 @@ func (s *Server) handleFeed(c echo.Context) error {
 
 // ruleWarnings checks every agent's shifts against their contract and approved time off.
 func (s *Server) ruleWarnings(ctx context.Context, start, end time.Time, shifts []calendar.Shift) ([]calendar.Violation, error) {
+	return s.ruleWarningsAmong(ctx, start, end, shifts, nil)
+}
+
+// ruleWarningsAmong is ruleWarnings with the agents already loaded (nil:
+// read the plan's agents). Returns NotFound for a shift of an agent not
+// among them.
+func (s *Server) ruleWarningsAmong(ctx context.Context, start, end time.Time, shifts []calendar.Shift, agents map[int64]org.Agent) ([]calendar.Violation, error) {
 	// Each agent's own shifts, so the checks do not scan the whole plan per agent.
 	byAgent := map[int64][]calendar.Shift{}
 	for _, sh := range shifts {
@@ -583,9 +590,11 @@ func (s *Server) ruleWarnings(ctx context.Context, start, end time.Time, shifts 
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	agents, err := s.agentsByID(ctx, ids)
-	if err != nil {
-		return nil, err
+	if agents == nil {
+		var err error
+		if agents, err = s.agentsByID(ctx, ids); err != nil {
+			return nil, err
+		}
 	}
 	for _, id := range ids {
 		a, ok := agents[id]

@@ -283,7 +283,7 @@ func (s *Server) webCompare(c echo.Context) error {
 		if shifts[i], err = s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID}); err != nil {
 			return err
 		}
-		warnings, err := s.ruleWarnings(ctx, sch.PeriodStart, sch.PeriodEnd, shifts[i])
+		warnings, err := s.ruleWarningsAmong(ctx, sch.PeriodStart, sch.PeriodEnd, shifts[i], agents)
 		if err != nil {
 			return err
 		}
