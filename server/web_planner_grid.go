@@ -36,6 +36,8 @@ type gridView struct {
 	// Rows are First to Last of them (from 1), on page Page of Pages.
 	RowCount, First, Last int
 	Page, Pages           int
+	// BreakCSS defines the break classes the rows use, for the page's head.
+	BreakCSS template.CSS
 }
 
 // gridPaging chooses the rows drawn: those of agents kept by Keep (nil: all
@@ -132,11 +134,12 @@ func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Locati
 		hi = min(lo+paging.PerPage, len(rows))
 	}
 	g.First, g.Last = lo+1, hi
-	tw := trackWriter{pl: pl, loc: loc, multiDay: to.Sub(from) > 26*time.Hour, editHref: editHref}
+	tw := trackWriter{pl: pl, loc: loc, multiDay: to.Sub(from) > 26*time.Hour, editHref: editHref, styles: &breakStyles{}}
 	for _, r := range rows[lo:hi] {
 		r.row.Track = tw.track(r.shifts)
 		g.Rows = append(g.Rows, r.row)
 	}
+	g.BreakCSS = tw.styles.css()
 	// Ticks: every 2 hours for a day; for longer windows each day's label is
 	// centred over its day, so narrow days of a long period do not overlap.
 	if tw.multiDay {
@@ -144,7 +147,9 @@ func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Locati
 		for d := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc); d.Before(to); d = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc) {
 			if !d.Before(from) {
 				label := d.Format("Mon 2")
-				if to.Sub(from) > 8*24*time.Hour && d.Weekday() != time.Monday {
+				if long := to.Sub(from) > 8*24*time.Hour; long && d.Weekday() == time.Tuesday {
+					continue // Monday's longer label takes Tuesday's room
+				} else if long && d.Weekday() != time.Monday {
 					label = d.Format("2")
 				}
 				next := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
@@ -198,8 +203,9 @@ func (p gridPlacer) style(buf []byte, a, b time.Time) []byte {
 // trackWriter draws a row's shifts as one element each, so a 4-week grid of
 // 500 agents stays a page a browser lays out quickly: the shift is a
 // positioned block whose breaks are hatched gaps painted by a CSS gradient
-// (--brk, see peakwise.css), and its title (the accessible name as well as
-// the tooltip) says the times, template, breaks and short notice in words.
+// (--brk, see peakwise.css; set by a class per distinct pattern, see
+// breakStyles), and its title (the accessible name as well as the tooltip)
+// says the times, template, breaks and short notice in words.
 // The markup is written here rather than by html/template because this is
 // the page's bulk (10,000 shifts); every text is escaped with
 // html.EscapeString and the styles hold only numbers.
@@ -208,6 +214,7 @@ type trackWriter struct {
 	loc      *time.Location
 	multiDay bool
 	editHref func(calendar.Shift) string
+	styles   *breakStyles
 }
 
 func (w trackWriter) track(shifts []calendar.Shift) template.HTML {
@@ -231,9 +238,12 @@ func (w trackWriter) shift(buf []byte, sh calendar.Shift) []byte {
 	if sh.ShortNotice {
 		buf = append(buf, " notice"...)
 	}
+	if g := w.gradient(sh); g != "" {
+		buf = append(buf, ' ')
+		buf = append(buf, w.styles.class(g)...)
+	}
 	buf = append(buf, `" style="`...)
 	buf = w.pl.style(buf, sh.Start, sh.End)
-	buf = w.breaks(buf, sh)
 	buf = append(buf, '"')
 	if href != "" {
 		buf = append(buf, ` href="`...)
@@ -248,14 +258,15 @@ func (w trackWriter) shift(buf []byte, sh calendar.Shift) []byte {
 	return append(buf, `"></span>`...)
 }
 
-// breaks appends ";--brk:linear-gradient(...)": the shift's colour with a
-// transparent gap per break, through which the hatching shows.
-func (w trackWriter) breaks(buf []byte, sh calendar.Shift) []byte {
+// gradient is the shift's colour with a transparent gap per break, through
+// which the hatching shows; empty when no break is in the window.
+func (w trackWriter) gradient(sh calendar.Shift) string {
 	vs, ve := w.pl.clamp(sh.Start, sh.End)
 	width := float64(ve.Sub(vs))
-	if width <= 0 {
-		return buf
+	if width <= 0 || len(sh.Breaks) == 0 {
+		return ""
 	}
+	var buf []byte
 	brs := append([]calendar.Break(nil), sh.Breaks...)
 	sort.Slice(brs, func(i, j int) bool { return brs[i].Start.Before(brs[j].Start) })
 	drawn := false
@@ -271,7 +282,7 @@ func (w trackWriter) breaks(buf []byte, sh calendar.Shift) []byte {
 			continue
 		}
 		if !drawn {
-			buf = append(buf, ";--brk:linear-gradient(90deg,var(--c) "...)
+			buf = append(buf, "linear-gradient(90deg,var(--c) "...)
 			drawn = true
 		} else {
 			buf = append(buf, ",var(--c) 0 "...)
@@ -281,10 +292,46 @@ func (w trackWriter) breaks(buf []byte, sh calendar.Shift) []byte {
 		buf = strconv.AppendFloat(buf, 100*float64(be.Sub(vs))/width, 'f', 1, 64)
 		buf = append(buf, '%')
 	}
-	if drawn {
-		buf = append(buf, ",var(--c) 0)"...)
+	if !drawn {
+		return ""
 	}
-	return buf
+	return string(append(buf, ",var(--c) 0)"...))
+}
+
+// breakStyles names each distinct break pattern of a page once, as a CSS
+// class setting --brk, so that 2,000 shifts do not each carry (and make the
+// browser parse) the same gradient in their style.
+type breakStyles struct {
+	byGradient map[string]int
+	gradients  []string
+}
+
+// class returns the class for gradient g: brk0, brk1, ...
+func (b *breakStyles) class(g string) string {
+	k, ok := b.byGradient[g]
+	if !ok {
+		if b.byGradient == nil {
+			b.byGradient = map[string]int{}
+		}
+		k = len(b.gradients)
+		b.byGradient[g] = k
+		b.gradients = append(b.gradients, g)
+	}
+	return "brk" + strconv.Itoa(k)
+}
+
+// css is the rules for every class handed out; gradients hold only numbers
+// and fixed words.
+func (b *breakStyles) css() template.CSS {
+	var buf []byte
+	for k, g := range b.gradients {
+		buf = append(buf, ".brk"...)
+		buf = strconv.AppendInt(buf, int64(k), 10)
+		buf = append(buf, "{--brk:"...)
+		buf = append(buf, g...)
+		buf = append(buf, "}\n"...)
+	}
+	return template.CSS(buf)
 }
 
 // label is what the shift's title says: its times on the grid's clock (with

@@ -60,7 +60,7 @@ func TestWebGridPagesAgentsAndFiltersByTeam(t *testing.T) {
 	assert.Len(t, rows.FindAllString(body, -1), 20)
 	assert.Contains(t, body, "← Previous rows")
 	assert.NotContains(t, body, "Next rows →")
-	edit := regexp.MustCompile(`<a class="shift" style="[^"]*" href="([^"]+)"`).FindStringSubmatch(body)
+	edit := regexp.MustCompile(`<a class="shift[^"]*" style="[^"]*" href="([^"]+)"`).FindStringSubmatch(body)
 	require.NotNil(t, edit, "shifts on later pages link to their edit page")
 	status, _, body = page(t, c, "GET", w.srv.URL+html.UnescapeString(edit[1]), nil)
 	require.Equal(t, 200, status, body)
