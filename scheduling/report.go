@@ -134,8 +134,7 @@ func Measure(p Plan, shifts []calendar.Shift) Report {
 			}
 		}
 	}
-	var breakMin, breakPeakMin float64
-	onBreak := make([]float64, n)
+	var breaks []calendar.Shift
 	for _, s := range shifts {
 		r.PaidAgentHours += float64(s.PaidMinutes) / 60
 		r.ShiftsByTemplate[s.Template]++
@@ -146,14 +145,16 @@ func Measure(p Plan, shifts []calendar.Shift) Report {
 			r.Stress.ShiftsOverPeakLimit++
 		}
 		for _, b := range s.Breaks {
-			part := coverage(p, []calendar.Shift{{Start: b.Start, End: b.End}})
-			for i, v := range part {
-				onBreak[i] += v
-				breakMin += v * p.Step.Minutes()
-				if peak[i] {
-					breakPeakMin += v * p.Step.Minutes()
-				}
-			}
+			breaks = append(breaks, calendar.Shift{Start: b.Start, End: b.End})
+		}
+	}
+	// Every break at once: one pass over the intervals, not one per break.
+	var breakMin, breakPeakMin float64
+	onBreak := coverage(p, breaks)
+	for i, v := range onBreak {
+		breakMin += v * p.Step.Minutes()
+		if peak[i] {
+			breakPeakMin += v * p.Step.Minutes()
 		}
 	}
 	if len(shifts) > 0 {

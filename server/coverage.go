@@ -113,8 +113,15 @@ func (s *Server) handleCoverage(c echo.Context) error {
 
 // queueShifts picks the plan's shifts that serve q: those assigned to it, or,
 // in a plan with no queue assignments, those of agents with the queue's
-// channel skill (and language, when the queue has one).
+// channel skill (and language, when the queue has one); there, headcount
+// shifts (no agent) serve no queue. The agents are read in one batch.
 func (s *Server) queueShifts(ctx context.Context, shifts []calendar.Shift, q org.Queue) ([]calendar.Shift, error) {
+	return s.queueShiftsAmong(ctx, shifts, q, nil)
+}
+
+// queueShiftsAmong is queueShifts with the agents already loaded (nil: read
+// the plan's agents).
+func (s *Server) queueShiftsAmong(ctx context.Context, shifts []calendar.Shift, q org.Queue, agents map[int64]org.Agent) ([]calendar.Shift, error) {
 	var assigned []calendar.Shift
 	anyAssigned := false
 	for _, sh := range shifts {
@@ -132,24 +139,27 @@ func (s *Server) queueShifts(ctx context.Context, shifts []calendar.Shift, q org
 	if err != nil {
 		return nil, err
 	}
-	skilled := map[int64]bool{}
+	if agents == nil {
+		ids := make([]int64, 0, len(shifts))
+		for _, sh := range shifts {
+			ids = append(ids, sh.AgentID)
+		}
+		if agents, err = s.agentsByID(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	skilled := make(map[int64]bool, len(agents))
+	for id, a := range agents {
+		hasCh, hasLang := false, q.Language == ""
+		for _, sk := range a.Skills {
+			hasCh = hasCh || (sk.Kind == "channel" && sk.Value == ch.Key)
+			hasLang = hasLang || (sk.Kind == "language" && sk.Value == q.Language)
+		}
+		skilled[id] = hasCh && hasLang
+	}
 	var out []calendar.Shift
 	for _, sh := range shifts {
-		ok, seen := skilled[sh.AgentID]
-		if !seen {
-			a, err := s.store.FindAgentByID(ctx, sh.AgentID)
-			if err != nil {
-				return nil, err
-			}
-			hasCh, hasLang := false, q.Language == ""
-			for _, sk := range a.Skills {
-				hasCh = hasCh || (sk.Kind == "channel" && sk.Value == ch.Key)
-				hasLang = hasLang || (sk.Kind == "language" && sk.Value == q.Language)
-			}
-			ok = hasCh && hasLang
-			skilled[sh.AgentID] = ok
-		}
-		if ok {
+		if skilled[sh.AgentID] {
 			out = append(out, sh)
 		}
 	}
@@ -175,11 +185,7 @@ func (s *Server) PlanCoverage(ctx context.Context, sch store.Schedule, q org.Que
 	if err != nil {
 		return Coverage{}, err
 	}
-	f, err := s.store.FindForecastByID(ctx, req.ForecastID)
-	if err != nil {
-		return Coverage{}, err
-	}
-	step := time.Duration(f.IntervalMin) * time.Minute
+	step := req.interval
 	first := req.Intervals[0].Start
 	n := int(req.Intervals[len(req.Intervals)-1].Start.Sub(first)/step) + 1
 	staffed := calendar.Coverage(shifts, first, step, n)

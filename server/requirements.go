@@ -51,6 +51,9 @@ type Requirements struct {
 	Model      string                `json:"model"` // erlang_c or erlang_a
 	Targets    requirementTargets    `json:"targets"`
 	Intervals  []RequirementInterval `json:"intervals"`
+	// interval is the forecast's interval length, for callers in this
+	// package that lay the intervals out on a plan.
+	interval time.Duration
 }
 
 func (s *Server) requirementRoutes(g *echo.Group) {
@@ -91,7 +94,9 @@ func (s *Server) handleRequirements(c echo.Context) error {
 // QueueRequirements sizes every interval of a forecast (latest when
 // forecastID is 0) in [from, to) with the queue's targets. Returns NotFound
 // when there is no forecast and Unprocessable for a queue whose targets
-// cannot be met or whose channel is not sized by Erlang models.
+// cannot be met or whose channel is not sized by Erlang models. Results are
+// kept in a small in-process cache keyed by the queue's targets, the
+// forecast version and the range; errors are not cached.
 func (s *Server) QueueRequirements(ctx context.Context, q org.Queue, forecastID int64, from, to time.Time) (Requirements, error) {
 	ch, err := s.store.FindChannelByID(ctx, q.ChannelID)
 	if err != nil {
@@ -109,6 +114,22 @@ func (s *Server) QueueRequirements(ctx context.Context, q org.Queue, forecastID 
 	if err != nil {
 		return Requirements{}, err
 	}
+	key := newRequirementsKey(q, ch.Kind, f, from, to)
+	if req, ok := s.requirements.get(key); ok {
+		return req, nil
+	}
+	req, err := s.computeRequirements(ctx, q, ch, f, from, to)
+	if err != nil {
+		return Requirements{}, err
+	}
+	req.interval = time.Duration(f.IntervalMin) * time.Minute
+	s.requirements.put(key, req)
+	return req, nil
+}
+
+// computeRequirements runs the queue's staffing model for every interval of
+// forecast f in [from, to).
+func (s *Server) computeRequirements(ctx context.Context, q org.Queue, ch org.Channel, f store.Forecast, from, to time.Time) (Requirements, error) {
 	pts, err := s.store.FindForecastPoints(ctx, f.ID, from, to)
 	if err != nil {
 		return Requirements{}, err

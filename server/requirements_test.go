@@ -101,3 +101,46 @@ func TestDeferredRequirementsMeetTheResponseTarget(t *testing.T) {
 		assert.GreaterOrEqual(t, iv.RequiredStaff, iv.RequiredAgents)
 	}
 }
+
+func TestRequirementsFollowNewTargetsAndForecastsAfterACachedRead(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	w := newWorld(t, st)
+	t0 := time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC)
+	forecast := func(contacts float64) store.Forecast {
+		f, err := st.CreateForecast(ctx, store.Forecast{QueueID: w.queue.ID, Method: "test", IntervalMin: 30, StartAt: t0, EndAt: t0.Add(30 * time.Minute),
+			HistoryFrom: t0.Add(-time.Hour), HistoryTo: t0}, []store.ForecastPoint{{StartAt: t0, Contacts: contacts}})
+		require.NoError(t, err)
+		return f
+	}
+	staff := func() (int64, int) {
+		res := w.as(org.RoleSupervisor, "GET", fmt.Sprintf("/api/v1/queues/%d/requirements", w.queue.ID), nil)
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		var got struct {
+			ForecastID int64 `json:"forecast_id"`
+			Intervals  []struct {
+				RequiredStaff int `json:"required_staff"`
+			}
+		}
+		require.NoError(t, jsonUnmarshalBytes(res.Body, &got))
+		require.Len(t, got.Intervals, 1)
+		return got.ForecastID, got.Intervals[0].RequiredStaff
+	}
+	f1 := forecast(100)
+	id, first := staff()
+	assert.Equal(t, f1.ID, id)
+	_, again := staff()
+	assert.Equal(t, first, again, "a repeated read gives the same answer")
+
+	q := w.queue
+	q.Shrinkage = 0.5
+	_, err := st.UpdateQueue(ctx, q)
+	require.NoError(t, err)
+	_, shrunk := staff()
+	assert.Greater(t, shrunk, first, "more shrinkage needs more staff at once, not after the cache expires")
+
+	f2 := forecast(400)
+	id, busier := staff()
+	assert.Equal(t, f2.ID, id, "the new forecast version is used at once")
+	assert.Greater(t, busier, shrunk)
+}

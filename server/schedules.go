@@ -572,10 +572,18 @@ func (s *Server) handleFeed(c echo.Context) error {
 // time off and the shifts they already have in other plans' published
 // revisions (planID is the plan the shifts belong to, 0 for a new one).
 func (s *Server) ruleWarnings(ctx context.Context, planID int64, start, end time.Time, shifts []calendar.Shift) ([]calendar.Violation, error) {
-	byAgent := map[int64]bool{}
+	return s.ruleWarningsAmong(ctx, planID, start, end, shifts, nil)
+}
+
+// ruleWarningsAmong is ruleWarnings with the agents already loaded (nil:
+// read the plan's agents). Returns NotFound for a shift of an agent not
+// among them.
+func (s *Server) ruleWarningsAmong(ctx context.Context, planID int64, start, end time.Time, shifts []calendar.Shift, agents map[int64]org.Agent) ([]calendar.Violation, error) {
+	// Each agent's own shifts, so the checks do not scan the whole plan per agent.
+	byAgent := map[int64][]calendar.Shift{}
 	for _, sh := range shifts {
 		if sh.AgentID != 0 {
-			byAgent[sh.AgentID] = true
+			byAgent[sh.AgentID] = append(byAgent[sh.AgentID], sh)
 		}
 	}
 	out := []calendar.Violation{}
@@ -584,10 +592,16 @@ func (s *Server) ruleWarnings(ctx context.Context, planID int64, start, end time
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
-		a, err := s.store.FindAgentByID(ctx, id)
-		if err != nil {
+	if agents == nil {
+		var err error
+		if agents, err = s.agentsByID(ctx, ids); err != nil {
 			return nil, err
+		}
+	}
+	for _, id := range ids {
+		a, ok := agents[id]
+		if !ok {
+			return nil, fault.Errorf(fault.NotFound, "agent not found")
 		}
 		loc, err := time.LoadLocation(a.Timezone)
 		if err != nil {
@@ -595,7 +609,7 @@ func (s *Server) ruleWarnings(ctx context.Context, planID int64, start, end time
 		}
 		c := a.Contract
 		out = append(out, calendar.CheckContract(id, calendar.Contract{MinWeekHours: c.MinWeekHours, MaxWeekHours: c.MaxWeekHours,
-			MaxShiftsPerWeek: c.MaxShiftsPerWeek, MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, shifts, start, end)...)
+			MaxShiftsPerWeek: c.MaxShiftsPerWeek, MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, byAgent[id], start, end)...)
 	}
 	if len(ids) > 0 {
 		var off []calendar.TimeOff

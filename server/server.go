@@ -49,6 +49,9 @@ type Server struct {
 
 	forecaster Forecaster
 	pages      *ui.Pages
+	// requirements caches QueueRequirements per queue targets, forecast
+	// version and range.
+	requirements *requirementsCache
 
 	// renderErrorPage, when set by the UI, renders errors for browsers.
 	renderErrorPage func(c echo.Context, status int, message string) error
@@ -71,7 +74,8 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry(), jobDefs: map[string]Job{}, forecaster: cfg.Forecaster}
+	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry(), jobDefs: map[string]Job{}, forecaster: cfg.Forecaster,
+		requirements: newRequirementsCache(32)}
 	s.runner = jobs.NewRunner(st, log, now)
 	s.metrics = newMetrics(prometheus.NewRegistry(), st)
 	e.HTTPErrorHandler = s.handleError

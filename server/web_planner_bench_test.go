@@ -84,7 +84,8 @@ func timePage(b *testing.B, h http.Handler, ck *http.Cookie, path string) {
 // (3 sites, 6 queues, 60 agents, 12 weeks of history, the seeded fortnight)
 // on SQLite. The target is p95 under 100 ms per page.
 func BenchmarkPlannerPages(b *testing.B) {
-	_, h, ck := signedInHandler(b)
+	st, h, ck := signedInHandler(b)
+	next := seedNextRevision(b, st, 1)
 	for _, p := range []struct{ name, path string }{
 		{"home", "/planner"},
 		{"queue", "/planner/queues/1"},
@@ -94,6 +95,7 @@ func BenchmarkPlannerPages(b *testing.B) {
 		{"grid-week", "/planner/schedules/1?view=week"},
 		{"grid-period", "/planner/schedules/1?view=period"},
 		{"compare", "/planner/compare?left=1&right=1&queue_id=1"},
+		{"compare-two", fmt.Sprintf("/planner/compare?left=1&right=%d&queue_id=1", next)},
 		{"jobs", "/planner/jobs"},
 	} {
 		b.Run(p.name, func(b *testing.B) { timePage(b, h, ck, p.path) })
@@ -106,6 +108,28 @@ func BenchmarkPlannerGrid500(b *testing.B) {
 	st, h, ck := signedInHandler(b)
 	id := seedBigPlan(b, st, 500, 4)
 	timePage(b, h, ck, fmt.Sprintf("/planner/schedules/%d?view=period&queue_id=1", id))
+}
+
+// seedNextRevision drafts the next revision of a plan with every other
+// shift half an hour later, for comparing two different plans.
+func seedNextRevision(b *testing.B, st *store.Store, id int64) int64 {
+	ctx := context.Background()
+	sch, err := st.FindScheduleByID(ctx, id)
+	require.NoError(b, err)
+	shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
+	require.NoError(b, err)
+	for i := range shifts {
+		if i%2 == 0 {
+			shifts[i].Start, shifts[i].End = shifts[i].Start.Add(30*time.Minute), shifts[i].End.Add(30*time.Minute)
+			for k := range shifts[i].Breaks {
+				shifts[i].Breaks[k].Start, shifts[i].Breaks[k].End = shifts[i].Breaks[k].Start.Add(30*time.Minute), shifts[i].Breaks[k].End.Add(30*time.Minute)
+			}
+		}
+		shifts[i].ID = 0
+	}
+	next, err := st.CreateScheduleDraft(ctx, store.Schedule{PlanID: sch.PlanID, Name: sch.Name, Timezone: sch.Timezone, PeriodStart: sch.PeriodStart, PeriodEnd: sch.PeriodEnd}, shifts)
+	require.NoError(b, err)
+	return next.ID
 }
 
 // seedBigPlan adds agents and a draft of weeks weeks of their shifts.

@@ -261,13 +261,18 @@ func (s *Server) webCompare(c echo.Context) error {
 		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
 	}
 	pg.Zone = q.Timezone
-	names, err := s.agentNames(ctx)
+	agents, err := s.agentDirectory(ctx)
 	if err != nil {
 		return err
 	}
 	var sides [2]compareSideView
 	var shifts [2][]calendar.Shift
 	for i, k := range []string{"left", "right"} {
+		if i == 1 && ids["right"] == ids["left"] && sides[0].Schedule.ID != 0 {
+			// The same plan on both sides: read and measure it once.
+			sides[1], shifts[1] = sides[0], shifts[0]
+			continue
+		}
 		sch, err := s.store.FindScheduleByID(ctx, ids[k])
 		if fault.Is(err, fault.NotFound) {
 			pg.Fields[k] = fmt.Sprintf("There is no plan %d.", ids[k])
@@ -278,11 +283,11 @@ func (s *Server) webCompare(c echo.Context) error {
 		if shifts[i], err = s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID}); err != nil {
 			return err
 		}
-		warnings, err := s.ruleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts[i])
+		warnings, err := s.ruleWarningsAmong(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts[i], agents)
 		if err != nil {
 			return err
 		}
-		rep, _, err := s.measurePlan(ctx, sch, q, shifts[i])
+		rep, _, err := s.measurePlan(ctx, sch, q, shifts[i], agents)
 		if err != nil {
 			return err
 		}
@@ -305,7 +310,7 @@ func (s *Server) webCompare(c echo.Context) error {
 		if i == 200 {
 			break
 		}
-		who := names[ch.AgentID]
+		who := agents[ch.AgentID].Name
 		if ch.AgentID == 0 {
 			who = "Unassigned"
 		}

@@ -87,8 +87,9 @@ type scheduleReport struct {
 }
 
 // measurePlan measures the shifts that serve q (see queueShifts) against q's
-// latest requirements over the plan's period: cost and stress.
-func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queue, shifts []calendar.Shift) (scheduleReport, scheduling.Plan, error) {
+// latest requirements over the plan's period: cost and stress. agents, when
+// not nil, holds the plan's agents already loaded.
+func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queue, shifts []calendar.Shift, agents map[int64]org.Agent) (scheduleReport, scheduling.Plan, error) {
 	out := scheduleReport{Queue: q}
 	loc, err := time.LoadLocation(q.Timezone)
 	if err != nil {
@@ -106,18 +107,14 @@ func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queu
 		out.Problem = fmt.Sprintf("No cost and stress report: the forecast of %s does not cover this plan's period.", q.Name)
 		return out, scheduling.Plan{}, nil
 	}
-	f, err := s.store.FindForecastByID(ctx, req.ForecastID)
-	if err != nil {
-		return out, scheduling.Plan{}, err
-	}
-	step := time.Duration(f.IntervalMin) * time.Minute
+	step := req.interval
 	first := req.Intervals[0].Start
 	n := int(req.Intervals[len(req.Intervals)-1].Start.Sub(first)/step) + 1
 	plan := scheduling.Plan{Location: loc, Start: first, Step: step, Required: make([]float64, n)}
 	for _, iv := range req.Intervals {
 		plan.Required[int(iv.Start.Sub(first)/step)] = float64(iv.RequiredStaff)
 	}
-	serving, err := s.queueShifts(ctx, shifts, q)
+	serving, err := s.queueShiftsAmong(ctx, shifts, q, agents)
 	if err != nil {
 		return out, plan, err
 	}
@@ -125,21 +122,45 @@ func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queu
 	return out, plan, nil
 }
 
-// agentNames maps every agent id to a name (one query).
+// agentNames maps every agent id to a name.
 func (s *Server) agentNames(ctx context.Context) (map[int64]string, error) {
-	names := map[int64]string{}
+	agents, err := s.agentDirectory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[int64]string, len(agents))
+	for id, a := range agents {
+		names[id] = a.Name
+	}
+	return names, nil
+}
+
+// agentDirectory maps every agent id to the agent (with skills), read a page
+// of 500 at a time.
+func (s *Server) agentDirectory(ctx context.Context) (map[int64]org.Agent, error) {
+	out := map[int64]org.Agent{}
 	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
 		as, total, err := s.store.FindAgents(ctx, store.AgentFilter{Page: page})
 		if err != nil {
 			return nil, err
 		}
 		for _, a := range as {
-			names[a.ID] = a.Name
+			out[a.ID] = a
 		}
 		if page.Offset+page.Limit >= total {
-			return names, nil
+			return out, nil
 		}
 	}
+}
+
+// gridPageSize is how many agents a grid page draws: a 4-week plan of 100
+// agents is about 2,000 shift elements, which a browser shows at once.
+const gridPageSize = 100
+
+// gridPageLink is one entry of the grid's pager.
+type gridPageLink struct {
+	Label, Href string
+	Current     bool
 }
 
 // warningRow is a rule warning with the agent's name.
@@ -167,7 +188,7 @@ func (s *Server) webSchedule(c echo.Context) error {
 
 func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Schedule) error {
 	ctx := c.Request().Context()
-	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID})
+	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID, Lean: true})
 	if err != nil {
 		return err
 	}
@@ -233,11 +254,26 @@ func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Sch
 			to = to.AddDate(0, 0, 1)
 		}
 	}
-	names, err := s.agentNames(ctx)
+	agents, err := s.agentDirectory(ctx)
 	if err != nil {
 		return err
 	}
-	rep, _, err := s.measurePlan(ctx, sch, q, shifts)
+	names := make(map[int64]string, len(agents))
+	for id, a := range agents {
+		names[id] = a.Name
+	}
+	teams, _, err := s.store.FindTeams(ctx, store.TeamFilter{Page: store.Page{Limit: 500}})
+	if err != nil {
+		return err
+	}
+	// The rows: a page of agents, of one team when asked.
+	team, _ := strconv.ParseInt(c.QueryParam("team_id"), 10, 64)
+	paging := gridPaging{PerPage: gridPageSize}
+	paging.Page, _ = strconv.Atoi(c.QueryParam("page"))
+	if team != 0 {
+		paging.Keep = func(id int64) bool { t := agents[id].TeamID; return t != nil && *t == team }
+	}
+	rep, _, err := s.measurePlan(ctx, sch, q, shifts, agents)
 	if err != nil {
 		return err
 	}
@@ -259,7 +295,7 @@ func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Sch
 			return fmt.Sprintf("/planner/schedules/%d/shifts/%d?queue_id=%d", sch.ID, sh.ID, q.ID)
 		}
 	}
-	grid := buildGrid(shifts, names, loc, from, to, peaks, edit)
+	grid := buildGrid(shifts, names, loc, from, to, peaks, edit, paging)
 	var report draftReport
 	_ = json.Unmarshal([]byte(sch.Report), &report)
 	warnings := make([]warningRow, 0, len(report.Warnings))
@@ -272,8 +308,22 @@ func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Sch
 		templates = append(templates, k)
 	}
 	sort.Strings(templates)
-	nav := func(v string, d time.Time) string {
-		return fmt.Sprintf("/planner/schedules/%d?queue_id=%d&view=%s&from=%s", sch.ID, q.ID, v, d.Format(time.DateOnly))
+	link := func(v string, d time.Time, page int) string {
+		u := fmt.Sprintf("/planner/schedules/%d?queue_id=%d&view=%s&from=%s", sch.ID, q.ID, v, d.Format(time.DateOnly))
+		if team != 0 {
+			u += "&team_id=" + itoa64(team)
+		}
+		if page > 1 {
+			u += "&page=" + strconv.Itoa(page)
+		}
+		return u
+	}
+	// Moving the window keeps the page of agents; changing the view starts over.
+	nav := func(v string, d time.Time) string { return link(v, d, 1) }
+	var pages []gridPageLink
+	for p := 1; grid.Pages > 1 && p <= grid.Pages; p++ {
+		last := min(p*gridPageSize, grid.RowCount)
+		pages = append(pages, gridPageLink{Label: fmt.Sprintf("%d–%d", (p-1)*gridPageSize+1, last), Href: link(view, from, p), Current: p == grid.Page})
 	}
 	days := 1
 	if view == "week" {
@@ -285,8 +335,18 @@ func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Sch
 	pg.Data["Grid"] = grid
 	pg.Data["View"] = view
 	pg.Data["From"] = from.Format(time.DateOnly)
-	pg.Data["Prev"] = nav(view, from.AddDate(0, 0, -days))
-	pg.Data["Next"] = nav(view, from.AddDate(0, 0, days))
+	pg.Data["Prev"] = link(view, from.AddDate(0, 0, -days), grid.Page)
+	pg.Data["Next"] = link(view, from.AddDate(0, 0, days), grid.Page)
+	pg.Data["Teams"] = teams
+	pg.Data["TeamID"] = team
+	pg.Data["Pages"] = pages
+	pg.Data["PagePrev"], pg.Data["PageNext"] = "", ""
+	if grid.Page > 1 {
+		pg.Data["PagePrev"] = link(view, from, grid.Page-1)
+	}
+	if grid.Page < grid.Pages {
+		pg.Data["PageNext"] = link(view, from, grid.Page+1)
+	}
 	pg.Data["DayURL"] = nav("day", from)
 	pg.Data["WeekURL"] = nav("week", from)
 	pg.Data["PeriodURL"] = nav("period", from)
