@@ -71,6 +71,7 @@ type grid struct {
 	step  time.Duration
 	slots int // slots per day on the local clock (1440 minutes / step)
 	days  []day
+	dshw  *dshwFit // fitted double-seasonal Holt-Winters, shared by the origins of one backtest
 }
 
 func (g *grid) slotOf(t time.Time) int {
