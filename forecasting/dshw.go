@@ -22,19 +22,22 @@ import (
 // therefore learns only from open intervals and is not dragged down by a gap,
 // and a slot that was closed on the last same weekdays is forecast as closed.
 
-// dshwWindowDays is the history the model sees before an origin: two weeks
-// to initialise the indices and ten to smooth. It keeps every forecast a
-// function of the last 12 weeks, inside what the nightly run reads.
 const (
+	// dshwWindowDays is the history the model sees before an origin: two
+	// weeks to initialise the indices, ten to smooth. It keeps every
+	// forecast a function of the last 12 weeks, which with auto's backtest
+	// origins stays inside the 20 weeks the nightly run reads.
 	dshwWindowDays = 84
 	dshwInitDays   = 14
 	// dshwRefitDays is how stale fitted parameters may get before they are
-	// fitted again on the history up to the current origin.
+	// fitted again on the history up to the current origin. Auto's 30
+	// backtest origins span 30 days, so a Forecast fits twice: at the first
+	// origin, and 28 days later for the last origins and the forecast itself
+	// (fitting once, 37 days before the forecast, backtested clearly worse).
 	dshwRefitDays = 28
-	// dshwMaxEvals bounds Nelder-Mead's function evaluations per fit: the
-	// one-step SSE surface is flat near its minimum, and more evaluations
-	// bought nothing in the backtests.
-	dshwMaxEvals = 120
+	// dshwMaxEvals bounds Nelder-Mead's function evaluations per fit: on the
+	// bank data 60 evaluations reach within 0.5% of the SSE that 400 reach.
+	dshwMaxEvals = 60
 )
 
 // dshwParams are the smoothing parameters, each in (0, 1): level, intraday
@@ -43,21 +46,22 @@ type dshwParams struct {
 	alpha, delta, omega, phi float64
 }
 
-// dshwStart is where the optimiser starts: a slow level and indices that
-// move by a fifth of each surprise, with a moderately persistent error.
-var dshwStart = dshwParams{alpha: 0.02, delta: 0.1, omega: 0.2, phi: 0.5}
+// dshwStart is where the optimiser starts, near what it found on the bank
+// data's tuning months: a level that forgets in about a day of open
+// intervals, a slow intraday index, an intraweek index that moves by a fifth
+// of each surprise and an error that persists for a few intervals.
+var dshwStart = dshwParams{alpha: 0.02, delta: 0.05, omega: 0.2, phi: 0.7}
 
-// dshwMultiplicative selects y = level x daily x weekly instead of
-// y = level + daily + weekly.
-const dshwMultiplicative = false
-
-// dshwState is the model after the last step of days[:upto].
+// dshwState is the additive model after the last step of days[:upto]:
+// y = level + daily[slot] + weekly[weekday, slot] + phi x last error. The
+// multiplicative form (level x daily x weekly) backtested worse on the tuning
+// months (docs/benchmarks/forecasting.md).
 type dshwState struct {
 	params dshwParams
 	level  float64
 	daily  []float64 // per clock slot
 	weekly []float64 // per weekday x clock slot
-	err    float64   // the one-step error, decayed by phi over unobserved steps since
+	err    float64   // the last one-step error, times phi per step since
 }
 
 // dshwFit caches, per grid, the fitted parameters and the states at the
@@ -72,23 +76,26 @@ type dshwFit struct {
 func logistic(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 func logit(p float64) float64    { return math.Log(p / (1 - p)) }
 
+// vector and dshwParamsOf map the parameters to and from the logits the
+// optimiser moves freely, which keeps every parameter inside (0, 1).
 func (p dshwParams) vector() []float64 {
 	return []float64{logit(p.alpha), logit(p.delta), logit(p.omega), logit(p.phi)}
 }
 
-func paramsOf(x []float64) dshwParams {
+func dshwParamsOf(x []float64) dshwParams {
 	return dshwParams{alpha: logistic(x[0]), delta: logistic(x[1]), omega: logistic(x[2]), phi: logistic(x[3])}
 }
 
 // dshw is the day model: it forecasts the first day on or after days[upto]
-// with weekday wd from the state after days[:upto].
+// that has weekday wd, from the state after days[:upto]. Slots with no
+// contacts on any of the last 4 same weekdays are closed (0), as in mean4.
 func dshw(g *grid, upto int, wd time.Weekday) []float64 {
 	out := make([]float64, g.slots)
 	if upto <= 0 || len(g.days) == 0 {
 		return out
 	}
 	st := g.dshwState(upto)
-	first := (int(g.days[0].weekday) + upto) % 7 // weekday of days[upto]: dates are consecutive
+	first := (int(g.days[0].weekday) + upto) % 7 // weekday of days[upto]: the days are consecutive dates
 	ahead := (int(wd) - first + 7) % 7
 	open := make([]bool, g.slots)
 	for _, d := range g.sameWeekday(wd, upto, 4) {
@@ -96,26 +103,21 @@ func dshw(g *grid, upto int, wd time.Weekday) []float64 {
 			open[k] = open[k] || v > 0
 		}
 	}
+	w := st.weekly[int(wd)*g.slots:]
 	adj := st.err * math.Pow(st.params.phi, float64(ahead*g.slots+1))
 	for k := range out {
 		if open[k] {
-			out[k] = math.Max(0, st.forecast(wd, k, g.slots)+adj)
+			out[k] = math.Max(0, st.level+st.daily[k]+w[k]+adj)
 		}
 		adj *= st.params.phi
 	}
 	return out
 }
 
-func (st *dshwState) forecast(wd time.Weekday, k, slots int) float64 {
-	if dshwMultiplicative {
-		return st.level * st.daily[k] * st.weekly[int(wd)*slots+k]
-	}
-	return st.level + st.daily[k] + st.weekly[int(wd)*slots+k]
-}
-
 // dshwState returns the state after days[:upto], fitting the parameters
-// first when none were fitted on history up to upto, or when they are stale.
-// Parameters are only ever fitted on days before upto: no look-ahead.
+// first when none were fitted on history up to upto, or when they are
+// stale. Parameters are only ever fitted on days before upto: a backtest
+// origin never sees its future.
 func (g *grid) dshwState(upto int) *dshwState {
 	c := g.dshw
 	if c == nil {
@@ -134,11 +136,11 @@ func (g *grid) dshwState(upto int) *dshwState {
 	return st
 }
 
-// dshwFitParams minimises the one-step squared error over days[:upto] (after
-// the initialisation weeks) with Nelder-Mead on logits, so every parameter
-// stays in (0, 1). It returns the parameters and the SSE at the start and at
-// the optimum; the start values are kept if the optimiser found nothing
-// better.
+// dshwFitParams minimises the sum of squared one-step errors over
+// days[:upto] (after the initialisation weeks) with Nelder-Mead on the
+// parameters' logits. It returns the parameters and the SSE at the start
+// values and at the parameters; the start values are kept when the
+// optimiser fails or finds nothing better.
 func (g *grid) dshwFitParams(upto int) (p dshwParams, sseStart, sseFit float64) {
 	sse := func(p dshwParams) float64 {
 		var s float64
@@ -146,7 +148,7 @@ func (g *grid) dshwFitParams(upto int) (p dshwParams, sseStart, sseFit float64) 
 		return s
 	}
 	sseStart = sse(dshwStart)
-	problem := optimize.Problem{Func: func(x []float64) float64 { return sse(paramsOf(x)) }}
+	problem := optimize.Problem{Func: func(x []float64) float64 { return sse(dshwParamsOf(x)) }}
 	settings := &optimize.Settings{
 		FuncEvaluations: dshwMaxEvals,
 		Converger:       &optimize.FunctionConverge{Relative: 1e-4, Iterations: 15},
@@ -155,51 +157,28 @@ func (g *grid) dshwFitParams(upto int) (p dshwParams, sseStart, sseFit float64) 
 	if err != nil || res == nil || math.IsNaN(res.F) || res.F >= sseStart {
 		return dshwStart, sseStart, sseStart
 	}
-	return paramsOf(res.X), sseStart, res.F
+	return dshwParamsOf(res.X), sseStart, res.F
 }
 
 // dshwRun initialises the model on the first weeks of the window before
-// upto and runs it to the end of days[:upto]. With sse non-nil it adds the
-// squared one-step errors after the initialisation weeks.
+// upto and runs it through days[:upto]. With sse non-nil it adds the squared
+// one-step errors after the initialisation weeks.
 func (g *grid) dshwRun(p dshwParams, upto int, sse *float64) *dshwState {
 	S := g.slots
 	from := max(0, upto-dshwWindowDays)
 	st := &dshwState{params: p, daily: make([]float64, S), weekly: make([]float64, 7*S)}
 	g.dshwInit(st, from, min(upto, from+dshwInitDays))
-	l, e := st.level, 0.0
-	daily, weekly := st.daily, st.weekly
+	l, e, daily := st.level, 0.0, st.daily
 	for i := from; i < upto; i++ {
 		d := &g.days[i]
 		scored := sse != nil && i >= from+dshwInitDays
-		w := weekly[int(d.weekday)*S : int(d.weekday+1)*S]
+		w := st.weekly[int(d.weekday)*S : int(d.weekday+1)*S]
 		for k := 0; k < S; k++ {
 			if d.missing || !d.observed[k] {
 				e *= p.phi
 				continue
 			}
-			y := d.contacts[k]
-			if dshwMultiplicative {
-				dk, wk := daily[k], w[k]
-				base := l * dk * wk
-				if scored {
-					f := base + p.phi*e
-					*sse += (y - f) * (y - f)
-				}
-				e = y - base
-				if dk*wk > 1e-3 {
-					l = p.alpha*y/(dk*wk) + (1-p.alpha)*l
-				}
-				if l > 1e-9 {
-					if wk > 1e-3 {
-						daily[k] = p.delta*y/(l*wk) + (1-p.delta)*dk
-					}
-					if dk > 1e-3 {
-						w[k] = p.omega*y/(l*dk) + (1-p.omega)*wk
-					}
-				}
-				continue
-			}
-			dk, wk := daily[k], w[k]
+			y, dk, wk := d.contacts[k], daily[k], w[k]
 			base := l + dk + wk
 			if scored {
 				f := base + p.phi*e
@@ -215,10 +194,10 @@ func (g *grid) dshwRun(p dshwParams, upto int, sse *float64) *dshwState {
 	return st
 }
 
-// dshwInit sets the level to the mean open interval of days[from:to], the
-// intraday index to each slot's mean deviation from it and the intraweek
-// index to each weekday-slot's remaining deviation (ratios when
-// multiplicative). Slots never observed keep a neutral index.
+// dshwInit sets the level to the mean observed interval of days[from:to],
+// the intraday index to each slot's mean deviation from it and the
+// intraweek index to each weekday and slot's remaining deviation. Slots
+// never observed keep a zero index.
 func (g *grid) dshwInit(st *dshwState, from, to int) {
 	S := g.slots
 	var sum, n float64
@@ -231,46 +210,27 @@ func (g *grid) dshwInit(st *dshwState, from, to int) {
 		}
 		for k, obs := range d.observed {
 			if obs {
+				j := int(d.weekday)*S + k
 				sum += d.contacts[k]
 				n++
 				dSum[k] += d.contacts[k]
 				dN[k]++
-				wSum[int(d.weekday)*S+k] += d.contacts[k]
-				wN[int(d.weekday)*S+k]++
+				wSum[j] += d.contacts[k]
+				wN[j]++
 			}
 		}
 	}
 	if n > 0 {
 		st.level = sum / n
 	}
-	neutral := 0.0
-	if dshwMultiplicative {
-		neutral = 1
-	}
 	for k := range st.daily {
-		st.daily[k] = neutral
 		if dN[k] > 0 {
-			if dshwMultiplicative {
-				if st.level > 0 {
-					st.daily[k] = dSum[k] / dN[k] / st.level
-				}
-			} else {
-				st.daily[k] = dSum[k]/dN[k] - st.level
-			}
+			st.daily[k] = dSum[k]/dN[k] - st.level
 		}
 	}
 	for j := range st.weekly {
-		st.weekly[j] = neutral
-		k := j % S
 		if wN[j] > 0 {
-			m := wSum[j] / wN[j]
-			if dshwMultiplicative {
-				if den := st.level * st.daily[k]; den > 0 {
-					st.weekly[j] = m / den
-				}
-			} else {
-				st.weekly[j] = m - st.level - st.daily[k]
-			}
+			st.weekly[j] = wSum[j]/wN[j] - st.level - st.daily[j%S]
 		}
 	}
 }
