@@ -64,13 +64,12 @@ type dshwState struct {
 	err    float64   // the last one-step error, times phi per step since
 }
 
-// dshwFit caches, per grid, the fitted parameters and the states at the
-// origins asked for, so that auto's 30 backtest origins cost one fit.
+// dshwFit caches, per grid, the parameters fitted at each origin it had to
+// fit at and the states at the origins asked for, so that auto's 30 backtest
+// origins (and scoring them again) cost two fits.
 type dshwFit struct {
-	fitted  bool
-	params  dshwParams
-	fitUpto int // the parameters were fitted on days[:fitUpto]
-	states  map[int]*dshwState
+	fits   map[int]dshwParams // by upto: fitted on days[:upto]
+	states map[int]*dshwState // by upto
 }
 
 func logistic(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
@@ -114,24 +113,30 @@ func dshw(g *grid, upto int, wd time.Weekday) []float64 {
 	return out
 }
 
-// dshwState returns the state after days[:upto], fitting the parameters
-// first when none were fitted on history up to upto, or when they are
-// stale. Parameters are only ever fitted on days before upto: a backtest
-// origin never sees its future.
+// dshwState returns the state after days[:upto]. Its parameters are the
+// latest ones fitted on days[:u] with u <= upto, unless they are dshwRefitDays
+// stale or there are none: then they are fitted on days[:upto]. A backtest
+// origin therefore never sees its future, whatever order origins come in.
 func (g *grid) dshwState(upto int) *dshwState {
 	c := g.dshw
 	if c == nil {
-		c = &dshwFit{states: map[int]*dshwState{}}
+		c = &dshwFit{fits: map[int]dshwParams{}, states: map[int]*dshwState{}}
 		g.dshw = c
 	}
-	if !c.fitted || c.fitUpto > upto || upto-c.fitUpto >= dshwRefitDays {
-		c.params, _, _ = g.dshwFitParams(upto)
-		c.fitted, c.fitUpto = true, upto
-	}
-	if st, ok := c.states[upto]; ok && st.params == c.params {
+	if st, ok := c.states[upto]; ok {
 		return st
 	}
-	st := g.dshwRun(c.params, upto, nil)
+	at := -1
+	for u := range c.fits {
+		if u <= upto && u > at {
+			at = u
+		}
+	}
+	if at < 0 || upto-at >= dshwRefitDays {
+		at = upto
+		c.fits[at], _, _ = g.dshwFitParams(upto)
+	}
+	st := g.dshwRun(c.fits[at], upto, nil)
 	c.states[upto] = st
 	return st
 }
