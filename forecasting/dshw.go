@@ -68,8 +68,16 @@ type dshwState struct {
 // fit at and the states at the origins asked for, so that auto's 30 backtest
 // origins (and scoring them again) cost two fits.
 type dshwFit struct {
-	fits   map[int]dshwParams // by upto: fitted on days[:upto]
-	states map[int]*dshwState // by upto
+	fits   map[int]dshwParams    // by upto: fitted on days[:upto]
+	states map[int]*dshwState    // by upto
+	inits  map[[2]int]*dshwState // by the initialisation days [from, to): they do not depend on the parameters
+}
+
+func (g *grid) dshwCache() *dshwFit {
+	if g.dshw == nil {
+		g.dshw = &dshwFit{fits: map[int]dshwParams{}, states: map[int]*dshwState{}, inits: map[[2]int]*dshwState{}}
+	}
+	return g.dshw
 }
 
 func logistic(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
@@ -118,11 +126,7 @@ func dshw(g *grid, upto int, wd time.Weekday) []float64 {
 // stale or there are none: then they are fitted on days[:upto]. A backtest
 // origin therefore never sees its future, whatever order origins come in.
 func (g *grid) dshwState(upto int) *dshwState {
-	c := g.dshw
-	if c == nil {
-		c = &dshwFit{fits: map[int]dshwParams{}, states: map[int]*dshwState{}}
-		g.dshw = c
-	}
+	c := g.dshwCache()
 	if st, ok := c.states[upto]; ok {
 		return st
 	}
@@ -171,8 +175,8 @@ func (g *grid) dshwFitParams(upto int) (p dshwParams, sseStart, sseFit float64) 
 func (g *grid) dshwRun(p dshwParams, upto int, sse *float64) *dshwState {
 	S := g.slots
 	from := max(0, upto-dshwWindowDays)
-	st := &dshwState{params: p, daily: make([]float64, S), weekly: make([]float64, 7*S)}
-	g.dshwInit(st, from, min(upto, from+dshwInitDays))
+	init := g.dshwInit(from, min(upto, from+dshwInitDays))
+	st := &dshwState{params: p, level: init.level, daily: append([]float64(nil), init.daily...), weekly: append([]float64(nil), init.weekly...)}
 	l, e, daily := st.level, 0.0, st.daily
 	for i := from; i < upto; i++ {
 		d := &g.days[i]
@@ -203,8 +207,14 @@ func (g *grid) dshwRun(p dshwParams, upto int, sse *float64) *dshwState {
 // the intraday index to each slot's mean deviation from it and the
 // intraweek index to each weekday and slot's remaining deviation. Slots
 // never observed keep a zero index.
-func (g *grid) dshwInit(st *dshwState, from, to int) {
+func (g *grid) dshwInit(from, to int) *dshwState {
+	c := g.dshwCache()
+	if st, ok := c.inits[[2]int{from, to}]; ok {
+		return st
+	}
 	S := g.slots
+	st := &dshwState{daily: make([]float64, S), weekly: make([]float64, 7*S)}
+	c.inits[[2]int{from, to}] = st
 	var sum, n float64
 	dSum, dN := make([]float64, S), make([]float64, S)
 	wSum, wN := make([]float64, 7*S), make([]float64, 7*S)
@@ -238,4 +248,5 @@ func (g *grid) dshwInit(st *dshwState, from, to int) {
 			st.weekly[j] = wSum[j]/wN[j] - st.level - st.daily[j%S]
 		}
 	}
+	return st
 }

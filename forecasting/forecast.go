@@ -117,7 +117,8 @@ func Forecast(s Series, opt Options) (Result, error) {
 		}
 	}
 	res.Method = chosen.Name
-	lo, hi := quantile(z, 0.10), quantile(z, 0.90)
+	q := quantiles(z, 0.10, 0.90)
+	lo, hi := q[0], q[1]
 	if len(z) < 50 {
 		lo, hi = -1.2816, 1.2816 // Poisson-like spread until there are enough errors to measure
 	}
@@ -226,18 +227,28 @@ func specialDays(days []SpecialDay) (map[string]SpecialDay, error) {
 	return out, nil
 }
 
-func quantile(xs []float64, q float64) float64 {
+// quantiles returns the qs quantiles of xs (NaN when xs is empty), sorting
+// a copy once.
+func quantiles(xs []float64, qs ...float64) []float64 {
+	out := make([]float64, len(qs))
 	if len(xs) == 0 {
-		return math.NaN()
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		return out
 	}
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
-	pos := q * float64(len(s)-1)
-	i := int(pos)
-	if i+1 >= len(s) {
-		return s[len(s)-1]
+	for j, q := range qs {
+		pos := q * float64(len(s)-1)
+		i := int(pos)
+		if i+1 >= len(s) {
+			out[j] = s[len(s)-1]
+			continue
+		}
+		out[j] = s[i] + (pos-float64(i))*(s[i+1]-s[i])
 	}
-	return s[i] + (pos-float64(i))*(s[i+1]-s[i])
+	return out
 }
 
 // ParseHorizon reads a horizon such as 7d, 2w or 36h (at most 26 weeks).
