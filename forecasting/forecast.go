@@ -95,12 +95,12 @@ func Forecast(s Series, opt Options) (Result, error) {
 			if len(origins) == 0 {
 				break
 			}
-			sc, _ := g.score(m, origins, selectionHorizon)
+			sc, _ := g.score(m, origins, selectionHorizon, false)
 			res.Scores = append(res.Scores, sc)
 		}
 		if best := bestMethods(res.Scores, autoCombine); len(best) > 0 {
 			chosen = combination(best)
-			sc, run := g.score(chosen, origins, selectionHorizon)
+			sc, run := g.score(chosen, origins, selectionHorizon, true)
 			z = run.z
 			res.WAPE, res.MASE = sc.WAPE, sc.MASE
 		}
@@ -111,7 +111,7 @@ func Forecast(s Series, opt Options) (Result, error) {
 		}
 		chosen = m
 		if len(origins) > 0 {
-			sc, run := g.score(m, origins, selectionHorizon)
+			sc, run := g.score(m, origins, selectionHorizon, true)
 			res.Scores, z = []Score{sc}, run.z
 			res.WAPE, res.MASE = sc.WAPE, sc.MASE
 		}
