@@ -209,7 +209,8 @@ func TestBacktestMetricsOnAHandCase(t *testing.T) {
 func TestForecastGolden(t *testing.T) {
 	loc := zone(t, "America/Chicago")
 	s := synthetic(loc, time.Date(2026, 1, 5, 0, 0, 0, 0, loc), 8, 30*time.Minute, 42)
-	r, err := Forecast(s, Options{Horizon: 2 * 24 * time.Hour})
+	// Four days: the closed weekend after the last Friday, then Monday and Tuesday.
+	r, err := Forecast(s, Options{Horizon: 4 * 24 * time.Hour})
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "method=%s wape=%.6f\n", r.Method, r.WAPE)
