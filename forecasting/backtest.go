@@ -50,18 +50,13 @@ func (g *grid) origins(n, horizon int) []int {
 
 // run forecasts days o+1..o+horizon from days[:o+1] and scores them against
 // the observed intervals of days that are not missing.
-func (g *grid) run(m dayModel, o, horizon int, r *backtestRun) {
-	cache := map[time.Weekday][]float64{}
+func (g *grid) run(m Method, o, horizon int, r *backtestRun) {
 	for h := 1; h <= horizon && o+h < len(g.days); h++ {
 		d := &g.days[o+h]
 		if d.missing {
 			continue
 		}
-		f, ok := cache[d.weekday]
-		if !ok {
-			f = m(g, o+1, d.weekday)
-			cache[d.weekday] = f
-		}
+		f := g.day(m, o+1, d.weekday)
 		for i, obs := range d.observed {
 			if !obs {
 				continue
@@ -79,6 +74,22 @@ func (g *grid) run(m dayModel, o, horizon int, r *backtestRun) {
 			}
 		}
 	}
+}
+
+// day is m's forecast for weekday wd from days[:upto], computed once per
+// grid: auto scores the mean of its best candidates on the same origins it
+// scored them on, and reuses their forecasts.
+func (g *grid) day(m Method, upto int, wd time.Weekday) []float64 {
+	k := dayKey{m.Name, upto, wd}
+	if f, ok := g.forecasts[k]; ok {
+		return f
+	}
+	if g.forecasts == nil {
+		g.forecasts = map[dayKey][]float64{}
+	}
+	f := m.model(g, upto, wd)
+	g.forecasts[k] = f
+	return f
 }
 
 // naiveScale is the in-sample mean absolute error of last week's same slot
@@ -107,7 +118,7 @@ func (g *grid) naiveScale(upto int) float64 {
 func (g *grid) score(m Method, origins []int, horizon int, wantZ bool) (Score, backtestRun) {
 	r := backtestRun{wantZ: wantZ}
 	for _, o := range origins {
-		g.run(m.model, o, horizon, &r)
+		g.run(m, o, horizon, &r)
 	}
 	s := Score{Method: m.Name, Origins: len(origins), WAPE: ratio(r.absErr, r.actual), WAPEDay1: ratio(r.absErr1, r.actual1)}
 	if r.n > 0 {

@@ -70,9 +70,10 @@ type dshwState struct {
 // fit at and the states at the origins asked for, so that auto's 30 backtest
 // origins (and scoring them again) cost two fits.
 type dshwFit struct {
-	fits   map[int]dshwParams    // by upto: fitted on days[:upto]
-	states map[int]*dshwState    // by upto
-	inits  map[[2]int]*dshwState // by the initialisation days [from, to): they do not depend on the parameters
+	fits    map[int]dshwParams    // by upto: fitted on days[:upto]
+	states  map[int]*dshwState    // by upto
+	inits   map[[2]int]*dshwState // by the initialisation days [from, to): they do not depend on the parameters
+	scratch *dshwState
 }
 
 func (g *grid) dshwCache() *dshwFit {
@@ -173,12 +174,26 @@ func (g *grid) dshwFitParams(upto int) (p dshwParams, sseStart, sseFit float64) 
 
 // dshwRun initialises the model on the first weeks of the window before
 // upto and runs it through days[:upto]. With sse non-nil it adds the squared
-// one-step errors after the initialisation weeks.
+// one-step errors after the initialisation weeks, and the state returned is
+// overwritten by the next such run.
 func (g *grid) dshwRun(p dshwParams, upto int, sse *float64) *dshwState {
 	S := g.slots
 	from := max(0, upto-dshwWindowDays)
 	init := g.dshwInit(from, min(upto, from+dshwInitDays))
-	st := &dshwState{params: p, level: init.level, daily: append([]float64(nil), init.daily...), weekly: append([]float64(nil), init.weekly...)}
+	st := &dshwState{}
+	if sse != nil {
+		// A fit's evaluations only want the SSE: they share one state.
+		c := g.dshwCache()
+		if c.scratch == nil {
+			c.scratch = &dshwState{daily: make([]float64, S), weekly: make([]float64, 7*S)}
+		}
+		st = c.scratch
+		copy(st.daily, init.daily)
+		copy(st.weekly, init.weekly)
+	} else {
+		st.daily, st.weekly = append([]float64(nil), init.daily...), append([]float64(nil), init.weekly...)
+	}
+	st.params, st.level = p, init.level
 	l, e, daily := st.level, 0.0, st.daily
 	for i := from; i < upto; i++ {
 		d := &g.days[i]

@@ -205,7 +205,7 @@ func combination(ms []Method) Method {
 		model: func(g *grid, upto int, wd time.Weekday) []float64 {
 			out := make([]float64, g.slots)
 			for _, m := range ms {
-				for k, v := range m.model(g, upto, wd) {
+				for k, v := range g.day(m, upto, wd) {
 					out[k] += v / float64(len(ms))
 				}
 			}
