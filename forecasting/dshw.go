@@ -68,7 +68,7 @@ type dshwState struct {
 
 // dshwFit caches, per grid, the parameters fitted at each origin it had to
 // fit at and the states at the origins asked for, so that auto's 30 backtest
-// origins (and scoring them again) cost two fits.
+// origins and the forecast after them cost two fits.
 type dshwFit struct {
 	fits    map[int]dshwParams    // by upto: fitted on days[:upto]
 	states  map[int]*dshwState    // by upto
