@@ -30,6 +30,8 @@ const minHistoryDays = 14
 // backtestRun accumulates errors of one method.
 type backtestRun struct {
 	absErr, actual, absErr1, actual1 float64
+	n                                int       // intervals scored
+	wantZ                            bool      // collect z: only the forecast's own method needs it
 	z                                []float64 // (actual - forecast) / sqrt(forecast + 1), for prediction intervals
 }
 
@@ -48,18 +50,13 @@ func (g *grid) origins(n, horizon int) []int {
 
 // run forecasts days o+1..o+horizon from days[:o+1] and scores them against
 // the observed intervals of days that are not missing.
-func (g *grid) run(m dayModel, o, horizon int, r *backtestRun) {
-	cache := map[time.Weekday][]float64{}
+func (g *grid) run(m Method, o, horizon int, r *backtestRun) {
 	for h := 1; h <= horizon && o+h < len(g.days); h++ {
 		d := &g.days[o+h]
 		if d.missing {
 			continue
 		}
-		f, ok := cache[d.weekday]
-		if !ok {
-			f = m(g, o+1, d.weekday)
-			cache[d.weekday] = f
-		}
+		f := g.day(m, o+1, d.weekday)
 		for i, obs := range d.observed {
 			if !obs {
 				continue
@@ -71,9 +68,28 @@ func (g *grid) run(m dayModel, o, horizon int, r *backtestRun) {
 				r.absErr1 += e
 				r.actual1 += d.contacts[i]
 			}
-			r.z = append(r.z, (d.contacts[i]-f[i])/math.Sqrt(f[i]+1))
+			r.n++
+			if r.wantZ {
+				r.z = append(r.z, (d.contacts[i]-f[i])/math.Sqrt(f[i]+1))
+			}
 		}
 	}
+}
+
+// day is m's forecast for weekday wd from days[:upto], computed once per
+// grid: auto scores the mean of its best candidates on the same origins it
+// scored them on, and reuses their forecasts.
+func (g *grid) day(m Method, upto int, wd time.Weekday) []float64 {
+	k := dayKey{m.Name, upto, wd}
+	if f, ok := g.forecasts[k]; ok {
+		return f
+	}
+	if g.forecasts == nil {
+		g.forecasts = map[dayKey][]float64{}
+	}
+	f := m.model(g, upto, wd)
+	g.forecasts[k] = f
+	return f
 }
 
 // naiveScale is the in-sample mean absolute error of last week's same slot
@@ -98,14 +114,15 @@ func (g *grid) naiveScale(upto int) float64 {
 	return sum / float64(n)
 }
 
-func (g *grid) score(m Method, origins []int, horizon int) (Score, backtestRun) {
-	var r backtestRun
+// score backtests m on the origins; the run's z is filled when wantZ.
+func (g *grid) score(m Method, origins []int, horizon int, wantZ bool) (Score, backtestRun) {
+	r := backtestRun{wantZ: wantZ}
 	for _, o := range origins {
-		g.run(m.model, o, horizon, &r)
+		g.run(m, o, horizon, &r)
 	}
 	s := Score{Method: m.Name, Origins: len(origins), WAPE: ratio(r.absErr, r.actual), WAPEDay1: ratio(r.absErr1, r.actual1)}
-	if len(r.z) > 0 {
-		s.MASE = (r.absErr / float64(len(r.z))) / g.naiveScale(origins[0]+1)
+	if r.n > 0 {
+		s.MASE = (r.absErr / float64(r.n)) / g.naiveScale(origins[0]+1)
 	}
 	return s, r
 }
@@ -127,7 +144,7 @@ func Backtest(s Series, horizonDays, n int, methods []Method) ([]Score, error) {
 	}
 	out := make([]Score, len(methods))
 	for i, m := range methods {
-		out[i], _ = g.score(m, origins, horizonDays)
+		out[i], _ = g.score(m, origins, horizonDays, false)
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -19,6 +20,12 @@ type SpecialDay struct {
 // chose more reliably than 5-20 in the April-June tuning months of the bank
 // data (docs/forecasting.md).
 const defaultSelectionOrigins = 30
+
+// autoCombine is how many of the best-scoring candidates auto averages. On
+// the bank data's tuning months the mean of the best 3 beat the single best
+// (which was noisier the more candidates there were) and the mean of 2, 4 or
+// more (docs/benchmarks/forecasting.md).
+const autoCombine = 3
 
 // Options controls Forecast.
 type Options struct {
@@ -46,14 +53,17 @@ type Result struct {
 	// Scores are the candidates' backtest scores on this series (auto), or
 	// the chosen method's alone; empty when the history was too short to score.
 	Scores []Score
-	// WAPE and MASE of the chosen method in its backtest (NaN when not scored).
+	// WAPE and MASE of Method in its backtest, for auto those of the mean of
+	// the best three on the same origins (NaN when not scored).
 	WAPE, MASE float64
 }
 
 // Forecast forecasts the intervals from the first one after the history's
 // last point through opt.Horizon. With method auto it backtests every
-// candidate on the series' own recent history and uses the best. Returns an
-// error for an empty series, an unknown method or a bad special day.
+// candidate on the series' own recent history and averages the forecasts of
+// the best three (Result.Method names them, best first, joined by "+").
+// Returns an error for an empty series, an unknown method or a bad special
+// day.
 func Forecast(s Series, opt Options) (Result, error) {
 	if len(s.Points) == 0 {
 		return Result{}, fmt.Errorf("%w: no history", ErrTooShort)
@@ -81,17 +91,18 @@ func Forecast(s Series, opt Options) (Result, error) {
 	var z []float64
 	if name == "auto" {
 		chosen, _ = MethodByName("mean4")
-		best := math.Inf(1)
 		for _, m := range Methods {
 			if len(origins) == 0 {
 				break
 			}
-			sc, run := g.score(m, origins, selectionHorizon)
+			sc, _ := g.score(m, origins, selectionHorizon, false)
 			res.Scores = append(res.Scores, sc)
-			if sc.WAPE < best {
-				best, chosen, z = sc.WAPE, m, run.z
-				res.WAPE, res.MASE = sc.WAPE, sc.MASE
-			}
+		}
+		if best := bestMethods(res.Scores, autoCombine); len(best) > 0 {
+			chosen = combination(best)
+			sc, run := g.score(chosen, origins, selectionHorizon, true)
+			z = run.z
+			res.WAPE, res.MASE = sc.WAPE, sc.MASE
 		}
 	} else {
 		m, ok := MethodByName(name)
@@ -100,13 +111,14 @@ func Forecast(s Series, opt Options) (Result, error) {
 		}
 		chosen = m
 		if len(origins) > 0 {
-			sc, run := g.score(m, origins, selectionHorizon)
+			sc, run := g.score(m, origins, selectionHorizon, true)
 			res.Scores, z = []Score{sc}, run.z
 			res.WAPE, res.MASE = sc.WAPE, sc.MASE
 		}
 	}
 	res.Method = chosen.Name
-	lo, hi := quantile(z, 0.10), quantile(z, 0.90)
+	q := quantiles(z, 0.10, 0.90)
+	lo, hi := q[0], q[1]
 	if len(z) < 50 {
 		lo, hi = -1.2816, 1.2816 // Poisson-like spread until there are enough errors to measure
 	}
@@ -161,6 +173,46 @@ func Forecast(s Series, opt Options) (Result, error) {
 	return res, nil
 }
 
+// bestMethods returns up to n methods with the lowest backtest WAPE, best
+// first, skipping scores that are not finite.
+func bestMethods(scores []Score, n int) []Method {
+	ranked := make([]Score, 0, len(scores))
+	for _, sc := range scores {
+		if !math.IsNaN(sc.WAPE) && !math.IsInf(sc.WAPE, 0) {
+			ranked = append(ranked, sc)
+		}
+	}
+	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].WAPE < ranked[j].WAPE })
+	var out []Method
+	for _, sc := range ranked[:min(n, len(ranked))] {
+		m, _ := MethodByName(sc.Method)
+		out = append(out, m)
+	}
+	return out
+}
+
+// combination is the method whose forecast is the mean of the given methods'
+// forecasts; a single method is itself.
+func combination(ms []Method) Method {
+	if len(ms) == 1 {
+		return ms[0]
+	}
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Name
+	}
+	return Method{Name: strings.Join(names, "+"), Description: "mean of " + strings.Join(names, ", "),
+		model: func(g *grid, upto int, wd time.Weekday) []float64 {
+			out := make([]float64, g.slots)
+			for _, m := range ms {
+				for k, v := range g.day(m, upto, wd) {
+					out[k] += v / float64(len(ms))
+				}
+			}
+			return out
+		}}
+}
+
 func specialDays(days []SpecialDay) (map[string]SpecialDay, error) {
 	out := map[string]SpecialDay{}
 	for _, d := range days {
@@ -175,18 +227,28 @@ func specialDays(days []SpecialDay) (map[string]SpecialDay, error) {
 	return out, nil
 }
 
-func quantile(xs []float64, q float64) float64 {
+// quantiles returns the qs quantiles of xs (NaN when xs is empty), sorting
+// a copy once.
+func quantiles(xs []float64, qs ...float64) []float64 {
+	out := make([]float64, len(qs))
 	if len(xs) == 0 {
-		return math.NaN()
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		return out
 	}
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
-	pos := q * float64(len(s)-1)
-	i := int(pos)
-	if i+1 >= len(s) {
-		return s[len(s)-1]
+	for j, q := range qs {
+		pos := q * float64(len(s)-1)
+		i := int(pos)
+		if i+1 >= len(s) {
+			out[j] = s[len(s)-1]
+			continue
+		}
+		out[j] = s[i] + (pos-float64(i))*(s[i+1]-s[i])
 	}
-	return s[i] + (pos-float64(i))*(s[i+1]-s[i])
+	return out
 }
 
 // ParseHorizon reads a horizon such as 7d, 2w or 36h (at most 26 weeks).

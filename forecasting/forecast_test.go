@@ -209,7 +209,8 @@ func TestBacktestMetricsOnAHandCase(t *testing.T) {
 func TestForecastGolden(t *testing.T) {
 	loc := zone(t, "America/Chicago")
 	s := synthetic(loc, time.Date(2026, 1, 5, 0, 0, 0, 0, loc), 8, 30*time.Minute, 42)
-	r, err := Forecast(s, Options{Horizon: 2 * 24 * time.Hour})
+	// Four days: the closed weekend after the last Friday, then Monday and Tuesday.
+	r, err := Forecast(s, Options{Horizon: 4 * 24 * time.Hour})
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "method=%s wape=%.6f\n", r.Method, r.WAPE)
@@ -261,4 +262,40 @@ func TestScoreForecastByDay(t *testing.T) {
 	assert.InDelta(t, 12.0/47, sc.WAPE, 1e-12)
 	assert.InDelta(t, (35.0-47)/47, sc.Bias, 1e-12)
 	assert.InDelta(t, 2.0/3, sc.Coverage, 1e-12, "30 fell outside 15-25")
+}
+
+func TestAutoAveragesTheBestThree(t *testing.T) {
+	loc := zone(t, "America/New_York")
+	s := synthetic(loc, time.Date(2026, 1, 5, 0, 0, 0, 0, loc), 12, 30*time.Minute, 21)
+	opt := Options{Horizon: 7 * 24 * time.Hour}
+	r, err := Forecast(s, opt)
+	require.NoError(t, err)
+	require.Len(t, r.Scores, len(Methods))
+	names := strings.Split(r.Method, "+")
+	require.Len(t, names, 3, "auto names the methods it averages: %s", r.Method)
+	wape := map[string]float64{}
+	for _, sc := range r.Scores {
+		wape[sc.Method] = sc.WAPE
+	}
+	for _, sc := range r.Scores {
+		if !strings.Contains("+"+r.Method+"+", "+"+sc.Method+"+") {
+			assert.GreaterOrEqual(t, sc.WAPE, wape[names[2]], "%s scored better than the third of %s", sc.Method, r.Method)
+		}
+	}
+	assert.LessOrEqual(t, wape[names[0]], wape[names[1]], "best first")
+	assert.LessOrEqual(t, wape[names[1]], wape[names[2]], "best first")
+	mean := make([]float64, len(r.Intervals))
+	for _, name := range names {
+		opt.Method = name
+		one, err := Forecast(s, opt)
+		require.NoError(t, err)
+		require.Len(t, one.Intervals, len(mean))
+		for i, iv := range one.Intervals {
+			mean[i] += iv.Forecast / 3
+		}
+	}
+	for i, iv := range r.Intervals {
+		assert.InDelta(t, mean[i], iv.Forecast, 1e-9, "%s", iv.Start)
+	}
+	assert.False(t, math.IsNaN(r.WAPE), "the combination has its own backtest score")
 }

@@ -25,6 +25,7 @@ var Methods = []Method{
 	{"ewm", "exponentially weighted mean of the same slot over the last 8 same weekdays", slotEWM(8, 0.35)},
 	{"profile", "median of the last 5 same-weekday totals, corrected by the last 5 open days' level, spread by an 8-week pooled intraday profile", profile(5, 8, 5)},
 	{"profile_flat", "median of the last 5 same-weekday totals spread by an 8-week pooled intraday profile, without a level correction", profile(5, 8, 0)},
+	{"dshw", "Taylor's double-seasonal Holt-Winters (daily and weekly indices, AR(1) error adjustment), smoothing parameters fitted by Nelder-Mead on one-step errors", dshw},
 }
 
 // MethodByName returns the method, or false.

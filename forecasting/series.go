@@ -71,6 +71,16 @@ type grid struct {
 	step  time.Duration
 	slots int // slots per day on the local clock (1440 minutes / step)
 	days  []day
+	// Caches for one Forecast or Backtest: day forecasts by method, origin
+	// and weekday, and the fitted double-seasonal Holt-Winters.
+	forecasts map[dayKey][]float64
+	dshw      *dshwFit
+}
+
+type dayKey struct {
+	method string
+	upto   int
+	wd     time.Weekday
 }
 
 func (g *grid) slotOf(t time.Time) int {

@@ -8,11 +8,14 @@ import (
 )
 
 // This file holds a small revised primal simplex for the covering LPs of
-// shift generation. gonum is not a dependency of the module, and the shape of
-// these programs (a few hundred rows, sparse 0/1/0.5 columns added a batch at
-// a time by column generation) suits an explicit dense basis inverse over the
-// rows with sparse columns: an iteration costs O(rows^2), whatever the
-// number of columns.
+// shift generation. The module depends on gonum (forecasting fits with
+// gonum/optimize), but gonum's optimize/convex/lp.Simplex does not fit these
+// programs: it takes a dense A in equality standard form all at once, and
+// re-solves its dense basis matrix from scratch every iteration. Ours are a
+// few hundred rows with sparse 0/1/0.5 columns added a batch at a time by
+// column generation, which suits an explicit basis inverse over the rows,
+// updated in place, with sparse columns: an iteration costs O(rows^2),
+// whatever the number of columns, and new columns keep the current basis.
 
 // lpRowKind says which way a row's inequality points.
 type lpRowKind int8

@@ -47,8 +47,9 @@ func (s *Server) ForecastAll(ctx context.Context, slot string) (store.JobRun, er
 }
 
 // forecastHistoryWindow is how much history a run reads per queue: the
-// methods look back at most 8 same weekdays, and auto backtests 30 nightly
-// origins with a 7-day horizon on top, so 20 weeks cover everything they use.
+// methods look back at most 12 weeks before an origin (dshw; the averages 8
+// same weekdays), and auto backtests 30 nightly origins with a 7-day horizon
+// on top, so 20 weeks cover everything they use.
 // Reading years more would only slow the nightly run.
 const forecastHistoryWindow = 20 * 7 * 24 * time.Hour
 
