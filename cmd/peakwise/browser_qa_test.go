@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -8,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
 )
 
 // TestBrowserQualityFlow walks quality monitoring in Chromium on the demo:
@@ -16,7 +20,7 @@ import (
 // criterion and watches the live score, submits and releases it, and reads
 // calibration, trends and scorecards; the agent reads their evaluations,
 // acknowledges the held coaching session, and finds the reviewer's queue
-// closed to them; the supervisor reads the team's quality.
+// closed to them and another agent's evaluation not found (its URL typed in); the supervisor reads the team's quality.
 // PEAKWISE_SCREENSHOTS=1 saves docs/screenshots/qa-*.png.
 func TestBrowserQualityFlow(t *testing.T) {
 	site := startBrowserSite(t, 11, false, "qa-")
@@ -75,6 +79,24 @@ func TestBrowserQualityFlow(t *testing.T) {
 		assert.Contains(t, text(t, `main section`), "Acknowledged")
 		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/qa"), chromedp.WaitVisible(`main h1`)))
 		assert.Equal(t, "Forbidden", text(t, `main h1`), "the reviewer's queue is not the agent's")
+		// Another agent's released evaluation, typed into the address bar, is not there for this agent.
+		ctx := context.Background()
+		me, _, err := site.st.FindUserByEmail(ctx, site.logins[org.RoleAgent].Email)
+		require.NoError(t, err)
+		require.NotNil(t, me.AgentID)
+		released, _, err := site.st.FindEvaluations(ctx, store.EvaluationFilter{States: []qa.EvalState{qa.EvalReleased}, Page: store.Page{Limit: 100}})
+		require.NoError(t, err)
+		var theirs int64
+		for _, e := range released {
+			if e.AgentID != *me.AgentID {
+				theirs = e.ID
+				break
+			}
+		}
+		require.NotZero(t, theirs, "the demo has released evaluations of other agents")
+		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(fmt.Sprintf("%s/qa/evaluations/%d", base, theirs)), chromedp.WaitVisible(`main h1`)))
+		assert.Contains(t, []string{"Not Found", "Forbidden"}, text(t, `main h1`), "another agent's evaluation")
+		assert.NotContains(t, text(t, `main`), "Submitted", "nothing of it shows")
 		// At phone width the agent's pages fit without scrolling sideways.
 		for _, path := range []string{"/me", "/me/quality"} {
 			require.NoError(t, chromedp.Do(tctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+path), chromedp.WaitVisible(`main h1`)))
