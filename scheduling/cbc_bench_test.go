@@ -39,7 +39,8 @@ func breakCombos(t Template) [][]int {
 // and reports the generator's paid hours against CBC's best plan and its
 // proven lower bound, with CBC's own gap. PEAKWISE_CBC_SCALE (default 1)
 // multiplies the instance's workload (a larger center); PEAKWISE_CBC_LOG
-// names a file for CBC's log. Skips without cbc.
+// names a file for CBC's log; PEAKWISE_CBC_PLANTED=seed solves a planted
+// week with a known optimum (plantedDoublePeak) instead. Skips without cbc.
 func BenchmarkCBCGap(b *testing.B) {
 	cbc, err := exec.LookPath("cbc")
 	if err != nil {
@@ -52,6 +53,15 @@ func BenchmarkCBCGap(b *testing.B) {
 	}
 	p := doublePeakScaled(ny, time.Date(2026, 1, 5, 0, 0, 0, 0, ny), scale)
 	p.Cyclic = true
+	if seed := os.Getenv("PEAKWISE_CBC_PLANTED"); seed != "" { // a planted week with a known optimum instead
+		n, err := strconv.ParseUint(seed, 10, 64)
+		if err != nil {
+			b.Fatalf("PEAKWISE_CBC_PLANTED %q: want a seed", seed)
+		}
+		var optimum float64
+		p, optimum = plantedDoublePeak(b, 90, n)
+		b.Logf("planted week, seed %d: proven optimum %.1f paid hours", n, optimum)
+	}
 	ts := loadTemplates(b)
 	g := newGenerator(p, ts)
 	dir := b.TempDir()

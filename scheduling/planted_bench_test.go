@@ -1,0 +1,145 @@
+package scheduling
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// plantedDoublePeak builds a 24/7 cyclic week whose requirements are exactly
+// the cover of a hidden plan: pairs of shifts (templates_24x7.json's FT8 and
+// PT4) whose starts follow a double daily peak, the two shifts of a pair
+// identical except that each 15-minute break of the second starts a quarter
+// hour after the first's, in the same half-hour interval. A pair's cover is
+// whole in every interval, so the requirements are whole numbers, and the
+// hidden plan has no over-coverage at all: it pays exactly the LP bound, so it
+// is a proven optimum. Returns the plan and the hidden plan's paid hours.
+func plantedDoublePeak(tb testing.TB, pairs int, seed uint64) (Plan, float64) {
+	ny, _ := time.LoadLocation("America/New_York")
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, ny)
+	p := Plan{Location: ny, Start: start, Step: 30 * time.Minute, Cyclic: true, Required: make([]float64, 7*48)}
+	ts := loadTemplates(tb)
+	g := newGenerator(p, ts)
+	rng := rand.New(rand.NewPCG(seed, 7))
+	weight := func(c candidate) float64 {
+		l := c.start.In(ny)
+		h := float64(l.Hour()) + float64(l.Minute())/60
+		w := 2 + 6*math.Exp(-math.Pow(h-7, 2)/2) + 5*math.Exp(-math.Pow(h-12, 2)/2)
+		if l.Weekday() == time.Saturday || l.Weekday() == time.Sunday {
+			w *= 0.6
+		}
+		return w
+	}
+	var total float64
+	ws := make([]float64, len(g.cands))
+	for i, c := range g.cands {
+		ws[i] = weight(c)
+		total += ws[i]
+	}
+	// Systematic sampling: the pairs' starts follow the weights closely, so
+	// the requirements are a smooth double peak, not noise.
+	paid := 0
+	u := rng.Float64()
+	ci, acc := 0, ws[0]
+	for k := 0; k < pairs; k++ {
+		x := (float64(k) + u) / float64(pairs) * total
+		for ci < len(ws)-1 && x > acc {
+			ci++
+			acc += ws[ci]
+		}
+		c := g.cands[ci]
+		t := ts.Templates[c.tmpl]
+		// Breaks on the half hour, each 15-minute one with room for its
+		// partner a quarter hour later.
+		var ok [][]int
+		for _, br := range breakCombos(t) {
+			fits := true
+			for bi, b := range t.Breaks {
+				if b.LengthMin == 15 && (br[bi]%30 != 0 || br[bi]+15 > b.LatestStart) {
+					fits = false
+				}
+			}
+			if fits {
+				ok = append(ok, br)
+			}
+		}
+		br := ok[rng.IntN(len(ok))]
+		partner := append([]int(nil), br...)
+		for bi, b := range t.Breaks {
+			if b.LengthMin == 15 {
+				partner[bi] += 15
+			}
+		}
+		for _, breaks := range [][]int{br, partner} {
+			for _, cell := range g.netCover(c, breaks) {
+				p.Required[cell.i] += cell.v
+			}
+			paid += t.PaidMin
+		}
+	}
+	for i, v := range p.Required {
+		if math.Abs(v-math.Round(v)) > 1e-9 {
+			tb.Fatalf("interval %d needs %g: a pair's cover should be whole", i, v)
+		}
+		p.Required[i] = math.Round(v)
+	}
+	return p, float64(paid) / 60
+}
+
+// TestPlantedInstanceHasAProvenOptimum checks the construction: the hidden
+// plan pays exactly the LP bound, so no plan can pay less.
+func TestPlantedInstanceHasAProvenOptimum(t *testing.T) {
+	p, optimum := plantedDoublePeak(t, 90, 1)
+	ts := loadTemplates(t)
+	plans, err := GeneratePlans(context.Background(), p, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(plans.LowerBoundPaidHours-optimum) > 1e-6 {
+		t.Fatalf("LP bound %.3f h, hidden plan %.3f h: the hidden plan should meet the bound", plans.LowerBoundPaidHours, optimum)
+	}
+	r := Measure(p, plans.Cheapest)
+	if r.UnderAgentHours > 1e-9 {
+		t.Fatalf("under-coverage %.2f h", r.UnderAgentHours)
+	}
+	if r.PaidAgentHours < optimum-1e-9 {
+		t.Fatalf("paid %.1f h below the proven optimum %.1f h", r.PaidAgentHours, optimum)
+	}
+	t.Logf("optimum %.1f h; Peakwise %.1f h (%+.2f%%)", optimum, r.PaidAgentHours, 100*(r.PaidAgentHours/optimum-1))
+}
+
+// BenchmarkPlantedOptimum measures the generator against the proven optimum
+// of planted double-peak weeks (PEAKWISE_PLANTED_SEEDS seeds, default 5).
+func BenchmarkPlantedOptimum(b *testing.B) {
+	ts := loadTemplates(b)
+	seeds := 5
+	for i := 0; i < b.N; i++ {
+		var sumGap, worst float64
+		for seed := uint64(1); seed <= uint64(seeds); seed++ {
+			p, optimum := plantedDoublePeak(b, 90, seed)
+			began := time.Now()
+			plans, err := GeneratePlans(context.Background(), p, ts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := Measure(p, plans.Cheapest)
+			gap := 100 * (r.PaidAgentHours/optimum - 1)
+			sumGap += gap
+			worst = math.Max(worst, gap)
+			b.Logf("seed %d: %.1f required staff-hours, peak %.0f; optimum %.1f paid h; Peakwise %.1f h (%+.2f%%), under %.1f h, in %.1f s",
+				seed, r.RequiredAgentHours, maxOf(p.Required), optimum, r.PaidAgentHours, gap, r.UnderAgentHours, time.Since(began).Seconds())
+		}
+		b.ReportMetric(sumGap/float64(seeds), "mean-gap-%")
+		b.ReportMetric(worst, "worst-gap-%")
+	}
+}
+
+func maxOf(xs []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range xs {
+		m = math.Max(m, x)
+	}
+	return m
+}
