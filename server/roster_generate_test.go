@@ -147,5 +147,26 @@ func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 		res = w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/"+itoa(clashID)+"/publish", map[string]any{}, map[string]string{"If-Match": `"1"`})
 		assert.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Body)
 		assert.Contains(t, string(res.Body), "double_booked")
+
+		// Shifts in other published plans count toward the contract: a
+		// sixth shift in a week where another plan already has five is one
+		// too many, though this draft alone has one.
+		var five []calendar.Shift
+		for d := 0; d < 5; d++ {
+			at := time.Date(2026, 3, 23+d, 8, 0, 0, 0, lisbon)
+			five = append(five, calendar.Shift{AgentID: agents[2].ID, Template: "other", Start: at, End: at.Add(8 * time.Hour), PaidMinutes: 480})
+		}
+		week, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Agent 2's week", Timezone: "Europe/Lisbon", PeriodStart: monday.UTC(), PeriodEnd: monday.AddDate(0, 0, 7).UTC()}, five)
+		require.NoError(t, err)
+		_, _, err = st.PublishSchedule(ctx, week.ID, week.Version, 0, monday.AddDate(0, 0, -7))
+		require.NoError(t, err)
+		saturday := time.Date(2026, 3, 28, 9, 0, 0, 0, lisbon)
+		res = w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules", map[string]any{"name": "Saturday", "timezone": "Europe/Lisbon",
+			"period_start": monday, "period_end": monday.AddDate(0, 0, 7), "shifts": []calendar.Shift{{AgentID: agents[2].ID, Template: "PT4",
+				Start: saturday, End: saturday.Add(4 * time.Hour), PaidMinutes: 240}}})
+		require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+		assert.Contains(t, string(res.Body), "max_shifts_per_week", "five shifts elsewhere plus this one")
+		assert.Contains(t, string(res.Body), "max_week_hours", "40 hours elsewhere plus these 4")
+		assert.NotContains(t, string(res.Body), "double_booked")
 	})
 }

@@ -570,7 +570,8 @@ func (s *Server) handleFeed(c echo.Context) error {
 
 // ruleWarnings checks every agent's shifts against their contract, approved
 // time off and the shifts they already have in other plans' published
-// revisions (planID is the plan the shifts belong to, 0 for a new one).
+// revisions, which also count toward the contract (planID is the plan the
+// shifts belong to, 0 for a new one).
 func (s *Server) ruleWarnings(ctx context.Context, planID int64, start, end time.Time, shifts []calendar.Shift) ([]calendar.Violation, error) {
 	return s.ruleWarningsAmong(ctx, planID, start, end, shifts, nil)
 }
@@ -598,6 +599,20 @@ func (s *Server) ruleWarningsAmong(ctx context.Context, planID int64, start, end
 			return nil, err
 		}
 	}
+	// The shifts these agents already have in other plans' published
+	// revisions count toward their contracts too (hours, shifts, rest, days
+	// in a row), and must not overlap this plan's.
+	var others []calendar.Shift
+	othersOf := map[int64][]calendar.Shift{}
+	if len(ids) > 0 {
+		var err error
+		if others, err = s.store.FindShifts(ctx, store.ShiftFilter{Published: true, ExceptPlanID: planID, AgentIDs: ids, From: start, To: end}); err != nil {
+			return nil, err
+		}
+		for _, o := range others {
+			othersOf[o.AgentID] = append(othersOf[o.AgentID], o)
+		}
+	}
 	for _, id := range ids {
 		a, ok := agents[id]
 		if !ok {
@@ -609,7 +624,7 @@ func (s *Server) ruleWarningsAmong(ctx context.Context, planID int64, start, end
 		}
 		c := a.Contract
 		out = append(out, calendar.CheckContract(id, calendar.Contract{MinWeekHours: c.MinWeekHours, MaxWeekHours: c.MaxWeekHours,
-			MaxShiftsPerWeek: c.MaxShiftsPerWeek, MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, byAgent[id], start, end)...)
+			MaxShiftsPerWeek: c.MaxShiftsPerWeek, MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, append(byAgent[id], othersOf[id]...), start, end)...)
 	}
 	if len(ids) > 0 {
 		var off []calendar.TimeOff
@@ -624,10 +639,6 @@ func (s *Server) ruleWarningsAmong(ctx context.Context, planID int64, start, end
 			}
 		}
 		out = append(out, calendar.CheckTimeOff(shifts, off)...)
-		others, err := s.store.FindShifts(ctx, store.ShiftFilter{Published: true, ExceptPlanID: planID, AgentIDs: ids, From: start, To: end})
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, calendar.CheckDoubleBooking(shifts, others)...)
 	}
 	return out, nil
