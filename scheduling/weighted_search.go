@@ -23,19 +23,21 @@ type wsShift struct {
 }
 
 type weightedSearch struct {
-	s       *coverSolver
-	req     []float64
-	cov     []float64
-	w       []float64 // weight per interval
-	shifts  []wsShift
-	used    []int // shifts per template
-	paid    float64
-	cost    []float64 // paid minutes per candidate
-	near    [][]int   // interval -> candidates whose span covers it
-	center  []int     // candidate -> interval in the middle of its span
-	reach   int       // longest span in intervals
-	leftAt  []int     // candidate -> last step a shift left it
-	rng     *rand.Rand
+	s      *coverSolver
+	req    []float64
+	cov    []float64
+	w      []float64 // weight per interval
+	shifts []wsShift
+	used   []int // shifts per template
+	paid   float64
+	cost   []float64 // paid minutes per candidate
+	near   [][]int   // interval -> candidates whose span covers it
+	center []int     // candidate -> interval in the middle of its span
+	reach  int       // longest span in intervals
+	leftAt []int     // candidate -> last step a shift left it
+	tmp    []float64 // scratch cover per interval, zero between uses
+	limit  []int     // scratch
+	rng    *rand.Rand
 }
 
 // weightedSearchSteps is the search's step budget. A step evaluates every
@@ -86,7 +88,7 @@ func (s *coverSolver) newWeightedSearch() *weightedSearch {
 	g := s.g
 	ws := &weightedSearch{s: s, req: g.p.Required, cov: make([]float64, g.n), w: make([]float64, g.n),
 		used: make([]int, len(g.ts.Templates)), cost: make([]float64, len(g.cands)), near: make([][]int, g.n),
-		center: make([]int, len(g.cands)), leftAt: make([]int, len(g.cands)),
+		center: make([]int, len(g.cands)), tmp: make([]float64, g.n), leftAt: make([]int, len(g.cands)),
 		rng: rand.New(rand.NewPCG(uint64(len(g.chosen)), uint64(g.n)))}
 	for i := range ws.w {
 		ws.w[i] = 1
@@ -117,9 +119,9 @@ func (ws *weightedSearch) apply(cells []cell, sign float64) (float64, float64) {
 	dw, du := 0.0, 0.0
 	for _, x := range cells {
 		c := ws.cov[x.i]
-		before := math.Max(0, ws.req[x.i]-c)
+		before := shortOf(ws.req[x.i], c)
 		c += sign * x.v
-		after := math.Max(0, ws.req[x.i]-c)
+		after := shortOf(ws.req[x.i], c)
 		ws.cov[x.i] = c
 		dw += ws.w[x.i] * (after - before)
 		du += after - before
@@ -166,26 +168,47 @@ func (ws *weightedSearch) bestBreaks(ci int) (dw, du float64, pat []int, ok bool
 	bo := ws.s.geo[ci]
 	rules := g.ts.Templates[g.cands[ci].tmpl].Breaks
 	pat = make([]int, len(rules))
-	dw, du = ws.apply(bo.span, 1)
+	// tmp holds the shift's own cover so far, so the cover is not written.
+	for _, x := range bo.span {
+		c := ws.cov[x.i]
+		d := shortOf(ws.req[x.i], c+x.v) - shortOf(ws.req[x.i], c)
+		dw, du = dw+ws.w[x.i]*d, du+d
+		ws.tmp[x.i] += x.v
+	}
+	defer func() {
+		for _, x := range bo.span {
+			ws.tmp[x.i] = 0
+		}
+		for bi := range rules {
+			for _, x := range bo.taken[bi][pat[bi]] {
+				ws.tmp[x.i] = 0
+			}
+		}
+	}()
 	// limit[bi] is the latest start of break bi that leaves room for the rest.
-	limit := make([]int, len(rules))
+	limit := ws.limit[:0]
+	for range rules {
+		limit = append(limit, 0)
+	}
 	for bi := len(rules) - 1; bi >= 0; bi-- {
 		limit[bi] = rules[bi].LatestStart
 		if bi+1 < len(rules) {
 			limit[bi] = min(limit[bi], limit[bi+1]-rules[bi].LengthMin)
 		}
 	}
-	ok = true
 	prevEnd := math.MinInt
-	placed := 0
 	for bi := range rules {
 		bk, bw, bu, seen := -1, math.Inf(1), 0.0, 0
 		for k, off := range bo.opts[bi] {
 			if off < prevEnd || off > limit[bi] {
 				continue
 			}
-			a, b := ws.apply(bo.taken[bi][k], -1)
-			ws.apply(bo.taken[bi][k], 1)
+			a, b := 0.0, 0.0
+			for _, x := range bo.taken[bi][k] {
+				c := ws.cov[x.i] + ws.tmp[x.i]
+				d := shortOf(ws.req[x.i], c-x.v) - shortOf(ws.req[x.i], c)
+				a, b = a+ws.w[x.i]*d, b+d
+			}
 			switch {
 			case a < bw-1e-9:
 				bk, bw, bu, seen = k, a, b, 1
@@ -198,20 +221,23 @@ func (ws *weightedSearch) bestBreaks(ci int) (dw, du float64, pat []int, ok bool
 			}
 		}
 		if bk < 0 {
-			ok = false
-			break
+			return 0, 0, nil, false
 		}
-		ws.apply(bo.taken[bi][bk], -1)
-		placed++
+		for _, x := range bo.taken[bi][bk] {
+			ws.tmp[x.i] -= x.v
+		}
 		pat[bi] = bk
 		dw, du = dw+bw, du+bu
 		prevEnd = bo.opts[bi][bk] + rules[bi].LengthMin
 	}
-	for bi := 0; bi < placed; bi++ {
-		ws.apply(bo.taken[bi][pat[bi]], 1)
+	return dw, du, pat, true
+}
+
+func shortOf(req, cov float64) float64 {
+	if d := req - cov; d > 0 {
+		return d
 	}
-	ws.apply(bo.span, -1)
-	return dw, du, pat, ok
+	return 0
 }
 
 // short lists the intervals with shortfall.
@@ -321,7 +347,7 @@ func (ws *weightedSearch) isNear(ci, i int) bool {
 	g := ws.s.g
 	d := i - ws.center[ci]
 	if g.p.Cyclic {
-		d = ((d%g.n)+g.n)%g.n
+		d = ((d % g.n) + g.n) % g.n
 		if d > g.n/2 {
 			d -= g.n
 		}
