@@ -37,6 +37,7 @@ type weightedSearch struct {
 	leftAt []int     // candidate -> last step a shift left it
 	tmp    []float64 // scratch cover per interval, zero between uses
 	limit  []int     // scratch
+	pat    []int     // scratch
 	rng    *rand.Rand
 }
 
@@ -57,7 +58,7 @@ func (s *coverSolver) weightedSearch(ctx context.Context, steps int) {
 	ws := s.newWeightedSearch()
 	best := ws.snapshot()
 	bestPaid := ws.paid
-	tenure := 10
+	tenure := wsTenure
 	for step := 1; step <= steps && (step%64 != 0 || ctx.Err() == nil); step++ {
 		short := ws.short()
 		if len(short) == 0 {
@@ -161,13 +162,26 @@ func (ws *weightedSearch) remove(k, step int) {
 // the break placement that leaves the least weighted shortfall, one break at
 // a time in order (each after the one before it ends, and early enough for
 // the ones after it). It returns the changes of the weighted shortfall and
-// of the shortfall and the pattern, the cover unchanged; ok is false if the
-// breaks do not fit.
-func (ws *weightedSearch) bestBreaks(ci int) (dw, du float64, pat []int, ok bool) {
+// of the shortfall and the pattern (scratch, valid until the next call), the
+// cover unchanged; ok is false if the breaks do not fit or if the weighted
+// change is sure to exceed bound (breaks only take cover away, so the span's
+// change is a lower bound).
+func (ws *weightedSearch) bestBreaks(ci int, bound float64) (dw, du float64, pat []int, ok bool) {
 	g := ws.s.g
 	bo := ws.s.geo[ci]
 	rules := g.ts.Templates[g.cands[ci].tmpl].Breaks
-	pat = make([]int, len(rules))
+	pat = ws.pat[:0]
+	for range rules {
+		pat = append(pat, 0)
+	}
+	for _, x := range bo.span {
+		c := ws.cov[x.i]
+		dw += ws.w[x.i] * (shortOf(ws.req[x.i], c+x.v) - shortOf(ws.req[x.i], c))
+	}
+	if dw > bound+1e-9 {
+		return 0, 0, nil, false
+	}
+	dw = 0
 	// tmp holds the shift's own cover so far, so the cover is not written.
 	for _, x := range bo.span {
 		c := ws.cov[x.i]
@@ -301,7 +315,7 @@ func (ws *weightedSearch) bestMove(i, step, tenure int, bestPaid float64) {
 				return
 			}
 		}
-		dw, du, pat, ok := ws.bestBreaks(ci)
+		dw, du, pat, ok := ws.bestBreaks(ci, bestW-dw0)
 		if !ok {
 			return
 		}
@@ -311,11 +325,11 @@ func (ws *weightedSearch) bestMove(i, step, tenure int, bestPaid float64) {
 		}
 		switch {
 		case dw < bestW-1e-9 || (dw <= bestW+1e-9 && paidAfter < bestPaidAfter-1e-9):
-			best, bestW, bestPaidAfter, seen = move{k, ci, pat}, dw, paidAfter, 1
+			best, bestW, bestPaidAfter, seen = move{k, ci, append(best.pat[:0:0], pat...)}, dw, paidAfter, 1
 		case dw <= bestW+1e-9 && paidAfter <= bestPaidAfter+1e-9:
 			seen++
 			if ws.rng.IntN(seen) == 0 {
-				best = move{k, ci, pat}
+				best = move{k, ci, append(best.pat[:0:0], pat...)}
 			}
 		}
 	}
@@ -388,3 +402,5 @@ func (s *coverSolver) adoptShifts(shifts []wsShift) {
 		g.used[pl.c.tmpl]++
 	}
 }
+
+var wsTenure = 10
