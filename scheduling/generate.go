@@ -194,7 +194,7 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 		g.prune()
 		s.dropSpare(ctx, nil)
 		g.improve(ctx)
-		s.weightedSearch(ctx, weightedSearchSteps)
+		s.weightedSearch(ctx, weightedSearchSteps, weightedSearchRounds)
 	}
 	greedy := greedyPlan(ctx, p, ts)
 	if !lpOK || greedy.shortfall() < g.shortfall()-1e-9 || (greedy.shortfall() <= g.shortfall()+1e-9 && greedy.paid() < g.paid()) {

@@ -41,24 +41,51 @@ type weightedSearch struct {
 	rng    *rand.Rand
 }
 
-// weightedSearchSteps is the search's step budget. A step evaluates every
-// relocation of the shifts near one short interval, so it costs about a
-// tenth of a millisecond on a week of 30-minute intervals.
-const weightedSearchSteps = 20000
+// weightedSearchSteps is the search's step budget. A step evaluates the
+// relocations of the shifts near one short interval, about 60 microseconds
+// on a week of 30-minute intervals; more steps than this found nothing
+// cheaper on the planted weeks.
+const weightedSearchSteps = 40000
+
+// weightedSearchRounds is how many rounds share the steps (2 measured best
+// of 1, 2 and 4 on the planted weeks at 20,000 and 40,000 steps).
+const weightedSearchRounds = 2
 
 // weightedSearch runs the search on the generator's plan (which must have no
-// shortfall, or it is left alone) for at most steps steps, and adopts the
-// cheapest plan without shortfall it finds. The random choices are seeded,
-// so a plan is repeatable.
-func (s *coverSolver) weightedSearch(ctx context.Context, steps int) {
+// shortfall, or it is left alone) in rounds, steps steps in all, and adopts
+// the cheapest plan without shortfall it finds. Each round starts from the
+// best plan so far with fresh weights and its own random choices: runs from
+// one plan differ widely, so several short ones beat one long one. The
+// random choices are seeded, so a plan is repeatable.
+func (s *coverSolver) weightedSearch(ctx context.Context, steps, rounds int) {
 	g := s.g
 	if g.shortfall() > 1e-9 || len(g.chosen) == 0 {
 		return
 	}
-	ws := s.newWeightedSearch()
-	best := ws.snapshot()
-	bestPaid := ws.paid
-	tenure := wsTenure
+	for r := 0; r < rounds && ctx.Err() == nil; r++ {
+		ws := s.newWeightedSearch(uint64(r))
+		s.adoptShifts(ws.run(ctx, steps/rounds, ws.snapshot(), ws.paid))
+	}
+}
+
+// plan lists the generator's shifts as candidates and patterns.
+func (s *coverSolver) plan() []wsShift {
+	g := s.g
+	out := make([]wsShift, 0, len(g.chosen))
+	for _, pl := range g.chosen {
+		pat := make([]int, len(pl.breaks))
+		for bi, b := range g.ts.Templates[pl.c.tmpl].Breaks {
+			pat[bi] = (pl.breaks[bi] - b.EarliestStart) / b.StepMin
+		}
+		out = append(out, wsShift{s.candIndex(pl.c), pat})
+	}
+	return out
+}
+
+// run searches for at most steps steps and returns the cheapest plan without
+// shortfall it met (the one it started from if none is cheaper).
+func (ws *weightedSearch) run(ctx context.Context, steps int, best []wsShift, bestPaid float64) []wsShift {
+	const tenure = 10
 	for step := 1; step <= steps && (step%64 != 0 || ctx.Err() == nil); step++ {
 		short := ws.short()
 		if len(short) == 0 {
@@ -72,9 +99,10 @@ func (s *coverSolver) weightedSearch(ctx context.Context, steps int) {
 		}
 		i := short[ws.rng.IntN(len(short))]
 		ws.bestMove(i, step, tenure, bestPaid)
-		for _, j := range short {
-			ws.w[j]++
-		}
+		// Only the interval the step worked on gains weight: weighting every
+		// short interval measured worse on the planted weeks (1.32% against
+		// 1.11% above the optimum, 20,000 steps).
+		ws.w[i]++
 		if step%1024 == 0 {
 			ws.recount()
 		}
@@ -82,15 +110,15 @@ func (s *coverSolver) weightedSearch(ctx context.Context, steps int) {
 	if len(ws.short()) == 0 && ws.paid < bestPaid-1e-9 {
 		best = ws.snapshot()
 	}
-	s.adoptShifts(best)
+	return best
 }
 
-func (s *coverSolver) newWeightedSearch() *weightedSearch {
+func (s *coverSolver) newWeightedSearch(seed uint64) *weightedSearch {
 	g := s.g
 	ws := &weightedSearch{s: s, req: g.p.Required, cov: make([]float64, g.n), w: make([]float64, g.n),
 		used: make([]int, len(g.ts.Templates)), cost: make([]float64, len(g.cands)), near: make([][]int, g.n),
 		center: make([]int, len(g.cands)), tmp: make([]float64, g.n), leftAt: make([]int, len(g.cands)),
-		rng: rand.New(rand.NewPCG(uint64(len(g.chosen)), uint64(g.n)))}
+		rng: rand.New(rand.NewPCG(seed, uint64(g.n)))}
 	for i := range ws.w {
 		ws.w[i] = 1
 	}
@@ -103,13 +131,8 @@ func (s *coverSolver) newWeightedSearch() *weightedSearch {
 			ws.near[x.i] = append(ws.near[x.i], ci)
 		}
 	}
-	for _, pl := range g.chosen {
-		ci := s.candIndex(pl.c)
-		pat := make([]int, len(pl.breaks))
-		for bi, b := range g.ts.Templates[pl.c.tmpl].Breaks {
-			pat[bi] = (pl.breaks[bi] - b.EarliestStart) / b.StepMin
-		}
-		ws.insert(wsShift{ci, pat})
+	for _, sh := range s.plan() {
+		ws.insert(sh)
 	}
 	return ws
 }
@@ -402,5 +425,3 @@ func (s *coverSolver) adoptShifts(shifts []wsShift) {
 		g.used[pl.c.tmpl]++
 	}
 }
-
-var wsTenure = 10
