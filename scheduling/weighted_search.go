@@ -246,6 +246,18 @@ func (ws *weightedSearch) bestBreaks(ci int, bound float64) (dw, du float64, pat
 				d := shortOf(ws.req[x.i], c-x.v) - shortOf(ws.req[x.i], c)
 				a, b = a+ws.w[x.i]*d, b+d
 			}
+			if a <= 1e-9 {
+				// Among placements that cost nothing, the one with the most
+				// spare cover: a break there leaves the rest of the spare
+				// cover in fewer, larger pieces, which a later drop can use
+				// (0.97% against 1.04% above the optimum on the planted weeks;
+				// preferring the least spare cover measured 1.04%).
+				spare := 0.0
+				for _, x := range bo.taken[bi][k] {
+					spare += ws.cov[x.i] + ws.tmp[x.i] - ws.req[x.i]
+				}
+				a -= 1e-6 * spare
+			}
 			switch {
 			case a < bw-1e-9:
 				bk, bw, bu, seen = k, a, b, 1
