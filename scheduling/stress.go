@@ -187,6 +187,11 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 		hs.repairBreaks(ctx, allowed)
 		h.prune()
 		hs.dropSpare(ctx, allowed)
+		// The shifts added above cost more than the budget on a tight
+		// plan: the search takes paid time back out, every shift it moves
+		// within the peak-stretch rule.
+		hs.stressSearch(ctx, stressSearchSteps, 1)
+		newStressState(hs).placeAll(false)
 	}
 	if h.shortfall() <= g.shortfall()+1e-9 && h.paid() <= limit {
 		return h
@@ -196,3 +201,6 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	newStressState(hs).placeAll(false)
 	return h
 }
+
+// stressSearchSteps is the stress-aware plan's share of search steps.
+const stressSearchSteps = 10000

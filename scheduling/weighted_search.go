@@ -39,6 +39,11 @@ type weightedSearch struct {
 	limit  []int     // scratch
 	pat    []int     // scratch
 	rng    *rand.Rand
+	// stress restricts every shift to the break patterns within the
+	// peak-stretch rule (s.stressPatterns), computed as candidates come up.
+	stress   bool
+	patterns [][][]int
+	loss     [][]float64 // scratch: weighted change per break and option
 }
 
 // weightedSearchSteps is the search's step budget. A step evaluates the
@@ -58,12 +63,26 @@ const weightedSearchRounds = 2
 // one plan differ widely, so several short ones beat one long one. The
 // random choices are seeded, so a plan is repeatable.
 func (s *coverSolver) weightedSearch(ctx context.Context, steps, rounds int) {
+	s.search(ctx, steps, rounds, false)
+}
+
+// stressSearch is weightedSearch that gives every shift it moves a break
+// pattern within the peak-stretch rule (or as near it as the shift gets);
+// shifts it leaves keep theirs.
+func (s *coverSolver) stressSearch(ctx context.Context, steps, rounds int) {
+	s.search(ctx, steps, rounds, true)
+}
+
+func (s *coverSolver) search(ctx context.Context, steps, rounds int, stress bool) {
 	g := s.g
 	if g.shortfall() > 1e-9 || len(g.chosen) == 0 {
 		return
 	}
 	for r := 0; r < rounds && ctx.Err() == nil; r++ {
 		ws := s.newWeightedSearch(uint64(r))
+		if stress {
+			ws.stress, ws.patterns = true, make([][][]int, len(g.cands))
+		}
 		s.adoptShifts(ws.run(ctx, steps/rounds, ws.snapshot(), ws.paid))
 	}
 }
@@ -233,6 +252,20 @@ func (ws *weightedSearch) bestBreaks(ci int, bound float64) (dw, du float64, pat
 			limit[bi] = min(limit[bi], limit[bi+1]-rules[bi].LengthMin)
 		}
 	}
+	if ws.stress && len(rules) > 0 {
+		if !ws.patternBreaks(ci, pat) {
+			return 0, 0, nil, false
+		}
+		for bi, k := range pat {
+			for _, x := range bo.taken[bi][k] {
+				c := ws.cov[x.i] + ws.tmp[x.i]
+				d := shortOf(ws.req[x.i], c-x.v) - shortOf(ws.req[x.i], c)
+				dw, du = dw+ws.w[x.i]*d, du+d
+				ws.tmp[x.i] -= x.v
+			}
+		}
+		return dw, du, pat, true
+	}
 	prevEnd := math.MinInt
 	for bi := range rules {
 		bk, bw, bu, seen := -1, math.Inf(1), 0.0, 0
@@ -280,6 +313,50 @@ func (ws *weightedSearch) bestBreaks(ci int, bound float64) (dw, du float64, pat
 		prevEnd = bo.opts[bi][bk] + rules[bi].LengthMin
 	}
 	return dw, du, pat, true
+}
+
+// patternBreaks writes into pat the allowed pattern of candidate ci whose
+// breaks leave the least weighted shortfall, each break scored on its own
+// against the cover with the shift's span in tmp. It returns false if the
+// candidate has no allowed pattern.
+func (ws *weightedSearch) patternBreaks(ci int, pat []int) bool {
+	if ws.patterns[ci] == nil {
+		ws.patterns[ci] = ws.s.stressPatterns(ci, ws.s.g.cands[ci])
+	}
+	pats := ws.patterns[ci]
+	if len(pats) == 0 {
+		return false
+	}
+	bo := ws.s.geo[ci]
+	ws.loss = ws.loss[:0]
+	for bi := range bo.opts {
+		ls := make([]float64, len(bo.opts[bi]))
+		for k := range ls {
+			for _, x := range bo.taken[bi][k] {
+				c := ws.cov[x.i] + ws.tmp[x.i]
+				ls[k] += ws.w[x.i] * (shortOf(ws.req[x.i], c-x.v) - shortOf(ws.req[x.i], c))
+			}
+		}
+		ws.loss = append(ws.loss, ls)
+	}
+	best, bestL, seen := -1, math.Inf(1), 0
+	for pi, pt := range pats {
+		l := 0.0
+		for bi, k := range pt {
+			l += ws.loss[bi][k]
+		}
+		switch {
+		case l < bestL-1e-9:
+			best, bestL, seen = pi, l, 1
+		case l <= bestL+1e-9:
+			seen++
+			if ws.rng.IntN(seen) == 0 {
+				best = pi
+			}
+		}
+	}
+	copy(pat, pats[best])
+	return true
 }
 
 func shortOf(req, cov float64) float64 {
