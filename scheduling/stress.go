@@ -203,4 +203,4 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 }
 
 // stressSearchSteps is the stress-aware plan's share of search steps.
-const stressSearchSteps = 10000
+const stressSearchSteps = 8000
