@@ -193,7 +193,10 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 		hs.stressSearch(ctx, stressSearchSteps, 1)
 		newStressState(hs).placeAll(false)
 	}
-	if h.shortfall() <= g.shortfall()+1e-9 && h.paid() <= limit {
+	// Relief never makes stress worse: no larger share of break time in
+	// peaks than the cheapest plan (the peak-stretch rule holds by the
+	// patterns).
+	if h.shortfall() <= g.shortfall()+1e-9 && h.paid() <= limit && peakBreakShare(h) <= peakBreakShare(g)+1e-9 {
 		return h
 	}
 	h = g.clone()
@@ -204,3 +207,23 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 
 // stressSearchSteps is the stress-aware plan's share of search steps.
 const stressSearchSteps = 8000
+
+// peakBreakShare is the share of the plan's break time taken in peak
+// intervals (0 without breaks).
+func peakBreakShare(g *generator) float64 {
+	in, all := 0.0, 0.0
+	for _, pl := range g.chosen {
+		for bi, b := range g.ts.Templates[pl.c.tmpl].Breaks {
+			for _, x := range g.breakCover(pl.c, pl.breaks[bi], b.LengthMin) {
+				all += x.v
+				if g.peak[x.i] {
+					in += x.v
+				}
+			}
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return in / all
+}

@@ -335,6 +335,17 @@ func (ws *weightedSearch) patternBreaks(ci int, pat []int) bool {
 			for _, x := range bo.taken[bi][k] {
 				c := ws.cov[x.i] + ws.tmp[x.i]
 				ls[k] += ws.w[x.i] * (shortOf(ws.req[x.i], c-x.v) - shortOf(ws.req[x.i], c))
+				// A break minute in a peak costs as much as twenty short
+				// ones before they gain weight, so the relieved plan takes
+				// no larger share of its break time in peaks than the
+				// cheapest (on the double-peak week: 42% with 20, 44% with 8,
+				// 45% with 2, against 43% in the cheapest plan); between
+				// patterns that cost the same, breaks where cover is most
+				// spare.
+				if ws.s.g.peak[x.i] {
+					ls[k] += 20 * x.v
+				}
+				ls[k] -= 1e-6 * (c - ws.req[x.i])
 			}
 		}
 		ws.loss = append(ws.loss, ls)
