@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -101,4 +102,41 @@ func TestWeightedSearchLeavesAPlanWithShortfallAlone(t *testing.T) {
 	s := newCoverSolver(g, stressRules{})
 	s.weightedSearch(context.Background(), 100, 1)
 	assert.Len(t, g.chosen, 1, "the search starts only from a plan without shortfall")
+}
+
+func TestStressSearchMovesShiftsOnlyToPatternsWithinThePeakStretchRule(t *testing.T) {
+	p, _ := plantedDoublePeak(t, 40, 2)
+	ts := loadTemplates(t)
+	g := greedyPlan(context.Background(), p, ts)
+	require.InDelta(t, 0, g.shortfall(), 1e-9)
+	before := map[string]int{}
+	for _, pl := range g.chosen {
+		before[placedKey(pl)]++
+	}
+	s := newCoverSolver(g, stressRules{})
+	s.stressSearch(context.Background(), 3000, 1)
+	assert.InDelta(t, 0, g.shortfall(), 1e-9)
+	moved := 0
+	for _, pl := range g.chosen {
+		if before[placedKey(pl)] > 0 {
+			before[placedKey(pl)]--
+			continue
+		}
+		moved++
+		ci := s.candIndex(pl.c)
+		ok := false
+		for _, pat := range s.stressPatterns(ci, pl.c) {
+			same := true
+			for bi, k := range pat {
+				same = same && s.geo[ci].opts[bi][k] == pl.breaks[bi]
+			}
+			ok = ok || same
+		}
+		assert.True(t, ok, "%s at %s: breaks %v outside the peak-stretch rule", ts.Templates[pl.c.tmpl].Name, pl.c.start, pl.breaks)
+	}
+	assert.Positive(t, moved, "the search moved shifts")
+}
+
+func placedKey(pl placed) string {
+	return fmt.Sprint(pl.c.tmpl, pl.c.start.Unix(), pl.breaks)
 }
