@@ -164,9 +164,11 @@ func (st *stressState) placeAll(force bool) {
 
 // relieveStress returns a copy of the plan with stress relieved: every
 // shift's breaks under the stress rules, the cover that loses refilled by
-// moving other compliant breaks and adding shifts, provided the plan pays at
-// most StressBudget more than this one and adds no shortfall. Otherwise it
-// only moves breaks where that costs no cover.
+// moving other compliant breaks and adding shifts, then paid time taken back
+// out by the weighted search with compliant breaks, provided the plan pays
+// at most StressBudget more than this one, adds no shortfall and takes no
+// larger share of its break time in peaks. Otherwise it only moves breaks
+// where that costs no cover.
 func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	g := s.g
 	limit := g.paid()*(1+g.p.StressBudget) + 1e-9
