@@ -11,9 +11,11 @@ import (
 // shortfall it drops a shift and tries to close the hole that opens by
 // relocating shifts (any template, any start, breaks re-placed where they
 // hurt least) and adding ones that still keep the plan cheaper than the best
-// found. Each interval left short gains weight at every step, so the search
-// stops circling a hole it cannot close and pushes it elsewhere, often into
-// over-coverage, where it vanishes. Every plan without shortfall it meets is
+// found. A step takes one short interval at random, makes the move that
+// leaves the least weighted shortfall (even if that is more than before),
+// and adds weight to that interval, so the search stops circling a hole it
+// cannot close and pushes it elsewhere, often into over-coverage, where it
+// vanishes. Every plan without shortfall it meets is
 // cheaper than the last, and the cheapest is kept.
 
 // wsShift is one shift of the search: a candidate and its option per break.
