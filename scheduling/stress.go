@@ -164,9 +164,11 @@ func (st *stressState) placeAll(force bool) {
 
 // relieveStress returns a copy of the plan with stress relieved: every
 // shift's breaks under the stress rules, the cover that loses refilled by
-// moving other compliant breaks and adding shifts, provided the plan pays at
-// most StressBudget more than this one and adds no shortfall. Otherwise it
-// only moves breaks where that costs no cover.
+// moving other compliant breaks and adding shifts, then paid time taken back
+// out by the weighted search with compliant breaks, provided the plan pays
+// at most StressBudget more than this one, adds no shortfall and takes no
+// larger share of its break time in peaks. Otherwise it only moves breaks
+// where that costs no cover.
 func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	g := s.g
 	limit := g.paid()*(1+g.p.StressBudget) + 1e-9
@@ -187,12 +189,43 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 		hs.repairBreaks(ctx, allowed)
 		h.prune()
 		hs.dropSpare(ctx, allowed)
+		// The shifts added above cost more than the budget on a tight
+		// plan: the search takes paid time back out, every shift it moves
+		// within the peak-stretch rule.
+		hs.stressSearch(ctx, stressSearchSteps, 1)
+		newStressState(hs).placeAll(false)
 	}
-	if h.shortfall() <= g.shortfall()+1e-9 && h.paid() <= limit {
+	// Relief never makes stress worse: no larger share of break time in
+	// peaks than the cheapest plan (the peak-stretch rule holds by the
+	// patterns).
+	if h.shortfall() <= g.shortfall()+1e-9 && h.paid() <= limit && peakBreakShare(h) <= peakBreakShare(g)+1e-9 {
 		return h
 	}
 	h = g.clone()
 	hs = &coverSolver{g: h, geo: s.geo, index: s.index, cols: s.cols}
 	newStressState(hs).placeAll(false)
 	return h
+}
+
+// stressSearchSteps is the stress-aware plan's share of search steps.
+const stressSearchSteps = 8000
+
+// peakBreakShare is the share of the plan's break time taken in peak
+// intervals (0 without breaks).
+func peakBreakShare(g *generator) float64 {
+	in, all := 0.0, 0.0
+	for _, pl := range g.chosen {
+		for bi, b := range g.ts.Templates[pl.c.tmpl].Breaks {
+			for _, x := range g.breakCover(pl.c, pl.breaks[bi], b.LengthMin) {
+				all += x.v
+				if g.peak[x.i] {
+					in += x.v
+				}
+			}
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return in / all
 }
