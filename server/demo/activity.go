@@ -123,7 +123,7 @@ func seedSchedule(ctx context.Context, st *store.Store, now time.Time) error {
 		}
 	}
 	sch, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Demo fortnight (seeded by hand)", Timezone: "UTC",
-		PeriodStart: weekStart.AddDate(0, 0, -8), PeriodEnd: weekStart.AddDate(0, 0, 8)}, shifts)
+		PeriodStart: weekStart.AddDate(0, 0, -7).Add(-12 * time.Hour), PeriodEnd: weekStart.AddDate(0, 0, 7).Add(12 * time.Hour)}, shifts)
 	if err != nil {
 		return err
 	}
