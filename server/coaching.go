@@ -182,22 +182,11 @@ func (s *Server) checkCoachingLinks(ctx context.Context, p auth.Principal, req c
 
 func (s *Server) handleListCoaching(c echo.Context) error {
 	p := principal(c)
-	if err := p.Allow(auth.Coaching, auth.Read); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
-	f := store.CoachingFilter{Page: pageOf(c)}
-	ids, err := s.scopedAgentIDs(ctx, p, p.ScopeOf(auth.Coaching, auth.Read))
-	if err != nil {
+	f := store.CoachingFilter{Page: pageOf(c), States: statesParam[qa.CoachingState](c)}
+	var err error
+	if f.AgentIDs, err = s.listScopedAgents(c, auth.Coaching); err != nil {
 		return err
-	}
-	if f.AgentIDs, err = narrowToAgent(c, ids); err != nil {
-		return err
-	}
-	if v := c.QueryParam("state"); v != "" {
-		for _, st := range strings.Split(v, ",") {
-			f.States = append(f.States, qa.CoachingState(strings.TrimSpace(st)))
-		}
 	}
 	if c.QueryParam("overdue") == "true" {
 		f.States, f.DueBefore = []qa.CoachingState{qa.CoachingPlanned}, s.now()

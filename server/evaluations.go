@@ -122,22 +122,11 @@ func (s *Server) loadEvaluation(ctx context.Context, st *store.Store, p auth.Pri
 
 func (s *Server) handleListEvaluations(c echo.Context) error {
 	p := principal(c)
-	if err := p.Allow(auth.Evaluations, auth.Read); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
-	f := store.EvaluationFilter{Page: pageOf(c)}
-	ids, err := s.scopedAgentIDs(ctx, p, p.ScopeOf(auth.Evaluations, auth.Read))
-	if err != nil {
+	f := store.EvaluationFilter{Page: pageOf(c), States: statesParam[qa.EvalState](c)}
+	var err error
+	if f.AgentIDs, err = s.listScopedAgents(c, auth.Evaluations); err != nil {
 		return err
-	}
-	if f.AgentIDs, err = narrowToAgent(c, ids); err != nil {
-		return err
-	}
-	if v := c.QueryParam("state"); v != "" {
-		for _, st := range strings.Split(v, ",") {
-			f.States = append(f.States, qa.EvalState(strings.TrimSpace(st)))
-		}
 	}
 	if p.User.Role == org.RoleAgent {
 		if len(f.States) == 0 {
@@ -697,17 +686,10 @@ func checkDisputeItems(sc qa.Scorecard, items []qa.DisputeItem) error {
 }
 
 func (s *Server) handleListDisputes(c echo.Context) error {
-	p := principal(c)
-	if err := p.Allow(auth.Disputes, auth.Read); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
 	f := store.DisputeFilter{State: qa.DisputeState(c.QueryParam("state")), Page: pageOf(c)}
-	ids, err := s.scopedAgentIDs(ctx, p, p.ScopeOf(auth.Disputes, auth.Read))
-	if err != nil {
-		return err
-	}
-	if f.AgentIDs, err = narrowToAgent(c, ids); err != nil {
+	var err error
+	if f.AgentIDs, err = s.listScopedAgents(c, auth.Disputes); err != nil {
 		return err
 	}
 	out, total, err := s.store.FindDisputes(ctx, f)

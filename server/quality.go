@@ -492,17 +492,10 @@ func readInteractionsCSV(r io.Reader) ([]interactionRecord, []int, error) {
 }
 
 func (s *Server) handleListInteractions(c echo.Context) error {
-	p := principal(c)
-	if err := p.Allow(auth.Interactions, auth.Read); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
 	f := store.ContactFilter{Channel: c.QueryParam("channel"), Page: pageOf(c)}
-	ids, err := s.scopedAgentIDs(ctx, p, p.ScopeOf(auth.Interactions, auth.Read))
-	if err != nil {
-		return err
-	}
-	if f.AgentIDs, err = narrowToAgent(c, ids); err != nil {
+	var err error
+	if f.AgentIDs, err = s.listScopedAgents(c, auth.Interactions); err != nil {
 		return err
 	}
 	if f.From, f.To, err = timeRange(c, time.Time{}, time.Time{}); err != nil {
@@ -513,6 +506,32 @@ func (s *Server) handleListInteractions(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+}
+
+// listScopedAgents checks that the caller may read resource and returns the agents
+// a list of it may show: the caller's scope, narrowed by ?agent_id= (nil =
+// all agents).
+func (s *Server) listScopedAgents(c echo.Context, resource auth.Resource) ([]int64, error) {
+	p := principal(c)
+	if err := p.Allow(resource, auth.Read); err != nil {
+		return nil, err
+	}
+	ids, err := s.scopedAgentIDs(c.Request().Context(), p, p.ScopeOf(resource, auth.Read))
+	if err != nil {
+		return nil, err
+	}
+	return narrowToAgent(c, ids)
+}
+
+// statesParam reads a comma-separated ?state= list.
+func statesParam[T ~string](c echo.Context) []T {
+	var out []T
+	if v := c.QueryParam("state"); v != "" {
+		for _, st := range strings.Split(v, ",") {
+			out = append(out, T(strings.TrimSpace(st)))
+		}
+	}
+	return out
 }
 
 // narrowToAgent applies ?agent_id= to a scoped agent list (nil = all).
