@@ -347,21 +347,30 @@ func webFault(pg *page, err error, prefix map[string]string) bool {
 	return true
 }
 
-func (s *Server) webSaveEvaluation(c echo.Context) error {
+// webEvaluationCard reads the evaluation named in the path, as the caller may
+// read it, and the scorecard version it is scored on.
+func (s *Server) webEvaluationCard(c echo.Context) (qa.Evaluation, qa.Scorecard, error) {
 	id, err := idParam(c)
 	if err != nil {
-		return err
+		return qa.Evaluation{}, qa.Scorecard{}, err
 	}
-	p := principal(c)
 	ctx := c.Request().Context()
-	e, err := s.loadEvaluation(ctx, s.store, p, id, auth.Read)
+	e, err := s.loadEvaluation(ctx, s.store, principal(c), id, auth.Read)
 	if err != nil {
-		return err
+		return qa.Evaluation{}, qa.Scorecard{}, err
 	}
 	sc, err := s.store.FindScorecardByID(ctx, e.ScorecardID)
+	return e, sc, err
+}
+
+func (s *Server) webSaveEvaluation(c echo.Context) error {
+	p := principal(c)
+	ctx := c.Request().Context()
+	e, sc, err := s.webEvaluationCard(c)
 	if err != nil {
 		return err
 	}
+	id := e.ID
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	pg := s.newPage(c, "Evaluation")
 	action := c.FormValue("do")
@@ -422,16 +431,7 @@ type scorePreview struct {
 // webPreviewScore scores the form's answers with the one formula, leaving
 // out what is not answered yet, for the live score on the evaluation page.
 func (s *Server) webPreviewScore(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	e, err := s.loadEvaluation(ctx, s.store, principal(c), id, auth.Read)
-	if err != nil {
-		return err
-	}
-	sc, err := s.store.FindScorecardByID(ctx, e.ScorecardID)
+	_, sc, err := s.webEvaluationCard(c)
 	if err != nil {
 		return err
 	}
@@ -473,20 +473,13 @@ func (s *Server) webPreviewScore(c echo.Context) error {
 }
 
 func (s *Server) webDispute(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
 	p := principal(c)
 	ctx := c.Request().Context()
-	e, err := s.loadEvaluation(ctx, s.store, p, id, auth.Read)
+	e, sc, err := s.webEvaluationCard(c)
 	if err != nil {
 		return err
 	}
-	sc, err := s.store.FindScorecardByID(ctx, e.ScorecardID)
-	if err != nil {
-		return err
-	}
+	id := e.ID
 	var items []qa.DisputeItem
 	fieldOf := map[string]string{}
 	for _, sec := range sc.Sections {
