@@ -16,11 +16,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server"
 	"github.com/peakwise/peakwise/server/demo"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/store/storetest"
 )
 
 // signedInHandler seeds the demo into a fresh SQLite file, forecasts it and
@@ -106,7 +106,7 @@ func BenchmarkPlannerPages(b *testing.B) {
 // 500 agents (5 shifts a week each with a lunch break: 10,000 shifts).
 func BenchmarkPlannerGrid500(b *testing.B) {
 	st, h, ck := signedInHandler(b)
-	id := seedBigPlan(b, st, 500, 4)
+	id := storetest.SeedGridPlan(b, st, 500, 4, []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}, {Kind: "language", Value: "en", Proficiency: 5}})
 	timePage(b, h, ck, fmt.Sprintf("/planner/schedules/%d?view=period&queue_id=1", id))
 }
 
@@ -130,33 +130,4 @@ func seedNextRevision(b *testing.B, st *store.Store, id int64) int64 {
 	next, err := st.CreateScheduleDraft(ctx, store.Schedule{PlanID: sch.PlanID, Name: sch.Name, Timezone: sch.Timezone, PeriodStart: sch.PeriodStart, PeriodEnd: sch.PeriodEnd}, shifts)
 	require.NoError(b, err)
 	return next.ID
-}
-
-// seedBigPlan adds agents and a draft of weeks weeks of their shifts.
-func seedBigPlan(b *testing.B, st *store.Store, agents, weeks int) int64 {
-	ctx := context.Background()
-	chicago, _ := time.LoadLocation("America/Chicago")
-	site, err := st.CreateSite(ctx, org.Site{Name: "Grid bench", Timezone: "America/Chicago"})
-	require.NoError(b, err)
-	team, err := st.CreateTeam(ctx, org.Team{SiteID: site.ID, Name: "Grid"})
-	require.NoError(b, err)
-	now := time.Now().In(chicago)
-	monday := time.Date(now.Year(), now.Month(), now.Day()-int((now.Weekday()+6)%7), 0, 0, 0, 0, chicago)
-	var shifts []calendar.Shift
-	for i := 0; i < agents; i++ {
-		a, err := st.CreateAgent(ctx, org.Agent{Name: fmt.Sprintf("Grid agent %03d", i), Email: fmt.Sprintf("grid%d@bench.test", i), Timezone: "America/Chicago",
-			TeamID: &team.ID, Contract: org.DefaultContract, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}, {Kind: "language", Value: "en", Proficiency: 5}}})
-		require.NoError(b, err)
-		for d := 0; d < 7*weeks; d++ {
-			if d%7 >= 5 {
-				continue
-			}
-			start := time.Date(monday.Year(), monday.Month(), monday.Day()+d, 6+i%8, 0, 0, 0, chicago)
-			shifts = append(shifts, calendar.Shift{AgentID: a.ID, Template: "FT8", Start: start, End: start.Add(8*time.Hour + 30*time.Minute), PaidMinutes: 480,
-				Breaks: []calendar.Break{{Name: "lunch", Start: start.Add(4 * time.Hour), End: start.Add(4*time.Hour + 30*time.Minute)}}})
-		}
-	}
-	sch, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Grid bench", Timezone: "America/Chicago", PeriodStart: monday.UTC(), PeriodEnd: monday.AddDate(0, 0, 7*weeks).UTC()}, shifts)
-	require.NoError(b, err)
-	return sch.ID
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/store/storetest"
 )
 
 // TestBrowserSignInPerRole boots the real server with the demo data on a
@@ -69,7 +70,7 @@ func TestBrowserPlannerFlow(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "actuals.csv")
 	require.NoError(t, os.WriteFile(file, []byte(csv.String()), 0o644))
-	bigPlan := seedGridPlan(t, st, 500, 4)
+	bigPlan := storetest.SeedGridPlan(t, st, 500, 4, nil)
 
 	tctx := site.tab(t, 240*time.Second)
 	site.signIn(t, tctx, org.RolePlanner)
@@ -200,34 +201,4 @@ func TestBrowserPlannerFlow(t *testing.T) {
 	assert.Contains(t, table, want, "%s sees the new shift on /me", a.Name)
 	t.Logf("%s (%s) sees the rostered shift %v among %d on /me", a.Name, a.Timezone, want, len(table))
 	site.signOut(t, tctx)
-}
-
-// seedGridPlan adds agents and a draft of weeks weeks of their weekday shifts.
-func seedGridPlan(t *testing.T, st *store.Store, agents, weeks int) int64 {
-	ctx := context.Background()
-	chicago, err := time.LoadLocation("America/Chicago")
-	require.NoError(t, err)
-	site, err := st.CreateSite(ctx, org.Site{Name: "Grid test", Timezone: "America/Chicago"})
-	require.NoError(t, err)
-	team, err := st.CreateTeam(ctx, org.Team{SiteID: site.ID, Name: "Grid"})
-	require.NoError(t, err)
-	now := time.Now().In(chicago)
-	monday := time.Date(now.Year(), now.Month(), now.Day()-int((now.Weekday()+6)%7), 0, 0, 0, 0, chicago)
-	var shifts []calendar.Shift
-	for i := 0; i < agents; i++ {
-		a, err := st.CreateAgent(ctx, org.Agent{Name: fmt.Sprintf("Grid agent %03d", i), Email: fmt.Sprintf("grid%d@test.example", i), Timezone: "America/Chicago",
-			TeamID: &team.ID, Contract: org.DefaultContract})
-		require.NoError(t, err)
-		for d := 0; d < 7*weeks; d++ {
-			if d%7 >= 5 {
-				continue
-			}
-			start := time.Date(monday.Year(), monday.Month(), monday.Day()+d, 6+i%8, 0, 0, 0, chicago)
-			shifts = append(shifts, calendar.Shift{AgentID: a.ID, Template: "FT8", Start: start, End: start.Add(8*time.Hour + 30*time.Minute), PaidMinutes: 480,
-				Breaks: []calendar.Break{{Name: "lunch", Start: start.Add(4 * time.Hour), End: start.Add(4*time.Hour + 30*time.Minute)}}})
-		}
-	}
-	sch, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Grid test", Timezone: "America/Chicago", PeriodStart: monday.UTC(), PeriodEnd: monday.AddDate(0, 0, 7*weeks).UTC()}, shifts)
-	require.NoError(t, err)
-	return sch.ID
 }
