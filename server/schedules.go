@@ -379,19 +379,7 @@ func (s *Server) handlePublish(c echo.Context) error {
 			return fe
 		}
 	}
-	var sch store.Schedule
-	var changes []calendar.Change
-	err = s.store.Tx(ctx, func(tx *store.Store) error {
-		var err error
-		if sch, changes, err = tx.PublishSchedule(ctx, id, version, p.User.ID, s.now()); err != nil {
-			return err
-		}
-		if len(report.Warnings) == 0 {
-			return nil
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "schedule", EntityID: id, Action: "publish_with_warnings",
-			After: store.Snapshot(report.Warnings), Reason: strings.TrimSpace(req.Reason)})
-	})
+	sch, changes, err := s.publishDraft(ctx, p, id, version, report.Warnings, strings.TrimSpace(req.Reason))
 	if err != nil {
 		return err
 	}
@@ -400,6 +388,25 @@ func (s *Server) handlePublish(c echo.Context) error {
 	}
 	setETag(c, sch.Version)
 	return c.JSON(http.StatusOK, publishResponse{Schedule: sch, Changes: changes})
+}
+
+// publishDraft publishes a draft revision and, when the planner accepted rule
+// warnings to do so, audits them with the reason, in one transaction.
+func (s *Server) publishDraft(ctx context.Context, p auth.Principal, id int64, version int, warnings []calendar.Violation, reason string) (store.Schedule, []calendar.Change, error) {
+	var sch store.Schedule
+	var changes []calendar.Change
+	err := s.store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if sch, changes, err = tx.PublishSchedule(ctx, id, version, p.User.ID, s.now()); err != nil {
+			return err
+		}
+		if len(warnings) == 0 {
+			return nil
+		}
+		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "schedule", EntityID: id, Action: "publish_with_warnings",
+			After: store.Snapshot(warnings), Reason: reason})
+	})
+	return sch, changes, err
 }
 
 // timeRange reads ?from= and ?to= (RFC 3339 or YYYY-MM-DD in UTC), with defaults.

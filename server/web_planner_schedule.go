@@ -402,19 +402,7 @@ func (s *Server) webPublish(c echo.Context) error {
 			return s.schedulePage(c, http.StatusUnprocessableEntity, pg, draft)
 		}
 	}
-	var sch store.Schedule
-	var changes []calendar.Change
-	err = s.store.Tx(ctx, func(tx *store.Store) error {
-		var err error
-		if sch, changes, err = tx.PublishSchedule(ctx, id, version, p.User.ID, s.now()); err != nil {
-			return err
-		}
-		if len(report.Warnings) == 0 {
-			return nil
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "schedule", EntityID: id, Action: "publish_with_warnings",
-			After: store.Snapshot(report.Warnings), Reason: reason})
-	})
+	sch, changes, err := s.publishDraft(ctx, p, id, version, report.Warnings, reason)
 	if fault.Is(err, fault.Conflict) {
 		pg.Error = "Not published: " + errorMessage(err) + " Reload the page to see the draft as it is now."
 		return s.schedulePage(c, http.StatusConflict, pg, draft)
