@@ -249,11 +249,29 @@ type coverLP struct {
 	banned   []bool    // candidates the dive has ruled out
 	y        []float64 // duals per interval
 	candDual []float64 // per candidate: duals of its template cap and count rows
+	perturb  []float64 // per covering row: what its right-hand side was raised by
+}
+
+// rhsPerturb is the scale of the covering rows' right-hand-side perturbation
+// (in staff; requirements are whole or half agents).
+const rhsPerturb = 1e-6
+
+// lowerBound is a lower bound on the unperturbed program's optimum from the
+// current optimal duals (s.sx.duals must be current): duals stay feasible
+// whatever the right-hand side, so the dual objective with the unperturbed
+// right-hand side bounds the original program from below.
+func (lp *coverLP) lowerBound() float64 {
+	b := lp.sx.objective()
+	for r, eps := range lp.perturb {
+		b -= eps * lp.sx.y[r]
+	}
+	return b
 }
 
 // newLP builds the program: cover req in every interval, at most max_agents
-// shifts per template.
-func (s *coverSolver) newLP(req []float64) (*coverLP, error) {
+// shifts per template; perturb raises each covering row's right-hand side by
+// a tiny amount of its own (see dive).
+func (s *coverSolver) newLP(req []float64, perturb bool) (*coverLP, error) {
 	g := s.g
 	lp := &coverLP{s: s, rowOf: make([]int, g.n), capRow: make([]int, len(g.ts.Templates)),
 		candRows: make([][]int, len(g.cands)), seen: map[int]bool{}, y: make([]float64, g.n), candDual: make([]float64, len(g.cands)), banned: make([]bool, len(g.cands))}
@@ -265,7 +283,12 @@ func (s *coverSolver) newLP(req []float64) (*coverLP, error) {
 			// An unavoidable shortfall costs more than any shift could, and
 			// less where the requirement is large: one agent short of 20 hurts
 			// service level less than one short of 3.
-			lp.m.rows = append(lp.m.rows, lpRow{kind: rowAtLeast, rhs: r, penalty: 20 * maxPaid * (1 + 1/math.Max(g.p.Required[i], 1))})
+			eps := 0.0
+			if perturb {
+				eps = rhsPerturb * (1 + float64((i*7919)%97)/97)
+			}
+			lp.perturb = append(lp.perturb, eps)
+			lp.m.rows = append(lp.m.rows, lpRow{kind: rowAtLeast, rhs: r + eps, penalty: 20 * maxPaid * (1 + 1/math.Max(g.p.Required[i], 1))})
 		}
 	}
 	for ti, t := range g.ts.Templates {
@@ -427,17 +450,32 @@ func (lp *coverLP) values() (map[int]float64, []float64) {
 // per shift) and the root LP value, a lower bound on paid minutes of any
 // plan without shortfall.
 func (s *coverSolver) dive(ctx context.Context) ([]int, float64, error) {
-	lp, err := s.newLP(s.req)
+	lp, err := s.newLP(s.req, false)
 	if err != nil {
 		return nil, 0, err
 	}
 	if err := lp.optimize(ctx); err != nil {
-		return nil, 0, err
+		if ctx.Err() != nil {
+			return nil, 0, err
+		}
+		// Covering programs are highly degenerate (many exact covers tie),
+		// and on some weeks rounding leaves the simplex's basis singular
+		// (planted weeks of 60 pairs: the generator fell back to its greedy
+		// plan, 2.6% above the optimum). Raising every right-hand side by a
+		// tiny amount of its own breaks the ties; the bound then comes from
+		// the duals (lowerBound), so it stays a true lower bound.
+		if lp, err = s.newLP(s.req, true); err != nil {
+			return nil, 0, err
+		}
+		if err := lp.optimize(ctx); err != nil {
+			return nil, 0, err
+		}
 	}
-	root := lp.sx.objective()
+	lp.sx.duals()
+	root, rootObj := lp.lowerBound(), lp.sx.objective()
 	rootShort := lp.shortfall()
 	upOnly := make([]bool, len(s.g.cands))
-	for ctx.Err() == nil && lp.sx.objective() <= root*(1+diveSlack) {
+	for ctx.Err() == nil && lp.sx.objective() <= rootObj*(1+diveSlack) {
 		_, z := lp.values()
 		// Fix the counts the LP has all but decided (within 0.1 of a whole
 		// number) to that number; if none, the one closest to whole.
