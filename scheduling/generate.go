@@ -159,8 +159,8 @@ type Plans struct {
 
 // GeneratePlans builds the cheapest plan (LP relaxation by column
 // generation, rounded by diving, breaks repaired, spare shifts dropped, then
-// a row-weighting local search; the greedy generator's plan if that is
-// cheaper) and the stress-aware plan
+// a row-weighting local search, two differently seeded runs at once; the
+// greedy generator's plan if that is cheaper) and the stress-aware plan
 // derived from it. It stops at ctx's deadline with the best plans so far.
 // Returns FieldErrors for bad templates or plan fields.
 func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
@@ -194,7 +194,7 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 		g.prune()
 		s.dropSpare(ctx, nil)
 		g.improve(ctx)
-		s.weightedSearch(ctx, weightedSearchSteps, weightedSearchRounds)
+		s.searchBoth(ctx, weightedSearchSteps, weightedSearchRounds)
 	}
 	greedy := greedyPlan(ctx, p, ts)
 	if !lpOK || greedy.shortfall() < g.shortfall()-1e-9 || (greedy.shortfall() <= g.shortfall()+1e-9 && greedy.paid() < g.paid()) {

@@ -53,6 +53,8 @@ type coverSolver struct {
 	// allowed[cand] lists the patterns a stress-aware solve may use (nil: any).
 	allowed [][][]int
 	byStart map[candKey]int
+	// seed is added to the local search's random seeds (see searchBoth).
+	seed uint64
 }
 
 func newCoverSolver(g *generator, rules stressRules) *coverSolver {

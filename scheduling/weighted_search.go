@@ -75,13 +75,32 @@ func (s *coverSolver) stressSearch(ctx context.Context, steps, rounds int) {
 	s.search(ctx, steps, rounds, true)
 }
 
+// searchBoth runs weightedSearch twice at once from the same plan, on the
+// machine's second core, with different random seeds, and keeps the cheaper
+// plan (the first on a tie), so a plan is still repeatable. Runs from one
+// plan end one or two 4-hour shifts apart, either way.
+func (s *coverSolver) searchBoth(ctx context.Context, steps, rounds int) {
+	h := s.g.clone()
+	hs := &coverSolver{g: h, geo: s.geo, index: s.index, cols: s.cols, seed: 1 << 20}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hs.weightedSearch(ctx, steps, rounds)
+	}()
+	s.weightedSearch(ctx, steps, rounds)
+	<-done
+	if h.shortfall() <= s.g.shortfall()+1e-9 && h.paid() < s.g.paid()-1e-9 {
+		*s.g = *h
+	}
+}
+
 func (s *coverSolver) search(ctx context.Context, steps, rounds int, stress bool) {
 	g := s.g
 	if g.shortfall() > 1e-9 || len(g.chosen) == 0 {
 		return
 	}
 	for r := 0; r < rounds && ctx.Err() == nil; r++ {
-		ws := s.newWeightedSearch(uint64(r))
+		ws := s.newWeightedSearch(s.seed + uint64(r))
 		if stress {
 			ws.stress, ws.patterns = true, make([][][]int, len(g.cands))
 		}

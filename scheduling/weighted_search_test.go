@@ -140,3 +140,34 @@ func TestStressSearchMovesShiftsOnlyToPatternsWithinThePeakStretchRule(t *testin
 func placedKey(pl placed) string {
 	return fmt.Sprint(pl.c.tmpl, pl.c.start.Unix(), pl.breaks)
 }
+
+// TestSearchBothKeepsTheCheaperRunAndRepeats: the two concurrent searches
+// end where each would alone, the cheaper one wins, and the result is the
+// same on every call.
+func TestSearchBothKeepsTheCheaperRunAndRepeats(t *testing.T) {
+	p, _ := plantedDoublePeak(t, 30, 2)
+	ts := loadTemplates(t)
+	const steps, rounds = 3000, 2
+	alone := func(seed uint64) float64 {
+		g := greedyPlan(context.Background(), p, ts)
+		s := newCoverSolver(g, stressRules{})
+		s.seed = seed
+		s.weightedSearch(context.Background(), steps, rounds)
+		require.InDelta(t, 0, g.shortfall(), 1e-9)
+		return g.paid()
+	}
+	both := func() []string {
+		g := greedyPlan(context.Background(), p, ts)
+		newCoverSolver(g, stressRules{}).searchBoth(context.Background(), steps, rounds)
+		require.InDelta(t, 0, g.shortfall(), 1e-9)
+		a, b := alone(0), alone(1<<20)
+		t.Logf("alone: %.0f and %.0f paid minutes; both: %.0f", a, b, g.paid())
+		assert.InDelta(t, min(a, b), g.paid(), 1e-9, "the cheaper of the two runs")
+		var out []string
+		for _, sh := range g.shifts() {
+			out = append(out, fmt.Sprint(sh.Template, sh.Start, sh.Breaks))
+		}
+		return out
+	}
+	assert.Equal(t, both(), both(), "repeatable")
+}
