@@ -181,6 +181,10 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 		lpCtx, cancel = context.WithDeadline(ctx, dl.Add(-time.Until(dl)/3))
 		defer cancel()
 	}
+	// The greedy plan (the fallback) needs nothing from the LP: it runs on
+	// the second core while the LP dive runs on the first.
+	greedyDone := make(chan *generator, 1)
+	go func() { greedyDone <- greedyPlan(ctx, p, ts) }()
 	var out Plans
 	g := newGenerator(p, ts)
 	s := newCoverSolver(g, stressRules{})
@@ -196,7 +200,7 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 		g.improve(ctx)
 		s.searchBoth(ctx, weightedSearchSteps, weightedSearchRounds)
 	}
-	greedy := greedyPlan(ctx, p, ts)
+	greedy := <-greedyDone
 	if !lpOK || greedy.shortfall() < g.shortfall()-1e-9 || (greedy.shortfall() <= g.shortfall()+1e-9 && greedy.paid() < g.paid()) {
 		g = greedy
 		s = newCoverSolver(g, stressRules{})
