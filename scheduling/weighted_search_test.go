@@ -148,7 +148,7 @@ func TestSearchBothKeepsTheCheaperRunAndRepeats(t *testing.T) {
 	p, _ := plantedDoublePeak(t, 30, 2)
 	ts := loadTemplates(t)
 	const steps, rounds = 3000, 2
-	alone := func(seed uint64) float64 {
+	alone := func(seed uint64, rounds int) float64 {
 		g := greedyPlan(context.Background(), p, ts)
 		s := newCoverSolver(g, stressRules{})
 		s.seed = seed
@@ -160,7 +160,7 @@ func TestSearchBothKeepsTheCheaperRunAndRepeats(t *testing.T) {
 		g := greedyPlan(context.Background(), p, ts)
 		newCoverSolver(g, stressRules{}).searchBoth(context.Background(), steps, rounds)
 		require.InDelta(t, 0, g.shortfall(), 1e-9)
-		a, b := alone(0), alone(1<<20)
+		a, b := alone(0, rounds), alone(1<<20, 2*rounds)
 		t.Logf("alone: %.0f and %.0f paid minutes; both: %.0f", a, b, g.paid())
 		assert.InDelta(t, min(a, b), g.paid(), 1e-9, "the cheaper of the two runs")
 		var out []string
