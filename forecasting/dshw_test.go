@@ -120,23 +120,9 @@ func TestDSHWLocalPeakStaysLocalAcrossDST(t *testing.T) {
 			if c.inHist {
 				days += 14
 			}
-			// Every day open 07:00-21:00 local with a sharp 09:00 peak and a
-			// little noise, so the fit has something to do.
+			// A little noise, so the fit has something to do.
 			rng := rand.New(rand.NewPCG(3, 4))
-			s := Series{Location: loc, Step: 30 * time.Minute}
-			for d := 0; d < days; d++ {
-				for _, t0 := range intervalsOf(dateOf(start.AddDate(0, 0, d)), loc, s.Step) {
-					h := t0.In(loc).Hour()
-					if h < 7 || h >= 21 {
-						continue
-					}
-					v := 10.0
-					if h == 9 {
-						v = 100
-					}
-					s.Points = append(s.Points, Point{Start: t0, Contacts: v + rng.NormFloat64(), AHT: math.NaN()})
-				}
-			}
+			s := morningPeakSeries(loc, start, days, rng.NormFloat64)
 			r, err := Forecast(s, Options{Horizon: c.horizon, Method: "dshw"})
 			require.NoError(t, err)
 			perDay := map[string]int{}

@@ -24,6 +24,27 @@ func zone(t *testing.T, name string) *time.Location {
 	return loc
 }
 
+// morningPeakSeries is days of 30-minute history from start, every day open
+// 07:00-21:00 local with a sharp 09:00 peak (100 contacts, 10 otherwise),
+// plus noise() per interval.
+func morningPeakSeries(loc *time.Location, start time.Time, days int, noise func() float64) Series {
+	s := Series{Location: loc, Step: 30 * time.Minute}
+	for d := 0; d < days; d++ {
+		for _, t0 := range intervalsOf(dateOf(start.AddDate(0, 0, d)), loc, s.Step) {
+			h := t0.In(loc).Hour()
+			if h < 7 || h >= 21 {
+				continue
+			}
+			v := 10.0
+			if h == 9 {
+				v = 100
+			}
+			s.Points = append(s.Points, Point{Start: t0, Contacts: v + noise(), AHT: math.NaN()})
+		}
+	}
+	return s
+}
+
 func TestLocalPeakStaysLocalAcrossDST(t *testing.T) {
 	cases := []struct {
 		zone      string
@@ -39,22 +60,7 @@ func TestLocalPeakStaysLocalAcrossDST(t *testing.T) {
 		t.Run(c.zone, func(t *testing.T) {
 			loc := zone(t, c.zone)
 			start := time.Date(c.histStart.Year(), c.histStart.Month(), c.histStart.Day(), 0, 0, 0, 0, loc)
-			s := Series{Location: loc, Step: 30 * time.Minute}
-			// Every day, open 07:00-21:00 local, with a sharp 09:00 peak.
-			for d := 0; d < 7*7+4; d++ {
-				day := start.AddDate(0, 0, d)
-				for _, t0 := range intervalsOf(dateOf(day), loc, 30*time.Minute) {
-					h := t0.In(loc).Hour()
-					if h < 7 || h >= 21 {
-						continue
-					}
-					v := 10.0
-					if h == 9 {
-						v = 100
-					}
-					s.Points = append(s.Points, Point{Start: t0, Contacts: v, AHT: math.NaN()})
-				}
-			}
+			s := morningPeakSeries(loc, start, 7*7+4, func() float64 { return 0 })
 			r, err := Forecast(s, Options{Horizon: 14 * 24 * time.Hour, Method: "mean4"})
 			require.NoError(t, err)
 			perDay := map[string]int{}

@@ -254,12 +254,18 @@ type coverLP struct {
 	perturb  []float64 // per covering row: what its right-hand side was raised by
 }
 
+// over is a solver for another plan (a clone of s.g) over the same
+// candidates, sharing s's geometry and columns.
+func (s *coverSolver) over(h *generator) *coverSolver {
+	return &coverSolver{g: h, geo: s.geo, index: s.index, cols: s.cols}
+}
+
 // rhsPerturb is the scale of the covering rows' right-hand-side perturbation
 // (in staff; requirements are whole or half agents).
 const rhsPerturb = 1e-6
 
 // lowerBound is a lower bound on the unperturbed program's optimum from the
-// current optimal duals (s.sx.duals must be current): duals stay feasible
+// current optimal duals (lp.sx.duals must be current): duals stay feasible
 // whatever the right-hand side, so the dual objective with the unperturbed
 // right-hand side bounds the original program from below.
 func (lp *coverLP) lowerBound() float64 {
@@ -616,21 +622,11 @@ func mergeCells(cs []cell) []cell {
 
 // adopt replaces the generator's plan with the given columns.
 func (s *coverSolver) adopt(chosen []int) {
-	g := s.g
-	g.chosen = g.chosen[:0]
-	clear(g.cov)
-	clear(g.used)
-	for _, j := range chosen {
-		c := s.cols[j]
-		offs := make([]int, len(c.pat))
-		for bi, k := range c.pat {
-			offs[bi] = s.geo[c.cand].opts[bi][k]
-		}
-		pl := placed{c: g.cands[c.cand], breaks: offs}
-		g.apply(pl, 1)
-		g.chosen = append(g.chosen, pl)
-		g.used[pl.c.tmpl]++
+	shifts := make([]wsShift, len(chosen))
+	for k, j := range chosen {
+		shifts[k] = wsShift{s.cols[j].cand, s.cols[j].pat}
 	}
+	s.adoptShifts(shifts)
 }
 
 // diveSlack is how far (a share of the root LP) the dive lets the LP drift

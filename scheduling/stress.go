@@ -173,7 +173,7 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	g := s.g
 	limit := g.paid()*(1+g.p.StressBudget) + 1e-9
 	h := g.clone()
-	hs := &coverSolver{g: h, geo: s.geo, index: s.index, cols: s.cols}
+	hs := s.over(h)
 	st := newStressState(hs)
 	// Repairs keep breaks compliant and put no more break time in peaks.
 	allowed := func(k int, offs []int) bool {
@@ -202,7 +202,7 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 		return h
 	}
 	h = g.clone()
-	hs = &coverSolver{g: h, geo: s.geo, index: s.index, cols: s.cols}
+	hs = s.over(h)
 	newStressState(hs).placeAll(false)
 	return h
 }

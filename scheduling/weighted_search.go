@@ -83,7 +83,8 @@ func (s *coverSolver) stressSearch(ctx context.Context, steps, rounds int) {
 // the optimum fell from 0.73-1.56% with one run to 0.41-1.14% with both.
 func (s *coverSolver) searchBoth(ctx context.Context, steps, rounds int) {
 	h := s.g.clone()
-	hs := &coverSolver{g: h, geo: s.geo, index: s.index, cols: s.cols, seed: 1 << 20}
+	hs := s.over(h)
+	hs.seed = 1 << 20
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
