@@ -199,6 +199,7 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 		s.dropSpare(ctx, nil)
 		g.improve(ctx)
 		s.searchBoth(ctx, weightedSearchSteps, weightedSearchRounds)
+		s.refineWindows(ctx, windowWidth, windowStride, windowNodes, windowSweeps)
 	}
 	greedy := <-greedyDone
 	if !lpOK || greedy.shortfall() < g.shortfall()-1e-9 || (greedy.shortfall() <= g.shortfall()+1e-9 && greedy.paid() < g.paid()) {

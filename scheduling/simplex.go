@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // This file holds a small revised primal simplex for the covering LPs of
@@ -422,6 +423,19 @@ func (s *simplex) check() (infeas, minRC, drift float64) {
 		infeas = math.Max(infeas, math.Abs(act[r]-row.rhs))
 	}
 	return infeas, minRC, drift
+}
+
+// cloneOn copies the solver state onto m, a copy of its model.
+func (s *simplex) cloneOn(m *lpModel) *simplex {
+	c := *s
+	c.m = m
+	c.basis = slices.Clone(s.basis)
+	c.inB = slices.Clone(s.inB)
+	c.binv = slices.Clone(s.binv)
+	c.xb = slices.Clone(s.xb)
+	c.y = slices.Clone(s.y)
+	c.u = slices.Clone(s.u)
+	return &c
 }
 
 // addRow extends the basis with the model's last row, which must have just
