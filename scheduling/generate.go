@@ -159,9 +159,9 @@ type Plans struct {
 
 // GeneratePlans builds the cheapest plan (LP relaxation by column
 // generation, rounded by diving, breaks repaired, spare shifts dropped, then
-// a row-weighting local search, two differently seeded runs at once; the
-// greedy generator's plan if that is cheaper) and the stress-aware plan
-// derived from it. It stops at ctx's deadline with the best plans so far.
+// a row-weighting local search, two differently seeded runs at once, then
+// exact re-optimization of windows of starts; the greedy generator's plan if
+// that is cheaper) and the stress-aware plan derived from it. It stops at ctx's deadline with the best plans so far.
 // Returns FieldErrors for bad templates or plan fields.
 func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 	if err := ts.Validate(); err != nil {
@@ -181,10 +181,18 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 		lpCtx, cancel = context.WithDeadline(ctx, dl.Add(-time.Until(dl)/3))
 		defer cancel()
 	}
+	// The search and the window step stop at four fifths of the time left,
+	// so relieving stress always has the last fifth.
+	searchCtx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		searchCtx, cancel = context.WithDeadline(ctx, dl.Add(-time.Until(dl)/5))
+		defer cancel()
+	}
 	// The greedy plan (the fallback) needs nothing from the LP: it runs on
 	// the second core while the LP dive runs on the first.
 	greedyDone := make(chan *generator, 1)
-	go func() { greedyDone <- greedyPlan(ctx, p, ts) }()
+	go func() { greedyDone <- greedyPlan(searchCtx, p, ts) }()
 	var out Plans
 	g := newGenerator(p, ts)
 	s := newCoverSolver(g, stressRules{})
@@ -193,13 +201,13 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 	if lpOK {
 		out.LowerBoundPaidHours = root / 60
 		s.adopt(chosen)
-		s.repairBreaks(ctx, nil)
-		g.greedy(ctx)
+		s.repairBreaks(searchCtx, nil)
+		g.greedy(searchCtx)
 		g.prune()
-		s.dropSpare(ctx, nil)
-		g.improve(ctx)
-		s.searchBoth(ctx, weightedSearchSteps, weightedSearchRounds)
-		s.refineWindows(ctx, windowWidth, windowStride, windowNodes, windowSweeps)
+		s.dropSpare(searchCtx, nil)
+		g.improve(searchCtx)
+		s.searchBoth(searchCtx, weightedSearchSteps, weightedSearchRounds)
+		s.refineWindows(searchCtx, windowWidth, windowStride, windowNodes, windowSweeps)
 	}
 	greedy := <-greedyDone
 	if !lpOK || greedy.shortfall() < g.shortfall()-1e-9 || (greedy.shortfall() <= g.shortfall()+1e-9 && greedy.paid() < g.paid()) {

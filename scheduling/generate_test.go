@@ -167,3 +167,23 @@ func BenchmarkGenerate24x7(b *testing.B) {
 	b.ReportMetric(c.StressAware.Stress.LongestPeakStretchMin, "aware-peak-stretch-min")
 	b.ReportMetric(100*c.StressAware.Stress.BreakMinutesInPeakShare, "aware-peak-break-%")
 }
+
+// TestGeneratePlansWithADeadline: cut short, generation still returns two
+// plans without shortfall, and the stress-aware one is no more stressed
+// than the cheapest (relief keeps the last fifth of the time).
+func TestGeneratePlansWithADeadline(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	p := doublePeak(ny, time.Date(2026, 1, 5, 0, 0, 0, 0, ny))
+	p.Cyclic = true
+	p.StressBudget = 0.02
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	plans, err := GeneratePlans(ctx, p, loadTemplates(t))
+	require.NoError(t, err)
+	cmp := CompareStress(p, plans)
+	assert.InDelta(t, 0, cmp.Cheapest.UnderAgentHours, 1e-9)
+	assert.InDelta(t, 0, cmp.StressAware.UnderAgentHours, 1e-9)
+	assert.LessOrEqual(t, cmp.StressAware.Stress.LongestPeakStretchMin, cmp.Cheapest.Stress.LongestPeakStretchMin)
+	assert.LessOrEqual(t, cmp.StressAware.Stress.BreakMinutesInPeakShare, cmp.Cheapest.Stress.BreakMinutesInPeakShare+1e-9)
+	t.Logf("cheapest %.1f h, stress-aware %.1f h", cmp.Cheapest.PaidAgentHours, cmp.StressAware.PaidAgentHours)
+}

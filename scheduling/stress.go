@@ -3,6 +3,7 @@ package scheduling
 import (
 	"context"
 	"math"
+	"time"
 )
 
 // Stress relief: the cheapest plan's breaks go where cover is best served,
@@ -166,9 +167,10 @@ func (st *stressState) placeAll(force bool) {
 // shift's breaks under the stress rules, the cover that loses refilled by
 // moving other compliant breaks and adding shifts, then paid time taken back
 // out by the weighted search with compliant breaks, provided the plan pays
-// at most StressBudget more than this one, adds no shortfall and takes no
-// larger share of its break time in peaks. Otherwise it only moves breaks
-// where that costs no cover.
+// at most StressBudget more than this one, adds no shortfall, takes no
+// larger share of its break time in peaks and has no longer peak stretch.
+// Otherwise it only moves breaks where that costs no cover, or, if even that
+// makes a figure worse, returns the plan as it is.
 func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	g := s.g
 	limit := g.paid()*(1+g.p.StressBudget) + 1e-9
@@ -198,13 +200,32 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	// Relief never makes stress worse: no larger share of break time in
 	// peaks than the cheapest plan (the peak-stretch rule holds by the
 	// patterns).
-	if h.shortfall() <= g.shortfall()+1e-9 && h.paid() <= limit && peakBreakShare(h) <= peakBreakShare(g)+1e-9 {
+	noWorse := func(h *generator) bool {
+		return h.shortfall() <= g.shortfall()+1e-9 && peakBreakShare(h) <= peakBreakShare(g)+1e-9 &&
+			longestPeakStretch(h) <= longestPeakStretch(g)
+	}
+	if h.paid() <= limit && noWorse(h) {
 		return h
 	}
 	h = g.clone()
 	hs = s.over(h)
 	newStressState(hs).placeAll(false)
-	return h
+	if noWorse(h) {
+		return h
+	}
+	// Moving breaks alone made some figure worse (it can, when the search
+	// was cut short by a deadline): the cheapest plan as it is.
+	return g.clone()
+}
+
+// longestPeakStretch is the longest stretch of peak work without a break of
+// any shift of the plan.
+func longestPeakStretch(g *generator) time.Duration {
+	var longest time.Duration
+	for _, pl := range g.chosen {
+		longest = max(longest, g.peakStretch(pl.c, pl.breaks))
+	}
+	return longest
 }
 
 // stressSearchSteps is the stress-aware plan's share of search steps.

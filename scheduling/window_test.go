@@ -53,3 +53,15 @@ func templateIndex(t *testing.T, ts Templates, name string) int {
 	t.Fatalf("no template %q", name)
 	return -1
 }
+
+// TestRefineWindowsStopsWhenCancelled: with its context done the step
+// changes nothing.
+func TestRefineWindowsStopsWhenCancelled(t *testing.T) {
+	p, _ := plantedDoublePeak(t, 6, 1)
+	g := greedyPlan(context.Background(), p, loadTemplates(t))
+	before := g.shifts()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	newCoverSolver(g, stressRules{}).refineWindows(ctx, g.n, g.n, 400, 3)
+	assert.Equal(t, before, g.shifts())
+}
