@@ -18,6 +18,7 @@ import (
 
 const scheduleSynopsis = `--requirements R.csv --shifts S.json --start 2026-01-05 [--weeks 1] [--cyclic]
        [--agents A.csv] [--timezone ZONE] [--time-limit 30s] [--stress-budget 0.02]
+       [--peak-share 0.25] [--max-peak-stretch 2h] [--max-break-share 0.2]
        --out schedule.csv [--report report.json]
 
 R.csv has timestamp and required (or the staff command's output: required_staff is
@@ -44,6 +45,9 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	out := fs.String("out", "", "schedule CSV to write")
 	reportPath := fs.String("report", "", "report JSON to write (cost, coverage, stress)")
 	stressBudget := fs.Float64("stress-budget", 0.02, "share of extra paid time stress relief may take (0 to 1, headcount mode)")
+	peakShare := fs.Float64("peak-share", 0.25, "share of each local day's busiest intervals that count as peak (headcount mode)")
+	maxStretch := fs.Duration("max-peak-stretch", 2*time.Hour, "longest a shift should work through peak without a break (headcount mode)")
+	maxBreakShare := fs.Float64("max-break-share", 0.2, "largest share of on-shift staff on break at once (headcount mode)")
 	agents := fs.String("agents", "", "agents CSV: roster these named agents (rostering mode, see docs/scheduling.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,6 +64,12 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		return usageErrorf("--cyclic plans one repeating week; leave --weeks at 1")
 	case *stressBudget < 0 || *stressBudget > 1:
 		return usageErrorf("--stress-budget must be between 0 and 1 (0.02 = at most 2%% more paid hours)")
+	case *peakShare <= 0 || *peakShare > 1:
+		return usageErrorf("--peak-share must be above 0 and at most 1 (0.25 = the top quartile of each day)")
+	case *maxStretch <= 0:
+		return usageErrorf("--max-peak-stretch must be a positive duration, e.g. 2h")
+	case *maxBreakShare <= 0 || *maxBreakShare > 1:
+		return usageErrorf("--max-break-share must be above 0 and at most 1 (0.2 = a fifth of on-shift staff)")
 	}
 	f, err := os.Open(*shiftsPath)
 	if err != nil {
@@ -90,7 +100,8 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		return usageErrorf("--start must be a date like 2026-01-05")
 	}
 	end := d.AddDate(0, 0, 7**weeks)
-	p := scheduling.Plan{Location: loc, Start: d, Step: step, Cyclic: *cyclic, StressBudget: *stressBudget, Required: make([]float64, int(end.Sub(d)/step))}
+	p := scheduling.Plan{Location: loc, Start: d, Step: step, Cyclic: *cyclic, StressBudget: *stressBudget, Required: make([]float64, int(end.Sub(d)/step)),
+		PeakShare: *peakShare, MaxPeakStretch: *maxStretch, MaxBreakShare: *maxBreakShare}
 	used := 0
 	for at, v := range rows {
 		t := time.Unix(at, 0)

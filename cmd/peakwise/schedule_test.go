@@ -55,6 +55,23 @@ func TestScheduleCommandHeadcount(t *testing.T) {
 	assert.EqualValues(t, 120, cmp["stress_aware"].(map[string]any)["paid_agent_hours"])
 	assert.InDelta(t, 120, cmp["lower_bound_paid_hours"], 1e-6)
 
+	// A flat requirement is peak all day: eight hours without a break break
+	// the default 2-hour limit, not a 9-hour one.
+	stress := report["stress"].(map[string]any)
+	assert.EqualValues(t, 15, stress["shifts_over_peak_limit"])
+	code, _, errOut = runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-09", "--out", out, "--report", rep,
+		"--max-peak-stretch", "9h", "--peak-share", "0.5", "--max-break-share", "0.3")
+	require.Equal(t, 0, code, errOut)
+	raw, err = os.ReadFile(rep)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &report))
+	assert.EqualValues(t, 0, report["stress"].(map[string]any)["shifts_over_peak_limit"])
+	for flag, bad := range map[string]string{"--peak-share": "0", "--max-peak-stretch": "-1h", "--max-break-share": "1.5"} {
+		code, _, errOut = runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-09", "--out", out, flag, bad)
+		assert.Equal(t, 2, code, flag)
+		assert.Contains(t, errOut, flag)
+	}
+
 	code, _, errOut = runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-09", "--out", out, "--stress-budget", "3")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "--stress-budget")
