@@ -133,7 +133,8 @@ func TestLPSolvesDegenerateWeeks(t *testing.T) {
 
 // BenchmarkPlantedOptimum measures the generator against the proven optimum
 // of planted double-peak weeks: PEAKWISE_PLANTED_SEEDS seeds (default 5) of
-// PEAKWISE_PLANTED_PAIRS pairs of shifts (default 90).
+// PEAKWISE_PLANTED_PAIRS pairs of shifts (default 90), with the stress-aware
+// plan (budget 2%) beside the cheapest.
 func BenchmarkPlantedOptimum(b *testing.B) {
 	ts := loadTemplates(b)
 	seeds, err := strconv.Atoi(envOr("PEAKWISE_PLANTED_SEEDS", "5"))
@@ -148,17 +149,21 @@ func BenchmarkPlantedOptimum(b *testing.B) {
 		var sumGap, worst float64
 		for seed := uint64(1); seed <= uint64(seeds); seed++ {
 			p, optimum := plantedDoublePeak(b, pairs, seed)
+			p.StressBudget = 0.02
 			began := time.Now()
 			plans, err := GeneratePlans(context.Background(), p, ts)
 			if err != nil {
 				b.Fatal(err)
 			}
 			r := Measure(p, plans.Cheapest)
+			cmp := CompareStress(p, plans)
 			gap := 100 * (r.PaidAgentHours/optimum - 1)
 			sumGap += gap
 			worst = math.Max(worst, gap)
-			b.Logf("%d pairs, seed %d: %.1f required staff-hours, peak %.0f; optimum %.1f paid h; Peakwise %.1f h (%+.2f%%), under %.1f h, in %.1f s",
-				pairs, seed, r.RequiredAgentHours, maxOf(p.Required), optimum, r.PaidAgentHours, gap, r.UnderAgentHours, time.Since(began).Seconds())
+			b.Logf("%d pairs, seed %d: %.1f required staff-hours, peak %.0f; optimum %.1f paid h; Peakwise %.1f h (%+.2f%%), under %.1f h, in %.1f s; stress-aware %.1f h (%+.2f%% over the optimum), peak stretch %.0f -> %.0f min, break minutes in peaks %.1f -> %.1f%%",
+				pairs, seed, r.RequiredAgentHours, maxOf(p.Required), optimum, r.PaidAgentHours, gap, r.UnderAgentHours, time.Since(began).Seconds(),
+				cmp.StressAware.PaidAgentHours, 100*(cmp.StressAware.PaidAgentHours/optimum-1), cmp.Cheapest.Stress.LongestPeakStretchMin, cmp.StressAware.Stress.LongestPeakStretchMin,
+				100*cmp.Cheapest.Stress.BreakMinutesInPeakShare, 100*cmp.StressAware.Stress.BreakMinutesInPeakShare)
 		}
 		b.ReportMetric(sumGap/float64(seeds), "mean-gap-%")
 		b.ReportMetric(worst, "worst-gap-%")
