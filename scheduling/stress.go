@@ -101,7 +101,16 @@ func (st *stressState) isCompliant(c candidate, offs []int) bool {
 // peak-stretch rule, then the fewest break minutes in peaks and over the
 // break share, near the peaks (their shoulders) rather than in valleys.
 // With force false a shift only moves when that adds no shortfall.
-func (st *stressState) placeAll(force bool) {
+func (st *stressState) placeAll(force bool) { st.place(force, false) }
+
+// placeViolating moves only the shifts whose breaks break the peak-stretch
+// rule, each to the compliant placement that opens the least shortfall
+// (then the least stress): the cheapest way to meet the rule.
+func (st *stressState) placeViolating() { st.place(true, true) }
+
+// place is placeAll; with onlyViolating it leaves compliant shifts alone and
+// weighs shortfall above stress.
+func (st *stressState) place(force, onlyViolating bool) {
 	g := st.s.g
 	share := g.p.MaxBreakShare
 	maxReq := 0.0
@@ -112,6 +121,9 @@ func (st *stressState) placeAll(force bool) {
 		pl := &g.chosen[k]
 		t := g.ts.Templates[pl.c.tmpl]
 		if len(t.Breaks) == 0 {
+			continue
+		}
+		if onlyViolating && st.isCompliant(pl.c, pl.breaks) {
 			continue
 		}
 		ci := st.s.candIndex(pl.c)
@@ -138,7 +150,11 @@ func (st *stressState) placeAll(force bool) {
 			if !force && added > 1e-9 {
 				return
 			}
-			score += 100 * added
+			if onlyViolating {
+				score += 1e4 * added
+			} else {
+				score += 100 * added
+			}
 			for bi := range pat {
 				for _, x := range bo.taken[bi][pat[bi]] {
 					on := st.onShift[x.i] + 1
@@ -163,18 +179,63 @@ func (st *stressState) placeAll(force bool) {
 	}
 }
 
-// relieveStress returns a copy of the plan with stress relieved: every
-// shift's breaks under the stress rules, the cover that loses refilled by
-// moving other compliant breaks and adding shifts, then paid time taken back
-// out by the weighted search with compliant breaks, provided the plan pays
-// at most StressBudget more than this one, adds no shortfall, takes no
-// larger share of its break time in peaks and has no longer peak stretch.
-// Otherwise it only moves breaks where that costs no cover, or, if even that
-// makes a figure worse, returns the plan as it is.
+// relieveStress returns a copy of the plan with stress relieved (see
+// relieveWithin), provided the plan pays at most StressBudget more than this
+// one, adds no shortfall, takes no larger share of its break time in peaks
+// and has no longer peak stretch. It tries at most three ways, and keeps the
+// first that fits (a 3-hour limit within budget beats no relief at all):
+// every shift's breaks at their least stressful places within
+// MaxPeakStretch; only the shifts that break that limit moved (cheaper, but
+// it may leave more break time in peaks); the same with a limit halfway to
+// this plan's longest stretch. If none fits, it only moves breaks where that
+// costs no cover, or, if even that makes a figure worse, returns the plan as
+// it is.
 func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	g := s.g
 	limit := g.paid()*(1+g.p.StressBudget) + 1e-9
+	noWorse := func(h *generator) bool {
+		return h.shortfall() <= g.shortfall()+1e-9 && peakBreakShare(h) <= peakBreakShare(g)+1e-9 &&
+			longestPeakStretch(h) <= longestPeakStretch(g)
+	}
+	var best *generator
+	lo, hi := g.p.MaxPeakStretch, longestPeakStretch(g)
+	try, onlyViolating := lo, false
+	for attempt := 0; attempt < 3 && (attempt == 0 || try < hi) && ctx.Err() == nil; attempt++ {
+		h := s.relieveWithin(ctx, try, onlyViolating)
+		if h.paid() <= limit && noWorse(h) {
+			best = h
+			break
+		}
+		if onlyViolating {
+			lo = try
+			try = (lo + hi) / 2 / g.p.Step * g.p.Step
+			if try <= lo {
+				break
+			}
+		}
+		onlyViolating = true
+	}
+	if best != nil {
+		return best
+	}
 	h := g.clone()
+	newStressState(s.over(h)).placeAll(false)
+	if noWorse(h) {
+		return h
+	}
+	// Moving breaks alone made some figure worse (it can, when the search
+	// was cut short by a deadline): the cheapest plan as it is.
+	return g.clone()
+}
+
+// relieveWithin returns a copy of the plan with every shift's breaks under
+// the stress rules, peak stretches within stretch: the cover that loses is
+// refilled by moving other compliant breaks and adding shifts, then paid
+// time is taken back out by the weighted search with compliant breaks.
+func (s *coverSolver) relieveWithin(ctx context.Context, stretch time.Duration, onlyViolating bool) *generator {
+	g := s.g
+	h := g.clone()
+	h.p.MaxPeakStretch = stretch
 	hs := s.over(h)
 	st := newStressState(hs)
 	// Repairs keep breaks compliant and put no more break time in peaks.
@@ -182,7 +243,11 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 		c := h.chosen[k].c
 		return st.isCompliant(c, offs) && st.peakMinutes(c, offs) <= st.peakMinutes(c, h.chosen[k].breaks)+1e-9
 	}
-	st.placeAll(true)
+	if onlyViolating {
+		st.placeViolating()
+	} else {
+		st.placeAll(true)
+	}
 	hs.repairBreaks(ctx, allowed)
 	if h.shortfall() > g.shortfall()+1e-9 {
 		h.greedy(ctx)
@@ -197,25 +262,7 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 		hs.stressSearch(ctx, stressSearchSteps, 1)
 		newStressState(hs).placeAll(false)
 	}
-	// Relief never makes stress worse: no larger share of break time in
-	// peaks than the cheapest plan (the peak-stretch rule holds by the
-	// patterns).
-	noWorse := func(h *generator) bool {
-		return h.shortfall() <= g.shortfall()+1e-9 && peakBreakShare(h) <= peakBreakShare(g)+1e-9 &&
-			longestPeakStretch(h) <= longestPeakStretch(g)
-	}
-	if h.paid() <= limit && noWorse(h) {
-		return h
-	}
-	h = g.clone()
-	hs = s.over(h)
-	newStressState(hs).placeAll(false)
-	if noWorse(h) {
-		return h
-	}
-	// Moving breaks alone made some figure worse (it can, when the search
-	// was cut short by a deadline): the cheapest plan as it is.
-	return g.clone()
+	return h
 }
 
 // longestPeakStretch is the longest stretch of peak work without a break of

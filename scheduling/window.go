@@ -8,21 +8,24 @@ import (
 )
 
 // Exact re-optimization of windows of the plan (a large-neighbourhood step):
-// take out every shift that starts inside a window of start times, and solve
-// what they covered (the requirement the rest of the plan leaves open) to
-// optimality as a small integer program, by branch and bound on the simplex.
-// The local search moves one shift at a time; this moves all of a window's at
+// take out every shift that starts inside a window of start times, and search
+// what they covered (the requirement the rest of the plan leaves open) for a
+// cheaper cover as a small integer program, by branch and bound on the
+// simplex (a bounded number of nodes, so the search is exact only when the
+// tree is small, as it mostly is: most windows are settled at the root). The
+// local search moves one shift at a time; this moves all of a window's at
 // once, so it closes the gaps the search leaves where several shifts must
 // move together (15-minute breaks left without a partner in their half hour,
 // which waste half an agent each).
 //
-// The window program has breaks implicit (Bechtold and Jacobs, 1990): an
-// integer count x per candidate (template x start) and, per break and allowed
-// place, an integer count y of that candidate's shifts taking the break
-// there, with each break's y adding up to at least x. Break windows never
-// overlap (Templates.Validate), so any such counts split into whole shifts.
-// Places whose breaks take the same cover (a quarter-hour break at :00 or :15
-// of a half-hour interval) are one variable.
+// The window program has breaks implicit (after Bechtold and Jacobs, 1990):
+// an integer count per candidate (template x start) and place of its first
+// break, and per later break and place an integer count of the candidate's
+// shifts taking it there, each later break's counts adding up to at least
+// the candidate's shifts. Break windows never overlap (Templates.Validate),
+// so any such counts split into whole shifts. Places whose breaks take the
+// same cover (a quarter-hour break at :00 or :15 of a half-hour interval) are
+// one variable.
 
 // The window step's settings: windows of windowWidth start intervals every
 // windowStride intervals, at most windowNodes branch-and-bound nodes each, at
@@ -50,14 +53,6 @@ type windowProgram struct {
 	unit float64
 	// big is the penalty per unit of a broken row.
 	big float64
-}
-
-// branch is one bound of a branch-and-bound node: variable v at least
-// (rowAtLeast) or at most (rowAtMost) k.
-type branch struct {
-	v    int
-	kind lpRowKind
-	k    float64
 }
 
 // windowPositions gives every candidate a position on the start axis (its
@@ -94,6 +89,9 @@ func (s *coverSolver) refineWindows(ctx context.Context, width, stride, nodes, s
 	unit := 0
 	for _, t := range g.ts.Templates {
 		unit = gcd(unit, t.PaidMin)
+	}
+	if unit <= 0 {
+		return // nothing is paid: nothing to save
 	}
 	// A window is solved again only when a change nearby (within a window
 	// and a shift's span) may have opened a cheaper cover in it.
@@ -377,7 +375,8 @@ type bbNode struct {
 	sx *simplex
 }
 
-// child copies the node and adds the bound variable v kind k.
+// child copies the node and adds a bound: the sum of the variables vs at
+// least (kind rowAtLeast) or at most (rowAtMost) k.
 func (n bbNode) child(vs []int, kind lpRowKind, k, penalty float64) bbNode {
 	m := &lpModel{rows: slices.Clone(n.m.rows), cols: slices.Clone(n.m.cols)}
 	for j := range m.cols {
