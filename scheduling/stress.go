@@ -187,9 +187,10 @@ func (st *stressState) place(force, onlyViolating bool) {
 // every shift's breaks at their least stressful places within
 // MaxPeakStretch; only the shifts that break that limit moved (cheaper, but
 // it may leave more break time in peaks); the same with a limit halfway to
-// this plan's longest stretch. If none fits, it only moves breaks where that
-// costs no cover, or, if even that makes a figure worse, returns the plan as
-// it is.
+// this plan's longest stretch. Moving breaks only where that costs no cover
+// is preferred when it relieves as much (no longer stretch, no larger share
+// in peaks), and is the fallback when no way fits; if even that makes a
+// figure worse, it returns the plan as it is.
 func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	g := s.g
 	limit := g.paid()*(1+g.p.StressBudget) + 1e-9
@@ -215,13 +216,16 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 		}
 		onlyViolating = true
 	}
-	if best != nil {
+	// Moving breaks only where that costs no cover is free, and sometimes
+	// relieves as much: then it is the better plan.
+	free := g.clone()
+	newStressState(s.over(free)).placeAll(false)
+	freeOK := noWorse(free)
+	if best != nil && (!freeOK || longestPeakStretch(free) > longestPeakStretch(best) || peakBreakShare(free) > peakBreakShare(best)+1e-9) {
 		return best
 	}
-	h := g.clone()
-	newStressState(s.over(h)).placeAll(false)
-	if noWorse(h) {
-		return h
+	if freeOK {
+		return free
 	}
 	// Moving breaks alone made some figure worse (it can, when the search
 	// was cut short by a deadline): the cheapest plan as it is.
