@@ -134,7 +134,8 @@ func TestLPSolvesDegenerateWeeks(t *testing.T) {
 // BenchmarkPlantedOptimum measures the generator against the proven optimum
 // of planted double-peak weeks: PEAKWISE_PLANTED_SEEDS seeds (default 5) of
 // PEAKWISE_PLANTED_PAIRS pairs of shifts (default 90), with the stress-aware
-// plan (budget 2%) beside the cheapest.
+// plan (budget 2%) beside the cheapest; PEAKWISE_PLANTED_LIMIT (e.g. 10s)
+// gives each call a deadline, as peakwise schedule --time-limit does.
 func BenchmarkPlantedOptimum(b *testing.B) {
 	ts := loadTemplates(b)
 	seeds, err := strconv.Atoi(envOr("PEAKWISE_PLANTED_SEEDS", "5"))
@@ -145,13 +146,22 @@ func BenchmarkPlantedOptimum(b *testing.B) {
 	if err != nil || pairs < 1 {
 		b.Fatalf("PEAKWISE_PLANTED_PAIRS %q: want a positive count", os.Getenv("PEAKWISE_PLANTED_PAIRS"))
 	}
+	limit, err := time.ParseDuration(envOr("PEAKWISE_PLANTED_LIMIT", "0s"))
+	if err != nil || limit < 0 {
+		b.Fatalf("PEAKWISE_PLANTED_LIMIT %q: want a duration, e.g. 10s", os.Getenv("PEAKWISE_PLANTED_LIMIT"))
+	}
 	for i := 0; i < b.N; i++ {
 		var sumGap, worst float64
 		for seed := uint64(1); seed <= uint64(seeds); seed++ {
 			p, optimum := plantedDoublePeak(b, pairs, seed)
 			p.StressBudget = 0.02
+			ctx, cancel := context.WithCancel(context.Background())
+			if limit > 0 {
+				ctx, cancel = context.WithTimeout(context.Background(), limit)
+			}
 			began := time.Now()
-			plans, err := GeneratePlans(context.Background(), p, ts)
+			plans, err := GeneratePlans(ctx, p, ts)
+			cancel()
 			if err != nil {
 				b.Fatal(err)
 			}
