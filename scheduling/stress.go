@@ -233,9 +233,10 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 }
 
 // relieveWithin returns a copy of the plan with every shift's breaks under
-// the stress rules, peak stretches within stretch: the cover that loses is
-// refilled by moving other compliant breaks and adding shifts, then paid
-// time is taken back out by the weighted search with compliant breaks.
+// the stress rules, peak stretches within stretch (with onlyViolating, only
+// the shifts over it move at first): the cover that loses is refilled by
+// moving other compliant breaks and adding shifts, then paid time is taken
+// back out by the weighted search with compliant breaks.
 func (s *coverSolver) relieveWithin(ctx context.Context, stretch time.Duration, onlyViolating bool) *generator {
 	g := s.g
 	h := g.clone()
