@@ -65,3 +65,24 @@ func TestRefineWindowsStopsWhenCancelled(t *testing.T) {
 	newCoverSolver(g, stressRules{}).refineWindows(ctx, g.n, g.n, 400, 3)
 	assert.Equal(t, before, g.shifts())
 }
+
+// TestRefineWindowsKeepsTemplateCapsOnAPlainPeriod: on a period that does
+// not wrap, with the 8-hour template capped, the window step (windows of its
+// own size) never exceeds the cap, opens no shortfall and never pays more.
+func TestRefineWindowsKeepsTemplateCapsOnAPlainPeriod(t *testing.T) {
+	p, _ := plantedDoublePeak(t, 12, 3)
+	p.Cyclic = false
+	ts := loadTemplates(t)
+	capFT8 := 12 // binding: without it the step ends with 14
+	ts.Templates[0].MaxAgents = &capFT8
+	g := greedyPlan(context.Background(), p, ts)
+	require.InDelta(t, 0, g.shortfall(), 1e-9, "the greedy plan covers the week")
+	require.LessOrEqual(t, g.used[0], capFT8)
+	before := g.paid()
+	newCoverSolver(g, stressRules{}).refineWindows(context.Background(), windowWidth, windowStride, windowNodes, windowSweeps)
+	r := Measure(p, g.shifts())
+	assert.InDelta(t, 0, r.UnderAgentHours, 1e-9)
+	assert.LessOrEqual(t, r.ShiftsByTemplate["FT8"], capFT8, "the cap holds")
+	assert.LessOrEqual(t, r.PaidAgentHours, before/60+1e-9)
+	t.Logf("greedy %.0f h, after windows %.0f h, FT8 %d of %d", before/60, r.PaidAgentHours, r.ShiftsByTemplate["FT8"], capFT8)
+}
