@@ -161,8 +161,9 @@ type Plans struct {
 // generation, rounded by diving, breaks repaired, spare shifts dropped, then
 // a row-weighting local search, two differently seeded runs at once, then
 // exact re-optimization of windows of starts; the greedy generator's plan if
-// that is cheaper) and the stress-aware plan derived from it. It stops at ctx's deadline with the best plans so far.
-// Returns FieldErrors for bad templates or plan fields.
+// that is cheaper) and the stress-aware plan derived from it. It stops at
+// ctx's deadline with the best plans so far. Returns FieldErrors for bad
+// templates or plan fields.
 func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 	if err := ts.Validate(); err != nil {
 		return Plans{}, err

@@ -155,7 +155,7 @@ func BenchmarkPlantedOptimum(b *testing.B) {
 		for seed := uint64(1); seed <= uint64(seeds); seed++ {
 			p, optimum := plantedDoublePeak(b, pairs, seed)
 			p.StressBudget = 0.02
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx, cancel := context.Background(), context.CancelFunc(func() {})
 			if limit > 0 {
 				ctx, cancel = context.WithTimeout(context.Background(), limit)
 			}

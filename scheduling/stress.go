@@ -194,12 +194,12 @@ func (st *stressState) place(force, onlyViolating bool) {
 func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	g := s.g
 	limit := g.paid()*(1+g.p.StressBudget) + 1e-9
+	short, share, stretch := g.shortfall(), peakBreakShare(g), longestPeakStretch(g)
 	noWorse := func(h *generator) bool {
-		return h.shortfall() <= g.shortfall()+1e-9 && peakBreakShare(h) <= peakBreakShare(g)+1e-9 &&
-			longestPeakStretch(h) <= longestPeakStretch(g)
+		return h.shortfall() <= short+1e-9 && peakBreakShare(h) <= share+1e-9 && longestPeakStretch(h) <= stretch
 	}
 	var best *generator
-	lo, hi := g.p.MaxPeakStretch, longestPeakStretch(g)
+	lo, hi := g.p.MaxPeakStretch, stretch
 	try, onlyViolating := lo, false
 	for attempt := 0; attempt < 3 && (attempt == 0 || try < hi) && ctx.Err() == nil; attempt++ {
 		h := s.relieveWithin(ctx, try, onlyViolating)

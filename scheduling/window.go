@@ -274,7 +274,7 @@ func (s *coverSolver) windowProgram(in func(ci int) bool, open []float64, used [
 	}
 	cells := func(cs []cell, sign float64, col *lpCol) {
 		for _, x := range cs {
-			if r := rowOf[x.i]; r >= 0 {
+			if r := rowOf[x.i]; r >= 0 && x.v != 0 {
 				col.rows = append(col.rows, int32(r))
 				col.vals = append(col.vals, sign*x.v)
 			}
@@ -289,9 +289,7 @@ func (s *coverSolver) windowProgram(in func(ci int) bool, open []float64, used [
 		}
 		bo := s.geo[ci]
 		t := g.ts.Templates[c.tmpl]
-		var span lpCol
-		cells(bo.span, 1, &span)
-		if len(span.rows) == 0 {
+		if !slices.ContainsFunc(bo.span, func(x cell) bool { return rowOf[x.i] >= 0 }) {
 			continue // covers nothing still open
 		}
 		var links []int32
@@ -301,9 +299,11 @@ func (s *coverSolver) windowProgram(in func(ci int) bool, open []float64, used [
 		}
 		shift := func(opt int, taken []cell) {
 			x := lpCol{cost: float64(t.PaidMin)}
-			cells(bo.span, 1, &x)
-			cells(taken, -1, &x)
-			x.rows, x.vals = mergeEntries(x.rows, x.vals)
+			net := slices.Clone(bo.span)
+			for _, c := range taken {
+				net = append(net, cell{c.i, -c.v})
+			}
+			cells(mergeCells(net), 1, &x)
 			if r := capRow[c.tmpl]; r >= 0 {
 				x.rows = append(x.rows, int32(r))
 				x.vals = append(x.vals, 1)
@@ -337,23 +337,6 @@ func (s *coverSolver) windowProgram(in func(ci int) bool, open []float64, used [
 		}
 	}
 	return wp
-}
-
-// mergeEntries adds up entries of the same row.
-func mergeEntries(rows []int32, vals []float64) ([]int32, []float64) {
-	var outR []int32
-	var outV []float64
-	at := map[int32]int{}
-	for k, r := range rows {
-		if i, ok := at[r]; ok {
-			outV[i] += vals[k]
-			continue
-		}
-		at[r] = len(outR)
-		outR = append(outR, r)
-		outV = append(outV, vals[k])
-	}
-	return outR, outV
 }
 
 // sameAsEarlier says whether option k takes exactly the cover an earlier
