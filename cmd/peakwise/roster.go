@@ -46,19 +46,14 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 		return fmt.Errorf("%s: %w", a.shiftsPath, err)
 	}
 	step := time.Duration(ts.IntervalMin) * time.Minute
-	rows, zone, err := readQueueRequirements(a.reqPath)
+	req, err := readRequirementRows(a.reqPath, true)
 	if err != nil {
 		return err
 	}
-	if a.zoneName != "" {
-		zone = a.zoneName
-	}
-	if zone == "" {
-		return usageErrorf("the requirements have no timezone column: give --timezone")
-	}
-	loc, err := time.LoadLocation(zone)
+	rows := req.byQueue
+	loc, err := req.location(a.zoneName)
 	if err != nil {
-		return usageErrorf("unknown time zone %q", zone)
+		return err
 	}
 	d, err := time.ParseInLocation(time.DateOnly, a.startDate, loc)
 	if err != nil {
@@ -143,13 +138,6 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 		return fmt.Errorf("the roster breaks %d rule(s) the agents' contracts or availability cannot avoid:\n  %s", len(report.Violations), strings.Join(msgs, "\n  "))
 	}
 	return nil
-}
-
-// readQueueRequirements reads timestamp, queue (or channel) and required (or
-// required_staff); rows of one queue at one instant are added up. It returns
-// the sum per queue and instant and the timezone column's value, if any.
-func readQueueRequirements(path string) (map[string]map[int64]float64, string, error) {
-	return readRequirementRows(path, true)
 }
 
 // writeRoster writes the headcount schedule format with the agent filled in,

@@ -23,7 +23,8 @@ const scheduleSynopsis = `--requirements R.csv --shifts S.json --start 2026-01-0
 
 R.csv has timestamp and required (or the staff command's output: required_staff is
 used; rows of several queues at one time are added up). --start is a local date in
-the requirements' time zone (its timezone column, or --timezone). Headcount mode:
+the plan's time zone: --timezone, else the timezone column, else the one UTC offset
+all timestamps carry (several offsets need --timezone). Headcount mode:
 schedule.csv has one row per shift with an empty agent column: the stress-aware
 plan, which may pay up to --stress-budget more than the cheapest plan found;
 report.json's stress_comparison sets the two side by side.
@@ -81,19 +82,13 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("%s: %w", *shiftsPath, err)
 	}
 	step := time.Duration(ts.IntervalMin) * time.Minute
-	rows, zone, err := readRequirements(*reqPath)
+	req, err := readRequirementRows(*reqPath, false)
 	if err != nil {
 		return err
 	}
-	if *zoneName != "" {
-		zone = *zoneName
-	}
-	if zone == "" {
-		return usageErrorf("the requirements have no timezone column: give --timezone")
-	}
-	loc, err := time.LoadLocation(zone)
+	loc, err := req.location(*zoneName)
 	if err != nil {
-		return usageErrorf("unknown time zone %q", zone)
+		return err
 	}
 	d, err := time.ParseInLocation(time.DateOnly, *startDate, loc)
 	if err != nil {
@@ -103,7 +98,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	p := scheduling.Plan{Location: loc, Start: d, Step: step, Cyclic: *cyclic, StressBudget: *stressBudget, Required: make([]float64, int(end.Sub(d)/step)),
 		PeakShare: *peakShare, MaxPeakStretch: *maxStretch, MaxBreakShare: *maxBreakShare}
 	used := 0
-	for at, v := range rows {
+	for at, v := range req.byQueue[""] {
 		t := time.Unix(at, 0)
 		if t.Before(d) || !t.Before(end) {
 			continue
@@ -149,12 +144,42 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// readRequirements reads timestamp plus required (or required_staff); rows at
-// one instant are added up (across queues). It returns the sum per instant
-// and the timezone column's value, if any.
-func readRequirements(path string) (map[int64]float64, string, error) {
-	byQueue, zone, err := readRequirementRows(path, false)
-	return byQueue[""], zone, err
+// requirementsFile is a requirements CSV as read: the staff per queue and
+// instant (all under "" when not read by queue), the timezone column's one
+// value if it has one, and the UTC offsets its timestamps carry.
+type requirementsFile struct {
+	byQueue map[string]map[int64]float64
+	zone    string
+	offsets map[int]bool
+}
+
+// location is the plan's time zone: the --timezone flag, else the file's
+// timezone column, else the one UTC offset every timestamp carries (a plain
+// timestamp,required file in UTC or at a fixed offset). Timestamps at
+// several offsets (a DST change) without a zone name are refused: guessing
+// the zone could move every shift by an hour.
+func (f requirementsFile) location(flag string) (*time.Location, error) {
+	zone := f.zone
+	if flag != "" {
+		zone = flag
+	}
+	if zone != "" {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			return nil, usageErrorf("unknown time zone %q", zone)
+		}
+		return loc, nil
+	}
+	if len(f.offsets) != 1 {
+		return nil, usageErrorf("the requirements' timestamps carry %d UTC offsets (a DST change?) and no timezone column: give --timezone, e.g. --timezone Europe/Berlin", len(f.offsets))
+	}
+	for off := range f.offsets {
+		if off == 0 {
+			return time.UTC, nil
+		}
+		return time.FixedZone(time.Unix(0, 0).In(time.FixedZone("", off)).Format("-07:00"), off), nil
+	}
+	panic("unreachable")
 }
 
 // readRequirementRows reads a requirements CSV: timestamp, required_staff (or
@@ -163,17 +188,17 @@ func readRequirements(path string) (map[int64]float64, string, error) {
 // queue (all rows, when not byQueue, under "") at one instant are added up.
 // Every bad line is reported, at most ten of them, and nothing is returned
 // then.
-func readRequirementRows(path string, byQueue bool) (map[string]map[int64]float64, string, error) {
+func readRequirementRows(path string, byQueue bool) (requirementsFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, "", err
+		return requirementsFile{}, err
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: line 1: %v", path, err)
+		return requirementsFile{}, fmt.Errorf("%s: line 1: %v", path, err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -190,13 +215,12 @@ func readRequirementRows(path string, byQueue bool) (map[string]map[int64]float6
 	}
 	switch {
 	case byQueue && (!ok || !okR || !okQ):
-		return nil, "", fmt.Errorf("%s: line 1: rostering needs timestamp, queue (or channel) and required (or required_staff) columns", path)
+		return requirementsFile{}, fmt.Errorf("%s: line 1: rostering needs timestamp, queue (or channel) and required (or required_staff) columns", path)
 	case !ok || !okR:
-		return nil, "", fmt.Errorf("%s: line 1: the header needs timestamp and required (or required_staff)", path)
+		return requirementsFile{}, fmt.Errorf("%s: line 1: the header needs timestamp and required (or required_staff)", path)
 	}
 	tz, hasTZ := col["timezone"]
-	out := map[string]map[int64]float64{}
-	zone := ""
+	out := requirementsFile{byQueue: map[string]map[int64]float64{}, offsets: map[int]bool{}}
 	var problems []string
 	for line := 2; ; line++ {
 		rec, err := r.Read()
@@ -232,24 +256,26 @@ func readRequirementRows(path string, byQueue bool) (map[string]map[int64]float6
 		}
 		if hasTZ {
 			z := get(tz)
-			if zone != "" && z != zone {
-				problems = append(problems, fmt.Sprintf("line %d: time zone %s differs from %s; plan one zone at a time", line, z, zone))
+			if out.zone != "" && z != out.zone {
+				problems = append(problems, fmt.Sprintf("line %d: time zone %s differs from %s; plan one zone at a time", line, z, out.zone))
 				continue
 			}
-			zone = z
+			out.zone = z
 		}
-		if out[q] == nil {
-			out[q] = map[int64]float64{}
+		if out.byQueue[q] == nil {
+			out.byQueue[q] = map[int64]float64{}
 		}
-		out[q][t.Unix()] += v
+		out.byQueue[q][t.Unix()] += v
+		_, off := t.Zone()
+		out.offsets[off] = true
 	}
 	if len(problems) > 0 {
 		if len(problems) > 10 {
 			problems = append(problems[:10], fmt.Sprintf("... and %d more", len(problems)-10))
 		}
-		return nil, "", fmt.Errorf("%s: %d bad line(s):\n  %s", path, len(problems), strings.Join(problems, "\n  "))
+		return requirementsFile{}, fmt.Errorf("%s: %d bad line(s):\n  %s", path, len(problems), strings.Join(problems, "\n  "))
 	}
-	return out, zone, nil
+	return out, nil
 }
 
 func writeSchedule(path string, loc *time.Location, shifts []calendar.Shift) error {

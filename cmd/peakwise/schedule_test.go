@@ -80,3 +80,51 @@ func TestScheduleCommandHeadcount(t *testing.T) {
 	assert.Equal(t, 1, code, "rostering mode reads the agents file")
 	assert.Contains(t, errOut, "a.csv")
 }
+
+// TestScheduleCommandWithoutAZone: the issue's plain timestamp,required file
+// has no timezone column. One UTC offset on every row fixes the plan's clock;
+// offsets that change (a DST week) without a zone name are refused rather
+// than guessed.
+func TestScheduleCommandWithoutAZone(t *testing.T) {
+	dir := t.TempDir()
+	tmpl := filepath.Join(dir, "s.json")
+	require.NoError(t, os.WriteFile(tmpl, []byte(`{"interval_min":30,"templates":[{"name":"D","span_min":480,"paid_min":480,
+		"start":{"from":"09:00","to":"09:00","step_min":30},"days":["mon","tue","wed","thu","fri"],"max_agents":null,"breaks":[]}]}`), 0o644))
+	write := func(name string, zone *time.Location, first time.Time) string {
+		var b strings.Builder
+		b.WriteString("timestamp,required\n")
+		for d := 0; d < 5; d++ {
+			for m := 9 * 60; m < 17*60; m += 30 {
+				ts := time.Date(first.Year(), first.Month(), first.Day()+d, m/60, m%60, 0, 0, zone)
+				fmt.Fprintf(&b, "%s,2\n", ts.Format(time.RFC3339))
+			}
+		}
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+		return path
+	}
+	out := filepath.Join(dir, "schedule.csv")
+	for _, c := range []struct {
+		zone  *time.Location
+		start string
+	}{{time.UTC, "2026-01-05T09:00:00Z"}, {time.FixedZone("", 5*3600+1800), "2026-01-05T09:00:00+05:30"}} {
+		req := write("plain.csv", c.zone, time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
+		code, _, errOut := runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-01-05", "--out", out)
+		require.Equal(t, 0, code, errOut)
+		raw, err := os.ReadFile(out)
+		require.NoError(t, err)
+		rows, err := csv.NewReader(strings.NewReader(string(raw))).ReadAll()
+		require.NoError(t, err)
+		require.Len(t, rows, 1+10, "two agents a day for five days")
+		assert.Equal(t, c.start, rows[1][2], "shifts start at 09:00 on the requirements' own clock")
+	}
+
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	req := write("dst.csv", berlin, time.Date(2026, 3, 26, 0, 0, 0, 0, time.UTC)) // Thu-Mon across 29 March
+	code, _, errOut := runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-23", "--out", out)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--timezone")
+	code, _, errOut = runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-23", "--out", out, "--timezone", "Europe/Berlin")
+	assert.Equal(t, 0, code, errOut)
+}
