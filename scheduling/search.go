@@ -56,6 +56,10 @@ func (s *coverSolver) repairBreaks(ctx context.Context, allowed func(k int, offs
 					if o == cur {
 						continue
 					}
+					d := g.moveDelta(from, s.geo[ci].taken[bi][o])
+					if d >= bestD {
+						continue
+					}
 					if allowed != nil {
 						trial := append([]int(nil), pl.breaks...)
 						trial[bi] = s.geo[ci].opts[bi][o]
@@ -63,9 +67,7 @@ func (s *coverSolver) repairBreaks(ctx context.Context, allowed func(k int, offs
 							continue
 						}
 					}
-					if d := g.moveDelta(from, s.geo[ci].taken[bi][o]); d < bestD {
-						best, bestD = o, d
-					}
+					best, bestD = o, d
 				}
 				if best != cur {
 					for _, x := range from {

@@ -64,6 +64,8 @@ type simplex struct {
 	pivots int
 	// lastRefactor is the pivot count at the last refactorization.
 	lastRefactor int
+	aq           []float64 // scratch: the entering column
+	nz           []int     // scratch: nonzero places of the pivot row
 }
 
 var errUnbounded = errors.New("the linear program is unbounded")
@@ -304,7 +306,8 @@ func (s *simplex) solve(ctx context.Context) error {
 		}
 		// u = B^-1 a_q
 		s.column(q, s.u) // reuse u as scratch for a_q
-		aq := append([]float64(nil), s.u...)
+		aq := append(s.aq[:0], s.u...)
+		s.aq = aq
 		clear(s.u)
 		for r, a := range aq {
 			if a == 0 {
@@ -335,19 +338,22 @@ func (s *simplex) solve(ctx context.Context) error {
 		s.xb[p] = theta
 		up := s.u[p]
 		rp := s.binv[p*n : (p+1)*n]
+		nz := s.nz[:0] // row p of B^-1 is sparse on covering programs
 		for k := range rp {
 			rp[k] /= up
+			if rp[k] != 0 {
+				nz = append(nz, k)
+			}
 		}
+		s.nz = nz
 		for i := 0; i < n; i++ {
 			if i == p || s.u[i] == 0 {
 				continue
 			}
 			f := s.u[i]
 			ri := s.binv[i*n : (i+1)*n]
-			for k, b := range rp {
-				if b != 0 {
-					ri[k] -= f * b
-				}
+			for _, k := range nz {
+				ri[k] -= f * rp[k]
 			}
 		}
 		// The entering column's reduced cost must become zero: y moves along
@@ -435,6 +441,7 @@ func (s *simplex) cloneOn(m *lpModel) *simplex {
 	c.xb = slices.Clone(s.xb)
 	c.y = slices.Clone(s.y)
 	c.u = slices.Clone(s.u)
+	c.aq, c.nz = nil, nil // scratch is never shared
 	return &c
 }
 

@@ -35,9 +35,10 @@ type stressState struct {
 // in intervals.
 func (st *stressState) peakMinutes(c candidate, offs []int) float64 {
 	g := st.s.g
+	bo := st.s.geo[st.s.candIndex(c)]
 	m := 0.0
 	for bi, b := range g.ts.Templates[c.tmpl].Breaks {
-		for _, x := range g.breakCover(c, offs[bi], b.LengthMin) {
+		for _, x := range bo.taken[bi][(offs[bi]-b.EarliestStart)/b.StepMin] {
 			if g.peak[x.i] {
 				m += x.v
 			}

@@ -240,6 +240,7 @@ func (ws *weightedSearch) bestBreaks(ci int, bound float64) (dw, du float64, pat
 	for range rules {
 		pat = append(pat, 0)
 	}
+	ws.pat = pat // keep the capacity: no allocation per call
 	for _, x := range bo.span {
 		c := ws.cov[x.i]
 		dw += ws.w[x.i] * (shortOf(ws.req[x.i], c+x.v) - shortOf(ws.req[x.i], c))
@@ -270,6 +271,7 @@ func (ws *weightedSearch) bestBreaks(ci int, bound float64) (dw, du float64, pat
 	for range rules {
 		limit = append(limit, 0)
 	}
+	ws.limit = limit
 	for bi := len(rules) - 1; bi >= 0; bi-- {
 		limit[bi] = rules[bi].LatestStart
 		if bi+1 < len(rules) {
@@ -352,9 +354,15 @@ func (ws *weightedSearch) patternBreaks(ci int, pat []int) bool {
 		return false
 	}
 	bo := ws.s.geo[ci]
-	ws.loss = ws.loss[:0]
+	for len(ws.loss) < len(bo.opts) {
+		ws.loss = append(ws.loss, nil)
+	}
 	for bi := range bo.opts {
-		ls := make([]float64, len(bo.opts[bi]))
+		ls := ws.loss[bi][:0]
+		for range bo.opts[bi] {
+			ls = append(ls, 0)
+		}
+		ws.loss[bi] = ls
 		for k := range ls {
 			for _, x := range bo.taken[bi][k] {
 				c := ws.cov[x.i] + ws.tmp[x.i]
@@ -372,7 +380,6 @@ func (ws *weightedSearch) patternBreaks(ci int, pat []int) bool {
 				ls[k] -= 1e-6 * (c - ws.req[x.i])
 			}
 		}
-		ws.loss = append(ws.loss, ls)
 	}
 	best, bestL, seen := -1, math.Inf(1), 0
 	for pi, pt := range pats {
