@@ -216,7 +216,15 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 		s = newCoverSolver(g, stressRules{})
 	}
 	out.Cheapest = g.shifts()
-	out.StressAware = s.relieveStress(ctx).shifts()
+	// Relief's searches stop a tenth of its time before the deadline: the
+	// breaks placed after them and the free alternative need that much.
+	reliefCtx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		reliefCtx, cancel = context.WithDeadline(ctx, dl.Add(-time.Until(dl)/10))
+		defer cancel()
+	}
+	out.StressAware = s.relieveStress(reliefCtx).shifts()
 	return out, nil
 }
 

@@ -50,7 +50,12 @@ func TestGenerateCoversTheWeekAndReportsHonestly(t *testing.T) {
 	p.Cyclic = true
 	p.StressBudget = 0.02
 	ts := loadTemplates(t)
-	plans, err := GeneratePlans(context.Background(), p, ts)
+	// A deadline that a plain run never meets (it takes 6-17 s) but that
+	// bounds a run under the race detector (over 4 minutes without one);
+	// everything asserted below must hold at any deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	plans, err := GeneratePlans(ctx, p, ts)
 	require.NoError(t, err)
 	shifts := plans.StressAware
 	r := Measure(p, shifts)

@@ -3,6 +3,7 @@ package scheduling
 import (
 	"context"
 	"math"
+	"sync"
 	"time"
 )
 
@@ -29,6 +30,7 @@ type stressState struct {
 	onShift   []float64
 	onBreak   []float64
 	compliant map[candKey]map[string]bool // per candidate: break offsets within the peak-stretch rule
+	tmp       []float64                   // scratch: one shift's cover per interval
 }
 
 // peakMinutes is the break time a shift with these offsets takes in peaks,
@@ -98,6 +100,38 @@ func (st *stressState) isCompliant(c candidate, offs []int) bool {
 	return set[offsKey(offs)]
 }
 
+// shortfallWith is how much a shift of this geometry with breaks at pattern
+// pat would add to the plan's shortfall (negative: take from it), counted
+// on its own intervals only.
+func (st *stressState) shortfallWith(bo breakOpts, pat []int) float64 {
+	g := st.s.g
+	if st.tmp == nil {
+		st.tmp = make([]float64, g.n)
+	}
+	for _, x := range bo.span {
+		st.tmp[x.i] += x.v
+	}
+	for bi, j := range pat {
+		for _, x := range bo.taken[bi][j] {
+			st.tmp[x.i] -= x.v
+		}
+	}
+	d := 0.0
+	settle := func(cells []cell) {
+		for _, x := range cells {
+			if v := st.tmp[x.i]; v != 0 {
+				d += shortOf(g.p.Required[x.i], g.cov[x.i]+v) - shortOf(g.p.Required[x.i], g.cov[x.i])
+				st.tmp[x.i] = 0
+			}
+		}
+	}
+	settle(bo.span)
+	for bi, j := range pat {
+		settle(bo.taken[bi][j])
+	}
+	return d
+}
+
 // placeAll gives every shift its least stressful break placement: within the
 // peak-stretch rule, then the fewest break minutes in peaks and over the
 // break share, near the peaks (their shoulders) rather than in valleys.
@@ -131,9 +165,11 @@ func (st *stressState) place(force, onlyViolating bool) {
 		bo := st.s.geo[ci]
 		st.add(*pl, -1)
 		g.apply(*pl, -1)
-		g.apply(*pl, 1)
-		before := g.shortfall() // with the shift where it is
-		g.apply(*pl, -1)
+		cur := make([]int, len(t.Breaks))
+		for bi, b := range t.Breaks {
+			cur[bi] = (pl.breaks[bi] - b.EarliestStart) / b.StepMin
+		}
+		before := st.shortfallWith(bo, cur) // with the shift where it is
 		best, bestScore := append([]int(nil), pl.breaks...), math.Inf(1)
 		eachPattern(bo.opts, func(pat []int) {
 			offs := make([]int, len(pat))
@@ -144,10 +180,7 @@ func (st *stressState) place(force, onlyViolating bool) {
 			if !st.isCompliant(pl.c, offs) {
 				score += 1e6
 			}
-			trial := placed{c: pl.c, breaks: offs}
-			g.apply(trial, 1)
-			added := g.shortfall() - before
-			g.apply(trial, -1)
+			added := st.shortfallWith(bo, pat) - before
 			if !force && added > 1e-9 {
 				return
 			}
@@ -199,23 +232,50 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	noWorse := func(h *generator) bool {
 		return h.shortfall() <= short+1e-9 && peakBreakShare(h) <= share+1e-9 && longestPeakStretch(h) <= stretch
 	}
+	// The ways, in order of preference. They are independent, so the first
+	// and the last (the likeliest to fit) run at once, one on each core;
+	// the middle one runs only when it could still beat them.
+	type way struct {
+		stretch       time.Duration
+		onlyViolating bool
+	}
+	lo := g.p.MaxPeakStretch
+	ways := []way{{lo, false}}
+	if lo < stretch {
+		ways = append(ways, way{lo, true})
+		if mid := (lo + stretch) / 2 / g.p.Step * g.p.Step; mid > lo && mid < stretch {
+			ways = append(ways, way{mid, true})
+		}
+	}
+	got := make([]*generator, len(ways))
+	run := func(ks ...int) {
+		var wg sync.WaitGroup
+		for _, k := range ks {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[k] = s.relieveWithin(ctx, ways[k].stretch, ways[k].onlyViolating)
+			}()
+		}
+		wg.Wait()
+	}
+	fits := func(k int) bool { return got[k] != nil && got[k].paid() <= limit && noWorse(got[k]) }
+	switch last := len(ways) - 1; {
+	case ctx.Err() != nil:
+	case last == 0:
+		run(0)
+	default:
+		run(0, last)
+		if !fits(0) && last == 2 && ctx.Err() == nil {
+			run(1)
+		}
+	}
 	var best *generator
-	lo, hi := g.p.MaxPeakStretch, stretch
-	try, onlyViolating := lo, false
-	for attempt := 0; attempt < 3 && (attempt == 0 || try < hi) && ctx.Err() == nil; attempt++ {
-		h := s.relieveWithin(ctx, try, onlyViolating)
-		if h.paid() <= limit && noWorse(h) {
-			best = h
+	for k := range ways {
+		if fits(k) {
+			best = got[k]
 			break
 		}
-		if onlyViolating {
-			lo = try
-			try = (lo + hi) / 2 / g.p.Step * g.p.Step
-			if try <= lo {
-				break
-			}
-		}
-		onlyViolating = true
 	}
 	// Moving breaks only where that costs no cover is free, and sometimes
 	// relieves as much: then it is the better plan.

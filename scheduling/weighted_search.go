@@ -129,7 +129,7 @@ func (s *coverSolver) plan() []wsShift {
 // shortfall it met (the one it started from if none is cheaper).
 func (ws *weightedSearch) run(ctx context.Context, steps int, best []wsShift, bestPaid float64) []wsShift {
 	const tenure = 10
-	for step := 1; step <= steps && (step%64 != 0 || ctx.Err() == nil); step++ {
+	for step := 1; step <= steps && (step%8 != 0 || ctx.Err() == nil); step++ {
 		short := ws.short()
 		if len(short) == 0 {
 			if ws.paid < bestPaid-1e-9 {

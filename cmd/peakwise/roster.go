@@ -98,7 +98,7 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("%s and %s do not fit together: %w", a.agentsPath, a.reqPath, err)
 	}
-	sctx, cancel := context.WithTimeout(ctx, a.limit)
+	sctx, cancel := withinLimit(ctx, a.limit)
 	defer cancel()
 	began := time.Now()
 	r, err := roster.Solve(sctx, p)

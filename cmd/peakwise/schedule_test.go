@@ -66,7 +66,7 @@ func TestScheduleCommandHeadcount(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(raw, &report))
 	assert.EqualValues(t, 0, report["stress"].(map[string]any)["shifts_over_peak_limit"])
-	for flag, bad := range map[string]string{"--peak-share": "0", "--max-peak-stretch": "-1h", "--max-break-share": "1.5"} {
+	for flag, bad := range map[string]string{"--peak-share": "0", "--max-peak-stretch": "-1h", "--max-break-share": "1.5", "--time-limit": "-1s"} {
 		code, _, errOut = runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-09", "--out", out, flag, bad)
 		assert.Equal(t, 2, code, flag)
 		assert.Contains(t, errOut, flag)
