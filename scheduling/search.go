@@ -49,7 +49,7 @@ func (s *coverSolver) repairBreaks(ctx context.Context, allowed func(k int, offs
 			ci := s.candIndex(pl.c)
 			t := g.ts.Templates[pl.c.tmpl]
 			for bi, b := range t.Breaks {
-				cur := (pl.breaks[bi] - b.EarliestStart) / b.StepMin
+				cur := b.option(pl.breaks[bi])
 				from := s.geo[ci].taken[bi][cur]
 				best, bestD := cur, -1e-9
 				for o := range s.geo[ci].opts[bi] {

@@ -40,7 +40,7 @@ func (st *stressState) peakMinutes(c candidate, offs []int) float64 {
 	bo := st.s.geo[st.s.candIndex(c)]
 	m := 0.0
 	for bi, b := range g.ts.Templates[c.tmpl].Breaks {
-		for _, x := range bo.taken[bi][(offs[bi]-b.EarliestStart)/b.StepMin] {
+		for _, x := range bo.taken[bi][b.option(offs[bi])] {
 			if g.peak[x.i] {
 				m += x.v
 			}
@@ -165,11 +165,7 @@ func (st *stressState) place(force, onlyViolating bool) {
 		bo := st.s.geo[ci]
 		st.add(*pl, -1)
 		g.apply(*pl, -1)
-		cur := make([]int, len(t.Breaks))
-		for bi, b := range t.Breaks {
-			cur[bi] = (pl.breaks[bi] - b.EarliestStart) / b.StepMin
-		}
-		before := st.shortfallWith(bo, cur) // with the shift where it is
+		before := st.shortfallWith(bo, g.pattern(*pl)) // with the shift where it is
 		best, bestScore := append([]int(nil), pl.breaks...), math.Inf(1)
 		eachPattern(bo.opts, func(pat []int) {
 			offs := make([]int, len(pat))

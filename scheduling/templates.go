@@ -39,6 +39,10 @@ type BreakRule struct {
 	StepMin       int    `json:"step_min"`
 }
 
+// option is the index of a break start (minutes after the shift's start)
+// among the rule's allowed starts.
+func (b BreakRule) option(off int) int { return (off - b.EarliestStart) / b.StepMin }
+
 // Template is a kind of shift.
 type Template struct {
 	Name      string      `json:"name"`

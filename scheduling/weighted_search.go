@@ -116,13 +116,18 @@ func (s *coverSolver) plan() []wsShift {
 	g := s.g
 	out := make([]wsShift, 0, len(g.chosen))
 	for _, pl := range g.chosen {
-		pat := make([]int, len(pl.breaks))
-		for bi, b := range g.ts.Templates[pl.c.tmpl].Breaks {
-			pat[bi] = (pl.breaks[bi] - b.EarliestStart) / b.StepMin
-		}
-		out = append(out, wsShift{s.candIndex(pl.c), pat})
+		out = append(out, wsShift{s.candIndex(pl.c), g.pattern(pl)})
 	}
 	return out
+}
+
+// pattern is a placed shift's break starts as option indexes.
+func (g *generator) pattern(pl placed) []int {
+	pat := make([]int, len(pl.breaks))
+	for bi, b := range g.ts.Templates[pl.c.tmpl].Breaks {
+		pat[bi] = b.option(pl.breaks[bi])
+	}
+	return pat
 }
 
 // run searches for at most steps steps and returns the cheapest plan without

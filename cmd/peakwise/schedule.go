@@ -41,7 +41,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	startDate := fs.String("start", "", "first local date of the plan, YYYY-MM-DD")
 	weeks := fs.Int("weeks", 1, "plan length in weeks (1-6)")
 	cyclic := fs.Bool("cyclic", false, "plan one repeating week: shifts past its end wrap to its start")
-	zoneName := fs.String("timezone", "", "IANA time zone of the plan (default: the requirements' timezone column)")
+	zoneName := fs.String("timezone", "", "IANA time zone of the plan (default: the requirements' timezone column, else their one UTC offset)")
 	limit := fs.Duration("time-limit", 0, "stop improving after this long (default: 10s a planned week; 30s when rostering named agents)")
 	out := fs.String("out", "", "schedule CSV to write")
 	reportPath := fs.String("report", "", "report JSON to write (cost, coverage, stress)")
@@ -189,13 +189,15 @@ func (f requirementsFile) location(flag string) (*time.Location, error) {
 	if len(f.offsets) != 1 {
 		return nil, usageErrorf("the requirements' timestamps carry %d UTC offsets (a DST change?) and no timezone column: give --timezone, e.g. --timezone Europe/Berlin", len(f.offsets))
 	}
-	for off := range f.offsets {
-		if off == 0 {
-			return time.UTC, nil
-		}
-		return time.FixedZone(time.Unix(0, 0).In(time.FixedZone("", off)).Format("-07:00"), off), nil
+	off := 0
+	for o := range f.offsets {
+		off = o
 	}
-	panic("unreachable")
+	if off == 0 {
+		return time.UTC, nil
+	}
+	// Named like the offset itself, e.g. "+05:30".
+	return time.FixedZone(time.Unix(0, 0).In(time.FixedZone("", off)).Format("-07:00"), off), nil
 }
 
 // readRequirementRows reads a requirements CSV: timestamp, required_staff (or
