@@ -60,7 +60,6 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 		return usageErrorf("--start must be a date like 2026-01-05")
 	}
 	end := d.AddDate(0, 0, 7*a.weeks)
-	n := int(end.Sub(d) / step)
 	p := roster.Problem{Start: d, Step: step, Location: loc, Templates: ts}
 	for q := range rows {
 		p.Queues = append(p.Queues, q)
@@ -68,20 +67,12 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 	sort.Strings(p.Queues)
 	used := 0
 	for _, q := range p.Queues {
-		req := make([]float64, n)
-		for at, v := range rows[q] {
-			t := time.Unix(at, 0)
-			if t.Before(d) || !t.Before(end) {
-				continue
-			}
-			off := t.Sub(d)
-			if off%step != 0 {
-				return fmt.Errorf("%s: the requirement of queue %s at %s is not on the templates' %d-minute grid", a.reqPath, q, t.In(loc).Format(time.RFC3339), ts.IntervalMin)
-			}
-			req[off/step] += v
-			used++
+		req, n, offGrid := onGrid(rows[q], d, end, step)
+		if !offGrid.IsZero() {
+			return fmt.Errorf("%s: the requirement of queue %s at %s is not on the templates' %d-minute grid", a.reqPath, q, offGrid.In(loc).Format(time.RFC3339), ts.IntervalMin)
 		}
 		p.Required = append(p.Required, req)
+		used += n
 	}
 	if used == 0 {
 		return fmt.Errorf("%s: no requirement falls in the plan (%s to %s)", a.reqPath, d.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly))

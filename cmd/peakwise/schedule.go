@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -103,20 +105,12 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		return usageErrorf("--start must be a date like 2026-01-05")
 	}
 	end := d.AddDate(0, 0, 7**weeks)
-	p := scheduling.Plan{Location: loc, Start: d, Step: step, Cyclic: *cyclic, StressBudget: *stressBudget, Required: make([]float64, int(end.Sub(d)/step)),
+	p := scheduling.Plan{Location: loc, Start: d, Step: step, Cyclic: *cyclic, StressBudget: *stressBudget,
 		PeakShare: *peakShare, MaxPeakStretch: *maxStretch, MaxBreakShare: *maxBreakShare}
-	used := 0
-	for at, v := range req.byQueue[""] {
-		t := time.Unix(at, 0)
-		if t.Before(d) || !t.Before(end) {
-			continue
-		}
-		off := t.Sub(d)
-		if off%step != 0 {
-			return fmt.Errorf("%s: the requirement at %s is not on the templates' %d-minute grid", *reqPath, t.In(loc).Format(time.RFC3339), ts.IntervalMin)
-		}
-		p.Required[off/step] += v
-		used++
+	required, used, offGrid := onGrid(req.byQueue[""], d, end, step)
+	p.Required = required
+	if !offGrid.IsZero() {
+		return fmt.Errorf("%s: the requirement at %s is not on the templates' %d-minute grid", *reqPath, offGrid.In(loc).Format(time.RFC3339), ts.IntervalMin)
 	}
 	if used == 0 {
 		return fmt.Errorf("%s: no requirement falls in the plan (%s to %s)", *reqPath, d.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly))
@@ -150,6 +144,45 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stderr, "cheapest plan %.1f paid hours (longest peak stretch %.0f min, %.0f%% of break minutes in peaks); stress-aware %+.1f%%\n",
 		cmp.Cheapest.PaidAgentHours, cmp.Cheapest.Stress.LongestPeakStretchMin, 100*cmp.Cheapest.Stress.BreakMinutesInPeakShare, 100*cmp.ExtraPaidShare)
 	return nil
+}
+
+// onGrid lays requirement rows (staff per instant) on the plan's intervals
+// from d to end, and counts the rows used. Rows come at the requirements'
+// own interval, the smallest gap between two of them; when that is a whole
+// multiple of the plan's step (30-minute rows for 15-minute templates), a
+// row holds for every interval it spans, not only its first. offGrid is
+// the first row found off the plan's grid (zero if none).
+func onGrid(rows map[int64]float64, d, end time.Time, step time.Duration) (req []float64, used int, offGrid time.Time) {
+	var at []int64
+	for u := range rows {
+		if t := time.Unix(u, 0); !t.Before(d) && t.Before(end) {
+			at = append(at, u)
+		}
+	}
+	sort.Slice(at, func(i, j int) bool { return at[i] < at[j] })
+	span := 1
+	if len(at) > 1 {
+		gap := time.Duration(math.MaxInt64)
+		for i := 1; i < len(at); i++ {
+			gap = min(gap, time.Duration(at[i]-at[i-1])*time.Second)
+		}
+		if gap > step && gap%step == 0 {
+			span = int(gap / step)
+		}
+	}
+	req = make([]float64, int(end.Sub(d)/step))
+	for _, u := range at {
+		t := time.Unix(u, 0)
+		off := t.Sub(d)
+		if off%step != 0 {
+			return nil, 0, t
+		}
+		for k := int(off / step); k < min(int(off/step)+span, len(req)); k++ {
+			req[k] += rows[u]
+		}
+		used++
+	}
+	return req, used, time.Time{}
 }
 
 // withinLimit is the context generation runs under for --time-limit:

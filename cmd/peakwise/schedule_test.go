@@ -128,3 +128,32 @@ func TestScheduleCommandWithoutAZone(t *testing.T) {
 	code, _, errOut = runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-23", "--out", out, "--timezone", "Europe/Berlin")
 	assert.Equal(t, 0, code, errOut)
 }
+
+// TestScheduleCommandSpreadsCoarserRequirements: 30-minute requirements for
+// 15-minute templates hold for both quarter hours of their half hour (they
+// used to fill only the first, halving the requirement the plan saw).
+func TestScheduleCommandSpreadsCoarserRequirements(t *testing.T) {
+	dir := t.TempDir()
+	tmpl := filepath.Join(dir, "s.json")
+	require.NoError(t, os.WriteFile(tmpl, []byte(`{"interval_min":15,"templates":[{"name":"D","span_min":480,"paid_min":480,
+		"start":{"from":"09:00","to":"09:00","step_min":15},"days":["mon","tue","wed","thu","fri"],"max_agents":null,"breaks":[]}]}`), 0o644))
+	var b strings.Builder
+	b.WriteString("timestamp,required\n")
+	for d := 0; d < 5; d++ {
+		for m := 9 * 60; m < 17*60; m += 30 {
+			fmt.Fprintf(&b, "%s,2\n", time.Date(2026, 1, 5+d, m/60, m%60, 0, 0, time.UTC).Format(time.RFC3339))
+		}
+	}
+	req, out, rep := filepath.Join(dir, "r.csv"), filepath.Join(dir, "schedule.csv"), filepath.Join(dir, "report.json")
+	require.NoError(t, os.WriteFile(req, []byte(b.String()), 0o644))
+	code, _, errOut := runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-01-05", "--out", out, "--report", rep)
+	require.Equal(t, 0, code, errOut)
+	var report map[string]any
+	raw, err := os.ReadFile(rep)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &report))
+	assert.EqualValues(t, 80, report["required_agent_hours"], "two agents, eight hours, five days")
+	assert.EqualValues(t, 0, report["under_agent_hours"])
+	assert.EqualValues(t, 0, report["over_agent_hours"])
+	assert.EqualValues(t, 80, report["paid_agent_hours"])
+}
