@@ -236,18 +236,7 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 		// cheaper: each is searched further on its own core, and the
 		// cheaper kept. Without a deadline which plan is searched must not
 		// depend on timing: the LP's, on both cores.
-		hs := s.over(fb.searched)
-		hs.seed = 1 << 20
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			hs.weightedSearch(searchCtx, weightedSearchSteps, 2*weightedSearchRounds)
-		}()
-		s.weightedSearch(searchCtx, weightedSearchSteps, weightedSearchRounds)
-		<-done
-		if better(hs.g, g) {
-			g, s = hs.g, hs
-		}
+		s.searchAlongside(searchCtx, fb.searched, weightedSearchSteps, weightedSearchRounds)
 	default:
 		s.searchBoth(searchCtx, weightedSearchSteps, weightedSearchRounds)
 	}

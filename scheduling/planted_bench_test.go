@@ -129,19 +129,13 @@ func BenchmarkPlantedOptimum(b *testing.B) {
 	if err != nil || pairs < 1 {
 		b.Fatalf("PEAKWISE_PLANTED_PAIRS %q: want a positive count", os.Getenv("PEAKWISE_PLANTED_PAIRS"))
 	}
-	limit, err := time.ParseDuration(envOr("PEAKWISE_PLANTED_LIMIT", "0s"))
-	if err != nil || limit < 0 {
-		b.Fatalf("PEAKWISE_PLANTED_LIMIT %q: want a duration, e.g. 10s", os.Getenv("PEAKWISE_PLANTED_LIMIT"))
-	}
+	limit := envLimit(b, "PEAKWISE_PLANTED_LIMIT")
 	for i := 0; i < b.N; i++ {
 		var sumGap, worst float64
 		for seed := uint64(1); seed <= uint64(seeds); seed++ {
 			p, optimum := plantedDoublePeak(b, pairs, seed)
 			p.StressBudget = 0.02
-			ctx, cancel := context.Background(), context.CancelFunc(func() {})
-			if limit > 0 {
-				ctx, cancel = context.WithTimeout(context.Background(), limit)
-			}
+			ctx, cancel := withLimit(limit)
 			began := time.Now()
 			plans, err := GeneratePlans(ctx, p, ts)
 			cancel()
@@ -169,4 +163,22 @@ func maxOf(xs []float64) float64 {
 		m = math.Max(m, x)
 	}
 	return m
+}
+
+// envLimit reads a benchmark's deadline from the environment (0, none,
+// when unset).
+func envLimit(tb testing.TB, name string) time.Duration {
+	limit, err := time.ParseDuration(envOr(name, "0s"))
+	if err != nil || limit < 0 {
+		tb.Fatalf("%s %q: want a duration, e.g. 10s", name, os.Getenv(name))
+	}
+	return limit
+}
+
+// withLimit is a context ending after limit (never, for 0).
+func withLimit(limit time.Duration) (context.Context, context.CancelFunc) {
+	if limit > 0 {
+		return context.WithTimeout(context.Background(), limit)
+	}
+	return context.WithCancel(context.Background())
 }

@@ -106,8 +106,8 @@ func maxOf(xs []float64) float64 {
 	return m
 }
 
-// readColumn reads one numeric column of a CSV, in row order.
-func readColumn(tb testing.TB, path, name string) []float64 {
+// readCSV reads a whole CSV file, header first.
+func readCSV(tb testing.TB, path string) [][]string {
 	f, err := os.Open(path)
 	if err != nil {
 		tb.Fatal(err)
@@ -117,6 +117,12 @@ func readColumn(tb testing.TB, path, name string) []float64 {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return rows
+}
+
+// readColumn reads one numeric column of a CSV, in row order.
+func readColumn(tb testing.TB, path, name string) []float64 {
+	rows := readCSV(tb, path)
 	col := -1
 	for i, h := range rows[0] {
 		if h == name {
@@ -142,15 +148,7 @@ func readColumn(tb testing.TB, path, name string) []float64 {
 // less its breaks, covers the 30-minute interval it falls in, on a cyclic
 // week from start.
 func recountSchedule(tb testing.TB, path string, start time.Time, required []float64) (paid, under float64) {
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		tb.Fatal(err)
-	}
+	rows := readCSV(tb, path)
 	week := len(required) * 30
 	minutes := make([]float64, week) // staff on queue per minute of the week
 	mark := func(from, to time.Time, v float64) {

@@ -111,10 +111,7 @@ func TestScheduleCommandWithoutAZone(t *testing.T) {
 		req := write("plain.csv", c.zone, time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
 		code, _, errOut := runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-01-05", "--out", out)
 		require.Equal(t, 0, code, errOut)
-		raw, err := os.ReadFile(out)
-		require.NoError(t, err)
-		rows, err := csv.NewReader(strings.NewReader(string(raw))).ReadAll()
-		require.NoError(t, err)
+		rows := readCSV(t, out)
 		require.Len(t, rows, 1+10, "two agents a day for five days")
 		assert.Equal(t, c.start, rows[1][2], "shifts start at 09:00 on the requirements' own clock")
 	}
