@@ -241,6 +241,11 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 		s.searchBoth(searchCtx, weightedSearchSteps, weightedSearchRounds)
 	}
 	s.refineWindows(searchCtx, windowWidth, windowStride, windowNodes, windowSweeps)
+	if deadline {
+		// The time the deadline leaves goes to more searching; without
+		// one, the plan's cost must not depend on the machine's speed.
+		s.searchOn(searchCtx, 60*out.LowerBoundPaidHours)
+	}
 	if better(fb.built, g) {
 		g = fb.built
 		s = newCoverSolver(g, stressRules{})

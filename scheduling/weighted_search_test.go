@@ -171,3 +171,29 @@ func TestSearchBothKeepsTheCheaperRunAndRepeats(t *testing.T) {
 	}
 	assert.Equal(t, both(), both(), "repeatable")
 }
+
+// TestSearchOnKeepsImproving: from the searched greedy plan of a planted
+// week, more searches with fresh seeds end cheaper, stay free of shortfall
+// and never go below the proven optimum; a plan with shortfall is left
+// alone.
+func TestSearchOnKeepsImproving(t *testing.T) {
+	p, optimum := plantedDoublePeak(t, 30, 1)
+	ts := loadTemplates(t)
+	g := greedyPlan(context.Background(), p.effective(), ts)
+	require.InDelta(t, 0, g.shortfall(), 1e-9)
+	s := newCoverSolver(g, stressRules{})
+	s.searchBoth(context.Background(), weightedSearchSteps, weightedSearchRounds)
+	once := g.clone()
+	s.searchOn(context.Background(), 60*optimum)
+	assert.InDelta(t, 0, g.shortfall(), 1e-9)
+	assert.Less(t, g.paid(), once.paid(), "one search: %.0f h", once.paid()/60)
+	assert.GreaterOrEqual(t, g.paid()/60, optimum-1e-9)
+	assert.Zero(t, s.seed, "the solver's own seed is restored")
+
+	g.apply(g.chosen[0], -1) // a hole: the search must not run
+	g.chosen = g.chosen[1:]
+	short, paid := g.shortfall(), g.paid()
+	s.searchOn(context.Background(), 0)
+	assert.Equal(t, short, g.shortfall())
+	assert.Equal(t, paid, g.paid())
+}

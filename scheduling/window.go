@@ -86,10 +86,7 @@ func (s *coverSolver) refineWindows(ctx context.Context, width, stride, nodes, s
 		return
 	}
 	pos, axis := g.windowPositions()
-	unit := 0
-	for _, t := range g.ts.Templates {
-		unit = gcd(unit, t.PaidMin)
-	}
+	unit := g.ts.payUnit()
 	if unit <= 0 {
 		return // nothing is paid: nothing to save
 	}
@@ -197,6 +194,16 @@ func (s *coverSolver) refineWindows(ctx context.Context, width, stride, nodes, s
 			return
 		}
 	}
+}
+
+// payUnit is the gcd of the templates' paid minutes: every plan's paid time
+// is a whole number of these units (0 if nothing is paid).
+func (ts Templates) payUnit() int {
+	unit := 0
+	for _, t := range ts.Templates {
+		unit = gcd(unit, t.PaidMin)
+	}
+	return unit
 }
 
 func gcd(a, b int) int {
