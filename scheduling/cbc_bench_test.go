@@ -35,17 +35,55 @@ func breakCombos(t Template) [][]int {
 
 // BenchmarkCBCGap writes the set-covering integer program of the 24/7
 // double-peak week (every template x start x break placement is a column),
-// lets CBC solve it (apt-get install coinor-cbc; not a Peakwise dependency)
-// for PEAKWISE_CBC_SECONDS (default 300) on PEAKWISE_CBC_THREADS (default 1),
-// and reports the generator's paid hours against CBC's best plan and its
-// proven lower bound, with CBC's own gap. PEAKWISE_CBC_SCALE (default 1)
-// multiplies the instance's workload (a larger center); PEAKWISE_CBC_LOG
-// names a file for CBC's log; PEAKWISE_CBC_PLANTED=seed solves a planted
-// week with a known optimum (plantedDoublePeak) instead. Skips without cbc.
+// lets a MIP solver solve it, and reports the generator's paid hours against
+// the solver's best plan and its proven lower bound, with the solver's own
+// gap. Neither solver is a Peakwise dependency; the benchmark skips without
+// the one chosen.
+//
+//   - PEAKWISE_MIP: cbc (default; apt-get install coinor-cbc) or highs
+//     (HiGHS compiled to WebAssembly: npm install highs@1.15.3 in the
+//     directory PEAKWISE_HIGHS_DIR names; run with Node.js by
+//     testdata/highs_solve.cjs).
+//   - PEAKWISE_CBC_SECONDS (default 300): the solver's time limit;
+//     PEAKWISE_CBC_THREADS (default 1): CBC's threads.
+//   - PEAKWISE_CBC_SCALE (default 1) multiplies the instance's workload (a
+//     larger center); PEAKWISE_CBC_PLANTED=seed solves a planted 90-pair week
+//     with a known optimum (plantedDoublePeak) instead.
+//   - PEAKWISE_CBC_MODEL: implicit (default) or explicit break placements.
+//   - PEAKWISE_CBC_LOG names a file for the solver's log.
+//   - PEAKWISE_MIP_BUDGET=H adds the row "paid hours <= H" and asks only
+//     whether such a plan exists: a proof that none does proves every plan
+//     pays at least H plus one pay unit (the gcd of the templates' paid
+//     time), a lower bound the LP relaxation cannot give on this week.
 func BenchmarkCBCGap(b *testing.B) {
-	cbc, err := exec.LookPath("cbc")
-	if err != nil {
-		b.Skip("cbc not installed (apt-get install coinor-cbc); this comparison needs it")
+	solver := envOr("PEAKWISE_MIP", "cbc")
+	var command func(lp string) *exec.Cmd
+	switch solver {
+	case "cbc":
+		cbc, err := exec.LookPath("cbc")
+		if err != nil {
+			b.Skip("cbc not installed (apt-get install coinor-cbc); this comparison needs it")
+		}
+		command = func(lp string) *exec.Cmd {
+			return exec.Command(cbc, lp, "threads", envOr("PEAKWISE_CBC_THREADS", "1"), "sec", envOr("PEAKWISE_CBC_SECONDS", "300"), "solve", "quit")
+		}
+	case "highs":
+		node, err := exec.LookPath("node")
+		dir := os.Getenv("PEAKWISE_HIGHS_DIR")
+		if err != nil || dir == "" {
+			b.Skip("PEAKWISE_MIP=highs needs node and PEAKWISE_HIGHS_DIR, a directory where npm install highs@1.15.3 ran")
+		}
+		runner, err := filepath.Abs("testdata/highs_solve.cjs")
+		if err != nil {
+			b.Fatal(err)
+		}
+		command = func(lp string) *exec.Cmd {
+			cmd := exec.Command(node, runner, lp, envOr("PEAKWISE_CBC_SECONDS", "300"))
+			cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
+			return cmd
+		}
+	default:
+		b.Fatalf("PEAKWISE_MIP %q: want cbc or highs", solver)
 	}
 	ny, _ := time.LoadLocation("America/New_York")
 	scale, err := strconv.ParseFloat(envOr("PEAKWISE_CBC_SCALE", "1"), 64)
@@ -63,6 +101,12 @@ func BenchmarkCBCGap(b *testing.B) {
 		p, optimum = plantedDoublePeak(b, 90, n)
 		b.Logf("planted week, seed %d: proven optimum %.1f paid hours", n, optimum)
 	}
+	budget := 0.0
+	if v := os.Getenv("PEAKWISE_MIP_BUDGET"); v != "" {
+		if budget, err = strconv.ParseFloat(v, 64); err != nil || budget <= 0 {
+			b.Fatalf("PEAKWISE_MIP_BUDGET %q: want paid hours > 0", v)
+		}
+	}
 	ts := loadTemplates(b)
 	g := newGenerator(p, ts)
 	dir := b.TempDir()
@@ -75,9 +119,9 @@ func BenchmarkCBCGap(b *testing.B) {
 	var cols int
 	switch model := envOr("PEAKWISE_CBC_MODEL", "implicit"); model {
 	case "implicit":
-		cols = writeImplicitIP(w, g)
+		cols = writeImplicitIP(w, g, 60*budget)
 	case "explicit":
-		cols = writeExplicitIP(w, g)
+		cols = writeExplicitIP(w, g, 60*budget)
 	default:
 		b.Fatalf("PEAKWISE_CBC_MODEL %q: want implicit or explicit", model)
 	}
@@ -88,19 +132,31 @@ func BenchmarkCBCGap(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		began := time.Now()
-		out, err := exec.Command(cbc, lp, "threads", envOr("PEAKWISE_CBC_THREADS", "1"), "sec", envOr("PEAKWISE_CBC_SECONDS", "300"), "solve", "quit").CombinedOutput()
-		cbcSeconds := time.Since(began).Seconds()
+		out, err := command(lp).CombinedOutput()
+		mipSeconds := time.Since(began).Seconds()
 		if err != nil {
-			b.Fatalf("cbc: %v\n%s", err, out)
+			b.Fatalf("%s: %v\n%s", solver, err, out)
 		}
 		if logPath := os.Getenv("PEAKWISE_CBC_LOG"); logPath != "" {
 			if err := os.WriteFile(logPath, out, 0o644); err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(mipSeconds, solver+"-s")
+		if budget > 0 {
+			unit := float64(ts.payUnit()) / 60
+			if !regexp.MustCompile(`Result - Problem proven infeasible`).Match(out) {
+				b.Logf("%s did not prove in %.0f s that no plan pays %.0f h or less (its log: PEAKWISE_CBC_LOG)", solver, mipSeconds, budget)
+				continue
+			}
+			b.ReportMetric(budget+unit, "proven-bound-h")
+			b.Logf("%d variables; %s proved in %.0f s that no plan without shortfall pays %.0f h or less: every plan pays at least %.0f h (pay unit %.0f h)",
+				cols, solver, mipSeconds, budget, budget+unit, unit)
+			continue
+		}
 		m := regexp.MustCompile(`Objective value:\s+([0-9.eE+-]+)`).FindSubmatch(out)
 		if m == nil {
-			b.Fatalf("no objective in cbc output:\n%s", out)
+			b.Fatalf("no objective in %s output:\n%s", solver, out)
 		}
 		best, _ := strconv.ParseFloat(string(m[1]), 64)
 		optimal := regexp.MustCompile(`Result - Optimal solution found`).Match(out)
@@ -115,23 +171,22 @@ func BenchmarkCBCGap(b *testing.B) {
 		}
 		oursSeconds := time.Since(began).Seconds()
 		ours := Measure(p, plans.Cheapest).PaidAgentHours
-		b.ReportMetric(best/60, "cbc-paid-h")
-		b.ReportMetric(bound/60, "cbc-bound-h")
-		b.ReportMetric(100*(best/bound-1), "cbc-gap-%")
+		b.ReportMetric(best/60, "mip-paid-h")
+		b.ReportMetric(bound/60, "mip-bound-h")
+		b.ReportMetric(100*(best/bound-1), "mip-gap-%")
 		b.ReportMetric(ours, "peakwise-paid-h")
-		b.ReportMetric(100*(ours/(best/60)-1), "vs-cbc-best-%")
-		b.ReportMetric(100*(ours/(bound/60)-1), "vs-cbc-bound-%")
-		b.ReportMetric(cbcSeconds, "cbc-s")
+		b.ReportMetric(100*(ours/(best/60)-1), "vs-mip-best-%")
+		b.ReportMetric(100*(ours/(bound/60)-1), "vs-mip-bound-%")
 		b.ReportMetric(oursSeconds, "peakwise-s")
-		b.Logf("%d variables; CBC %s %.1f paid hours in %.1f s, lower bound %.1f (gap %.2f%%); Peakwise %.1f in %.1f s (%+.2f%% vs CBC's plan, %+.2f%% vs its bound; LP bound %.1f)",
-			cols, map[bool]string{true: "proved optimal:", false: "best found (not proved):"}[optimal], best/60, cbcSeconds, bound/60, 100*(best/bound-1),
+		b.Logf("%d variables; %s %s %.1f paid hours in %.1f s, lower bound %.1f (gap %.2f%%); Peakwise %.1f in %.1f s (%+.2f%% vs its plan, %+.2f%% vs its bound; LP bound %.1f)",
+			cols, solver, map[bool]string{true: "proved optimal:", false: "best found (not proved):"}[optimal], best/60, mipSeconds, bound/60, 100*(best/bound-1),
 			ours, oursSeconds, 100*(ours/(best/60)-1), 100*(ours/(bound/60)-1), plans.LowerBoundPaidHours)
 	}
 }
 
 // writeExplicitIP writes the set-covering program with one integer column
 // per template x start x break placement, and returns the column count.
-func writeExplicitIP(w *bufio.Writer, g *generator) int {
+func writeExplicitIP(w *bufio.Writer, g *generator, budget float64) int {
 	rows := make([][]string, g.n)
 	var obj []string
 	cols := 0
@@ -148,7 +203,7 @@ func writeExplicitIP(w *bufio.Writer, g *generator) int {
 			}
 		}
 	}
-	writeProgram(w, g, obj, rows, nil, cols)
+	writeProgram(w, g, obj, rows, nil, cols, budget)
 	return cols
 }
 
@@ -161,7 +216,7 @@ func writeExplicitIP(w *bufio.Writer, g *generator) int {
 // program has the same integer optimum and LP bound as the explicit one, with
 // a few thousand variables instead of tens of thousands. Returns the
 // variable count.
-func writeImplicitIP(w *bufio.Writer, g *generator) int {
+func writeImplicitIP(w *bufio.Writer, g *generator, budget float64) int {
 	s := newCoverSolver(g, stressRules{})
 	rows := make([][]string, g.n)
 	var obj, links []string
@@ -187,18 +242,23 @@ func writeImplicitIP(w *bufio.Writer, g *generator) int {
 			links = append(links, strings.Join(link, " + "))
 		}
 	}
-	writeProgram(w, g, obj, rows, links, vars)
+	writeProgram(w, g, obj, rows, links, vars, budget)
 	return vars
 }
 
 // writeProgram writes an LP-format integer program: minimise obj subject to
-// each required interval's row >= its requirement and each link = 0, with
-// variables x0..x(vars-1) integer.
-func writeProgram(w *bufio.Writer, g *generator, obj []string, rows [][]string, links []string, vars int) {
+// each required interval's row >= its requirement and each link = 0 (and obj
+// <= budget, paid minutes, when budget > 0), with variables x0..x(vars-1)
+// integer.
+func writeProgram(w *bufio.Writer, g *generator, obj []string, rows [][]string, links []string, vars int, budget float64) {
 	fmt.Fprintln(w, "Minimize")
 	writeSum(w, " obj:", obj)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Subject To")
+	if budget > 0 {
+		writeSum(w, " budget:", obj)
+		fmt.Fprintf(w, " <= %g\n", budget)
+	}
 	for i, r := range rows {
 		if g.p.Required[i] == 0 {
 			continue
