@@ -3,11 +3,13 @@ package scheduling
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,6 +51,10 @@ func breakCombos(t Template) [][]int {
 //   - PEAKWISE_CBC_SCALE (default 1) multiplies the instance's workload (a
 //     larger center); PEAKWISE_CBC_PLANTED=seed solves a planted 90-pair week
 //     with a known optimum (plantedDoublePeak) instead.
+//   - PEAKWISE_CBC_REQUIREMENTS=R.csv solves the week of a requirements CSV
+//     (RFC 3339 timestamps, 30-minute rows, required_staff or required), as
+//     a cyclic week on UTC's clock, instead: BenchmarkScheduleErlangWeek's
+//     with PEAKWISE_E2E_KEEP=R.csv.
 //   - PEAKWISE_CBC_MODEL: implicit (default) or explicit break placements.
 //   - PEAKWISE_CBC_LOG names a file for the solver's log.
 //   - PEAKWISE_MIP_BUDGET=H adds the row "paid hours <= H" and asks only
@@ -100,6 +106,9 @@ func BenchmarkCBCGap(b *testing.B) {
 		var optimum float64
 		p, optimum = plantedDoublePeak(b, 90, n)
 		b.Logf("planted week, seed %d: proven optimum %.1f paid hours", n, optimum)
+	}
+	if path := os.Getenv("PEAKWISE_CBC_REQUIREMENTS"); path != "" {
+		p = readRequirements(b, path)
 	}
 	budget := 0.0
 	if v := os.Getenv("PEAKWISE_MIP_BUDGET"); v != "" {
@@ -182,6 +191,45 @@ func BenchmarkCBCGap(b *testing.B) {
 			cols, solver, map[bool]string{true: "proved optimal:", false: "best found (not proved):"}[optimal], best/60, mipSeconds, bound/60, 100*(best/bound-1),
 			ours, oursSeconds, 100*(ours/(best/60)-1), 100*(ours/(bound/60)-1), plans.LowerBoundPaidHours)
 	}
+}
+
+// readRequirements reads a requirements CSV (timestamp and required_staff or
+// required columns, 30-minute rows) as a cyclic week on UTC's clock.
+func readRequirements(b *testing.B, path string) Plan {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) < 2 {
+		b.Fatalf("%s: want a header and rows (%v)", path, err)
+	}
+	at, req := slices.Index(rows[0], "timestamp"), slices.Index(rows[0], "required_staff")
+	if req < 0 {
+		req = slices.Index(rows[0], "required")
+	}
+	if at < 0 || req < 0 {
+		b.Fatalf("%s: want timestamp and required_staff (or required) columns, have %v", path, rows[0])
+	}
+	p := Plan{Location: time.UTC, Step: 30 * time.Minute, Cyclic: true}
+	for k, r := range rows[1:] {
+		t, err := time.Parse(time.RFC3339, r[at])
+		if err != nil {
+			b.Fatalf("%s row %d: %v", path, k+2, err)
+		}
+		if k == 0 {
+			p.Start = t.UTC()
+		} else if want := p.Start.Add(time.Duration(k) * p.Step); !t.Equal(want) {
+			b.Fatalf("%s row %d: %s, want %s (30-minute rows in order)", path, k+2, r[at], want.Format(time.RFC3339))
+		}
+		v, err := strconv.ParseFloat(r[req], 64)
+		if err != nil {
+			b.Fatalf("%s row %d: %v", path, k+2, err)
+		}
+		p.Required = append(p.Required, v)
+	}
+	return p
 }
 
 // writeExplicitIP writes the set-covering program with one integer column

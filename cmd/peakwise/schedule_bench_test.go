@@ -23,7 +23,9 @@ import (
 // default time limit. Paid hours and under-coverage are recomputed from
 // schedule.csv, as a reviewer would, not read from the report.
 // PEAKWISE_E2E_SCALE multiplies the contact volume (default 1);
-// PEAKWISE_E2E_LIMIT sets --time-limit (default: the command's own).
+// PEAKWISE_E2E_LIMIT sets --time-limit (default: the command's own);
+// PEAKWISE_E2E_KEEP names a file to keep the requirements CSV in (for
+// BenchmarkCBCGap's PEAKWISE_CBC_REQUIREMENTS).
 func BenchmarkScheduleErlangWeek(b *testing.B) {
 	scale := 1.0
 	if v := os.Getenv("PEAKWISE_E2E_SCALE"); v != "" {
@@ -54,6 +56,15 @@ func BenchmarkScheduleErlangWeek(b *testing.B) {
 		b.Fatal(errOut)
 	}
 	required := readColumn(b, req, "required_staff")
+	if keep := os.Getenv("PEAKWISE_E2E_KEEP"); keep != "" {
+		raw, err := os.ReadFile(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(keep, raw, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
 	out, rep := filepath.Join(dir, "schedule.csv"), filepath.Join(dir, "report.json")
 	args := []string{"schedule", "--requirements", req, "--shifts", "../../scheduling/testdata/templates_24x7.json", "--start", "2026-01-05",
 		"--cyclic", "--out", out, "--report", rep}
