@@ -222,3 +222,39 @@ func TestStressReliefLoosensTheLimitWithinTheBudget(t *testing.T) {
 	assert.Greater(t, cmp.StressAware.Stress.LongestPeakStretchMin, 120.0, "not to the 2-hour rule: that costs more than the budget here")
 	assert.LessOrEqual(t, cmp.StressAware.Stress.BreakMinutesInPeakShare, cmp.Cheapest.Stress.BreakMinutesInPeakShare+1e-9)
 }
+
+// TestRelieveWithinTakesFreeBreakTimeOutOfPeaks: after relief that moves
+// only the shifts over a stretch limit, no shift can move its breaks to a
+// placement within the limit with fewer break minutes in peaks without
+// leaving cover short: what the rest of the plan can spare has been taken
+// out of the peaks.
+func TestRelieveWithinTakesFreeBreakTimeOutOfPeaks(t *testing.T) {
+	p, _ := plantedDoublePeak(t, 45, 1)
+	ctx := context.Background()
+	g := greedyPlan(ctx, p, loadTemplates(t))
+	s := newCoverSolver(g, stressRules{})
+	s.weightedSearch(ctx, 4000, 1)
+	limit := longestPeakStretch(g) - p.Step
+	h := s.relieveWithin(ctx, limit, true)
+	require.LessOrEqual(t, longestPeakStretch(h), limit)
+	hs := s.over(h)
+	st := newStressState(hs)
+	for k, pl := range h.chosen {
+		bo := hs.geo[hs.candIndex(pl.c)]
+		if len(bo.opts) == 0 {
+			continue
+		}
+		h.apply(pl, -1)
+		before, peak := st.shortfallWith(bo, h.pattern(pl)), st.peakMinutes(pl.c, pl.breaks)
+		eachPattern(bo.opts, func(pat []int) {
+			offs := make([]int, len(pat))
+			for bi, j := range pat {
+				offs[bi] = bo.opts[bi][j]
+			}
+			if st.isCompliant(pl.c, offs) && st.shortfallWith(bo, pat) <= before+1e-9 {
+				assert.GreaterOrEqual(t, st.peakMinutes(pl.c, offs), peak-1e-9, "shift %d could take break time out of peaks for free: %v -> %v", k, pl.breaks, offs)
+			}
+		})
+		h.apply(pl, 1)
+	}
+}

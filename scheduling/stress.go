@@ -212,12 +212,13 @@ func (st *stressState) place(force, onlyViolating bool) {
 // relieveStress returns a copy of the plan with stress relieved (see
 // relieveWithin), provided the plan pays at most StressBudget more than this
 // one, adds no shortfall, takes no larger share of its break time in peaks
-// and has no longer peak stretch. It tries at most three ways, and keeps the
+// and has no longer peak stretch. It tries at most four ways, and keeps the
 // first that fits (a 3-hour limit within budget beats no relief at all):
 // every shift's breaks at their least stressful places within
 // MaxPeakStretch; only the shifts that break that limit moved (cheaper, but
 // it may leave more break time in peaks); the same with a limit halfway to
-// this plan's longest stretch. Moving breaks only where that costs no cover
+// this plan's longest stretch; the same with a limit one interval below it.
+// Moving breaks only where that costs no cover
 // is preferred when it relieves as much (no longer stretch, no larger share
 // in peaks), and is the fallback when no way fits; if even that makes a
 // figure worse, it returns the plan as it is.
@@ -230,7 +231,7 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	}
 	// The ways, in order of preference. They are independent, so the first
 	// and the last (the likeliest to fit) run at once, one on each core;
-	// the middle one runs only when it could still beat them.
+	// the middle ones run (together) only when they could still beat them.
 	type way struct {
 		stretch       time.Duration
 		onlyViolating bool
@@ -239,8 +240,17 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	ways := []way{{lo, false}}
 	if lo < stretch {
 		ways = append(ways, way{lo, true})
-		if mid := (lo + stretch) / 2 / g.p.Step * g.p.Step; mid > lo && mid < stretch {
+		mid := (lo + stretch) / 2 / g.p.Step * g.p.Step
+		if mid > lo && mid < stretch {
 			ways = append(ways, way{mid, true})
+		}
+		// The smallest cut: one interval off the longest stretch, only the
+		// shifts over it moved. On a tight plan it is often the only one
+		// that adds no break time in peaks (the Erlang week at twice the
+		// size: 210 -> 180 min for nothing, where 150 and 120 min took a
+		// larger share of break minutes in peaks).
+		if last := stretch - g.p.Step; last > lo && last > mid {
+			ways = append(ways, way{last, true})
 		}
 	}
 	got := make([]*generator, len(ways))
@@ -262,8 +272,12 @@ func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 		run(0)
 	default:
 		run(0, last)
-		if !fits(0) && last == 2 && ctx.Err() == nil {
-			run(1)
+		if !fits(0) && last >= 2 && ctx.Err() == nil {
+			var middle []int
+			for k := 1; k < last; k++ {
+				middle = append(middle, k)
+			}
+			run(middle...)
 		}
 	}
 	var best *generator
@@ -322,8 +336,13 @@ func (s *coverSolver) relieveWithin(ctx context.Context, stretch time.Duration, 
 		// plan: the search takes paid time back out, every shift it moves
 		// within the peak-stretch rule.
 		hs.stressSearch(ctx, stressSearchSteps, 1)
-		newStressState(hs).placeAll(false)
 	}
+	// Last, every shift's breaks to their least stressful compliant place
+	// that adds no shortfall: after moving only the violating shifts this
+	// takes break time out of the peaks that the rest of the plan can spare
+	// (the Erlang week at twice the size, 180 min: 36.0 -> 34.2% of break
+	// minutes in peaks, where it had stayed at the cheapest plan's 36.0%).
+	newStressState(hs).placeAll(false)
 	return h
 }
 
