@@ -218,10 +218,10 @@ func (st *stressState) place(force, onlyViolating bool) {
 // MaxPeakStretch; only the shifts that break that limit moved (cheaper, but
 // it may leave more break time in peaks); the same with a limit halfway to
 // this plan's longest stretch; the same with a limit one interval below it.
-// Moving breaks only where that costs no cover
-// is preferred when it relieves as much (no longer stretch, no larger share
-// in peaks), and is the fallback when no way fits; if even that makes a
-// figure worse, it returns the plan as it is.
+// Moving breaks only where that costs no cover is preferred when it
+// relieves as much (no longer stretch, no larger share in peaks), and is the
+// fallback when no way fits; if even that makes a figure worse, it returns
+// the plan as it is.
 func (s *coverSolver) relieveStress(ctx context.Context) *generator {
 	g := s.g
 	limit := g.paid()*(1+g.p.StressBudget) + 1e-9
