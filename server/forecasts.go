@@ -16,6 +16,7 @@ import (
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -372,13 +373,13 @@ func (s *Server) handleForecastAccuracy(c echo.Context) error {
 		acts[i] = forecasting.Actual{Start: h.StartAt, Contacts: h.Contacts}
 	}
 	sc := forecasting.ScoreForecast(loc, ivs, acts)
-	out := accuracyView{ForecastID: f.ID, Method: f.Method, Timezone: q.Timezone, WAPE: finite(sc.WAPE), Bias: finite(sc.Bias),
-		Coverage: finite(sc.Coverage), Intervals: sc.Intervals, Days: make([]accuracyDay, len(sc.Days))}
+	out := accuracyView{ForecastID: f.ID, Method: f.Method, Timezone: q.Timezone, WAPE: service.Finite(sc.WAPE), Bias: service.Finite(sc.Bias),
+		Coverage: service.Finite(sc.Coverage), Intervals: sc.Intervals, Days: make([]accuracyDay, len(sc.Days))}
 	if out.Intervals == nil {
 		out.Intervals = []forecasting.IntervalScore{}
 	}
 	for i, d := range sc.Days {
-		out.Days[i] = accuracyDay{Date: d.Date, Forecast: d.Forecast, Actual: d.Actual, WAPE: finite(d.WAPE), Bias: finite(d.Bias)}
+		out.Days[i] = accuracyDay{Date: d.Date, Forecast: d.Forecast, Actual: d.Actual, WAPE: service.Finite(d.WAPE), Bias: service.Finite(d.Bias)}
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -192,7 +192,7 @@ func (s *Server) requestTemplates(ctx context.Context, p auth.Principal, bad fau
 // a generator plan. Returns Unprocessable when the forecast does not reach
 // the end of the period or has no requirement in it.
 func (s *Server) generationRequirements(ctx context.Context, q org.Queue, loc *time.Location, start, end time.Time) (scheduling.Plan, error) {
-	req, err := s.QueueRequirements(ctx, q, 0, start, end)
+	req, err := s.svc.QueueRequirements(ctx, q, 0, start, end)
 	if err != nil {
 		return scheduling.Plan{}, err
 	}

@@ -136,7 +136,7 @@ func (s *Server) RosterProblem(ctx context.Context, p auth.Principal, req roster
 		if err != nil {
 			return prob, fieldNotFound(err, fmt.Sprintf("queue_ids[%d]", i))
 		}
-		rq, err := s.QueueRequirements(ctx, q, 0, start, end)
+		rq, err := s.svc.QueueRequirements(ctx, q, 0, start, end)
 		noRequirements := func(format string, args ...any) error {
 			return &fault.Error{Code: fault.Unprocessable, Message: "a queue has no requirements for the period",
 				Fields: map[string]string{fmt.Sprintf("queue_ids[%d]", i): fmt.Sprintf(format, args...)}}

@@ -602,7 +602,7 @@ func (s *Server) ruleWarningsAmong(ctx context.Context, planID int64, start, end
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	if agents == nil {
 		var err error
-		if agents, err = s.agentsByID(ctx, ids); err != nil {
+		if agents, err = s.svc.AgentsByID(ctx, ids); err != nil {
 			return nil, err
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/peakwise/peakwise/server/jobs"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui"
 )
@@ -49,9 +50,8 @@ type Server struct {
 
 	forecaster Forecaster
 	pages      *ui.Pages
-	// requirements caches QueueRequirements per queue targets, forecast
-	// version and range.
-	requirements *requirementsCache
+	// svc holds the use cases the API and the pages share.
+	svc *service.Service
 
 	// renderErrorPage, when set by the UI, renders errors for browsers.
 	renderErrorPage func(c echo.Context, status int, message string) error
@@ -75,7 +75,7 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry(), jobDefs: map[string]Job{}, forecaster: cfg.Forecaster,
-		requirements: newRequirementsCache(32)}
+		svc: service.New(st, log, now)}
 	s.runner = jobs.NewRunner(st, log, now)
 	s.metrics = newMetrics(prometheus.NewRegistry(), st)
 	e.HTTPErrorHandler = s.handleError

@@ -19,6 +19,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui/chart"
 )
@@ -77,7 +78,7 @@ func (s *Server) scoreForecast(ctx context.Context, q org.Queue, loc *time.Locat
 		acts[i] = forecasting.Actual{Start: h.StartAt, Contacts: h.Contacts}
 	}
 	sc := forecasting.ScoreForecast(loc, ivs, acts)
-	return pastForecast{Forecast: f, Scored: len(sc.Intervals), WAPE: finite(sc.WAPE), Bias: finite(sc.Bias), Coverage: finite(sc.Coverage),
+	return pastForecast{Forecast: f, Scored: len(sc.Intervals), WAPE: service.Finite(sc.WAPE), Bias: service.Finite(sc.Bias), Coverage: service.Finite(sc.Coverage),
 		Days: sc.Days, HasActual: len(sc.Intervals) > 0}, nil
 }
 

@@ -95,7 +95,7 @@ func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queu
 	if err != nil {
 		return out, scheduling.Plan{}, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
 	}
-	req, err := s.QueueRequirements(ctx, q, 0, sch.PeriodStart, sch.PeriodEnd)
+	req, err := s.svc.QueueRequirements(ctx, q, 0, sch.PeriodStart, sch.PeriodEnd)
 	var fe *fault.Error
 	if errors.As(err, &fe) && (fe.Code == fault.NotFound || fe.Code == fault.Unprocessable) {
 		out.Problem = fmt.Sprintf("No cost and stress report for %s: %s.", q.Name, fe.Message)
@@ -107,14 +107,14 @@ func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queu
 		out.Problem = fmt.Sprintf("No cost and stress report: the forecast of %s does not cover this plan's period.", q.Name)
 		return out, scheduling.Plan{}, nil
 	}
-	step := req.interval
+	step := req.Interval()
 	first := req.Intervals[0].Start
 	n := int(req.Intervals[len(req.Intervals)-1].Start.Sub(first)/step) + 1
 	plan := scheduling.Plan{Location: loc, Start: first, Step: step, Required: make([]float64, n)}
 	for _, iv := range req.Intervals {
 		plan.Required[int(iv.Start.Sub(first)/step)] = float64(iv.RequiredStaff)
 	}
-	serving, err := s.queueShiftsAmong(ctx, shifts, q, agents)
+	serving, err := s.svc.QueueShiftsAmong(ctx, shifts, q, agents)
 	if err != nil {
 		return out, plan, err
 	}
