@@ -16,6 +16,8 @@ import (
 
 	"github.com/peakwise/peakwise/scheduling"
 	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/scheduling/plancheck"
+	"github.com/peakwise/peakwise/scheduling/planinput"
 )
 
 const scheduleSynopsis = `--requirements R.csv --shifts S.json --start 2026-01-05 [--weeks 1] [--cyclic]
@@ -34,9 +36,16 @@ report.json's stress_comparison sets the two side by side.
 Rostering mode (--agents A.csv): R.csv needs a queue (or channel) column, each row
 is that queue's requirement; the agents' skills name those queues. schedule.csv has
 one row per shift with the agent filled, times on the agent's clock, and a trailing
-queue column (the queue the shift mostly serves).`
+queue column (the queue the shift mostly serves).
+
+Both modes re-check the plan with the plan validator (plancheck) and write its
+breaches into report.json ("breaches"); the command exits 1 if there are any.
+peakwise schedule check re-checks any schedule.csv (see peakwise schedule check -h).`
 
 func runSchedule(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "check" {
+		return runScheduleCheck(ctx, env, args[1:])
+	}
 	fs := newFlagSet(env, "schedule", scheduleSynopsis)
 	reqPath := fs.String("requirements", "", "requirements CSV")
 	shiftsPath := fs.String("shifts", "", "shift templates JSON")
@@ -127,11 +136,15 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	report.SolveSeconds = time.Since(began).Seconds()
 	cmp := scheduling.CompareStress(p, plans)
 	report.StressComparison = &cmp
+	report.CapShortfall = plans.CapShortfall
+	// The plan is re-checked rule by rule by the validator, which shares
+	// no code with the generator.
+	breaches := plancheck.Check(planinput.Headcount(p, ts, shifts))
 	if err := writeSchedule(*out, loc, shifts); err != nil {
 		return err
 	}
 	if *reportPath != "" {
-		b, err := json.MarshalIndent(report, "", "  ")
+		b, err := json.MarshalIndent(checkedReport[scheduling.Report]{report, nonNil(breaches)}, "", "  ")
 		if err != nil {
 			return err
 		}
@@ -143,7 +156,67 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		report.Shifts, report.PaidAgentHours, report.RequiredAgentHours, report.UnderAgentHours, report.OverAgentHours, report.Stress.LongestPeakStretchMin, report.SolveSeconds)
 	fmt.Fprintf(env.Stderr, "cheapest plan %.1f paid hours (longest peak stretch %.0f min, %.0f%% of break minutes in peaks); stress-aware %+.1f%%\n",
 		cmp.Cheapest.PaidAgentHours, cmp.Cheapest.Stress.LongestPeakStretchMin, 100*cmp.Cheapest.Stress.BreakMinutesInPeakShare, 100*cmp.ExtraPaidShare)
-	return nil
+	for _, cs := range plans.CapShortfall {
+		fmt.Fprintf(env.Stderr, "under-covered because of max_agents: %.1f agent-hours in %d intervals (from %s) only %s could cover, and %s at its cap\n",
+			cs.UnderAgentHours, cs.Intervals, cs.First.In(loc).Format(time.RFC3339), strings.Join(cs.Templates, " or "), isAre(len(cs.Templates)))
+	}
+	return breachError(breaches)
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "it is"
+	}
+	return "they are"
+}
+
+// checkedReport is a report with the validator's breaches beside it.
+type checkedReport[R any] struct {
+	Report R
+	// Breaches are the rules the plan breaks, found by plancheck; the
+	// command exits non-zero when there are any.
+	Breaches []plancheck.Breach `json:"breaches"`
+}
+
+// MarshalJSON writes the report's fields and "breaches" in one object.
+func (c checkedReport[R]) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(c.Report)
+	if err != nil {
+		return nil, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, err
+	}
+	if fields["breaches"], err = json.Marshal(c.Breaches); err != nil {
+		return nil, err
+	}
+	return json.Marshal(fields)
+}
+
+func nonNil(bs []plancheck.Breach) []plancheck.Breach {
+	if bs == nil {
+		return []plancheck.Breach{}
+	}
+	return bs
+}
+
+// breachError is nil for a plan without breaches, else an error listing the
+// first ten (the report lists all): a plan that breaks a rule it was given
+// is never a silent success.
+func breachError(bs []plancheck.Breach) error {
+	if len(bs) == 0 {
+		return nil
+	}
+	var msgs []string
+	for k, b := range bs {
+		if k == 10 {
+			msgs = append(msgs, fmt.Sprintf("... and %d more (see the report)", len(bs)-10))
+			break
+		}
+		msgs = append(msgs, b.String())
+	}
+	return fmt.Errorf("the plan breaks %d rule(s) (plancheck):\n  %s", len(bs), strings.Join(msgs, "\n  "))
 }
 
 // onGrid lays requirement rows (staff per instant) on the plan's intervals

@@ -84,7 +84,7 @@ func TestEachRule(t *testing.T) {
 		{"break outside its window", func(in *Input) { moveBreak(&in.Shifts[0].Breaks[0], 90*time.Minute) }, []string{RuleBreaks}},
 		{"break off its step", func(in *Input) { moveBreak(&in.Shifts[0].Breaks[0], 15*time.Minute) }, []string{RuleBreaks}},
 		{"break length", func(in *Input) { in.Shifts[0].Breaks[0].End = in.Shifts[0].Breaks[0].End.Add(15 * time.Minute) }, []string{RuleBreaks}},
-		{"break paid flag", func(in *Input) { in.Shifts[0].Breaks[0].Paid = true }, []string{RuleBreaks}},
+		{"break paid flag", func(in *Input) { paid := true; in.Shifts[0].Breaks[0].Paid = &paid }, []string{RuleBreaks}},
 		{"outside the period", func(in *Input) { in.Shifts[0] = shift("ann", berlin, 2026, 3, 22, 8, 0) }, []string{RulePeriod}},
 		{"unknown agent", func(in *Input) { in.Shifts[0].Agent = "bob" }, []string{RuleAgent}},
 		{"template for another contract", func(in *Input) { in.Templates[0].Contracts = []string{"FT"}; in.Agents[0].Contract = "PT" }, []string{RuleContract, RuleContract, RuleContract, RuleContract, RuleContract}},
