@@ -121,7 +121,9 @@ type Input struct {
 	// otherwise a shift needs only to overlap it (headcount plans reach in
 	// from the evening before and past the end).
 	WholeShifts bool
-	Templates   []Template
+	// Templates are the plan's templates; nil when they are not known (a
+	// plan made by hand): the template rules are then not checked.
+	Templates []Template
 	// Agents are required for shifts with an agent; nil in headcount plans.
 	Agents []Agent
 	// Queues, when given, are the only queues a shift may be assigned to,
@@ -266,7 +268,9 @@ func (c *checker) shift(i int) {
 	}
 	t := c.tmpl[s.Template]
 	if t == nil {
-		c.add(RuleTemplate, s.Agent, i, w, "no template is named %q", s.Template)
+		if c.in.Templates != nil {
+			c.add(RuleTemplate, s.Agent, i, w, "no template is named %q", s.Template)
+		}
 	} else {
 		c.shape(i, s, *t, loc, w)
 	}

@@ -73,6 +73,7 @@ func TestEachRule(t *testing.T) {
 		want []string
 	}{
 		{"unknown template", func(in *Input) { in.Shifts[0].Template = "XX" }, []string{RuleTemplate}},
+		{"templates not known", func(in *Input) { in.Templates = nil; in.Shifts[0].Template = "XX" }, nil},
 		{"max_agents", func(in *Input) { in.Templates[0].MaxAgents = &one }, []string{RuleMaxAgents}},
 		{"max_agents kept", func(in *Input) { five := 5; in.Templates[0].MaxAgents = &five }, nil},
 		{"start off the step", func(in *Input) { moveShift(&in.Shifts[0], 10*time.Minute) }, []string{RuleStartWindow}},
