@@ -313,38 +313,90 @@ func (f requirementsFile) location(flag string) (*time.Location, error) {
 // Every bad line is reported, at most ten of them, and nothing is returned
 // then.
 func readRequirementRows(path string, byQueue bool) (requirementsFile, error) {
+	var ts, val, qc, tz int
+	var hasTZ bool
+	out := requirementsFile{byQueue: map[string]map[int64]float64{}, offsets: map[int]bool{}}
+	header := func(col map[string]int) error {
+		var ok, okR, okQ bool
+		ts, ok = col["timestamp"]
+		val, okR = col["required_staff"]
+		if !okR {
+			val, okR = col["required"]
+		}
+		qc, okQ = col["queue"]
+		if !okQ {
+			qc, okQ = col["channel"]
+		}
+		tz, hasTZ = col["timezone"]
+		switch {
+		case byQueue && (!ok || !okR || !okQ):
+			return errors.New("rostering needs timestamp, queue (or channel) and required (or required_staff) columns")
+		case !ok || !okR:
+			return errors.New("the header needs timestamp and required (or required_staff)")
+		}
+		return nil
+	}
+	row := func(line int, get func(int) string) string {
+		t, err := time.Parse(time.RFC3339, get(ts))
+		if err != nil {
+			return fmt.Sprintf("timestamp %q is not RFC 3339", get(ts))
+		}
+		v, err := strconv.ParseFloat(get(val), 64)
+		if err != nil || v < 0 {
+			return fmt.Sprintf("%q is not a staff count >= 0", get(val))
+		}
+		q := ""
+		if byQueue {
+			if q = get(qc); q == "" {
+				return "the queue is empty"
+			}
+		}
+		if hasTZ {
+			z := get(tz)
+			if out.zone != "" && z != out.zone {
+				return fmt.Sprintf("time zone %s differs from %s; plan one zone at a time", z, out.zone)
+			}
+			out.zone = z
+		}
+		if out.byQueue[q] == nil {
+			out.byQueue[q] = map[int64]float64{}
+		}
+		out.byQueue[q][t.Unix()] += v
+		_, off := t.Zone()
+		out.offsets[off] = true
+		return ""
+	}
+	if err := walkCSV(path, header, row); err != nil {
+		return requirementsFile{}, err
+	}
+	return out, nil
+}
+
+// walkCSV reads a CSV file with a header line: header gets the columns by
+// lower-case name and refuses a header without the ones needed; row gets
+// each later line's number and a getter by column index (trimmed, "" past
+// the line's end) and returns what is wrong with the line ("" if nothing;
+// several problems joined by "; "). Every bad line is reported, at most ten
+// of them.
+func walkCSV(path string, header func(col map[string]int) error, row func(line int, get func(int) string) string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return requirementsFile{}, err
+		return err
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
-	header, err := r.Read()
+	names, err := r.Read()
 	if err != nil {
-		return requirementsFile{}, fmt.Errorf("%s: line 1: %v", path, err)
+		return fmt.Errorf("%s: line 1: %v", path, err)
 	}
 	col := map[string]int{}
-	for i, h := range header {
+	for i, h := range names {
 		col[strings.ToLower(strings.TrimSpace(h))] = i
 	}
-	ts, ok := col["timestamp"]
-	val, okR := col["required_staff"]
-	if !okR {
-		val, okR = col["required"]
+	if err := header(col); err != nil {
+		return fmt.Errorf("%s: line 1: %v", path, err)
 	}
-	qc, okQ := col["queue"]
-	if !okQ {
-		qc, okQ = col["channel"]
-	}
-	switch {
-	case byQueue && (!ok || !okR || !okQ):
-		return requirementsFile{}, fmt.Errorf("%s: line 1: rostering needs timestamp, queue (or channel) and required (or required_staff) columns", path)
-	case !ok || !okR:
-		return requirementsFile{}, fmt.Errorf("%s: line 1: the header needs timestamp and required (or required_staff)", path)
-	}
-	tz, hasTZ := col["timezone"]
-	out := requirementsFile{byQueue: map[string]map[int64]float64{}, offsets: map[int]bool{}}
 	var problems []string
 	for line := 2; ; line++ {
 		rec, err := r.Read()
@@ -356,50 +408,23 @@ func readRequirementRows(path string, byQueue bool) (requirementsFile, error) {
 			continue
 		}
 		get := func(i int) string {
-			if i < len(rec) {
+			if i >= 0 && i < len(rec) {
 				return strings.TrimSpace(rec[i])
 			}
 			return ""
 		}
-		t, err := time.Parse(time.RFC3339, get(ts))
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: timestamp %q is not RFC 3339", line, get(ts)))
-			continue
+		if p := row(line, get); p != "" {
+			problems = append(problems, fmt.Sprintf("line %d: %s", line, p))
 		}
-		v, err := strconv.ParseFloat(get(val), 64)
-		if err != nil || v < 0 {
-			problems = append(problems, fmt.Sprintf("line %d: %q is not a staff count >= 0", line, get(val)))
-			continue
-		}
-		q := ""
-		if byQueue {
-			if q = get(qc); q == "" {
-				problems = append(problems, fmt.Sprintf("line %d: the queue is empty", line))
-				continue
-			}
-		}
-		if hasTZ {
-			z := get(tz)
-			if out.zone != "" && z != out.zone {
-				problems = append(problems, fmt.Sprintf("line %d: time zone %s differs from %s; plan one zone at a time", line, z, out.zone))
-				continue
-			}
-			out.zone = z
-		}
-		if out.byQueue[q] == nil {
-			out.byQueue[q] = map[int64]float64{}
-		}
-		out.byQueue[q][t.Unix()] += v
-		_, off := t.Zone()
-		out.offsets[off] = true
 	}
 	if len(problems) > 0 {
-		if len(problems) > 10 {
-			problems = append(problems[:10], fmt.Sprintf("... and %d more", len(problems)-10))
+		n := len(problems)
+		if n > 10 {
+			problems = append(problems[:10], fmt.Sprintf("... and %d more", n-10))
 		}
-		return requirementsFile{}, fmt.Errorf("%s: %d bad line(s):\n  %s", path, len(problems), strings.Join(problems, "\n  "))
+		return fmt.Errorf("%s: %d bad line(s):\n  %s", path, n, strings.Join(problems, "\n  "))
 	}
-	return out, nil
+	return nil
 }
 
 func writeSchedule(path string, loc *time.Location, shifts []calendar.Shift) error {

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -130,81 +128,58 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 // readScheduleCSV reads schedule.csv (agent, template, start, end,
 // paid_minutes, breaks and an optional queue column, by name). Breaks are
 // START/END pairs separated by ';'. Every bad cell is reported (at most
-// ten), and nothing is returned then.
+// ten lines), and nothing is returned then.
 func readScheduleCSV(path string) ([]plancheck.Shift, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s: line 1: %v", path, err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	for _, need := range []string{"agent", "template", "start", "end", "paid_minutes", "breaks"} {
-		if _, ok := col[need]; !ok {
-			return nil, fmt.Errorf("%s: line 1: the header needs agent, template, start, end, paid_minutes and breaks (and may have queue)", path)
+	var col map[string]int
+	header := func(c map[string]int) error {
+		col = c
+		for _, need := range []string{"agent", "template", "start", "end", "paid_minutes", "breaks"} {
+			if _, ok := c[need]; !ok {
+				return errors.New("the header needs agent, template, start, end, paid_minutes and breaks (and may have queue)")
+			}
 		}
+		return nil
 	}
 	var out []plancheck.Shift
-	var problems []string
-	for line := 2; ; line++ {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: %v", line, err))
-			continue
-		}
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
+	row := func(line int, get func(int) string) string {
+		cell := func(name string) string {
+			if i, ok := col[name]; ok {
+				return get(i)
 			}
 			return ""
 		}
-		bad := func(column, format string, args ...any) {
-			problems = append(problems, fmt.Sprintf("line %d, %s: %s", line, column, fmt.Sprintf(format, args...)))
-		}
-		s := plancheck.Shift{Agent: get("agent"), Template: get("template"), Queue: get("queue"), Ref: fmt.Sprintf("%s line %d", path, line)}
+		var bad []string
+		s := plancheck.Shift{Agent: cell("agent"), Template: cell("template"), Queue: cell("queue"), Ref: fmt.Sprintf("%s line %d", path, line)}
 		var e1, e2, e3 error
-		s.Start, e1 = time.Parse(time.RFC3339, get("start"))
-		s.End, e2 = time.Parse(time.RFC3339, get("end"))
-		s.PaidMinutes, e3 = strconv.Atoi(get("paid_minutes"))
+		s.Start, e1 = time.Parse(time.RFC3339, cell("start"))
+		s.End, e2 = time.Parse(time.RFC3339, cell("end"))
+		s.PaidMinutes, e3 = strconv.Atoi(cell("paid_minutes"))
 		if e1 != nil {
-			bad("start", "%q is not an RFC 3339 time", get("start"))
+			bad = append(bad, fmt.Sprintf("start: %q is not an RFC 3339 time", cell("start")))
 		}
 		if e2 != nil {
-			bad("end", "%q is not an RFC 3339 time", get("end"))
+			bad = append(bad, fmt.Sprintf("end: %q is not an RFC 3339 time", cell("end")))
 		}
 		if e3 != nil || s.PaidMinutes < 0 || s.PaidMinutes > 24*60 {
-			bad("paid_minutes", "%q is not a number of minutes from 0 to 1440", get("paid_minutes"))
+			bad = append(bad, fmt.Sprintf("paid_minutes: %q is not a number of minutes from 0 to 1440", cell("paid_minutes")))
 		}
-		if bs := get("breaks"); bs != "" {
+		if bs := cell("breaks"); bs != "" {
 			for _, pair := range strings.Split(bs, ";") {
 				a, b, ok := strings.Cut(pair, "/")
 				bs, err1 := time.Parse(time.RFC3339, strings.TrimSpace(a))
 				be, err2 := time.Parse(time.RFC3339, strings.TrimSpace(b))
 				if !ok || err1 != nil || err2 != nil {
-					bad("breaks", "%q is not START/END in RFC 3339", pair)
+					bad = append(bad, fmt.Sprintf("breaks: %q is not START/END in RFC 3339", pair))
 					continue
 				}
 				s.Breaks = append(s.Breaks, plancheck.Break{Start: bs, End: be})
 			}
 		}
 		out = append(out, s)
+		return strings.Join(bad, "; ")
 	}
-	if len(problems) > 0 {
-		if len(problems) > 10 {
-			problems = append(problems[:10], fmt.Sprintf("... and %d more", len(problems)-10))
-		}
-		return nil, fmt.Errorf("%s: %d bad cell(s):\n  %s", path, len(problems), strings.Join(problems, "\n  "))
+	if err := walkCSV(path, header, row); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
