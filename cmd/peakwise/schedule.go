@@ -91,14 +91,9 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	case *maxBreakShare <= 0 || *maxBreakShare > 1:
 		return usageErrorf("--max-break-share must be above 0 and at most 1 (0.2 = a fifth of on-shift staff)")
 	}
-	f, err := os.Open(*shiftsPath)
+	ts, err := readTemplatesFile(*shiftsPath)
 	if err != nil {
 		return err
-	}
-	ts, err := scheduling.ReadTemplates(f)
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("%s: %w", *shiftsPath, err)
 	}
 	step := time.Duration(ts.IntervalMin) * time.Minute
 	req, err := readRequirementRows(*reqPath, false)
@@ -217,6 +212,21 @@ func breachError(bs []plancheck.Breach) error {
 		msgs = append(msgs, b.String())
 	}
 	return fmt.Errorf("the plan breaks %d rule(s) (plancheck):\n  %s", len(bs), strings.Join(msgs, "\n  "))
+}
+
+// readTemplatesFile reads and validates a templates JSON file; its
+// errors name the file.
+func readTemplatesFile(path string) (scheduling.Templates, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return scheduling.Templates{}, err
+	}
+	defer f.Close()
+	ts, err := scheduling.ReadTemplates(f)
+	if err != nil {
+		return ts, fmt.Errorf("%s: %w", path, err)
+	}
+	return ts, nil
 }
 
 // onGrid lays requirement rows (staff per instant) on the plan's intervals

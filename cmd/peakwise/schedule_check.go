@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/peakwise/peakwise/scheduling"
 	"github.com/peakwise/peakwise/scheduling/plancheck"
 	"github.com/peakwise/peakwise/scheduling/planinput"
 	"github.com/peakwise/peakwise/scheduling/roster"
@@ -59,14 +58,9 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 	if err != nil {
 		return usageErrorf("--start must be a date like 2026-01-05")
 	}
-	f, err := os.Open(*shiftsPath)
+	ts, err := readTemplatesFile(*shiftsPath)
 	if err != nil {
 		return err
-	}
-	ts, err := scheduling.ReadTemplates(f)
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("%s: %w", *shiftsPath, err)
 	}
 	shifts, err := readScheduleCSV(*schedulePath)
 	if err != nil {
