@@ -166,7 +166,7 @@ func readScheduleCSV(path string) ([]plancheck.Shift, error) {
 					bad = append(bad, fmt.Sprintf("breaks: %q is not START/END in RFC 3339", pair))
 					continue
 				}
-				s.Breaks = append(s.Breaks, plancheck.Break{Start: bs, End: be})
+				s.Breaks = append(s.Breaks, plancheck.Break{Start: bs, End: be, PaidUnknown: true})
 			}
 		}
 		out = append(out, s)

@@ -45,12 +45,13 @@ type Template struct {
 	Contracts []string
 }
 
-// Break is one break of a shift. Name and Paid are checked only when
-// known (schedule.csv carries neither): an empty Name, a nil Paid.
+// Break is one break of a shift. Name is checked only when not empty and
+// Paid only when PaidUnknown is false (schedule.csv carries neither).
 type Break struct {
-	Name       string
-	Start, End time.Time
-	Paid       *bool
+	Name        string
+	Start, End  time.Time
+	Paid        bool
+	PaidUnknown bool
 }
 
 // Shift is one shift of the plan (or one already published).
@@ -330,8 +331,8 @@ func (c *checker) shape(i int, s Shift, t Template, loc *time.Location, w string
 			c.add(RuleBreaks, s.Agent, i, w, "%s is named %q; the template's break %d is %q", bw, b.Name, k+1, r.Name)
 		case b.End.Sub(b.Start) != time.Duration(r.LengthMin)*time.Minute:
 			c.add(RuleBreaks, s.Agent, i, w, "%s lasts %s; the template says %d min", bw, b.End.Sub(b.Start), r.LengthMin)
-		case b.Paid != nil && *b.Paid != r.Paid:
-			c.add(RuleBreaks, s.Agent, i, w, "%s is paid=%t; the template says paid=%t", bw, *b.Paid, r.Paid)
+		case !b.PaidUnknown && b.Paid != r.Paid:
+			c.add(RuleBreaks, s.Agent, i, w, "%s is paid=%t; the template says paid=%t", bw, b.Paid, r.Paid)
 		case off%time.Minute != 0 || off < time.Duration(r.EarliestStartMin)*time.Minute || off > time.Duration(r.LatestStartMin)*time.Minute ||
 			r.StepMin <= 0 || (int(off/time.Minute)-r.EarliestStartMin)%r.StepMin != 0:
 			c.add(RuleBreaks, s.Agent, i, w, "%s starts %s after the shift's start; its window is %d to %d min every %d", bw, off, r.EarliestStartMin, r.LatestStartMin, r.StepMin)

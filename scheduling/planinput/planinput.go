@@ -53,8 +53,7 @@ func clock(s string) int {
 func Shift(s calendar.Shift, agent, queue string) plancheck.Shift {
 	out := plancheck.Shift{Agent: agent, Template: s.Template, Start: s.Start, End: s.End, PaidMinutes: s.PaidMinutes, Queue: queue}
 	for _, b := range s.Breaks {
-		paid := b.Paid
-		out.Breaks = append(out.Breaks, plancheck.Break{Name: b.Name, Start: b.Start, End: b.End, Paid: &paid})
+		out.Breaks = append(out.Breaks, plancheck.Break{Name: b.Name, Start: b.Start, End: b.End, Paid: b.Paid})
 	}
 	return out
 }
