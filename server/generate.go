@@ -245,11 +245,12 @@ func (s *Server) generateDraft(ctx context.Context, p *jobs.Progress, q org.Queu
 	gctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	began := time.Now()
-	shifts, err := scheduling.Generate(gctx, plan, ts)
+	plans, err := scheduling.GeneratePlans(gctx, plan, ts)
 	solve := time.Since(began)
 	if err != nil {
 		return nil, fault.Errorf(fault.Unprocessable, "generation failed: %v", err)
 	}
+	shifts := plans.StressAware
 	step()
 	for i := range shifts {
 		shifts[i].QueueID = q.ID
@@ -262,6 +263,7 @@ func (s *Server) generateDraft(ctx context.Context, p *jobs.Progress, q org.Queu
 	}
 	rep := scheduling.Measure(plan, shifts)
 	rep.SolveSeconds = solve.Seconds()
+	rep.CapShortfall = plans.CapShortfall
 	step()
 	return generateResult{ScheduleID: sch.ID, Shifts: rep.Shifts, PaidHours: rep.PaidAgentHours, Report: rep}, nil
 }

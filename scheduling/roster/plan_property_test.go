@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +134,11 @@ func rosterBreaches(t *testing.T, caps bool) []string {
 	instances := 150
 	if testing.Short() {
 		instances = 30
+	}
+	// PEAKWISE_PROPERTY_INSTANCES runs more (or fewer) seeds, e.g. a long
+	// bug hunt; the default keeps the test to a few seconds.
+	if n, err := strconv.Atoi(os.Getenv("PEAKWISE_PROPERTY_INSTANCES")); err == nil && n > 0 {
+		instances = n
 	}
 	var out []string
 	for seed := 1; seed <= instances; seed++ {
