@@ -150,6 +150,16 @@ func TestScheduleCommandRostersAgentsAcrossDST(t *testing.T) {
 		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC")
 	assert.Equal(t, code, checkCode, checkErr)
 	assert.Equal(t, len(got.Breaches), strings.Count(checkOut, "\n"), checkOut)
+	// A minimum level the roster was not given: de3 (level 3) works de.
+	checkCode, checkOut, checkErr = runCLI(t, nil, "", "schedule", "check", "--schedule", out, "--shifts", tmpl, "--agents", agentsCSV,
+		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC", "--min-level", "de=4")
+	assert.Equal(t, 1, checkCode, checkErr)
+	assert.Contains(t, checkOut, "skill: "+out+" line ", "the breach names the file and line")
+	assert.Contains(t, checkOut, "of de3@example.com")
+	assert.Contains(t, checkOut, "assigned to de at level 3; the queue asks for level 4")
+	code, _, checkErr = runCLI(t, nil, "", "schedule", "check", "--schedule", out, "--shifts", tmpl, "--agents", agentsCSV,
+		"--start", "2026-03-23", "--timezone", "UTC", "--min-level", "fr=2")
+	assert.Equal(t, 2, code, "a queue nobody has is a usage error: %s", checkErr)
 
 	f, err := os.Open(out)
 	require.NoError(t, err)

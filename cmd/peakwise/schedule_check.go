@@ -16,7 +16,8 @@ import (
 )
 
 const scheduleCheckSynopsis = `--schedule schedule.csv --shifts S.json --start 2026-01-05 --timezone ZONE
-       [--weeks 1] [--agents A.csv] [--published P.csv] [--report breaches.json]
+       [--weeks 1] [--agents A.csv] [--published P.csv] [--min-level q=3,...]
+       [--report breaches.json]
 
 Re-checks a schedule.csv (headcount or roster) rule by rule with the plan
 validator (plancheck), which shares no code with the solvers: template caps,
@@ -24,7 +25,8 @@ start windows, spans, breaks; with --agents also skills, availability, time off,
 overlaps, rest, days in a row and weekly hours and shifts on each agent's own
 clock. --published is a schedule.csv of the agents' shifts in already
 published plans (before, after or beside the period): they count toward weeks,
-rest and days in a row. --start, --weeks and --timezone give the period (and,
+rest and days in a row. --min-level gives queues' minimum skill levels (every
+shift must then name a queue an agent has a skill for). --start, --weeks and --timezone give the period (and,
 in headcount plans, the templates' clock). Every breach is printed; the
 command exits 1 when there is any.`
 
@@ -38,6 +40,7 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 	zoneName := fs.String("timezone", "", "IANA time zone of the plan")
 	agentsPath := fs.String("agents", "", "agents CSV (rostered plans)")
 	publishedPath := fs.String("published", "", "schedule CSV of the agents' already published shifts")
+	minLevel := fs.String("min-level", "", "queues' minimum skill levels, queue=level comma-separated (with --agents)")
 	reportPath := fs.String("report", "", "JSON file to write the breaches to")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -47,8 +50,12 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 		return usageErrorf("--schedule, --shifts, --start and --timezone are required")
 	case *weeks < 1 || *weeks > 6:
 		return usageErrorf("--weeks must be 1 to 6")
-	case *publishedPath != "" && *agentsPath == "":
-		return usageErrorf("--published needs --agents")
+	case (*publishedPath != "" || *minLevel != "") && *agentsPath == "":
+		return usageErrorf("--published and --min-level need --agents")
+	}
+	levels, err := parseMinLevels(*minLevel)
+	if err != nil {
+		return err
 	}
 	loc, err := time.LoadLocation(*zoneName)
 	if err != nil {
@@ -84,6 +91,24 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 			idx[a.ID] = len(in.Agents)
 			in.Agents = append(in.Agents, planinput.Agent(a))
 		}
+		if levels != nil {
+			// The queues are every queue an agent has a skill for; each shift
+			// must name one, at its minimum level.
+			seen := map[string]bool{}
+			for _, a := range agents {
+				for q := range a.Skills {
+					seen[q] = true
+				}
+			}
+			for q := range levels {
+				if !seen[q] {
+					return usageErrorf("--min-level names queue %q, which no agent has a skill for", q)
+				}
+			}
+			for q := range seen {
+				in.Queues = append(in.Queues, plancheck.Queue{Name: q, MinLevel: levels[q]})
+			}
+		}
 		if *publishedPath != "" {
 			pub, err := readScheduleCSV(*publishedPath)
 			if err != nil {
@@ -117,6 +142,23 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 		return fmt.Errorf("the plan breaks %d rule(s)", len(breaches))
 	}
 	return nil
+}
+
+// parseMinLevels reads "voice_en=3,chat=2" (levels 1-5); nil for "".
+func parseMinLevels(v string) (map[string]int, error) {
+	if strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	out := map[string]int{}
+	for _, part := range strings.Split(v, ",") {
+		q, l, ok := strings.Cut(strings.TrimSpace(part), "=")
+		n, err := strconv.Atoi(strings.TrimSpace(l))
+		if !ok || strings.TrimSpace(q) == "" || err != nil || n < 1 || n > 5 {
+			return nil, usageErrorf("--min-level: %q is not queue=level with a level from 1 to 5", part)
+		}
+		out[strings.TrimSpace(q)] = n
+	}
+	return out, nil
 }
 
 // readScheduleCSV reads schedule.csv (agent, template, start, end,
