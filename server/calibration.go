@@ -132,7 +132,7 @@ func (s *Server) handleCreateCalibration(c echo.Context) error {
 		var drafts []qa.Evaluation
 		for _, ct := range contacts {
 			for _, u := range users {
-				d, err := s.newDraft(ctx, ct, sc, u, nil, &out.ID)
+				d, err := s.svc.NewDraft(ctx, ct, sc, u, nil, &out.ID)
 				if err != nil {
 					return err
 				}

@@ -101,26 +101,6 @@ func (s *Server) handleListScorecards(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
-// scorecardFault turns a scorecard's validation problems into one Invalid error.
-func scorecardFault(err error) error {
-	return qaFault(err, fault.Invalid, "the scorecard is not valid")
-}
-
-// qaFault turns the qa package's field errors into one error of the
-// vocabulary with a reason per field (the first per field); other errors
-// pass through.
-func qaFault(err error, code fault.Code, message string) error {
-	var fe qa.FieldErrors
-	if !errors.As(err, &fe) {
-		return err
-	}
-	fields := fault.Fields{}
-	for _, e := range fe {
-		fields.Add(e.Field, "%s", e.Reason)
-	}
-	return &fault.Error{Code: code, Message: message, Fields: fields}
-}
-
 func (s *Server) handleCreateScorecard(c echo.Context) error {
 	// Refuse before reading the body: a role that may not act learns nothing more.
 	if err := principal(c).Allow(auth.Scorecards, auth.Create); err != nil {
@@ -130,31 +110,12 @@ func (s *Server) handleCreateScorecard(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	out, err := s.CreateScorecard(c.Request().Context(), principal(c), req.scorecard())
+	out, err := s.svc.CreateScorecard(c.Request().Context(), principal(c), req.scorecard())
 	if err != nil {
 		return err
 	}
 	setETag(c, out.Revision)
 	return c.JSON(http.StatusCreated, out)
-}
-
-// CreateScorecard validates and stores version 1 of a new scorecard, audited.
-func (s *Server) CreateScorecard(ctx context.Context, p auth.Principal, sc qa.Scorecard) (qa.Scorecard, error) {
-	if err := p.Allow(auth.Scorecards, auth.Create); err != nil {
-		return sc, err
-	}
-	if err := sc.Validate(); err != nil {
-		return sc, scorecardFault(err)
-	}
-	var out qa.Scorecard
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		var err error
-		if out, err = tx.CreateScorecard(ctx, sc); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "scorecard", EntityID: out.ID, Action: "create", After: store.Snapshot(out)})
-	})
-	return out, err
 }
 
 func (s *Server) handleGetScorecard(c echo.Context) error {
@@ -181,41 +142,12 @@ func (s *Server) handleUpdateScorecard(c echo.Context) error {
 	}
 	sc := req.scorecard()
 	sc.ID, sc.Revision = id, req.Revision
-	out, err := s.UpdateScorecard(c.Request().Context(), principal(c), sc)
+	out, err := s.svc.UpdateScorecard(c.Request().Context(), principal(c), sc)
 	if err != nil {
 		return err
 	}
 	setETag(c, out.Revision)
 	return c.JSON(http.StatusOK, out)
-}
-
-// UpdateScorecard applies an edit of the latest version sc.ID made from
-// revision sc.Revision: in place while no evaluation uses it, else as a new
-// version. Audited either way.
-func (s *Server) UpdateScorecard(ctx context.Context, p auth.Principal, sc qa.Scorecard) (qa.Scorecard, error) {
-	if err := p.Allow(auth.Scorecards, auth.Update); err != nil {
-		return sc, err
-	}
-	if err := sc.Validate(); err != nil {
-		return sc, scorecardFault(err)
-	}
-	var out qa.Scorecard
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		before, err := tx.FindScorecardByID(ctx, sc.ID)
-		if err != nil {
-			return err
-		}
-		if out, err = tx.SaveScorecard(ctx, sc); err != nil {
-			return err
-		}
-		action := "edit"
-		if out.ID != sc.ID {
-			action = "new-version"
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "scorecard", EntityID: out.ID, Action: action,
-			Before: store.Snapshot(before), After: store.Snapshot(out)})
-	})
-	return out, err
 }
 
 func (s *Server) handleArchiveScorecard(c echo.Context) error {

@@ -19,6 +19,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui/chart"
 )
@@ -188,7 +189,7 @@ type evaluationPage struct {
 }
 
 func (s *Server) evaluationPage(ctx context.Context, p auth.Principal, id int64) (evaluationPage, error) {
-	e, err := s.loadEvaluation(ctx, s.store, p, id, auth.Read)
+	e, err := s.svc.LoadEvaluation(ctx, s.store, p, id, auth.Read)
 	if err != nil {
 		return evaluationPage{}, err
 	}
@@ -201,8 +202,8 @@ func (s *Server) evaluationPage(ctx context.Context, p auth.Principal, id int64)
 		return evaluationPage{}, err
 	}
 	ep := evaluationPage{E: e, Scorecard: v.Scorecard, Contact: v.Interaction, Agent: n.Agents[e.AgentID], Reviewer: n.Users[e.ReviewerID]}
-	owner := evalOwner(e)
-	ep.CanScore = (e.State == qa.EvalDraft || e.State == qa.EvalSubmitted) && mayScore(p, e) == nil && p.AllowObject(auth.Evaluations, auth.Update, owner) == nil
+	owner := service.EvalOwner(e)
+	ep.CanScore = (e.State == qa.EvalDraft || e.State == qa.EvalSubmitted) && service.MayScore(p, e) == nil && p.AllowObject(auth.Evaluations, auth.Update, owner) == nil
 	ep.CanRelease = e.State == qa.EvalSubmitted && e.CalibrationID == nil && p.AllowObject(auth.Evaluations, auth.Update, owner) == nil
 	ep.CanAck = (e.State == qa.EvalReleased || e.State == qa.EvalResolved) && p.AllowObject(auth.Evaluations, auth.Accept, owner) == nil
 	ep.CanCoach = e.State != qa.EvalDraft && e.CalibrationID == nil && p.AllowObject(auth.Coaching, auth.Create, owner) == nil
@@ -222,7 +223,7 @@ func (s *Server) evaluationPage(ctx context.Context, p auth.Principal, id int64)
 		}
 	}
 	ep.CanDispute = (e.State == qa.EvalReleased || e.State == qa.EvalResolved) && p.AllowObject(auth.Disputes, auth.Create, owner) == nil &&
-		e.ReleasedAt != nil && qa.CanDispute(s.disputePolicy(), *e.ReleasedAt, s.now(), len(disputes)) == nil
+		e.ReleasedAt != nil && qa.CanDispute(s.svc.DisputePolicy(), *e.ReleasedAt, s.now(), len(disputes)) == nil
 	ep.CanDecide = ep.Dispute != nil && p.AllowObject(auth.Disputes, auth.Update, owner) == nil && (p.User.AgentID == nil || *p.User.AgentID != e.AgentID)
 	values := map[string]*int{}
 	answered := map[string]bool{}
@@ -355,7 +356,7 @@ func (s *Server) webEvaluationCard(c echo.Context) (qa.Evaluation, qa.Scorecard,
 		return qa.Evaluation{}, qa.Scorecard{}, err
 	}
 	ctx := c.Request().Context()
-	e, err := s.loadEvaluation(ctx, s.store, principal(c), id, auth.Read)
+	e, err := s.svc.LoadEvaluation(ctx, s.store, principal(c), id, auth.Read)
 	if err != nil {
 		return qa.Evaluation{}, qa.Scorecard{}, err
 	}
@@ -383,7 +384,7 @@ func (s *Server) webSaveEvaluation(c echo.Context) error {
 			return s.renderEvaluation(c, http.StatusBadRequest, pg)
 		}
 		if e.State == qa.EvalDraft || e.State == qa.EvalSubmitted {
-			e, err = s.ScoreEvaluation(ctx, p, id, scoreRequest{Answers: answers, Comments: comments, Comment: strings.TrimSpace(c.FormValue("comment")),
+			e, err = s.svc.ScoreEvaluation(ctx, p, id, service.Score{Answers: answers, Comments: comments, Comment: strings.TrimSpace(c.FormValue("comment")),
 				Reason: c.FormValue("reason"), Version: version})
 			if err != nil {
 				if webFault(&pg, err, nil) {
@@ -394,7 +395,7 @@ func (s *Server) webSaveEvaluation(c echo.Context) error {
 			version, done = e.Version, "Saved."
 		}
 		if action == "submit" && e.State == qa.EvalDraft {
-			if _, err := s.MoveEvaluation(ctx, p, id, qa.ActionSubmit, version); err != nil {
+			if _, err := s.svc.MoveEvaluation(ctx, p, id, qa.ActionSubmit, version); err != nil {
 				if webFault(&pg, err, nil) {
 					return s.renderEvaluation(c, http.StatusUnprocessableEntity, pg)
 				}
@@ -403,7 +404,7 @@ func (s *Server) webSaveEvaluation(c echo.Context) error {
 			done = "Submitted."
 		}
 	case qa.ActionRelease, qa.ActionAcknowledge:
-		if _, err := s.MoveEvaluation(ctx, p, id, action, version); err != nil {
+		if _, err := s.svc.MoveEvaluation(ctx, p, id, action, version); err != nil {
 			if webFault(&pg, err, nil) {
 				return s.renderEvaluation(c, http.StatusConflict, pg)
 			}
@@ -457,7 +458,7 @@ func (s *Server) webPreviewScore(c echo.Context) error {
 	}
 	res, err := qa.Score(open, answers)
 	if err != nil {
-		return answerFault(err)
+		return service.AnswerFault(err)
 	}
 	out.Total, out.Outcome = res.Total, res.Outcome
 	for _, sec := range res.Sections {
@@ -499,7 +500,7 @@ func (s *Server) webDispute(c echo.Context) error {
 		}
 	}
 	fieldOf["items"] = "dispute"
-	if _, err := s.OpenDispute(ctx, p, id, disputeRequest{Items: items, Comment: c.FormValue("comment")}); err != nil {
+	if _, err := s.svc.OpenDispute(ctx, p, id, service.DisputeInput{Items: items, Comment: c.FormValue("comment")}); err != nil {
 		pg := s.newPage(c, "Evaluation")
 		if webFault(&pg, err, fieldOf) {
 			return s.renderEvaluation(c, http.StatusUnprocessableEntity, pg)
@@ -516,12 +517,12 @@ func (s *Server) webDecideDispute(c echo.Context) error {
 	}
 	p := principal(c)
 	ctx := c.Request().Context()
-	d, _, err := s.loadDispute(ctx, s.store, p, id, auth.Update)
+	d, _, err := s.svc.LoadDispute(ctx, s.store, p, id, auth.Update)
 	if err != nil {
 		return err
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	req := disputeDecisionRequest{Decision: c.FormValue("decision"), Reason: c.FormValue("reason"), Version: version}
+	req := service.DisputeDecision{Decision: c.FormValue("decision"), Reason: c.FormValue("reason"), Version: version}
 	if req.Decision == qa.DecisionPartial {
 		req.Accepted = map[string]*int{}
 		for _, it := range d.Items {
@@ -530,7 +531,7 @@ func (s *Server) webDecideDispute(c echo.Context) error {
 			}
 		}
 	}
-	if _, err := s.DecideDispute(ctx, p, id, req); err != nil {
+	if _, err := s.svc.DecideDispute(ctx, p, id, req); err != nil {
 		pg := s.newPage(c, "Evaluation")
 		if webFault(&pg, err, nil) {
 			c.SetParamNames("id")
@@ -844,12 +845,12 @@ func (s *Server) webSaveScorecard(c echo.Context) error {
 	var out qa.Scorecard
 	var err error
 	if c.Param("id") == "new" {
-		out, err = s.CreateScorecard(c.Request().Context(), p, sc)
+		out, err = s.svc.CreateScorecard(c.Request().Context(), p, sc)
 	} else {
 		if sc.ID, err = idParam(c); err != nil {
 			return err
 		}
-		out, err = s.UpdateScorecard(c.Request().Context(), p, sc)
+		out, err = s.svc.UpdateScorecard(c.Request().Context(), p, sc)
 	}
 	if err != nil {
 		if webFault(&pg, err, nil) {
@@ -870,7 +871,7 @@ func (s *Server) webMyQuality(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	me := []int64{*p.User.AgentID}
-	evals, _, err := s.store.FindEvaluations(ctx, store.EvaluationFilter{AgentIDs: me, States: releasedStates, Page: store.Page{Limit: 100}})
+	evals, _, err := s.store.FindEvaluations(ctx, store.EvaluationFilter{AgentIDs: me, States: service.ReleasedStates, Page: store.Page{Limit: 100}})
 	if err != nil {
 		return err
 	}
@@ -907,7 +908,7 @@ func (s *Server) webTeamQuality(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	evals, _, err := s.store.FindEvaluations(ctx, store.EvaluationFilter{AgentIDs: ids, States: releasedStates, Page: store.Page{Limit: 100}})
+	evals, _, err := s.store.FindEvaluations(ctx, store.EvaluationFilter{AgentIDs: ids, States: service.ReleasedStates, Page: store.Page{Limit: 100}})
 	if err != nil {
 		return err
 	}
