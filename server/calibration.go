@@ -107,18 +107,18 @@ func (s *Server) handleCreateCalibration(c echo.Context) error {
 	ctx := c.Request().Context()
 	sc, err := s.store.FindScorecardByID(ctx, req.ScorecardID)
 	if err != nil {
-		return fieldNotFound(err, "scorecard_id")
+		return fault.NotFoundField(err, "scorecard_id")
 	}
 	users := make([]org.User, len(raters))
 	for i, id := range raters {
 		if users[i], err = s.store.FindUserByID(ctx, id); err != nil {
-			return fieldNotFound(err, "reviewer_ids")
+			return fault.NotFoundField(err, "reviewer_ids")
 		}
 	}
 	contacts := make([]qa.Contact, len(req.InteractionIDs))
 	for i, id := range req.InteractionIDs {
 		if contacts[i], err = s.store.FindContactByID(ctx, id); err != nil {
-			return fieldNotFound(err, "interaction_ids")
+			return fault.NotFoundField(err, "interaction_ids")
 		}
 	}
 	var out qa.CalibrationSession

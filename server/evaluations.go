@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -28,7 +27,13 @@ type createEvaluationRequest struct {
 
 // scoreRequest saves answers and comments. Once submitted, a change needs a
 // reason, which the audit trail keeps.
-type scoreRequest service.Score
+type scoreRequest struct {
+	Answers  []qa.Answer       `json:"answers"`
+	Comments map[string]string `json:"comments"`
+	Comment  string            `json:"comment"`
+	Reason   string            `json:"reason"`
+	Version  int               `json:"version"`
+}
 
 // evaluationView is an evaluation with what a reader needs beside it.
 type evaluationView struct {
@@ -38,11 +43,19 @@ type evaluationView struct {
 }
 
 // disputeRequest is an agent's objection to criteria of a released evaluation.
-type disputeRequest service.DisputeInput
+type disputeRequest struct {
+	Items   []qa.DisputeItem `json:"items"`
+	Comment string           `json:"comment"`
+}
 
 // disputeDecisionRequest settles a dispute: accept takes every proposed
 // value, partial the values in accepted, reject none.
-type disputeDecisionRequest service.DisputeDecision
+type disputeDecisionRequest struct {
+	Decision string          `json:"decision"`
+	Accepted map[string]*int `json:"accepted"`
+	Reason   string          `json:"reason"`
+	Version  int             `json:"version"`
+}
 
 // assignmentRequest draws a week's sample of interactions for review.
 type assignmentRequest struct {
@@ -114,16 +127,16 @@ func (s *Server) handleCreateEvaluation(c echo.Context) error {
 	ctx := c.Request().Context()
 	ct, err := s.store.FindContactByID(ctx, req.InteractionID)
 	if err != nil {
-		return fieldNotFound(err, "interaction_id")
+		return fault.NotFoundField(err, "interaction_id")
 	}
 	sc, err := s.store.FindScorecardByID(ctx, req.ScorecardID)
 	if err != nil {
-		return fieldNotFound(err, "scorecard_id")
+		return fault.NotFoundField(err, "scorecard_id")
 	}
 	reviewer := p.User
 	if req.ReviewerID != 0 && req.ReviewerID != p.User.ID {
 		if reviewer, err = s.store.FindUserByID(ctx, req.ReviewerID); err != nil {
-			return fieldNotFound(err, "reviewer_id")
+			return fault.NotFoundField(err, "reviewer_id")
 		}
 	}
 	draft, err := s.svc.NewDraft(ctx, ct, sc, reviewer, req.DueAt, nil)
@@ -142,15 +155,6 @@ func (s *Server) handleCreateEvaluation(c echo.Context) error {
 	}
 	setETag(c, out[0].Version)
 	return c.JSON(http.StatusCreated, out[0])
-}
-
-// fieldNotFound names the request field whose record is missing.
-func fieldNotFound(err error, field string) error {
-	var fe *fault.Error
-	if errors.As(err, &fe) && fe.Code == fault.NotFound {
-		return &fault.Error{Code: fault.Unprocessable, Message: fe.Message, Fields: map[string]string{field: "names no record you can use"}}
-	}
-	return err
 }
 
 func (s *Server) handleAssign(c echo.Context) error {
@@ -187,14 +191,14 @@ func (s *Server) handleAssign(c echo.Context) error {
 	ctx := c.Request().Context()
 	sc, err := s.store.FindScorecardByID(ctx, req.ScorecardID)
 	if err != nil {
-		return fieldNotFound(err, "scorecard_id")
+		return fault.NotFoundField(err, "scorecard_id")
 	}
 	reviewers := map[string]org.User{}
 	plan := qa.SamplePlan{PerAgentPerWeek: req.PerAgentPerWeek, Seed: req.Seed, DueAfter: time.Duration(req.DueAfterDays) * 24 * time.Hour, Filter: req.Filter}
 	for _, id := range req.ReviewerIDs {
 		u, err := s.store.FindUserByID(ctx, id)
 		if err != nil {
-			return fieldNotFound(err, "reviewer_ids")
+			return fault.NotFoundField(err, "reviewer_ids")
 		}
 		if u.Role != org.RoleQAReviewer && u.Role != org.RoleAdmin {
 			return &fault.Error{Code: fault.Unprocessable, Message: "only QA reviewers and admins evaluate", Fields: map[string]string{"reviewer_ids": u.Email + " is not a QA reviewer"}}

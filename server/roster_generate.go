@@ -134,7 +134,7 @@ func (s *Server) RosterProblem(ctx context.Context, p auth.Principal, req roster
 	for i, id := range req.QueueIDs {
 		q, err := s.store.FindQueueByID(ctx, id)
 		if err != nil {
-			return prob, fieldNotFound(err, fmt.Sprintf("queue_ids[%d]", i))
+			return prob, fault.NotFoundField(err, fmt.Sprintf("queue_ids[%d]", i))
 		}
 		rq, err := s.svc.QueueRequirements(ctx, q, 0, start, end)
 		noRequirements := func(format string, args ...any) error {

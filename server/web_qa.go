@@ -600,7 +600,7 @@ func (s *Server) webCreateCoaching(c echo.Context) error {
 	p := principal(c)
 	pg := s.newPage(c, "Plan coaching")
 	agentID, _ := strconv.ParseInt(c.FormValue("agent_id"), 10, 64)
-	req := coachingRequest{AgentID: agentID, Topic: c.FormValue("topic"), Goals: c.FormValue("goals")}
+	req := service.CoachingPlan{AgentID: agentID, Topic: c.FormValue("topic"), Goals: c.FormValue("goals")}
 	if due, err := time.ParseInLocation("2006-01-02T15:04", c.FormValue("due_at"), zoneOf(pg.Zone)); err == nil {
 		req.DueAt = due
 	}
@@ -609,9 +609,9 @@ func (s *Server) webCreateCoaching(c echo.Context) error {
 		req.Criteria = c.Request().Form["criteria"]
 	}
 	if note := strings.TrimSpace(c.FormValue("note")); note != "" {
-		req.Notes = []noteRequest{{Body: note, Shared: c.FormValue("shared") == "on"}}
+		req.Notes = []service.CoachingNote{{Body: note, Shared: c.FormValue("shared") == "on"}}
 	}
-	out, err := s.PlanCoaching(c.Request().Context(), p, req)
+	out, err := s.svc.PlanCoaching(c.Request().Context(), p, req)
 	if err != nil {
 		if webFault(&pg, err, map[string]string{"notes[0].body": "note"}) {
 			if req.EvaluationID != nil {
@@ -635,7 +635,7 @@ func (s *Server) renderCoaching(c echo.Context, status int, pg page) error {
 	}
 	p := principal(c)
 	ctx := c.Request().Context()
-	cs, err := s.loadCoaching(ctx, s.store, p, id, auth.Read)
+	cs, err := s.svc.LoadCoaching(ctx, s.store, p, id, auth.Read)
 	if err != nil {
 		return err
 	}
@@ -662,12 +662,12 @@ func (s *Server) webCoachingAction(c echo.Context) error {
 	pg := s.newPage(c, "Coaching")
 	switch action {
 	case "note":
-		_, err = s.AddCoachingNote(ctx, p, id, noteRequest{Body: c.FormValue("body"), Shared: c.FormValue("shared") == "on"})
+		_, err = s.svc.AddCoachingNote(ctx, p, id, service.CoachingNote{Body: c.FormValue("body"), Shared: c.FormValue("shared") == "on"})
 	case qa.ActionHold, qa.ActionCancel, qa.ActionAcknowledge:
-		_, err = s.MoveCoaching(ctx, p, id, action, version)
+		_, err = s.svc.MoveCoaching(ctx, p, id, action, version)
 	case "book":
 		minutes, _ := strconv.Atoi(c.FormValue("minutes"))
-		_, err = s.BookCoaching(ctx, p, id, bookRequest{Minutes: minutes, Version: version})
+		_, err = s.svc.BookCoaching(ctx, p, id, service.Booking{Minutes: minutes, Version: version})
 	default:
 		return fault.Errorf(fault.Invalid, "unknown action %q", action)
 	}

@@ -15,17 +15,17 @@ import (
 
 // DisputeInput is an agent's objection to criteria of a released evaluation.
 type DisputeInput struct {
-	Items   []qa.DisputeItem `json:"items"`
-	Comment string           `json:"comment"`
+	Items   []qa.DisputeItem
+	Comment string
 }
 
 // DisputeDecision settles a dispute: accept takes every proposed value,
 // partial the values in Accepted, reject none. Version is the one read.
 type DisputeDecision struct {
-	Decision string          `json:"decision"`
-	Accepted map[string]*int `json:"accepted"`
-	Reason   string          `json:"reason"`
-	Version  int             `json:"version"`
+	Decision string
+	Accepted map[string]*int
+	Reason   string
+	Version  int
 }
 
 // DisputePolicy is how long after release, and how often, an agent may

@@ -17,11 +17,11 @@ import (
 // Score is a reviewer's answers and comments for ScoreEvaluation. Version is
 // the one the reviewer read; a stale version is a Conflict.
 type Score struct {
-	Answers  []qa.Answer       `json:"answers"`
-	Comments map[string]string `json:"comments"`
-	Comment  string            `json:"comment"`
-	Reason   string            `json:"reason"`
-	Version  int               `json:"version"`
+	Answers  []qa.Answer
+	Comments map[string]string
+	Comment  string
+	Reason   string
+	Version  int
 }
 
 // ReleasedStates are the states in which an agent sees an evaluation.
