@@ -16,6 +16,7 @@ import (
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -83,7 +84,7 @@ func (s *Server) startGeneration(ctx context.Context, p auth.Principal, req gene
 	if err != nil {
 		return store.JobRun{}, err
 	}
-	return s.runner.Start(ctx, jobs.Request{Job: generateJob, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID, Params: req},
+	return s.runner.Start(ctx, jobs.Request{Job: generateJob, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &p.User.ID, Params: req},
 		func(ctx context.Context, pr *jobs.Progress) (any, error) {
 			return s.generateDraft(ctx, pr, gen.queue, gen.plan, gen.templates, gen.limit, gen.name, p.User.ID)
 		})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -448,7 +449,7 @@ func (s *Server) listScopedAgents(c echo.Context, resource auth.Resource) ([]int
 	if err := p.Allow(resource, auth.Read); err != nil {
 		return nil, err
 	}
-	ids, err := s.scopedAgentIDs(c.Request().Context(), p, p.ScopeOf(resource, auth.Read))
+	ids, err := s.svc.ScopedAgentIDs(c.Request().Context(), p, p.ScopeOf(resource, auth.Read))
 	if err != nil {
 		return nil, err
 	}
@@ -476,7 +477,7 @@ func narrowToAgent(c echo.Context, scoped []int64) ([]int64, error) {
 	if err != nil {
 		return nil, fault.Errorf(fault.Invalid, "agent_id must be a number")
 	}
-	if scoped != nil && !containsID(scoped, id) {
+	if scoped != nil && !slices.Contains(scoped, id) {
 		return []int64{}, nil
 	}
 	return []int64{id}, nil

@@ -19,6 +19,7 @@ import (
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -79,7 +80,7 @@ func (s *Server) startRoster(ctx context.Context, p auth.Principal, req rosterRe
 	}
 	limit := time.Duration(req.TimeLimitSeconds) * time.Second
 	name := strings.TrimSpace(req.Name)
-	return s.runner.Start(ctx, jobs.Request{Job: rosterJob, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID, Params: req},
+	return s.runner.Start(ctx, jobs.Request{Job: rosterJob, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &p.User.ID, Params: req},
 		func(ctx context.Context, pr *jobs.Progress) (any, error) {
 			return s.rosterDraft(ctx, pr, prob, limit, name, req.Timezone, p.User.ID)
 		})

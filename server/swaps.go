@@ -44,7 +44,7 @@ func (s *Server) handleListSwaps(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := store.SwapFilter{Status: calendar.SwapStatus(c.QueryParam("status")), Page: pageOf(c)}
 	scope := p.ScopeOf(auth.Swaps, auth.Read)
-	ids, err := s.scopedAgentIDs(ctx, p, scope)
+	ids, err := s.svc.ScopedAgentIDs(ctx, p, scope)
 	if err != nil {
 		return err
 	}

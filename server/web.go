@@ -334,7 +334,7 @@ func (s *Server) webTeam(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	agents, err := s.teamAgents(ctx, principal(c))
+	agents, err := s.svc.TeamAgents(ctx, principal(c))
 	if err != nil {
 		return err
 	}

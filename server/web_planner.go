@@ -101,7 +101,7 @@ func (s *Server) webForecastQueue(c echo.Context) error {
 	if _, err := s.store.FindQueueByID(ctx, id); err != nil {
 		return err
 	}
-	run, err := s.startForecasts(ctx, p, forecastRunRequest{QueueIDs: []int64{id}, Horizon: c.FormValue("horizon")})
+	run, err := s.svc.StartForecasts(ctx, p, service.ForecastRun{QueueIDs: []int64{id}, Horizon: c.FormValue("horizon")})
 	if err != nil {
 		return err
 	}

@@ -572,7 +572,7 @@ func (s *Server) renderNewCoaching(c echo.Context, status int, pg page) error {
 			criteria = append(criteria, cv.Criterion)
 		}
 	}
-	ids, err := s.scopedAgentIDs(ctx, p, p.ScopeOf(auth.Coaching, auth.Create))
+	ids, err := s.svc.ScopedAgentIDs(ctx, p, p.ScopeOf(auth.Coaching, auth.Create))
 	if err != nil {
 		return err
 	}
@@ -753,7 +753,7 @@ func (s *Server) webTrends(c echo.Context) error {
 		pg.Data["Subject"] = "everyone you can see"
 	}
 	if p.User.Role != org.RoleAgent {
-		ids, err := s.scopedAgentIDs(ctx, p, p.ScopeOf(auth.QATrends, auth.Read))
+		ids, err := s.svc.ScopedAgentIDs(ctx, p, p.ScopeOf(auth.QATrends, auth.Read))
 		if err != nil {
 			return err
 		}
@@ -904,7 +904,7 @@ func (s *Server) webTeamQuality(c echo.Context) error {
 	}
 	p := principal(c)
 	ctx := c.Request().Context()
-	ids, err := s.scopedAgentIDs(ctx, p, p.ScopeOf(auth.Evaluations, auth.Read))
+	ids, err := s.svc.ScopedAgentIDs(ctx, p, p.ScopeOf(auth.Evaluations, auth.Read))
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -18,12 +19,17 @@ type Service struct {
 	store *store.Store
 	log   *slog.Logger
 	now   func() time.Time
+	// runner runs background jobs once across replicas.
+	runner *jobs.Runner
+	// forecaster is the forecasting engine; nil refuses forecast runs.
+	forecaster Forecaster
 	// requirements caches QueueRequirements per queue targets, forecast
 	// version and range.
 	requirements *requirementsCache
 }
 
-// New builds the use cases on st; now is the clock (UTC).
-func New(st *store.Store, log *slog.Logger, now func() time.Time) *Service {
-	return &Service{store: st, log: log, now: now, requirements: newRequirementsCache(32)}
+// New builds the use cases on st; now is the clock (UTC), runner runs their
+// background jobs and forecaster forecasts queues.
+func New(st *store.Store, log *slog.Logger, now func() time.Time, runner *jobs.Runner, forecaster Forecaster) *Service {
+	return &Service{store: st, log: log, now: now, runner: runner, forecaster: forecaster, requirements: newRequirementsCache(32)}
 }
