@@ -706,7 +706,7 @@ func (s *Server) webCalibration(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		rep := BuildCalibrationReport(cs, sc, view.Entries)
+		rep := service.BuildCalibrationReport(cs, sc, view.Entries)
 		pg.Data["Report"] = rep
 	}
 	return s.render(c, http.StatusOK, "qa_calibration", pg)
