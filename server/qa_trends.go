@@ -345,7 +345,7 @@ func (s *Server) groupNames(ctx context.Context, group string) (map[string]strin
 	names := map[string]string{}
 	switch group {
 	case "agent":
-		agents, err := s.allAgents(ctx)
+		agents, err := s.svc.AllAgents(ctx)
 		for _, a := range agents {
 			names[itoa64(a.ID)] = a.Name
 		}

@@ -219,7 +219,7 @@ func (s *Server) ImportInteractions(ctx context.Context, recs []interactionRecor
 	if len(recs) == 0 {
 		return InteractionImportSummary{}, &fault.Error{Code: fault.Invalid, Message: "nothing to import", Fields: map[string]string{"interactions": "is empty"}}
 	}
-	agents, err := s.allAgents(ctx)
+	agents, err := s.svc.AllAgents(ctx)
 	if err != nil {
 		return InteractionImportSummary{}, err
 	}
@@ -297,21 +297,6 @@ func (s *Server) ImportInteractions(ctx context.Context, recs []interactionRecor
 		return err
 	})
 	return sum, err
-}
-
-// allAgents lists every agent, page by page.
-func (s *Server) allAgents(ctx context.Context) ([]org.Agent, error) {
-	var out []org.Agent
-	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
-		agents, total, err := s.store.FindAgents(ctx, store.AgentFilter{Page: page})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, agents...)
-		if page.Offset+page.Limit >= total {
-			return out, nil
-		}
-	}
 }
 
 // interactionColumns are the CSV columns of an interaction import, by header name.

@@ -40,7 +40,7 @@ func (s *Server) adminData(c echo.Context, pg *page) error {
 	if err != nil {
 		return err
 	}
-	agents, err := s.allAgents(ctx)
+	agents, err := s.svc.AllAgents(ctx)
 	if err != nil {
 		return err
 	}

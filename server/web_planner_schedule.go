@@ -19,6 +19,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -75,7 +76,7 @@ func (s *Server) webRun(c echo.Context) error {
 	pg.Data["Run"] = run
 	pg.Data["State"] = st
 	pg.Data["Result"] = res
-	pg.Data["Drafting"] = run.Job == generateJob || run.Job == rosterJob
+	pg.Data["Drafting"] = run.Job == service.GenerateJob || run.Job == service.RosterJob
 	return s.render(c, http.StatusOK, "planner_run", pg)
 }
 
@@ -296,7 +297,7 @@ func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Sch
 		}
 	}
 	grid := buildGrid(shifts, names, loc, from, to, peaks, edit, paging)
-	var report draftReport
+	var report service.DraftReport
 	_ = json.Unmarshal([]byte(sch.Report), &report)
 	warnings := make([]warningRow, 0, len(report.Warnings))
 	for _, w := range report.Warnings {
@@ -387,7 +388,7 @@ func (s *Server) webPublish(c echo.Context) error {
 	if err != nil {
 		return fault.Errorf(fault.Invalid, "the publish form lacks the draft's version; reload the page and try again")
 	}
-	var report draftReport
+	var report service.DraftReport
 	_ = json.Unmarshal([]byte(draft.Report), &report)
 	accept, reason := c.FormValue("accept_warnings") == "on", strings.TrimSpace(c.FormValue("reason"))
 	pg.Data["Reason"], pg.Data["Accept"] = reason, map[bool]string{true: "on"}[accept]

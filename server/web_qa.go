@@ -55,7 +55,7 @@ type names struct {
 
 func (s *Server) loadNames(ctx context.Context) (names, error) {
 	n := names{Users: map[int64]string{}, Agents: map[int64]string{}}
-	agents, err := s.allAgents(ctx)
+	agents, err := s.svc.AllAgents(ctx)
 	if err != nil {
 		return n, err
 	}
@@ -576,7 +576,7 @@ func (s *Server) renderNewCoaching(c echo.Context, status int, pg page) error {
 	if err != nil {
 		return err
 	}
-	agents, err := s.allAgents(ctx)
+	agents, err := s.svc.AllAgents(ctx)
 	if err != nil {
 		return err
 	}
@@ -757,7 +757,7 @@ func (s *Server) webTrends(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		agents, err := s.allAgents(ctx)
+		agents, err := s.svc.AllAgents(ctx)
 		if err != nil {
 			return err
 		}

@@ -35,3 +35,18 @@ func (s *Service) AgentsByID(ctx context.Context, ids []int64) (map[int64]org.Ag
 	}
 	return out, nil
 }
+
+// AllAgents lists every agent, page by page.
+func (s *Service) AllAgents(ctx context.Context) ([]org.Agent, error) {
+	var out []org.Agent
+	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
+		agents, total, err := s.store.FindAgents(ctx, store.AgentFilter{Page: page})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, agents...)
+		if page.Offset+page.Limit >= total {
+			return out, nil
+		}
+	}
+}
