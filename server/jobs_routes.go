@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"sort"
 	"time"
@@ -42,21 +41,8 @@ func (s *Server) StartScheduler(loc *time.Location) (stop func(), err error) {
 	return func() { sched.Stop(); s.runner.Wait() }, nil
 }
 
-// housekeeping deletes expired sessions and old login failures.
-func (s *Server) housekeeping(ctx context.Context, p *jobs.Progress) (any, error) {
-	now := s.now()
-	n, err := s.store.DeleteExpiredSessions(ctx, now)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.store.ClearLoginFailures(ctx, "", now.Add(-loginWindow)); err != nil {
-		return nil, err
-	}
-	return map[string]int{"expired_sessions_deleted": n}, nil
-}
-
 func (s *Server) jobRoutes(g *echo.Group) {
-	s.addJob(Job{Name: "housekeeping", Description: "delete expired sessions and old login failures", Spec: "17 * * * *", fn: s.housekeeping})
+	s.addJob(Job{Name: "housekeeping", Description: "delete expired sessions and old login failures", Spec: "17 * * * *", fn: s.svc.Housekeeping})
 	s.api.add(g, http.MethodGet, "/jobs", s.handleListJobs, doc{Summary: "Background jobs and their schedules", Tag: "jobs", Response: []Job{}, Resource: auth.Jobs, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/jobs/runs", s.handleListJobRuns, doc{Summary: "Job runs, newest first (?job= to filter)", Tag: "jobs", Response: List[store.JobRun]{}, Resource: auth.Jobs, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/jobs/runs/:id", s.handleGetJobRun, doc{Summary: "One job run with its progress", Tag: "jobs", Response: store.JobRun{}, Resource: auth.Jobs, Action: auth.Read})

@@ -75,7 +75,7 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry(), jobDefs: map[string]Job{}}
 	s.runner = jobs.NewRunner(st, log, now)
-	s.svc = service.New(st, log, now, s.runner, cfg.Forecaster)
+	s.svc = service.New(st, log, service.Config{Now: now, Runner: s.runner, Forecaster: cfg.Forecaster, SessionTTL: cfg.SessionTTL})
 	s.metrics = newMetrics(prometheus.NewRegistry(), st)
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustPrivateNet(true))

@@ -191,7 +191,7 @@ func (s *Server) webCreateToken(c echo.Context) error {
 	if userID != p.User.ID && p.ScopeOf(auth.Tokens, auth.Create) != auth.All {
 		return fault.Errorf(fault.Forbidden, "you may make tokens only for yourself")
 	}
-	secret, tok, err := s.CreateToken(c.Request().Context(), userID, strings.TrimSpace(c.FormValue("name")))
+	secret, tok, err := s.svc.CreateToken(c.Request().Context(), userID, strings.TrimSpace(c.FormValue("name")))
 	if err != nil {
 		return s.adminFault(c, err)
 	}

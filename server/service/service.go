@@ -23,13 +23,27 @@ type Service struct {
 	runner *jobs.Runner
 	// forecaster is the forecasting engine; nil refuses forecast runs.
 	forecaster Forecaster
+	// sessionTTL is how long an idle browser session lives.
+	sessionTTL time.Duration
 	// requirements caches QueueRequirements per queue targets, forecast
 	// version and range.
 	requirements *requirementsCache
 }
 
-// New builds the use cases on st; now is the clock (UTC), runner runs their
-// background jobs and forecaster forecasts queues.
-func New(st *store.Store, log *slog.Logger, now func() time.Time, runner *jobs.Runner, forecaster Forecaster) *Service {
-	return &Service{store: st, log: log, now: now, runner: runner, forecaster: forecaster, requirements: newRequirementsCache(32)}
+// Config is what the use cases need beyond the store.
+type Config struct {
+	// Now is the clock (UTC).
+	Now func() time.Time
+	// Runner runs background jobs once across replicas.
+	Runner *jobs.Runner
+	// Forecaster is the forecasting engine; nil refuses forecast runs.
+	Forecaster Forecaster
+	// SessionTTL is how long an idle browser session lives.
+	SessionTTL time.Duration
+}
+
+// New builds the use cases on st.
+func New(st *store.Store, log *slog.Logger, cfg Config) *Service {
+	return &Service{store: st, log: log, now: cfg.Now, runner: cfg.Runner, forecaster: cfg.Forecaster, sessionTTL: cfg.SessionTTL,
+		requirements: newRequirementsCache(32)}
 }
