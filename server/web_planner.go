@@ -398,13 +398,13 @@ func (s *Server) webImportHistory(c echo.Context) error {
 	}
 	recs, err := forecasting.ReadHistoryCSV(f)
 	if err != nil {
-		return fail(csvFault(err), nil)
+		return fail(service.CSVFault(err), nil)
 	}
-	records, err := s.recordsForQueues(ctx, recs)
+	records, err := s.svc.RecordsForQueues(ctx, recs)
 	if err != nil {
 		return fail(err, recs)
 	}
-	sum, err := s.ImportHistory(ctx, records)
+	sum, err := s.svc.ImportHistory(ctx, records)
 	if err != nil {
 		return fail(err, recs)
 	}
