@@ -295,7 +295,7 @@ func (s *Server) draftFromCSV(ctx context.Context, c echo.Context) (draftRequest
 		if a := get("agent"); a != "" {
 			id, ok := agentIDs[a]
 			if !ok {
-				id, err = s.resolveAgent(ctx, a)
+				id, err = s.svc.ResolveAgent(ctx, a)
 				if err != nil {
 					problems[where+".agent"] = err.Error()
 				}
@@ -321,21 +321,6 @@ func csvReadError(err error, line int) error {
 		return fault.Errorf(fault.Unprocessable, "the file is empty; the first line must be the header")
 	}
 	return fault.Errorf(fault.Unprocessable, "line %d: %v", line, err)
-}
-
-// resolveAgent finds an agent by id or email.
-func (s *Server) resolveAgent(ctx context.Context, ref string) (int64, error) {
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		if _, err := s.store.FindAgentByID(ctx, id); err != nil {
-			return 0, fmt.Errorf("no agent with id %d", id)
-		}
-		return id, nil
-	}
-	a, err := s.store.FindAgentByEmail(ctx, ref)
-	if err != nil {
-		return 0, fmt.Errorf("no agent with email %q", ref)
-	}
-	return a.ID, nil
 }
 
 func (s *Server) handlePublish(c echo.Context) error {
@@ -373,7 +358,7 @@ func (s *Server) handlePublish(c echo.Context) error {
 			return fe
 		}
 	}
-	sch, changes, err := s.publishDraft(ctx, p, id, version, report.Warnings, strings.TrimSpace(req.Reason))
+	sch, changes, err := s.svc.PublishDraft(ctx, p, id, version, report.Warnings, strings.TrimSpace(req.Reason))
 	if err != nil {
 		return err
 	}
@@ -382,25 +367,6 @@ func (s *Server) handlePublish(c echo.Context) error {
 	}
 	setETag(c, sch.Version)
 	return c.JSON(http.StatusOK, publishResponse{Schedule: sch, Changes: changes})
-}
-
-// publishDraft publishes a draft revision and, when the planner accepted rule
-// warnings to do so, audits them with the reason, in one transaction.
-func (s *Server) publishDraft(ctx context.Context, p auth.Principal, id int64, version int, warnings []calendar.Violation, reason string) (store.Schedule, []calendar.Change, error) {
-	var sch store.Schedule
-	var changes []calendar.Change
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		var err error
-		if sch, changes, err = tx.PublishSchedule(ctx, id, version, p.User.ID, s.now()); err != nil {
-			return err
-		}
-		if len(warnings) == 0 {
-			return nil
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "schedule", EntityID: id, Action: "publish_with_warnings",
-			After: store.Snapshot(warnings), Reason: reason})
-	})
-	return sch, changes, err
 }
 
 // timeRange reads ?from= and ?to= (RFC 3339 or YYYY-MM-DD in UTC), with defaults.

@@ -403,7 +403,7 @@ func (s *Server) webPublish(c echo.Context) error {
 			return s.schedulePage(c, http.StatusUnprocessableEntity, pg, draft)
 		}
 	}
-	sch, changes, err := s.publishDraft(ctx, p, id, version, report.Warnings, reason)
+	sch, changes, err := s.svc.PublishDraft(ctx, p, id, version, report.Warnings, reason)
 	if fault.Is(err, fault.Conflict) {
 		pg.Error = "Not published: " + errorMessage(err) + " Reload the page to see the draft as it is now."
 		return s.schedulePage(c, http.StatusConflict, pg, draft)
