@@ -23,12 +23,7 @@ var updateOpenAPI = flag.Bool("update", false, "rewrite testdata/openapi.golden.
 // move of handlers or request types that changes the API cannot pass
 // unnoticed. Run with -update only when the API is meant to change.
 func TestOpenAPIGolden(t *testing.T) {
-	st := storetest.OpenSQLite(t)
-	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	res := do(t, nil, "GET", ts.URL+"/api/v1/openapi.json", nil, nil)
-	require.Equal(t, 200, res.Status)
+	_, res := serveOpenAPI(t)
 	golden := filepath.Join("testdata", "openapi.golden.json")
 	if *updateOpenAPI {
 		require.NoError(t, os.WriteFile(golden, res.Body, 0o644))
@@ -36,4 +31,16 @@ func TestOpenAPIGolden(t *testing.T) {
 	want, err := os.ReadFile(golden)
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(res.Body), "the OpenAPI document changed; rerun with -update if that is intended")
+}
+
+// serveOpenAPI starts a server on an empty database and fetches its OpenAPI
+// document.
+func serveOpenAPI(t *testing.T) (*server.Server, response) {
+	t.Helper()
+	srv := server.New(storetest.OpenSQLite(t), slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	res := do(t, nil, "GET", ts.URL+"/api/v1/openapi.json", nil, nil)
+	require.Equal(t, 200, res.Status)
+	return srv, res
 }
