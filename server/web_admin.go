@@ -138,7 +138,7 @@ func (s *Server) webCreateTeam(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	if err := s.validateTeam(ctx, t); err != nil {
+	if err := s.svc.ValidateTeam(ctx, t); err != nil {
 		return s.adminFault(c, err)
 	}
 	if _, err := s.store.CreateTeam(ctx, t); err != nil {
@@ -170,7 +170,7 @@ func (s *Server) webUpdateTeam(c echo.Context) error {
 			t.SupervisorID = &sup
 		}
 	}
-	if err := s.validateTeam(ctx, t); err != nil {
+	if err := s.svc.ValidateTeam(ctx, t); err != nil {
 		return s.adminFault(c, err)
 	}
 	if _, err := s.store.UpdateTeam(ctx, t); err != nil {
