@@ -37,6 +37,12 @@ type Window struct {
 	From, To int
 }
 
+// Booked is an already published shift: its instants and paid minutes.
+type Booked struct {
+	Start, End  time.Time
+	PaidMinutes int
+}
+
 // Interval is a span of instants [Start, End).
 type Interval struct {
 	Start, End time.Time
@@ -56,12 +62,21 @@ type Agent struct {
 	// Contract limits the agent's working time; zero limits are no limit
 	// (MinRestHours 0 still forbids overlapping shifts).
 	Contract calendar.Contract
+	// ContractName names the kind of contract (e.g. "FT"); a template that
+	// lists contracts (scheduling.Template.Contracts) is only given to agents
+	// whose contract it names. Empty: only unrestricted templates.
+	ContractName string
 	// Availability lists when the agent can work; every minute of each of his
 	// shifts lies in one of these windows. Empty means always.
 	Availability []Window
 	// TimeOff is approved time off; no shift overlaps it.
 	TimeOff []Interval
-	Prefer  Preference
+	// Booked are the agent's shifts already published in other plans (in,
+	// before or after the period): busy time, and counted toward the
+	// weekly hours and shifts of the local week they start in, rest and
+	// days in a row.
+	Booked []Booked
+	Prefer Preference
 	// DaysOff are local weekdays the agent would rather not work.
 	DaysOff []time.Weekday
 }
@@ -77,6 +92,10 @@ const (
 // AgentsHeader is the header of the agents CSV, in order.
 var AgentsHeader = []string{"agent", "timezone", "skills", "min_week_hours", "max_week_hours", "max_shifts_week",
 	"min_rest_hours", "max_consecutive_days", "availability", "time_off", "prefer", "days_off"}
+
+// AgentsOptional are the agents CSV's optional columns: "contract", the
+// contract's name that templates may be limited to (Agent.ContractName).
+var AgentsOptional = []string{"contract"}
 
 // LineError is one bad cell of a CSV file.
 type LineError struct {
@@ -149,7 +168,7 @@ func ReadAgents(r io.Reader) ([]Agent, error) {
 			continue
 		}
 		get := func(name string) string {
-			if i := col[name]; i < len(rec) {
+			if i, ok := col[name]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])
 			}
 			return ""
@@ -157,7 +176,10 @@ func ReadAgents(r io.Reader) ([]Agent, error) {
 		bad := func(column, format string, args ...any) {
 			errs = append(errs, LineError{Line: line, Column: column, Reason: fmt.Sprintf(format, args...)})
 		}
-		a := Agent{ID: get("agent")}
+		a := Agent{ID: get("agent"), ContractName: get("contract")}
+		if len(a.ContractName) > 32 {
+			bad("contract", "%q is longer than 32 characters", a.ContractName)
+		}
 		if a.ID == "" {
 			bad("agent", "is required")
 		} else if prev, ok := seen[a.ID]; ok {

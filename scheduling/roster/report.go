@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling"
@@ -58,10 +59,14 @@ type Report struct {
 	PeakHoursMean float64 `json:"peak_hours_mean"`
 	PeakHoursGini float64 `json:"peak_hours_gini"`
 	// Violations are the hard rules the shifts break, re-checked from the
-	// shifts: calendar.Check (shape, overlap, period), calendar.CheckContract,
-	// the weekly minimums (WeekMinimum), calendar.CheckTimeOff, availability,
-	// skill and template. A solved roster has none, except a weekly minimum
-	// that the agent's availability cannot reach.
+	// shifts: calendar.Check (shape, overlap, period), calendar.CheckContract
+	// with the agents' published shifts (Booked) counted,
+	// calendar.CheckDoubleBooking against them, the weekly minimums of every
+	// local week the period touches (PlanWeekMinimum), calendar.CheckTimeOff,
+	// availability, skill at the queue's minimum level, and template (start,
+	// shape, breaks and the contracts it is limited to). A solved roster has
+	// none, except a weekly minimum that the agent's availability cannot
+	// reach.
 	Violations   []calendar.Violation `json:"violations"`
 	SolveSeconds float64              `json:"solve_seconds"`
 	Rounds       int                  `json:"rounds,omitempty"`
@@ -175,6 +180,7 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 		return Report{}, err
 	}
 	p.defaults()
+	p.Agents = p.eligible()
 	index := map[string]int{}
 	for i, a := range p.Agents {
 		index[a.ID] = i
@@ -366,31 +372,49 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 		}
 		if _, ok := a.Skills[as[k].Queue]; !ok {
 			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "skill", UID: sh.UID,
-				Message: fmt.Sprintf("%s has no skill for queue %q", a.ID, as[k].Queue)})
+				Message: fmt.Sprintf("%s has no skill for queue %q at its minimum level %d", a.ID, as[k].Queue, max(1, p.MinLevel[as[k].Queue]))})
 		}
 		if msg := templateProblem(tmpl, a.Location, sh); msg != "" {
 			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "template", UID: sh.UID, Message: msg})
+		} else if t := tmpl[sh.Template]; !t.AllowsContract(a.ContractName) {
+			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "template", UID: sh.UID,
+				Message: fmt.Sprintf("%s is only for contracts %v; %s's contract is %q", t.Name, t.Contracts, a.ID, a.ContractName)})
 		}
 	}
 	for ai, a := range p.Agents {
 		id := int64(ai + 1)
 		c := a.Contract
 		c.MinWeekHours = 0
-		out = append(out, calendar.CheckContract(id, c, a.Location, byAgent[ai], start, end)...)
-		l := start.In(a.Location)
-		for m := time.Date(l.Year(), l.Month(), l.Day()-int((l.Weekday()+6)%7), 0, 0, 0, 0, a.Location); m.Before(end); m = m.AddDate(0, 0, 7) {
-			next := m.AddDate(0, 0, 7)
-			if m.Before(start) || next.After(end) {
-				continue
+		// Published shifts of other plans count toward the weeks, rest and
+		// days in a row; a breach among them alone is not this plan's.
+		withBooked := append([]calendar.Shift(nil), byAgent[ai]...)
+		for bi, b := range a.Booked {
+			withBooked = append(withBooked, calendar.Shift{AgentID: id, UID: fmt.Sprintf("%s%d", bookedUID, bi), Start: b.Start, End: b.End, PaidMinutes: b.PaidMinutes})
+		}
+		out = append(out, calendar.CheckDoubleBooking(byAgent[ai], withBooked[len(byAgent[ai]):])...)
+		for _, v := range calendar.CheckContract(id, c, a.Location, withBooked, start, end) {
+			if ownBreach(v, a.Location, byAgent[ai], c.MaxConsecutiveDays) {
+				out = append(out, v)
 			}
-			wc := calendar.Contract{MinWeekHours: WeekMinimum(a, m)}
-			var week []calendar.Shift
+		}
+		for _, m := range weekStarts(a.Location, start, end) {
+			next := m.AddDate(0, 0, 7)
+			need := PlanWeekMinimum(a, m, start, end)
+			paid := 0
 			for _, sh := range byAgent[ai] {
 				if !sh.Start.Before(m) && sh.Start.Before(next) {
-					week = append(week, sh)
+					paid += sh.PaidMinutes
 				}
 			}
-			out = append(out, calendar.CheckContract(id, wc, a.Location, week, m, next)...)
+			if float64(paid)/60 < need-1e-9 {
+				why := ""
+				if len(a.Skills) == 0 {
+					why = "; he serves no queue at its minimum level"
+				}
+				out = append(out, calendar.Violation{AgentID: id, Rule: "min_week_hours", Week: m.Format(time.DateOnly),
+					Message: fmt.Sprintf("%s: %.2f paid hours in the plan in the week of %s on his clock (needs %.2f: min_week_hours %g pro rata for the week's dates in the plan, less published shifts)%s",
+						a.ID, float64(paid)/60, m.Format(time.DateOnly), need, a.Contract.MinWeekHours, why)})
+			}
 		}
 		var offs []calendar.TimeOff
 		for _, t := range a.TimeOff {
@@ -399,6 +423,36 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 		out = append(out, calendar.CheckTimeOff(byAgent[ai], offs)...)
 	}
 	return out
+}
+
+// bookedUID prefixes the UIDs given to published shifts of other plans
+// while checking a roster's contracts.
+const bookedUID = "booked-"
+
+// ownBreach reports whether a contract breach found among a roster's
+// shifts and the agent's published ones involves a roster shift: a shift
+// breach names a roster shift, a weekly one falls in a week with a roster
+// shift, a run of days in a row contains a roster date.
+func ownBreach(v calendar.Violation, loc *time.Location, own []calendar.Shift, maxDays int) bool {
+	if v.UID != "" {
+		return !strings.HasPrefix(v.UID, bookedUID)
+	}
+	for _, sh := range own {
+		l := sh.Start.In(loc)
+		date := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+		if v.Rule == "max_consecutive_days" {
+			last, err := time.ParseInLocation(time.DateOnly, v.Week, loc)
+			if err == nil && !date.After(last) && date.After(last.AddDate(0, 0, -maxDays-1)) {
+				return true
+			}
+			continue
+		}
+		monday := date.AddDate(0, 0, -int((l.Weekday()+6)%7))
+		if monday.Format(time.DateOnly) == v.Week {
+			return true
+		}
+	}
+	return false
 }
 
 // templateProblem says how a shift fails to be its template started at an

@@ -40,8 +40,13 @@ type agentState struct {
 	byDay      map[int]int32 // local civil day -> shift id
 	weekPaid   map[int]int   // minutes per local week (keyed by its Monday)
 	weekShifts map[int]int
-	weekMin    map[int]int // enforced minimum minutes per week wholly inside the period
-	restDays   int         // how many days around a shift its rest can reach
+	weekMin    map[int]int // minimum minutes per local week (PlanWeekMinimum plus booked minutes)
+	maxPaid    int         // the longest paid time of the templates his contract may work
+	okDay      map[int]bool
+	bookedDay  map[int]bool // local days with a published shift of another plan
+	booked     []Booked
+	blocked    bool // serves no queue at its minimum level: never rostered
+	restDays   int  // how many days around a shift its rest can reach
 	paidMin    int
 	peakMin    float64
 	stretchMin float64 // peak-stretch minutes beyond the limit, summed over shifts
@@ -76,7 +81,6 @@ type solver struct {
 	shifts  []placed
 	free    []int32
 	peak    []bool
-	maxPaid int
 
 	dirty     []int32
 	isDirty   []bool
@@ -106,6 +110,7 @@ func Solve(ctx context.Context, p Problem) (Roster, error) {
 		return Roster{}, err
 	}
 	p.defaults()
+	p.Agents = p.eligible()
 	s := newSolver(&p)
 	total := p.MaxRounds + 2
 	progress := func(done int) {
@@ -179,9 +184,6 @@ func newSolver(p *Problem) *solver {
 		s.sumUnder += s.under[i]
 		s.sumOver += s.over[i]
 	}
-	for _, t := range p.Templates.Templates {
-		s.maxPaid = max(s.maxPaid, t.PaidMin)
-	}
 	zoneOf := map[string]int{}
 	for ai, a := range p.Agents {
 		z, ok := zoneOf[a.Location.String()]
@@ -191,22 +193,45 @@ func newSolver(p *Problem) *solver {
 			s.zones = append(s.zones, s.buildZone(a.Location))
 		}
 		s.zones[z].agents = append(s.zones[z].agents, ai)
-		st := agentState{z: z, g: groupOf[ai], byDay: map[int]int32{}, weekPaid: map[int]int{}, weekShifts: map[int]int{}, weekMin: map[int]int{}}
+		st := agentState{z: z, g: groupOf[ai], byDay: map[int]int32{}, weekPaid: map[int]int{}, weekShifts: map[int]int{}, weekMin: map[int]int{},
+			okDay: map[int]bool{}, bookedDay: map[int]bool{}, booked: a.Booked, blocked: len(a.Skills) == 0}
 		st.restDays = int(math.Ceil((a.Contract.MinRestHours+16)/24)) + 1
 		for _, d := range a.DaysOff {
 			st.dayOff[d] = true
 		}
-		loc := a.Location
-		l := p.Start.In(loc)
-		for m := time.Date(l.Year(), l.Month(), l.Day()-int((l.Weekday()+6)%7), 0, 0, 0, 0, loc); m.Before(p.End()); m = m.AddDate(0, 0, 7) {
-			if m.Before(p.Start) || m.AddDate(0, 0, 7).After(p.End()) {
-				continue
+		for _, t := range p.Templates.Templates {
+			if t.AllowsContract(a.ContractName) {
+				st.maxPaid = max(st.maxPaid, t.PaidMin)
 			}
-			if mins := int(math.Ceil(WeekMinimum(a, m)*60 - 1e-9)); mins > 0 {
-				st.weekMin[civilDay(m)] = mins
+		}
+		// Published shifts of other plans count toward their local week's
+		// hours and shifts, and take their local date.
+		for _, b := range a.Booked {
+			l := b.Start.In(a.Location)
+			dn := civilDay(l)
+			w := dn - int((l.Weekday()+6)%7)
+			st.bookedDay[dn] = true
+			st.weekPaid[w] += b.PaidMinutes
+			st.weekShifts[w]++
+		}
+		for _, m := range weekStarts(a.Location, p.Start, p.End()) {
+			if st.blocked {
+				break
+			}
+			if mins := int(math.Ceil(PlanWeekMinimum(a, m, p.Start, p.End())*60 - 1e-9)); mins > 0 {
+				st.weekMin[civilDay(m)] = mins + st.weekPaid[civilDay(m)]
 			}
 		}
 		s.agents = append(s.agents, st)
+	}
+	for ai := range s.agents {
+		st := &s.agents[ai]
+		pats := s.zones[st.z].pats
+		for pi := range pats {
+			if !st.okDay[pats[pi].day] && s.staticOK(ai, &pats[pi]) {
+				st.okDay[pats[pi].day] = true
+			}
+		}
 	}
 	s.pool = make([][]int, len(s.zones)*s.G)
 	for ai, st := range s.agents {
@@ -472,7 +497,7 @@ func (s *solver) canAdd(ai, pat int) bool {
 	a := &s.p.Agents[ai]
 	st := &s.agents[ai]
 	pt := &s.zones[st.z].pats[pat]
-	if _, taken := st.byDay[pt.day]; taken {
+	if _, taken := st.byDay[pt.day]; taken || st.bookedDay[pt.day] {
 		return false
 	}
 	c := a.Contract
@@ -482,10 +507,18 @@ func (s *solver) canAdd(ai, pat int) bool {
 	if c.MaxWeekHours > 0 && float64(st.weekPaid[pt.week]+pt.paid) > c.MaxWeekHours*60+1e-9 {
 		return false
 	}
-	// Keep the week's minimum reachable with the shifts left.
-	if m := st.weekMin[pt.week]; m > 0 && c.MaxShiftsPerWeek > 0 {
-		left := c.MaxShiftsPerWeek - st.weekShifts[pt.week] - 1
-		if st.weekPaid[pt.week]+pt.paid+left*s.maxPaid < m {
+	// Keep the week's minimum reachable with the shifts and free days left.
+	if m := st.weekMin[pt.week]; m > 0 && st.weekPaid[pt.week]+pt.paid < m {
+		left := 0
+		for d := pt.week; d < pt.week+7; d++ {
+			if _, taken := st.byDay[d]; d != pt.day && !taken && !st.bookedDay[d] && st.okDay[d] {
+				left++
+			}
+		}
+		if c.MaxShiftsPerWeek > 0 {
+			left = min(left, c.MaxShiftsPerWeek-st.weekShifts[pt.week]-1)
+		}
+		if st.weekPaid[pt.week]+pt.paid+left*st.maxPaid < m {
 			return false
 		}
 	}
@@ -493,6 +526,11 @@ func (s *solver) canAdd(ai, pat int) bool {
 		return false
 	}
 	rest := time.Duration(c.MinRestHours * float64(time.Hour))
+	for _, b := range st.booked {
+		if b.Start.Before(pt.end.Add(rest)) && pt.start.Before(b.End.Add(rest)) {
+			return false // overlaps a published shift or its rest
+		}
+	}
 	for d := pt.day - st.restDays; d <= pt.day+st.restDays; d++ {
 		id, ok := st.byDay[d]
 		if !ok || d == pt.day {
@@ -515,13 +553,13 @@ func (s *solver) canAdd(ai, pat int) bool {
 	if c.MaxConsecutiveDays > 0 {
 		run := 1
 		for d := pt.day - 1; ; d-- {
-			if _, ok := st.byDay[d]; !ok {
+			if _, ok := st.byDay[d]; !ok && !st.bookedDay[d] {
 				break
 			}
 			run++
 		}
 		for d := pt.day + 1; ; d++ {
-			if _, ok := st.byDay[d]; !ok {
+			if _, ok := st.byDay[d]; !ok && !st.bookedDay[d] {
 				break
 			}
 			run++
@@ -534,9 +572,12 @@ func (s *solver) canAdd(ai, pat int) bool {
 }
 
 // staticOK checks the rules that do not depend on the agent's other shifts:
-// availability and time off.
+// a queue to serve, the template's contracts, availability and time off.
 func (s *solver) staticOK(ai int, pt *pattern) bool {
 	a := &s.p.Agents[ai]
+	if s.agents[ai].blocked || !s.p.Templates.Templates[pt.tmpl].AllowsContract(a.ContractName) {
+		return false
+	}
 	for _, seg := range pt.segs {
 		if !available(a.Availability, seg.day, seg.from, seg.to) {
 			return false
@@ -807,7 +848,7 @@ func (s *solver) fillMinimums() {
 		sort.Ints(weeks)
 		for _, w := range weeks {
 			for !s.minOK(ai, w) {
-				if !s.addForMinimum(ai, w) && !s.lengthenForMinimum(ai, w) {
+				if s.addForMinimum(ai, w) < 0 && !s.lengthenForMinimum(ai, w) && !s.moveForMinimum(ai, w) {
 					break
 				}
 			}
@@ -815,7 +856,9 @@ func (s *solver) fillMinimums() {
 	}
 }
 
-func (s *solver) addForMinimum(ai, w int) bool {
+// addForMinimum gives agent ai the most useful shift that fits in week w
+// and returns its id, or -1 if none fits.
+func (s *solver) addForMinimum(ai, w int) int32 {
 	st := &s.agents[ai]
 	z := &s.zones[st.z]
 	best, bestScore := -1, math.Inf(-1)
@@ -832,11 +875,48 @@ func (s *solver) addForMinimum(ai, w int) bool {
 		}
 	}
 	if best < 0 {
-		return false
+		return -1
 	}
-	s.add(ai, best, z.pats[best].breaks0)
-	s.placeBreaks(st.byDay[z.pats[best].day])
-	return true
+	id := s.add(ai, best, z.pats[best].breaks0)
+	s.placeBreaks(id)
+	return id
+}
+
+// moveForMinimum makes room in week w for one more shift of agent ai by
+// moving one of his shifts of a neighbouring week (whose rest or days in a
+// row block every free day of w) to another day of its own week, keeping
+// that week's minimum. It reports whether week w gained a shift.
+func (s *solver) moveForMinimum(ai, w int) bool {
+	st := &s.agents[ai]
+	for d := w - 7; d < w+14; d++ {
+		id, ok := st.byDay[d]
+		if !ok {
+			continue
+		}
+		old := s.shifts[id]
+		ow := s.zones[old.z].pats[old.pat].week
+		if ow == w {
+			continue
+		}
+		s.remove(id)
+		added := s.addForMinimum(ai, w)
+		if added < 0 {
+			s.add(ai, old.pat, old.breaks)
+			continue
+		}
+		if s.minOK(ai, ow) {
+			return true
+		}
+		if moved := s.addForMinimum(ai, ow); moved >= 0 {
+			if s.minOK(ai, ow) {
+				return true
+			}
+			s.remove(moved)
+		}
+		s.remove(added)
+		s.add(ai, old.pat, old.breaks)
+	}
+	return false
 }
 
 func (s *solver) lengthenForMinimum(ai, w int) bool {
