@@ -52,6 +52,8 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	maxStretch := fs.Duration("max-peak-stretch", 2*time.Hour, "longest a shift should work through peak without a break (headcount mode)")
 	maxBreakShare := fs.Float64("max-break-share", 0.2, "largest share of on-shift staff on break at once (headcount mode)")
 	agents := fs.String("agents", "", "agents CSV: roster these named agents (rostering mode, see docs/scheduling.md)")
+	minLevel := fs.String("min-level", "", "rostering: queues' minimum proficiency, e.g. voice_en=3,chat_de=2")
+	published := fs.String("published", "", "rostering: schedule CSV of the agents' already published shifts (count toward their weeks, rest and days in a row)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,7 +68,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		return usageErrorf("--time-limit must be a positive duration, e.g. 10s")
 	case *agents != "":
 		return runRoster(ctx, env, rosterArgs{reqPath: *reqPath, shiftsPath: *shiftsPath, agentsPath: *agents, startDate: *startDate,
-			zoneName: *zoneName, out: *out, reportPath: *reportPath, weeks: *weeks, cyclic: *cyclic, limit: *limit})
+			zoneName: *zoneName, out: *out, reportPath: *reportPath, weeks: *weeks, cyclic: *cyclic, limit: *limit, minLevel: *minLevel, publishedPath: *published})
 	case *reqPath == "", *shiftsPath == "", *startDate == "", *out == "":
 		return usageErrorf("--requirements, --shifts, --start and --out are required")
 	case *weeks < 1 || *weeks > 6:

@@ -210,3 +210,23 @@ func TestPublishedShiftsCountTowardTheWeekAndRest(t *testing.T) {
 	}
 	assert.True(t, rules["min_rest"], "%+v", rep.Violations)
 }
+
+func TestAnUnreachableMinimumStillGetsTheMostThatFits(t *testing.T) {
+	utc := time.UTC
+	start := time.Date(2026, 6, 1, 0, 0, 0, 0, utc)
+	p := Problem{Start: start, Step: 30 * time.Minute, Location: utc, Queues: []string{"q"},
+		Required: [][]float64{needs(utc, start, 7, 0, 24, 3)}, Templates: dayTemplates("08:00")}
+	// Five shifts a week, one already published: four of 7.5 h fit, not 34 h.
+	p.Agents = []Agent{{ID: "a", Location: utc, Skills: map[string]int{"q": 3},
+		Booked:   []Booked{{Start: start.AddDate(0, 0, 6).Add(18 * time.Hour), End: start.AddDate(0, 0, 6).Add(20 * time.Hour), PaidMinutes: 120}},
+		Contract: calendar.Contract{MinWeekHours: 34, MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 7}}}
+	p.Agents[0].Availability, _ = parseAvailability("mon-sat 00:00-24:00;sun 17:00-24:00")
+	r, err := Solve(context.Background(), p)
+	require.NoError(t, err)
+	assert.Len(t, r.Assignments, 4, "as many shifts as the contract leaves")
+	rep, err := Measure(p, r.Assignments)
+	require.NoError(t, err)
+	require.Len(t, rep.Violations, 1)
+	assert.Equal(t, "min_week_hours", rep.Violations[0].Rule)
+	assert.Contains(t, rep.Violations[0].Message, "1 published shift(s), 2.00 h, already in the week")
+}

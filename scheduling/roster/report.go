@@ -411,6 +411,16 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 				if len(a.Skills) == 0 {
 					why = "; he serves no queue at its minimum level"
 				}
+				bookedShifts, bookedMin := 0, 0
+				for _, bk := range a.Booked {
+					if !bk.Start.Before(m) && bk.Start.Before(next) {
+						bookedShifts++
+						bookedMin += bk.PaidMinutes
+					}
+				}
+				if bookedShifts > 0 {
+					why += fmt.Sprintf("; %d published shift(s), %.2f h, already in the week", bookedShifts, float64(bookedMin)/60)
+				}
 				out = append(out, calendar.Violation{AgentID: id, Rule: "min_week_hours", Week: m.Format(time.DateOnly),
 					Message: fmt.Sprintf("%s: %.2f paid hours in the plan in the week of %s on his clock (needs %.2f: min_week_hours %g pro rata for the week's dates in the plan, less published shifts)%s",
 						a.ID, float64(paid)/60, m.Format(time.DateOnly), need, a.Contract.MinWeekHours, why)})

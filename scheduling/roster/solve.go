@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 
@@ -224,6 +225,7 @@ func newSolver(p *Problem) *solver {
 		}
 		s.agents = append(s.agents, st)
 	}
+	best := map[string]int{}
 	for ai := range s.agents {
 		st := &s.agents[ai]
 		pats := s.zones[st.z].pats
@@ -232,6 +234,7 @@ func newSolver(p *Problem) *solver {
 				st.okDay[pats[pi].day] = true
 			}
 		}
+		s.capMinimums(ai, best)
 	}
 	s.pool = make([][]int, len(s.zones)*s.G)
 	for ai, st := range s.agents {
@@ -239,6 +242,64 @@ func newSolver(p *Problem) *solver {
 		s.pool[k] = append(s.pool[k], ai)
 	}
 	return s
+}
+
+// capMinimums lowers each weekly minimum of agent ai that no set of shifts
+// could reach (too few free days or shifts left, or the templates' paid
+// times cannot add up to it under the weekly maximum) to the most paid time
+// that can, so the solver still gives him as much as it can; Measure
+// reports the week. best memoises the most reachable minutes by paid
+// times, shift count and cap.
+func (s *solver) capMinimums(ai int, best map[string]int) {
+	st := &s.agents[ai]
+	c := s.p.Agents[ai].Contract
+	var paid []int
+	for _, t := range s.p.Templates.Templates {
+		if t.AllowsContract(s.p.Agents[ai].ContractName) && !slices.Contains(paid, t.PaidMin) {
+			paid = append(paid, t.PaidMin)
+		}
+	}
+	sort.Ints(paid)
+	for w, m := range st.weekMin {
+		free := 0
+		for d := w; d < w+7; d++ {
+			if st.okDay[d] && !st.bookedDay[d] {
+				free++
+			}
+		}
+		k := free
+		if c.MaxShiftsPerWeek > 0 {
+			k = min(k, c.MaxShiftsPerWeek-st.weekShifts[w])
+		}
+		limit := m
+		if c.MaxWeekHours > 0 {
+			limit = int(math.Floor(c.MaxWeekHours*60+1e-9)) - st.weekPaid[w]
+		}
+		key := fmt.Sprint(paid, k, limit)
+		most, ok := best[key]
+		if !ok {
+			most = mostPaid(paid, max(0, k), limit)
+			best[key] = most
+		}
+		if st.weekPaid[w]+most < m {
+			st.weekMin[w] = st.weekPaid[w] + most
+		}
+	}
+}
+
+// mostPaid is the largest sum of at most k of the paid times (each usable
+// again) that does not exceed limit.
+func mostPaid(paid []int, k, limit int) int {
+	if k == 0 || limit <= 0 {
+		return 0
+	}
+	best := 0
+	for _, p := range paid {
+		if p <= limit {
+			best = max(best, p+mostPaid(paid, k-1, limit-p))
+		}
+	}
+	return best
 }
 
 // buildZone lists every template start on every local date of the zone that
