@@ -173,6 +173,12 @@ func (s *Server) RosterProblem(ctx context.Context, p auth.Principal, req roster
 		queues = append(queues, q)
 		prob.Queues = append(prob.Queues, q.Name)
 		prob.Required = append(prob.Required, need)
+		if q.MinProficiency > 1 {
+			if prob.MinLevel == nil {
+				prob.MinLevel = map[string]int{}
+			}
+			prob.MinLevel[q.Name] = q.MinProficiency
+		}
 	}
 	agents, err := s.rosterAgents(ctx, queues, req.TeamIDs, start, end)
 	if err != nil {
@@ -190,8 +196,11 @@ func (s *Server) RosterProblem(ctx context.Context, p auth.Principal, req roster
 }
 
 // rosterAgents converts the stored agents who can serve the queues. An agent
-// serves a queue with its channel skill (and its language, when the queue
-// has one) at the channel skill's proficiency.
+// serves a queue with its channel skill (and its language at the queue's
+// min_language_proficiency or above, when the queue has one) at the channel
+// skill's proficiency; the roster keeps those below the queue's
+// min_proficiency off it (Problem.MinLevel). Shifts the agents have in
+// published plans around the period come along as Booked.
 func (s *Server) rosterAgents(ctx context.Context, queues []org.Queue, teams []int64, from, to time.Time) ([]roster.Agent, error) {
 	channels := map[int64]string{}
 	for _, q := range queues {
@@ -217,7 +226,7 @@ func (s *Server) rosterAgents(ctx context.Context, queues []org.Queue, teams []i
 				if sk.Kind == "channel" && sk.Value == channels[q.ID] {
 					level = max(1, min(5, sk.Proficiency))
 				}
-				if sk.Kind == "language" && sk.Value == q.Language {
+				if sk.Kind == "language" && sk.Value == q.Language && sk.Proficiency >= q.MinLanguageProficiency {
 					lang = true
 				}
 			}
@@ -233,7 +242,7 @@ func (s *Server) rosterAgents(ctx context.Context, queues []org.Queue, teams []i
 			return nil, fault.Errorf(fault.Unprocessable, "agent %s has a bad time zone %q", a.Email, a.Timezone)
 		}
 		ra := roster.Agent{ID: strconv.FormatInt(a.ID, 10), Location: loc, Skills: skills, Prefer: roster.Preference(a.Preferences.ShiftTime),
-			Contract: calendar.Contract{MinWeekHours: a.Contract.MinWeekHours, MaxWeekHours: a.Contract.MaxWeekHours, MaxShiftsPerWeek: a.Contract.MaxShiftsPerWeek,
+			Contract: calendar.Contract{Name: a.Contract.Name, MinWeekHours: a.Contract.MinWeekHours, MaxWeekHours: a.Contract.MaxWeekHours, MaxShiftsPerWeek: a.Contract.MaxShiftsPerWeek,
 				MinRestHours: a.Contract.MinRestHours, MaxConsecutiveDays: a.Contract.MaxConsecutiveDays}}
 		for _, w := range a.Availability {
 			wd, ok1 := weekday(w.Day)
@@ -258,7 +267,10 @@ func (s *Server) rosterAgents(ctx context.Context, queues []org.Queue, teams []i
 		out = append(out, ra)
 	}
 	// Shifts the agents already have in published plans are not free time:
-	// the new roster works around them instead of double-booking anyone.
+	// the new roster works around them instead of double-booking anyone, and
+	// counts them toward the agent's local weeks, rest and days in a row. A
+	// week past either end of the period on any clock is at most 7 days
+	// away, and rest and days in a row reach no further than 14.
 	ids := make([]int64, len(out))
 	index := map[int64]int{}
 	for i, ra := range out {
@@ -266,13 +278,13 @@ func (s *Server) rosterAgents(ctx context.Context, queues []org.Queue, teams []i
 		index[ids[i]] = i
 	}
 	if len(ids) > 0 {
-		busy, err := s.store.FindShifts(ctx, store.ShiftFilter{Published: true, AgentIDs: ids, From: from, To: to})
+		busy, err := s.store.FindShifts(ctx, store.ShiftFilter{Published: true, AgentIDs: ids, From: from.AddDate(0, 0, -14), To: to.AddDate(0, 0, 14)})
 		if err != nil {
 			return nil, err
 		}
 		for _, sh := range busy {
 			i := index[sh.AgentID]
-			out[i].TimeOff = append(out[i].TimeOff, roster.Interval{Start: sh.Start, End: sh.End})
+			out[i].Booked = append(out[i].Booked, roster.Booked{Start: sh.Start, End: sh.End, PaidMinutes: sh.PaidMinutes})
 		}
 	}
 	return out, nil

@@ -60,12 +60,11 @@ type Agent struct {
 	// agent only ever counts toward queues he has a skill for.
 	Skills map[string]int
 	// Contract limits the agent's working time; zero limits are no limit
-	// (MinRestHours 0 still forbids overlapping shifts).
+	// (MinRestHours 0 still forbids overlapping shifts). A template that
+	// lists contracts (scheduling.Template.Contracts) is only given to
+	// agents whose Contract.Name it names; an empty name gets only
+	// unrestricted templates.
 	Contract calendar.Contract
-	// ContractName names the kind of contract (e.g. "FT"); a template that
-	// lists contracts (scheduling.Template.Contracts) is only given to agents
-	// whose contract it names. Empty: only unrestricted templates.
-	ContractName string
 	// Availability lists when the agent can work; every minute of each of his
 	// shifts lies in one of these windows. Empty means always.
 	Availability []Window
@@ -94,7 +93,7 @@ var AgentsHeader = []string{"agent", "timezone", "skills", "min_week_hours", "ma
 	"min_rest_hours", "max_consecutive_days", "availability", "time_off", "prefer", "days_off"}
 
 // AgentsOptional are the agents CSV's optional columns: "contract", the
-// contract's name that templates may be limited to (Agent.ContractName).
+// contract's name that templates may be limited to (Contract.Name).
 var AgentsOptional = []string{"contract"}
 
 // LineError is one bad cell of a CSV file.
@@ -176,9 +175,10 @@ func ReadAgents(r io.Reader) ([]Agent, error) {
 		bad := func(column, format string, args ...any) {
 			errs = append(errs, LineError{Line: line, Column: column, Reason: fmt.Sprintf(format, args...)})
 		}
-		a := Agent{ID: get("agent"), ContractName: get("contract")}
-		if len(a.ContractName) > 32 {
-			bad("contract", "%q is longer than 32 characters", a.ContractName)
+		a := Agent{ID: get("agent")}
+		name := get("contract")
+		if len(name) > 32 {
+			bad("contract", "%q is longer than 32 characters", name)
 		}
 		if a.ID == "" {
 			bad("agent", "is required")
@@ -212,6 +212,7 @@ func ReadAgents(r io.Reader) ([]Agent, error) {
 			return v
 		}
 		a.Contract = calendar.Contract{
+			Name:               name,
 			MinWeekHours:       num("min_week_hours", 0, false),
 			MaxWeekHours:       num("max_week_hours", DefaultMaxWeekHours, false),
 			MaxShiftsPerWeek:   int(num("max_shifts_week", DefaultMaxShiftsPerWeek, true)),

@@ -116,13 +116,13 @@ func TestReadAgentsReadsTheOptionalContractColumn(t *testing.T) {
 		"bo,Asia/Seoul,voice:2,,,,,,,,,,\n"
 	agents, err := ReadAgents(strings.NewReader(in))
 	require.NoError(t, err)
-	assert.Equal(t, "FT", agents[0].ContractName)
-	assert.Equal(t, "", agents[1].ContractName)
+	assert.Equal(t, "FT", agents[0].Contract.Name)
+	assert.Equal(t, "", agents[1].Contract.Name)
 
 	// Without the column every agent has no contract name.
 	agents, err = ReadAgents(strings.NewReader(agentsHeader + "ana,UTC,voice,,,,,,,,,\n"))
 	require.NoError(t, err)
-	assert.Equal(t, "", agents[0].ContractName)
+	assert.Equal(t, "", agents[0].Contract.Name)
 
 	_, err = ReadAgents(strings.NewReader(strings.Replace(in, ",FT,", ","+strings.Repeat("x", 33)+",", 1)))
 	assert.ErrorContains(t, err, "line 2, contract: ")

@@ -60,12 +60,12 @@ func followTheSunFixture(t *testing.T) Problem {
 	for i := range p.Required[0] {
 		p.Required[0][i] = 1 // around the clock: more than they can cover
 	}
-	ftc := calendar.Contract{MinWeekHours: 40, MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
-	ptc := calendar.Contract{MinWeekHours: 16, MaxWeekHours: 20, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
+	ftc := calendar.Contract{Name: "FT", MinWeekHours: 40, MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
+	ptc := calendar.Contract{Name: "PT", MinWeekHours: 16, MaxWeekHours: 20, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
 	for k, loc := range []*time.Location{ny, berlin, seoul, berlin, seoul} {
-		p.Agents = append(p.Agents, Agent{ID: "ft" + string(rune('a'+k)), Location: loc, Skills: map[string]int{"global": 3}, ContractName: "FT", Contract: ftc})
+		p.Agents = append(p.Agents, Agent{ID: "ft" + string(rune('a'+k)), Location: loc, Skills: map[string]int{"global": 3}, Contract: ftc})
 	}
-	p.Agents = append(p.Agents, Agent{ID: "pt", Location: berlin, Skills: map[string]int{"global": 3}, ContractName: "PT", Contract: ptc})
+	p.Agents = append(p.Agents, Agent{ID: "pt", Location: berlin, Skills: map[string]int{"global": 3}, Contract: ptc})
 	return p
 }
 

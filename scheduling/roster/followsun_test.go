@@ -93,15 +93,13 @@ func followSunProblem(tb testing.TB, agents int, load float64, seed uint64) Prob
 				a.Skills["email_en"] = 1 + rng.IntN(5)
 			}
 			if rng.Float64() < 0.6 {
-				a.ContractName = "FT"
-				a.Contract = calendar.Contract{MinWeekHours: 40, MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
+				a.Contract = calendar.Contract{Name: "FT", MinWeekHours: 40, MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
 				if rng.Float64() < 0.3 {
 					a.Availability, _ = parseAvailability("mon-fri 06:00-22:00;sat 08:00-18:00")
 				}
 			} else {
-				a.ContractName = "PT"
 				minH := []float64{20, 24, 30}[rng.IntN(3)]
-				a.Contract = calendar.Contract{MinWeekHours: minH, MaxWeekHours: minH + 6, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 5}
+				a.Contract = calendar.Contract{Name: "PT", MinWeekHours: minH, MaxWeekHours: minH + 6, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 5}
 				a.Availability, _ = parseAvailability([]string{"", "mon-sun 12:00-24:00", "mon-fri 06:00-20:00;sat,sun 09:00-18:00"}[rng.IntN(3)])
 			}
 			switch x := rng.Float64(); {
@@ -288,11 +286,9 @@ func randomMultiZone(tb testing.TB, seed uint64) Problem {
 		a.Skills[q] = max(a.Skills[q], p.MinLevel[q], 1)
 		a.Availability, _ = parseAvailability("mon-sun 06:00-24:00")
 		if rng.Float64() < 0.6 {
-			a.ContractName = "FT"
-			a.Contract = calendar.Contract{MinWeekHours: 40, MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
+			a.Contract = calendar.Contract{Name: "FT", MinWeekHours: 40, MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
 		} else {
-			a.ContractName = "PT"
-			a.Contract = calendar.Contract{MinWeekHours: 20, MaxWeekHours: 28, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
+			a.Contract = calendar.Contract{Name: "PT", MinWeekHours: 20, MaxWeekHours: 28, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
 		}
 		l := start.In(loc)
 		if rng.Float64() < 0.3 {
@@ -351,8 +347,8 @@ func TestMultiZoneContractsHoldOnEveryAgentsClock(t *testing.T) {
 		}
 		for _, as := range r.Assignments {
 			a := byID[as.Agent]
-			if as.Shift.Template == "FT8" && a.ContractName != "FT" {
-				t.Errorf("seed %d: %s on contract %q works FT8", seed, a.ID, a.ContractName)
+			if as.Shift.Template == "FT8" && a.Contract.Name != "FT" {
+				t.Errorf("seed %d: %s on contract %q works FT8", seed, a.ID, a.Contract.Name)
 			}
 			if lvl := a.Skills[as.Queue]; lvl < max(1, p.MinLevel[as.Queue]) {
 				t.Errorf("seed %d: %s works %s at level %d (minimum %d)", seed, a.ID, as.Queue, lvl, p.MinLevel[as.Queue])
@@ -379,7 +375,7 @@ func TestMultiZoneContractsHoldOnEveryAgentsClock(t *testing.T) {
 				}
 				planned := float64(paid[k]-booked[k.week]) / 60
 				if need := PlanWeekMinimum(a, m, p.Start, p.End()); planned < need-1e-9 {
-					t.Errorf("seed %d: %s (%s, %s) gets %.1f h in the week of %s, needs %.2f", seed, a.ID, a.ContractName, a.Location, planned, k.week, need)
+					t.Errorf("seed %d: %s (%s, %s) gets %.1f h in the week of %s, needs %.2f", seed, a.ID, a.Contract.Name, a.Location, planned, k.week, need)
 				}
 			}
 		}

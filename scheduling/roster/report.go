@@ -376,9 +376,9 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 		}
 		if msg := templateProblem(tmpl, a.Location, sh); msg != "" {
 			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "template", UID: sh.UID, Message: msg})
-		} else if t := tmpl[sh.Template]; !t.AllowsContract(a.ContractName) {
+		} else if t := tmpl[sh.Template]; !t.AllowsContract(a.Contract.Name) {
 			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "template", UID: sh.UID,
-				Message: fmt.Sprintf("%s is only for contracts %v; %s's contract is %q", t.Name, t.Contracts, a.ID, a.ContractName)})
+				Message: fmt.Sprintf("%s is only for contracts %v; %s's contract is %q", t.Name, t.Contracts, a.ID, a.Contract.Name)})
 		}
 	}
 	for ai, a := range p.Agents {

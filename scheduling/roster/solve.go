@@ -201,7 +201,7 @@ func newSolver(p *Problem) *solver {
 			st.dayOff[d] = true
 		}
 		for _, t := range p.Templates.Templates {
-			if t.AllowsContract(a.ContractName) {
+			if t.AllowsContract(a.Contract.Name) {
 				st.maxPaid = max(st.maxPaid, t.PaidMin)
 			}
 		}
@@ -255,7 +255,7 @@ func (s *solver) capMinimums(ai int, best map[string]int) {
 	c := s.p.Agents[ai].Contract
 	var paid []int
 	for _, t := range s.p.Templates.Templates {
-		if t.AllowsContract(s.p.Agents[ai].ContractName) && !slices.Contains(paid, t.PaidMin) {
+		if t.AllowsContract(s.p.Agents[ai].Contract.Name) && !slices.Contains(paid, t.PaidMin) {
 			paid = append(paid, t.PaidMin)
 		}
 	}
@@ -636,7 +636,7 @@ func (s *solver) canAdd(ai, pat int) bool {
 // a queue to serve, the template's contracts, availability and time off.
 func (s *solver) staticOK(ai int, pt *pattern) bool {
 	a := &s.p.Agents[ai]
-	if s.agents[ai].blocked || !s.p.Templates.Templates[pt.tmpl].AllowsContract(a.ContractName) {
+	if s.agents[ai].blocked || !s.p.Templates.Templates[pt.tmpl].AllowsContract(a.Contract.Name) {
 		return false
 	}
 	for _, seg := range pt.segs {

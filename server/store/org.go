@@ -66,9 +66,12 @@ type queueRow struct {
 	MaxOccupancy      float64
 	Shrinkage         float64
 	PatienceSec       int
-	Version           int
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// MinProficiency and MinLanguageProficiency: migration 0014.
+	MinProficiency         int
+	MinLanguageProficiency int
+	Version                int
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
 }
 
 func (queueRow) TableName() string { return "queues" }
@@ -84,6 +87,7 @@ type agentRow struct {
 	MaxShiftsPerWeek   int
 	MinRestHours       float64
 	MaxConsecutiveDays int
+	ContractName       string
 	Availability       string
 	Preferences        string
 	Version            int
@@ -147,6 +151,7 @@ func (r queueRow) domain() org.Queue {
 		ServiceLevelPct: r.ServiceLevelPct, AnswerWithinSec: r.AnswerWithinSec, ResponseWithinSec: r.ResponseWithinSec,
 		DefaultAHTSec: r.DefaultAHTSec, ChatConcurrency: r.ChatConcurrency, IntervalMin: r.IntervalMin,
 		ASATargetSec: r.ASATargetSec, MaxOccupancy: r.MaxOccupancy, Shrinkage: r.Shrinkage, PatienceSec: r.PatienceSec,
+		MinProficiency: max(1, r.MinProficiency), MinLanguageProficiency: max(1, r.MinLanguageProficiency),
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
@@ -154,12 +159,13 @@ func queueFrom(q org.Queue) queueRow {
 	return queueRow{ID: q.ID, Name: strings.TrimSpace(q.Name), ChannelID: q.ChannelID, Timezone: q.Timezone, Language: q.Language,
 		ServiceLevelPct: q.ServiceLevelPct, AnswerWithinSec: q.AnswerWithinSec, ResponseWithinSec: q.ResponseWithinSec,
 		DefaultAHTSec: q.DefaultAHTSec, ChatConcurrency: q.ChatConcurrency, IntervalMin: q.IntervalMin,
-		ASATargetSec: q.ASATargetSec, MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage, PatienceSec: q.PatienceSec, Version: q.Version}
+		ASATargetSec: q.ASATargetSec, MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage, PatienceSec: q.PatienceSec,
+		MinProficiency: q.MinProficiency, MinLanguageProficiency: q.MinLanguageProficiency, Version: q.Version}
 }
 
 func (r agentRow) domain() org.Agent {
 	a := org.Agent{ID: r.ID, Name: r.Name, Email: r.Email, Timezone: r.Timezone, TeamID: r.TeamID,
-		Contract: org.Contract{MinWeekHours: r.MinWeekHours, MaxWeekHours: r.MaxWeekHours, MaxShiftsPerWeek: r.MaxShiftsPerWeek,
+		Contract: org.Contract{Name: r.ContractName, MinWeekHours: r.MinWeekHours, MaxWeekHours: r.MaxWeekHours, MaxShiftsPerWeek: r.MaxShiftsPerWeek,
 			MinRestHours: r.MinRestHours, MaxConsecutiveDays: r.MaxConsecutiveDays},
 		Skills:  make([]org.Skill, 0, len(r.Skills)),
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
@@ -185,7 +191,7 @@ func agentFrom(a org.Agent) agentRow {
 	c := a.Contract
 	return agentRow{ID: a.ID, Name: strings.TrimSpace(a.Name), Email: strings.ToLower(a.Email), Timezone: a.Timezone, TeamID: a.TeamID,
 		MinWeekHours: c.MinWeekHours, MaxWeekHours: c.MaxWeekHours, MaxShiftsPerWeek: c.MaxShiftsPerWeek,
-		MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays, Version: a.Version,
+		MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays, ContractName: c.Name, Version: a.Version,
 		Availability: jsonText(a.Availability), Preferences: jsonText(a.Preferences)}
 }
 
