@@ -194,6 +194,50 @@ func contractMinimum(p Problem) float64 {
 	return sum
 }
 
+// shiftMinimum sums, over every agent week the period touches, the least
+// paid hours whole shifts of his templates can make that reach the week's
+// PlanWeekMinimum (at most max_shifts_per_week of them): the contracts'
+// price once shifts come in whole pieces. A week no shifts can reach
+// counts its minimum.
+func shiftMinimum(p Problem) float64 {
+	sum := 0.0
+	for _, a := range p.Agents {
+		var paid []int
+		for _, t := range p.Templates.Templates {
+			if t.AllowsContract(a.Contract.Name) {
+				paid = append(paid, t.PaidMin)
+			}
+		}
+		for _, m := range weekStarts(a.Location, p.Start, p.End()) {
+			need := int(math.Ceil(PlanWeekMinimum(a, m, p.Start, p.End())*60 - 1e-9))
+			if need == 0 {
+				continue
+			}
+			// level: the paid minutes k shifts can make, all below need.
+			best := math.MaxInt
+			level := map[int]bool{0: true}
+			for k := 0; k < max(1, a.Contract.MaxShiftsPerWeek); k++ {
+				next := map[int]bool{}
+				for x := range level {
+					for _, pm := range paid {
+						if x+pm >= need {
+							best = min(best, x+pm)
+						} else {
+							next[x+pm] = true
+						}
+					}
+				}
+				level = next
+			}
+			if best == math.MaxInt {
+				best = need
+			}
+			sum += float64(best) / 60
+		}
+	}
+	return sum
+}
+
 // BenchmarkRosterFollowSun rosters the 120-agent follow-the-sun week
 // (followSunProblem, load 0.9) with a 55 s deadline and reports contract
 // breaches, under-coverage as a share of the required agent-hours, paid
@@ -229,6 +273,8 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	b.ReportMetric(100*rep.Total.UnderHours/rep.Total.RequiredHours, "under-%req")
 	b.ReportMetric(rep.Total.PaidHours, "paid-h")
 	b.ReportMetric(contractMinimum(p), "contract-min-h")
+	b.ReportMetric(shiftMinimum(p), "contract-min-shifts-h")
+	b.ReportMetric(100*(rep.Total.PaidHours/shiftMinimum(p)-1), "paid-over-shift-min-%")
 	b.ReportMetric(rep.PeakHoursGini, "peak-gini")
 	b.Logf("stopped: %s; queues: %+v", rep.Stopped, rep.Queues)
 }
