@@ -104,6 +104,7 @@ func TestRosterHonoursContractTemplatesAndMinimumLevels(t *testing.T) {
 		for _, sh := range shifts {
 			name := kinds[sh.AgentID]
 			seen[name]++
+			assert.Equal(t, q.ID, sh.QueueID, "every shift says where the agent works")
 			switch name[:2] {
 			case "ft":
 				assert.Equal(t, "FT8", sh.Template, "%s is full-time", name)

@@ -79,9 +79,13 @@ func (s *Server) startRoster(ctx context.Context, p auth.Principal, req rosterRe
 	}
 	limit := time.Duration(req.TimeLimitSeconds) * time.Second
 	name := strings.TrimSpace(req.Name)
+	queueIDs := map[string]int64{}
+	for i, q := range prob.Queues {
+		queueIDs[q] = req.QueueIDs[i] // RosterProblem keeps the request's order
+	}
 	return s.runner.Start(ctx, jobs.Request{Job: rosterJob, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID, Params: req},
 		func(ctx context.Context, pr *jobs.Progress) (any, error) {
-			return s.rosterDraft(ctx, pr, prob, limit, name, req.Timezone, p.User.ID)
+			return s.rosterDraft(ctx, pr, prob, queueIDs, limit, name, req.Timezone, p.User.ID)
 		})
 }
 
@@ -312,8 +316,9 @@ func clockMin(s string) (int, bool) {
 }
 
 // rosterDraft solves the problem within the limit and stores the roster as
-// a draft with its rule warnings and report.
-func (s *Server) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roster.Problem, limit time.Duration, name, zone string, by int64) (any, error) {
+// a draft with its rule warnings and report; each shift carries the queue it
+// is assigned to (queueIDs by name).
+func (s *Server) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roster.Problem, queueIDs map[string]int64, limit time.Duration, name, zone string, by int64) (any, error) {
 	sctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	prob.Progress = func(done, total int) { pr.Set(done, total) }
@@ -336,6 +341,7 @@ func (s *Server) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roster
 		}
 		shifts[i] = a.Shift
 		shifts[i].AgentID = id
+		shifts[i].QueueID = queueIDs[a.Queue]
 	}
 	warnings, err := s.ruleWarnings(ctx, 0, prob.Start, prob.End(), shifts)
 	if err != nil {

@@ -105,7 +105,7 @@ func readPublished(path string, agents []roster.Agent) error {
 // runRoster is `peakwise schedule --agents`: it rosters the named agents of
 // the agents CSV against per-queue requirements and writes schedule.csv (one
 // row per shift, agent filled, times on the agent's clock, plus the queue the
-// shift mostly serves) and the report.
+// shift is assigned to) and the report.
 func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 	switch {
 	case a.reqPath == "", a.shiftsPath == "", a.startDate == "", a.out == "":

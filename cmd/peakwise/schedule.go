@@ -34,7 +34,7 @@ report.json's stress_comparison sets the two side by side.
 Rostering mode (--agents A.csv): R.csv needs a queue (or channel) column, each row
 is that queue's requirement; the agents' skills name those queues. schedule.csv has
 one row per shift with the agent filled, times on the agent's clock, and a trailing
-queue column (the queue the shift mostly serves).`
+queue column (the queue the shift is assigned to; it covers only that queue).`
 
 func runSchedule(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "schedule", scheduleSynopsis)

@@ -226,7 +226,8 @@ func (p Problem) Validate() error {
 type Assignment struct {
 	// Agent is the agent's ID.
 	Agent string `json:"agent"`
-	// Queue is the queue the shift serves most (of the agent's skills).
+	// Queue is where the agent works the shift: one queue he serves at its
+	// minimum level. The shift's worked time covers this queue only.
 	Queue string `json:"queue"`
 	// Shift holds the instants; its AgentID is the agent's index in
 	// Problem.Agents plus one.

@@ -37,8 +37,7 @@ type AgentReport struct {
 // QueueReport is one queue's (or, as Total, all queues') agent-hours.
 type QueueReport struct {
 	Queue string `json:"queue"`
-	// PaidHours are the shifts' paid hours split over the queues in the
-	// proportion their worked time was allotted.
+	// PaidHours are the paid hours of the shifts assigned to the queue.
 	PaidHours     float64 `json:"paid_agent_hours"`
 	RequiredHours float64 `json:"required_agent_hours"`
 	CoveredHours  float64 `json:"covered_agent_hours"`
@@ -73,20 +72,30 @@ type Report struct {
 	Stopped      string               `json:"stopped,omitempty"`
 }
 
-// allotment is the result of allotting every interval's on-duty agents to
-// queues: each shift's hours per queue and each queue's final shortfall.
+// allotment is each shift's worked agent-hours on the queue it is assigned
+// to and each queue's final shortfall.
 type allotment struct {
-	shiftQueue [][]float64 // [shift][queue] agent-hours allotted
-	rem        []float64   // [i*Q+q]
+	shiftQueue [][]float64 // [shift][queue] agent-hours worked there
+	rem        []float64   // [i*Q+q] requirement less the assigned cover
 	cells      [][]cell
 }
 
-func allot(p *Problem, shifts []calendar.Shift, agentOf []int) allotment {
+// allot counts each shift's worked time (breaks out) toward the one queue
+// queueOf names, if the agent serves it (agents' skills already cut to the
+// queues' minimum levels); a shift on any other queue, or none, covers
+// nothing.
+func allot(p *Problem, shifts []calendar.Shift, agentOf []int, queueOf []string) allotment {
 	n, Q := len(p.Required[0]), len(p.Queues)
-	groups, groupOf := groupsOf(p.Queues, p.Agents)
-	G := len(groups)
-	on := make([]float64, n*G)
+	qi := map[string]int{}
+	for q, name := range p.Queues {
+		qi[name] = q
+	}
 	al := allotment{shiftQueue: make([][]float64, len(shifts)), rem: make([]float64, n*Q), cells: make([][]cell, len(shifts))}
+	for q := range p.Queues {
+		for i := 0; i < n; i++ {
+			al.rem[i*Q+q] = p.Required[q][i]
+		}
+	}
 	for k, sh := range shifts {
 		var bs []Interval
 		for _, b := range sh.Breaks {
@@ -99,80 +108,23 @@ func allot(p *Problem, shifts []calendar.Shift, agentOf []int) allotment {
 			}
 		}
 		al.cells[k] = cs
-		g := groupOf[agentOf[k]]
-		for _, c := range cs {
-			on[int(c.i)*G+g] += c.v
-		}
-	}
-	// per[i*G+g][q]: the share of group g's staff in interval i allotted to q.
-	per := make([]float64, n*G*Q)
-	scratch := make([]float64, Q)
-	before := make([]float64, Q)
-	for i := 0; i < n; i++ {
-		r := al.rem[i*Q : (i+1)*Q]
-		for q := range p.Queues {
-			r[q] = p.Required[q][i]
-		}
-		for g := 0; g < G; g++ {
-			a := on[i*G+g]
-			if a <= 1e-12 {
-				continue
-			}
-			copy(before, r)
-			pour(r, groups[g].queues, a, scratch)
-			for _, q := range groups[g].queues {
-				per[(i*G+g)*Q+q] = (before[q] - r[q]) / a
-			}
-		}
-	}
-	for k := range shifts {
-		g := groupOf[agentOf[k]]
 		al.shiftQueue[k] = make([]float64, Q)
-		for _, c := range al.cells[k] {
-			for _, q := range groups[g].queues {
-				al.shiftQueue[k][q] += c.v * per[(int(c.i)*G+g)*Q+q] * p.Step.Hours()
-			}
+		q, ok := qi[queueOf[k]]
+		if _, skilled := p.Agents[agentOf[k]].Skills[queueOf[k]]; !ok || !skilled {
+			continue
+		}
+		for _, c := range cs {
+			al.rem[int(c.i)*Q+q] -= c.v
+			al.shiftQueue[k][q] += c.v * p.Step.Hours()
 		}
 	}
 	return al
 }
 
-// allotQueues names, for each assignment, the queue its worked time is most
-// allotted to (ties: the agent's higher proficiency, then the name).
-func allotQueues(p Problem, as []Assignment) []string {
-	shifts := make([]calendar.Shift, len(as))
-	agentOf := make([]int, len(as))
-	for k, a := range as {
-		shifts[k] = a.Shift
-		agentOf[k] = int(a.Shift.AgentID - 1)
-	}
-	al := allot(&p, shifts, agentOf)
-	out := make([]string, len(as))
-	for k := range as {
-		out[k] = mainQueue(p, p.Agents[agentOf[k]], al.shiftQueue[k])
-	}
-	return out
-}
-
-func mainQueue(p Problem, a Agent, hours []float64) string {
-	best, bestH, bestLvl := "", -1.0, 0
-	for q, name := range p.Queues {
-		lvl, ok := a.Skills[name]
-		if !ok {
-			continue
-		}
-		h := hours[q]
-		if h > bestH+1e-9 || (math.Abs(h-bestH) <= 1e-9 && (lvl > bestLvl || (lvl == bestLvl && name < best))) {
-			best, bestH, bestLvl = name, h, lvl
-		}
-	}
-	return best
-}
-
 // Measure reports on a roster of p's agents, from the assignments alone:
-// coverage (each interval's on-duty agents allotted to queues, skill sets
-// with fewer skills first, each by water-filling the largest remaining
-// shortfall), per-agent figures, fairness and every hard rule re-checked.
+// coverage (each shift's worked time counts toward the one queue it is
+// assigned to, and only if the agent serves that queue at its minimum
+// level), per-agent figures, fairness and every hard rule re-checked.
 // Returns Validate's errors, or an error naming an assignment whose agent is
 // not in p.
 func Measure(p Problem, as []Assignment) (Report, error) {
@@ -187,7 +139,9 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 	}
 	shifts := make([]calendar.Shift, len(as))
 	agentOf := make([]int, len(as))
+	queueOf := make([]string, len(as))
 	for k, a := range as {
+		queueOf[k] = a.Queue
 		ai, ok := index[a.Agent]
 		if !ok {
 			return Report{}, fmt.Errorf("assignment %d: agent %q is not in the problem", k, a.Agent)
@@ -201,7 +155,7 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 	}
 	n, Q := len(p.Required[0]), len(p.Queues)
 	h := p.Step.Hours()
-	al := allot(&p, shifts, agentOf)
+	al := allot(&p, shifts, agentOf, queueOf)
 	r := Report{Shifts: len(as), Queues: make([]QueueReport, Q), Total: QueueReport{Queue: "(all)"}}
 	for q, name := range p.Queues {
 		qr := &r.Queues[q]

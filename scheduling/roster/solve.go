@@ -58,6 +58,7 @@ type agentState struct {
 
 type placed struct {
 	agent, z, pat int
+	queue         int // the queue the shift is assigned to; it covers only this one
 	breaks        []int
 	cells         []cell
 	peakMin       float64
@@ -71,8 +72,8 @@ type solver struct {
 	n, Q, G int
 	stepH   float64
 	req     []float64 // [i*Q+q]
-	on      []float64 // [i*G+g]
-	rem     []float64 // [i*Q+q] shortfall left after allotment (negative: over)
+	on      []float64 // [i*Q+q] cover of the shifts assigned to q
+	rem     []float64 // [i*Q+q] shortfall left (negative: over)
 	under   []float64
 	over    []float64
 	groups  []group
@@ -89,7 +90,6 @@ type solver struct {
 	sumOver   float64
 	paidTotal int
 	softTotal float64
-	scratch   []float64
 	buf       []float64
 	rng       *rand.Rand
 }
@@ -174,11 +174,10 @@ func newSolver(p *Problem) *solver {
 		}
 	}
 	s.peak = scheduling.Peaks(p.Location, p.Start, p.Step, total, p.PeakShare)
-	s.on = make([]float64, n*s.G)
+	s.on = make([]float64, n*s.Q)
 	s.rem = append([]float64(nil), s.req...)
 	s.under, s.over = make([]float64, n), make([]float64, n)
 	s.isDirty = make([]bool, n)
-	s.scratch = make([]float64, s.Q)
 	s.buf = make([]float64, 0, 80)
 	for i := 0; i < n; i++ {
 		s.evalInterval(i)
@@ -373,15 +372,12 @@ func (s *solver) cells(pt *pattern, breaks []int) []cell {
 	return c
 }
 
-// evalInterval allots interval i's on-duty staff to the queues (groups in
-// order, each by pour) and stores its under- and over-cover.
+// evalInterval stores interval i's shortfall per queue (requirement less
+// the cover of the shifts assigned to it) and its under- and over-cover.
 func (s *solver) evalInterval(i int) {
 	r := s.rem[i*s.Q : (i+1)*s.Q]
-	copy(r, s.req[i*s.Q:(i+1)*s.Q])
-	for g, a := range s.on[i*s.G : (i+1)*s.G] {
-		if a > 1e-12 {
-			pour(r, s.groups[g].queues, a, s.scratch)
-		}
+	for q := range r {
+		r[q] = s.req[i*s.Q+q] - s.on[i*s.Q+q]
 	}
 	u, o := 0.0, 0.0
 	for _, v := range r {
@@ -454,13 +450,36 @@ func (s *solver) shiftStats(pl *placed) {
 	pl.stretchMin = math.Max(0, longest-s.p.MaxPeakStretch.Minutes())
 }
 
-// add gives agent ai pattern pat with the given breaks; rules are the
-// caller's to check (canAdd).
-func (s *solver) add(ai, pat int, breaks []int) int32 {
+// bestQueue is the queue of skill set g to which cells add the most needed
+// cover (the first of them on a tie), and that cover.
+func (s *solver) bestQueue(g int, cells []cell) (int, float64) {
+	best, bestGain := -1, -1.0
+	for _, q := range s.groups[g].queues {
+		sum := 0.0
+		for _, c := range cells {
+			if r := s.rem[int(c.i)*s.Q+q]; r > 0 {
+				sum += math.Min(c.v, r)
+			}
+		}
+		if sum > bestGain+1e-12 {
+			best, bestGain = q, sum
+		}
+	}
+	return best, bestGain
+}
+
+// add gives agent ai pattern pat with the given breaks, assigned to queue
+// q (or, with q < 0, to the queue of his skills it helps most); rules are
+// the caller's to check (canAdd).
+func (s *solver) add(ai, pat int, breaks []int, q int) int32 {
 	st := &s.agents[ai]
 	pt := &s.zones[st.z].pats[pat]
 	pl := placed{agent: ai, z: st.z, pat: pat, breaks: append([]int(nil), breaks...), alive: true}
 	pl.cells = s.cells(pt, pl.breaks)
+	if q < 0 {
+		q, _ = s.bestQueue(st.g, pl.cells)
+	}
+	pl.queue = q
 	s.shiftStats(&pl)
 	pl.unmet = s.unmetOf(ai, pt)
 	var id int32
@@ -473,7 +492,7 @@ func (s *solver) add(ai, pat int, breaks []int) int32 {
 		s.shifts = append(s.shifts, pl)
 	}
 	for _, c := range pl.cells {
-		s.on[int(c.i)*s.G+st.g] += c.v
+		s.on[int(c.i)*s.Q+pl.queue] += c.v
 		s.mark(c.i)
 	}
 	s.flush()
@@ -494,7 +513,7 @@ func (s *solver) remove(id int32) {
 	st := &s.agents[pl.agent]
 	pt := &s.zones[pl.z].pats[pl.pat]
 	for _, c := range pl.cells {
-		s.on[int(c.i)*s.G+st.g] -= c.v
+		s.on[int(c.i)*s.Q+pl.queue] -= c.v
 		s.mark(c.i)
 	}
 	s.flush()
@@ -538,7 +557,7 @@ func (s *solver) setBreaks(id int32, breaks []int) {
 			b++
 		}
 		if d > 1e-12 || d < -1e-12 {
-			s.on[int(i)*s.G+st.g] += d
+			s.on[int(i)*s.Q+pl.queue] += d
 			s.mark(i)
 		}
 	}
@@ -653,21 +672,11 @@ func (s *solver) minOK(ai, w int) bool {
 	return st.weekPaid[w] >= st.weekMin[w]
 }
 
-// gain is the needed cover a pattern's default shape adds for group g, per paid hour.
+// gain is the needed cover a pattern's default shape adds for skill set g,
+// assigned to the queue it helps most, per paid hour.
 func (s *solver) gain(z, g, pat int) float64 {
 	pt := &s.zones[z].pats[pat]
-	qs := s.groups[g].queues
-	sum := 0.0
-	for _, c := range pt.cells0 {
-		need := 0.0
-		base := int(c.i) * s.Q
-		for _, q := range qs {
-			if r := s.rem[base+q]; r > 0 {
-				need += r
-			}
-		}
-		sum += math.Min(c.v, need)
-	}
+	_, sum := s.bestQueue(g, pt.cells0)
 	return sum * s.stepH / (float64(pt.paid) / 60)
 }
 
@@ -753,7 +762,7 @@ func (s *solver) greedy(ctx context.Context) {
 			continue
 		}
 		pt := &s.zones[e.z].pats[e.p]
-		s.add(ai, int(e.p), pt.breaks0)
+		s.add(ai, int(e.p), pt.breaks0, -1)
 		e.score = s.gain(int(e.z), int(e.g), int(e.p))
 		if e.score > thr {
 			heap.Push(&h, e)
@@ -799,20 +808,20 @@ func (s *solver) exchange(z, g, pat int) {
 			oldWeek := s.zones[z].pats[old.pat].week
 			s.remove(id)
 			if s.canAdd(ai, pat) {
-				nid := s.add(ai, pat, pt.breaks0)
+				nid := s.add(ai, pat, pt.breaks0, -1)
 				if o := s.obj(); o < bestObj && s.minOK(ai, oldWeek) && s.minOK(ai, pt.week) {
 					bestObj, bestAgent, bestDay = o, ai, d
 				}
 				s.remove(nid)
 			}
-			s.add(ai, old.pat, old.breaks)
+			s.add(ai, old.pat, old.breaks, old.queue)
 		}
 	}
 	if bestAgent < 0 {
 		return
 	}
 	s.remove(s.agents[bestAgent].byDay[bestDay])
-	s.placeBreaks(s.add(bestAgent, pat, pt.breaks0))
+	s.placeBreaks(s.add(bestAgent, pat, pt.breaks0, -1))
 }
 
 // pickAgent chooses who of a zone's agents with skill set g takes pattern
@@ -938,7 +947,7 @@ func (s *solver) addForMinimum(ai, w int) int32 {
 	if best < 0 {
 		return -1
 	}
-	id := s.add(ai, best, z.pats[best].breaks0)
+	id := s.add(ai, best, z.pats[best].breaks0, -1)
 	s.placeBreaks(id)
 	return id
 }
@@ -962,7 +971,7 @@ func (s *solver) moveForMinimum(ai, w int) bool {
 		s.remove(id)
 		added := s.addForMinimum(ai, w)
 		if added < 0 {
-			s.add(ai, old.pat, old.breaks)
+			s.add(ai, old.pat, old.breaks, old.queue)
 			continue
 		}
 		if s.minOK(ai, ow) {
@@ -975,7 +984,7 @@ func (s *solver) moveForMinimum(ai, w int) bool {
 			s.remove(moved)
 		}
 		s.remove(added)
-		s.add(ai, old.pat, old.breaks)
+		s.add(ai, old.pat, old.breaks, old.queue)
 	}
 	return false
 }
@@ -998,12 +1007,74 @@ func (s *solver) lengthenForMinimum(ai, w int) bool {
 			}
 		}
 		if best >= 0 {
-			s.placeBreaks(s.add(ai, best, z.pats[best].breaks0))
+			s.placeBreaks(s.add(ai, best, z.pats[best].breaks0, -1))
 			return true
 		}
-		s.add(ai, old.pat, old.breaks)
+		s.add(ai, old.pat, old.breaks, old.queue)
 	}
 	return false
+}
+
+// setQueue moves a shift's cover to queue q.
+func (s *solver) setQueue(id int32, q int) {
+	pl := &s.shifts[id]
+	for _, c := range pl.cells {
+		s.on[int(c.i)*s.Q+pl.queue] -= c.v
+		s.on[int(c.i)*s.Q+q] += c.v
+		s.mark(c.i)
+	}
+	s.flush()
+	pl.queue = q
+}
+
+// rebalance re-assigns shifts between queues: a shift moves to another of
+// its agent's queues if that lowers the objective, or if a shift that
+// overlaps it can take over its old queue in the same move (a two-step
+// chain: an English speaker moves to the English queue, a German speaker
+// working English moves back to German).
+func (s *solver) rebalance(ctx context.Context) {
+	var ids []int32
+	for id := range s.shifts {
+		if s.shifts[id].alive && len(s.groups[s.agents[s.shifts[id].agent].g].queues) > 1 {
+			ids = append(ids, int32(id))
+		}
+	}
+	s.rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
+	for k, a := range ids {
+		if k&63 == 0 && ctx.Err() != nil {
+			return
+		}
+		pa := &s.shifts[a]
+		ptA := &s.zones[pa.z].pats[pa.pat]
+		from := pa.queue
+		base := s.obj() - 1e-9
+	next:
+		for _, q := range s.groups[s.agents[pa.agent].g].queues {
+			if q == from {
+				continue
+			}
+			s.setQueue(a, q)
+			if s.obj() < base {
+				break
+			}
+			for _, b := range ids {
+				pb := &s.shifts[b]
+				if b == a || pb.queue != q {
+					continue
+				}
+				ptB := &s.zones[pb.z].pats[pb.pat]
+				if !ptB.start.Before(ptA.end) || !ptA.start.Before(ptB.end) || !slices.Contains(s.groups[s.agents[pb.agent].g].queues, from) {
+					continue
+				}
+				s.setQueue(b, from)
+				if s.obj() < base {
+					break next
+				}
+				s.setQueue(b, q)
+			}
+			s.setQueue(a, from)
+		}
+	}
 }
 
 // round is one pass of local search over every shift, then a refill.
@@ -1025,6 +1096,7 @@ func (s *solver) round(ctx context.Context) {
 			}
 		}
 	}
+	s.rebalance(ctx)
 	s.greedy(ctx)
 }
 
@@ -1042,7 +1114,22 @@ func (s *solver) improveShift(id int32) int32 {
 	base := s.obj()
 	s.remove(id)
 	const keep, drop = -1, -2
-	bestKind, bestAgent, bestPat, bestObj := keep, ai, orig.pat, base-1e-9
+	bestKind, bestAgent, bestPat, bestQueue, bestObj := keep, ai, orig.pat, orig.queue, base-1e-9
+	try := func(agent, pat int, breaks []int, q int) {
+		nid := s.add(agent, pat, breaks, q)
+		if s.minOK(ai, pt.week) {
+			if o := s.obj(); o < bestObj {
+				bestKind, bestAgent, bestPat, bestQueue, bestObj = 0, agent, pat, s.shifts[nid].queue, o
+			}
+		}
+		s.remove(nid)
+	}
+	// The same shift on another of the agent's queues.
+	for _, q := range s.groups[st.g].queues {
+		if q != orig.queue {
+			try(ai, orig.pat, orig.breaks, q)
+		}
+	}
 	if s.minOK(ai, pt.week) {
 		if o := s.obj(); o < bestObj {
 			bestKind, bestObj = drop, o
@@ -1055,14 +1142,9 @@ func (s *solver) improveShift(id int32) int32 {
 			}
 		}
 		for _, bj := range others {
-			if bj == ai || !s.canAdd(bj, orig.pat) {
-				continue
+			if bj != ai && s.canAdd(bj, orig.pat) {
+				try(bj, orig.pat, orig.breaks, -1)
 			}
-			nid := s.add(bj, orig.pat, orig.breaks)
-			if o := s.obj(); o < bestObj {
-				bestKind, bestAgent, bestPat, bestObj = 0, bj, orig.pat, o
-			}
-			s.remove(nid)
 		}
 	}
 	for pi := z.dayLo[pt.day]; pi < z.dayHi[pt.day]; pi++ {
@@ -1074,25 +1156,31 @@ func (s *solver) improveShift(id int32) int32 {
 		if pi == orig.pat || !(near || nested) || !s.canAdd(ai, pi) {
 			continue
 		}
-		nid := s.add(ai, pi, q.breaks0)
-		if s.minOK(ai, pt.week) {
-			if o := s.obj(); o < bestObj {
-				bestKind, bestAgent, bestPat, bestObj = 0, ai, pi, o
+		try(ai, pi, q.breaks0, -1)
+	}
+	// The same template on another free date of the week, at any start: the
+	// hours a contract's minimum forces move to where they are needed.
+	for d := pt.week; d < pt.week+7; d++ {
+		if _, taken := st.byDay[d]; taken || d == pt.day {
+			continue
+		}
+		for pi := z.dayLo[d]; pi < z.dayHi[d]; pi++ {
+			if q := &z.pats[pi]; q.tmpl == pt.tmpl && s.canAdd(ai, pi) {
+				try(ai, pi, q.breaks0, -1)
 			}
 		}
-		s.remove(nid)
 	}
 	switch bestKind {
 	case drop:
 		return -1
 	case keep:
-		return s.add(ai, orig.pat, orig.breaks)
+		return s.add(ai, orig.pat, orig.breaks, orig.queue)
 	}
 	b := z.pats[bestPat].breaks0
 	if bestPat == orig.pat {
 		b = orig.breaks
 	}
-	return s.add(bestAgent, bestPat, b)
+	return s.add(bestAgent, bestPat, b, bestQueue)
 }
 
 // assignments turns the placed shifts into calendar shifts, by agent and start.
@@ -1109,7 +1197,7 @@ func (s *solver) assignments() []Assignment {
 			bs := pt.start.Add(time.Duration(pl.breaks[bi]) * time.Minute).UTC()
 			sh.Breaks = append(sh.Breaks, calendar.Break{Name: b.Name, Start: bs, End: bs.Add(time.Duration(b.LengthMin) * time.Minute), Paid: b.Paid})
 		}
-		out = append(out, Assignment{Agent: s.p.Agents[pl.agent].ID, Shift: sh})
+		out = append(out, Assignment{Agent: s.p.Agents[pl.agent].ID, Queue: s.p.Queues[pl.queue], Shift: sh})
 	}
 	sort.Slice(out, func(a, b int) bool {
 		if out[a].Shift.AgentID != out[b].Shift.AgentID {
@@ -1119,10 +1207,6 @@ func (s *solver) assignments() []Assignment {
 	})
 	for k := range out {
 		out[k].Shift.UID = fmt.Sprintf("a%d-%s", out[k].Shift.AgentID, out[k].Shift.Start.Format("20060102T1504Z"))
-	}
-	queues := allotQueues(*s.p, out)
-	for k := range out {
-		out[k].Queue = queues[k]
 	}
 	return out
 }
