@@ -25,8 +25,6 @@ func TestRosterHonoursContractTemplatesAndMinimumLevels(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w := newWorld(t, st)
 		ctx := context.Background()
-		lisbon, _ := time.LoadLocation("Europe/Lisbon")
-		monday := time.Date(2026, 3, 23, 0, 0, 0, 0, lisbon)
 
 		q := w.queue
 		q.Language, q.MinProficiency, q.MinLanguageProficiency = "en", 2, 3
@@ -43,18 +41,7 @@ func TestRosterHonoursContractTemplatesAndMinimumLevels(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
 		assert.Contains(t, string(res.Body), "min_proficiency")
 
-		var pts []store.ForecastPoint
-		for t0 := monday; t0.Before(monday.AddDate(0, 0, 7)); t0 = t0.Add(30 * time.Minute) {
-			l := t0.In(lisbon)
-			c := 0.0
-			if l.Weekday() != time.Saturday && l.Weekday() != time.Sunday && l.Hour() >= 8 && l.Hour() < 18 {
-				c = 30
-			}
-			pts = append(pts, store.ForecastPoint{StartAt: t0.UTC(), Contacts: c, Lower: c, Upper: c})
-		}
-		_, err = st.CreateForecast(ctx, store.Forecast{QueueID: q.ID, Method: "test", IntervalMin: 30, StartAt: pts[0].StartAt,
-			EndAt: pts[len(pts)-1].StartAt.Add(30 * time.Minute), HistoryFrom: monday.AddDate(0, 0, -28), HistoryTo: monday}, pts)
-		require.NoError(t, err)
+		weekdayForecast(t, st, q, 30)
 
 		kinds := map[int64]string{}
 		mk := func(name, contract string, voice, english int) {
@@ -81,18 +68,9 @@ func TestRosterHonoursContractTemplatesAndMinimumLevels(t *testing.T) {
 		tmpl := rosterTemplates()
 		tmpl["templates"].([]map[string]any)[0]["contracts"] = []string{"FT"}
 		tmpl["templates"].([]map[string]any)[1]["contracts"] = []string{"PT"}
-		req := map[string]any{"name": "Week 13", "queue_ids": []int64{q.ID}, "start": "2026-03-23", "weeks": 1, "timezone": "Europe/Lisbon",
+		req := map[string]any{"name": "Week 13", "queue_ids": []int64{q.ID}, "start": generateMonday.Format(time.DateOnly), "weeks": 1, "timezone": "Europe/Lisbon",
 			"templates": tmpl, "time_limit_seconds": 5}
-		res = w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/roster", req)
-		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-		runID := int64(res.json(t)["id"].(float64))
-		var run store.JobRun
-		require.Eventually(t, func() bool {
-			r := w.as(org.RolePlanner, http.MethodGet, "/api/v1/jobs/runs/"+itoa(runID), nil)
-			require.NoError(t, jsonUnmarshalBytes(r.Body, &run))
-			return run.Status != store.JobRunning
-		}, 90*time.Second, 100*time.Millisecond)
-		require.Equal(t, store.JobSucceeded, run.Status, "errors: %v", run.Errors)
+		run := runRoster(t, w, req)
 		var result struct {
 			ScheduleID int64 `json:"schedule_id"`
 		}
@@ -117,6 +95,21 @@ func TestRosterHonoursContractTemplatesAndMinimumLevels(t *testing.T) {
 		assert.Positive(t, seen["ft0"]+seen["ft1"]+seen["ft2"]+seen["ft3"])
 		assert.Positive(t, seen["pt0"]+seen["pt1"]+seen["pt2"]+seen["pt3"])
 	})
+}
+
+// runRoster starts the roster job as a planner and waits for it to succeed.
+func runRoster(t *testing.T, w *world, req map[string]any) store.JobRun {
+	res := w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/roster", req)
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	runID := int64(res.json(t)["id"].(float64))
+	var run store.JobRun
+	require.Eventually(t, func() bool {
+		r := w.as(org.RolePlanner, http.MethodGet, "/api/v1/jobs/runs/"+itoa(runID), nil)
+		require.NoError(t, jsonUnmarshalBytes(r.Body, &run))
+		return run.Status != store.JobRunning
+	}, 90*time.Second, 100*time.Millisecond)
+	require.Equal(t, store.JobSucceeded, run.Status, "errors: %v", run.Errors)
+	return run
 }
 
 func mustKey(t *testing.T, m map[int64]string, v string) int64 {

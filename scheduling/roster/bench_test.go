@@ -158,6 +158,25 @@ func headcountReference(p Problem, limit time.Duration) scheduling.Report {
 	return scheduling.Measure(plan, shifts)
 }
 
+// solveTimed solves p within limit and measures the roster, with the solve
+// time, rounds and stop reason filled in.
+func solveTimed(b *testing.B, p Problem, limit time.Duration) Report {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	began := time.Now()
+	r, err := Solve(ctx, p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	secs := time.Since(began).Seconds()
+	rep, err := Measure(p, r.Assignments)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rep.SolveSeconds, rep.Rounds, rep.Stopped = secs, r.Rounds, r.Stopped
+	return rep
+}
+
 var (
 	refOnce sync.Once
 	ref     scheduling.Report
@@ -173,19 +192,7 @@ func BenchmarkRoster500(b *testing.B) {
 	var peakSys uint64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 55*time.Second)
-		began := time.Now()
-		r, err := Solve(ctx, p)
-		cancel()
-		if err != nil {
-			b.Fatal(err)
-		}
-		secs := time.Since(began).Seconds()
-		rep, err = Measure(p, r.Assignments)
-		if err != nil {
-			b.Fatal(err)
-		}
-		rep.SolveSeconds, rep.Rounds, rep.Stopped = secs, r.Rounds, r.Stopped
+		rep = solveTimed(b, p, 55*time.Second)
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		peakSys = max(peakSys, ms.Sys)

@@ -246,18 +246,7 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	p := followSunProblem(b, 120, 0.9, 1)
 	var rep Report
 	for i := 0; i < b.N; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 55*time.Second)
-		began := time.Now()
-		r, err := Solve(ctx, p)
-		cancel()
-		if err != nil {
-			b.Fatal(err)
-		}
-		secs := time.Since(began).Seconds()
-		if rep, err = Measure(p, r.Assignments); err != nil {
-			b.Fatal(err)
-		}
-		rep.SolveSeconds, rep.Rounds, rep.Stopped = secs, r.Rounds, r.Stopped
+		rep = solveTimed(b, p, 55*time.Second)
 	}
 	b.StopTimer()
 	for k, v := range rep.Violations {
