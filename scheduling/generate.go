@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
@@ -155,6 +157,10 @@ type Plans struct {
 	// LowerBoundPaidHours is the LP relaxation's optimum: no plan without
 	// shortfall pays less (0 if the LP did not finish in time).
 	LowerBoundPaidHours float64
+	// CapShortfall lists the stress-aware plan's shortfall that only
+	// templates already at their max_agents could cover (empty when the
+	// caps cost no cover).
+	CapShortfall []CapShortfall
 }
 
 // GeneratePlans builds the cheapest plan (LP relaxation by column
@@ -216,6 +222,9 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 		stopGreedySearch()
 		out.LowerBoundPaidHours = root / 60
 		s.adopt(chosen)
+		// Rounding can push a template past its cap when the LP had to
+		// break it; the greedy refill below uses only templates with room.
+		g.trimCaps()
 		s.repairBreaks(searchCtx, nil)
 		g.greedy(searchCtx)
 		g.prune()
@@ -267,7 +276,126 @@ func GeneratePlans(ctx context.Context, p Plan, ts Templates) (Plans, error) {
 		out.Cheapest = aware.shifts()
 	}
 	out.StressAware = aware.shifts()
+	out.CapShortfall = aware.capShortfall()
+	// Every step above keeps the caps; a plan over one is a bug, never
+	// a result.
+	for _, h := range []*generator{g, aware} {
+		if ti := h.overCap(); ti >= 0 {
+			return Plans{}, fmt.Errorf("internal error: the plan has more %s shifts than its max_agents (%d)", ts.Templates[ti].Name, *ts.Templates[ti].MaxAgents)
+		}
+	}
 	return out, nil
+}
+
+// overCap is the first template whose max_agents the plan exceeds, or -1.
+func (g *generator) overCap() int {
+	n := make([]int, len(g.ts.Templates))
+	for _, pl := range g.chosen {
+		n[pl.c.tmpl]++
+	}
+	for ti, t := range g.ts.Templates {
+		if t.MaxAgents != nil && n[ti] > *t.MaxAgents {
+			return ti
+		}
+	}
+	return -1
+}
+
+// trimCaps drops shifts of templates over their max_agents, each time the
+// one whose removal opens the least shortfall.
+func (g *generator) trimCaps() {
+	for ti, t := range g.ts.Templates {
+		if t.MaxAgents == nil {
+			continue
+		}
+		for g.used[ti] > *t.MaxAgents {
+			best, bestShort := -1, math.Inf(1)
+			for k, pl := range g.chosen {
+				if pl.c.tmpl != ti {
+					continue
+				}
+				g.apply(pl, -1)
+				if sh := g.shortfall(); sh < bestShort {
+					best, bestShort = k, sh
+				}
+				g.apply(pl, 1)
+			}
+			g.apply(g.chosen[best], -1)
+			g.chosen = append(g.chosen[:best], g.chosen[best+1:]...)
+			g.used[ti]--
+		}
+	}
+}
+
+// CapShortfall is shortfall a template cap stands in the way of: intervals
+// the plan leaves short that only shifts of templates already at their
+// max_agents could have covered.
+type CapShortfall struct {
+	// Templates are the capped templates (at their cap) that could cover
+	// these intervals; no template with room left can.
+	Templates []string `json:"templates"`
+	// Intervals is how many intervals are short for this reason, and
+	// UnderAgentHours the agent-hours missing there.
+	Intervals       int       `json:"intervals"`
+	UnderAgentHours float64   `json:"under_agent_hours"`
+	First           time.Time `json:"first"`
+}
+
+// capShortfall lists, per set of binding caps, the shortfall no template
+// with room left could cover.
+func (g *generator) capShortfall() []CapShortfall {
+	short := make([]bool, g.n)
+	any := false
+	for i, r := range g.p.Required {
+		if r-g.cov[i] > 1e-9 {
+			short[i], any = true, true
+		}
+	}
+	if !any {
+		return nil
+	}
+	room := make([]bool, g.n)    // some template with room left covers it
+	capped := make([][]int, g.n) // templates at their cap that cover it
+	for _, c := range g.cands {
+		t := g.ts.Templates[c.tmpl]
+		full := t.MaxAgents != nil && g.used[c.tmpl] >= *t.MaxAgents
+		g.addSpan(c.start, c.start.Add(minutes(t.SpanMin)), func(i int, _ float64) {
+			if !short[i] {
+				return
+			}
+			if !full {
+				room[i] = true
+			} else if !slices.Contains(capped[i], c.tmpl) {
+				capped[i] = append(capped[i], c.tmpl)
+			}
+		})
+	}
+	byKey := map[string]*CapShortfall{}
+	var out []CapShortfall
+	var keys []string
+	for i := range short {
+		if !short[i] || room[i] || len(capped[i]) == 0 {
+			continue
+		}
+		slices.Sort(capped[i])
+		var names []string
+		for _, ti := range capped[i] {
+			names = append(names, g.ts.Templates[ti].Name)
+		}
+		key := strings.Join(names, ",")
+		cs, ok := byKey[key]
+		if !ok {
+			cs = &CapShortfall{Templates: names, First: g.p.Start.Add(time.Duration(i) * g.p.Step)}
+			byKey[key] = cs
+			keys = append(keys, key)
+		}
+		cs.Intervals++
+		cs.UnderAgentHours += (g.p.Required[i] - g.cov[i]) * g.p.Step.Hours()
+	}
+	for _, k := range keys {
+		out = append(out, *byKey[k])
+	}
+	return out
 }
 
 // better says whether h has less shortfall than g, or as little and pays

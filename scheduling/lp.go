@@ -299,11 +299,19 @@ func (s *coverSolver) newLP(req []float64, perturb bool) (*coverLP, error) {
 			lp.m.rows = append(lp.m.rows, lpRow{kind: rowAtLeast, rhs: r + eps, penalty: 20 * maxPaid * (1 + 1/math.Max(g.p.Required[i], 1))})
 		}
 	}
+	// A template's cap is hard: one shift over it must cost more than all
+	// the shortfall that shift could close (every interval of its span at
+	// the dearest covering penalty), so the LP takes shortfall instead.
+	// (With no penalty the excess was free and the cap was ignored.)
+	capPenalty := 0.0
+	for _, c := range g.cands {
+		capPenalty = math.Max(capPenalty, float64(c.span+1)*40*maxPaid)
+	}
 	for ti, t := range g.ts.Templates {
 		lp.capRow[ti] = -1
 		if t.MaxAgents != nil {
 			lp.capRow[ti] = len(lp.m.rows)
-			lp.m.rows = append(lp.m.rows, lpRow{kind: rowAtMost, rhs: float64(*t.MaxAgents)})
+			lp.m.rows = append(lp.m.rows, lpRow{kind: rowAtMost, rhs: float64(*t.MaxAgents), penalty: capPenalty})
 		}
 	}
 	for j := range s.cols {

@@ -49,7 +49,10 @@ type Report struct {
 	// StressComparison, when set, puts the cheapest plan beside the
 	// stress-aware one (see CompareStress).
 	StressComparison *StressComparison `json:"stress_comparison,omitempty"`
-	Intervals        []IntervalReport  `json:"intervals"`
+	// CapShortfall, when set, is the under-coverage that only templates at
+	// their max_agents could have covered (Plans.CapShortfall).
+	CapShortfall []CapShortfall   `json:"cap_shortfall,omitempty"`
+	Intervals    []IntervalReport `json:"intervals"`
 }
 
 // PlanSummary is the cost and stress of one plan.

@@ -177,7 +177,9 @@ func (s *coverSolver) refineWindows(ctx context.Context, width, stride, nodes, s
 			}
 			before := g.shortfall()
 			s.adoptShifts(next)
-			if g.shortfall() > before+1e-9 {
+			// Two windows solved at once may each take the room left
+			// under a template's cap.
+			if g.shortfall() > before+1e-9 || g.overCap() >= 0 {
 				s.adoptShifts(plan) // cannot happen if the program is right; never keep a worse plan
 				continue
 			}
