@@ -1040,11 +1040,23 @@ func (s *solver) rebalance(ctx context.Context) {
 		}
 	}
 	s.rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
+	// Shifts by the UTC day they start: one that overlaps a shift starts on
+	// its day or the day before or after (no shift is longer than 16 h).
+	byDay := map[int64][]int32{}
+	dayOf := func(id int32) int64 {
+		pl := &s.shifts[id]
+		return s.zones[pl.z].pats[pl.pat].start.Unix() / 86400
+	}
+	for _, id := range ids {
+		byDay[dayOf(id)] = append(byDay[dayOf(id)], id)
+	}
 	for k, a := range ids {
 		if k&63 == 0 && ctx.Err() != nil {
 			return
 		}
 		pa := &s.shifts[a]
+		da := dayOf(a)
+		near := append(append(append([]int32(nil), byDay[da-1]...), byDay[da]...), byDay[da+1]...)
 		ptA := &s.zones[pa.z].pats[pa.pat]
 		from := pa.queue
 		base := s.obj() - 1e-9
@@ -1057,7 +1069,7 @@ func (s *solver) rebalance(ctx context.Context) {
 			if s.obj() < base {
 				break
 			}
-			for _, b := range ids {
+			for _, b := range near {
 				pb := &s.shifts[b]
 				if b == a || pb.queue != q {
 					continue
