@@ -159,8 +159,8 @@ func headcountReference(p Problem, limit time.Duration) scheduling.Report {
 }
 
 // solveTimed solves p within limit and measures the roster, with the solve
-// time, rounds and stop reason filled in.
-func solveTimed(b *testing.B, p Problem, limit time.Duration) Report {
+// time, rounds and stop reason filled in; it returns the assignments too.
+func solveTimed(b *testing.B, p Problem, limit time.Duration) (Report, []Assignment) {
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	began := time.Now()
@@ -174,7 +174,7 @@ func solveTimed(b *testing.B, p Problem, limit time.Duration) Report {
 		b.Fatal(err)
 	}
 	rep.SolveSeconds, rep.Rounds, rep.Stopped = secs, r.Rounds, r.Stopped
-	return rep
+	return rep, r.Assignments
 }
 
 var (
@@ -192,7 +192,7 @@ func BenchmarkRoster500(b *testing.B) {
 	var peakSys uint64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		rep = solveTimed(b, p, 55*time.Second)
+		rep, _ = solveTimed(b, p, 55*time.Second)
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		peakSys = max(peakSys, ms.Sys)

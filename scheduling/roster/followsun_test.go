@@ -11,6 +11,7 @@ import (
 
 	"github.com/peakwise/peakwise/scheduling"
 	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/scheduling/plancheck"
 )
 
 // followSunTemplates are a full-time 8-hour shift (limited to the "FT"
@@ -245,8 +246,9 @@ func shiftMinimum(p Problem) float64 {
 func BenchmarkRosterFollowSun(b *testing.B) {
 	p := followSunProblem(b, 120, 0.9, 1)
 	var rep Report
+	var last []Assignment
 	for i := 0; i < b.N; i++ {
-		rep = solveTimed(b, p, 55*time.Second)
+		rep, last = solveTimed(b, p, 55*time.Second)
 	}
 	b.StopTimer()
 	for k, v := range rep.Violations {
@@ -256,6 +258,7 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 		b.Logf("violation: %s: %s", v.Rule, v.Message)
 	}
 	b.ReportMetric(float64(len(rep.Violations)), "breaches")
+	b.ReportMetric(float64(len(plancheck.Check(plancheckInput(p, last)))), "plancheck-breaches")
 	b.ReportMetric(rep.SolveSeconds, "solve-s")
 	b.ReportMetric(float64(rep.Rounds), "rounds")
 	b.ReportMetric(rep.Total.RequiredHours, "required-h")
@@ -367,6 +370,9 @@ func TestMultiZoneContractsHoldOnEveryAgentsClock(t *testing.T) {
 		for _, v := range rep.Violations {
 			t.Errorf("seed %d: %s: %s", seed, v.Rule, v.Message)
 		}
+		for _, br := range plancheck.Check(plancheckInput(p, r.Assignments)) {
+			t.Errorf("seed %d: plancheck: %s", seed, br)
+		}
 		byID := map[string]Agent{}
 		for _, a := range p.Agents {
 			byID[a.ID] = a
@@ -415,4 +421,52 @@ func TestMultiZoneContractsHoldOnEveryAgentsClock(t *testing.T) {
 			}
 		}
 	}
+}
+
+// plancheckInput describes a roster for the independent validator
+// (scheduling/plancheck), field by field from the problem and the
+// assignments: the validator shares no code with the solver.
+func plancheckInput(p Problem, as []Assignment) plancheck.Input {
+	in := plancheck.Input{Location: p.Location, Start: p.Start, End: p.End(), WholeShifts: true}
+	for _, t := range p.Templates.Templates {
+		from, _ := clockMinutes(string(t.Start.From))
+		to, _ := clockMinutes(string(t.Start.To))
+		pt := plancheck.Template{Name: t.Name, SpanMin: t.SpanMin, PaidMin: t.PaidMin, StartFromMin: from, StartToMin: to,
+			StartStepMin: t.Start.StepMin, MaxAgents: t.MaxAgents, Contracts: t.Contracts}
+		for _, d := range t.Days {
+			pt.Days = append(pt.Days, dayNames[d])
+		}
+		for _, b := range t.Breaks {
+			pt.Breaks = append(pt.Breaks, plancheck.BreakRule{Name: b.Name, LengthMin: b.LengthMin, Paid: b.Paid,
+				EarliestStartMin: b.EarliestStart, LatestStartMin: b.LatestStart, StepMin: b.StepMin})
+		}
+		in.Templates = append(in.Templates, pt)
+	}
+	for _, q := range p.Queues {
+		in.Queues = append(in.Queues, plancheck.Queue{Name: q, MinLevel: p.MinLevel[q]})
+	}
+	for _, a := range p.Agents {
+		c := a.Contract
+		pa := plancheck.Agent{ID: a.ID, Location: a.Location, Contract: c.Name, Skills: a.Skills, MinWeekHours: c.MinWeekHours,
+			MaxWeekHours: c.MaxWeekHours, MaxShiftsPerWeek: c.MaxShiftsPerWeek, MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}
+		for _, w := range a.Availability {
+			pa.Availability = append(pa.Availability, plancheck.Window{Day: w.Day, From: w.From, To: w.To})
+		}
+		for _, t := range a.TimeOff {
+			pa.TimeOff = append(pa.TimeOff, plancheck.Span{Start: t.Start, End: t.End})
+		}
+		for _, b := range a.Booked {
+			pa.Published = append(pa.Published, plancheck.Shift{Agent: a.ID, Start: b.Start, End: b.End, PaidMinutes: b.PaidMinutes})
+		}
+		in.Agents = append(in.Agents, pa)
+	}
+	for _, as := range as {
+		s := plancheck.Shift{Agent: as.Agent, Template: as.Shift.Template, Start: as.Shift.Start, End: as.Shift.End,
+			PaidMinutes: as.Shift.PaidMinutes, Queue: as.Queue}
+		for _, b := range as.Shift.Breaks {
+			s.Breaks = append(s.Breaks, plancheck.Break{Name: b.Name, Start: b.Start, End: b.End, Paid: b.Paid})
+		}
+		in.Shifts = append(in.Shifts, s)
+	}
+	return in
 }
