@@ -35,6 +35,11 @@ func TestRosterHonoursContractTemplatesAndMinimumLevels(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 2, stored.MinProficiency)
 		assert.Equal(t, 3, stored.MinLanguageProficiency)
+		c, _ := signIn(t, w, "planner@example.com")
+		status, _, body := page(t, c, "GET", w.srv.URL+"/planner/queues/"+itoa(q.ID), nil)
+		require.Equal(t, 200, status, body)
+		assert.Contains(t, body, "<dt>Rostered from skill level</dt><dd>2 in Voice</dd>")
+		assert.Contains(t, body, "<dt>Rostered from language level</dt><dd>3 in en</dd>")
 		bad := stored
 		bad.MinProficiency = 9
 		res = w.as(org.RoleAdmin, http.MethodPatch, "/api/v1/queues/"+itoa(q.ID), bad, map[string]string{"If-Match": fmt.Sprintf(`"%d"`, stored.Version)})
