@@ -1089,6 +1089,71 @@ func (s *solver) rebalance(ctx context.Context) {
 	}
 }
 
+// swapTries bounds the partners swap tries for each shift.
+const swapTries = 24
+
+// swap trades shifts of one local date between two agents of a zone (each
+// takes the other's template, start, breaks; the queues are chosen again),
+// where both can take them and it lowers the objective: an agent with the
+// skill a queue lacks takes the time another agent works on a queue with
+// cover to spare, with both agents' hours and shift counts kept.
+func (s *solver) swap(ctx context.Context) {
+	type key struct{ z, day int }
+	by := map[key][]int32{}
+	var ids []int32
+	for id := range s.shifts {
+		if pl := &s.shifts[id]; pl.alive {
+			ids = append(ids, int32(id))
+			k := key{pl.z, s.zones[pl.z].pats[pl.pat].day}
+			by[k] = append(by[k], int32(id))
+		}
+	}
+	s.rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
+	for n, x := range ids {
+		if n&63 == 0 && ctx.Err() != nil {
+			return
+		}
+		// Removing and adding reuses the same ids, so every id of a list
+		// stays a shift of that zone and date, though maybe another one.
+		k := key{s.shifts[x].z, s.zones[s.shifts[x].z].pats[s.shifts[x].pat].day}
+		list := by[k]
+		// At most swapTries partners from a random place in the list keep
+		// a pass linear in the shifts on large rosters.
+		from := s.rng.IntN(len(list))
+		for t := 0; t < min(len(list), swapTries); t++ {
+			y := list[(from+t)%len(list)]
+			px, py := s.shifts[x], s.shifts[y]
+			if y == x || px.agent == py.agent || px.pat == py.pat {
+				continue
+			}
+			week := s.zones[px.z].pats[px.pat].week
+			base := s.obj() - 1e-9
+			s.remove(x)
+			s.remove(y)
+			kept := false
+			if s.canAdd(px.agent, py.pat) {
+				nx := s.add(px.agent, py.pat, py.breaks, -1)
+				if s.canAdd(py.agent, px.pat) {
+					ny := s.add(py.agent, px.pat, px.breaks, -1)
+					if s.obj() < base && s.minOK(px.agent, week) && s.minOK(py.agent, week) {
+						kept = true
+					} else {
+						s.remove(ny)
+					}
+				}
+				if !kept {
+					s.remove(nx)
+				}
+			}
+			if kept {
+				break
+			}
+			s.add(px.agent, px.pat, px.breaks, px.queue)
+			s.add(py.agent, py.pat, py.breaks, py.queue)
+		}
+	}
+}
+
 // round is one pass of local search over every shift, then a refill.
 func (s *solver) round(ctx context.Context) {
 	var ids []int32
@@ -1108,6 +1173,7 @@ func (s *solver) round(ctx context.Context) {
 			}
 		}
 	}
+	s.swap(ctx)
 	s.rebalance(ctx)
 	s.greedy(ctx)
 }
