@@ -952,10 +952,37 @@ func (s *solver) addForMinimum(ai, w int) int32 {
 	return id
 }
 
-// moveForMinimum makes room in week w for one more shift of agent ai by
-// moving one of his shifts of a neighbouring week (whose rest or days in a
-// row block every free day of w) to another day of its own week, keeping
-// that week's minimum. It reports whether week w gained a shift.
+// rearrangeForMinimum, with one of agent ai's shifts of week w taken out,
+// tries every shift that fits in w in its place, each followed by the most
+// useful second one, and keeps the first pair that pays the week more than
+// before (minutes). It reports whether it did.
+func (s *solver) rearrangeForMinimum(ai, w, before int) bool {
+	st := &s.agents[ai]
+	z := &s.zones[st.z]
+	for d := w; d < w+7; d++ {
+		for pi := z.dayLo[d]; pi < z.dayHi[d]; pi++ {
+			if !s.canAdd(ai, pi) {
+				continue
+			}
+			first := s.add(ai, pi, z.pats[pi].breaks0, -1)
+			if second := s.addForMinimum(ai, w); second >= 0 {
+				if st.weekPaid[w] > before {
+					s.placeBreaks(first)
+					return true
+				}
+				s.remove(second)
+			}
+			s.remove(first)
+		}
+	}
+	return false
+}
+
+// moveForMinimum makes room in week w for more paid time of agent ai by
+// moving one of his shifts (of w or a neighbouring week, whose rest or days
+// in a row block the free days of w) and filling again: the week gains a
+// shift, and a neighbouring week keeps its minimum. It reports whether week
+// w gained paid time.
 func (s *solver) moveForMinimum(ai, w int) bool {
 	st := &s.agents[ai]
 	for d := w - 7; d < w+14; d++ {
@@ -965,18 +992,24 @@ func (s *solver) moveForMinimum(ai, w int) bool {
 		}
 		old := s.shifts[id]
 		ow := s.zones[old.z].pats[old.pat].week
+		before := st.weekPaid[w]
+		s.remove(id)
 		if ow == w {
+			if s.rearrangeForMinimum(ai, w, before) {
+				return true
+			}
+			s.add(ai, old.pat, old.breaks, old.queue)
 			continue
 		}
-		s.remove(id)
 		added := s.addForMinimum(ai, w)
 		if added < 0 {
 			s.add(ai, old.pat, old.breaks, old.queue)
 			continue
 		}
-		if s.minOK(ai, ow) {
+		if ow != w && s.minOK(ai, ow) {
 			return true
 		}
+		// Put the moved shift back somewhere in its own week.
 		if moved := s.addForMinimum(ai, ow); moved >= 0 {
 			if s.minOK(ai, ow) {
 				return true
