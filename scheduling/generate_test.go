@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,7 +158,21 @@ func BenchmarkGenerate24x7(b *testing.B) {
 	// PEAKWISE_24X7_LIMIT (e.g. 9.5s: peakwise schedule's default 10 s less
 	// its reserve for writing) gives each call a deadline.
 	limit := envLimit(b, "PEAKWISE_24X7_LIMIT")
+	// PEAKWISE_24X7_PT4_CAP=N caps the part-time template at N shifts
+	// (max_agents); pt4-shifts reports how many the last plan used.
+	if v := os.Getenv("PEAKWISE_24X7_PT4_CAP"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			b.Fatalf("PEAKWISE_24X7_PT4_CAP=%q is not a shift count", v)
+		}
+		for k := range ts.Templates {
+			if ts.Templates[k].Name == "PT4" {
+				ts.Templates[k].MaxAgents = &n
+			}
+		}
+	}
 	var c StressComparison
+	var last Plans
 	worst := 0.0
 	for i := 0; i < b.N; i++ {
 		ctx, cancel := withLimit(limit)
@@ -167,7 +182,7 @@ func BenchmarkGenerate24x7(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c = CompareStress(p, plans)
+		c, last = CompareStress(p, plans), plans
 		worst = max(worst, c.Cheapest.PaidAgentHours)
 		b.Logf("call %d of %d: cheapest %.0f h, stress-aware %.0f h, in %.1f s", i+1, b.N, c.Cheapest.PaidAgentHours, c.StressAware.PaidAgentHours, time.Since(began).Seconds())
 	}
@@ -183,6 +198,8 @@ func BenchmarkGenerate24x7(b *testing.B) {
 	b.ReportMetric(c.StressAware.UnderAgentHours, "aware-under-h")
 	b.ReportMetric(c.StressAware.Stress.LongestPeakStretchMin, "aware-peak-stretch-min")
 	b.ReportMetric(100*c.StressAware.Stress.BreakMinutesInPeakShare, "aware-peak-break-%")
+	cheap, aware := countTemplate(last, "PT4")
+	b.ReportMetric(float64(max(cheap, aware)), "pt4-shifts")
 }
 
 // TestGeneratePlansWithADeadline: cut short, generation still returns two

@@ -10,7 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/scheduling"
-	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/scheduling/plancheck"
+	"github.com/peakwise/peakwise/scheduling/planinput"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/jobs"
@@ -244,23 +245,25 @@ func (s *Server) generateDraft(ctx context.Context, p *jobs.Progress, q org.Queu
 	gctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	began := time.Now()
-	shifts, err := scheduling.Generate(gctx, plan, ts)
+	plans, err := scheduling.GeneratePlans(gctx, plan, ts)
 	solve := time.Since(began)
 	if err != nil {
 		return nil, fault.Errorf(fault.Unprocessable, "generation failed: %v", err)
 	}
+	shifts := plans.StressAware
 	step()
 	for i := range shifts {
 		shifts[i].QueueID = q.ID
 	}
 	end := plan.Start.Add(time.Duration(len(plan.Required)) * plan.Step)
 	sch, err := s.store.CreateScheduleDraft(ctx, store.Schedule{Name: name, Timezone: q.Timezone, PeriodStart: plan.Start.UTC(), PeriodEnd: end.UTC(),
-		CreatedByID: &by, Report: store.Snapshot(draftReport{Warnings: []calendar.Violation{}})}, shifts)
+		CreatedByID: &by, Report: store.Snapshot(draftReport{Warnings: planWarnings(plancheck.Check(planinput.Headcount(plan, ts, shifts)))})}, shifts)
 	if err != nil {
 		return nil, err
 	}
 	rep := scheduling.Measure(plan, shifts)
 	rep.SolveSeconds = solve.Seconds()
+	rep.CapShortfall = plans.CapShortfall
 	step()
 	return generateResult{ScheduleID: sch.ID, Shifts: rep.Shifts, PaidHours: rep.PaidAgentHours, Report: rep}, nil
 }

@@ -187,6 +187,12 @@ func TestGenerateJobCoversTheRequirements(t *testing.T) {
 				sch, err := st.FindScheduleByID(context.Background(), result.ScheduleID)
 				require.NoError(t, err)
 				assert.Equal(t, store.ScheduleDraft, sch.Status)
+				var warned struct {
+					Warnings []map[string]any `json:"warnings"`
+				}
+				require.NoError(t, json.Unmarshal([]byte(sch.Report), &warned), sch.Report)
+				assert.NotNil(t, warned.Warnings, "the draft says what the plan validator found")
+				assert.Empty(t, warned.Warnings, "the plan validator finds no breach in the generated plan")
 				assert.Equal(t, c.wantName, sch.Name)
 				assert.Equal(t, "Europe/Lisbon", sch.Timezone)
 				assert.True(t, sch.PeriodStart.Equal(generateMonday), "period starts %s", sch.PeriodStart)

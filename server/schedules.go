@@ -647,6 +647,7 @@ func (s *Server) ruleWarningsAmong(ctx context.Context, planID int64, start, end
 		}
 		out = append(out, calendar.CheckTimeOff(shifts, off)...)
 		out = append(out, calendar.CheckDoubleBooking(shifts, others)...)
+		out = append(out, availabilityWarnings(start, end, shifts, agents)...)
 	}
 	return out, nil
 }

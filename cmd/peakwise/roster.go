@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/plancheck"
+	"github.com/peakwise/peakwise/scheduling/planinput"
 	"github.com/peakwise/peakwise/scheduling/roster"
 )
 
@@ -189,11 +191,12 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 		return err
 	}
 	report.SolveSeconds, report.Rounds, report.Stopped = secs, r.Rounds, r.Stopped
+	breaches := plancheck.Check(planinput.Roster(p, r.Assignments))
 	if err := writeRoster(a.out, p, r.Assignments); err != nil {
 		return err
 	}
 	if a.reportPath != "" {
-		b, err := json.MarshalIndent(report, "", "  ")
+		b, err := json.MarshalIndent(checkedReport[roster.Report]{report, nonNil(breaches)}, "", "  ")
 		if err != nil {
 			return err
 		}
@@ -211,11 +214,15 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 				msgs = append(msgs, fmt.Sprintf("... and %d more (see the report)", len(report.Violations)-10))
 				break
 			}
-			msgs = append(msgs, fmt.Sprintf("%s: %s: %s", p.Agents[v.AgentID-1].ID, v.Rule, v.Message))
+			who := "(plan)" // a template's cap concerns no one agent
+			if v.AgentID > 0 {
+				who = p.Agents[v.AgentID-1].ID
+			}
+			msgs = append(msgs, fmt.Sprintf("%s: %s: %s", who, v.Rule, v.Message))
 		}
 		return fmt.Errorf("the roster breaks %d rule(s) the agents' contracts or availability cannot avoid:\n  %s", len(report.Violations), strings.Join(msgs, "\n  "))
 	}
-	return nil
+	return breachError(breaches)
 }
 
 // writeRoster writes the headcount schedule format with the agent filled in,

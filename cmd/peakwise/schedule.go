@@ -16,6 +16,8 @@ import (
 
 	"github.com/peakwise/peakwise/scheduling"
 	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/scheduling/plancheck"
+	"github.com/peakwise/peakwise/scheduling/planinput"
 )
 
 const scheduleSynopsis = `--requirements R.csv --shifts S.json --start 2026-01-05 [--weeks 1] [--cyclic]
@@ -34,9 +36,16 @@ report.json's stress_comparison sets the two side by side.
 Rostering mode (--agents A.csv): R.csv needs a queue (or channel) column, each row
 is that queue's requirement; the agents' skills name those queues. schedule.csv has
 one row per shift with the agent filled, times on the agent's clock, and a trailing
-queue column (the queue the shift is assigned to; it covers only that queue).`
+queue column (the queue the shift is assigned to; it covers only that queue).
+
+Both modes re-check the plan with the plan validator (plancheck) and write its
+breaches into report.json ("breaches"); the command exits 1 if there are any.
+peakwise schedule check re-checks any schedule.csv (see peakwise schedule check -h).`
 
 func runSchedule(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "check" {
+		return runScheduleCheck(ctx, env, args[1:])
+	}
 	fs := newFlagSet(env, "schedule", scheduleSynopsis)
 	reqPath := fs.String("requirements", "", "requirements CSV")
 	shiftsPath := fs.String("shifts", "", "shift templates JSON")
@@ -84,14 +93,9 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	case *maxBreakShare <= 0 || *maxBreakShare > 1:
 		return usageErrorf("--max-break-share must be above 0 and at most 1 (0.2 = a fifth of on-shift staff)")
 	}
-	f, err := os.Open(*shiftsPath)
+	ts, err := readTemplatesFile(*shiftsPath)
 	if err != nil {
 		return err
-	}
-	ts, err := scheduling.ReadTemplates(f)
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("%s: %w", *shiftsPath, err)
 	}
 	step := time.Duration(ts.IntervalMin) * time.Minute
 	req, err := readRequirementRows(*reqPath, false)
@@ -129,11 +133,15 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	report.SolveSeconds = time.Since(began).Seconds()
 	cmp := scheduling.CompareStress(p, plans)
 	report.StressComparison = &cmp
+	report.CapShortfall = plans.CapShortfall
+	// The plan is re-checked rule by rule by the validator, which shares
+	// no code with the generator.
+	breaches := plancheck.Check(planinput.Headcount(p, ts, shifts))
 	if err := writeSchedule(*out, loc, shifts); err != nil {
 		return err
 	}
 	if *reportPath != "" {
-		b, err := json.MarshalIndent(report, "", "  ")
+		b, err := json.MarshalIndent(checkedReport[scheduling.Report]{report, nonNil(breaches)}, "", "  ")
 		if err != nil {
 			return err
 		}
@@ -145,7 +153,82 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		report.Shifts, report.PaidAgentHours, report.RequiredAgentHours, report.UnderAgentHours, report.OverAgentHours, report.Stress.LongestPeakStretchMin, report.SolveSeconds)
 	fmt.Fprintf(env.Stderr, "cheapest plan %.1f paid hours (longest peak stretch %.0f min, %.0f%% of break minutes in peaks); stress-aware %+.1f%%\n",
 		cmp.Cheapest.PaidAgentHours, cmp.Cheapest.Stress.LongestPeakStretchMin, 100*cmp.Cheapest.Stress.BreakMinutesInPeakShare, 100*cmp.ExtraPaidShare)
-	return nil
+	for _, cs := range plans.CapShortfall {
+		fmt.Fprintf(env.Stderr, "under-covered because of max_agents: %.1f agent-hours in %d intervals (from %s) only %s could cover, and %s at its cap\n",
+			cs.UnderAgentHours, cs.Intervals, cs.First.In(loc).Format(time.RFC3339), strings.Join(cs.Templates, " or "), isAre(len(cs.Templates)))
+	}
+	return breachError(breaches)
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "it is"
+	}
+	return "they are"
+}
+
+// checkedReport is a report with the validator's breaches beside it.
+type checkedReport[R any] struct {
+	Report R
+	// Breaches are the rules the plan breaks, found by plancheck; the
+	// command exits non-zero when there are any.
+	Breaches []plancheck.Breach `json:"breaches"`
+}
+
+// MarshalJSON writes the report's fields and "breaches" in one object.
+func (c checkedReport[R]) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(c.Report)
+	if err != nil {
+		return nil, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, err
+	}
+	if fields["breaches"], err = json.Marshal(c.Breaches); err != nil {
+		return nil, err
+	}
+	return json.Marshal(fields)
+}
+
+func nonNil(bs []plancheck.Breach) []plancheck.Breach {
+	if bs == nil {
+		return []plancheck.Breach{}
+	}
+	return bs
+}
+
+// breachError is nil for a plan without breaches, else an error listing the
+// first ten (the report lists all): a plan that breaks a rule it was given
+// is never a silent success.
+func breachError(bs []plancheck.Breach) error {
+	if len(bs) == 0 {
+		return nil
+	}
+	var msgs []string
+	for k, b := range bs {
+		if k == 10 {
+			msgs = append(msgs, fmt.Sprintf("... and %d more (see the report)", len(bs)-10))
+			break
+		}
+		msgs = append(msgs, b.String())
+	}
+	return fmt.Errorf("the plan breaks %d rule(s) (plancheck):\n  %s", len(bs), strings.Join(msgs, "\n  "))
+}
+
+// readTemplatesFile reads and validates a templates JSON file; its
+// errors name the file.
+func readTemplatesFile(path string) (scheduling.Templates, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return scheduling.Templates{}, err
+	}
+	defer f.Close()
+	ts, err := scheduling.ReadTemplates(f)
+	if err != nil {
+		return ts, fmt.Errorf("%s: %w", path, err)
+	}
+	return ts, nil
 }
 
 // onGrid lays requirement rows (staff per instant) on the plan's intervals
@@ -242,38 +325,90 @@ func (f requirementsFile) location(flag string) (*time.Location, error) {
 // Every bad line is reported, at most ten of them, and nothing is returned
 // then.
 func readRequirementRows(path string, byQueue bool) (requirementsFile, error) {
+	var ts, val, qc, tz int
+	var hasTZ bool
+	out := requirementsFile{byQueue: map[string]map[int64]float64{}, offsets: map[int]bool{}}
+	header := func(col map[string]int) error {
+		var ok, okR, okQ bool
+		ts, ok = col["timestamp"]
+		val, okR = col["required_staff"]
+		if !okR {
+			val, okR = col["required"]
+		}
+		qc, okQ = col["queue"]
+		if !okQ {
+			qc, okQ = col["channel"]
+		}
+		tz, hasTZ = col["timezone"]
+		switch {
+		case byQueue && (!ok || !okR || !okQ):
+			return errors.New("rostering needs timestamp, queue (or channel) and required (or required_staff) columns")
+		case !ok || !okR:
+			return errors.New("the header needs timestamp and required (or required_staff)")
+		}
+		return nil
+	}
+	row := func(line int, get func(int) string) string {
+		t, err := time.Parse(time.RFC3339, get(ts))
+		if err != nil {
+			return fmt.Sprintf("timestamp %q is not RFC 3339", get(ts))
+		}
+		v, err := strconv.ParseFloat(get(val), 64)
+		if err != nil || v < 0 {
+			return fmt.Sprintf("%q is not a staff count >= 0", get(val))
+		}
+		q := ""
+		if byQueue {
+			if q = get(qc); q == "" {
+				return "the queue is empty"
+			}
+		}
+		if hasTZ {
+			z := get(tz)
+			if out.zone != "" && z != out.zone {
+				return fmt.Sprintf("time zone %s differs from %s; plan one zone at a time", z, out.zone)
+			}
+			out.zone = z
+		}
+		if out.byQueue[q] == nil {
+			out.byQueue[q] = map[int64]float64{}
+		}
+		out.byQueue[q][t.Unix()] += v
+		_, off := t.Zone()
+		out.offsets[off] = true
+		return ""
+	}
+	if err := walkCSV(path, header, row); err != nil {
+		return requirementsFile{}, err
+	}
+	return out, nil
+}
+
+// walkCSV reads a CSV file with a header line: header gets the columns by
+// lower-case name and refuses a header without the ones needed; row gets
+// each later line's number and a getter by column index (trimmed, "" past
+// the line's end) and returns what is wrong with the line ("" if nothing;
+// several problems joined by "; "). Every bad line is reported, at most ten
+// of them.
+func walkCSV(path string, header func(col map[string]int) error, row func(line int, get func(int) string) string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return requirementsFile{}, err
+		return err
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
-	header, err := r.Read()
+	names, err := r.Read()
 	if err != nil {
-		return requirementsFile{}, fmt.Errorf("%s: line 1: %v", path, err)
+		return fmt.Errorf("%s: line 1: %v", path, err)
 	}
 	col := map[string]int{}
-	for i, h := range header {
+	for i, h := range names {
 		col[strings.ToLower(strings.TrimSpace(h))] = i
 	}
-	ts, ok := col["timestamp"]
-	val, okR := col["required_staff"]
-	if !okR {
-		val, okR = col["required"]
+	if err := header(col); err != nil {
+		return fmt.Errorf("%s: line 1: %v", path, err)
 	}
-	qc, okQ := col["queue"]
-	if !okQ {
-		qc, okQ = col["channel"]
-	}
-	switch {
-	case byQueue && (!ok || !okR || !okQ):
-		return requirementsFile{}, fmt.Errorf("%s: line 1: rostering needs timestamp, queue (or channel) and required (or required_staff) columns", path)
-	case !ok || !okR:
-		return requirementsFile{}, fmt.Errorf("%s: line 1: the header needs timestamp and required (or required_staff)", path)
-	}
-	tz, hasTZ := col["timezone"]
-	out := requirementsFile{byQueue: map[string]map[int64]float64{}, offsets: map[int]bool{}}
 	var problems []string
 	for line := 2; ; line++ {
 		rec, err := r.Read()
@@ -285,50 +420,23 @@ func readRequirementRows(path string, byQueue bool) (requirementsFile, error) {
 			continue
 		}
 		get := func(i int) string {
-			if i < len(rec) {
+			if i >= 0 && i < len(rec) {
 				return strings.TrimSpace(rec[i])
 			}
 			return ""
 		}
-		t, err := time.Parse(time.RFC3339, get(ts))
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: timestamp %q is not RFC 3339", line, get(ts)))
-			continue
+		if p := row(line, get); p != "" {
+			problems = append(problems, fmt.Sprintf("line %d: %s", line, p))
 		}
-		v, err := strconv.ParseFloat(get(val), 64)
-		if err != nil || v < 0 {
-			problems = append(problems, fmt.Sprintf("line %d: %q is not a staff count >= 0", line, get(val)))
-			continue
-		}
-		q := ""
-		if byQueue {
-			if q = get(qc); q == "" {
-				problems = append(problems, fmt.Sprintf("line %d: the queue is empty", line))
-				continue
-			}
-		}
-		if hasTZ {
-			z := get(tz)
-			if out.zone != "" && z != out.zone {
-				problems = append(problems, fmt.Sprintf("line %d: time zone %s differs from %s; plan one zone at a time", line, z, out.zone))
-				continue
-			}
-			out.zone = z
-		}
-		if out.byQueue[q] == nil {
-			out.byQueue[q] = map[int64]float64{}
-		}
-		out.byQueue[q][t.Unix()] += v
-		_, off := t.Zone()
-		out.offsets[off] = true
 	}
 	if len(problems) > 0 {
-		if len(problems) > 10 {
-			problems = append(problems[:10], fmt.Sprintf("... and %d more", len(problems)-10))
+		n := len(problems)
+		if n > 10 {
+			problems = append(problems[:10], fmt.Sprintf("... and %d more", n-10))
 		}
-		return requirementsFile{}, fmt.Errorf("%s: %d bad line(s):\n  %s", path, len(problems), strings.Join(problems, "\n  "))
+		return fmt.Errorf("%s: %d bad line(s):\n  %s", path, n, strings.Join(problems, "\n  "))
 	}
-	return out, nil
+	return nil
 }
 
 func writeSchedule(path string, loc *time.Location, shifts []calendar.Shift) error {

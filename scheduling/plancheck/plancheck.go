@@ -45,11 +45,13 @@ type Template struct {
 	Contracts []string
 }
 
-// Break is one break of a shift.
+// Break is one break of a shift. Name is checked only when not empty and
+// Paid only when PaidUnknown is false (schedule.csv carries neither).
 type Break struct {
-	Name       string
-	Start, End time.Time
-	Paid       bool
+	Name        string
+	Start, End  time.Time
+	Paid        bool
+	PaidUnknown bool
 }
 
 // Shift is one shift of the plan (or one already published).
@@ -120,7 +122,9 @@ type Input struct {
 	// otherwise a shift needs only to overlap it (headcount plans reach in
 	// from the evening before and past the end).
 	WholeShifts bool
-	Templates   []Template
+	// Templates are the plan's templates; nil when they are not known (a
+	// plan made by hand): the template rules are then not checked.
+	Templates []Template
 	// Agents are required for shifts with an agent; nil in headcount plans.
 	Agents []Agent
 	// Queues, when given, are the only queues a shift may be assigned to,
@@ -265,7 +269,9 @@ func (c *checker) shift(i int) {
 	}
 	t := c.tmpl[s.Template]
 	if t == nil {
-		c.add(RuleTemplate, s.Agent, i, w, "no template is named %q", s.Template)
+		if c.in.Templates != nil {
+			c.add(RuleTemplate, s.Agent, i, w, "no template is named %q", s.Template)
+		}
 	} else {
 		c.shape(i, s, *t, loc, w)
 	}
@@ -325,7 +331,7 @@ func (c *checker) shape(i int, s Shift, t Template, loc *time.Location, w string
 			c.add(RuleBreaks, s.Agent, i, w, "%s is named %q; the template's break %d is %q", bw, b.Name, k+1, r.Name)
 		case b.End.Sub(b.Start) != time.Duration(r.LengthMin)*time.Minute:
 			c.add(RuleBreaks, s.Agent, i, w, "%s lasts %s; the template says %d min", bw, b.End.Sub(b.Start), r.LengthMin)
-		case b.Paid != r.Paid:
+		case !b.PaidUnknown && b.Paid != r.Paid:
 			c.add(RuleBreaks, s.Agent, i, w, "%s is paid=%t; the template says paid=%t", bw, b.Paid, r.Paid)
 		case off%time.Minute != 0 || off < time.Duration(r.EarliestStartMin)*time.Minute || off > time.Duration(r.LatestStartMin)*time.Minute ||
 			r.StepMin <= 0 || (int(off/time.Minute)-r.EarliestStartMin)%r.StepMin != 0:

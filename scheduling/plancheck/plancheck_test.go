@@ -73,6 +73,7 @@ func TestEachRule(t *testing.T) {
 		want []string
 	}{
 		{"unknown template", func(in *Input) { in.Shifts[0].Template = "XX" }, []string{RuleTemplate}},
+		{"templates not known", func(in *Input) { in.Templates = nil; in.Shifts[0].Template = "XX" }, nil},
 		{"max_agents", func(in *Input) { in.Templates[0].MaxAgents = &one }, []string{RuleMaxAgents}},
 		{"max_agents kept", func(in *Input) { five := 5; in.Templates[0].MaxAgents = &five }, nil},
 		{"start off the step", func(in *Input) { moveShift(&in.Shifts[0], 10*time.Minute) }, []string{RuleStartWindow}},
@@ -85,6 +86,7 @@ func TestEachRule(t *testing.T) {
 		{"break off its step", func(in *Input) { moveBreak(&in.Shifts[0].Breaks[0], 15*time.Minute) }, []string{RuleBreaks}},
 		{"break length", func(in *Input) { in.Shifts[0].Breaks[0].End = in.Shifts[0].Breaks[0].End.Add(15 * time.Minute) }, []string{RuleBreaks}},
 		{"break paid flag", func(in *Input) { in.Shifts[0].Breaks[0].Paid = true }, []string{RuleBreaks}},
+		{"break paid flag unknown", func(in *Input) { in.Shifts[0].Breaks[0].Paid, in.Shifts[0].Breaks[0].PaidUnknown = true, true }, nil},
 		{"outside the period", func(in *Input) { in.Shifts[0] = shift("ann", berlin, 2026, 3, 22, 8, 0) }, []string{RulePeriod}},
 		{"unknown agent", func(in *Input) { in.Shifts[0].Agent = "bob" }, []string{RuleAgent}},
 		{"template for another contract", func(in *Input) { in.Templates[0].Contracts = []string{"FT"}; in.Agents[0].Contract = "PT" }, []string{RuleContract, RuleContract, RuleContract, RuleContract, RuleContract}},

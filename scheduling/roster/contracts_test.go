@@ -230,3 +230,34 @@ func TestAnUnreachableMinimumStillGetsTheMostThatFits(t *testing.T) {
 	assert.Equal(t, "min_week_hours", rep.Violations[0].Rule)
 	assert.Contains(t, rep.Violations[0].Message, "1 published shift(s), 2.00 h, already in the week")
 }
+
+func TestRosterKeepsTemplateCaps(t *testing.T) {
+	utc := time.UTC
+	start := time.Date(2026, 6, 1, 0, 0, 0, 0, utc)
+	p := Problem{Start: start, Step: 30 * time.Minute, Location: utc, Queues: []string{"q"},
+		Required: [][]float64{needs(utc, start, 7, 8, 16, 3)}, Templates: dayTemplates("08:00", "10:00")}
+	two := 2
+	p.Templates.Templates[0].MaxAgents = &two
+	c := calendar.Contract{MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
+	for _, id := range []string{"a", "b", "c", "d"} {
+		p.Agents = append(p.Agents, Agent{ID: id, Location: utc, Skills: map[string]int{"q": 3}, Contract: c})
+	}
+	r, err := Solve(context.Background(), p)
+	require.NoError(t, err)
+	used := map[string]int{}
+	for _, as := range r.Assignments {
+		used[as.Shift.Template]++
+	}
+	assert.Equal(t, 2, used["A"], "the cap binds: the requirement would take many more 08:00 shifts")
+	assert.Positive(t, used["B"])
+	rep, err := Measure(p, r.Assignments)
+	require.NoError(t, err)
+	assert.Empty(t, rep.Violations)
+
+	one := 1
+	p.Templates.Templates[0].MaxAgents = &one
+	rep, err = Measure(p, r.Assignments)
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Violations)
+	assert.Equal(t, "max_agents", rep.Violations[0].Rule)
+}

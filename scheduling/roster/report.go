@@ -312,8 +312,17 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 		out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "shape", UID: sh.UID, Message: pr.Field + ": " + pr.Reason})
 	}
 	tmpl := map[string]scheduling.Template{}
+	used := map[string]int{}
 	for _, t := range p.Templates.Templates {
 		tmpl[t.Name] = t
+	}
+	for _, sh := range shifts {
+		used[sh.Template]++
+	}
+	for _, t := range p.Templates.Templates {
+		if t.MaxAgents != nil && used[t.Name] > *t.MaxAgents {
+			out = append(out, calendar.Violation{Rule: "max_agents", Message: fmt.Sprintf("%d shifts of %s; its max_agents is %d", used[t.Name], t.Name, *t.MaxAgents)})
+		}
 	}
 	byAgent := make([][]calendar.Shift, len(p.Agents))
 	for k, sh := range shifts {

@@ -90,6 +90,7 @@ type solver struct {
 	sumOver   float64
 	paidTotal int
 	softTotal float64
+	tmplCount []int // shifts of each template in the roster (max_agents caps them)
 	buf       []float64
 	rng       *rand.Rand
 }
@@ -175,6 +176,7 @@ func newSolver(p *Problem) *solver {
 	}
 	s.peak = scheduling.Peaks(p.Location, p.Start, p.Step, total, p.PeakShare)
 	s.on = make([]float64, n*s.Q)
+	s.tmplCount = make([]int, len(p.Templates.Templates))
 	s.rem = append([]float64(nil), s.req...)
 	s.under, s.over = make([]float64, n), make([]float64, n)
 	s.isDirty = make([]bool, n)
@@ -497,6 +499,7 @@ func (s *solver) add(ai, pat int, breaks []int, q int) int32 {
 	}
 	s.flush()
 	st.byDay[pt.day] = id
+	s.tmplCount[pt.tmpl]++
 	st.weekPaid[pt.week] += pt.paid
 	st.weekShifts[pt.week]++
 	st.paidMin += pt.paid
@@ -518,6 +521,7 @@ func (s *solver) remove(id int32) {
 	}
 	s.flush()
 	delete(st.byDay, pt.day)
+	s.tmplCount[pt.tmpl]--
 	st.weekPaid[pt.week] -= pt.paid
 	st.weekShifts[pt.week]--
 	st.paidMin -= pt.paid
@@ -579,6 +583,9 @@ func (s *solver) canAdd(ai, pat int) bool {
 	pt := &s.zones[st.z].pats[pat]
 	if _, taken := st.byDay[pt.day]; taken || st.bookedDay[pt.day] {
 		return false
+	}
+	if m := s.p.Templates.Templates[pt.tmpl].MaxAgents; m != nil && s.tmplCount[pt.tmpl] >= *m {
+		return false // the template's cap on shifts in the whole plan
 	}
 	c := a.Contract
 	if c.MaxShiftsPerWeek > 0 && st.weekShifts[pt.week]+1 > c.MaxShiftsPerWeek {

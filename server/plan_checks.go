@@ -1,0 +1,62 @@
+package server
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/scheduling/plancheck"
+	"github.com/peakwise/peakwise/server/org"
+)
+
+// planWarnings turns the plan validator's breaches (agents named by their
+// id) into draft warnings, which publishing must accept with a reason.
+func planWarnings(bs []plancheck.Breach) []calendar.Violation {
+	out := []calendar.Violation{}
+	for _, b := range bs {
+		id, _ := strconv.ParseInt(b.Agent, 10, 64)
+		out = append(out, calendar.Violation{AgentID: id, Rule: b.Rule, Message: b.Where + ": " + b.Why})
+	}
+	return out
+}
+
+// availabilityWarnings has the plan validator check that every minute of
+// every shift lies in its agent's availability windows, on the agent's
+// clock (the contract, time-off and double-booking rules are checked by
+// ruleWarningsAmong's own calls). A window whose end is not after its start
+// runs past midnight.
+func availabilityWarnings(start, end time.Time, shifts []calendar.Shift, agents map[int64]org.Agent) []calendar.Violation {
+	in := plancheck.Input{Start: start, End: end, Agents: []plancheck.Agent{}}
+	for id, a := range agents {
+		loc, err := time.LoadLocation(a.Timezone)
+		if err != nil {
+			continue // ruleWarningsAmong refuses it
+		}
+		pa := plancheck.Agent{ID: strconv.FormatInt(id, 10), Location: loc}
+		for _, w := range a.Availability {
+			wd, ok1 := weekday(w.Day)
+			f, ok2 := clockMin(w.From)
+			t, ok3 := clockMin(w.To)
+			switch {
+			case !ok1 || !ok2 || !ok3:
+			case f < t:
+				pa.Availability = append(pa.Availability, plancheck.Window{Day: wd, From: f, To: t})
+			default:
+				pa.Availability = append(pa.Availability, plancheck.Window{Day: wd, From: f, To: 1440}, plancheck.Window{Day: (wd + 1) % 7, From: 0, To: t})
+			}
+		}
+		in.Agents = append(in.Agents, pa)
+	}
+	for _, sh := range shifts {
+		if sh.AgentID != 0 {
+			in.Shifts = append(in.Shifts, plancheck.Shift{Agent: strconv.FormatInt(sh.AgentID, 10), Template: sh.Template, Start: sh.Start, End: sh.End, PaidMinutes: sh.PaidMinutes})
+		}
+	}
+	var keep []plancheck.Breach
+	for _, b := range plancheck.Check(in) {
+		if b.Rule == plancheck.RuleAvailability {
+			keep = append(keep, b)
+		}
+	}
+	return planWarnings(keep)
+}
