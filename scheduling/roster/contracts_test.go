@@ -261,3 +261,22 @@ func TestRosterKeepsTemplateCaps(t *testing.T) {
 	require.NotEmpty(t, rep.Violations)
 	assert.Equal(t, "max_agents", rep.Violations[0].Rule)
 }
+
+func TestMostPaidIsTheLargestSumUnderTheLimit(t *testing.T) {
+	cases := []struct {
+		paid        []int
+		k, limit    int
+		want        int
+		explanation string
+	}{
+		{[]int{480}, 5, 2400, 2400, "five 8-hour shifts make 40 h"},
+		{[]int{480}, 4, 2400, 1920, "four shifts left make 32 h"},
+		{[]int{240, 360}, 5, 1560, 1560, "26 h from 4 h and 6 h shifts: 6+6+6+4+4"},
+		{[]int{240, 360}, 5, 1500, 1440, "25 h cannot be made; 24 h can"},
+		{[]int{480}, 5, 0, 0, "no room under the maximum"},
+		{[]int{480}, 0, 2400, 0, "no shifts left"},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, mostPaid(c.paid, c.k, c.limit), c.explanation)
+	}
+}

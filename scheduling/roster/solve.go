@@ -289,16 +289,29 @@ func (s *solver) capMinimums(ai int, best map[string]int) {
 }
 
 // mostPaid is the largest sum of at most k of the paid times (each usable
-// again) that does not exceed limit.
+// again) that does not exceed limit: a reachability table over the sums,
+// k rounds of adding one more shift.
 func mostPaid(paid []int, k, limit int) int {
-	if k == 0 || limit <= 0 {
+	if k <= 0 || limit <= 0 {
 		return 0
 	}
+	reach := make([]bool, limit+1)
+	reach[0] = true
 	best := 0
-	for _, p := range paid {
-		if p <= limit {
-			best = max(best, p+mostPaid(paid, k-1, limit-p))
+	for round := 0; round < k; round++ {
+		next := append([]bool(nil), reach...)
+		for x, ok := range reach {
+			if !ok {
+				continue
+			}
+			for _, p := range paid {
+				if y := x + p; y <= limit && !next[y] {
+					next[y] = true
+					best = max(best, y)
+				}
+			}
 		}
+		reach = next
 	}
 	return best
 }
