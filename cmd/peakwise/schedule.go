@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -175,20 +176,22 @@ type checkedReport[R any] struct {
 	Breaches []plancheck.Breach `json:"breaches"`
 }
 
-// MarshalJSON writes the report's fields and "breaches" in one object.
+// MarshalJSON writes the report's fields, in their order, then "breaches",
+// in one object.
 func (c checkedReport[R]) MarshalJSON() ([]byte, error) {
 	b, err := json.Marshal(c.Report)
 	if err != nil {
 		return nil, err
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(b, &fields); err != nil {
+	br, err := json.Marshal(c.Breaches)
+	if err != nil {
 		return nil, err
 	}
-	if fields["breaches"], err = json.Marshal(c.Breaches); err != nil {
-		return nil, err
+	b = bytes.TrimSuffix(bytes.TrimSpace(b), []byte("}"))
+	if len(bytes.TrimSpace(b)) > 1 { // not "{"
+		b = append(b, ',')
 	}
-	return json.Marshal(fields)
+	return append(append(append(b, `"breaches":`...), br...), '}'), nil
 }
 
 func nonNil(bs []plancheck.Breach) []plancheck.Breach {

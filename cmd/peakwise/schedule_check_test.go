@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peakwise/peakwise/scheduling/plancheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -99,4 +100,19 @@ func TestScheduleCheckReportsBadCells(t *testing.T) {
 	}
 	code, _, errOut = runCLI(t, nil, "", "schedule", "check", "--schedule", sched, "--shifts", tmpl)
 	assert.Equal(t, 2, code, errOut)
+}
+
+// TestCheckedReportKeepsTheReportsFieldOrder: the breaches follow the
+// report's own fields, which keep their order.
+func TestCheckedReportKeepsTheReportsFieldOrder(t *testing.T) {
+	type rep struct {
+		Z int `json:"z"`
+		A int `json:"a"`
+	}
+	b, err := json.Marshal(checkedReport[rep]{rep{1, 2}, nonNil(nil)})
+	require.NoError(t, err)
+	assert.Equal(t, `{"z":1,"a":2,"breaches":[]}`, string(b))
+	b, err = json.Marshal(checkedReport[struct{}]{struct{}{}, []plancheck.Breach{{Rule: "span", Shift: 0, Where: "w", Why: "y"}}})
+	require.NoError(t, err)
+	assert.Equal(t, `{"breaches":[{"rule":"span","shift":0,"where":"w","why":"y"}]}`, string(b))
 }
