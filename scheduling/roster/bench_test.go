@@ -222,3 +222,27 @@ func BenchmarkRoster500(b *testing.B) {
 	b.ReportMetric(float64(peakSys)/(1<<20), "sys-MiB")
 	b.Logf("stopped: %s; queues: %+v", rep.Stopped, rep.Queues)
 }
+
+// BenchmarkRoster2000 rosters 2,000 agents for 4 weeks of 15-minute
+// intervals (benchProblem's 3 zones and 6 queues, scaled) with a 240 s
+// deadline, and reports the roster's figures and the process's memory.
+func BenchmarkRoster2000(b *testing.B) {
+	p := benchProblem(b, 2000, 4, 1)
+	var rep Report
+	var peakSys uint64
+	for i := 0; i < b.N; i++ {
+		rep, _ = solveTimed(b, p, 240*time.Second)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		peakSys = max(peakSys, ms.Sys)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(len(rep.Violations)), "violations")
+	b.ReportMetric(rep.SolveSeconds, "solve-s")
+	b.ReportMetric(float64(rep.Rounds), "rounds")
+	b.ReportMetric(rep.Total.RequiredHours, "required-h")
+	b.ReportMetric(100*rep.Total.UnderHours/rep.Total.RequiredHours, "under-%req")
+	b.ReportMetric(rep.Total.PaidHours, "paid-h")
+	b.ReportMetric(contractMinimum(p), "contract-min-h")
+	b.ReportMetric(float64(peakSys)/(1<<20), "sys-MiB")
+}
