@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -521,7 +520,7 @@ func TestMultiZoneShortAvailabilityIsReportedNotHidden(t *testing.T) {
 				}
 			}
 			need := PlanWeekMinimum(a, monday, p.Start, p.End())
-			if reach := availableReach(p, a, monday); reach >= need-1e-9 {
+			if reach, _ := AvailableReach(p, a, monday); reach >= need-1e-9 {
 				t.Errorf("seed %d: %s misses a minimum his availability reaches (%.2f h of %.2f): %s", seed, a.ID, reach, need, br)
 			} else {
 				justified++
@@ -530,6 +529,8 @@ func TestMultiZoneShortAvailabilityIsReportedNotHidden(t *testing.T) {
 		for _, v := range rep.Violations {
 			if v.Rule != "min_week_hours" {
 				t.Errorf("seed %d: %s: %s", seed, v.Rule, v.Message)
+			} else if !strings.Contains(v.Message, "out of his availability's reach") {
+				t.Errorf("seed %d: the report does not say why: %s", seed, v.Message)
 			}
 		}
 		for _, a := range p.Agents {
@@ -542,60 +543,4 @@ func TestMultiZoneShortAvailabilityIsReportedNotHidden(t *testing.T) {
 	}
 	t.Logf("%d of %d agent weeks with a minimum are out of the availability's reach, each reported; the rest are met", justified, weeks)
 	assert.Less(t, justified, weeks*3/4, "the instances should mostly be within reach, or the test proves little")
-}
-
-// availableReach bounds from above the paid hours agent a can work in the
-// local week from monday: for each local date of the week on which one of
-// his templates fits wholly inside the period, his windows, outside time
-// off and published shifts, the longest such paid time; the best of those
-// dates, at most his shifts left in the week, capped by his weekly maximum
-// less published hours. Rest and days in a row are ignored, so the bound
-// is generous.
-func availableReach(p Problem, a Agent, monday time.Time) float64 {
-	var best []int
-	published, publishedShifts := 0, 0
-	for _, b := range a.Booked {
-		if !b.Start.Before(monday) && b.Start.Before(monday.AddDate(0, 0, 7)) {
-			published += b.PaidMinutes
-			publishedShifts++
-		}
-	}
-	for d := 0; d < 7; d++ {
-		day := monday.AddDate(0, 0, d)
-		most := 0
-		for _, t := range p.Templates.Templates {
-			if !t.AllowsContract(a.Contract.Name) {
-				continue
-			}
-			from, _ := clockMinutes(string(t.Start.From))
-			to, _ := clockMinutes(string(t.Start.To))
-			for m := from; m <= to; m += t.Start.StepMin {
-				st := time.Date(day.Year(), day.Month(), day.Day(), m/60, m%60, 0, 0, a.Location)
-				en := st.Add(time.Duration(t.SpanMin) * time.Minute)
-				busy := false
-				for _, b := range a.Booked {
-					busy = busy || (b.Start.Before(en) && st.Before(b.End))
-				}
-				if !st.Before(p.Start) && !en.After(p.End()) && a.AvailableFor(st, en) && !a.OffDuring(st, en) && !busy {
-					most = max(most, t.PaidMin)
-				}
-			}
-		}
-		if most > 0 {
-			best = append(best, most)
-		}
-	}
-	sort.Sort(sort.Reverse(sort.IntSlice(best)))
-	k := len(best)
-	if c := a.Contract.MaxShiftsPerWeek; c > 0 {
-		k = min(k, c-publishedShifts)
-	}
-	sum := 0
-	for _, v := range best[:max(0, k)] {
-		sum += v
-	}
-	if a.Contract.MaxWeekHours > 0 {
-		sum = min(sum, int(a.Contract.MaxWeekHours*60)-published)
-	}
-	return float64(sum) / 60
 }

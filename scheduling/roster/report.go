@@ -384,6 +384,9 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 				if bookedShifts > 0 {
 					why += fmt.Sprintf("; %d published shift(s), %.2f h, already in the week", bookedShifts, float64(bookedMin)/60)
 				}
+				if reach, dates := AvailableReach(p, a, m); len(a.Skills) > 0 && reach < need-1e-9 {
+					why += fmt.Sprintf("; out of his availability's reach: a shift fits his windows on %d date(s) of the week in the plan, at most %.2f h under his contract", dates, reach)
+				}
 				out = append(out, calendar.Violation{AgentID: id, Rule: "min_week_hours", Week: m.Format(time.DateOnly),
 					Message: fmt.Sprintf("%s: %.2f paid hours in the plan in the week of %s on his clock (needs %.2f: min_week_hours %g pro rata for the week's dates in the plan, less published shifts)%s",
 						a.ID, float64(paid)/60, m.Format(time.DateOnly), need, a.Contract.MinWeekHours, why)})
@@ -426,6 +429,63 @@ func ownBreach(v calendar.Violation, loc *time.Location, own []calendar.Shift, m
 		}
 	}
 	return false
+}
+
+// AvailableReach bounds from above the paid hours agent a can work in the
+// local week from monday, and counts the dates it uses: for each local date
+// of the week on which one of his templates fits wholly inside the period,
+// his availability, outside time off and published shifts, the longest such
+// paid time; the best of those dates, at most the shifts his contract
+// leaves in the week, capped by his weekly maximum less published hours.
+// Rest and days in a row are ignored, so the bound is generous: a weekly
+// minimum above it is out of his availability's reach.
+func AvailableReach(p Problem, a Agent, monday time.Time) (hours float64, dates int) {
+	var best []int
+	published, publishedShifts := 0, 0
+	for _, b := range a.Booked {
+		if !b.Start.Before(monday) && b.Start.Before(monday.AddDate(0, 0, 7)) {
+			published += b.PaidMinutes
+			publishedShifts++
+		}
+	}
+	for d := 0; d < 7; d++ {
+		day := monday.AddDate(0, 0, d)
+		most := 0
+		for _, t := range p.Templates.Templates {
+			if !t.AllowsContract(a.Contract.Name) || !hasDay(t.Days, day.Weekday()) {
+				continue
+			}
+			from, _ := clockMinutes(string(t.Start.From))
+			to, _ := clockMinutes(string(t.Start.To))
+			for m := from; m <= to; m += t.Start.StepMin {
+				st := time.Date(day.Year(), day.Month(), day.Day(), m/60, m%60, 0, 0, a.Location)
+				en := st.Add(time.Duration(t.SpanMin) * time.Minute)
+				busy := false
+				for _, b := range a.Booked {
+					busy = busy || (b.Start.Before(en) && st.Before(b.End))
+				}
+				if !st.Before(p.Start) && !en.After(p.End()) && a.AvailableFor(st, en) && !a.OffDuring(st, en) && !busy {
+					most = max(most, t.PaidMin)
+				}
+			}
+		}
+		if most > 0 {
+			best = append(best, most)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(best)))
+	k := len(best)
+	if c := a.Contract.MaxShiftsPerWeek; c > 0 {
+		k = min(k, c-publishedShifts)
+	}
+	sum := 0
+	for _, v := range best[:max(0, k)] {
+		sum += v
+	}
+	if a.Contract.MaxWeekHours > 0 {
+		sum = min(sum, int(a.Contract.MaxWeekHours*60)-published)
+	}
+	return float64(max(0, sum)) / 60, len(best)
 }
 
 // templateProblem says how a shift fails to be its template started at an
