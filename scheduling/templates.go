@@ -52,6 +52,24 @@ type Template struct {
 	Days      []string    `json:"days"`
 	MaxAgents *int        `json:"max_agents"` // cap on shifts of this template in the plan
 	Breaks    []BreakRule `json:"breaks"`
+	// Contracts, if not empty, limits the template to agents whose contract
+	// has one of these names (e.g. ["FT"]); rostering honours it, headcount
+	// generation (no agents) ignores it.
+	Contracts []string `json:"contracts,omitempty"`
+}
+
+// AllowsContract reports whether an agent on the named contract may work the
+// template: always when the template names no contracts.
+func (t Template) AllowsContract(name string) bool {
+	if len(t.Contracts) == 0 {
+		return true
+	}
+	for _, c := range t.Contracts {
+		if c == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Templates is the JSON document of shift templates.
@@ -140,6 +158,16 @@ func (ts Templates) Validate() error {
 			if _, ok := weekdays[d]; !ok {
 				add(fmt.Sprintf("%s.days[%d]", f, k), "unknown day %q (use mon, tue, wed, thu, fri, sat, sun)", d)
 			}
+		}
+		seenContract := map[string]bool{}
+		for k, c := range t.Contracts {
+			switch {
+			case strings.TrimSpace(c) == "" || c != strings.TrimSpace(c) || len(c) > 32:
+				add(fmt.Sprintf("%s.contracts[%d]", f, k), "must be a contract name of 1 to 32 characters without surrounding spaces, got %q", c)
+			case seenContract[c]:
+				add(fmt.Sprintf("%s.contracts[%d]", f, k), "contract %q is listed twice", c)
+			}
+			seenContract[c] = true
 		}
 		if t.MaxAgents != nil && *t.MaxAgents < 0 {
 			add(f+".max_agents", "must not be negative")

@@ -87,16 +87,7 @@ func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 			assert.Contains(t, string(res.Body), f)
 		}
 
-		res = w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/roster", req)
-		require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
-		runID := int64(res.json(t)["id"].(float64))
-		var run store.JobRun
-		require.Eventually(t, func() bool {
-			r := w.as(org.RolePlanner, http.MethodGet, "/api/v1/jobs/runs/"+itoa(runID), nil)
-			require.NoError(t, jsonUnmarshalBytes(r.Body, &run))
-			return run.Status != store.JobRunning
-		}, 90*time.Second, 100*time.Millisecond)
-		require.Equal(t, store.JobSucceeded, run.Status, "errors: %v", run.Errors)
+		run := runRoster(t, w, req)
 		var result struct {
 			ScheduleID int64 `json:"schedule_id"`
 			Report     struct {

@@ -20,15 +20,94 @@ import (
 // rosterArgs are the schedule command's flags in rostering mode.
 type rosterArgs struct {
 	reqPath, shiftsPath, agentsPath, startDate, zoneName, out, reportPath string
+	minLevel, publishedPath                                               string
 	weeks                                                                 int
 	cyclic                                                                bool
 	limit                                                                 time.Duration
 }
 
+// parseMinLevels reads --min-level: queue=level pairs separated by commas.
+func parseMinLevels(s string) (map[string]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	out := map[string]int{}
+	for _, part := range strings.Split(s, ",") {
+		q, l, ok := strings.Cut(strings.TrimSpace(part), "=")
+		lvl, err := strconv.Atoi(strings.TrimSpace(l))
+		if !ok || strings.TrimSpace(q) == "" || err != nil || lvl < 1 || lvl > 5 {
+			return nil, usageErrorf("--min-level: %q is not queue=level with a level of 1 to 5 (e.g. voice_en=3)", part)
+		}
+		if _, dup := out[strings.TrimSpace(q)]; dup {
+			return nil, usageErrorf("--min-level: queue %q is listed twice", q)
+		}
+		out[strings.TrimSpace(q)] = lvl
+	}
+	return out, nil
+}
+
+// readPublished reads a schedule CSV (agent, start, end and paid_minutes
+// columns, as schedule.csv writes them) and adds each row of a rostered
+// agent to his Booked shifts; rows of other agents are not his concern and
+// are skipped. Returns an error naming the line and column of a bad cell.
+func readPublished(path string, agents []roster.Agent) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("%s: the file is empty; want the header agent,start,end,paid_minutes (as schedule.csv)", path)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, need := range []string{"agent", "start", "end", "paid_minutes"} {
+		if _, ok := col[need]; !ok {
+			return fmt.Errorf("%s: the header lacks the %q column (want agent,start,end,paid_minutes as schedule.csv)", path, need)
+		}
+	}
+	index := map[string]int{}
+	for i, a := range agents {
+		index[a.ID] = i
+	}
+	for n, rec := range rows[1:] {
+		line := n + 2
+		get := func(c string) string {
+			if i := col[c]; i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		ai, ok := index[get("agent")]
+		if !ok {
+			continue
+		}
+		start, err1 := time.Parse(time.RFC3339, get("start"))
+		end, err2 := time.Parse(time.RFC3339, get("end"))
+		paid, err3 := strconv.Atoi(get("paid_minutes"))
+		switch {
+		case err1 != nil:
+			return fmt.Errorf("%s: line %d, start: %q is not an RFC 3339 time", path, line, get("start"))
+		case err2 != nil || !end.After(start) || end.Sub(start) > 24*time.Hour:
+			return fmt.Errorf("%s: line %d, end: %q must be an RFC 3339 time after the start, at most 24 h later", path, line, get("end"))
+		case err3 != nil || paid < 0 || time.Duration(paid)*time.Minute > end.Sub(start):
+			return fmt.Errorf("%s: line %d, paid_minutes: %q must be whole minutes from 0 to the shift's length", path, line, get("paid_minutes"))
+		}
+		agents[ai].Booked = append(agents[ai].Booked, roster.Booked{Start: start.UTC(), End: end.UTC(), PaidMinutes: paid})
+	}
+	return nil
+}
+
 // runRoster is `peakwise schedule --agents`: it rosters the named agents of
 // the agents CSV against per-queue requirements and writes schedule.csv (one
 // row per shift, agent filled, times on the agent's clock, plus the queue the
-// shift mostly serves) and the report.
+// shift is assigned to) and the report.
 func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 	switch {
 	case a.reqPath == "", a.shiftsPath == "", a.startDate == "", a.out == "":
@@ -88,6 +167,14 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 	if err != nil {
 		return fmt.Errorf("%s:\n%w", a.agentsPath, err)
 	}
+	if p.MinLevel, err = parseMinLevels(a.minLevel); err != nil {
+		return err
+	}
+	if a.publishedPath != "" {
+		if err := readPublished(a.publishedPath, p.Agents); err != nil {
+			return err
+		}
+	}
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("%s and %s do not fit together: %w", a.agentsPath, a.reqPath, err)
 	}
@@ -127,7 +214,11 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 				msgs = append(msgs, fmt.Sprintf("... and %d more (see the report)", len(report.Violations)-10))
 				break
 			}
-			msgs = append(msgs, fmt.Sprintf("%s: %s: %s", p.Agents[v.AgentID-1].ID, v.Rule, v.Message))
+			who := "(plan)" // a template's cap concerns no one agent
+			if v.AgentID > 0 {
+				who = p.Agents[v.AgentID-1].ID
+			}
+			msgs = append(msgs, fmt.Sprintf("%s: %s: %s", who, v.Rule, v.Message))
 		}
 		return fmt.Errorf("the roster breaks %d rule(s) the agents' contracts or availability cannot avoid:\n  %s", len(report.Violations), strings.Join(msgs, "\n  "))
 	}

@@ -37,7 +37,7 @@ report.json's stress_comparison sets the two side by side.
 Rostering mode (--agents A.csv): R.csv needs a queue (or channel) column, each row
 is that queue's requirement; the agents' skills name those queues. schedule.csv has
 one row per shift with the agent filled, times on the agent's clock, and a trailing
-queue column (the queue the shift mostly serves).
+queue column (the queue the shift is assigned to; it covers only that queue).
 
 Both modes re-check the plan with the plan validator (plancheck) and write its
 breaches into report.json ("breaches"); the command exits 1 if there are any.
@@ -62,6 +62,8 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	maxStretch := fs.Duration("max-peak-stretch", 2*time.Hour, "longest a shift should work through peak without a break (headcount mode)")
 	maxBreakShare := fs.Float64("max-break-share", 0.2, "largest share of on-shift staff on break at once (headcount mode)")
 	agents := fs.String("agents", "", "agents CSV: roster these named agents (rostering mode, see docs/scheduling.md)")
+	minLevel := fs.String("min-level", "", "rostering: queues' minimum proficiency, e.g. voice_en=3,chat_de=2")
+	published := fs.String("published", "", "rostering: schedule CSV of the agents' already published shifts (count toward their weeks, rest and days in a row)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,7 +78,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		return usageErrorf("--time-limit must be a positive duration, e.g. 10s")
 	case *agents != "":
 		return runRoster(ctx, env, rosterArgs{reqPath: *reqPath, shiftsPath: *shiftsPath, agentsPath: *agents, startDate: *startDate,
-			zoneName: *zoneName, out: *out, reportPath: *reportPath, weeks: *weeks, cyclic: *cyclic, limit: *limit})
+			zoneName: *zoneName, out: *out, reportPath: *reportPath, weeks: *weeks, cyclic: *cyclic, limit: *limit, minLevel: *minLevel, publishedPath: *published})
 	case *reqPath == "", *shiftsPath == "", *startDate == "", *out == "":
 		return usageErrorf("--requirements, --shifts, --start and --out are required")
 	case *weeks < 1 || *weeks > 6:

@@ -144,23 +144,6 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// parseMinLevels reads "voice_en=3,chat=2" (levels 1-5); nil for "".
-func parseMinLevels(v string) (map[string]int, error) {
-	if strings.TrimSpace(v) == "" {
-		return nil, nil
-	}
-	out := map[string]int{}
-	for _, part := range strings.Split(v, ",") {
-		q, l, ok := strings.Cut(strings.TrimSpace(part), "=")
-		n, err := strconv.Atoi(strings.TrimSpace(l))
-		if !ok || strings.TrimSpace(q) == "" || err != nil || n < 1 || n > 5 {
-			return nil, usageErrorf("--min-level: %q is not queue=level with a level from 1 to 5", part)
-		}
-		out[strings.TrimSpace(q)] = n
-	}
-	return out, nil
-}
-
 // readScheduleCSV reads schedule.csv (agent, template, start, end,
 // paid_minutes, breaks and an optional queue column, by name). Breaks are
 // START/END pairs separated by ';'. Every bad cell is reported (at most

@@ -8,6 +8,9 @@ import (
 
 // Contract is the working-time rules one agent's shifts must keep.
 type Contract struct {
+	// Name is the kind of contract, e.g. "FT"; shift templates may be
+	// limited to named contracts (scheduling.Template.Contracts).
+	Name               string  `json:"name,omitempty"`
 	MinWeekHours       float64 `json:"min_week_hours"`
 	MaxWeekHours       float64 `json:"max_week_hours"`
 	MaxShiftsPerWeek   int     `json:"max_shifts_per_week"`

@@ -21,7 +21,7 @@ func Templates(ts scheduling.Templates) []plancheck.Template {
 	out := make([]plancheck.Template, 0, len(ts.Templates))
 	for _, t := range ts.Templates {
 		pt := plancheck.Template{Name: t.Name, SpanMin: t.SpanMin, PaidMin: t.PaidMin, StartStepMin: t.Start.StepMin,
-			StartFromMin: clock(string(t.Start.From)), StartToMin: clock(string(t.Start.To))}
+			StartFromMin: clock(string(t.Start.From)), StartToMin: clock(string(t.Start.To)), Contracts: t.Contracts}
 		if t.MaxAgents != nil {
 			n := *t.MaxAgents
 			pt.MaxAgents = &n
@@ -69,9 +69,10 @@ func Headcount(p scheduling.Plan, ts scheduling.Templates, shifts []calendar.Shi
 	return in
 }
 
-// Agent converts a roster agent.
+// Agent converts a roster agent: his contract (and its name), skills,
+// availability, approved time off and already published shifts.
 func Agent(a roster.Agent) plancheck.Agent {
-	out := plancheck.Agent{ID: a.ID, Location: a.Location, Skills: a.Skills,
+	out := plancheck.Agent{ID: a.ID, Location: a.Location, Skills: a.Skills, Contract: a.Contract.Name,
 		MinWeekHours: a.Contract.MinWeekHours, MaxWeekHours: a.Contract.MaxWeekHours, MaxShiftsPerWeek: a.Contract.MaxShiftsPerWeek,
 		MinRestHours: a.Contract.MinRestHours, MaxConsecutiveDays: a.Contract.MaxConsecutiveDays}
 	for _, w := range a.Availability {
@@ -79,6 +80,9 @@ func Agent(a roster.Agent) plancheck.Agent {
 	}
 	for _, t := range a.TimeOff {
 		out.TimeOff = append(out.TimeOff, plancheck.Span{Start: t.Start, End: t.End})
+	}
+	for _, b := range a.Booked {
+		out.Published = append(out.Published, plancheck.Shift{Agent: a.ID, Start: b.Start, End: b.End, PaidMinutes: b.PaidMinutes})
 	}
 	return out
 }
@@ -96,7 +100,7 @@ func Roster(p roster.Problem, as []roster.Assignment) plancheck.Input {
 		in.Agents = append(in.Agents, Agent(a))
 	}
 	for _, q := range p.Queues {
-		in.Queues = append(in.Queues, plancheck.Queue{Name: q})
+		in.Queues = append(in.Queues, plancheck.Queue{Name: q, MinLevel: p.MinLevel[q]})
 	}
 	for _, a := range as {
 		in.Shifts = append(in.Shifts, Shift(a.Shift, a.Agent, a.Queue))

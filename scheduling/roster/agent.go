@@ -37,6 +37,12 @@ type Window struct {
 	From, To int
 }
 
+// Booked is an already published shift: its instants and paid minutes.
+type Booked struct {
+	Start, End  time.Time
+	PaidMinutes int
+}
+
 // Interval is a span of instants [Start, End).
 type Interval struct {
 	Start, End time.Time
@@ -54,14 +60,22 @@ type Agent struct {
 	// agent only ever counts toward queues he has a skill for.
 	Skills map[string]int
 	// Contract limits the agent's working time; zero limits are no limit
-	// (MinRestHours 0 still forbids overlapping shifts).
+	// (MinRestHours 0 still forbids overlapping shifts). A template that
+	// lists contracts (scheduling.Template.Contracts) is only given to
+	// agents whose Contract.Name it names; an empty name gets only
+	// unrestricted templates.
 	Contract calendar.Contract
 	// Availability lists when the agent can work; every minute of each of his
 	// shifts lies in one of these windows. Empty means always.
 	Availability []Window
 	// TimeOff is approved time off; no shift overlaps it.
 	TimeOff []Interval
-	Prefer  Preference
+	// Booked are the agent's shifts already published in other plans (in,
+	// before or after the period): busy time, and counted toward the
+	// weekly hours and shifts of the local week they start in, rest and
+	// days in a row.
+	Booked []Booked
+	Prefer Preference
 	// DaysOff are local weekdays the agent would rather not work.
 	DaysOff []time.Weekday
 }
@@ -77,6 +91,10 @@ const (
 // AgentsHeader is the header of the agents CSV, in order.
 var AgentsHeader = []string{"agent", "timezone", "skills", "min_week_hours", "max_week_hours", "max_shifts_week",
 	"min_rest_hours", "max_consecutive_days", "availability", "time_off", "prefer", "days_off"}
+
+// AgentsOptional are the agents CSV's optional columns: "contract", the
+// contract's name that templates may be limited to (Contract.Name).
+var AgentsOptional = []string{"contract"}
 
 // LineError is one bad cell of a CSV file.
 type LineError struct {
@@ -149,7 +167,7 @@ func ReadAgents(r io.Reader) ([]Agent, error) {
 			continue
 		}
 		get := func(name string) string {
-			if i := col[name]; i < len(rec) {
+			if i, ok := col[name]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])
 			}
 			return ""
@@ -158,6 +176,10 @@ func ReadAgents(r io.Reader) ([]Agent, error) {
 			errs = append(errs, LineError{Line: line, Column: column, Reason: fmt.Sprintf(format, args...)})
 		}
 		a := Agent{ID: get("agent")}
+		name := get("contract")
+		if len(name) > 32 {
+			bad("contract", "%q is longer than 32 characters", name)
+		}
 		if a.ID == "" {
 			bad("agent", "is required")
 		} else if prev, ok := seen[a.ID]; ok {
@@ -190,6 +212,7 @@ func ReadAgents(r io.Reader) ([]Agent, error) {
 			return v
 		}
 		a.Contract = calendar.Contract{
+			Name:               name,
 			MinWeekHours:       num("min_week_hours", 0, false),
 			MaxWeekHours:       num("max_week_hours", DefaultMaxWeekHours, false),
 			MaxShiftsPerWeek:   int(num("max_shifts_week", DefaultMaxShiftsPerWeek, true)),

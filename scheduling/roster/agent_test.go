@@ -109,3 +109,21 @@ func TestAvailabilityFollowsTheWallClockAcrossMidnightAndDST(t *testing.T) {
 		})
 	}
 }
+
+func TestReadAgentsReadsTheOptionalContractColumn(t *testing.T) {
+	in := "agent,timezone,skills,contract,min_week_hours,max_week_hours,max_shifts_week,min_rest_hours,max_consecutive_days,availability,time_off,prefer,days_off\n" +
+		"ana,Asia/Seoul,voice:5,FT,40,40,5,11,6,,,,\n" +
+		"bo,Asia/Seoul,voice:2,,,,,,,,,,\n"
+	agents, err := ReadAgents(strings.NewReader(in))
+	require.NoError(t, err)
+	assert.Equal(t, "FT", agents[0].Contract.Name)
+	assert.Equal(t, "", agents[1].Contract.Name)
+
+	// Without the column every agent has no contract name.
+	agents, err = ReadAgents(strings.NewReader(agentsHeader + "ana,UTC,voice,,,,,,,,,\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "", agents[0].Contract.Name)
+
+	_, err = ReadAgents(strings.NewReader(strings.Replace(in, ",FT,", ","+strings.Repeat("x", 33)+",", 1)))
+	assert.ErrorContains(t, err, "line 2, contract: ")
+}

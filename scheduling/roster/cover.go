@@ -13,14 +13,14 @@ type cell struct {
 	v float64
 }
 
-// group is a distinct skill set: agents with the same set are interchangeable
-// for coverage, so cover is counted per group.
+// group is a distinct skill set: agents with the same set are interchangeable,
+// so the solver pools them per zone and group.
 type group struct {
 	key    string
 	queues []int
 }
 
-// groupsOf returns the distinct skill sets of the agents, in allotment order
+// groupsOf returns the distinct skill sets of the agents, in a stable order
 // (fewest skills first, then by name), and each agent's group.
 func groupsOf(queues []string, agents []Agent) ([]group, []int) {
 	qi := map[string]int{}
@@ -64,40 +64,6 @@ func groupsOf(queues []string, agents []Agent) ([]group, []int) {
 		of[i] = pos[k]
 	}
 	return gs, of
-}
-
-// pour allots amount a of on-duty staff to the queues qs by water-filling:
-// always to the queue with the largest remaining shortfall r[q], so the
-// shortfalls of qs end level (fractional split). Past zero the same rule
-// spreads over-cover evenly. r is updated in place.
-func pour(r []float64, qs []int, a float64, scratch []float64) {
-	if len(qs) == 1 {
-		r[qs[0]] -= a
-		return
-	}
-	vals := scratch[:len(qs)]
-	for k, q := range qs {
-		vals[k] = r[q]
-	}
-	// Insertion sort, descending: at most a handful of queues.
-	for k := 1; k < len(vals); k++ {
-		for j := k; j > 0 && vals[j] > vals[j-1]; j-- {
-			vals[j], vals[j-1] = vals[j-1], vals[j]
-		}
-	}
-	sum, level := 0.0, 0.0
-	for k := range vals {
-		sum += vals[k]
-		level = (sum - a) / float64(k+1)
-		if k == len(vals)-1 || level >= vals[k+1] {
-			break
-		}
-	}
-	for _, q := range qs {
-		if r[q] > level {
-			r[q] = level
-		}
-	}
 }
 
 // coverCells computes the net cover of a shift over the period's intervals:

@@ -46,6 +46,10 @@ type Problem struct {
 	// interval i.
 	Queues   []string
 	Required [][]float64
+	// MinLevel is the least proficiency (1-5) a queue asks for; an agent
+	// whose level for the queue is lower neither counts toward its cover
+	// nor is assigned to it. A queue it does not name asks for level 1.
+	MinLevel map[string]int
 	Agents   []Agent
 	// Templates are the shifts agents may work; their start windows are read
 	// on each agent's own clock.
@@ -150,6 +154,14 @@ func (p Problem) Validate() error {
 			}
 		}
 	}
+	for q, lvl := range p.MinLevel {
+		if !queue[q] {
+			add("min_level", "%q names no queue of the requirements (queues: %v)", q, p.Queues)
+		}
+		if lvl < 1 || lvl > 5 {
+			add("min_level", "the minimum level of %q must be 1 to 5, got %d", q, lvl)
+		}
+	}
 	if len(p.Agents) == 0 {
 		add("agents", "give at least one agent")
 	}
@@ -193,6 +205,11 @@ func (p Problem) Validate() error {
 				add(fmt.Sprintf("%s.time_off[%d]", f, ti), "ends before it starts")
 			}
 		}
+		for bi, b := range a.Booked {
+			if !b.End.After(b.Start) || b.PaidMinutes < 0 || time.Duration(b.PaidMinutes)*time.Minute > b.End.Sub(b.Start) {
+				add(fmt.Sprintf("%s.booked[%d]", f, bi), "must end after it starts and pay 0 to its length in minutes")
+			}
+		}
 		switch a.Prefer {
 		case NoPreference, PreferEarly, PreferLate:
 		default:
@@ -209,7 +226,8 @@ func (p Problem) Validate() error {
 type Assignment struct {
 	// Agent is the agent's ID.
 	Agent string `json:"agent"`
-	// Queue is the queue the shift serves most (of the agent's skills).
+	// Queue is where the agent works the shift: one queue he serves at its
+	// minimum level. The shift's worked time covers this queue only.
 	Queue string `json:"queue"`
 	// Shift holds the instants; its AgentID is the agent's index in
 	// Problem.Agents plus one.
@@ -223,6 +241,70 @@ type Roster struct {
 	// ("converged", "rounds", "deadline").
 	Rounds  int    `json:"rounds"`
 	Stopped string `json:"stopped"`
+}
+
+// Serves reports whether agent a counts toward queue q: he has a skill for
+// it at the queue's minimum level (MinLevel) or above.
+func (p Problem) Serves(a Agent, q string) bool {
+	lvl, ok := a.Skills[q]
+	return ok && lvl >= max(1, p.MinLevel[q])
+}
+
+// eligible returns the agents with only the skills they may serve
+// (Serves); the solver and the report count cover with these.
+func (p Problem) eligible() []Agent {
+	out := make([]Agent, len(p.Agents))
+	for ai, a := range p.Agents {
+		out[ai] = a
+		out[ai].Skills = map[string]int{}
+		for q, lvl := range a.Skills {
+			if p.Serves(a, q) {
+				out[ai].Skills[q] = lvl
+			}
+		}
+	}
+	return out
+}
+
+// weekStarts lists the local Mondays (00:00 on loc) of every week that
+// overlaps [start, end).
+func weekStarts(loc *time.Location, start, end time.Time) []time.Time {
+	l := start.In(loc)
+	var out []time.Time
+	for m := time.Date(l.Year(), l.Month(), l.Day()-int((l.Weekday()+6)%7), 0, 0, 0, 0, loc); m.Before(end); m = m.AddDate(0, 0, 7) {
+		out = append(out, m)
+	}
+	return out
+}
+
+// PlanWeekMinimum is the least paid hours a plan over [start, end) must give
+// agent a in his local week starting at monday (00:00 on his clock, so a
+// DST week has 167 or 169 hours): MinWeekHours x d / 7, where d counts the
+// week's local dates that lie wholly inside the period and that approved
+// time off does not touch, but never more than the week's whole minimum
+// (WeekMinimum) less the paid hours of his already published shifts (Booked)
+// that start in the week. A week wholly inside the period without published
+// shifts therefore needs WeekMinimum; a week the period cuts needs its share.
+func PlanWeekMinimum(a Agent, monday, start, end time.Time) float64 {
+	if a.Contract.MinWeekHours == 0 {
+		return 0
+	}
+	d := 0
+	for k := 0; k < 7; k++ {
+		from, to := monday.AddDate(0, 0, k), monday.AddDate(0, 0, k+1)
+		if !from.Before(start) && !to.After(end) && !a.OffDuring(from, to) {
+			d++
+		}
+	}
+	share := a.Contract.MinWeekHours * float64(d) / 7
+	next := monday.AddDate(0, 0, 7)
+	booked := 0.0
+	for _, b := range a.Booked {
+		if !b.Start.Before(monday) && b.Start.Before(next) {
+			booked += float64(b.PaidMinutes) / 60
+		}
+	}
+	return math.Max(0, math.Min(share, WeekMinimum(a, monday)-booked))
 }
 
 // WeekMinimum is the minimum paid hours an agent's contract asks for in the

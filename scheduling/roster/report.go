@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling"
@@ -36,8 +37,7 @@ type AgentReport struct {
 // QueueReport is one queue's (or, as Total, all queues') agent-hours.
 type QueueReport struct {
 	Queue string `json:"queue"`
-	// PaidHours are the shifts' paid hours split over the queues in the
-	// proportion their worked time was allotted.
+	// PaidHours are the paid hours of the shifts assigned to the queue.
 	PaidHours     float64 `json:"paid_agent_hours"`
 	RequiredHours float64 `json:"required_agent_hours"`
 	CoveredHours  float64 `json:"covered_agent_hours"`
@@ -58,30 +58,44 @@ type Report struct {
 	PeakHoursMean float64 `json:"peak_hours_mean"`
 	PeakHoursGini float64 `json:"peak_hours_gini"`
 	// Violations are the hard rules the shifts break, re-checked from the
-	// shifts: calendar.Check (shape, overlap, period), calendar.CheckContract,
-	// the weekly minimums (WeekMinimum), calendar.CheckTimeOff, availability,
-	// skill and template. A solved roster has none, except a weekly minimum
-	// that the agent's availability cannot reach.
+	// shifts: calendar.Check (shape, overlap, period), calendar.CheckContract
+	// with the agents' published shifts (Booked) counted,
+	// calendar.CheckDoubleBooking against them, the weekly minimums of every
+	// local week the period touches (PlanWeekMinimum), calendar.CheckTimeOff,
+	// availability, skill at the queue's minimum level, and template (start,
+	// shape, breaks and the contracts it is limited to). A solved roster has
+	// none, except a weekly minimum that the agent's availability cannot
+	// reach.
 	Violations   []calendar.Violation `json:"violations"`
 	SolveSeconds float64              `json:"solve_seconds"`
 	Rounds       int                  `json:"rounds,omitempty"`
 	Stopped      string               `json:"stopped,omitempty"`
 }
 
-// allotment is the result of allotting every interval's on-duty agents to
-// queues: each shift's hours per queue and each queue's final shortfall.
+// allotment is each shift's worked agent-hours on the queue it is assigned
+// to and each queue's final shortfall.
 type allotment struct {
-	shiftQueue [][]float64 // [shift][queue] agent-hours allotted
-	rem        []float64   // [i*Q+q]
+	shiftQueue [][]float64 // [shift][queue] agent-hours worked there
+	rem        []float64   // [i*Q+q] requirement less the assigned cover
 	cells      [][]cell
 }
 
-func allot(p *Problem, shifts []calendar.Shift, agentOf []int) allotment {
+// allot counts each shift's worked time (breaks out) toward the one queue
+// queueOf names, if the agent serves it (agents' skills already cut to the
+// queues' minimum levels); a shift on any other queue, or none, covers
+// nothing.
+func allot(p *Problem, shifts []calendar.Shift, agentOf []int, queueOf []string) allotment {
 	n, Q := len(p.Required[0]), len(p.Queues)
-	groups, groupOf := groupsOf(p.Queues, p.Agents)
-	G := len(groups)
-	on := make([]float64, n*G)
+	qi := map[string]int{}
+	for q, name := range p.Queues {
+		qi[name] = q
+	}
 	al := allotment{shiftQueue: make([][]float64, len(shifts)), rem: make([]float64, n*Q), cells: make([][]cell, len(shifts))}
+	for q := range p.Queues {
+		for i := 0; i < n; i++ {
+			al.rem[i*Q+q] = p.Required[q][i]
+		}
+	}
 	for k, sh := range shifts {
 		var bs []Interval
 		for _, b := range sh.Breaks {
@@ -94,80 +108,23 @@ func allot(p *Problem, shifts []calendar.Shift, agentOf []int) allotment {
 			}
 		}
 		al.cells[k] = cs
-		g := groupOf[agentOf[k]]
-		for _, c := range cs {
-			on[int(c.i)*G+g] += c.v
-		}
-	}
-	// per[i*G+g][q]: the share of group g's staff in interval i allotted to q.
-	per := make([]float64, n*G*Q)
-	scratch := make([]float64, Q)
-	before := make([]float64, Q)
-	for i := 0; i < n; i++ {
-		r := al.rem[i*Q : (i+1)*Q]
-		for q := range p.Queues {
-			r[q] = p.Required[q][i]
-		}
-		for g := 0; g < G; g++ {
-			a := on[i*G+g]
-			if a <= 1e-12 {
-				continue
-			}
-			copy(before, r)
-			pour(r, groups[g].queues, a, scratch)
-			for _, q := range groups[g].queues {
-				per[(i*G+g)*Q+q] = (before[q] - r[q]) / a
-			}
-		}
-	}
-	for k := range shifts {
-		g := groupOf[agentOf[k]]
 		al.shiftQueue[k] = make([]float64, Q)
-		for _, c := range al.cells[k] {
-			for _, q := range groups[g].queues {
-				al.shiftQueue[k][q] += c.v * per[(int(c.i)*G+g)*Q+q] * p.Step.Hours()
-			}
+		q, ok := qi[queueOf[k]]
+		if _, skilled := p.Agents[agentOf[k]].Skills[queueOf[k]]; !ok || !skilled {
+			continue
+		}
+		for _, c := range cs {
+			al.rem[int(c.i)*Q+q] -= c.v
+			al.shiftQueue[k][q] += c.v * p.Step.Hours()
 		}
 	}
 	return al
 }
 
-// allotQueues names, for each assignment, the queue its worked time is most
-// allotted to (ties: the agent's higher proficiency, then the name).
-func allotQueues(p Problem, as []Assignment) []string {
-	shifts := make([]calendar.Shift, len(as))
-	agentOf := make([]int, len(as))
-	for k, a := range as {
-		shifts[k] = a.Shift
-		agentOf[k] = int(a.Shift.AgentID - 1)
-	}
-	al := allot(&p, shifts, agentOf)
-	out := make([]string, len(as))
-	for k := range as {
-		out[k] = mainQueue(p, p.Agents[agentOf[k]], al.shiftQueue[k])
-	}
-	return out
-}
-
-func mainQueue(p Problem, a Agent, hours []float64) string {
-	best, bestH, bestLvl := "", -1.0, 0
-	for q, name := range p.Queues {
-		lvl, ok := a.Skills[name]
-		if !ok {
-			continue
-		}
-		h := hours[q]
-		if h > bestH+1e-9 || (math.Abs(h-bestH) <= 1e-9 && (lvl > bestLvl || (lvl == bestLvl && name < best))) {
-			best, bestH, bestLvl = name, h, lvl
-		}
-	}
-	return best
-}
-
 // Measure reports on a roster of p's agents, from the assignments alone:
-// coverage (each interval's on-duty agents allotted to queues, skill sets
-// with fewer skills first, each by water-filling the largest remaining
-// shortfall), per-agent figures, fairness and every hard rule re-checked.
+// coverage (each shift's worked time counts toward the one queue it is
+// assigned to, and only if the agent serves that queue at its minimum
+// level), per-agent figures, fairness and every hard rule re-checked.
 // Returns Validate's errors, or an error naming an assignment whose agent is
 // not in p.
 func Measure(p Problem, as []Assignment) (Report, error) {
@@ -175,13 +132,16 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 		return Report{}, err
 	}
 	p.defaults()
+	p.Agents = p.eligible()
 	index := map[string]int{}
 	for i, a := range p.Agents {
 		index[a.ID] = i
 	}
 	shifts := make([]calendar.Shift, len(as))
 	agentOf := make([]int, len(as))
+	queueOf := make([]string, len(as))
 	for k, a := range as {
+		queueOf[k] = a.Queue
 		ai, ok := index[a.Agent]
 		if !ok {
 			return Report{}, fmt.Errorf("assignment %d: agent %q is not in the problem", k, a.Agent)
@@ -195,7 +155,7 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 	}
 	n, Q := len(p.Required[0]), len(p.Queues)
 	h := p.Step.Hours()
-	al := allot(&p, shifts, agentOf)
+	al := allot(&p, shifts, agentOf, queueOf)
 	r := Report{Shifts: len(as), Queues: make([]QueueReport, Q), Total: QueueReport{Queue: "(all)"}}
 	for q, name := range p.Queues {
 		qr := &r.Queues[q]
@@ -352,8 +312,17 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 		out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "shape", UID: sh.UID, Message: pr.Field + ": " + pr.Reason})
 	}
 	tmpl := map[string]scheduling.Template{}
+	used := map[string]int{}
 	for _, t := range p.Templates.Templates {
 		tmpl[t.Name] = t
+	}
+	for _, sh := range shifts {
+		used[sh.Template]++
+	}
+	for _, t := range p.Templates.Templates {
+		if t.MaxAgents != nil && used[t.Name] > *t.MaxAgents {
+			out = append(out, calendar.Violation{Rule: "max_agents", Message: fmt.Sprintf("%d shifts of %s; its max_agents is %d", used[t.Name], t.Name, *t.MaxAgents)})
+		}
 	}
 	byAgent := make([][]calendar.Shift, len(p.Agents))
 	for k, sh := range shifts {
@@ -366,31 +335,62 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 		}
 		if _, ok := a.Skills[as[k].Queue]; !ok {
 			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "skill", UID: sh.UID,
-				Message: fmt.Sprintf("%s has no skill for queue %q", a.ID, as[k].Queue)})
+				Message: fmt.Sprintf("%s has no skill for queue %q at its minimum level %d", a.ID, as[k].Queue, max(1, p.MinLevel[as[k].Queue]))})
 		}
 		if msg := templateProblem(tmpl, a.Location, sh); msg != "" {
 			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "template", UID: sh.UID, Message: msg})
+		} else if t := tmpl[sh.Template]; !t.AllowsContract(a.Contract.Name) {
+			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "template", UID: sh.UID,
+				Message: fmt.Sprintf("%s is only for contracts %v; %s's contract is %q", t.Name, t.Contracts, a.ID, a.Contract.Name)})
 		}
 	}
 	for ai, a := range p.Agents {
 		id := int64(ai + 1)
 		c := a.Contract
 		c.MinWeekHours = 0
-		out = append(out, calendar.CheckContract(id, c, a.Location, byAgent[ai], start, end)...)
-		l := start.In(a.Location)
-		for m := time.Date(l.Year(), l.Month(), l.Day()-int((l.Weekday()+6)%7), 0, 0, 0, 0, a.Location); m.Before(end); m = m.AddDate(0, 0, 7) {
-			next := m.AddDate(0, 0, 7)
-			if m.Before(start) || next.After(end) {
-				continue
+		// Published shifts of other plans count toward the weeks, rest and
+		// days in a row; a breach among them alone is not this plan's.
+		withBooked := append([]calendar.Shift(nil), byAgent[ai]...)
+		for bi, b := range a.Booked {
+			withBooked = append(withBooked, calendar.Shift{AgentID: id, UID: fmt.Sprintf("%s%d", bookedUID, bi), Start: b.Start, End: b.End, PaidMinutes: b.PaidMinutes})
+		}
+		out = append(out, calendar.CheckDoubleBooking(byAgent[ai], withBooked[len(byAgent[ai]):])...)
+		for _, v := range calendar.CheckContract(id, c, a.Location, withBooked, start, end) {
+			if ownBreach(v, a.Location, byAgent[ai], c.MaxConsecutiveDays) {
+				out = append(out, v)
 			}
-			wc := calendar.Contract{MinWeekHours: WeekMinimum(a, m)}
-			var week []calendar.Shift
+		}
+		for _, m := range weekStarts(a.Location, start, end) {
+			next := m.AddDate(0, 0, 7)
+			need := PlanWeekMinimum(a, m, start, end)
+			paid := 0
 			for _, sh := range byAgent[ai] {
 				if !sh.Start.Before(m) && sh.Start.Before(next) {
-					week = append(week, sh)
+					paid += sh.PaidMinutes
 				}
 			}
-			out = append(out, calendar.CheckContract(id, wc, a.Location, week, m, next)...)
+			if float64(paid)/60 < need-1e-9 {
+				why := ""
+				if len(a.Skills) == 0 {
+					why = "; he serves no queue at its minimum level"
+				}
+				bookedShifts, bookedMin := 0, 0
+				for _, bk := range a.Booked {
+					if !bk.Start.Before(m) && bk.Start.Before(next) {
+						bookedShifts++
+						bookedMin += bk.PaidMinutes
+					}
+				}
+				if bookedShifts > 0 {
+					why += fmt.Sprintf("; %d published shift(s), %.2f h, already in the week", bookedShifts, float64(bookedMin)/60)
+				}
+				if reach, dates := AvailableReach(p, a, m); len(a.Skills) > 0 && reach < need-1e-9 {
+					why += fmt.Sprintf("; out of his availability's reach: a shift fits his windows on %d date(s) of the week in the plan, at most %.2f h under his contract", dates, reach)
+				}
+				out = append(out, calendar.Violation{AgentID: id, Rule: "min_week_hours", Week: m.Format(time.DateOnly),
+					Message: fmt.Sprintf("%s: %.2f paid hours in the plan in the week of %s on his clock (needs %.2f: min_week_hours %g pro rata for the week's dates in the plan, less published shifts)%s",
+						a.ID, float64(paid)/60, m.Format(time.DateOnly), need, a.Contract.MinWeekHours, why)})
+			}
 		}
 		var offs []calendar.TimeOff
 		for _, t := range a.TimeOff {
@@ -399,6 +399,93 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 		out = append(out, calendar.CheckTimeOff(byAgent[ai], offs)...)
 	}
 	return out
+}
+
+// bookedUID prefixes the UIDs given to published shifts of other plans
+// while checking a roster's contracts.
+const bookedUID = "booked-"
+
+// ownBreach reports whether a contract breach found among a roster's
+// shifts and the agent's published ones involves a roster shift: a shift
+// breach names a roster shift, a weekly one falls in a week with a roster
+// shift, a run of days in a row contains a roster date.
+func ownBreach(v calendar.Violation, loc *time.Location, own []calendar.Shift, maxDays int) bool {
+	if v.UID != "" {
+		return !strings.HasPrefix(v.UID, bookedUID)
+	}
+	for _, sh := range own {
+		l := sh.Start.In(loc)
+		date := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+		if v.Rule == "max_consecutive_days" {
+			last, err := time.ParseInLocation(time.DateOnly, v.Week, loc)
+			if err == nil && !date.After(last) && date.After(last.AddDate(0, 0, -maxDays-1)) {
+				return true
+			}
+			continue
+		}
+		monday := date.AddDate(0, 0, -int((l.Weekday()+6)%7))
+		if monday.Format(time.DateOnly) == v.Week {
+			return true
+		}
+	}
+	return false
+}
+
+// AvailableReach bounds from above the paid hours agent a can work in the
+// local week from monday, and counts the dates it uses: for each local date
+// of the week on which one of his templates fits wholly inside the period,
+// his availability, outside time off and published shifts, the longest such
+// paid time; the best of those dates, at most the shifts his contract
+// leaves in the week, capped by his weekly maximum less published hours.
+// Rest and days in a row are ignored, so the bound is generous: a weekly
+// minimum above it is out of his availability's reach.
+func AvailableReach(p Problem, a Agent, monday time.Time) (hours float64, dates int) {
+	var best []int
+	published, publishedShifts := 0, 0
+	for _, b := range a.Booked {
+		if !b.Start.Before(monday) && b.Start.Before(monday.AddDate(0, 0, 7)) {
+			published += b.PaidMinutes
+			publishedShifts++
+		}
+	}
+	for d := 0; d < 7; d++ {
+		day := monday.AddDate(0, 0, d)
+		most := 0
+		for _, t := range p.Templates.Templates {
+			if !t.AllowsContract(a.Contract.Name) || !hasDay(t.Days, day.Weekday()) {
+				continue
+			}
+			from, _ := clockMinutes(string(t.Start.From))
+			to, _ := clockMinutes(string(t.Start.To))
+			for m := from; m <= to; m += t.Start.StepMin {
+				st := time.Date(day.Year(), day.Month(), day.Day(), m/60, m%60, 0, 0, a.Location)
+				en := st.Add(time.Duration(t.SpanMin) * time.Minute)
+				busy := false
+				for _, b := range a.Booked {
+					busy = busy || (b.Start.Before(en) && st.Before(b.End))
+				}
+				if !st.Before(p.Start) && !en.After(p.End()) && a.AvailableFor(st, en) && !a.OffDuring(st, en) && !busy {
+					most = max(most, t.PaidMin)
+				}
+			}
+		}
+		if most > 0 {
+			best = append(best, most)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(best)))
+	k := len(best)
+	if c := a.Contract.MaxShiftsPerWeek; c > 0 {
+		k = min(k, c-publishedShifts)
+	}
+	sum := 0
+	for _, v := range best[:max(0, k)] {
+		sum += v
+	}
+	if a.Contract.MaxWeekHours > 0 {
+		sum = min(sum, int(a.Contract.MaxWeekHours*60)-published)
+	}
+	return float64(max(0, sum)) / 60, len(best)
 }
 
 // templateProblem says how a shift fails to be its template started at an

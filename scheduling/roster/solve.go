@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 
@@ -40,8 +41,13 @@ type agentState struct {
 	byDay      map[int]int32 // local civil day -> shift id
 	weekPaid   map[int]int   // minutes per local week (keyed by its Monday)
 	weekShifts map[int]int
-	weekMin    map[int]int // enforced minimum minutes per week wholly inside the period
-	restDays   int         // how many days around a shift its rest can reach
+	weekMin    map[int]int // minimum minutes per local week (PlanWeekMinimum plus booked minutes)
+	maxPaid    int         // the longest paid time of the templates his contract may work
+	okDay      map[int]bool
+	bookedDay  map[int]bool // local days with a published shift of another plan
+	booked     []Booked
+	blocked    bool // serves no queue at its minimum level: never rostered
+	restDays   int  // how many days around a shift its rest can reach
 	paidMin    int
 	peakMin    float64
 	stretchMin float64 // peak-stretch minutes beyond the limit, summed over shifts
@@ -52,6 +58,7 @@ type agentState struct {
 
 type placed struct {
 	agent, z, pat int
+	queue         int // the queue the shift is assigned to; it covers only this one
 	breaks        []int
 	cells         []cell
 	peakMin       float64
@@ -65,8 +72,8 @@ type solver struct {
 	n, Q, G int
 	stepH   float64
 	req     []float64 // [i*Q+q]
-	on      []float64 // [i*G+g]
-	rem     []float64 // [i*Q+q] shortfall left after allotment (negative: over)
+	on      []float64 // [i*Q+q] cover of the shifts assigned to q
+	rem     []float64 // [i*Q+q] shortfall left (negative: over)
 	under   []float64
 	over    []float64
 	groups  []group
@@ -76,7 +83,6 @@ type solver struct {
 	shifts  []placed
 	free    []int32
 	peak    []bool
-	maxPaid int
 
 	dirty     []int32
 	isDirty   []bool
@@ -84,7 +90,7 @@ type solver struct {
 	sumOver   float64
 	paidTotal int
 	softTotal float64
-	scratch   []float64
+	tmplCount []int // shifts of each template in the roster (max_agents caps them)
 	buf       []float64
 	rng       *rand.Rand
 }
@@ -106,6 +112,7 @@ func Solve(ctx context.Context, p Problem) (Roster, error) {
 		return Roster{}, err
 	}
 	p.defaults()
+	p.Agents = p.eligible()
 	s := newSolver(&p)
 	total := p.MaxRounds + 2
 	progress := func(done int) {
@@ -168,19 +175,16 @@ func newSolver(p *Problem) *solver {
 		}
 	}
 	s.peak = scheduling.Peaks(p.Location, p.Start, p.Step, total, p.PeakShare)
-	s.on = make([]float64, n*s.G)
+	s.on = make([]float64, n*s.Q)
+	s.tmplCount = make([]int, len(p.Templates.Templates))
 	s.rem = append([]float64(nil), s.req...)
 	s.under, s.over = make([]float64, n), make([]float64, n)
 	s.isDirty = make([]bool, n)
-	s.scratch = make([]float64, s.Q)
 	s.buf = make([]float64, 0, 80)
 	for i := 0; i < n; i++ {
 		s.evalInterval(i)
 		s.sumUnder += s.under[i]
 		s.sumOver += s.over[i]
-	}
-	for _, t := range p.Templates.Templates {
-		s.maxPaid = max(s.maxPaid, t.PaidMin)
 	}
 	zoneOf := map[string]int{}
 	for ai, a := range p.Agents {
@@ -191,22 +195,47 @@ func newSolver(p *Problem) *solver {
 			s.zones = append(s.zones, s.buildZone(a.Location))
 		}
 		s.zones[z].agents = append(s.zones[z].agents, ai)
-		st := agentState{z: z, g: groupOf[ai], byDay: map[int]int32{}, weekPaid: map[int]int{}, weekShifts: map[int]int{}, weekMin: map[int]int{}}
+		st := agentState{z: z, g: groupOf[ai], byDay: map[int]int32{}, weekPaid: map[int]int{}, weekShifts: map[int]int{}, weekMin: map[int]int{},
+			okDay: map[int]bool{}, bookedDay: map[int]bool{}, booked: a.Booked, blocked: len(a.Skills) == 0}
 		st.restDays = int(math.Ceil((a.Contract.MinRestHours+16)/24)) + 1
 		for _, d := range a.DaysOff {
 			st.dayOff[d] = true
 		}
-		loc := a.Location
-		l := p.Start.In(loc)
-		for m := time.Date(l.Year(), l.Month(), l.Day()-int((l.Weekday()+6)%7), 0, 0, 0, 0, loc); m.Before(p.End()); m = m.AddDate(0, 0, 7) {
-			if m.Before(p.Start) || m.AddDate(0, 0, 7).After(p.End()) {
-				continue
+		for _, t := range p.Templates.Templates {
+			if t.AllowsContract(a.Contract.Name) {
+				st.maxPaid = max(st.maxPaid, t.PaidMin)
 			}
-			if mins := int(math.Ceil(WeekMinimum(a, m)*60 - 1e-9)); mins > 0 {
-				st.weekMin[civilDay(m)] = mins
+		}
+		// Published shifts of other plans count toward their local week's
+		// hours and shifts, and take their local date.
+		for _, b := range a.Booked {
+			l := b.Start.In(a.Location)
+			dn := civilDay(l)
+			w := dn - int((l.Weekday()+6)%7)
+			st.bookedDay[dn] = true
+			st.weekPaid[w] += b.PaidMinutes
+			st.weekShifts[w]++
+		}
+		for _, m := range weekStarts(a.Location, p.Start, p.End()) {
+			if st.blocked {
+				break
+			}
+			if mins := int(math.Ceil(PlanWeekMinimum(a, m, p.Start, p.End())*60 - 1e-9)); mins > 0 {
+				st.weekMin[civilDay(m)] = mins + st.weekPaid[civilDay(m)]
 			}
 		}
 		s.agents = append(s.agents, st)
+	}
+	best := map[string]int{}
+	for ai := range s.agents {
+		st := &s.agents[ai]
+		pats := s.zones[st.z].pats
+		for pi := range pats {
+			if !st.okDay[pats[pi].day] && s.staticOK(ai, &pats[pi]) {
+				st.okDay[pats[pi].day] = true
+			}
+		}
+		s.capMinimums(ai, best)
 	}
 	s.pool = make([][]int, len(s.zones)*s.G)
 	for ai, st := range s.agents {
@@ -214,6 +243,77 @@ func newSolver(p *Problem) *solver {
 		s.pool[k] = append(s.pool[k], ai)
 	}
 	return s
+}
+
+// capMinimums lowers each weekly minimum of agent ai that no set of shifts
+// could reach (too few free days or shifts left, or the templates' paid
+// times cannot add up to it under the weekly maximum) to the most paid time
+// that can, so the solver still gives him as much as it can; Measure
+// reports the week. best memoises the most reachable minutes by paid
+// times, shift count and cap.
+func (s *solver) capMinimums(ai int, best map[string]int) {
+	st := &s.agents[ai]
+	c := s.p.Agents[ai].Contract
+	var paid []int
+	for _, t := range s.p.Templates.Templates {
+		if t.AllowsContract(s.p.Agents[ai].Contract.Name) && !slices.Contains(paid, t.PaidMin) {
+			paid = append(paid, t.PaidMin)
+		}
+	}
+	sort.Ints(paid)
+	for w, m := range st.weekMin {
+		free := 0
+		for d := w; d < w+7; d++ {
+			if st.okDay[d] && !st.bookedDay[d] {
+				free++
+			}
+		}
+		k := free
+		if c.MaxShiftsPerWeek > 0 {
+			k = min(k, c.MaxShiftsPerWeek-st.weekShifts[w])
+		}
+		limit := m
+		if c.MaxWeekHours > 0 {
+			limit = int(math.Floor(c.MaxWeekHours*60+1e-9)) - st.weekPaid[w]
+		}
+		key := fmt.Sprint(paid, k, limit)
+		most, ok := best[key]
+		if !ok {
+			most = mostPaid(paid, max(0, k), limit)
+			best[key] = most
+		}
+		if st.weekPaid[w]+most < m {
+			st.weekMin[w] = st.weekPaid[w] + most
+		}
+	}
+}
+
+// mostPaid is the largest sum of at most k of the paid times (each usable
+// again) that does not exceed limit: a reachability table over the sums,
+// k rounds of adding one more shift.
+func mostPaid(paid []int, k, limit int) int {
+	if k <= 0 || limit <= 0 {
+		return 0
+	}
+	reach := make([]bool, limit+1)
+	reach[0] = true
+	best := 0
+	for round := 0; round < k; round++ {
+		next := append([]bool(nil), reach...)
+		for x, ok := range reach {
+			if !ok {
+				continue
+			}
+			for _, p := range paid {
+				if y := x + p; y <= limit && !next[y] {
+					next[y] = true
+					best = max(best, y)
+				}
+			}
+		}
+		reach = next
+	}
+	return best
 }
 
 // buildZone lists every template start on every local date of the zone that
@@ -287,15 +387,12 @@ func (s *solver) cells(pt *pattern, breaks []int) []cell {
 	return c
 }
 
-// evalInterval allots interval i's on-duty staff to the queues (groups in
-// order, each by pour) and stores its under- and over-cover.
+// evalInterval stores interval i's shortfall per queue (requirement less
+// the cover of the shifts assigned to it) and its under- and over-cover.
 func (s *solver) evalInterval(i int) {
 	r := s.rem[i*s.Q : (i+1)*s.Q]
-	copy(r, s.req[i*s.Q:(i+1)*s.Q])
-	for g, a := range s.on[i*s.G : (i+1)*s.G] {
-		if a > 1e-12 {
-			pour(r, s.groups[g].queues, a, s.scratch)
-		}
+	for q := range r {
+		r[q] = s.req[i*s.Q+q] - s.on[i*s.Q+q]
 	}
 	u, o := 0.0, 0.0
 	for _, v := range r {
@@ -368,13 +465,36 @@ func (s *solver) shiftStats(pl *placed) {
 	pl.stretchMin = math.Max(0, longest-s.p.MaxPeakStretch.Minutes())
 }
 
-// add gives agent ai pattern pat with the given breaks; rules are the
-// caller's to check (canAdd).
-func (s *solver) add(ai, pat int, breaks []int) int32 {
+// bestQueue is the queue of skill set g to which cells add the most needed
+// cover (the first of them on a tie), and that cover.
+func (s *solver) bestQueue(g int, cells []cell) (int, float64) {
+	best, bestGain := -1, -1.0
+	for _, q := range s.groups[g].queues {
+		sum := 0.0
+		for _, c := range cells {
+			if r := s.rem[int(c.i)*s.Q+q]; r > 0 {
+				sum += math.Min(c.v, r)
+			}
+		}
+		if sum > bestGain+1e-12 {
+			best, bestGain = q, sum
+		}
+	}
+	return best, bestGain
+}
+
+// add gives agent ai pattern pat with the given breaks, assigned to queue
+// q (or, with q < 0, to the queue of his skills it helps most); rules are
+// the caller's to check (canAdd).
+func (s *solver) add(ai, pat int, breaks []int, q int) int32 {
 	st := &s.agents[ai]
 	pt := &s.zones[st.z].pats[pat]
 	pl := placed{agent: ai, z: st.z, pat: pat, breaks: append([]int(nil), breaks...), alive: true}
 	pl.cells = s.cells(pt, pl.breaks)
+	if q < 0 {
+		q, _ = s.bestQueue(st.g, pl.cells)
+	}
+	pl.queue = q
 	s.shiftStats(&pl)
 	pl.unmet = s.unmetOf(ai, pt)
 	var id int32
@@ -387,11 +507,12 @@ func (s *solver) add(ai, pat int, breaks []int) int32 {
 		s.shifts = append(s.shifts, pl)
 	}
 	for _, c := range pl.cells {
-		s.on[int(c.i)*s.G+st.g] += c.v
+		s.on[int(c.i)*s.Q+pl.queue] += c.v
 		s.mark(c.i)
 	}
 	s.flush()
 	st.byDay[pt.day] = id
+	s.tmplCount[pt.tmpl]++
 	st.weekPaid[pt.week] += pt.paid
 	st.weekShifts[pt.week]++
 	st.paidMin += pt.paid
@@ -408,11 +529,12 @@ func (s *solver) remove(id int32) {
 	st := &s.agents[pl.agent]
 	pt := &s.zones[pl.z].pats[pl.pat]
 	for _, c := range pl.cells {
-		s.on[int(c.i)*s.G+st.g] -= c.v
+		s.on[int(c.i)*s.Q+pl.queue] -= c.v
 		s.mark(c.i)
 	}
 	s.flush()
 	delete(st.byDay, pt.day)
+	s.tmplCount[pt.tmpl]--
 	st.weekPaid[pt.week] -= pt.paid
 	st.weekShifts[pt.week]--
 	st.paidMin -= pt.paid
@@ -452,7 +574,7 @@ func (s *solver) setBreaks(id int32, breaks []int) {
 			b++
 		}
 		if d > 1e-12 || d < -1e-12 {
-			s.on[int(i)*s.G+st.g] += d
+			s.on[int(i)*s.Q+pl.queue] += d
 			s.mark(i)
 		}
 	}
@@ -472,8 +594,11 @@ func (s *solver) canAdd(ai, pat int) bool {
 	a := &s.p.Agents[ai]
 	st := &s.agents[ai]
 	pt := &s.zones[st.z].pats[pat]
-	if _, taken := st.byDay[pt.day]; taken {
+	if _, taken := st.byDay[pt.day]; taken || st.bookedDay[pt.day] {
 		return false
+	}
+	if m := s.p.Templates.Templates[pt.tmpl].MaxAgents; m != nil && s.tmplCount[pt.tmpl] >= *m {
+		return false // the template's cap on shifts in the whole plan
 	}
 	c := a.Contract
 	if c.MaxShiftsPerWeek > 0 && st.weekShifts[pt.week]+1 > c.MaxShiftsPerWeek {
@@ -482,10 +607,18 @@ func (s *solver) canAdd(ai, pat int) bool {
 	if c.MaxWeekHours > 0 && float64(st.weekPaid[pt.week]+pt.paid) > c.MaxWeekHours*60+1e-9 {
 		return false
 	}
-	// Keep the week's minimum reachable with the shifts left.
-	if m := st.weekMin[pt.week]; m > 0 && c.MaxShiftsPerWeek > 0 {
-		left := c.MaxShiftsPerWeek - st.weekShifts[pt.week] - 1
-		if st.weekPaid[pt.week]+pt.paid+left*s.maxPaid < m {
+	// Keep the week's minimum reachable with the shifts and free days left.
+	if m := st.weekMin[pt.week]; m > 0 && st.weekPaid[pt.week]+pt.paid < m {
+		left := 0
+		for d := pt.week; d < pt.week+7; d++ {
+			if _, taken := st.byDay[d]; d != pt.day && !taken && !st.bookedDay[d] && st.okDay[d] {
+				left++
+			}
+		}
+		if c.MaxShiftsPerWeek > 0 {
+			left = min(left, c.MaxShiftsPerWeek-st.weekShifts[pt.week]-1)
+		}
+		if st.weekPaid[pt.week]+pt.paid+left*st.maxPaid < m {
 			return false
 		}
 	}
@@ -493,6 +626,11 @@ func (s *solver) canAdd(ai, pat int) bool {
 		return false
 	}
 	rest := time.Duration(c.MinRestHours * float64(time.Hour))
+	for _, b := range st.booked {
+		if b.Start.Before(pt.end.Add(rest)) && pt.start.Before(b.End.Add(rest)) {
+			return false // overlaps a published shift or its rest
+		}
+	}
 	for d := pt.day - st.restDays; d <= pt.day+st.restDays; d++ {
 		id, ok := st.byDay[d]
 		if !ok || d == pt.day {
@@ -515,13 +653,13 @@ func (s *solver) canAdd(ai, pat int) bool {
 	if c.MaxConsecutiveDays > 0 {
 		run := 1
 		for d := pt.day - 1; ; d-- {
-			if _, ok := st.byDay[d]; !ok {
+			if _, ok := st.byDay[d]; !ok && !st.bookedDay[d] {
 				break
 			}
 			run++
 		}
 		for d := pt.day + 1; ; d++ {
-			if _, ok := st.byDay[d]; !ok {
+			if _, ok := st.byDay[d]; !ok && !st.bookedDay[d] {
 				break
 			}
 			run++
@@ -534,9 +672,12 @@ func (s *solver) canAdd(ai, pat int) bool {
 }
 
 // staticOK checks the rules that do not depend on the agent's other shifts:
-// availability and time off.
+// a queue to serve, the template's contracts, availability and time off.
 func (s *solver) staticOK(ai int, pt *pattern) bool {
 	a := &s.p.Agents[ai]
+	if s.agents[ai].blocked || !s.p.Templates.Templates[pt.tmpl].AllowsContract(a.Contract.Name) {
+		return false
+	}
 	for _, seg := range pt.segs {
 		if !available(a.Availability, seg.day, seg.from, seg.to) {
 			return false
@@ -551,21 +692,11 @@ func (s *solver) minOK(ai, w int) bool {
 	return st.weekPaid[w] >= st.weekMin[w]
 }
 
-// gain is the needed cover a pattern's default shape adds for group g, per paid hour.
+// gain is the needed cover a pattern's default shape adds for skill set g,
+// assigned to the queue it helps most, per paid hour.
 func (s *solver) gain(z, g, pat int) float64 {
 	pt := &s.zones[z].pats[pat]
-	qs := s.groups[g].queues
-	sum := 0.0
-	for _, c := range pt.cells0 {
-		need := 0.0
-		base := int(c.i) * s.Q
-		for _, q := range qs {
-			if r := s.rem[base+q]; r > 0 {
-				need += r
-			}
-		}
-		sum += math.Min(c.v, need)
-	}
+	_, sum := s.bestQueue(g, pt.cells0)
 	return sum * s.stepH / (float64(pt.paid) / 60)
 }
 
@@ -651,7 +782,7 @@ func (s *solver) greedy(ctx context.Context) {
 			continue
 		}
 		pt := &s.zones[e.z].pats[e.p]
-		s.add(ai, int(e.p), pt.breaks0)
+		s.add(ai, int(e.p), pt.breaks0, -1)
 		e.score = s.gain(int(e.z), int(e.g), int(e.p))
 		if e.score > thr {
 			heap.Push(&h, e)
@@ -697,20 +828,20 @@ func (s *solver) exchange(z, g, pat int) {
 			oldWeek := s.zones[z].pats[old.pat].week
 			s.remove(id)
 			if s.canAdd(ai, pat) {
-				nid := s.add(ai, pat, pt.breaks0)
+				nid := s.add(ai, pat, pt.breaks0, -1)
 				if o := s.obj(); o < bestObj && s.minOK(ai, oldWeek) && s.minOK(ai, pt.week) {
 					bestObj, bestAgent, bestDay = o, ai, d
 				}
 				s.remove(nid)
 			}
-			s.add(ai, old.pat, old.breaks)
+			s.add(ai, old.pat, old.breaks, old.queue)
 		}
 	}
 	if bestAgent < 0 {
 		return
 	}
 	s.remove(s.agents[bestAgent].byDay[bestDay])
-	s.placeBreaks(s.add(bestAgent, pat, pt.breaks0))
+	s.placeBreaks(s.add(bestAgent, pat, pt.breaks0, -1))
 }
 
 // pickAgent chooses who of a zone's agents with skill set g takes pattern
@@ -807,7 +938,7 @@ func (s *solver) fillMinimums() {
 		sort.Ints(weeks)
 		for _, w := range weeks {
 			for !s.minOK(ai, w) {
-				if !s.addForMinimum(ai, w) && !s.lengthenForMinimum(ai, w) {
+				if s.addForMinimum(ai, w) < 0 && !s.lengthenForMinimum(ai, w) && !s.moveForMinimum(ai, w) {
 					break
 				}
 			}
@@ -815,7 +946,9 @@ func (s *solver) fillMinimums() {
 	}
 }
 
-func (s *solver) addForMinimum(ai, w int) bool {
+// addForMinimum gives agent ai the most useful shift that fits in week w
+// and returns its id, or -1 if none fits.
+func (s *solver) addForMinimum(ai, w int) int32 {
 	st := &s.agents[ai]
 	z := &s.zones[st.z]
 	best, bestScore := -1, math.Inf(-1)
@@ -832,11 +965,81 @@ func (s *solver) addForMinimum(ai, w int) bool {
 		}
 	}
 	if best < 0 {
-		return false
+		return -1
 	}
-	s.add(ai, best, z.pats[best].breaks0)
-	s.placeBreaks(st.byDay[z.pats[best].day])
-	return true
+	id := s.add(ai, best, z.pats[best].breaks0, -1)
+	s.placeBreaks(id)
+	return id
+}
+
+// rearrangeForMinimum, with one of agent ai's shifts of week w taken out,
+// tries every shift that fits in w in its place, each followed by the most
+// useful second one, and keeps the first pair that pays the week more than
+// before (minutes). It reports whether it did.
+func (s *solver) rearrangeForMinimum(ai, w, before int) bool {
+	st := &s.agents[ai]
+	z := &s.zones[st.z]
+	for d := w; d < w+7; d++ {
+		for pi := z.dayLo[d]; pi < z.dayHi[d]; pi++ {
+			if !s.canAdd(ai, pi) {
+				continue
+			}
+			first := s.add(ai, pi, z.pats[pi].breaks0, -1)
+			if second := s.addForMinimum(ai, w); second >= 0 {
+				if st.weekPaid[w] > before {
+					s.placeBreaks(first)
+					return true
+				}
+				s.remove(second)
+			}
+			s.remove(first)
+		}
+	}
+	return false
+}
+
+// moveForMinimum makes room in week w for more paid time of agent ai by
+// moving one of his shifts (of w or a neighbouring week, whose rest or days
+// in a row block the free days of w) and filling again: the week gains a
+// shift, and a neighbouring week keeps its minimum. It reports whether week
+// w gained paid time.
+func (s *solver) moveForMinimum(ai, w int) bool {
+	st := &s.agents[ai]
+	for d := w - 7; d < w+14; d++ {
+		id, ok := st.byDay[d]
+		if !ok {
+			continue
+		}
+		old := s.shifts[id]
+		ow := s.zones[old.z].pats[old.pat].week
+		before := st.weekPaid[w]
+		s.remove(id)
+		if ow == w {
+			if s.rearrangeForMinimum(ai, w, before) {
+				return true
+			}
+			s.add(ai, old.pat, old.breaks, old.queue)
+			continue
+		}
+		added := s.addForMinimum(ai, w)
+		if added < 0 {
+			s.add(ai, old.pat, old.breaks, old.queue)
+			continue
+		}
+		if ow != w && s.minOK(ai, ow) {
+			return true
+		}
+		// Put the moved shift back somewhere in its own week.
+		if moved := s.addForMinimum(ai, ow); moved >= 0 {
+			if s.minOK(ai, ow) {
+				return true
+			}
+			s.remove(moved)
+		}
+		s.remove(added)
+		s.add(ai, old.pat, old.breaks, old.queue)
+	}
+	return false
 }
 
 func (s *solver) lengthenForMinimum(ai, w int) bool {
@@ -857,12 +1060,151 @@ func (s *solver) lengthenForMinimum(ai, w int) bool {
 			}
 		}
 		if best >= 0 {
-			s.placeBreaks(s.add(ai, best, z.pats[best].breaks0))
+			s.placeBreaks(s.add(ai, best, z.pats[best].breaks0, -1))
 			return true
 		}
-		s.add(ai, old.pat, old.breaks)
+		s.add(ai, old.pat, old.breaks, old.queue)
 	}
 	return false
+}
+
+// setQueue moves a shift's cover to queue q.
+func (s *solver) setQueue(id int32, q int) {
+	pl := &s.shifts[id]
+	for _, c := range pl.cells {
+		s.on[int(c.i)*s.Q+pl.queue] -= c.v
+		s.on[int(c.i)*s.Q+q] += c.v
+		s.mark(c.i)
+	}
+	s.flush()
+	pl.queue = q
+}
+
+// rebalance re-assigns shifts between queues: a shift moves to another of
+// its agent's queues if that lowers the objective, or if a shift that
+// overlaps it can take over its old queue in the same move (a two-step
+// chain: an English speaker moves to the English queue, a German speaker
+// working English moves back to German).
+func (s *solver) rebalance(ctx context.Context) {
+	var ids []int32
+	for id := range s.shifts {
+		if s.shifts[id].alive && len(s.groups[s.agents[s.shifts[id].agent].g].queues) > 1 {
+			ids = append(ids, int32(id))
+		}
+	}
+	s.rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
+	// Shifts by the UTC day they start: one that overlaps a shift starts on
+	// its day or the day before or after (no shift is longer than 16 h).
+	byDay := map[int64][]int32{}
+	dayOf := func(id int32) int64 {
+		pl := &s.shifts[id]
+		return s.zones[pl.z].pats[pl.pat].start.Unix() / 86400
+	}
+	for _, id := range ids {
+		byDay[dayOf(id)] = append(byDay[dayOf(id)], id)
+	}
+	for k, a := range ids {
+		if k&63 == 0 && ctx.Err() != nil {
+			return
+		}
+		pa := &s.shifts[a]
+		da := dayOf(a)
+		near := append(append(append([]int32(nil), byDay[da-1]...), byDay[da]...), byDay[da+1]...)
+		ptA := &s.zones[pa.z].pats[pa.pat]
+		from := pa.queue
+		base := s.obj() - 1e-9
+	next:
+		for _, q := range s.groups[s.agents[pa.agent].g].queues {
+			if q == from {
+				continue
+			}
+			s.setQueue(a, q)
+			if s.obj() < base {
+				break
+			}
+			for _, b := range near {
+				pb := &s.shifts[b]
+				if b == a || pb.queue != q {
+					continue
+				}
+				ptB := &s.zones[pb.z].pats[pb.pat]
+				if !ptB.start.Before(ptA.end) || !ptA.start.Before(ptB.end) || !slices.Contains(s.groups[s.agents[pb.agent].g].queues, from) {
+					continue
+				}
+				s.setQueue(b, from)
+				if s.obj() < base {
+					break next
+				}
+				s.setQueue(b, q)
+			}
+			s.setQueue(a, from)
+		}
+	}
+}
+
+// swapTries bounds the partners swap tries for each shift.
+const swapTries = 24
+
+// swap trades shifts of one local date between two agents of a zone (each
+// takes the other's template, start, breaks; the queues are chosen again),
+// where both can take them and it lowers the objective: an agent with the
+// skill a queue lacks takes the time another agent works on a queue with
+// cover to spare, with both agents' hours and shift counts kept.
+func (s *solver) swap(ctx context.Context) {
+	type key struct{ z, day int }
+	by := map[key][]int32{}
+	var ids []int32
+	for id := range s.shifts {
+		if pl := &s.shifts[id]; pl.alive {
+			ids = append(ids, int32(id))
+			k := key{pl.z, s.zones[pl.z].pats[pl.pat].day}
+			by[k] = append(by[k], int32(id))
+		}
+	}
+	s.rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
+	for n, x := range ids {
+		if n&63 == 0 && ctx.Err() != nil {
+			return
+		}
+		// Removing and adding reuses the same ids, so every id of a list
+		// stays a shift of that zone and date, though maybe another one.
+		k := key{s.shifts[x].z, s.zones[s.shifts[x].z].pats[s.shifts[x].pat].day}
+		list := by[k]
+		// At most swapTries partners from a random place in the list keep
+		// a pass linear in the shifts on large rosters.
+		from := s.rng.IntN(len(list))
+		for t := 0; t < min(len(list), swapTries); t++ {
+			y := list[(from+t)%len(list)]
+			px, py := s.shifts[x], s.shifts[y]
+			if y == x || px.agent == py.agent || px.pat == py.pat {
+				continue
+			}
+			week := s.zones[px.z].pats[px.pat].week
+			base := s.obj() - 1e-9
+			s.remove(x)
+			s.remove(y)
+			kept := false
+			if s.canAdd(px.agent, py.pat) {
+				nx := s.add(px.agent, py.pat, py.breaks, -1)
+				if s.canAdd(py.agent, px.pat) {
+					ny := s.add(py.agent, px.pat, px.breaks, -1)
+					if s.obj() < base && s.minOK(px.agent, week) && s.minOK(py.agent, week) {
+						kept = true
+					} else {
+						s.remove(ny)
+					}
+				}
+				if !kept {
+					s.remove(nx)
+				}
+			}
+			if kept {
+				break
+			}
+			s.add(px.agent, px.pat, px.breaks, px.queue)
+			s.add(py.agent, py.pat, py.breaks, py.queue)
+		}
+	}
 }
 
 // round is one pass of local search over every shift, then a refill.
@@ -884,6 +1226,8 @@ func (s *solver) round(ctx context.Context) {
 			}
 		}
 	}
+	s.swap(ctx)
+	s.rebalance(ctx)
 	s.greedy(ctx)
 }
 
@@ -901,7 +1245,22 @@ func (s *solver) improveShift(id int32) int32 {
 	base := s.obj()
 	s.remove(id)
 	const keep, drop = -1, -2
-	bestKind, bestAgent, bestPat, bestObj := keep, ai, orig.pat, base-1e-9
+	bestKind, bestAgent, bestPat, bestQueue, bestObj := keep, ai, orig.pat, orig.queue, base-1e-9
+	try := func(agent, pat int, breaks []int, q int) {
+		nid := s.add(agent, pat, breaks, q)
+		if s.minOK(ai, pt.week) {
+			if o := s.obj(); o < bestObj {
+				bestKind, bestAgent, bestPat, bestQueue, bestObj = 0, agent, pat, s.shifts[nid].queue, o
+			}
+		}
+		s.remove(nid)
+	}
+	// The same shift on another of the agent's queues.
+	for _, q := range s.groups[st.g].queues {
+		if q != orig.queue {
+			try(ai, orig.pat, orig.breaks, q)
+		}
+	}
 	if s.minOK(ai, pt.week) {
 		if o := s.obj(); o < bestObj {
 			bestKind, bestObj = drop, o
@@ -914,14 +1273,9 @@ func (s *solver) improveShift(id int32) int32 {
 			}
 		}
 		for _, bj := range others {
-			if bj == ai || !s.canAdd(bj, orig.pat) {
-				continue
+			if bj != ai && s.canAdd(bj, orig.pat) {
+				try(bj, orig.pat, orig.breaks, -1)
 			}
-			nid := s.add(bj, orig.pat, orig.breaks)
-			if o := s.obj(); o < bestObj {
-				bestKind, bestAgent, bestPat, bestObj = 0, bj, orig.pat, o
-			}
-			s.remove(nid)
 		}
 	}
 	for pi := z.dayLo[pt.day]; pi < z.dayHi[pt.day]; pi++ {
@@ -933,25 +1287,31 @@ func (s *solver) improveShift(id int32) int32 {
 		if pi == orig.pat || !(near || nested) || !s.canAdd(ai, pi) {
 			continue
 		}
-		nid := s.add(ai, pi, q.breaks0)
-		if s.minOK(ai, pt.week) {
-			if o := s.obj(); o < bestObj {
-				bestKind, bestAgent, bestPat, bestObj = 0, ai, pi, o
+		try(ai, pi, q.breaks0, -1)
+	}
+	// The same template on another free date of the week, at any start: the
+	// hours a contract's minimum forces move to where they are needed.
+	for d := pt.week; d < pt.week+7; d++ {
+		if _, taken := st.byDay[d]; taken || d == pt.day {
+			continue
+		}
+		for pi := z.dayLo[d]; pi < z.dayHi[d]; pi++ {
+			if q := &z.pats[pi]; q.tmpl == pt.tmpl && s.canAdd(ai, pi) {
+				try(ai, pi, q.breaks0, -1)
 			}
 		}
-		s.remove(nid)
 	}
 	switch bestKind {
 	case drop:
 		return -1
 	case keep:
-		return s.add(ai, orig.pat, orig.breaks)
+		return s.add(ai, orig.pat, orig.breaks, orig.queue)
 	}
 	b := z.pats[bestPat].breaks0
 	if bestPat == orig.pat {
 		b = orig.breaks
 	}
-	return s.add(bestAgent, bestPat, b)
+	return s.add(bestAgent, bestPat, b, bestQueue)
 }
 
 // assignments turns the placed shifts into calendar shifts, by agent and start.
@@ -968,7 +1328,7 @@ func (s *solver) assignments() []Assignment {
 			bs := pt.start.Add(time.Duration(pl.breaks[bi]) * time.Minute).UTC()
 			sh.Breaks = append(sh.Breaks, calendar.Break{Name: b.Name, Start: bs, End: bs.Add(time.Duration(b.LengthMin) * time.Minute), Paid: b.Paid})
 		}
-		out = append(out, Assignment{Agent: s.p.Agents[pl.agent].ID, Shift: sh})
+		out = append(out, Assignment{Agent: s.p.Agents[pl.agent].ID, Queue: s.p.Queues[pl.queue], Shift: sh})
 	}
 	sort.Slice(out, func(a, b int) bool {
 		if out[a].Shift.AgentID != out[b].Shift.AgentID {
@@ -978,10 +1338,6 @@ func (s *solver) assignments() []Assignment {
 	})
 	for k := range out {
 		out[k].Shift.UID = fmt.Sprintf("a%d-%s", out[k].Shift.AgentID, out[k].Shift.Start.Format("20060102T1504Z"))
-	}
-	queues := allotQueues(*s.p, out)
-	for k := range out {
-		out[k].Queue = queues[k]
 	}
 	return out
 }

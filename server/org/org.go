@@ -82,24 +82,29 @@ type Channel struct {
 // Queue is a channel served in one time zone (and optionally one language),
 // with its service target.
 type Queue struct {
-	ID                int64     `json:"id"`
-	Name              string    `json:"name"`
-	ChannelID         int64     `json:"channel_id"`
-	Timezone          string    `json:"timezone"`
-	Language          string    `json:"language"`
-	ServiceLevelPct   float64   `json:"service_level_pct"`     // e.g. 80 for 80% answered within the threshold
-	AnswerWithinSec   int       `json:"answer_within_seconds"` // real-time channels: e.g. 20
-	ResponseWithinSec int       `json:"response_within_seconds"`
-	DefaultAHTSec     int       `json:"default_aht_seconds"`
-	ChatConcurrency   int       `json:"chat_concurrency"`
-	IntervalMin       int       `json:"interval_minutes"`
-	ASATargetSec      int       `json:"asa_target_seconds"` // 0: no ASA target
-	MaxOccupancy      float64   `json:"max_occupancy"`      // cap on agent occupancy, e.g. 0.85
-	Shrinkage         float64   `json:"shrinkage"`          // share of paid time off the phones, e.g. 0.30
-	PatienceSec       int       `json:"patience_seconds"`   // mean customer patience; 0: Erlang C, >0: Erlang A
-	Version           int       `json:"version"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	ID                int64   `json:"id"`
+	Name              string  `json:"name"`
+	ChannelID         int64   `json:"channel_id"`
+	Timezone          string  `json:"timezone"`
+	Language          string  `json:"language"`
+	ServiceLevelPct   float64 `json:"service_level_pct"`     // e.g. 80 for 80% answered within the threshold
+	AnswerWithinSec   int     `json:"answer_within_seconds"` // real-time channels: e.g. 20
+	ResponseWithinSec int     `json:"response_within_seconds"`
+	DefaultAHTSec     int     `json:"default_aht_seconds"`
+	ChatConcurrency   int     `json:"chat_concurrency"`
+	IntervalMin       int     `json:"interval_minutes"`
+	ASATargetSec      int     `json:"asa_target_seconds"` // 0: no ASA target
+	MaxOccupancy      float64 `json:"max_occupancy"`      // cap on agent occupancy, e.g. 0.85
+	Shrinkage         float64 `json:"shrinkage"`          // share of paid time off the phones, e.g. 0.30
+	PatienceSec       int     `json:"patience_seconds"`   // mean customer patience; 0: Erlang C, >0: Erlang A
+	// MinProficiency and MinLanguageProficiency are the least channel and
+	// language skill levels (1-5) an agent needs to be rostered on the
+	// queue; 1 (the default; 0 reads as 1) takes anyone with the skill.
+	MinProficiency         int       `json:"min_proficiency"`
+	MinLanguageProficiency int       `json:"min_language_proficiency"`
+	Version                int       `json:"version"`
+	CreatedAt              time.Time `json:"created_at"`
+	UpdatedAt              time.Time `json:"updated_at"`
 }
 
 // Skill is a channel or language an agent can serve, with proficiency 1 (learning) to 5 (expert).
@@ -111,6 +116,9 @@ type Skill struct {
 
 // Contract holds the working-time rules an agent's schedule must keep.
 type Contract struct {
+	// Name is the kind of contract, e.g. "FT"; shift templates may be
+	// limited to named contracts. Empty: only unrestricted templates.
+	Name               string  `json:"name"`
 	MinWeekHours       float64 `json:"min_week_hours"`
 	MaxWeekHours       float64 `json:"max_week_hours"`
 	MaxShiftsPerWeek   int     `json:"max_shifts_per_week"`
@@ -296,6 +304,12 @@ func (q Queue) Validate() error {
 	if q.PatienceSec < 0 {
 		f.Add("patience_seconds", "must not be negative")
 	}
+	if q.MinProficiency < 0 || q.MinProficiency > 5 {
+		f.Add("min_proficiency", "must be 1 to 5 (0 is taken as 1), got %d", q.MinProficiency)
+	}
+	if q.MinLanguageProficiency < 0 || q.MinLanguageProficiency > 5 {
+		f.Add("min_language_proficiency", "must be 1 to 5 (0 is taken as 1), got %d", q.MinLanguageProficiency)
+	}
 	return f.Err("invalid queue")
 }
 
@@ -313,6 +327,12 @@ func (q Queue) WithDefaults() Queue {
 	}
 	if q.IntervalMin == 0 {
 		q.IntervalMin = 30
+	}
+	if q.MinProficiency == 0 {
+		q.MinProficiency = 1
+	}
+	if q.MinLanguageProficiency == 0 {
+		q.MinLanguageProficiency = 1
 	}
 	return q
 }
@@ -353,6 +373,9 @@ func (a Agent) Validate() error {
 		seen[s.Kind+":"+s.Value] = true
 	}
 	c := a.Contract
+	if c.Name != strings.TrimSpace(c.Name) || len(c.Name) > 32 {
+		f.Add("contract.name", "must be at most 32 characters without surrounding spaces")
+	}
 	if c.MinWeekHours < 0 {
 		f.Add("contract.min_week_hours", "must not be negative")
 	}

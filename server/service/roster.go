@@ -58,9 +58,13 @@ func (s *Service) StartRoster(ctx context.Context, p auth.Principal, req Roster)
 	}
 	limit := time.Duration(req.TimeLimitSeconds) * time.Second
 	name := strings.TrimSpace(req.Name)
+	queueIDs := map[string]int64{}
+	for i, q := range prob.Queues {
+		queueIDs[q] = req.QueueIDs[i] // RosterProblem keeps the request's order
+	}
 	return s.runner.Start(ctx, jobs.Request{Job: RosterJob, Slot: "manual-" + RandomHex(8), TriggeredBy: &p.User.ID, Params: req},
 		func(ctx context.Context, pr *jobs.Progress) (any, error) {
-			return s.rosterDraft(ctx, pr, prob, limit, name, req.Timezone, p.User.ID)
+			return s.rosterDraft(ctx, pr, prob, queueIDs, limit, name, req.Timezone, p.User.ID)
 		})
 }
 
@@ -152,6 +156,12 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 		queues = append(queues, q)
 		prob.Queues = append(prob.Queues, q.Name)
 		prob.Required = append(prob.Required, need)
+		if q.MinProficiency > 1 {
+			if prob.MinLevel == nil {
+				prob.MinLevel = map[string]int{}
+			}
+			prob.MinLevel[q.Name] = q.MinProficiency
+		}
 	}
 	agents, err := s.rosterAgents(ctx, queues, req.TeamIDs, start, end)
 	if err != nil {
@@ -169,8 +179,11 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 }
 
 // rosterAgents converts the stored agents who can serve the queues. An agent
-// serves a queue with its channel skill (and its language, when the queue
-// has one) at the channel skill's proficiency.
+// serves a queue with its channel skill (and its language at the queue's
+// min_language_proficiency or above, when the queue has one) at the channel
+// skill's proficiency; the roster keeps those below the queue's
+// min_proficiency off it (Problem.MinLevel). Shifts the agents have in
+// published plans around the period come along as Booked.
 func (s *Service) rosterAgents(ctx context.Context, queues []org.Queue, teams []int64, from, to time.Time) ([]roster.Agent, error) {
 	channels := map[int64]string{}
 	for _, q := range queues {
@@ -196,7 +209,7 @@ func (s *Service) rosterAgents(ctx context.Context, queues []org.Queue, teams []
 				if sk.Kind == "channel" && sk.Value == channels[q.ID] {
 					level = max(1, min(5, sk.Proficiency))
 				}
-				if sk.Kind == "language" && sk.Value == q.Language {
+				if sk.Kind == "language" && sk.Value == q.Language && sk.Proficiency >= q.MinLanguageProficiency {
 					lang = true
 				}
 			}
@@ -212,7 +225,7 @@ func (s *Service) rosterAgents(ctx context.Context, queues []org.Queue, teams []
 			return nil, fault.Errorf(fault.Unprocessable, "agent %s has a bad time zone %q", a.Email, a.Timezone)
 		}
 		ra := roster.Agent{ID: strconv.FormatInt(a.ID, 10), Location: loc, Skills: skills, Prefer: roster.Preference(a.Preferences.ShiftTime),
-			Contract: calendar.Contract{MinWeekHours: a.Contract.MinWeekHours, MaxWeekHours: a.Contract.MaxWeekHours, MaxShiftsPerWeek: a.Contract.MaxShiftsPerWeek,
+			Contract: calendar.Contract{Name: a.Contract.Name, MinWeekHours: a.Contract.MinWeekHours, MaxWeekHours: a.Contract.MaxWeekHours, MaxShiftsPerWeek: a.Contract.MaxShiftsPerWeek,
 				MinRestHours: a.Contract.MinRestHours, MaxConsecutiveDays: a.Contract.MaxConsecutiveDays}}
 		for _, w := range a.Availability {
 			wd, ok1 := weekday(w.Day)
@@ -237,7 +250,10 @@ func (s *Service) rosterAgents(ctx context.Context, queues []org.Queue, teams []
 		out = append(out, ra)
 	}
 	// Shifts the agents already have in published plans are not free time:
-	// the new roster works around them instead of double-booking anyone.
+	// the new roster works around them instead of double-booking anyone, and
+	// counts them toward the agent's local weeks, rest and days in a row. A
+	// week past either end of the period on any clock is at most 7 days
+	// away, and rest and days in a row reach no further than 14.
 	ids := make([]int64, len(out))
 	index := map[int64]int{}
 	for i, ra := range out {
@@ -245,13 +261,13 @@ func (s *Service) rosterAgents(ctx context.Context, queues []org.Queue, teams []
 		index[ids[i]] = i
 	}
 	if len(ids) > 0 {
-		busy, err := s.store.FindShifts(ctx, store.ShiftFilter{Published: true, AgentIDs: ids, From: from, To: to})
+		busy, err := s.store.FindShifts(ctx, store.ShiftFilter{Published: true, AgentIDs: ids, From: from.AddDate(0, 0, -14), To: to.AddDate(0, 0, 14)})
 		if err != nil {
 			return nil, err
 		}
 		for _, sh := range busy {
 			i := index[sh.AgentID]
-			out[i].TimeOff = append(out[i].TimeOff, roster.Interval{Start: sh.Start, End: sh.End})
+			out[i].Booked = append(out[i].Booked, roster.Booked{Start: sh.Start, End: sh.End, PaidMinutes: sh.PaidMinutes})
 		}
 	}
 	return out, nil
@@ -279,8 +295,9 @@ func clockMin(s string) (int, bool) {
 }
 
 // rosterDraft solves the problem within the limit and stores the roster as
-// a draft with its rule warnings and report.
-func (s *Service) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roster.Problem, limit time.Duration, name, zone string, by int64) (any, error) {
+// a draft with its rule warnings and report; each shift carries the queue it
+// is assigned to (queueIDs by name).
+func (s *Service) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roster.Problem, queueIDs map[string]int64, limit time.Duration, name, zone string, by int64) (any, error) {
 	sctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	prob.Progress = func(done, total int) { pr.Set(done, total) }
@@ -303,6 +320,7 @@ func (s *Service) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roste
 		}
 		shifts[i] = a.Shift
 		shifts[i].AgentID = id
+		shifts[i].QueueID = queueIDs[a.Queue]
 	}
 	warnings, err := s.RuleWarnings(ctx, 0, prob.Start, prob.End(), shifts)
 	if err != nil {

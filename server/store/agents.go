@@ -23,6 +23,7 @@ type agentRow struct {
 	MaxShiftsPerWeek   int
 	MinRestHours       float64
 	MaxConsecutiveDays int
+	ContractName       string
 	Availability       string
 	Preferences        string
 	Version            int
@@ -44,7 +45,7 @@ func (agentSkillRow) TableName() string { return "agent_skills" }
 
 func (r agentRow) domain() org.Agent {
 	a := org.Agent{ID: r.ID, Name: r.Name, Email: r.Email, Timezone: r.Timezone, TeamID: r.TeamID,
-		Contract: org.Contract{MinWeekHours: r.MinWeekHours, MaxWeekHours: r.MaxWeekHours, MaxShiftsPerWeek: r.MaxShiftsPerWeek,
+		Contract: org.Contract{Name: r.ContractName, MinWeekHours: r.MinWeekHours, MaxWeekHours: r.MaxWeekHours, MaxShiftsPerWeek: r.MaxShiftsPerWeek,
 			MinRestHours: r.MinRestHours, MaxConsecutiveDays: r.MaxConsecutiveDays},
 		Skills:  make([]org.Skill, 0, len(r.Skills)),
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
@@ -70,7 +71,7 @@ func agentFrom(a org.Agent) agentRow {
 	c := a.Contract
 	return agentRow{ID: a.ID, Name: strings.TrimSpace(a.Name), Email: strings.ToLower(a.Email), Timezone: a.Timezone, TeamID: a.TeamID,
 		MinWeekHours: c.MinWeekHours, MaxWeekHours: c.MaxWeekHours, MaxShiftsPerWeek: c.MaxShiftsPerWeek,
-		MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays, Version: a.Version,
+		MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays, ContractName: c.Name, Version: a.Version,
 		Availability: jsonText(a.Availability), Preferences: jsonText(a.Preferences)}
 }
 

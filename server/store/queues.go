@@ -24,9 +24,12 @@ type queueRow struct {
 	MaxOccupancy      float64
 	Shrinkage         float64
 	PatienceSec       int
-	Version           int
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// MinProficiency and MinLanguageProficiency: migration 0014.
+	MinProficiency         int
+	MinLanguageProficiency int
+	Version                int
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
 }
 
 func (queueRow) TableName() string { return "queues" }
@@ -36,6 +39,7 @@ func (r queueRow) domain() org.Queue {
 		ServiceLevelPct: r.ServiceLevelPct, AnswerWithinSec: r.AnswerWithinSec, ResponseWithinSec: r.ResponseWithinSec,
 		DefaultAHTSec: r.DefaultAHTSec, ChatConcurrency: r.ChatConcurrency, IntervalMin: r.IntervalMin,
 		ASATargetSec: r.ASATargetSec, MaxOccupancy: r.MaxOccupancy, Shrinkage: r.Shrinkage, PatienceSec: r.PatienceSec,
+		MinProficiency: max(1, r.MinProficiency), MinLanguageProficiency: max(1, r.MinLanguageProficiency),
 		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
@@ -43,7 +47,8 @@ func queueFrom(q org.Queue) queueRow {
 	return queueRow{ID: q.ID, Name: strings.TrimSpace(q.Name), ChannelID: q.ChannelID, Timezone: q.Timezone, Language: q.Language,
 		ServiceLevelPct: q.ServiceLevelPct, AnswerWithinSec: q.AnswerWithinSec, ResponseWithinSec: q.ResponseWithinSec,
 		DefaultAHTSec: q.DefaultAHTSec, ChatConcurrency: q.ChatConcurrency, IntervalMin: q.IntervalMin,
-		ASATargetSec: q.ASATargetSec, MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage, PatienceSec: q.PatienceSec, Version: q.Version}
+		ASATargetSec: q.ASATargetSec, MaxOccupancy: q.MaxOccupancy, Shrinkage: q.Shrinkage, PatienceSec: q.PatienceSec,
+		MinProficiency: q.MinProficiency, MinLanguageProficiency: q.MinLanguageProficiency, Version: q.Version}
 }
 
 // FindQueueByID returns the queue. Returns NotFound if it does not exist.
