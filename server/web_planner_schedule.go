@@ -87,7 +87,7 @@ type scheduleReport struct {
 	Problem string // why there is no report
 }
 
-// measurePlan measures the shifts that serve q (see queueShifts) against q's
+// measurePlan measures the shifts that serve q (see service.QueueShifts) against q's
 // latest requirements over the plan's period: cost and stress. agents, when
 // not nil, holds the plan's agents already loaded.
 func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queue, shifts []calendar.Shift, agents map[int64]org.Agent) (scheduleReport, scheduling.Plan, error) {
