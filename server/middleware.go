@@ -23,6 +23,54 @@ func newRequestID() string {
 	return hex.EncodeToString(b)
 }
 
+// maxRequestIDLen bounds a client's X-Request-Id; longer ones are replaced.
+const maxRequestIDLen = 128
+
+// validRequestID reports whether a client's X-Request-Id may be echoed and
+// logged as given: 1 to 128 characters of letters, digits and "-_.:".
+// Anything else could forge log fields or bloat every log line.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// dropUnsafeRequestID removes a client's X-Request-Id that validRequestID
+// rejects, so the request-id middleware after it makes a fresh one.
+func dropUnsafeRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if id := h.Get(echo.HeaderXRequestID); id != "" && !validRequestID(id) {
+			h.Del(echo.HeaderXRequestID)
+		}
+		return next(c)
+	}
+}
+
+// secretParams are route parameters that carry a secret (a calendar feed's
+// token); a request to such a route is logged by its route, not its path.
+var secretParams = map[string]bool{"token": true}
+
+// loggedPath returns the request's path for the log, or its route when the
+// path holds a secret.
+func loggedPath(c echo.Context) string {
+	for _, name := range c.ParamNames() {
+		if secretParams[name] {
+			return c.Path()
+		}
+	}
+	return c.Request().URL.Path
+}
+
 // recoverPanics turns a panic into an internal error with the stack logged.
 func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
@@ -61,7 +109,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			s.log.LogAttrs(c.Request().Context(), level, "request",
 				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 				slog.String("method", c.Request().Method), slog.String("route", route),
-				slog.String("path", c.Request().URL.Path), slog.Int("status", status),
+				slog.String("path", loggedPath(c)), slog.Int("status", status),
 				slog.Duration("duration", elapsed), slog.String("ip", c.RealIP()))
 		}
 		return nil
