@@ -48,7 +48,9 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 		if err != nil && line == "" {
 			return "", errors.New("no password on standard input")
 		}
-		pw := strings.TrimRight(line, "\r\n")
+		// A byte-order mark (Windows editors write one) is not part of
+		// the password anyone types at the sign-in form.
+		pw := strings.TrimPrefix(strings.TrimRight(line, "\r\n"), "\uFEFF")
 		return pw, org.CheckPassword(pw)
 	}
 	switch sub {

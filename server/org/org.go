@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/peakwise/peakwise/server/fault"
 )
@@ -436,12 +437,16 @@ func (u User) Validate() error {
 	return f.Err("invalid user")
 }
 
-// CheckPassword returns an Invalid error unless password is acceptable.
+// CheckPassword returns an Invalid error unless password is acceptable: valid
+// UTF-8 of 10 to 256 characters (counted as runes, not bytes).
 func CheckPassword(password string) error {
 	f := fault.Fields{}
-	if len(password) < 10 {
+	n := utf8.RuneCountInString(password)
+	if !utf8.ValidString(password) {
+		f.Add("password", "must be valid UTF-8 text")
+	} else if n < 10 {
 		f.Add("password", "must be at least 10 characters")
-	} else if len(password) > 256 {
+	} else if n > 256 {
 		f.Add("password", "must be at most 256 characters")
 	}
 	return f.Err("invalid password")

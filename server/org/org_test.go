@@ -1,9 +1,11 @@
 package org_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
@@ -65,6 +67,16 @@ func TestUserNeedsAgentForAgentRole(t *testing.T) {
 	assert.Contains(t, fieldsOf(org.User{Email: "a@example.com", Name: "A", Role: "root"}.Validate()), "role")
 	assert.Error(t, org.CheckPassword("short"))
 	assert.NoError(t, org.CheckPassword("long enough pass"))
+}
+
+func TestCheckPasswordCountsCharactersAndNeedsUTF8(t *testing.T) {
+	assert.Error(t, org.CheckPassword("ééééé"), "five characters are too few, though they are ten bytes")
+	assert.NoError(t, org.CheckPassword("éééééééééé"), "ten characters are enough")
+	assert.NoError(t, org.CheckPassword(strings.Repeat("é", 256)), "256 characters are allowed, though they are 512 bytes")
+	assert.Error(t, org.CheckPassword(strings.Repeat("é", 257)))
+	err := org.CheckPassword("long enough \xff pass")
+	require.Error(t, err, "invalid UTF-8 could never be typed at the sign-in form")
+	assert.Contains(t, fieldsOf(err)["password"], "UTF-8")
 }
 
 func TestAgentWishesValidation(t *testing.T) {
