@@ -75,3 +75,15 @@ func TestClientRequestIDIsValidated(t *testing.T) {
 	do(t, nil, "GET", ts.URL+"/api/v1/sites", nil, map[string]string{"X-Request-Id": `evil" injected=1`})
 	assert.NotContains(t, logs.String(), "injected", "the client's unsafe id is not logged")
 }
+
+func TestPagesCarrySecurityHeaders(t *testing.T) {
+	ts, _ := loggingServer(t)
+	for _, path := range []string{"/login", "/static/peakwise.css", "/api/v1/sites"} {
+		res := do(t, nil, "GET", ts.URL+path, nil, nil)
+		assert.Equal(t, "DENY", res.Header.Get("X-Frame-Options"), path)
+		assert.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"), path)
+		csp := res.Header.Get("Content-Security-Policy")
+		assert.Contains(t, csp, "frame-ancestors 'none'", path)
+		assert.Contains(t, csp, "object-src 'none'", path)
+	}
+}

@@ -79,7 +79,7 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	s.metrics = newMetrics(prometheus.NewRegistry(), st)
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustPrivateNet(true))
-	e.Use(dropUnsafeRequestID)
+	e.Use(securityHeaders, dropUnsafeRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(s.recoverPanics, s.observe)
 	s.routes()
