@@ -180,6 +180,7 @@ func (s *Server) webLogin(c echo.Context) error {
 			return err
 		}
 		pg.Error = fe.Message
+		setRetryAfter(c, fe)
 		return s.render(c, statusOf[fe.Code], "login", pg)
 	}
 	s.setSessionCookie(c, secret, sess.ExpiresAt)
