@@ -141,18 +141,19 @@ func (s *Server) loadSwap(c echo.Context, action auth.Action) (calendar.Swap, er
 	return sw, p.AllowObject(auth.Swaps, action, auth.Owner{AgentID: &giver.ID, TeamID: giver.TeamID})
 }
 
-// checkTaker returns an Unprocessable error listing why taker cannot work sh.
-func (s *Server) checkTaker(ctx context.Context, sh calendar.Shift, sch store.Schedule, takerID int64) error {
-	taker, err := s.store.FindAgentByID(ctx, takerID)
+// checkTaker returns an Unprocessable error listing why taker cannot work sh,
+// reading through st (the transaction, when the check guards a write).
+func (s *Server) checkTaker(ctx context.Context, st *store.Store, sh calendar.Shift, takerID int64) error {
+	taker, err := st.FindAgentByID(ctx, takerID)
 	if err != nil {
 		return err
 	}
-	giver, err := s.store.FindAgentByID(ctx, sh.AgentID)
+	giver, err := st.FindAgentByID(ctx, sh.AgentID)
 	if err != nil {
 		return err
 	}
 	problems := map[string]string{}
-	if missing := s.missingSkills(ctx, sh, giver, taker); len(missing) > 0 {
+	if missing := missingSkills(ctx, st, sh, giver, taker); len(missing) > 0 {
 		problems["skills"] = "the shift needs " + strings.Join(missing, ", ")
 	}
 	loc, err := time.LoadLocation(taker.Timezone)
@@ -161,7 +162,7 @@ func (s *Server) checkTaker(ctx context.Context, sh calendar.Shift, sch store.Sc
 	}
 	weekStart := sh.Start.AddDate(0, 0, -7)
 	weekEnd := sh.End.AddDate(0, 0, 7)
-	theirs, err := s.store.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{taker.ID}, From: weekStart, To: weekEnd, Published: true})
+	theirs, err := st.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{taker.ID}, From: weekStart, To: weekEnd, Published: true})
 	if err != nil {
 		return err
 	}
@@ -175,7 +176,7 @@ func (s *Server) checkTaker(ctx context.Context, sh calendar.Shift, sch store.Sc
 	c := taker.Contract
 	viol := calendar.CheckContract(taker.ID, calendar.Contract{MaxWeekHours: c.MaxWeekHours, MaxShiftsPerWeek: c.MaxShiftsPerWeek,
 		MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, append(theirs, moved), weekStart, weekEnd)
-	off, _, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{taker.ID}, Status: calendar.TimeOffApproved, From: moved.Start, To: moved.End})
+	off, _, err := st.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{taker.ID}, Status: calendar.TimeOffApproved, From: moved.Start, To: moved.End})
 	if err != nil {
 		return err
 	}
@@ -191,15 +192,15 @@ func (s *Server) checkTaker(ctx context.Context, sh calendar.Shift, sch store.Sc
 
 // missingSkills lists what the shift needs that taker lacks: the queue's
 // channel and language, or else the giver's channels.
-func (s *Server) missingSkills(ctx context.Context, sh calendar.Shift, giver, taker org.Agent) []string {
+func missingSkills(ctx context.Context, st *store.Store, sh calendar.Shift, giver, taker org.Agent) []string {
 	has := map[string]bool{}
 	for _, sk := range taker.Skills {
 		has[sk.Kind+":"+sk.Value] = true
 	}
 	var need []string
 	if sh.QueueID != 0 {
-		if q, err := s.store.FindQueueByID(ctx, sh.QueueID); err == nil {
-			if ch, err := s.store.FindChannelByID(ctx, q.ChannelID); err == nil {
+		if q, err := st.FindQueueByID(ctx, sh.QueueID); err == nil {
+			if ch, err := st.FindChannelByID(ctx, q.ChannelID); err == nil {
 				need = append(need, "channel:"+ch.Key)
 			}
 			if q.Language != "" {
@@ -246,11 +247,11 @@ func (s *Server) handleAcceptSwap(c echo.Context) error {
 	if err != nil {
 		return fault.Errorf(fault.Conflict, "%v", err)
 	}
-	sh, sch, err := s.store.FindPublishedShiftByUID(ctx, sw.ShiftUID)
+	sh, _, err := s.store.FindPublishedShiftByUID(ctx, sw.ShiftUID)
 	if err != nil {
 		return fault.Errorf(fault.Conflict, "the shift is no longer published as offered")
 	}
-	if err := s.checkTaker(ctx, sh, sch, *p.User.AgentID); err != nil {
+	if err := s.checkTaker(ctx, s.store, sh, *p.User.AgentID); err != nil {
 		return err
 	}
 	saved, err := s.store.SaveSwapState(ctx, accepted)
@@ -269,7 +270,9 @@ func (s *Server) handleDecideSwap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sw.Version = req.Version
+	if err := readVersion("offer", req.Version, sw.Version); err != nil {
+		return err
+	}
 	p := principal(c)
 	ctx := c.Request().Context()
 	now := s.now()
@@ -280,6 +283,11 @@ func (s *Server) handleDecideSwap(c echo.Context) error {
 	resp := swapDecisionResponse{}
 	err = s.store.Tx(ctx, func(tx *store.Store) error {
 		if decided.Status == calendar.SwapApproved {
+			// Approvals of one plan publish one after another, each on top of
+			// the revision the previous one published.
+			if err := tx.LockPlan(ctx, decided.PlanID); err != nil {
+				return err
+			}
 			sch, err := s.publishSwap(ctx, tx, decided, p.User.ID, now)
 			if err != nil {
 				return err
@@ -303,7 +311,7 @@ func (s *Server) publishSwap(ctx context.Context, tx *store.Store, sw calendar.S
 	if err != nil || sh.AgentID != sw.FromAgentID {
 		return store.Schedule{}, fault.Errorf(fault.Conflict, "the shift changed since it was offered; the swap cannot be approved")
 	}
-	if err := s.checkTaker(ctx, sh, sch, *sw.TakerAgentID); err != nil {
+	if err := s.checkTaker(ctx, tx, sh, *sw.TakerAgentID); err != nil {
 		return store.Schedule{}, err
 	}
 	shifts, err := tx.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID})

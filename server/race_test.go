@@ -1,0 +1,408 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/store/storetest"
+)
+
+// The race suite: every state change that people can make at the same
+// moment is hit by a burst of raceWidth concurrent requests, on SQLite and
+// on PostgreSQL, and the invariants are checked from the database afterwards:
+// one winner, one published revision per plan, nothing lost, nothing
+// duplicated, audit rows that match what happened. PEAKWISE_RACE_ROUNDS sets
+// the rounds per workflow (default raceDefaultRounds, for CI);
+// docs/benchmarks/concurrency.md records a 100-round run.
+
+const (
+	raceWidth         = 20
+	raceDefaultRounds = 3
+)
+
+func raceRounds(t *testing.T) int {
+	v := os.Getenv("PEAKWISE_RACE_ROUNDS")
+	if v == "" {
+		return raceDefaultRounds
+	}
+	n, err := strconv.Atoi(v)
+	require.NoError(t, err, "PEAKWISE_RACE_ROUNDS")
+	require.Positive(t, n, "PEAKWISE_RACE_ROUNDS")
+	return n
+}
+
+// hit is one answer of a burst, with when the request started and ended.
+type hit struct {
+	Status     int
+	Body       []byte
+	Start, End time.Time
+}
+
+func (h hit) String() string { return fmt.Sprintf("%d %s", h.Status, bytes.TrimSpace(h.Body)) }
+
+// call sends one request without testing.T, so goroutines may use it; a
+// transport error is status 0 with the error as body.
+func call(method, url string, body any, headers map[string]string) hit {
+	h := hit{Start: time.Now()}
+	defer func() { h.End = time.Now() }()
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return hit{Body: []byte(err.Error())}
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		return hit{Body: []byte(err.Error())}
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return hit{Body: []byte(err.Error()), Start: h.Start, End: time.Now()}
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return hit{Status: res.StatusCode, Body: data, Start: h.Start, End: time.Now()}
+}
+
+// burst runs the n requests of fn at once (all goroutines released
+// together) and returns their answers in order.
+func burst(n int, fn func(i int) hit) []hit {
+	out := make([]hit, n)
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	ready.Add(n)
+	done.Add(n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			defer done.Done()
+			ready.Done()
+			<-start
+			out[i] = fn(i)
+		}(i)
+	}
+	ready.Wait()
+	close(start)
+	done.Wait()
+	return out
+}
+
+// tally counts statuses and fails on anything outside allowed (a 500, a
+// transport error).
+func tally(t *testing.T, hits []hit, allowed ...int) map[int]int {
+	t.Helper()
+	n := map[int]int{}
+	for i, h := range hits {
+		n[h.Status]++
+		ok := false
+		for _, a := range allowed {
+			ok = ok || h.Status == a
+		}
+		assert.True(t, ok, "request %d answered %s", i, h)
+	}
+	return n
+}
+
+func (w *world) bearer(role org.Role) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + w.tokens[role]}
+}
+
+func ifMatch(h map[string]string, v int) map[string]string {
+	out := map[string]string{"If-Match": fmt.Sprintf(`"%d"`, v)}
+	for k, x := range h {
+		out[k] = x
+	}
+	return out
+}
+
+// racePlan stores a plan of one shift per agent on day (09:00-17:00 UTC),
+// publishes it, and returns the published revision.
+func racePlan(t *testing.T, st *store.Store, name string, day time.Time, agents []int64) store.Schedule {
+	t.Helper()
+	ctx := context.Background()
+	var shifts []calendar.Shift
+	for _, a := range agents {
+		start := day.Add(9 * time.Hour)
+		shifts = append(shifts, calendar.Shift{AgentID: a, Template: "day", Start: start, End: start.Add(8 * time.Hour), PaidMinutes: 480})
+	}
+	draft, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: name, Timezone: "UTC", PeriodStart: day, PeriodEnd: day.AddDate(0, 0, 7)}, shifts)
+	require.NoError(t, err)
+	pub, _, err := st.PublishSchedule(ctx, draft.ID, draft.Version, 0, time.Now())
+	require.NoError(t, err)
+	return pub
+}
+
+// nextDraft stores the plan's next revision with every shift moved by
+// shift, as a draft.
+func nextDraft(t *testing.T, st *store.Store, of store.Schedule, move time.Duration) (store.Schedule, []calendar.Shift) {
+	t.Helper()
+	ctx := context.Background()
+	shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: of.ID})
+	require.NoError(t, err)
+	for i := range shifts {
+		shifts[i].ID, shifts[i].Start, shifts[i].End = 0, shifts[i].Start.Add(move), shifts[i].End.Add(move)
+	}
+	d, err := st.CreateScheduleDraft(ctx, store.Schedule{PlanID: of.PlanID, Name: of.Name, Timezone: of.Timezone, PeriodStart: of.PeriodStart, PeriodEnd: of.PeriodEnd}, shifts)
+	require.NoError(t, err)
+	return d, shifts
+}
+
+// checkPlan asserts the plan's revisions: distinct numbers, exactly one
+// published, and returns them by id.
+func checkPlan(t *testing.T, st *store.Store, planID int64) (published store.Schedule, revs map[int64]store.Schedule) {
+	t.Helper()
+	all, _, err := st.FindSchedules(context.Background(), store.ScheduleFilter{PlanID: planID, Page: store.Page{Limit: 500}})
+	require.NoError(t, err)
+	revs = map[int64]store.Schedule{}
+	numbers := map[int]int64{}
+	n := 0
+	for _, s := range all {
+		revs[s.ID] = s
+		if other, dup := numbers[s.Revision]; dup {
+			t.Errorf("plan %d: revisions %d and %d are both number %d", planID, other, s.ID, s.Revision)
+		}
+		numbers[s.Revision] = s.ID
+		if s.Status == store.SchedulePublished {
+			n++
+			published = s
+		}
+	}
+	assert.Equal(t, 1, n, "plan %d must have exactly one published revision: %+v", planID, all)
+	return published, revs
+}
+
+// shiftKeys renders shifts as agent@start-end, sorted by FindShifts' order.
+func shiftKeys(shifts []calendar.Shift) []string {
+	out := make([]string, len(shifts))
+	for i, s := range shifts {
+		out[i] = fmt.Sprintf("%d@%s-%s", s.AgentID, s.Start.UTC().Format(time.RFC3339), s.End.UTC().Format("15:04"))
+	}
+	return out
+}
+
+func publishedShiftsOf(t *testing.T, st *store.Store, scheduleID int64) []string {
+	t.Helper()
+	shifts, err := st.FindShifts(context.Background(), store.ShiftFilter{ScheduleID: scheduleID})
+	require.NoError(t, err)
+	return shiftKeys(shifts)
+}
+
+// TestRacePublishSameDraft is issue 20's first defect: the same draft
+// published by 3 and by 20 requests at once with the same If-Match. Exactly
+// one answers 200, the others 409; the draft is the plan's one published
+// revision, the one before it is superseded, and the agents see its shifts.
+func TestRacePublishSameDraft(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 30)
+		for _, width := range []int{3, raceWidth} {
+			for r := 0; r < raceRounds(t); r++ {
+				first := racePlan(t, st, fmt.Sprintf("publish %d/%d", width, r), day, []int64{w.agentA1.ID, w.agentA2.ID})
+				draft, want := nextDraft(t, st, first, time.Hour)
+				hits := burst(width, func(int) hit {
+					return call("POST", fmt.Sprintf("%s/api/v1/schedules/%d/publish", w.srv.URL, draft.ID), nil, ifMatch(w.bearer(org.RolePlanner), draft.Version))
+				})
+				n := tally(t, hits, 200, 409)
+				assert.Equal(t, 1, n[200], "width %d round %d: one publication wins: %v", width, r, hits)
+				pub, revs := checkPlan(t, st, first.PlanID)
+				assert.Equal(t, draft.ID, pub.ID, "the draft is the published revision")
+				assert.Equal(t, store.ScheduleSuperseded, revs[first.ID].Status)
+				assert.Equal(t, shiftKeys(want), publishedShiftsOf(t, st, pub.ID), "the published shifts are the draft's")
+				mine, err := st.FindShifts(context.Background(), store.ShiftFilter{AgentIDs: []int64{w.agentA1.ID}, Published: true, From: day, To: day.AddDate(0, 0, 1)})
+				require.NoError(t, err)
+				if assert.Len(t, mine, 1, "agent a1 keeps exactly one published shift that day") {
+					assert.Equal(t, want[0].Start, mine[0].Start)
+				}
+				day = day.AddDate(0, 0, 1)
+			}
+		}
+	})
+}
+
+// TestRacePublishTwoDrafts publishes two drafts of one plan at once, each
+// by half the burst: each draft is published once (one 200 each), and the
+// plan ends with exactly one published revision, the one published last.
+func TestRacePublishTwoDrafts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 30)
+		for r := 0; r < raceRounds(t); r++ {
+			first := racePlan(t, st, fmt.Sprintf("two drafts %d", r), day, []int64{w.agentA1.ID, w.agentB1.ID})
+			d1, _ := nextDraft(t, st, first, time.Hour)
+			d2, _ := nextDraft(t, st, first, 2*time.Hour)
+			hits := burst(raceWidth, func(i int) hit {
+				d := []store.Schedule{d1, d2}[i%2]
+				return call("POST", fmt.Sprintf("%s/api/v1/schedules/%d/publish", w.srv.URL, d.ID), nil, ifMatch(w.bearer(org.RolePlanner), d.Version))
+			})
+			tally(t, hits, 200, 409)
+			wins := map[int64]int{}
+			for i, h := range hits {
+				if h.Status == 200 {
+					wins[[]int64{d1.ID, d2.ID}[i%2]]++
+				}
+			}
+			assert.Equal(t, map[int64]int{d1.ID: 1, d2.ID: 1}, wins, "each draft is published exactly once: %v", hits)
+			pub, revs := checkPlan(t, st, first.PlanID)
+			other := d1.ID
+			if pub.ID == d1.ID {
+				other = d2.ID
+			}
+			assert.Equal(t, store.ScheduleSuperseded, revs[other].Status)
+			assert.Equal(t, store.ScheduleSuperseded, revs[first.ID].Status)
+			assert.True(t, !revs[other].PublishedAt.After(*pub.PublishedAt), "the revision published last stays published")
+			day = day.AddDate(0, 0, 1)
+		}
+	})
+}
+
+// TestRaceSwapDecisions is issue 20's second defect: approvals (and
+// rejections, and decisions sent with a newer version than was read) of
+// several swaps of one plan at once. Each offer gets exactly one 200; every
+// approved swap is in the plan's one published revision, every rejected one
+// is not; no shift is lost or doubled and each approval is audited once.
+func TestRaceSwapDecisions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		const swaps = raceWidth / 2
+		rng := rand.New(rand.NewSource(20))
+		day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 20)
+		for r := 0; r < raceRounds(t); r++ {
+			var givers, takers []int64
+			for i := 0; i < 2*swaps; i++ {
+				a, err := st.CreateAgent(ctx, org.Agent{Name: fmt.Sprintf("r%d-%d", r, i), Email: fmt.Sprintf("r%d-%d@race.example.com", r, i), Timezone: "UTC",
+					TeamID: &w.teamA.ID, Contract: org.DefaultContract, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}}})
+				require.NoError(t, err)
+				if i < swaps {
+					givers = append(givers, a.ID)
+				} else {
+					takers = append(takers, a.ID)
+				}
+			}
+			plan := racePlan(t, st, fmt.Sprintf("swaps %d", r), day, givers)
+			shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: plan.ID})
+			require.NoError(t, err)
+			offers := make([]calendar.Swap, swaps)
+			giverOf := map[int64]int{}
+			for i, a := range givers {
+				giverOf[a] = i
+			}
+			for _, sh := range shifts {
+				i := giverOf[sh.AgentID]
+				sw, err := st.CreateSwap(ctx, calendar.Swap{ShiftUID: sh.UID, PlanID: plan.PlanID, FromAgentID: sh.AgentID, ExpiresAt: sh.Start.Add(-time.Hour)})
+				require.NoError(t, err)
+				taker := takers[i]
+				now := time.Now().UTC()
+				sw.Status, sw.TakerAgentID, sw.AcceptedAt = calendar.SwapAccepted, &taker, &now
+				offers[i], err = st.SaveSwapState(ctx, sw)
+				require.NoError(t, err)
+			}
+			type decision struct {
+				swap    int
+				approve bool
+				version int
+			}
+			ds := make([]decision, raceWidth)
+			for i := range ds {
+				sw := offers[i/2]
+				ds[i] = decision{swap: i / 2, approve: true, version: sw.Version}
+				if i%2 == 1 {
+					switch rng.Intn(3) {
+					case 0:
+						ds[i].approve = false
+					case 1:
+						ds[i].version = sw.Version + 1 // the version after the other decision
+					}
+				}
+			}
+			hits := burst(raceWidth, func(i int) hit {
+				d := ds[i]
+				return call("POST", fmt.Sprintf("%s/api/v1/swaps/%d/decision", w.srv.URL, offers[d.swap].ID),
+					map[string]any{"approve": d.approve, "version": d.version, "note": "race"}, w.bearer(org.RoleSupervisor))
+			})
+			tally(t, hits, 200, 409)
+			pub, _ := checkPlan(t, st, plan.PlanID)
+			final, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: pub.ID})
+			require.NoError(t, err)
+			assert.Len(t, final, swaps, "round %d: no shift lost or doubled", r)
+			holder := map[int64]int64{} // giver -> who works that giver's shift now
+			for _, sh := range final {
+				for i, a := range givers {
+					if sh.AgentID == a || sh.AgentID == takers[i] {
+						_, seen := holder[a]
+						assert.False(t, seen, "round %d: giver %d's shift is held twice", r, a)
+						holder[a] = sh.AgentID
+					}
+				}
+			}
+			audits := 0
+			for i := range offers {
+				wins := 0
+				var won decision
+				for k, h := range hits {
+					if ds[k].swap == i && h.Status == 200 {
+						wins++
+						won = ds[k]
+					}
+				}
+				if !assert.Equal(t, 1, wins, "round %d swap %d: exactly one decision wins: %v %v", r, i, hits[2*i], hits[2*i+1]) {
+					continue
+				}
+				got, err := st.FindSwapByID(ctx, offers[i].ID)
+				require.NoError(t, err)
+				want, worker := calendar.SwapRejected, givers[i]
+				if won.approve {
+					want, worker = calendar.SwapApproved, takers[i]
+				}
+				assert.Equal(t, want, got.Status, "round %d swap %d", r, i)
+				assert.Equal(t, worker, holder[givers[i]], "round %d swap %d: the published plan shows the decision", r, i)
+				if won.approve {
+					audits++
+				}
+			}
+			assert.Equal(t, audits, countAudit(t, st, "swap", plan.PlanID), "round %d: one swap audit per approval", r)
+			day = day.AddDate(0, 0, 1)
+		}
+	})
+}
+
+// countAudit counts audit events of action on the revisions of a plan.
+func countAudit(t *testing.T, st *store.Store, action string, planID int64) int {
+	t.Helper()
+	all, _, err := st.FindSchedules(context.Background(), store.ScheduleFilter{PlanID: planID, Page: store.Page{Limit: 500}})
+	require.NoError(t, err)
+	n := 0
+	for _, s := range all {
+		evs, err := st.FindAudit(context.Background(), "schedule", s.ID)
+		require.NoError(t, err)
+		for _, e := range evs {
+			if e.Action == action {
+				n++
+			}
+		}
+	}
+	return n
+}
