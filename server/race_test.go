@@ -406,3 +406,53 @@ func countAudit(t *testing.T, st *store.Store, action string, planID int64) int 
 	}
 	return n
 }
+
+// TestRaceTimeOffDecisions decides one pending request by a burst of
+// approvals and denials (some sent with the version after the first
+// decision) and the agent's own cancellations: exactly one wins and the
+// request ends in that one's state.
+func TestRaceTimeOffDecisions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		rng := rand.New(rand.NewSource(21))
+		day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 40)
+		for r := 0; r < raceRounds(t); r++ {
+			req, err := st.CreateTimeOff(ctx, calendar.TimeOff{AgentID: w.agentA1.ID, Start: day, End: day.AddDate(0, 0, 1), FullDays: true, Reason: "race",
+				CreatedByID: w.users[org.RoleAgent].ID})
+			require.NoError(t, err)
+			kinds := make([]string, raceWidth)
+			for i := range kinds {
+				kinds[i] = []string{"approve", "deny", "approve-next", "cancel"}[rng.Intn(4)]
+			}
+			kinds[0] = "approve"
+			hits := burst(raceWidth, func(i int) hit {
+				base := fmt.Sprintf("%s/api/v1/time-off/%d", w.srv.URL, req.ID)
+				switch kinds[i] {
+				case "cancel":
+					return call("POST", base+"/cancel", nil, w.bearer(org.RoleAgent))
+				case "approve-next":
+					return call("POST", base+"/decision", map[string]any{"approve": true, "version": req.Version + 1}, w.bearer(org.RoleSupervisor))
+				}
+				return call("POST", base+"/decision", map[string]any{"approve": kinds[i] == "approve", "version": req.Version}, w.bearer(org.RoleSupervisor))
+			})
+			n := tally(t, hits, 200, 409)
+			if !assert.Equal(t, 1, n[200], "round %d: one decision wins: %v", r, hits) {
+				continue
+			}
+			got, err := st.FindTimeOffByID(ctx, req.ID)
+			require.NoError(t, err)
+			for i, h := range hits {
+				if h.Status != 200 {
+					continue
+				}
+				want := map[string]calendar.TimeOffStatus{"approve": calendar.TimeOffApproved, "deny": calendar.TimeOffDenied,
+					"approve-next": calendar.TimeOffApproved, "cancel": calendar.TimeOffCancelled}[kinds[i]]
+				assert.Equal(t, want, got.Status, "round %d: the request is in the winner's state (%s)", r, kinds[i])
+				assert.NotEqual(t, "approve-next", kinds[i], "round %d: a decision on a version it did not read won", r)
+			}
+			assert.Equal(t, req.Version+1, got.Version, "round %d: changed once", r)
+			day = day.AddDate(0, 0, 2)
+		}
+	})
+}

@@ -243,7 +243,9 @@ func (s *Server) handleDecideTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r.Version = req.Version
+	if err := readVersion("time-off request", req.Version, r.Version); err != nil {
+		return err
+	}
 	decided, err := calendar.Decide(r, req.Approve, principal(c).User.ID, s.now(), strings.TrimSpace(req.Note))
 	if err != nil {
 		return fault.Errorf(fault.Conflict, "%v", err)

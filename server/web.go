@@ -366,7 +366,9 @@ func (s *Server) webDecideTimeOff(c echo.Context) error {
 		return err
 	}
 	if v, err := strconv.Atoi(c.FormValue("version")); err == nil {
-		r.Version = v
+		if err := readVersion("time-off request", v, r.Version); err != nil {
+			return err
+		}
 	}
 	decided, err := calendar.Decide(r, c.FormValue("decision") == "approve", principal(c).User.ID, s.now(), "")
 	if err != nil {
