@@ -456,3 +456,52 @@ func TestRaceTimeOffDecisions(t *testing.T) {
 		}
 	})
 }
+
+// TestRaceTokenRevocation revokes one token by a burst of revocations while
+// the same burst uses it: every revocation succeeds, the token's revocation
+// time is set once, and no request that started after a revocation
+// finished gets in.
+func TestRaceTokenRevocation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		for r := 0; r < raceRounds(t); r++ {
+			secret, rec, hash, err := authNewToken(w.users[org.RoleAgent].ID)
+			require.NoError(t, err)
+			tok, err := st.CreateAPIToken(ctx, rec, hash)
+			require.NoError(t, err)
+			use := map[string]string{"Authorization": "Bearer " + secret}
+			hits := burst(raceWidth, func(i int) hit {
+				if i%2 == 0 {
+					return call("DELETE", fmt.Sprintf("%s/api/v1/tokens/%d", w.srv.URL, tok.ID), nil, w.bearer(org.RoleAdmin))
+				}
+				return call("GET", w.srv.URL+"/api/v1/me", nil, use)
+			})
+			firstRevoked := time.Time{}
+			for i, h := range hits {
+				if i%2 == 0 {
+					assert.Equal(t, 204, h.Status, "round %d: revoking is idempotent: %s", r, h)
+					if firstRevoked.IsZero() || h.End.Before(firstRevoked) {
+						firstRevoked = h.End
+					}
+				} else {
+					assert.Contains(t, []int{200, 401}, h.Status, "round %d: %s", r, h)
+				}
+			}
+			for i, h := range hits {
+				if i%2 == 1 && h.Start.After(firstRevoked) {
+					assert.Equal(t, 401, h.Status, "round %d: a request sent after the token was revoked got in", r)
+				}
+			}
+			got, err := st.FindAPITokenByID(ctx, tok.ID)
+			require.NoError(t, err)
+			require.NotNil(t, got.RevokedAt, "round %d", r)
+			assert.Equal(t, 401, call("GET", w.srv.URL+"/api/v1/me", nil, use).Status)
+			again := call("DELETE", fmt.Sprintf("%s/api/v1/tokens/%d", w.srv.URL, tok.ID), nil, w.bearer(org.RoleAdmin))
+			assert.Equal(t, 204, again.Status)
+			later, err := st.FindAPITokenByID(ctx, tok.ID)
+			require.NoError(t, err)
+			assert.Equal(t, got.RevokedAt, later.RevokedAt, "round %d: the first revocation time stays", r)
+		}
+	})
+}
