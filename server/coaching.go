@@ -303,6 +303,9 @@ func (s *Server) MoveCoaching(ctx context.Context, p auth.Principal, id int64, a
 		if err != nil {
 			return err
 		}
+		if err := readVersion("coaching session", version, cs.Version); err != nil {
+			return err
+		}
 		next, err := qa.NextCoachingState(cs.State, action)
 		if err != nil {
 			return fault.Wrap(fault.Conflict, err, err.Error())
@@ -315,7 +318,7 @@ func (s *Server) MoveCoaching(ctx context.Context, p auth.Principal, id int64, a
 		case qa.ActionAcknowledge:
 			cs.AckAt = &now
 		}
-		cs.State, cs.Version = next, version
+		cs.State = next
 		if out, err = tx.SaveCoachingState(ctx, cs); err != nil {
 			return err
 		}

@@ -436,7 +436,10 @@ func (s *Server) ScoreEvaluation(ctx context.Context, p auth.Principal, id int64
 			return err
 		}
 		before := e
-		e.Answers, e.Comments, e.Comment, e.Version = req.Answers, req.Comments, req.Comment, req.Version
+		if err := readVersion("evaluation", req.Version, e.Version); err != nil {
+			return err
+		}
+		e.Answers, e.Comments, e.Comment = req.Answers, req.Comments, req.Comment
 		if e.Answers == nil {
 			e.Answers = []qa.Answer{}
 		}
@@ -538,6 +541,9 @@ func (s *Server) MoveEvaluation(ctx context.Context, p auth.Principal, id int64,
 		if e.CalibrationID != nil && action != qa.ActionSubmit {
 			return fault.Errorf(fault.Conflict, "calibration evaluations are never released to agents")
 		}
+		if err := readVersion("evaluation", version, e.Version); err != nil {
+			return err
+		}
 		next, err := qa.NextEvalState(e.State, action)
 		if err != nil {
 			return fault.Wrap(fault.Conflict, err, err.Error())
@@ -562,7 +568,7 @@ func (s *Server) MoveEvaluation(ctx context.Context, p auth.Principal, id int64,
 		case qa.ActionAcknowledge:
 			e.AckAt = &now
 		}
-		e.State, e.Version = next, version
+		e.State = next
 		if out, err = tx.SaveEvaluation(ctx, e); err != nil {
 			return err
 		}

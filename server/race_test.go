@@ -505,3 +505,118 @@ func TestRaceTokenRevocation(t *testing.T) {
 		}
 	})
 }
+
+// raceEvaluation scores, submits and releases a new evaluation of a1's
+// interaction when release is set, and returns it (id, version).
+func raceEvaluation(t *testing.T, w *qaWorld, release bool) (int64, int) {
+	t.Helper()
+	id, v := w.evaluate(t, w.callA1, answers(1, 4, 3, 1))
+	if release {
+		res := w.as(org.RoleQAReviewer, http.MethodPost, "/api/v1/qa/evaluations/"+itoa(id)+"/release", map[string]any{"version": v})
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		v++
+	}
+	return id, v
+}
+
+func auditActions(t *testing.T, st *store.Store, entity string, id int64) map[string]int {
+	t.Helper()
+	evs, err := st.FindAudit(context.Background(), entity, id)
+	require.NoError(t, err)
+	out := map[string]int{}
+	for _, e := range evs {
+		out[e.Action]++
+	}
+	return out
+}
+
+// TestRaceEvaluationRelease releases one submitted evaluation by a burst
+// (some requests sent with the version after the release): one release
+// wins, it is audited once, and the agent sees it released once.
+func TestRaceEvaluationRelease(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		now := time.Now().UTC()
+		w := newQAWorld(t, st, now)
+		rng := rand.New(rand.NewSource(23))
+		for r := 0; r < raceRounds(t); r++ {
+			id, v := raceEvaluation(t, w, false)
+			next := make([]bool, raceWidth)
+			for i := range next {
+				next[i] = i > 0 && rng.Intn(3) == 0
+			}
+			hits := burst(raceWidth, func(i int) hit {
+				ver := v
+				if next[i] {
+					ver = v + 1
+				}
+				return call("POST", fmt.Sprintf("%s/api/v1/qa/evaluations/%d/release", w.srv.URL, id), map[string]any{"version": ver}, w.bearer(org.RoleQAReviewer))
+			})
+			n := tally(t, hits, 200, 409)
+			assert.Equal(t, 1, n[200], "round %d: one release wins: %v", r, hits)
+			for i, h := range hits {
+				if h.Status == 200 {
+					assert.False(t, next[i], "round %d: a release sent with a version it did not read won", r)
+				}
+			}
+			e, err := st.FindEvaluationByID(context.Background(), id)
+			require.NoError(t, err)
+			assert.Equal(t, "released", string(e.State))
+			assert.Equal(t, v+1, e.Version, "round %d: released once", r)
+			assert.Equal(t, 1, auditActions(t, st, "evaluation", id)["release"], "round %d: one release audit", r)
+		}
+	})
+}
+
+// TestRaceDisputeDecisions decides one open dispute by a burst of
+// decisions (accept, partial, reject; some with the version after the
+// first decision): one wins, the evaluation is rescored once, and the
+// decision is audited once on the dispute and once on the evaluation.
+func TestRaceDisputeDecisions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		now := time.Now().UTC()
+		w := newQAWorld(t, st, now)
+		rng := rand.New(rand.NewSource(24))
+		for r := 0; r < raceRounds(t); r++ {
+			id, _ := raceEvaluation(t, w, true)
+			res := w.as(org.RoleAgent, http.MethodPost, "/api/v1/qa/evaluations/"+itoa(id)+"/disputes", map[string]any{
+				"items": []map[string]any{{"criterion": "solve", "proposed": 4, "comment": "fixed"}}, "comment": "race"})
+			require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+			dispute := int64(res.json(t)["id"].(float64))
+			kinds := make([]string, raceWidth)
+			for i := range kinds {
+				kinds[i] = []string{"accept", "partial", "reject", "accept-next"}[rng.Intn(4)]
+			}
+			kinds[0] = "accept"
+			hits := burst(raceWidth, func(i int) hit {
+				body := map[string]any{"decision": kinds[i], "reason": "race", "version": 1}
+				switch kinds[i] {
+				case "partial":
+					body["accepted"] = map[string]any{"solve": 4}
+				case "accept-next":
+					body["decision"], body["version"] = "accept", 2
+				}
+				return call("POST", fmt.Sprintf("%s/api/v1/qa/disputes/%d/decision", w.srv.URL, dispute), body, w.bearer(org.RoleQAReviewer))
+			})
+			n := tally(t, hits, 200, 409)
+			if !assert.Equal(t, 1, n[200], "round %d: one decision wins: %v", r, hits) {
+				continue
+			}
+			won := ""
+			for i, h := range hits {
+				if h.Status == 200 {
+					won = kinds[i]
+				}
+			}
+			assert.NotEqual(t, "accept-next", won, "round %d: a decision on a version it did not read won", r)
+			d, err := st.FindDisputeByID(context.Background(), dispute)
+			require.NoError(t, err)
+			assert.Equal(t, won, d.Decision, "round %d", r)
+			assert.Equal(t, 2, d.Version, "round %d: decided once", r)
+			e, err := st.FindEvaluationByID(context.Background(), id)
+			require.NoError(t, err)
+			assert.Equal(t, "resolved", string(e.State))
+			assert.Equal(t, 1, auditActions(t, st, "dispute", dispute)[won], "round %d: one decision audit on the dispute", r)
+			assert.Equal(t, 1, auditActions(t, st, "evaluation", id)["dispute-"+won], "round %d: one decision audit on the evaluation", r)
+		}
+	})
+}
