@@ -506,6 +506,75 @@ func TestRaceTokenRevocation(t *testing.T) {
 	})
 }
 
+// TestRacePlanEdits hits one draft with hand edits (add, change, remove a
+// shift) and publications, all with the same If-Match: exactly one wins,
+// and the plan shows exactly that one change.
+func TestRacePlanEdits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		rng := rand.New(rand.NewSource(22))
+		day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 50)
+		for r := 0; r < raceRounds(t); r++ {
+			first := racePlan(t, st, fmt.Sprintf("edits %d", r), day, []int64{w.agentA1.ID, w.agentA2.ID})
+			draft, before := nextDraft(t, st, first, 0)
+			cur, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: draft.ID})
+			require.NoError(t, err)
+			kinds := make([]string, raceWidth)
+			for i := range kinds {
+				kinds[i] = []string{"add", "change", "remove", "publish"}[rng.Intn(4)]
+			}
+			start := day.Add(10 * time.Hour)
+			hits := burst(raceWidth, func(i int) hit {
+				h := ifMatch(w.bearer(org.RolePlanner), draft.Version)
+				base := fmt.Sprintf("%s/api/v1/schedules/%d", w.srv.URL, draft.ID)
+				sh := map[string]any{"agent_id": w.agentB1.ID, "template": "day", "start": start, "end": start.Add(8 * time.Hour), "paid_minutes": 480}
+				switch kinds[i] {
+				case "add":
+					return call("POST", base+"/shifts", sh, h)
+				case "change":
+					sh["agent_id"] = cur[0].AgentID
+					return call("PUT", fmt.Sprintf("%s/shifts/%d", base, cur[0].ID), sh, h)
+				case "remove":
+					return call("DELETE", fmt.Sprintf("%s/shifts/%d", base, cur[1].ID), nil, h)
+				}
+				return call("POST", base+"/publish", nil, h)
+			})
+			n := tally(t, hits, 200, 201, 409)
+			if !assert.Equal(t, 1, n[200]+n[201], "round %d: one change wins: %v", r, hits) {
+				continue
+			}
+			won := ""
+			for i, h := range hits {
+				if h.Status < 300 {
+					won = kinds[i]
+				}
+			}
+			pub, revs := checkPlan(t, st, first.PlanID)
+			got := revs[draft.ID]
+			assert.Equal(t, draft.Version+1, got.Version, "round %d: the draft changed once (%s)", r, won)
+			shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: draft.ID})
+			require.NoError(t, err)
+			switch won {
+			case "publish":
+				assert.Equal(t, draft.ID, pub.ID)
+				assert.Equal(t, shiftKeys(before), shiftKeys(shifts))
+			case "add":
+				assert.Equal(t, first.ID, pub.ID, "round %d: an edit does not publish", r)
+				assert.Len(t, shifts, len(before)+1)
+			case "change":
+				assert.Equal(t, first.ID, pub.ID)
+				assert.Len(t, shifts, len(before))
+				assert.Contains(t, shiftKeys(shifts), fmt.Sprintf("%d@%s-%s", cur[0].AgentID, start.Format(time.RFC3339), start.Add(8*time.Hour).Format("15:04")))
+			case "remove":
+				assert.Equal(t, first.ID, pub.ID)
+				assert.Len(t, shifts, len(before)-1)
+			}
+			day = day.AddDate(0, 0, 1)
+		}
+	})
+}
+
 // raceEvaluation scores, submits and releases a new evaluation of a1's
 // interaction when release is set, and returns it (id, version).
 func raceEvaluation(t *testing.T, w *qaWorld, release bool) (int64, int) {
