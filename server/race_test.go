@@ -409,8 +409,12 @@ func countAudit(t *testing.T, st *store.Store, action string, planID int64) int 
 
 // TestRaceTimeOffDecisions decides one pending request by a burst of
 // approvals and denials (some sent with the version after the first
-// decision) and the agent's own cancellations: exactly one wins and the
-// request ends in that one's state.
+// decision) and the agent's own cancellations. An agent may cancel an
+// approved request, and a cancellation names no version, so the allowed
+// outcomes are: one decision; one cancellation; or an approval and then one
+// cancellation. Never two decisions, two cancellations, a decision after a
+// cancellation, or a decision on a version it did not read; the request
+// ends in the last winner's state, changed once per winner.
 func TestRaceTimeOffDecisions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w := newWorld(t, st)
@@ -436,22 +440,37 @@ func TestRaceTimeOffDecisions(t *testing.T) {
 				}
 				return call("POST", base+"/decision", map[string]any{"approve": kinds[i] == "approve", "version": req.Version}, w.bearer(org.RoleSupervisor))
 			})
-			n := tally(t, hits, 200, 409)
-			if !assert.Equal(t, 1, n[200], "round %d: one decision wins: %v", r, hits) {
+			tally(t, hits, 200, 409)
+			var decided, cancelled []hit
+			decision := ""
+			for i, h := range hits {
+				switch {
+				case h.Status != 200:
+				case kinds[i] == "cancel":
+					cancelled = append(cancelled, h)
+				default:
+					decided = append(decided, h)
+					decision = kinds[i]
+				}
+			}
+			assert.LessOrEqual(t, len(decided), 1, "round %d: at most one decision wins: %v", r, hits)
+			assert.LessOrEqual(t, len(cancelled), 1, "round %d: at most one cancellation wins: %v", r, hits)
+			if !assert.NotEmpty(t, append(decided, cancelled...), "round %d: someone wins: %v", r, hits) {
 				continue
 			}
+			assert.NotEqual(t, "approve-next", decision, "round %d: a decision on a version it did not read won", r)
 			got, err := st.FindTimeOffByID(ctx, req.ID)
 			require.NoError(t, err)
-			for i, h := range hits {
-				if h.Status != 200 {
-					continue
+			want := map[string]calendar.TimeOffStatus{"approve": calendar.TimeOffApproved, "deny": calendar.TimeOffDenied}[decision]
+			if len(cancelled) == 1 {
+				want = calendar.TimeOffCancelled
+				if len(decided) == 1 {
+					assert.Equal(t, "approve", decision, "round %d: only an approved request can be cancelled after its decision", r)
+					assert.True(t, decided[0].Start.Before(cancelled[0].End), "round %d: the cancellation came after the approval", r)
 				}
-				want := map[string]calendar.TimeOffStatus{"approve": calendar.TimeOffApproved, "deny": calendar.TimeOffDenied,
-					"approve-next": calendar.TimeOffApproved, "cancel": calendar.TimeOffCancelled}[kinds[i]]
-				assert.Equal(t, want, got.Status, "round %d: the request is in the winner's state (%s)", r, kinds[i])
-				assert.NotEqual(t, "approve-next", kinds[i], "round %d: a decision on a version it did not read won", r)
 			}
-			assert.Equal(t, req.Version+1, got.Version, "round %d: changed once", r)
+			assert.Equal(t, want, got.Status, "round %d: the request is in the last winner's state", r)
+			assert.Equal(t, req.Version+len(decided)+len(cancelled), got.Version, "round %d: changed once per winner", r)
 			day = day.AddDate(0, 0, 2)
 		}
 	})
