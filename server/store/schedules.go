@@ -313,6 +313,12 @@ func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by i
 		} else if !fault.Is(translate(err, "schedule"), fault.NotFound) {
 			return translate(err, "schedule")
 		}
+		// The plan's lock orders publications, not the moment their requests
+		// took at: a revision is never stamped as published before the one it
+		// supersedes.
+		if prev.PublishedAt != nil && prev.PublishedAt.After(at) {
+			at = *prev.PublishedAt
+		}
 		next, err := tx.FindShifts(ctx, ShiftFilter{ScheduleID: id})
 		if err != nil {
 			return err
