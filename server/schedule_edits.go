@@ -104,6 +104,16 @@ func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shi
 	if err != nil {
 		return err
 	}
+	// An edit that committed between the two reads changed the draft's
+	// version with its shifts, so an unchanged version means the shifts read
+	// are that version's.
+	again, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := readVersion("schedule", version, again.Version); err != nil {
+		return err
+	}
 	next, edit, err := apply(shifts)
 	if err != nil {
 		return err
