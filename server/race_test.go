@@ -33,7 +33,7 @@ import (
 
 const (
 	raceWidth         = 20
-	raceDefaultRounds = 3
+	raceDefaultRounds = 2
 )
 
 func raceRounds(t *testing.T) int {
