@@ -135,15 +135,21 @@ func ReadHistoryCSV(r io.Reader) ([]Record, error) {
 			ok = false
 		}
 		c, err := strconv.ParseFloat(get(col["contacts"]), 64)
-		if err != nil || c < 0 || math.IsNaN(c) || math.IsInf(c, 0) {
-			bad("contacts", "%q is not a number of contacts >= 0", get(col["contacts"]))
+		if err != nil {
+			bad("contacts", "%q is not a number of contacts", get(col["contacts"]))
+			ok = false
+		} else if p := ContactsProblem(c); p != "" {
+			bad("contacts", "%s", p)
 			ok = false
 		}
 		rec.Contacts = c
 		if hasAHT && get(ahtCol) != "" {
 			a, err := strconv.ParseFloat(get(ahtCol), 64)
-			if err != nil || a < 0 || a > 86400 || math.IsNaN(a) {
-				bad("aht_seconds", "%q is not a handle time in seconds (0 to 86400)", get(ahtCol))
+			if err != nil {
+				bad("aht_seconds", "%q is not a handle time in seconds", get(ahtCol))
+				ok = false
+			} else if p := AHTProblem(a); p != "" {
+				bad("aht_seconds", "%s", p)
 				ok = false
 			}
 			rec.AHT = a

@@ -429,14 +429,20 @@ func readInteractionsCSV(r io.Reader) ([]interactionRecord, []int, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// FieldPos panics after a read error; the parse error knows its line.
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
 			bad.Fields[fmt.Sprintf("line %d", line)] = err.Error()
 			if len(bad.Fields) > 100 {
 				break
 			}
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		get := func(k string) string {
 			if i, ok := col[k]; ok && i < len(row) {
 				return strings.TrimSpace(row[i])

@@ -248,6 +248,16 @@ func TestQAInteractionImportIsIdempotentAndAllOrNothing(t *testing.T) {
 		_, total, err := st.FindContacts(context.Background(), store.ContactFilter{})
 		require.NoError(t, err)
 		assert.Equal(t, 5, total, "nothing of a bad file is imported")
+
+		quoted := "external_id,channel,agent_email,started_at,handle_seconds\n" +
+			"c-20,voice,a1@agents.example.com,2026-03-09T10:00:00Z,100\n" +
+			"a\"b,voice,a1@agents.example.com,2026-03-09T10:00:00Z,100\n"
+		res = w.as(org.RoleQAReviewer, http.MethodPost, "/api/v1/qa/interactions", quoted, map[string]string{"Content-Type": "text/csv"})
+		require.Equal(t, http.StatusUnprocessableEntity, res.Status, "a quote error is the file's fault: %s", res.Body)
+		assert.Contains(t, string(res.Body), "line 3")
+		_, total, err = st.FindContacts(context.Background(), store.ContactFilter{})
+		require.NoError(t, err)
+		assert.Equal(t, 5, total, "nothing of a file with a quote error is imported")
 		res = w.as(org.RoleQAReviewer, http.MethodPost, "/api/v1/qa/interactions", map[string]any{"interactions": []map[string]any{
 			{"external_id": "j-1", "channel": "voice", "agent_email": "a1@agents.example.com", "started_at": "2026-03-09T10:00:00Z", "handle_seconds": 100},
 			{"external_id": "j-2", "channel": "voice", "agent_email": "nobody@example.com", "started_at": "2026-03-09T10:00:00Z", "handle_seconds": 100, "csat": 6},

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -65,11 +66,15 @@ func VerifyPassword(hash, password string) bool {
 }
 
 // dummyHash lets a login for an unknown email cost as much as a real one,
-// so response times do not reveal which emails exist.
-var dummyHash, _ = HashPassword("peakwise-dummy-password")
+// so response times do not reveal which emails exist. It is made on first
+// use: made at start-up, every CLI command (even --help) paid an argon2id pass.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("peakwise-dummy-password")
+	return h
+})
 
 // BurnPasswordCheck spends the time of one password verification.
-func BurnPasswordCheck(password string) { VerifyPassword(dummyHash, password) }
+func BurnPasswordCheck(password string) { VerifyPassword(dummyHash(), password) }
 
 // TokenPrefix starts every API token, so leaked tokens are easy to recognise.
 const TokenPrefix = "pwk_"

@@ -288,6 +288,19 @@ func (s *Store) RecordLoginFailure(ctx context.Context, key string, at time.Time
 	return translate(s.conn(ctx).Create(&loginAttemptRow{Key: key, AttemptedAt: at}).Error, "login attempt")
 }
 
+// ReserveLoginAttempt records an attempt under key (an email, a client
+// address, or the pair) before the password is checked, and returns how many
+// attempts the key has since the given time, this one included. The insert
+// commits before the count, so of any number of concurrent attempts at most
+// max see a count of max or less, on PostgreSQL as on SQLite: the limit needs
+// no lock. A successful sign-in clears its reservation with ClearLoginFailures.
+func (s *Store) ReserveLoginAttempt(ctx context.Context, key string, at, since time.Time) (int, error) {
+	if err := s.RecordLoginFailure(ctx, key, at); err != nil {
+		return 0, err
+	}
+	return s.CountLoginFailures(ctx, key, since)
+}
+
 // CountLoginFailures returns the failures recorded under key since the given time.
 func (s *Store) CountLoginFailures(ctx context.Context, key string, since time.Time) (int, error) {
 	var n int64
