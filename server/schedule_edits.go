@@ -9,6 +9,7 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -97,7 +98,7 @@ func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shi
 	}
 	// The edit is applied to (and checked against) the shifts read here, so
 	// they must be the version the client edited, not a newer one.
-	if err := readVersion("schedule", version, draft.Version); err != nil {
+	if err := service.CheckVersion("schedule", version, draft.Version); err != nil {
 		return err
 	}
 	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
@@ -111,7 +112,7 @@ func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shi
 	if err != nil {
 		return err
 	}
-	if err := readVersion("schedule", version, again.Version); err != nil {
+	if err := service.CheckVersion("schedule", version, again.Version); err != nil {
 		return err
 	}
 	next, edit, err := apply(shifts)
@@ -121,11 +122,11 @@ func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shi
 	if err := s.checkDraft(ctx, draftRequest{Name: draft.Name, Timezone: draft.Timezone, PeriodStart: draft.PeriodStart, PeriodEnd: draft.PeriodEnd, Shifts: next}, nil); err != nil {
 		return err
 	}
-	warnings, err := s.ruleWarnings(ctx, draft.PlanID, draft.PeriodStart, draft.PeriodEnd, next)
+	warnings, err := s.svc.RuleWarnings(ctx, draft.PlanID, draft.PeriodStart, draft.PeriodEnd, next)
 	if err != nil {
 		return err
 	}
-	out, err := s.store.EditDraft(ctx, id, version, edit, store.Snapshot(draftReport{Warnings: warnings}))
+	out, err := s.store.EditDraft(ctx, id, version, edit, store.Snapshot(service.DraftReport{Warnings: warnings}))
 	if err != nil {
 		return err
 	}
@@ -166,7 +167,7 @@ func (s *Server) handleCompare(c echo.Context) error {
 		if err != nil {
 			return compareSide{}, nil, err
 		}
-		warnings, err := s.ruleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts)
+		warnings, err := s.svc.RuleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts)
 		if err != nil {
 			return compareSide{}, nil, err
 		}

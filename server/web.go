@@ -14,6 +14,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui"
 )
@@ -173,7 +174,7 @@ func (s *Server) webLogin(c echo.Context) error {
 	if len(pg.Fields) > 0 {
 		return s.render(c, http.StatusBadRequest, "login", pg)
 	}
-	secret, sess, _, err := s.Login(c.Request().Context(), email, password, c.RealIP())
+	secret, sess, _, err := s.svc.Login(c.Request().Context(), email, password, c.RealIP())
 	if err != nil {
 		var fe *fault.Error
 		if !errors.As(err, &fe) || (fe.Code != fault.Unauthenticated && fe.Code != fault.RateLimited) {
@@ -334,7 +335,7 @@ func (s *Server) webTeam(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	agents, err := s.teamAgents(ctx, principal(c))
+	agents, err := s.svc.TeamAgents(ctx, principal(c))
 	if err != nil {
 		return err
 	}
@@ -366,7 +367,7 @@ func (s *Server) webDecideTimeOff(c echo.Context) error {
 		return err
 	}
 	if v, err := strconv.Atoi(c.FormValue("version")); err == nil {
-		if err := readVersion("time-off request", v, r.Version); err != nil {
+		if err := service.CheckVersion("time-off request", v, r.Version); err != nil {
 			return err
 		}
 	}
