@@ -17,6 +17,8 @@ import (
 
 // HistoryRecord is one interval of observed volume, as an ACD integration sends it.
 type HistoryRecord struct {
+	// Line is the record's line in a file, 0 when it came from the API.
+	Line       int
 	QueueID    int64
 	Start      time.Time // interval start, RFC 3339 with offset
 	Contacts   float64
@@ -45,8 +47,17 @@ func (s *Service) ImportHistory(ctx context.Context, records []HistoryRecord) (I
 	type bucket struct{ contacts, ahtWork, ahtContacts float64 }
 	buckets := map[int64]map[time.Time]*bucket{}
 	starts := map[int64][]time.Time{}
+	type slotKey struct {
+		queue int64
+		start time.Time
+	}
+	first := map[slotKey]string{}
+	now := s.now()
 	for i, r := range records {
 		where := fmt.Sprintf("records[%d]", i)
+		if r.Line > 0 {
+			where = fmt.Sprintf("line %d", r.Line)
+		}
 		q, ok := queues[r.QueueID]
 		if !ok {
 			var err error
@@ -67,13 +78,24 @@ func (s *Service) ImportHistory(ctx context.Context, records []HistoryRecord) (I
 		case r.Start.IsZero():
 			problems[where+".start"] = "is required"
 			continue
-		case math.IsNaN(r.Contacts) || math.IsInf(r.Contacts, 0) || r.Contacts < 0:
-			problems[where+".contacts"] = fmt.Sprintf("must be a number >= 0, got %v", r.Contacts)
+		case forecasting.StartProblem(r.Start, now) != "":
+			problems[where+".start"] = forecasting.StartProblem(r.Start, now)
 			continue
-		case r.AHTSeconds != nil && (*r.AHTSeconds < 0 || math.IsNaN(*r.AHTSeconds) || *r.AHTSeconds > 24*3600):
-			problems[where+".aht_seconds"] = "must be between 0 and 86400 seconds"
+		case forecasting.ContactsProblem(r.Contacts) != "":
+			problems[where+".contacts"] = forecasting.ContactsProblem(r.Contacts)
+			continue
+		case r.AHTSeconds != nil && forecasting.AHTProblem(*r.AHTSeconds) != "":
+			problems[where+".aht_seconds"] = forecasting.AHTProblem(*r.AHTSeconds)
 			continue
 		}
+		// The same interval twice is a mistake in the export (summing it would
+		// double the volume), not finer data: name both.
+		k := slotKey{q.ID, r.Start.UTC()}
+		if prev, dup := first[k]; dup {
+			problems[where+".start"] = fmt.Sprintf("repeats %s: queue %d at %s is already in this import", prev, q.ID, r.Start.Format(time.RFC3339))
+			continue
+		}
+		first[k] = where
 		local := r.Start.In(locs[q.ID])
 		if local.Second() != 0 || local.Nanosecond() != 0 {
 			problems[where+".start"] = fmt.Sprintf("%s does not start on a whole minute", r.Start.Format(time.RFC3339))
@@ -211,7 +233,7 @@ func (s *Service) RecordsForQueues(ctx context.Context, recs []forecasting.Recor
 		if qid == 0 {
 			continue
 		}
-		rec := HistoryRecord{QueueID: qid, Start: r.Start, Contacts: r.Contacts}
+		rec := HistoryRecord{Line: r.Line, QueueID: qid, Start: r.Start, Contacts: r.Contacts}
 		if !math.IsNaN(r.AHT) {
 			aht := r.AHT
 			rec.AHTSeconds = &aht
