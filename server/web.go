@@ -14,6 +14,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui"
 )
@@ -367,7 +368,9 @@ func (s *Server) webDecideTimeOff(c echo.Context) error {
 		return err
 	}
 	if v, err := strconv.Atoi(c.FormValue("version")); err == nil {
-		r.Version = v
+		if err := service.CheckVersion("time-off request", v, r.Version); err != nil {
+			return err
+		}
 	}
 	decided, err := calendar.Decide(r, c.FormValue("decision") == "approve", principal(c).User.ID, s.now(), "")
 	if err != nil {
