@@ -89,3 +89,50 @@ func TestHistoryCSVImport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, pts, 2, "bad files write nothing")
 }
+
+// Issue 20 items 4, 5 and 7: the JSON import applies the CSV reader's bounds
+// and its duplicate rule, and both imports refuse history dated in the future.
+func TestHistoryImportsBoundQuantitiesDatesAndDuplicates(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	rec := func(at time.Time, contacts float64) map[string]any {
+		return map[string]any{"queue_id": w.queue.ID, "start": at, "contacts": contacts}
+	}
+	for _, tc := range []struct {
+		name  string
+		recs  []any
+		field string
+	}{
+		{"contacts 1e308", []any{rec(t0, 1e308)}, "records[0].contacts"},
+		{"contacts 1e20", []any{rec(t0, 1e20)}, "records[0].contacts"},
+		{"contacts 1e9", []any{rec(t0, 1e9)}, "records[0].contacts"},
+		{"AHT over a day", []any{map[string]any{"queue_id": w.queue.ID, "start": t0, "contacts": 1, "aht_seconds": 1e12}}, "records[0].aht_seconds"},
+		{"decades ahead", []any{rec(t0.AddDate(30, 0, 0), 3)}, "records[0].start"},
+		{"before 2000", []any{rec(time.Date(1926, 3, 2, 9, 0, 0, 0, time.UTC), 3)}, "records[0].start"},
+		{"duplicate interval", []any{rec(t0, 3), rec(t0.Add(30*time.Minute), 1), rec(t0, 4)}, "records[2].start"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := w.as(org.RolePlanner, "POST", "/api/v1/history/records", map[string]any{"records": tc.recs})
+			require.Equal(t, 422, res.Status, "%s", res.Body)
+			fields := res.json(t)["error"].(map[string]any)["fields"].(map[string]any)
+			assert.Contains(t, fields, tc.field)
+			if tc.name == "duplicate interval" {
+				assert.Contains(t, fields[tc.field], "records[0]", "the error names both records")
+			}
+			pts, err := w.st.FindHistory(ctx, w.queue.ID, time.Time{}, time.Time{})
+			require.NoError(t, err)
+			assert.Empty(t, pts, "a rejected import writes nothing")
+		})
+	}
+
+	future := "timestamp,channel,timezone,contacts\n" +
+		"2026-03-02T10:00:00Z,voice,Europe/Lisbon,1\n" +
+		"2056-03-02T10:00:00Z,voice,Europe/Lisbon,1\n"
+	res := w.as(org.RolePlanner, "POST", "/api/v1/history", future, map[string]string{"Content-Type": "text/csv"})
+	require.Equal(t, 422, res.Status, "%s", res.Body)
+	assert.Contains(t, res.json(t)["error"].(map[string]any)["fields"], "line 3.timestamp")
+	pts, err := w.st.FindHistory(ctx, w.queue.ID, time.Time{}, time.Time{})
+	require.NoError(t, err)
+	assert.Empty(t, pts, "a rejected file writes nothing")
+}
