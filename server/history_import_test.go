@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -135,4 +137,31 @@ func TestHistoryImportsBoundQuantitiesDatesAndDuplicates(t *testing.T) {
 	pts, err := w.st.FindHistory(ctx, w.queue.ID, time.Time{}, time.Time{})
 	require.NoError(t, err)
 	assert.Empty(t, pts, "a rejected file writes nothing")
+}
+
+// Issue 20 item 4: values stored before the bounds existed (+Inf, 1e308, a
+// day-long AHT of 1e12) must not make the history reads answer 500.
+func TestHistoryReadsSurviveImplausibleStoredValues(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		huge := 1e12
+		require.NoError(t, st.ReplaceHistory(ctx, w.queue.ID, []store.HistoryPoint{
+			{StartAt: t0, IntervalMin: 30, Contacts: 12, AHTSeconds: &huge},
+			{StartAt: t0.Add(30 * time.Minute), IntervalMin: 30, Contacts: math.Inf(1)},
+			{StartAt: t0.Add(60 * time.Minute), IntervalMin: 30, Contacts: 1e308},
+			{StartAt: t0.Add(90 * time.Minute), IntervalMin: 30, Contacts: 7},
+		}))
+		res := w.as(org.RolePlanner, "GET", fmt.Sprintf("/api/v1/queues/%d/history", w.queue.ID), nil)
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		var pts []store.HistoryPoint
+		require.NoError(t, json.Unmarshal(res.Body, &pts))
+		require.Len(t, pts, 2, "the implausible intervals are skipped")
+		assert.Equal(t, 12.0, pts[0].Contacts)
+		assert.Nil(t, pts[0].AHTSeconds, "an implausible AHT reads as unknown")
+		res = w.as(org.RolePlanner, "GET", "/api/v1/history", nil)
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		assert.Contains(t, string(res.Body), `"contacts":19`)
+	})
 }

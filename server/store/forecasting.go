@@ -5,6 +5,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"time"
+
+	"github.com/peakwise/peakwise/forecasting"
 )
 
 // HistoryPoint is the observed volume of one queue interval.
@@ -46,7 +48,7 @@ func (s *Store) ReplaceHistory(ctx context.Context, queueID int64, points []Hist
 // FindHistory returns a queue's points with from <= start < to, oldest first.
 // A zero from or to leaves that side open.
 func (s *Store) FindHistory(ctx context.Context, queueID int64, from, to time.Time) ([]HistoryPoint, error) {
-	q := s.conn(ctx).Where("queue_id = ?", queueID)
+	q := s.conn(ctx).Where("queue_id = ?", queueID).Where(readableContacts, forecasting.MaxContactsPerInterval)
 	if !from.IsZero() {
 		q = q.Where("start_at >= ?", from.UTC())
 	}
@@ -57,9 +59,19 @@ func (s *Store) FindHistory(ctx context.Context, queueID int64, from, to time.Ti
 	err := q.Order("start_at").Find(&pts).Error
 	for i := range pts {
 		pts[i].StartAt = pts[i].StartAt.UTC()
+		if a := pts[i].AHTSeconds; a != nil && forecasting.AHTProblem(*a) != "" {
+			pts[i].AHTSeconds = nil
+		}
 	}
 	return pts, translate(err, "history")
 }
+
+// readableContacts keeps history rows whose contacts are within the imports'
+// bounds. Rows stored before the bounds existed may hold 1e308, +Inf or NaN
+// (PostgreSQL sorts NaN above every number, so the upper bound drops it);
+// such a row is skipped by reads, so neither a JSON answer nor a forecast
+// breaks on it. An implausible AHT is read as unknown.
+const readableContacts = "contacts >= 0 AND contacts <= ?"
 
 // HistorySummary describes what history a queue has.
 type HistorySummary struct {
@@ -82,7 +94,7 @@ func (s *Store) SummarizeHistory(ctx context.Context) ([]HistorySummary, error) 
 	var rows []row
 	err := s.conn(ctx).Model(&HistoryPoint{}).
 		Select("queue_id, COUNT(*) AS intervals, MIN(start_at) AS first, MAX(start_at) AS last, SUM(contacts) AS contacts").
-		Group("queue_id").Order("queue_id").Scan(&rows).Error
+		Where(readableContacts, forecasting.MaxContactsPerInterval).Group("queue_id").Order("queue_id").Scan(&rows).Error
 	out := make([]HistorySummary, len(rows))
 	for i, r := range rows {
 		out[i] = HistorySummary{QueueID: r.QueueID, Intervals: r.Intervals, First: r.First.ptr(), Last: r.Last.ptr(), Contacts: r.Contacts}
