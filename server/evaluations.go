@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,11 +13,9 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
-
-// releasedStates are the states in which an agent sees an evaluation.
-var releasedStates = []qa.EvalState{qa.EvalReleased, qa.EvalAcknowledged, qa.EvalDisputed, qa.EvalResolved}
 
 // createEvaluationRequest assigns an interaction to a reviewer as a draft.
 type createEvaluationRequest struct {
@@ -43,21 +40,6 @@ type evaluationView struct {
 	qa.Evaluation
 	Scorecard   qa.Scorecard `json:"scorecard"`
 	Interaction qa.Contact   `json:"interaction"`
-}
-
-// disputeRequest is an agent's objection to criteria of a released evaluation.
-type disputeRequest struct {
-	Items   []qa.DisputeItem `json:"items"`
-	Comment string           `json:"comment"`
-}
-
-// disputeDecisionRequest settles a dispute: accept takes every proposed
-// value, partial the values in accepted, reject none.
-type disputeDecisionRequest struct {
-	Decision string          `json:"decision"`
-	Accepted map[string]*int `json:"accepted"`
-	Reason   string          `json:"reason"`
-	Version  int             `json:"version"`
 }
 
 // assignmentRequest draws a week's sample of interactions for review.
@@ -90,36 +72,6 @@ func (s *Server) evaluationRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/qa/disputes/:id/decision", s.handleDecideDispute, doc{Summary: "Accept, partly accept or reject a dispute with a reason; the score changes accordingly and is audited", Tag: tag, Request: disputeDecisionRequest{}, Response: qa.Dispute{}, Resource: auth.Disputes, Action: auth.Update})
 }
 
-// evalOwner is whose an evaluation is, for object checks.
-func evalOwner(e qa.Evaluation) auth.Owner {
-	return auth.Owner{AgentID: &e.AgentID, TeamID: e.TeamID}
-}
-
-// loadEvaluation finds an evaluation p may take action on. An agent reaches
-// only their own, and only once released; calibration entries are reached
-// through their session.
-func (s *Server) loadEvaluation(ctx context.Context, st *store.Store, p auth.Principal, id int64, action auth.Action) (qa.Evaluation, error) {
-	if err := p.Allow(auth.Evaluations, action); err != nil {
-		return qa.Evaluation{}, err
-	}
-	e, err := st.FindEvaluationByID(ctx, id)
-	if err != nil {
-		return e, err
-	}
-	if err := p.AllowObject(auth.Evaluations, auth.Read, evalOwner(e)); err != nil {
-		return e, err
-	}
-	if p.User.Role == org.RoleAgent && !slices.Contains(releasedStates, e.State) {
-		return e, fault.Errorf(fault.NotFound, "evaluation not found")
-	}
-	// Calibration entries are blind: each rater reaches only their own here;
-	// the session shows the others once its rules allow.
-	if e.CalibrationID != nil && e.ReviewerID != p.User.ID && p.User.Role != org.RoleAdmin {
-		return e, fault.Errorf(fault.NotFound, "evaluation not found")
-	}
-	return e, p.AllowObject(auth.Evaluations, action, evalOwner(e))
-}
-
 func (s *Server) handleListEvaluations(c echo.Context) error {
 	p := principal(c)
 	ctx := c.Request().Context()
@@ -130,9 +82,9 @@ func (s *Server) handleListEvaluations(c echo.Context) error {
 	}
 	if p.User.Role == org.RoleAgent {
 		if len(f.States) == 0 {
-			f.States = releasedStates
+			f.States = service.ReleasedStates
 		} else {
-			f.States = slices.DeleteFunc(f.States, func(st qa.EvalState) bool { return !slices.Contains(releasedStates, st) })
+			f.States = slices.DeleteFunc(f.States, func(st qa.EvalState) bool { return !slices.Contains(service.ReleasedStates, st) })
 			if len(f.States) == 0 {
 				f.AgentIDs = []int64{}
 			}
@@ -148,25 +100,6 @@ func (s *Server) handleListEvaluations(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
-// newDraft checks that reviewer may evaluate the interaction on the scorecard
-// and returns the draft. A reviewer never evaluates their own interaction.
-func (s *Server) newDraft(ctx context.Context, ct qa.Contact, sc qa.Scorecard, reviewer org.User, due *time.Time, calibration *int64) (qa.Evaluation, error) {
-	if sc.Archived || !sc.Latest {
-		return qa.Evaluation{}, &fault.Error{Code: fault.Unprocessable, Message: "that scorecard takes no new evaluations",
-			Fields: map[string]string{"scorecard_id": "is archived or superseded by a newer version"}}
-	}
-	if reviewer.Role != org.RoleQAReviewer && reviewer.Role != org.RoleAdmin {
-		return qa.Evaluation{}, &fault.Error{Code: fault.Unprocessable, Message: "only QA reviewers and admins evaluate",
-			Fields: map[string]string{"reviewer_id": "is not a QA reviewer"}}
-	}
-	if reviewer.AgentID != nil && *reviewer.AgentID == ct.AgentID {
-		return qa.Evaluation{}, &fault.Error{Code: fault.Unprocessable, Message: "reviewers never evaluate themselves",
-			Fields: map[string]string{"reviewer_id": "is the agent of this interaction"}}
-	}
-	return qa.Evaluation{InteractionID: ct.ID, ScorecardID: sc.ID, AgentID: ct.AgentID, TeamID: ct.TeamID, ReviewerID: reviewer.ID,
-		CalibrationID: calibration, State: qa.EvalDraft, DueAt: due, Answers: []qa.Answer{}, Comments: map[string]string{}}, nil
-}
-
 func (s *Server) handleCreateEvaluation(c echo.Context) error {
 	p := principal(c)
 	if err := p.Allow(auth.Evaluations, auth.Create); err != nil {
@@ -179,19 +112,19 @@ func (s *Server) handleCreateEvaluation(c echo.Context) error {
 	ctx := c.Request().Context()
 	ct, err := s.store.FindContactByID(ctx, req.InteractionID)
 	if err != nil {
-		return fieldNotFound(err, "interaction_id")
+		return fault.NotFoundField(err, "interaction_id")
 	}
 	sc, err := s.store.FindScorecardByID(ctx, req.ScorecardID)
 	if err != nil {
-		return fieldNotFound(err, "scorecard_id")
+		return fault.NotFoundField(err, "scorecard_id")
 	}
 	reviewer := p.User
 	if req.ReviewerID != 0 && req.ReviewerID != p.User.ID {
 		if reviewer, err = s.store.FindUserByID(ctx, req.ReviewerID); err != nil {
-			return fieldNotFound(err, "reviewer_id")
+			return fault.NotFoundField(err, "reviewer_id")
 		}
 	}
-	draft, err := s.newDraft(ctx, ct, sc, reviewer, req.DueAt, nil)
+	draft, err := s.svc.NewDraft(ctx, ct, sc, reviewer, req.DueAt, nil)
 	if err != nil {
 		return err
 	}
@@ -207,15 +140,6 @@ func (s *Server) handleCreateEvaluation(c echo.Context) error {
 	}
 	setETag(c, out[0].Version)
 	return c.JSON(http.StatusCreated, out[0])
-}
-
-// fieldNotFound names the request field whose record is missing.
-func fieldNotFound(err error, field string) error {
-	var fe *fault.Error
-	if errors.As(err, &fe) && fe.Code == fault.NotFound {
-		return &fault.Error{Code: fault.Unprocessable, Message: fe.Message, Fields: map[string]string{field: "names no record you can use"}}
-	}
-	return err
 }
 
 func (s *Server) handleAssign(c echo.Context) error {
@@ -252,14 +176,14 @@ func (s *Server) handleAssign(c echo.Context) error {
 	ctx := c.Request().Context()
 	sc, err := s.store.FindScorecardByID(ctx, req.ScorecardID)
 	if err != nil {
-		return fieldNotFound(err, "scorecard_id")
+		return fault.NotFoundField(err, "scorecard_id")
 	}
 	reviewers := map[string]org.User{}
 	plan := qa.SamplePlan{PerAgentPerWeek: req.PerAgentPerWeek, Seed: req.Seed, DueAfter: time.Duration(req.DueAfterDays) * 24 * time.Hour, Filter: req.Filter}
 	for _, id := range req.ReviewerIDs {
 		u, err := s.store.FindUserByID(ctx, id)
 		if err != nil {
-			return fieldNotFound(err, "reviewer_ids")
+			return fault.NotFoundField(err, "reviewer_ids")
 		}
 		if u.Role != org.RoleQAReviewer && u.Role != org.RoleAdmin {
 			return &fault.Error{Code: fault.Unprocessable, Message: "only QA reviewers and admins evaluate", Fields: map[string]string{"reviewer_ids": u.Email + " is not a QA reviewer"}}
@@ -293,7 +217,7 @@ func (s *Server) handleAssign(c echo.Context) error {
 	drafts := make([]qa.Evaluation, 0, len(assigned))
 	for _, a := range assigned {
 		due := a.Due
-		d, err := s.newDraft(ctx, byExt[a.ExternalID], sc, reviewers[a.Reviewer], &due, nil)
+		d, err := s.svc.NewDraft(ctx, byExt[a.ExternalID], sc, reviewers[a.Reviewer], &due, nil)
 		if err != nil {
 			return err
 		}
@@ -352,7 +276,7 @@ func (s *Server) handleGetEvaluation(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	e, err := s.loadEvaluation(ctx, s.store, p, id, auth.Read)
+	e, err := s.svc.LoadEvaluation(ctx, s.store, p, id, auth.Read)
 	if err != nil {
 		return err
 	}
@@ -373,128 +297,18 @@ func (s *Server) evaluationView(ctx context.Context, e qa.Evaluation) (evaluatio
 	return evaluationView{Evaluation: e, Scorecard: sc, Interaction: ct}, err
 }
 
-// mayScore reports whether p is the evaluation's reviewer or an admin.
-func mayScore(p auth.Principal, e qa.Evaluation) error {
-	if p.User.ID != e.ReviewerID && p.User.Role != org.RoleAdmin {
-		return fault.Errorf(fault.Forbidden, "only the assigned reviewer (or an admin) scores this evaluation")
-	}
-	return nil
-}
-
-// rescore computes the result of the answers, or nil while they are incomplete.
-func rescore(sc qa.Scorecard, answers []qa.Answer) *qa.Result {
-	res, err := qa.Score(sc, answers)
-	if err != nil {
-		return nil
-	}
-	return &res
-}
-
-// answerFault turns answer problems into one Unprocessable error.
-func answerFault(err error) error {
-	return qaFault(err, fault.Unprocessable, "the answers do not fit the scorecard")
-}
-
 func (s *Server) handleScoreEvaluation(c echo.Context) error {
 	var req scoreRequest
 	id, err := editRequest(c, auth.Evaluations, auth.Update, &req, &req.Version)
 	if err != nil {
 		return err
 	}
-	out, err := s.ScoreEvaluation(c.Request().Context(), principal(c), id, req)
+	out, err := s.svc.ScoreEvaluation(c.Request().Context(), principal(c), id, service.Score(req))
 	if err != nil {
 		return err
 	}
 	setETag(c, out.Version)
 	return c.JSON(http.StatusOK, out)
-}
-
-// ScoreEvaluation saves the reviewer's answers and comments. A draft may be
-// incomplete; a submitted evaluation needs complete answers and a reason, and
-// the change is audited; released ones change only through a dispute.
-func (s *Server) ScoreEvaluation(ctx context.Context, p auth.Principal, id int64, req scoreRequest) (qa.Evaluation, error) {
-	var out qa.Evaluation
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		e, err := s.loadEvaluation(ctx, tx, p, id, auth.Update)
-		if err != nil {
-			return err
-		}
-		if err := mayScore(p, e); err != nil {
-			return err
-		}
-		switch e.State {
-		case qa.EvalDraft:
-		case qa.EvalSubmitted:
-			if strings.TrimSpace(req.Reason) == "" {
-				return &fault.Error{Code: fault.Invalid, Message: "changing a submitted score needs a reason", Fields: map[string]string{"reason": "is required once the evaluation is submitted"}}
-			}
-		default:
-			return fault.Errorf(fault.Conflict, "the evaluation is %s: its score changes only through a dispute", e.State)
-		}
-		sc, err := tx.FindScorecardByID(ctx, e.ScorecardID)
-		if err != nil {
-			return err
-		}
-		before := e
-		e.Answers, e.Comments, e.Comment, e.Version = req.Answers, req.Comments, req.Comment, req.Version
-		if e.Answers == nil {
-			e.Answers = []qa.Answer{}
-		}
-		if e.Comments == nil {
-			e.Comments = map[string]string{}
-		}
-		if err := checkAnswers(sc, e.Answers, e.State == qa.EvalDraft); err != nil {
-			return err
-		}
-		e.Result = rescore(sc, e.Answers)
-		if out, err = tx.SaveEvaluation(ctx, e); err != nil {
-			return err
-		}
-		if e.State == qa.EvalDraft {
-			return nil // drafts are the reviewer's scratch pad; their score has not counted yet
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "evaluation", EntityID: e.ID, Action: "rescore",
-			Before: store.Snapshot(scoreSnapshot(before)), After: store.Snapshot(scoreSnapshot(out)), Reason: strings.TrimSpace(req.Reason)})
-	})
-	return out, err
-}
-
-// checkAnswers rejects answers that do not fit the scorecard. A draft may
-// leave criteria unanswered; anything else must be complete.
-func checkAnswers(sc qa.Scorecard, answers []qa.Answer, partial bool) error {
-	_, err := qa.Score(sc, answers)
-	if err == nil {
-		return nil
-	}
-	var fe qa.FieldErrors
-	if !errors.As(err, &fe) {
-		return err
-	}
-	if partial {
-		fe = slices.DeleteFunc(fe, func(e qa.FieldError) bool {
-			return strings.Contains(e.Reason, "missing") || strings.Contains(e.Reason, "not answered")
-		})
-		if len(fe) == 0 {
-			return nil
-		}
-	}
-	return answerFault(fe)
-}
-
-// scoreSnapshot is what the audit trail keeps of a score.
-type scoreSnap struct {
-	State   qa.EvalState `json:"state"`
-	Answers []qa.Answer  `json:"answers"`
-	Total   *float64     `json:"total"`
-	Outcome qa.Outcome   `json:"outcome"`
-}
-
-func scoreSnapshot(e qa.Evaluation) scoreSnap {
-	sn := scoreSnap{State: e.State, Answers: e.Answers}
-	if e.Result != nil {
-		sn.Total, sn.Outcome = e.Result.Total, e.Result.Outcome
-	}
-	return sn
 }
 
 func (s *Server) handleEvaluationTransition(action string) echo.HandlerFunc {
@@ -507,69 +321,13 @@ func (s *Server) handleEvaluationTransition(action string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		out, err := s.MoveEvaluation(c.Request().Context(), principal(c), id, action, version)
+		out, err := s.svc.MoveEvaluation(c.Request().Context(), principal(c), id, action, version)
 		if err != nil {
 			return err
 		}
 		setETag(c, out.Version)
 		return c.JSON(http.StatusOK, out)
 	}
-}
-
-// MoveEvaluation takes a life-cycle action (submit, release, acknowledge) on
-// the evaluation at version, audited. Submitting needs complete answers and
-// sets the score time once; calibration entries are never released.
-func (s *Server) MoveEvaluation(ctx context.Context, p auth.Principal, id int64, action string, version int) (qa.Evaluation, error) {
-	authAction := auth.Update
-	if action == qa.ActionAcknowledge {
-		authAction = auth.Accept
-	}
-	var out qa.Evaluation
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		e, err := s.loadEvaluation(ctx, tx, p, id, authAction)
-		if err != nil {
-			return err
-		}
-		if action == qa.ActionSubmit {
-			if err := mayScore(p, e); err != nil {
-				return err
-			}
-		}
-		if e.CalibrationID != nil && action != qa.ActionSubmit {
-			return fault.Errorf(fault.Conflict, "calibration evaluations are never released to agents")
-		}
-		next, err := qa.NextEvalState(e.State, action)
-		if err != nil {
-			return fault.Wrap(fault.Conflict, err, err.Error())
-		}
-		before := e
-		now := s.now().UTC()
-		switch action {
-		case qa.ActionSubmit:
-			sc, err := tx.FindScorecardByID(ctx, e.ScorecardID)
-			if err != nil {
-				return err
-			}
-			if err := checkAnswers(sc, e.Answers, false); err != nil {
-				return err
-			}
-			e.Result = rescore(sc, e.Answers)
-			if e.ScoredAt == nil {
-				e.ScoredAt = &now
-			}
-		case qa.ActionRelease:
-			e.ReleasedAt = &now
-		case qa.ActionAcknowledge:
-			e.AckAt = &now
-		}
-		e.State, e.Version = next, version
-		if out, err = tx.SaveEvaluation(ctx, e); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "evaluation", EntityID: e.ID, Action: action,
-			Before: store.Snapshot(scoreSnapshot(before)), After: store.Snapshot(scoreSnapshot(out))})
-	})
-	return out, err
 }
 
 func (s *Server) handleEvaluationHistory(c echo.Context) error {
@@ -579,7 +337,7 @@ func (s *Server) handleEvaluationHistory(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.loadEvaluation(ctx, s.store, p, id, auth.Read); err != nil {
+	if _, err := s.svc.LoadEvaluation(ctx, s.store, p, id, auth.Read); err != nil {
 		return err
 	}
 	evs, err := s.store.FindAudit(ctx, "evaluation", id)
@@ -590,219 +348,4 @@ func (s *Server) handleEvaluationHistory(c echo.Context) error {
 		evs = []store.AuditEvent{}
 	}
 	return c.JSON(http.StatusOK, evs)
-}
-
-// --- disputes
-
-func (s *Server) disputePolicy() qa.DisputePolicy {
-	return qa.DisputePolicy{Window: 14 * 24 * time.Hour, MaxPerEvaluation: 2}
-}
-
-func (s *Server) handleCreateDispute(c echo.Context) error {
-	var req disputeRequest
-	id, err := editRequest(c, auth.Disputes, auth.Create, &req, nil)
-	if err != nil {
-		return err
-	}
-	out, err := s.OpenDispute(c.Request().Context(), principal(c), id, req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, out)
-}
-
-// OpenDispute records the agent's dispute of criteria of their released
-// evaluation, within the window and the limit, and marks it disputed.
-func (s *Server) OpenDispute(ctx context.Context, p auth.Principal, id int64, req disputeRequest) (qa.Dispute, error) {
-	if err := p.Allow(auth.Disputes, auth.Create); err != nil {
-		return qa.Dispute{}, err
-	}
-	var out qa.Dispute
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		e, err := s.loadEvaluation(ctx, tx, p, id, auth.Read)
-		if err != nil {
-			return err
-		}
-		if err := p.AllowObject(auth.Disputes, auth.Create, evalOwner(e)); err != nil {
-			return err
-		}
-		sc, err := tx.FindScorecardByID(ctx, e.ScorecardID)
-		if err != nil {
-			return err
-		}
-		if err := checkDisputeItems(sc, req.Items); err != nil {
-			return err
-		}
-		_, previous, err := tx.FindDisputes(ctx, store.DisputeFilter{EvaluationID: e.ID, Page: store.Page{Limit: 1}})
-		if err != nil {
-			return err
-		}
-		if e.ReleasedAt == nil {
-			return fault.Errorf(fault.Conflict, "the evaluation has not been released")
-		}
-		if err := qa.CanDispute(s.disputePolicy(), *e.ReleasedAt, s.now(), previous); err != nil {
-			return fault.Wrap(fault.Conflict, err, err.Error())
-		}
-		next, err := qa.NextEvalState(e.State, qa.ActionDispute)
-		if err != nil {
-			return fault.Wrap(fault.Conflict, err, err.Error())
-		}
-		before := e
-		e.State = next
-		if _, err := tx.SaveEvaluation(ctx, e); err != nil {
-			return err
-		}
-		if out, err = tx.CreateDispute(ctx, qa.Dispute{EvaluationID: e.ID, AgentID: e.AgentID, Items: req.Items, Comment: strings.TrimSpace(req.Comment), CreatedByID: p.User.ID}); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx,
-			store.AuditEvent{ActorID: &p.User.ID, Entity: "evaluation", EntityID: e.ID, Action: "dispute", Before: store.Snapshot(scoreSnapshot(before)), After: store.Snapshot(out), Reason: out.Comment},
-			store.AuditEvent{ActorID: &p.User.ID, Entity: "dispute", EntityID: out.ID, Action: "open", After: store.Snapshot(out)})
-	})
-	return out, err
-}
-
-// checkDisputeItems checks the items against the scorecard (qa.ValidateDispute)
-// and requires a comment on each: the reviewer needs the agent's reason.
-func checkDisputeItems(sc qa.Scorecard, items []qa.DisputeItem) error {
-	bad := fault.Fields{}
-	var fe qa.FieldErrors
-	if err := qa.ValidateDispute(sc, items); errors.As(err, &fe) {
-		for _, e := range fe {
-			bad.Add(e.Field, "%s", e.Reason)
-		}
-	} else if err != nil {
-		return err
-	}
-	for i, it := range items {
-		if strings.TrimSpace(it.Comment) == "" {
-			bad.Add("items["+itoa64(int64(i))+"].comment", "say why you dispute it")
-		}
-	}
-	if len(bad) > 0 {
-		return &fault.Error{Code: fault.Invalid, Message: "the dispute is not valid", Fields: bad}
-	}
-	return nil
-}
-
-func (s *Server) handleListDisputes(c echo.Context) error {
-	ctx := c.Request().Context()
-	f := store.DisputeFilter{State: qa.DisputeState(c.QueryParam("state")), Page: pageOf(c)}
-	var err error
-	if f.AgentIDs, err = s.listScopedAgents(c, auth.Disputes); err != nil {
-		return err
-	}
-	out, total, err := s.store.FindDisputes(ctx, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
-}
-
-func (s *Server) loadDispute(ctx context.Context, st *store.Store, p auth.Principal, id int64, action auth.Action) (qa.Dispute, qa.Evaluation, error) {
-	if err := p.Allow(auth.Disputes, action); err != nil {
-		return qa.Dispute{}, qa.Evaluation{}, err
-	}
-	d, err := st.FindDisputeByID(ctx, id)
-	if err != nil {
-		return d, qa.Evaluation{}, err
-	}
-	e, err := st.FindEvaluationByID(ctx, d.EvaluationID)
-	if err != nil {
-		return d, e, err
-	}
-	if err := p.AllowObject(auth.Disputes, auth.Read, evalOwner(e)); err != nil {
-		return d, e, err
-	}
-	return d, e, p.AllowObject(auth.Disputes, action, evalOwner(e))
-}
-
-func (s *Server) handleGetDispute(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	d, _, err := s.loadDispute(c.Request().Context(), s.store, principal(c), id, auth.Read)
-	if err != nil {
-		return err
-	}
-	setETag(c, d.Version)
-	return c.JSON(http.StatusOK, d)
-}
-
-func (s *Server) handleDecideDispute(c echo.Context) error {
-	var req disputeDecisionRequest
-	id, err := editRequest(c, auth.Disputes, auth.Update, &req, &req.Version)
-	if err != nil {
-		return err
-	}
-	out, err := s.DecideDispute(c.Request().Context(), principal(c), id, req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-// DecideDispute accepts, partly accepts or rejects an open dispute with a
-// reason; the evaluation is rescored from the decided answers and both
-// changes are audited in one transaction.
-func (s *Server) DecideDispute(ctx context.Context, p auth.Principal, id int64, req disputeDecisionRequest) (qa.Dispute, error) {
-	bad := fault.Fields{}
-	if req.Decision != qa.DecisionAccept && req.Decision != qa.DecisionPartial && req.Decision != qa.DecisionReject {
-		bad.Add("decision", "must be accept, partial or reject")
-	}
-	if strings.TrimSpace(req.Reason) == "" {
-		bad.Add("reason", "is required: the agent reads it")
-	}
-	if len(bad) > 0 {
-		return qa.Dispute{}, &fault.Error{Code: fault.Invalid, Message: "the decision is not valid", Fields: bad}
-	}
-	var out qa.Dispute
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		d, e, err := s.loadDispute(ctx, tx, p, id, auth.Update)
-		if err != nil {
-			return err
-		}
-		if d.State != qa.DisputeOpen {
-			return fault.Errorf(fault.Conflict, "the dispute was already decided (%s)", d.Decision)
-		}
-		if d.Version != req.Version {
-			return staleDispute(req.Version)
-		}
-		if p.User.AgentID != nil && *p.User.AgentID == e.AgentID {
-			return fault.Errorf(fault.Forbidden, "you cannot decide a dispute about your own evaluation")
-		}
-		sc, err := tx.FindScorecardByID(ctx, e.ScorecardID)
-		if err != nil {
-			return err
-		}
-		answers, err := qa.ApplyDecision(sc, e.Answers, d.Items, req.Decision, req.Accepted)
-		if err != nil {
-			return answerFault(err)
-		}
-		next, err := qa.NextEvalState(e.State, qa.ActionResolve)
-		if err != nil {
-			return fault.Wrap(fault.Conflict, err, err.Error())
-		}
-		before := e
-		e.Answers, e.State = answers, next
-		e.Result = rescore(sc, answers)
-		if _, err := tx.SaveEvaluation(ctx, e); err != nil {
-			return err
-		}
-		now := s.now().UTC()
-		d.State, d.Decision, d.Reason, d.DecidedByID, d.DecidedAt = qa.DisputeDecided, req.Decision, strings.TrimSpace(req.Reason), &p.User.ID, &now
-		if out, err = tx.SaveDisputeDecision(ctx, d); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx,
-			store.AuditEvent{ActorID: &p.User.ID, Entity: "evaluation", EntityID: e.ID, Action: "dispute-" + req.Decision,
-				Before: store.Snapshot(scoreSnapshot(before)), After: store.Snapshot(scoreSnapshot(e)), Reason: d.Reason},
-			store.AuditEvent{ActorID: &p.User.ID, Entity: "dispute", EntityID: d.ID, Action: req.Decision, After: store.Snapshot(out), Reason: d.Reason})
-	})
-	return out, err
-}
-
-func staleDispute(version int) error {
-	return fault.Errorf(fault.Conflict, "dispute was changed by someone else (version %d is stale); reload and retry", version)
 }

@@ -2,11 +2,8 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"runtime"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,53 +13,13 @@ import (
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
-// ForecastInput is what a forecaster gets for one queue.
-type ForecastInput struct {
-	Queue       org.Queue
-	History     []store.HistoryPoint // oldest first, UTC
-	SpecialDays []org.SpecialDay
-	Horizon     time.Duration
-	Method      string
-}
-
-// ForecastOutput is one forecast version, ready to store.
-type ForecastOutput struct {
-	Forecast store.Forecast
-	Points   []store.ForecastPoint
-}
-
-// Forecaster turns a queue's history into a forecast. The forecasting engine
-// is plugged in by cmd/peakwise, keeping the server free of model code.
-type Forecaster func(ctx context.Context, in ForecastInput) (ForecastOutput, error)
-
-// ForecastAll forecasts every queue now and waits for the run to finish, for
-// the demo's first start. Returns Conflict if the slot was taken.
-func (s *Server) ForecastAll(ctx context.Context, slot string) (store.JobRun, error) {
-	return s.runner.Run(ctx, jobs.Request{Job: "forecast", Slot: slot}, func(ctx context.Context, p *jobs.Progress) (any, error) {
-		return s.runForecasts(ctx, p, forecastRunRequest{})
-	})
-}
-
-// forecastHistoryWindow is how much history a run reads per queue: the
-// methods look back at most 12 weeks before an origin (dshw; the averages 8
-// same weekdays), and auto backtests 30 nightly origins with a 7-day horizon
-// on top, so 20 weeks cover everything they use.
-// Reading years more would only slow the nightly run.
-const forecastHistoryWindow = 20 * 7 * 24 * time.Hour
-
-type forecastRunRequest struct {
-	QueueIDs []int64 `json:"queue_ids"` // empty: every queue
-	Horizon  string  `json:"horizon"`   // e.g. "14d"; default 14d
-	Method   string  `json:"method"`    // default auto
-}
-
-// forecastRunResult is stored as the job run's result.
-type forecastRunResult struct {
-	Forecasts map[int64]int64 `json:"forecast_ids"` // queue id -> new forecast version id
-}
+// forecastRunRequest asks for a forecast run now; it is stored as the
+// job run's parameters.
+type forecastRunRequest service.ForecastRun
 
 // forecastView is a forecast version with its intervals.
 type forecastView struct {
@@ -73,7 +30,7 @@ type forecastView struct {
 func (s *Server) forecastRoutes(g *echo.Group) {
 	s.addJob(Job{Name: "forecast", Description: "re-forecast every queue from its stored history and store a new forecast version",
 		Spec: s.cfg.ForecastCron, fn: func(ctx context.Context, p *jobs.Progress) (any, error) {
-			return s.runForecasts(ctx, p, forecastRunRequest{})
+			return s.svc.RunForecasts(ctx, p, service.ForecastRun{})
 		}})
 	s.api.add(g, http.MethodGet, "/history", s.handleHistorySummary, doc{Summary: "What contact history each queue has", Tag: "forecasting", Response: []store.HistorySummary{}, Resource: auth.Forecasts, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/queues/:id/history", s.handleQueueHistory, doc{Summary: "A queue's contact history (?from=, ?to=)", Tag: "forecasting", Response: []store.HistoryPoint{}, Resource: auth.Forecasts, Action: auth.Read})
@@ -81,110 +38,6 @@ func (s *Server) forecastRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodGet, "/queues/:id/forecasts", s.handleListForecasts, doc{Summary: "A queue's forecast versions, newest first, with method and backtest accuracy", Tag: "forecasting", Response: List[store.Forecast]{}, Resource: auth.Forecasts, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/queues/:id/forecasts/:forecast_id/accuracy", s.handleForecastAccuracy, doc{Summary: "A stored forecast against the actuals that have arrived: per interval, per local day, overall WAPE, bias and band coverage", Tag: "forecasting", Response: accuracyView{}, Resource: auth.Forecasts, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/queues/:id/forecast", s.handleGetForecast, doc{Summary: "The latest (or ?version=ID) forecast of a queue, its intervals in ?from=..?to=", Tag: "forecasting", Response: forecastView{}, Resource: auth.Forecasts, Action: auth.Read})
-}
-
-// runForecasts forecasts the queues with a small worker pool. One failing
-// queue is recorded and the others go on; each queue's new version is stored
-// atomically, so a run killed half-way leaves every queue with a complete
-// latest forecast.
-func (s *Server) runForecasts(ctx context.Context, p *jobs.Progress, req forecastRunRequest) (any, error) {
-	if s.forecaster == nil {
-		return nil, fault.Errorf(fault.Unprocessable, "no forecasting engine is configured in this server")
-	}
-	horizon := 14 * 24 * time.Hour
-	if req.Horizon != "" {
-		h, err := parseHorizon(req.Horizon)
-		if err != nil {
-			return nil, err
-		}
-		horizon = h
-	}
-	method := req.Method
-	if method == "" {
-		method = "auto"
-	}
-	ids := req.QueueIDs
-	if len(ids) == 0 {
-		for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
-			qs, total, err := s.store.FindQueues(ctx, page)
-			if err != nil {
-				return nil, err
-			}
-			for _, q := range qs {
-				ids = append(ids, q.ID)
-			}
-			if page.Offset+page.Limit >= total {
-				break
-			}
-		}
-	}
-	p.SetTotal(len(ids))
-	result := forecastRunResult{Forecasts: map[int64]int64{}}
-	var mu sync.Mutex
-	work := make(chan int64)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range work {
-				fid, err := s.forecastQueue(ctx, id, horizon, method, p)
-				if err != nil {
-					p.Fail(fmt.Sprintf("queue %d", id), err)
-					continue
-				}
-				mu.Lock()
-				result.Forecasts[id] = fid
-				mu.Unlock()
-				p.Done()
-			}
-		}()
-	}
-	for _, id := range ids {
-		if ctx.Err() != nil {
-			break
-		}
-		work <- id
-	}
-	close(work)
-	wg.Wait()
-	return result, ctx.Err()
-}
-
-func (s *Server) forecastQueue(ctx context.Context, queueID int64, horizon time.Duration, method string, p *jobs.Progress) (int64, error) {
-	q, err := s.store.FindQueueByID(ctx, queueID)
-	if err != nil {
-		return 0, err
-	}
-	now := s.now()
-	hist, err := s.store.FindHistory(ctx, q.ID, now.Add(-forecastHistoryWindow), time.Time{})
-	if err != nil {
-		return 0, err
-	}
-	if len(hist) == 0 {
-		return 0, fault.Errorf(fault.Unprocessable, "queue %q has no history to forecast from", q.Name)
-	}
-	days, _, err := s.store.FindSpecialDays(ctx, store.SpecialDayFilter{QueueID: &q.ID, Page: store.Page{Limit: 500}})
-	if err != nil {
-		return 0, err
-	}
-	out, err := s.forecaster(ctx, ForecastInput{Queue: q, History: hist, SpecialDays: days, Horizon: horizon, Method: method})
-	if err != nil {
-		return 0, err
-	}
-	out.Forecast.QueueID = q.ID
-	out.Forecast.JobRunID = p.RunID()
-	f, err := s.store.CreateForecast(ctx, out.Forecast, out.Points)
-	return f.ID, err
-}
-
-// parseHorizon reads 7d, 36h, 2w as an Invalid error on the horizon field.
-func parseHorizon(v string) (time.Duration, error) {
-	d, err := forecasting.ParseHorizon(v)
-	if err != nil {
-		return 0, &fault.Error{Code: fault.Invalid, Message: "bad horizon", Fields: map[string]string{"horizon": err.Error()}}
-	}
-	return d, nil
 }
 
 func (s *Server) handleRunForecasts(c echo.Context) error {
@@ -198,26 +51,8 @@ func (s *Server) handleRunForecasts(c echo.Context) error {
 			return err
 		}
 	}
-	run, err := s.startForecasts(c.Request().Context(), p, req)
+	run, err := s.svc.StartForecasts(c.Request().Context(), p, service.ForecastRun(req))
 	return acceptedRun(c, run, err)
-}
-
-// startForecasts checks the request and starts the forecast job, for the API
-// and the web planner alike. Returns Invalid for a bad horizon or an unknown
-// queue; nothing is started then.
-func (s *Server) startForecasts(ctx context.Context, p auth.Principal, req forecastRunRequest) (store.JobRun, error) {
-	if req.Horizon != "" {
-		if _, err := parseHorizon(req.Horizon); err != nil {
-			return store.JobRun{}, err
-		}
-	}
-	for _, id := range req.QueueIDs {
-		if _, err := s.store.FindQueueByID(ctx, id); err != nil {
-			return store.JobRun{}, &fault.Error{Code: fault.Invalid, Message: "bad queue list", Fields: map[string]string{"queue_ids": fmt.Sprintf("no queue %d", id)}}
-		}
-	}
-	return s.runner.Start(ctx, jobs.Request{Job: "forecast", Slot: "manual-" + randomHex(8), Params: req, TriggeredBy: &p.User.ID},
-		func(ctx context.Context, pr *jobs.Progress) (any, error) { return s.runForecasts(ctx, pr, req) })
 }
 
 func (s *Server) queueParam(c echo.Context) (org.Queue, error) {
@@ -372,13 +207,13 @@ func (s *Server) handleForecastAccuracy(c echo.Context) error {
 		acts[i] = forecasting.Actual{Start: h.StartAt, Contacts: h.Contacts}
 	}
 	sc := forecasting.ScoreForecast(loc, ivs, acts)
-	out := accuracyView{ForecastID: f.ID, Method: f.Method, Timezone: q.Timezone, WAPE: finite(sc.WAPE), Bias: finite(sc.Bias),
-		Coverage: finite(sc.Coverage), Intervals: sc.Intervals, Days: make([]accuracyDay, len(sc.Days))}
+	out := accuracyView{ForecastID: f.ID, Method: f.Method, Timezone: q.Timezone, WAPE: service.Finite(sc.WAPE), Bias: service.Finite(sc.Bias),
+		Coverage: service.Finite(sc.Coverage), Intervals: sc.Intervals, Days: make([]accuracyDay, len(sc.Days))}
 	if out.Intervals == nil {
 		out.Intervals = []forecasting.IntervalScore{}
 	}
 	for i, d := range sc.Days {
-		out.Days[i] = accuracyDay{Date: d.Date, Forecast: d.Forecast, Actual: d.Actual, WAPE: finite(d.WAPE), Bias: finite(d.Bias)}
+		out.Days[i] = accuracyDay{Date: d.Date, Forecast: d.Forecast, Actual: d.Actual, WAPE: service.Finite(d.WAPE), Bias: service.Finite(d.Bias)}
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -14,12 +14,13 @@ import (
 
 	"github.com/peakwise/peakwise/server"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/server/store/storetest"
 )
 
 // repeatLastDay is a test forecaster: the plumbing is under test, not a model.
-func repeatLastDay(_ context.Context, in server.ForecastInput) (server.ForecastOutput, error) {
+func repeatLastDay(_ context.Context, in service.ForecastInput) (service.ForecastOutput, error) {
 	last := in.History[len(in.History)-1]
 	step := time.Duration(last.IntervalMin) * time.Minute
 	start := last.StartAt.Add(step)
@@ -29,7 +30,7 @@ func repeatLastDay(_ context.Context, in server.ForecastInput) (server.ForecastO
 		src := in.History[len(in.History)-1-((n-1-i)%len(in.History))]
 		pts[i] = store.ForecastPoint{StartAt: start.Add(time.Duration(i) * step), Contacts: src.Contacts, Lower: src.Contacts * 0.9, Upper: src.Contacts * 1.1}
 	}
-	return server.ForecastOutput{Forecast: store.Forecast{Method: "test-repeat", IntervalMin: last.IntervalMin, StartAt: start, EndAt: start.Add(in.Horizon),
+	return service.ForecastOutput{Forecast: store.Forecast{Method: "test-repeat", IntervalMin: last.IntervalMin, StartAt: start, EndAt: start.Add(in.Horizon),
 		HistoryFrom: in.History[0].StartAt, HistoryTo: start}, Points: pts}, nil
 }
 

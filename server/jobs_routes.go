@@ -1,9 +1,6 @@
 package server
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"sort"
 	"time"
@@ -13,6 +10,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/jobs"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -43,21 +41,8 @@ func (s *Server) StartScheduler(loc *time.Location) (stop func(), err error) {
 	return func() { sched.Stop(); s.runner.Wait() }, nil
 }
 
-// housekeeping deletes expired sessions and old login failures.
-func (s *Server) housekeeping(ctx context.Context, p *jobs.Progress) (any, error) {
-	now := s.now()
-	n, err := s.store.DeleteExpiredSessions(ctx, now)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.store.ClearLoginFailures(ctx, "", now.Add(-loginWindow)); err != nil {
-		return nil, err
-	}
-	return map[string]int{"expired_sessions_deleted": n}, nil
-}
-
 func (s *Server) jobRoutes(g *echo.Group) {
-	s.addJob(Job{Name: "housekeeping", Description: "delete expired sessions and old login failures", Spec: "17 * * * *", fn: s.housekeeping})
+	s.addJob(Job{Name: "housekeeping", Description: "delete expired sessions and old login failures", Spec: "17 * * * *", fn: s.svc.Housekeeping})
 	s.api.add(g, http.MethodGet, "/jobs", s.handleListJobs, doc{Summary: "Background jobs and their schedules", Tag: "jobs", Response: []Job{}, Resource: auth.Jobs, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/jobs/runs", s.handleListJobRuns, doc{Summary: "Job runs, newest first (?job= to filter)", Tag: "jobs", Response: List[store.JobRun]{}, Resource: auth.Jobs, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/jobs/runs/:id", s.handleGetJobRun, doc{Summary: "One job run with its progress", Tag: "jobs", Response: store.JobRun{}, Resource: auth.Jobs, Action: auth.Read})
@@ -115,7 +100,7 @@ func (s *Server) handleTriggerJob(c echo.Context) error {
 	if j.fn == nil {
 		return fault.Errorf(fault.Conflict, "job %q is started from its own endpoint with its parameters, not from here", j.Name)
 	}
-	run, err := s.runner.Start(c.Request().Context(), jobs.Request{Job: j.Name, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID}, j.fn)
+	run, err := s.runner.Start(c.Request().Context(), jobs.Request{Job: j.Name, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &p.User.ID}, j.fn)
 	return acceptedRun(c, run, err)
 }
 
@@ -127,10 +112,4 @@ func acceptedRun(c echo.Context, run store.JobRun, err error) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
 	return c.JSON(http.StatusAccepted, run)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

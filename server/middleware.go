@@ -87,7 +87,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if !ok {
 				return fault.Errorf(fault.Unauthenticated, "Authorization header must be \"Bearer <token>\"")
 			}
-			p, err := s.principalFromToken(ctx, strings.TrimSpace(secret))
+			p, err := s.svc.PrincipalFromToken(ctx, strings.TrimSpace(secret))
 			if err != nil {
 				return err
 			}
@@ -98,7 +98,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil || ck.Value == "" {
 			return next(c)
 		}
-		sess, p, err := s.principalFromSession(ctx, ck.Value)
+		sess, p, err := s.svc.PrincipalFromSession(ctx, ck.Value)
 		if err != nil {
 			if fault.Is(err, fault.Unauthenticated) {
 				s.clearSessionCookie(c)

@@ -30,7 +30,7 @@ func (s *Server) orgRoutes(g *echo.Group) {
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Team, int, error) {
 			return st.FindTeams(ctx, store.TeamFilter{Page: p})
 		},
-		validate: s.validateTeam,
+		validate: s.svc.ValidateTeam,
 		meta:     func(v *org.Team) (*int64, *int) { return &v.ID, &v.Version },
 	}.register(s, g, "/teams")
 
@@ -48,15 +48,15 @@ func (s *Server) orgRoutes(g *echo.Group) {
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Queue, int, error) {
 			return st.FindQueues(ctx, p)
 		},
-		validate: s.validateQueue,
+		validate: s.svc.ValidateQueue,
 		defaults: org.Queue.WithDefaults,
 		meta:     func(v *org.Queue) (*int64, *int) { return &v.ID, &v.Version },
 	}.register(s, g, "/queues")
 
 	crud[org.Agent]{
 		res: auth.Agents, what: "agent", find: st.FindAgentByID, create: st.CreateAgent, update: st.UpdateAgent, del: st.DeleteAgent,
-		list:     s.listAgents,
-		validate: s.validateAgent,
+		list:     s.svc.ListAgents,
+		validate: s.svc.ValidateAgent,
 		owner:    func(a org.Agent) auth.Owner { return auth.Owner{AgentID: &a.ID, TeamID: a.TeamID} },
 		meta:     func(v *org.Agent) (*int64, *int) { return &v.ID, &v.Version },
 	}.register(s, g, "/agents")
@@ -66,7 +66,7 @@ func (s *Server) orgRoutes(g *echo.Group) {
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.SpecialDay, int, error) {
 			return st.FindSpecialDays(ctx, store.SpecialDayFilter{Page: p})
 		},
-		validate: s.validateSpecialDay,
+		validate: s.svc.ValidateSpecialDay,
 		meta:     func(v *org.SpecialDay) (*int64, *int) { return &v.ID, &v.Version },
 	}.register(s, g, "/special-days")
 
@@ -85,65 +85,6 @@ func (s *Server) orgRoutes(g *echo.Group) {
 	}.register(s, g, "/users")
 	s.api.add(g, http.MethodPut, "/users/:id/password", s.handleSetPassword, doc{Summary: "Set a user's password (ends their sessions)",
 		Tag: "users", Request: passwordBody{}, Status: http.StatusNoContent, Resource: auth.Users, Action: auth.Update})
-}
-
-// listAgents narrows the list to what the caller's scope reaches.
-func (s *Server) listAgents(ctx context.Context, p auth.Principal, page store.Page) ([]org.Agent, int, error) {
-	f := store.AgentFilter{Page: page}
-	switch p.ScopeOf(auth.Agents, auth.Read) {
-	case auth.Team:
-		f.TeamIDs = append([]int64{}, p.TeamIDs...)
-	case auth.Own:
-		f.IDs = []int64{}
-		if p.User.AgentID != nil {
-			f.IDs = []int64{*p.User.AgentID}
-		}
-	}
-	return s.store.FindAgents(ctx, f)
-}
-
-func (s *Server) validateTeam(ctx context.Context, t org.Team) error {
-	if err := t.Validate(); err != nil {
-		return err
-	}
-	if t.SupervisorID != nil {
-		u, err := s.store.FindUserByID(ctx, *t.SupervisorID)
-		if fault.Is(err, fault.NotFound) || (err == nil && u.Role != org.RoleSupervisor && u.Role != org.RoleAdmin) {
-			return &fault.Error{Code: fault.Invalid, Message: "invalid team", Fields: map[string]string{"supervisor_id": "must be a user with the supervisor role"}}
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *Server) validateQueue(ctx context.Context, q org.Queue) error {
-	if err := q.Validate(); err != nil {
-		return err
-	}
-	ch, err := s.store.FindChannelByID(ctx, q.ChannelID)
-	if fault.Is(err, fault.NotFound) {
-		return &fault.Error{Code: fault.Invalid, Message: "invalid queue", Fields: map[string]string{"channel_id": "no such channel"}}
-	}
-	if err != nil {
-		return err
-	}
-	return q.CheckTarget(ch.Kind)
-}
-
-func (s *Server) validateAgent(ctx context.Context, a org.Agent) error {
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	if a.TeamID != nil {
-		if _, err := s.store.FindTeamByID(ctx, *a.TeamID); fault.Is(err, fault.NotFound) {
-			return &fault.Error{Code: fault.Invalid, Message: "invalid agent", Fields: map[string]string{"team_id": "no such team"}}
-		} else if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // userBody is a user as the API reads and writes it: a password may be given on create.
@@ -216,18 +157,4 @@ func (s *Server) handleSetPassword(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-func (s *Server) validateSpecialDay(ctx context.Context, d org.SpecialDay) error {
-	if err := d.Validate(); err != nil {
-		return err
-	}
-	if d.QueueID != nil {
-		if _, err := s.store.FindQueueByID(ctx, *d.QueueID); fault.Is(err, fault.NotFound) {
-			return &fault.Error{Code: fault.Invalid, Message: "invalid special day", Fields: map[string]string{"queue_id": "no such queue"}}
-		} else if err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -344,7 +345,7 @@ func (s *Server) groupNames(ctx context.Context, group string) (map[string]strin
 	names := map[string]string{}
 	switch group {
 	case "agent":
-		agents, err := s.allAgents(ctx)
+		agents, err := s.svc.AllAgents(ctx)
 		for _, a := range agents {
 			names[itoa64(a.ID)] = a.Name
 		}
@@ -422,7 +423,7 @@ func (s *Server) addCalibrationDeviation(ctx context.Context, from, to time.Time
 			if cs.State != qa.CalibrationClosed || cs.CreatedAt.Before(from) || !cs.CreatedAt.Before(to) {
 				continue
 			}
-			entries, err := s.calibrationEntries(ctx, cs.ID)
+			entries, err := s.svc.CalibrationEntries(ctx, cs.ID)
 			if err != nil {
 				return err
 			}
@@ -430,7 +431,7 @@ func (s *Server) addCalibrationDeviation(ctx context.Context, from, to time.Time
 			if err != nil {
 				return err
 			}
-			for _, d := range BuildCalibrationReport(cs, sc, entries).Reviewers {
+			for _, d := range service.BuildCalibrationReport(cs, sc, entries).Reviewers {
 				id, err := strconv.ParseInt(d.Reviewer, 10, 64)
 				if err != nil || d.N == 0 {
 					continue

@@ -9,6 +9,7 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -106,11 +107,11 @@ func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shi
 	if err := s.checkDraft(ctx, draftRequest{Name: draft.Name, Timezone: draft.Timezone, PeriodStart: draft.PeriodStart, PeriodEnd: draft.PeriodEnd, Shifts: next}, nil); err != nil {
 		return err
 	}
-	warnings, err := s.ruleWarnings(ctx, draft.PlanID, draft.PeriodStart, draft.PeriodEnd, next)
+	warnings, err := s.svc.RuleWarnings(ctx, draft.PlanID, draft.PeriodStart, draft.PeriodEnd, next)
 	if err != nil {
 		return err
 	}
-	out, err := s.store.EditDraft(ctx, id, version, edit, store.Snapshot(draftReport{Warnings: warnings}))
+	out, err := s.store.EditDraft(ctx, id, version, edit, store.Snapshot(service.DraftReport{Warnings: warnings}))
 	if err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ func (s *Server) handleCompare(c echo.Context) error {
 		if err != nil {
 			return compareSide{}, nil, err
 		}
-		warnings, err := s.ruleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts)
+		warnings, err := s.svc.RuleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts)
 		if err != nil {
 			return compareSide{}, nil, err
 		}

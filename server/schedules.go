@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -51,12 +51,6 @@ type localBreak struct {
 type publishResponse struct {
 	Schedule store.Schedule    `json:"schedule"`
 	Changes  []calendar.Change `json:"changes"`
-}
-
-// draftReport is what Peakwise found when it checked a draft.
-type draftReport struct {
-	// Warnings are broken contract or time-off rules; publishing needs them accepted with a reason.
-	Warnings []calendar.Violation `json:"warnings"`
 }
 
 // publishRequest accepts a draft's warnings, if it has any.
@@ -164,13 +158,13 @@ func (s *Server) handleCreateDraft(c echo.Context) error {
 	if err := s.checkDraft(ctx, req, lines); err != nil {
 		return err
 	}
-	warnings, err := s.ruleWarnings(ctx, req.PlanID, req.PeriodStart, req.PeriodEnd, req.Shifts)
+	warnings, err := s.svc.RuleWarnings(ctx, req.PlanID, req.PeriodStart, req.PeriodEnd, req.Shifts)
 	if err != nil {
 		return err
 	}
 	sch, err := s.store.CreateScheduleDraft(ctx, store.Schedule{Name: strings.TrimSpace(req.Name), PlanID: req.PlanID, Timezone: req.Timezone,
 		PeriodStart: req.PeriodStart.UTC(), PeriodEnd: req.PeriodEnd.UTC(), CreatedByID: &p.User.ID,
-		Report: store.Snapshot(draftReport{Warnings: warnings})}, req.Shifts)
+		Report: store.Snapshot(service.DraftReport{Warnings: warnings})}, req.Shifts)
 	if err != nil {
 		return err
 	}
@@ -301,7 +295,7 @@ func (s *Server) draftFromCSV(ctx context.Context, c echo.Context) (draftRequest
 		if a := get("agent"); a != "" {
 			id, ok := agentIDs[a]
 			if !ok {
-				id, err = s.resolveAgent(ctx, a)
+				id, err = s.svc.ResolveAgent(ctx, a)
 				if err != nil {
 					problems[where+".agent"] = err.Error()
 				}
@@ -329,21 +323,6 @@ func csvReadError(err error, line int) error {
 	return fault.Errorf(fault.Unprocessable, "line %d: %v", line, err)
 }
 
-// resolveAgent finds an agent by id or email.
-func (s *Server) resolveAgent(ctx context.Context, ref string) (int64, error) {
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		if _, err := s.store.FindAgentByID(ctx, id); err != nil {
-			return 0, fmt.Errorf("no agent with id %d", id)
-		}
-		return id, nil
-	}
-	a, err := s.store.FindAgentByEmail(ctx, ref)
-	if err != nil {
-		return 0, fmt.Errorf("no agent with email %q", ref)
-	}
-	return a.ID, nil
-}
-
 func (s *Server) handlePublish(c echo.Context) error {
 	p := principal(c)
 	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
@@ -368,7 +347,7 @@ func (s *Server) handlePublish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var report draftReport
+	var report service.DraftReport
 	_ = json.Unmarshal([]byte(draft.Report), &report)
 	if len(report.Warnings) > 0 && draft.Status == store.ScheduleDraft {
 		if !req.AcceptWarnings || strings.TrimSpace(req.Reason) == "" {
@@ -379,7 +358,7 @@ func (s *Server) handlePublish(c echo.Context) error {
 			return fe
 		}
 	}
-	sch, changes, err := s.publishDraft(ctx, p, id, version, report.Warnings, strings.TrimSpace(req.Reason))
+	sch, changes, err := s.svc.PublishDraft(ctx, p, id, version, report.Warnings, strings.TrimSpace(req.Reason))
 	if err != nil {
 		return err
 	}
@@ -388,25 +367,6 @@ func (s *Server) handlePublish(c echo.Context) error {
 	}
 	setETag(c, sch.Version)
 	return c.JSON(http.StatusOK, publishResponse{Schedule: sch, Changes: changes})
-}
-
-// publishDraft publishes a draft revision and, when the planner accepted rule
-// warnings to do so, audits them with the reason, in one transaction.
-func (s *Server) publishDraft(ctx context.Context, p auth.Principal, id int64, version int, warnings []calendar.Violation, reason string) (store.Schedule, []calendar.Change, error) {
-	var sch store.Schedule
-	var changes []calendar.Change
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		var err error
-		if sch, changes, err = tx.PublishSchedule(ctx, id, version, p.User.ID, s.now()); err != nil {
-			return err
-		}
-		if len(warnings) == 0 {
-			return nil
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "schedule", EntityID: id, Action: "publish_with_warnings",
-			After: store.Snapshot(warnings), Reason: reason})
-	})
-	return sch, changes, err
 }
 
 // timeRange reads ?from= and ?to= (RFC 3339 or YYYY-MM-DD in UTC), with defaults.
@@ -573,81 +533,4 @@ func (s *Server) handleFeed(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "private, max-age=300")
 	c.Response().WriteHeader(http.StatusOK)
 	return calendar.WriteICS(c.Response(), calendar.Feed{Name: "Peakwise shifts: " + a.Name, Domain: host, Shifts: shifts, Revision: rev, Stamp: stamp})
-}
-
-// ruleWarnings checks every agent's shifts against their contract, approved
-// time off and the shifts they already have in other plans' published
-// revisions, which also count toward the contract (planID is the plan the
-// shifts belong to, 0 for a new one).
-func (s *Server) ruleWarnings(ctx context.Context, planID int64, start, end time.Time, shifts []calendar.Shift) ([]calendar.Violation, error) {
-	return s.ruleWarningsAmong(ctx, planID, start, end, shifts, nil)
-}
-
-// ruleWarningsAmong is ruleWarnings with the agents already loaded (nil:
-// read the plan's agents). Returns NotFound for a shift of an agent not
-// among them.
-func (s *Server) ruleWarningsAmong(ctx context.Context, planID int64, start, end time.Time, shifts []calendar.Shift, agents map[int64]org.Agent) ([]calendar.Violation, error) {
-	// Each agent's own shifts, so the checks do not scan the whole plan per agent.
-	byAgent := map[int64][]calendar.Shift{}
-	for _, sh := range shifts {
-		if sh.AgentID != 0 {
-			byAgent[sh.AgentID] = append(byAgent[sh.AgentID], sh)
-		}
-	}
-	out := []calendar.Violation{}
-	ids := make([]int64, 0, len(byAgent))
-	for id := range byAgent {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	if agents == nil {
-		var err error
-		if agents, err = s.agentsByID(ctx, ids); err != nil {
-			return nil, err
-		}
-	}
-	// The shifts these agents already have in other plans' published
-	// revisions count toward their contracts too (hours, shifts, rest, days
-	// in a row), and must not overlap this plan's.
-	var others []calendar.Shift
-	othersOf := map[int64][]calendar.Shift{}
-	if len(ids) > 0 {
-		var err error
-		if others, err = s.store.FindShifts(ctx, store.ShiftFilter{Published: true, ExceptPlanID: planID, AgentIDs: ids, From: start, To: end}); err != nil {
-			return nil, err
-		}
-		for _, o := range others {
-			othersOf[o.AgentID] = append(othersOf[o.AgentID], o)
-		}
-	}
-	for _, id := range ids {
-		a, ok := agents[id]
-		if !ok {
-			return nil, fault.Errorf(fault.NotFound, "agent not found")
-		}
-		loc, err := time.LoadLocation(a.Timezone)
-		if err != nil {
-			return nil, fault.Wrap(fault.Internal, err, "agent has a bad time zone")
-		}
-		c := a.Contract
-		out = append(out, calendar.CheckContract(id, calendar.Contract{MinWeekHours: c.MinWeekHours, MaxWeekHours: c.MaxWeekHours,
-			MaxShiftsPerWeek: c.MaxShiftsPerWeek, MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, append(byAgent[id], othersOf[id]...), start, end)...)
-	}
-	if len(ids) > 0 {
-		var off []calendar.TimeOff
-		for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
-			batch, total, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: ids, Status: calendar.TimeOffApproved, From: start, To: end, Page: page})
-			if err != nil {
-				return nil, err
-			}
-			off = append(off, batch...)
-			if page.Offset+page.Limit >= total {
-				break
-			}
-		}
-		out = append(out, calendar.CheckTimeOff(shifts, off)...)
-		out = append(out, calendar.CheckDoubleBooking(shifts, others)...)
-		out = append(out, availabilityWarnings(start, end, shifts, agents)...)
-	}
-	return out, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/peakwise/peakwise/server/jobs"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui"
 )
@@ -30,8 +31,8 @@ type Config struct {
 	Now func() time.Time
 	// ForecastCron schedules the nightly re-forecast; empty means "0 2 * * *".
 	ForecastCron string
-	// Forecaster is the forecasting engine; nil means EngineForecaster.
-	Forecaster Forecaster
+	// Forecaster is the forecasting engine; nil means service.EngineForecaster.
+	Forecaster service.Forecaster
 }
 
 // Server is the HTTP application. Everything it keeps between requests lives in
@@ -47,11 +48,9 @@ type Server struct {
 	runner  *jobs.Runner
 	jobDefs map[string]Job
 
-	forecaster Forecaster
-	pages      *ui.Pages
-	// requirements caches QueueRequirements per queue targets, forecast
-	// version and range.
-	requirements *requirementsCache
+	pages *ui.Pages
+	// svc holds the use cases the API and the pages share.
+	svc *service.Service
 
 	// renderErrorPage, when set by the UI, renders errors for browsers.
 	renderErrorPage func(c echo.Context, status int, message string) error
@@ -63,7 +62,7 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 		cfg.SessionTTL = 12 * time.Hour
 	}
 	if cfg.Forecaster == nil {
-		cfg.Forecaster = EngineForecaster
+		cfg.Forecaster = service.EngineForecaster
 	}
 	if cfg.ForecastCron == "" {
 		cfg.ForecastCron = "0 2 * * *"
@@ -74,9 +73,9 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry(), jobDefs: map[string]Job{}, forecaster: cfg.Forecaster,
-		requirements: newRequirementsCache(32)}
+	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry(), jobDefs: map[string]Job{}}
 	s.runner = jobs.NewRunner(st, log, now)
+	s.svc = service.New(st, log, service.Config{Now: now, Runner: s.runner, Forecaster: cfg.Forecaster, SessionTTL: cfg.SessionTTL})
 	s.metrics = newMetrics(prometheus.NewRegistry(), st)
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustPrivateNet(true))
@@ -114,3 +113,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 
 // WaitForJobs blocks until background job runs started by this server end.
 func (s *Server) WaitForJobs() { s.runner.Wait() }
+
+// ForecastAll forecasts every queue now and waits for the run to finish, for
+// the demo's first start. Returns Conflict if the slot was taken.
+func (s *Server) ForecastAll(ctx context.Context, slot string) (store.JobRun, error) {
+	return s.svc.ForecastAll(ctx, slot)
+}

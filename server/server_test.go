@@ -322,12 +322,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestOpenAPIListsEveryRoute(t *testing.T) {
-	st := storetest.OpenSQLite(t)
-	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	res := do(t, nil, "GET", ts.URL+"/api/v1/openapi.json", nil, nil)
-	require.Equal(t, 200, res.Status)
+	srv, res := serveOpenAPI(t)
 	doc := res.json(t)
 	assert.Equal(t, "3.0.3", doc["openapi"])
 	paths := doc["paths"].(map[string]any)

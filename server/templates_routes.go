@@ -2,16 +2,15 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/peakwise/peakwise/scheduling"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -88,31 +87,8 @@ func validateTemplateSet(ts store.TemplateSet) error {
 	if utf8.RuneCountInString(strings.TrimSpace(ts.Description)) > 2000 {
 		bad.Add("description", "must be at most 2000 characters")
 	}
-	if err := templateFields(bad, "templates", ts.Templates); err != nil {
+	if err := service.TemplateFields(bad, "templates", ts.Templates); err != nil {
 		return err
 	}
 	return bad.Err("the shift template set is not valid")
-}
-
-// templateFields adds each problem Validate finds in ts to bad under
-// prefix + "." + its field; several problems of one field are joined. It
-// returns only errors that are not field problems.
-func templateFields(bad fault.Fields, prefix string, ts scheduling.Templates) error {
-	err := ts.Validate()
-	if err == nil {
-		return nil
-	}
-	var fe scheduling.FieldErrors
-	if !errors.As(err, &fe) {
-		return err
-	}
-	for _, e := range fe {
-		k := prefix + "." + e.Field
-		if old, ok := bad[k]; ok {
-			bad[k] = old + "; " + e.Reason
-		} else {
-			bad[k] = e.Reason
-		}
-	}
-	return nil
 }

@@ -1,8 +1,8 @@
 package server
 
 import (
-	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,45 +59,6 @@ func (s *Server) timeOffRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/time-off/:id/cancel", s.handleCancelTimeOff, doc{Summary: "Cancel a request that has not started", Tag: "time-off", Response: timeOffView{}, Resource: auth.TimeOff, Action: auth.Delete})
 }
 
-// scopedAgentIDs returns the agents a list may show p at scope, or nil when
-// p reaches every agent (an empty slice matches none).
-func (s *Server) scopedAgentIDs(ctx context.Context, p auth.Principal, scope auth.Scope) ([]int64, error) {
-	switch scope {
-	case auth.All:
-		return nil, nil
-	case auth.Own:
-		if p.User.AgentID != nil {
-			return []int64{*p.User.AgentID}, nil
-		}
-	case auth.Team:
-		ids := []int64{}
-		if p.User.AgentID != nil {
-			ids = append(ids, *p.User.AgentID)
-		}
-		team, err := s.teamAgents(ctx, p)
-		for _, a := range team {
-			ids = append(ids, a.ID)
-		}
-		return ids, err
-	}
-	return []int64{}, nil
-}
-
-// teamAgents lists the agents of the teams p supervises.
-func (s *Server) teamAgents(ctx context.Context, p auth.Principal) ([]org.Agent, error) {
-	var out []org.Agent
-	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
-		agents, total, err := s.store.FindAgents(ctx, store.AgentFilter{TeamIDs: append([]int64{}, p.TeamIDs...), Page: page})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, agents...)
-		if page.Offset+page.Limit >= total {
-			return out, nil
-		}
-	}
-}
-
 func (s *Server) handleListTimeOff(c echo.Context) error {
 	p := principal(c)
 	if err := p.Allow(auth.TimeOff, auth.Read); err != nil {
@@ -105,7 +66,7 @@ func (s *Server) handleListTimeOff(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	f := store.TimeOffFilter{Status: calendar.TimeOffStatus(c.QueryParam("status")), Page: pageOf(c)}
-	ids, err := s.scopedAgentIDs(ctx, p, p.ScopeOf(auth.TimeOff, auth.Read))
+	ids, err := s.svc.ScopedAgentIDs(ctx, p, p.ScopeOf(auth.TimeOff, auth.Read))
 	if err != nil {
 		return err
 	}
@@ -115,7 +76,7 @@ func (s *Server) handleListTimeOff(c echo.Context) error {
 		if err != nil {
 			return fault.Errorf(fault.Invalid, "agent_id must be a number")
 		}
-		if f.AgentIDs != nil && !containsID(f.AgentIDs, id) {
+		if f.AgentIDs != nil && !slices.Contains(f.AgentIDs, id) {
 			f.AgentIDs = []int64{}
 		} else {
 			f.AgentIDs = []int64{id}
@@ -126,15 +87,6 @@ func (s *Server) handleListTimeOff(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // loadTimeOff finds a request and checks p may take action on it.

@@ -173,7 +173,7 @@ func (s *Server) webLogin(c echo.Context) error {
 	if len(pg.Fields) > 0 {
 		return s.render(c, http.StatusBadRequest, "login", pg)
 	}
-	secret, sess, _, err := s.Login(c.Request().Context(), email, password, c.RealIP())
+	secret, sess, _, err := s.svc.Login(c.Request().Context(), email, password, c.RealIP())
 	if err != nil {
 		var fe *fault.Error
 		if !errors.As(err, &fe) || (fe.Code != fault.Unauthenticated && fe.Code != fault.RateLimited) {
@@ -334,7 +334,7 @@ func (s *Server) webTeam(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	agents, err := s.teamAgents(ctx, principal(c))
+	agents, err := s.svc.TeamAgents(ctx, principal(c))
 	if err != nil {
 		return err
 	}

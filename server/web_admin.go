@@ -40,7 +40,7 @@ func (s *Server) adminData(c echo.Context, pg *page) error {
 	if err != nil {
 		return err
 	}
-	agents, err := s.allAgents(ctx)
+	agents, err := s.svc.AllAgents(ctx)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (s *Server) webCreateTeam(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	if err := s.validateTeam(ctx, t); err != nil {
+	if err := s.svc.ValidateTeam(ctx, t); err != nil {
 		return s.adminFault(c, err)
 	}
 	if _, err := s.store.CreateTeam(ctx, t); err != nil {
@@ -170,7 +170,7 @@ func (s *Server) webUpdateTeam(c echo.Context) error {
 			t.SupervisorID = &sup
 		}
 	}
-	if err := s.validateTeam(ctx, t); err != nil {
+	if err := s.svc.ValidateTeam(ctx, t); err != nil {
 		return s.adminFault(c, err)
 	}
 	if _, err := s.store.UpdateTeam(ctx, t); err != nil {
@@ -191,7 +191,7 @@ func (s *Server) webCreateToken(c echo.Context) error {
 	if userID != p.User.ID && p.ScopeOf(auth.Tokens, auth.Create) != auth.All {
 		return fault.Errorf(fault.Forbidden, "you may make tokens only for yourself")
 	}
-	secret, tok, err := s.CreateToken(c.Request().Context(), userID, strings.TrimSpace(c.FormValue("name")))
+	secret, tok, err := s.svc.CreateToken(c.Request().Context(), userID, strings.TrimSpace(c.FormValue("name")))
 	if err != nil {
 		return s.adminFault(c, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui/chart"
 )
@@ -77,7 +78,7 @@ func (s *Server) scoreForecast(ctx context.Context, q org.Queue, loc *time.Locat
 		acts[i] = forecasting.Actual{Start: h.StartAt, Contacts: h.Contacts}
 	}
 	sc := forecasting.ScoreForecast(loc, ivs, acts)
-	return pastForecast{Forecast: f, Scored: len(sc.Intervals), WAPE: finite(sc.WAPE), Bias: finite(sc.Bias), Coverage: finite(sc.Coverage),
+	return pastForecast{Forecast: f, Scored: len(sc.Intervals), WAPE: service.Finite(sc.WAPE), Bias: service.Finite(sc.Bias), Coverage: service.Finite(sc.Coverage),
 		Days: sc.Days, HasActual: len(sc.Intervals) > 0}, nil
 }
 
@@ -100,7 +101,7 @@ func (s *Server) webForecastQueue(c echo.Context) error {
 	if _, err := s.store.FindQueueByID(ctx, id); err != nil {
 		return err
 	}
-	run, err := s.startForecasts(ctx, p, forecastRunRequest{QueueIDs: []int64{id}, Horizon: c.FormValue("horizon")})
+	run, err := s.svc.StartForecasts(ctx, p, service.ForecastRun{QueueIDs: []int64{id}, Horizon: c.FormValue("horizon")})
 	if err != nil {
 		return err
 	}
@@ -397,13 +398,13 @@ func (s *Server) webImportHistory(c echo.Context) error {
 	}
 	recs, err := forecasting.ReadHistoryCSV(f)
 	if err != nil {
-		return fail(csvFault(err), nil)
+		return fail(service.CSVFault(err), nil)
 	}
-	records, err := s.recordsForQueues(ctx, recs)
+	records, err := s.svc.RecordsForQueues(ctx, recs)
 	if err != nil {
 		return fail(err, recs)
 	}
-	sum, err := s.ImportHistory(ctx, records)
+	sum, err := s.svc.ImportHistory(ctx, records)
 	if err != nil {
 		return fail(err, recs)
 	}

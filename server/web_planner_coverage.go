@@ -14,6 +14,7 @@ import (
 	"github.com/peakwise/peakwise/scheduling"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui/chart"
 )
@@ -37,14 +38,14 @@ type coverageDay struct {
 
 // coverageRow is one interval of the day shown in detail.
 type coverageRow struct {
-	CoverageInterval
+	service.CoverageInterval
 	Local string // HH:MM on the queue's clock
 	Gap   float64
 	Peak  bool
 }
 
 // summarizeDays groups intervals by the local date in StartLocal.
-func summarizeDays(ivs []CoverageInterval, step time.Duration) []coverageDay {
+func summarizeDays(ivs []service.CoverageInterval, step time.Duration) []coverageDay {
 	var out []coverageDay
 	h := step.Hours()
 	type acc struct{ sl, slW, occ, occW float64 }
@@ -203,7 +204,7 @@ func (s *Server) webCoverage(c echo.Context) error {
 		return s.render(c, status, "planner_coverage", pg)
 	}
 	pg.Data["Schedule"] = sch
-	cov, err := s.PlanCoverage(ctx, *sch, q, 0)
+	cov, err := s.svc.PlanCoverage(ctx, *sch, q, 0)
 	if err != nil {
 		var fe *fault.Error
 		if errors.As(err, &fe) && (fe.Code == fault.NotFound || fe.Code == fault.Unprocessable) {
@@ -212,7 +213,7 @@ func (s *Server) webCoverage(c echo.Context) error {
 		}
 		return err
 	}
-	var ivs []CoverageInterval
+	var ivs []service.CoverageInterval
 	for _, iv := range cov.Intervals {
 		if !iv.Start.Before(from) && iv.Start.Before(to) {
 			ivs = append(ivs, iv)
@@ -256,7 +257,7 @@ func (s *Server) webCoverage(c echo.Context) error {
 	for i := range days {
 		days[i].Link = dayLink(form, days[i].Date)
 	}
-	var dayIvs []CoverageInterval
+	var dayIvs []service.CoverageInterval
 	var dayPeaks []bool
 	var rows []coverageRow
 	for i, iv := range ivs {
@@ -279,7 +280,7 @@ func (s *Server) webCoverage(c echo.Context) error {
 
 // coverageChart draws scheduled staff as hatched bars under the required
 // staff as a dashed step line, with peak intervals shaded.
-func coverageChart(id string, q org.Queue, loc *time.Location, step time.Duration, ivs []CoverageInterval, peaks []bool, title string) (any, error) {
+func coverageChart(id string, q org.Queue, loc *time.Location, step time.Duration, ivs []service.CoverageInterval, peaks []bool, title string) (any, error) {
 	var sched, req []chart.Point
 	var spans []chart.Span
 	under := 0

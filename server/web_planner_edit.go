@@ -15,6 +15,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -185,11 +186,11 @@ func (s *Server) webEditShift(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	warnings, err := s.ruleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, next)
+	warnings, err := s.svc.RuleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, next)
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.EditDraft(ctx, sch.ID, version, edit, store.Snapshot(draftReport{Warnings: warnings})); err != nil {
+	if _, err := s.store.EditDraft(ctx, sch.ID, version, edit, store.Snapshot(service.DraftReport{Warnings: warnings})); err != nil {
 		if fault.Is(err, fault.Conflict) || fault.Is(err, fault.NotFound) {
 			pg.Error = "Not saved: " + errorMessage(err) + " Someone changed the draft since you opened it; go back to the grid and try again."
 			return s.shiftPage(c, http.StatusConflict, pg, sch, sh, loc, q, form)
@@ -283,7 +284,7 @@ func (s *Server) webCompare(c echo.Context) error {
 		if shifts[i], err = s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID}); err != nil {
 			return err
 		}
-		warnings, err := s.ruleWarningsAmong(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts[i], agents)
+		warnings, err := s.svc.RuleWarningsAmong(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts[i], agents)
 		if err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -167,16 +168,16 @@ func (s *Server) webGenerate(c echo.Context) error {
 	if form.Mode == modeRoster {
 		req := form.rosterRequest(queues)
 		if len(local) > 0 {
-			_, err = s.RosterProblem(ctx, p, req) // only for the other fields' problems
+			_, err = s.svc.RosterProblem(ctx, p, req) // only for the other fields' problems
 		} else {
-			run, err = s.startRoster(ctx, p, req)
+			run, err = s.svc.StartRoster(ctx, p, req)
 		}
 	} else {
 		req := form.generateRequest()
 		if len(local) > 0 {
-			_, err = s.checkGeneration(ctx, p, req)
+			_, err = s.svc.CheckGeneration(ctx, p, req)
 		} else {
-			run, err = s.startGeneration(ctx, p, req)
+			run, err = s.svc.StartGeneration(ctx, p, req)
 		}
 	}
 	if err == nil && len(local) == 0 {
@@ -304,8 +305,8 @@ func number(s string) int {
 
 // rosterRequest is the form as a rostering request. The plan's zone defaults
 // to the first queue's; the name to the queues' names and the first day.
-func (f generateForm) rosterRequest(queues []org.Queue) rosterRequest {
-	req := rosterRequest{Name: f.Name, QueueIDs: f.QueueIDs, Start: f.Start, Weeks: number(f.Weeks), Timezone: f.Timezone,
+func (f generateForm) rosterRequest(queues []org.Queue) service.Roster {
+	req := service.Roster{Name: f.Name, QueueIDs: f.QueueIDs, Start: f.Start, Weeks: number(f.Weeks), Timezone: f.Timezone,
 		Templates: f.templates(), TemplateSetID: f.TemplateSetID, TimeLimitSeconds: number(f.TimeLimit)}
 	var names []string
 	for _, q := range queues {
@@ -327,8 +328,8 @@ func (f generateForm) rosterRequest(queues []org.Queue) rosterRequest {
 }
 
 // generateRequest is the form as a headcount request for its first queue.
-func (f generateForm) generateRequest() generateRequest {
-	req := generateRequest{Name: f.Name, QueueID: f.FirstQueue(), Start: f.Start, Weeks: number(f.Weeks), Templates: f.templates(),
+func (f generateForm) generateRequest() service.Generate {
+	req := service.Generate{Name: f.Name, QueueID: f.FirstQueue(), Start: f.Start, Weeks: number(f.Weeks), Templates: f.templates(),
 		TemplateSetID: f.TemplateSetID, TimeLimitSeconds: number(f.TimeLimit)}
 	if b, err := strconv.ParseFloat(f.StressBudget, 64); err == nil {
 		req.StressBudget = &b
@@ -392,13 +393,13 @@ func draftSummary(run store.JobRun) runDraft {
 		return runDraft{}
 	}
 	switch run.Job {
-	case generateJob:
-		var res generateResult
+	case service.GenerateJob:
+		var res service.GenerateResult
 		if json.Unmarshal([]byte(run.Result), &res) == nil {
 			return runDraft{ScheduleID: res.ScheduleID, Shifts: res.Shifts, PaidHours: res.PaidHours}
 		}
-	case rosterJob:
-		var res RosterResult
+	case service.RosterJob:
+		var res service.RosterResult
 		if json.Unmarshal([]byte(run.Result), &res) == nil {
 			out := runDraft{ScheduleID: res.ScheduleID, Shifts: res.Report.Shifts}
 			for _, a := range res.Report.Agents {

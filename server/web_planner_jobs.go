@@ -12,6 +12,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/jobs"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -85,7 +86,7 @@ func (s *Server) webTriggerJob(c echo.Context) error {
 	if !ok {
 		return fault.Errorf(fault.NotFound, "no job named %q", c.Param("name"))
 	}
-	run, err := s.runner.Start(c.Request().Context(), jobs.Request{Job: j.Name, Slot: "manual-" + randomHex(8), TriggeredBy: &p.User.ID}, j.fn)
+	run, err := s.runner.Start(c.Request().Context(), jobs.Request{Job: j.Name, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &p.User.ID}, j.fn)
 	if err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ func runNext(run store.JobRun, draft runDraft) string {
 	if draft.ScheduleID != 0 {
 		return "/planner/schedules/" + itoa64(draft.ScheduleID)
 	}
-	var res forecastRunResult
+	var res service.ForecastRunResult
 	if run.Job == "forecast" && run.Status == store.JobSucceeded && json.Unmarshal([]byte(run.Result), &res) == nil && len(res.Forecasts) == 1 {
 		for id := range res.Forecasts {
 			return "/planner/queues/" + itoa64(id)

@@ -19,6 +19,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -75,7 +76,7 @@ func (s *Server) webRun(c echo.Context) error {
 	pg.Data["Run"] = run
 	pg.Data["State"] = st
 	pg.Data["Result"] = res
-	pg.Data["Drafting"] = run.Job == generateJob || run.Job == rosterJob
+	pg.Data["Drafting"] = run.Job == service.GenerateJob || run.Job == service.RosterJob
 	return s.render(c, http.StatusOK, "planner_run", pg)
 }
 
@@ -86,7 +87,7 @@ type scheduleReport struct {
 	Problem string // why there is no report
 }
 
-// measurePlan measures the shifts that serve q (see queueShifts) against q's
+// measurePlan measures the shifts that serve q (see service.QueueShifts) against q's
 // latest requirements over the plan's period: cost and stress. agents, when
 // not nil, holds the plan's agents already loaded.
 func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queue, shifts []calendar.Shift, agents map[int64]org.Agent) (scheduleReport, scheduling.Plan, error) {
@@ -95,7 +96,7 @@ func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queu
 	if err != nil {
 		return out, scheduling.Plan{}, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
 	}
-	req, err := s.QueueRequirements(ctx, q, 0, sch.PeriodStart, sch.PeriodEnd)
+	req, err := s.svc.QueueRequirements(ctx, q, 0, sch.PeriodStart, sch.PeriodEnd)
 	var fe *fault.Error
 	if errors.As(err, &fe) && (fe.Code == fault.NotFound || fe.Code == fault.Unprocessable) {
 		out.Problem = fmt.Sprintf("No cost and stress report for %s: %s.", q.Name, fe.Message)
@@ -107,14 +108,14 @@ func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queu
 		out.Problem = fmt.Sprintf("No cost and stress report: the forecast of %s does not cover this plan's period.", q.Name)
 		return out, scheduling.Plan{}, nil
 	}
-	step := req.interval
+	step := req.Interval()
 	first := req.Intervals[0].Start
 	n := int(req.Intervals[len(req.Intervals)-1].Start.Sub(first)/step) + 1
 	plan := scheduling.Plan{Location: loc, Start: first, Step: step, Required: make([]float64, n)}
 	for _, iv := range req.Intervals {
 		plan.Required[int(iv.Start.Sub(first)/step)] = float64(iv.RequiredStaff)
 	}
-	serving, err := s.queueShiftsAmong(ctx, shifts, q, agents)
+	serving, err := s.svc.QueueShiftsAmong(ctx, shifts, q, agents)
 	if err != nil {
 		return out, plan, err
 	}
@@ -296,7 +297,7 @@ func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Sch
 		}
 	}
 	grid := buildGrid(shifts, names, loc, from, to, peaks, edit, paging)
-	var report draftReport
+	var report service.DraftReport
 	_ = json.Unmarshal([]byte(sch.Report), &report)
 	warnings := make([]warningRow, 0, len(report.Warnings))
 	for _, w := range report.Warnings {
@@ -387,7 +388,7 @@ func (s *Server) webPublish(c echo.Context) error {
 	if err != nil {
 		return fault.Errorf(fault.Invalid, "the publish form lacks the draft's version; reload the page and try again")
 	}
-	var report draftReport
+	var report service.DraftReport
 	_ = json.Unmarshal([]byte(draft.Report), &report)
 	accept, reason := c.FormValue("accept_warnings") == "on", strings.TrimSpace(c.FormValue("reason"))
 	pg.Data["Reason"], pg.Data["Accept"] = reason, map[bool]string{true: "on"}[accept]
@@ -402,7 +403,7 @@ func (s *Server) webPublish(c echo.Context) error {
 			return s.schedulePage(c, http.StatusUnprocessableEntity, pg, draft)
 		}
 	}
-	sch, changes, err := s.publishDraft(ctx, p, id, version, report.Warnings, reason)
+	sch, changes, err := s.svc.PublishDraft(ctx, p, id, version, report.Warnings, reason)
 	if fault.Is(err, fault.Conflict) {
 		pg.Error = "Not published: " + errorMessage(err) + " Reload the page to see the draft as it is now."
 		return s.schedulePage(c, http.StatusConflict, pg, draft)

@@ -97,3 +97,14 @@ func CodeOf(err error) Code {
 
 // Is reports whether err carries the given code.
 func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
+
+// NotFoundField turns a NotFound error about a record the request refers to
+// into Unprocessable, naming the request field that refers to it: the
+// request is at fault, not the URL. Other errors are returned as they are.
+func NotFoundField(err error, field string) error {
+	var fe *Error
+	if errors.As(err, &fe) && fe.Code == NotFound {
+		return &Error{Code: Unprocessable, Message: fe.Message, Fields: map[string]string{field: "names no record you can use"}}
+	}
+	return err
+}

@@ -1,4 +1,4 @@
-package server
+package service
 
 import (
 	"context"
@@ -8,10 +8,10 @@ import (
 	"github.com/peakwise/peakwise/server/store"
 )
 
-// agentsByID loads the agents with those ids (with skills and contracts) in
+// AgentsByID loads the agents with those ids (with skills and contracts) in
 // a few queries, a page of 500 at a time, instead of one query per agent.
 // Ids of agents that do not exist are missing from the map; 0 is ignored.
-func (s *Server) agentsByID(ctx context.Context, ids []int64) (map[int64]org.Agent, error) {
+func (s *Service) AgentsByID(ctx context.Context, ids []int64) (map[int64]org.Agent, error) {
 	seen := make(map[int64]bool, len(ids))
 	uniq := make([]int64, 0, len(ids))
 	for _, id := range ids {
@@ -34,4 +34,19 @@ func (s *Server) agentsByID(ctx context.Context, ids []int64) (map[int64]org.Age
 		}
 	}
 	return out, nil
+}
+
+// AllAgents lists every agent, page by page.
+func (s *Service) AllAgents(ctx context.Context) ([]org.Agent, error) {
+	var out []org.Agent
+	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
+		agents, total, err := s.store.FindAgents(ctx, store.AgentFilter{Page: page})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, agents...)
+		if page.Offset+page.Limit >= total {
+			return out, nil
+		}
+	}
 }

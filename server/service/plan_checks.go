@@ -1,4 +1,4 @@
-package server
+package service
 
 import (
 	"strconv"
@@ -23,14 +23,14 @@ func planWarnings(bs []plancheck.Breach) []calendar.Violation {
 // availabilityWarnings has the plan validator check that every minute of
 // every shift lies in its agent's availability windows, on the agent's
 // clock (the contract, time-off and double-booking rules are checked by
-// ruleWarningsAmong's own calls). A window whose end is not after its start
+// RuleWarningsAmong's own calls). A window whose end is not after its start
 // runs past midnight.
 func availabilityWarnings(start, end time.Time, shifts []calendar.Shift, agents map[int64]org.Agent) []calendar.Violation {
 	in := plancheck.Input{Start: start, End: end, Agents: []plancheck.Agent{}}
 	for id, a := range agents {
 		loc, err := time.LoadLocation(a.Timezone)
 		if err != nil {
-			continue // ruleWarningsAmong refuses it
+			continue // RuleWarningsAmong refuses it
 		}
 		pa := plancheck.Agent{ID: strconv.FormatInt(id, 10), Location: loc}
 		for _, w := range a.Availability {

@@ -1,4 +1,4 @@
-package server
+package service
 
 import (
 	"context"
@@ -41,14 +41,14 @@ func EngineForecaster(ctx context.Context, in ForecastInput) (ForecastOutput, er
 	}
 	out := ForecastOutput{Forecast: store.Forecast{Method: r.Method, IntervalMin: in.Queue.IntervalMin,
 		HistoryFrom: in.History[0].StartAt, HistoryTo: in.History[len(in.History)-1].StartAt.Add(step),
-		BacktestWAPE: finite(r.WAPE), BacktestMASE: finite(r.MASE), Details: store.Snapshot(map[string]any{"scores": r.Scores, "method_asked": in.Method})}}
+		BacktestWAPE: Finite(r.WAPE), BacktestMASE: Finite(r.MASE), Details: store.Snapshot(map[string]any{"scores": r.Scores, "method_asked": in.Method})}}
 	if len(r.Intervals) > 0 {
 		out.Forecast.StartAt = r.Intervals[0].Start
 		out.Forecast.EndAt = r.Intervals[len(r.Intervals)-1].Start.Add(step)
 	}
 	out.Points = make([]store.ForecastPoint, len(r.Intervals))
 	for i, iv := range r.Intervals {
-		out.Points[i] = store.ForecastPoint{StartAt: iv.Start, Contacts: iv.Forecast, Lower: iv.Lower, Upper: iv.Upper, AHTSeconds: finite(iv.AHT)}
+		out.Points[i] = store.ForecastPoint{StartAt: iv.Start, Contacts: iv.Forecast, Lower: iv.Lower, Upper: iv.Upper, AHTSeconds: Finite(iv.AHT)}
 	}
 	return out, nil
 }

@@ -1,0 +1,40 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/server/service"
+)
+
+// webCalibration handles the "GET /qa/calibrations/:id" page.
+func (s *Server) webCalibration(c echo.Context) error {
+	p := principal(c)
+	cs, err := s.loadCalibration(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	view, err := s.calibrationView(ctx, p, cs)
+	if err != nil {
+		return err
+	}
+	n, err := s.loadNames(ctx)
+	if err != nil {
+		return err
+	}
+	pg := s.newPage(c, "Calibration: "+cs.Name)
+	s.qaNav(&pg, p)
+	pg.Data["V"] = view
+	pg.Data["Names"] = n
+	if !view.Blind {
+		sc, err := s.store.FindScorecardByID(ctx, cs.ScorecardID)
+		if err != nil {
+			return err
+		}
+		rep := service.BuildCalibrationReport(cs, sc, view.Entries)
+		pg.Data["Report"] = rep
+	}
+	return s.render(c, http.StatusOK, "qa_calibration", pg)
+}
