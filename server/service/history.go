@@ -45,6 +45,9 @@ func (s *Service) ImportHistory(ctx context.Context, records []HistoryRecord) (I
 	type bucket struct{ contacts, ahtWork, ahtContacts float64 }
 	buckets := map[int64]map[time.Time]*bucket{}
 	starts := map[int64][]time.Time{}
+	type dupKey struct{ queue, start int64 }
+	seen := map[dupKey]int{}
+	now := s.now()
 	for i, r := range records {
 		where := fmt.Sprintf("records[%d]", i)
 		q, ok := queues[r.QueueID]
@@ -63,17 +66,33 @@ func (s *Service) ImportHistory(ctx context.Context, records []HistoryRecord) (I
 			queues[q.ID], locs[q.ID] = q, loc
 			buckets[q.ID] = map[time.Time]*bucket{}
 		}
-		switch {
-		case r.Start.IsZero():
+		if r.Start.IsZero() {
 			problems[where+".start"] = "is required"
 			continue
-		case math.IsNaN(r.Contacts) || math.IsInf(r.Contacts, 0) || r.Contacts < 0:
-			problems[where+".contacts"] = fmt.Sprintf("must be a number >= 0, got %v", r.Contacts)
-			continue
-		case r.AHTSeconds != nil && (*r.AHTSeconds < 0 || math.IsNaN(*r.AHTSeconds) || *r.AHTSeconds > 24*3600):
-			problems[where+".aht_seconds"] = "must be between 0 and 86400 seconds"
+		}
+		// The same bounds as the CSV reader (forecasting/bounds.go).
+		if p := forecasting.StartProblem(r.Start, now); p != "" {
+			problems[where+".start"] = p
 			continue
 		}
+		if p := forecasting.ContactsProblem(r.Contacts); p != "" {
+			problems[where+".contacts"] = p
+			continue
+		}
+		if r.AHTSeconds != nil {
+			if p := forecasting.AHTProblem(*r.AHTSeconds); p != "" {
+				problems[where+".aht_seconds"] = p
+				continue
+			}
+		}
+		// One rule with the CSV reader: a repeated interval is an error naming
+		// both records, never summed (finer records of one interval still are).
+		dk := dupKey{q.ID, r.Start.UnixNano()}
+		if j, dup := seen[dk]; dup {
+			problems[where+".start"] = fmt.Sprintf("%s repeats records[%d] of queue %d", r.Start.Format(time.RFC3339), j, q.ID)
+			continue
+		}
+		seen[dk] = i
 		local := r.Start.In(locs[q.ID])
 		if local.Second() != 0 || local.Nanosecond() != 0 {
 			problems[where+".start"] = fmt.Sprintf("%s does not start on a whole minute", r.Start.Format(time.RFC3339))
@@ -144,6 +163,9 @@ func (s *Service) ImportHistoryCSV(ctx context.Context, r io.Reader) (ImportSumm
 	recs, err := forecasting.ReadHistoryCSV(r)
 	if err != nil {
 		return ImportSummary{}, CSVFault(err)
+	}
+	if errs := forecasting.CheckStarts(recs, s.now()); len(errs) > 0 {
+		return ImportSummary{}, CSVFault(errs)
 	}
 	records, err := s.RecordsForQueues(ctx, recs)
 	if err != nil {
