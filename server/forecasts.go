@@ -33,7 +33,7 @@ func (s *Server) forecastRoutes(g *echo.Group) {
 			return s.svc.RunForecasts(ctx, p, service.ForecastRun{})
 		}})
 	s.api.add(g, http.MethodGet, "/history", s.handleHistorySummary, doc{Summary: "What contact history each queue has", Tag: "forecasting", Response: []store.HistorySummary{}, Resource: auth.Forecasts, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/queues/:id/history", s.handleQueueHistory, doc{Summary: "A queue's contact history (?from=, ?to=)", Tag: "forecasting", Response: []store.HistoryPoint{}, Resource: auth.Forecasts, Action: auth.Read})
+	s.api.add(g, http.MethodGet, "/queues/:id/history", s.handleQueueHistory, doc{Summary: "A queue's contact history (?from=, ?to=; at most 366 days, by default the newest year it has)", Tag: "forecasting", Response: []store.HistoryPoint{}, Resource: auth.Forecasts, Action: auth.Read})
 	s.api.add(g, http.MethodPost, "/forecast-runs", s.handleRunForecasts, doc{Summary: "Forecast some or all queues now; answers at once with the job run to watch", Tag: "forecasting", Request: forecastRunRequest{}, Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Forecasts, Action: auth.Create})
 	s.api.add(g, http.MethodGet, "/queues/:id/forecasts", s.handleListForecasts, doc{Summary: "A queue's forecast versions, newest first, with method and backtest accuracy", Tag: "forecasting", Response: List[store.Forecast]{}, Resource: auth.Forecasts, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/queues/:id/forecasts/:forecast_id/accuracy", s.handleForecastAccuracy, doc{Summary: "A stored forecast against the actuals that have arrived: per interval, per local day, overall WAPE, bias and band coverage", Tag: "forecasting", Response: accuracyView{}, Resource: auth.Forecasts, Action: auth.Read})
@@ -80,6 +80,9 @@ func (s *Server) handleHistorySummary(c echo.Context) error {
 	return c.JSON(http.StatusOK, sum)
 }
 
+// maxHistoryRead is the longest range one history read answers.
+const maxHistoryRead = 366 * 24 * time.Hour
+
 func (s *Server) handleQueueHistory(c echo.Context) error {
 	q, err := s.queueParam(c)
 	if err != nil {
@@ -88,6 +91,25 @@ func (s *Server) handleQueueHistory(c echo.Context) error {
 	from, to, err := timeRange(c, time.Time{}, time.Time{})
 	if err != nil {
 		return err
+	}
+	// One answer holds at most maxHistoryRead of history: unbounded, years
+	// of 15-minute points made answers of 100 MB. Without a range it is the
+	// newest year the queue has.
+	switch {
+	case to.IsZero() && !from.IsZero():
+		to = from.Add(maxHistoryRead)
+	case to.IsZero():
+		last, err := s.store.LastHistoryStart(c.Request().Context(), q.ID)
+		if err != nil {
+			return err
+		}
+		to = last.Add(time.Nanosecond)
+	}
+	if from.IsZero() {
+		from = to.Add(-maxHistoryRead)
+	}
+	if to.Sub(from) > maxHistoryRead {
+		return &fault.Error{Code: fault.Invalid, Message: "bad time range", Fields: map[string]string{"to": "must be at most 366 days after from; read longer history a year at a time"}}
 	}
 	pts, err := s.store.FindHistory(c.Request().Context(), q.ID, from, to)
 	if err != nil {

@@ -43,7 +43,7 @@ func (s *Server) handleImportHistoryJSON(c echo.Context) error {
 	}
 	records := make([]service.HistoryRecord, len(req.Records))
 	for i, r := range req.Records {
-		records[i] = service.HistoryRecord(r)
+		records[i] = service.HistoryRecord{QueueID: r.QueueID, Start: r.Start, Contacts: r.Contacts, AHTSeconds: r.AHTSeconds}
 	}
 	sum, err := s.svc.ImportHistory(c.Request().Context(), records)
 	if err != nil {

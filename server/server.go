@@ -6,9 +6,11 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -33,6 +35,9 @@ type Config struct {
 	ForecastCron string
 	// Forecaster is the forecasting engine; nil means service.EngineForecaster.
 	Forecaster service.Forecaster
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client;
+	// empty means none, and the client is the connection's peer.
+	TrustedProxies []*net.IPNet
 }
 
 // Server is the HTTP application. Everything it keeps between requests lives in
@@ -78,11 +83,53 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	s.svc = service.New(st, log, service.Config{Now: now, Runner: s.runner, Forecaster: cfg.Forecaster, SessionTTL: cfg.SessionTTL})
 	s.metrics = newMetrics(prometheus.NewRegistry(), st)
 	e.HTTPErrorHandler = s.handleError
-	e.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustPrivateNet(true))
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(s.recoverPanics, s.observe)
 	s.routes()
 	return s
+}
+
+// ipExtractor reads the client's address from X-Forwarded-For only when the
+// peer is a configured proxy: trusting any private-network peer let anyone
+// inside the network pick the address that sign-in limits count.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// ParseTrustedProxies reads a comma-separated list of CIDRs or addresses.
+func ParseTrustedProxies(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			ip := net.ParseIP(f)
+			if ip == nil {
+				return nil, fmt.Errorf("%q is not an IP address or CIDR", f)
+			}
+			bits := 32
+			if ip.To4() == nil {
+				bits = 128
+			}
+			f = fmt.Sprintf("%s/%d", f, bits)
+		}
+		_, n, err := net.ParseCIDR(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an IP address or CIDR", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // Handler returns the HTTP handler, for tests and custom listeners.

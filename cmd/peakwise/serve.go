@@ -26,9 +26,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	jobsTZ := fs.String("jobs-timezone", envOr(env, "PEAKWISE_JOBS_TIMEZONE", "UTC"), "IANA time zone in which job schedules (cron specs) are read [PEAKWISE_JOBS_TIMEZONE]")
 	forecastCron := fs.String("forecast-cron", envOr(env, "PEAKWISE_FORECAST_CRON", "0 2 * * *"), "when the nightly re-forecast runs (cron spec, read in --jobs-timezone) [PEAKWISE_FORECAST_CRON]")
 	noScheduler := fs.Bool("no-scheduler", envBool(env, "PEAKWISE_NO_SCHEDULER"), "do not fire scheduled jobs in this process [PEAKWISE_NO_SCHEDULER]")
+	proxies := fs.String("trusted-proxies", env.Getenv("PEAKWISE_TRUSTED_PROXIES"), "comma-separated CIDRs of proxies whose X-Forwarded-For names the client; empty trusts none [PEAKWISE_TRUSTED_PROXIES]")
 	ttl := fs.Duration("session-ttl", envDuration(env, "PEAKWISE_SESSION_TTL", 12*time.Hour), "idle lifetime of a browser session [PEAKWISE_SESSION_TTL]")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	trusted, err := server.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return usageErrorf("--trusted-proxies: %v", err)
 	}
 	loc, err := time.LoadLocation(*jobsTZ)
 	if err != nil {
@@ -45,7 +50,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err := ensureAdmin(ctx, env, st); err != nil {
 		return err
 	}
-	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure, ForecastCron: *forecastCron})
+	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure, ForecastCron: *forecastCron, TrustedProxies: trusted})
 	if *demoMode {
 		logins, fresh, err := seedDemo(ctx, st)
 		if err != nil {

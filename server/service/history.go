@@ -17,6 +17,8 @@ import (
 
 // HistoryRecord is one interval of observed volume, as an ACD integration sends it.
 type HistoryRecord struct {
+	// Line is the record's line in a file, 0 when it came from the API.
+	Line       int
 	QueueID    int64
 	Start      time.Time // interval start, RFC 3339 with offset
 	Contacts   float64
@@ -45,11 +47,17 @@ func (s *Service) ImportHistory(ctx context.Context, records []HistoryRecord) (I
 	type bucket struct{ contacts, ahtWork, ahtContacts float64 }
 	buckets := map[int64]map[time.Time]*bucket{}
 	starts := map[int64][]time.Time{}
-	type dupKey struct{ queue, start int64 }
-	seen := map[dupKey]int{}
+	type slotKey struct {
+		queue int64
+		start time.Time
+	}
+	first := map[slotKey]string{}
 	now := s.now()
 	for i, r := range records {
 		where := fmt.Sprintf("records[%d]", i)
+		if r.Line > 0 {
+			where = fmt.Sprintf("line %d", r.Line)
+		}
 		q, ok := queues[r.QueueID]
 		if !ok {
 			var err error
@@ -66,33 +74,28 @@ func (s *Service) ImportHistory(ctx context.Context, records []HistoryRecord) (I
 			queues[q.ID], locs[q.ID] = q, loc
 			buckets[q.ID] = map[time.Time]*bucket{}
 		}
-		if r.Start.IsZero() {
+		switch {
+		case r.Start.IsZero():
 			problems[where+".start"] = "is required"
 			continue
-		}
-		// The same bounds as the CSV reader (forecasting/bounds.go).
-		if p := forecasting.StartProblem(r.Start, now); p != "" {
-			problems[where+".start"] = p
+		case forecasting.StartProblem(r.Start, now) != "":
+			problems[where+".start"] = forecasting.StartProblem(r.Start, now)
+			continue
+		case forecasting.ContactsProblem(r.Contacts) != "":
+			problems[where+".contacts"] = forecasting.ContactsProblem(r.Contacts)
+			continue
+		case r.AHTSeconds != nil && forecasting.AHTProblem(*r.AHTSeconds) != "":
+			problems[where+".aht_seconds"] = forecasting.AHTProblem(*r.AHTSeconds)
 			continue
 		}
-		if p := forecasting.ContactsProblem(r.Contacts); p != "" {
-			problems[where+".contacts"] = p
+		// The same interval twice is a mistake in the export (summing it would
+		// double the volume), not finer data: name both.
+		k := slotKey{q.ID, r.Start.UTC()}
+		if prev, dup := first[k]; dup {
+			problems[where+".start"] = fmt.Sprintf("repeats %s: queue %d at %s is already in this import", prev, q.ID, r.Start.Format(time.RFC3339))
 			continue
 		}
-		if r.AHTSeconds != nil {
-			if p := forecasting.AHTProblem(*r.AHTSeconds); p != "" {
-				problems[where+".aht_seconds"] = p
-				continue
-			}
-		}
-		// One rule with the CSV reader: a repeated interval is an error naming
-		// both records, never summed (finer records of one interval still are).
-		dk := dupKey{q.ID, r.Start.UnixNano()}
-		if j, dup := seen[dk]; dup {
-			problems[where+".start"] = fmt.Sprintf("%s repeats records[%d] of queue %d", r.Start.Format(time.RFC3339), j, q.ID)
-			continue
-		}
-		seen[dk] = i
+		first[k] = where
 		local := r.Start.In(locs[q.ID])
 		if local.Second() != 0 || local.Nanosecond() != 0 {
 			problems[where+".start"] = fmt.Sprintf("%s does not start on a whole minute", r.Start.Format(time.RFC3339))
@@ -164,9 +167,6 @@ func (s *Service) ImportHistoryCSV(ctx context.Context, r io.Reader) (ImportSumm
 	if err != nil {
 		return ImportSummary{}, CSVFault(err)
 	}
-	if errs := forecasting.CheckStarts(recs, s.now()); len(errs) > 0 {
-		return ImportSummary{}, CSVFault(errs)
-	}
 	records, err := s.RecordsForQueues(ctx, recs)
 	if err != nil {
 		return ImportSummary{}, err
@@ -233,7 +233,7 @@ func (s *Service) RecordsForQueues(ctx context.Context, recs []forecasting.Recor
 		if qid == 0 {
 			continue
 		}
-		rec := HistoryRecord{QueueID: qid, Start: r.Start, Contacts: r.Contacts}
+		rec := HistoryRecord{Line: r.Line, QueueID: qid, Start: r.Start, Contacts: r.Contacts}
 		if !math.IsNaN(r.AHT) {
 			aht := r.AHT
 			rec.AHTSeconds = &aht

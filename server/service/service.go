@@ -7,6 +7,7 @@ package service
 
 import (
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/peakwise/peakwise/server/jobs"
@@ -28,6 +29,8 @@ type Service struct {
 	// requirements caches QueueRequirements per queue targets, forecast
 	// version and range.
 	requirements *requirementsCache
+	// passwords bounds the password checks that run at once.
+	passwords *hashGate
 }
 
 // Config is what the use cases need beyond the store.
@@ -45,5 +48,5 @@ type Config struct {
 // New builds the use cases on st.
 func New(st *store.Store, log *slog.Logger, cfg Config) *Service {
 	return &Service{store: st, log: log, now: cfg.Now, runner: cfg.Runner, forecaster: cfg.Forecaster, sessionTTL: cfg.SessionTTL,
-		requirements: newRequirementsCache(32)}
+		requirements: newRequirementsCache(32), passwords: newHashGate(runtime.NumCPU(), 4*runtime.NumCPU())}
 }

@@ -11,11 +11,16 @@ import (
 	"github.com/peakwise/peakwise/server/store"
 )
 
-// Login rate limits, counted in the database so every replica sees the same numbers.
+// Login rate limits, counted in the database so every replica sees the same
+// numbers. The tight limit is per (email, address) pair, so a guesser locks
+// out only their own address; the per-email limit is a loose backstop against
+// guessing one account from many addresses, and the per-address limit stops
+// one address trying many accounts.
 const (
 	loginWindow         = 15 * time.Minute
-	maxFailuresPerEmail = 5
-	maxFailuresPerIP    = 30
+	maxAttemptsPerPair  = 5
+	maxAttemptsPerEmail = 50
+	maxAttemptsPerIP    = 30
 )
 
 // PrincipalFor is who u acts as: the user with, for a supervisor, the teams
@@ -86,35 +91,46 @@ func (s *Service) PrincipalFromSession(ctx context.Context, secret string) (auth
 // Login checks the credentials and opens a session. It returns the cookie
 // secret, the session and the user. Returns Unauthenticated for bad
 // credentials (never saying which part was wrong) and RateLimited after too
-// many failures for the email or the client address.
+// many attempts for the (email, address) pair, the email or the address, or
+// when too many password checks already wait (see hashGate).
 func (s *Service) Login(ctx context.Context, email, password, clientIP string) (string, auth.Session, org.User, error) {
 	now := s.now()
 	email = strings.ToLower(strings.TrimSpace(email))
-	emailKey, ipKey := "email:"+email, "ip:"+clientIP
+	pairKey, emailKey, ipKey := "pair:"+email+"|"+clientIP, "email:"+email, "ip:"+clientIP
 	since := now.Add(-loginWindow)
-	for key, max := range map[string]int{emailKey: maxFailuresPerEmail, ipKey: maxFailuresPerIP} {
-		n, err := s.store.CountLoginFailures(ctx, key, since)
+	// Each attempt is reserved before its password is checked, so parallel
+	// attempts cannot all pass a count taken before any of them is recorded.
+	var ipAttempt int64
+	for _, l := range []struct {
+		key string
+		max int
+	}{{pairKey, maxAttemptsPerPair}, {emailKey, maxAttemptsPerEmail}, {ipKey, maxAttemptsPerIP}} {
+		id, n, err := s.store.ReserveLoginAttempt(ctx, l.key, now, since)
+		if l.key == ipKey {
+			ipAttempt = id
+		}
 		if err != nil {
 			return "", auth.Session{}, org.User{}, err
 		}
-		if n >= max {
+		if n > l.max {
 			return "", auth.Session{}, org.User{}, fault.Errorf(fault.RateLimited, "too many failed sign-ins; wait 15 minutes and try again")
 		}
 	}
 	u, hash, err := s.store.FindUserByEmail(ctx, email)
-	ok := err == nil && !u.Disabled && auth.VerifyPassword(hash, password)
 	if err != nil && !fault.Is(err, fault.NotFound) {
 		return "", auth.Session{}, org.User{}, err
 	}
-	if err != nil {
-		auth.BurnPasswordCheck(password)
+	ok := false
+	if err := s.passwords.do(ctx, func() {
+		if u.ID == 0 {
+			auth.BurnPasswordCheck(password)
+			return
+		}
+		ok = !u.Disabled && auth.VerifyPassword(hash, password)
+	}); err != nil {
+		return "", auth.Session{}, org.User{}, err
 	}
 	if !ok {
-		for _, key := range []string{emailKey, ipKey} {
-			if err := s.store.RecordLoginFailure(ctx, key, now); err != nil {
-				return "", auth.Session{}, org.User{}, err
-			}
-		}
 		return "", auth.Session{}, org.User{}, fault.Errorf(fault.Unauthenticated, "wrong email or password")
 	}
 	secret, err := auth.NewSecret("")
@@ -128,6 +144,15 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 	sess := auth.Session{ID: auth.HashSecret(secret), UserID: u.ID, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL), LastSeenAt: now}
 	err = s.store.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.CreateSession(ctx, sess); err != nil {
+			return err
+		}
+		// The pair and the email start afresh; the address forgets only this
+		// attempt: a correct password on a shared address must not erase the
+		// failures of others there.
+		if err := tx.ReleaseLoginAttempt(ctx, ipAttempt); err != nil {
+			return err
+		}
+		if err := tx.ClearLoginFailures(ctx, pairKey, since); err != nil {
 			return err
 		}
 		return tx.ClearLoginFailures(ctx, emailKey, since)

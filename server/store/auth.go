@@ -289,16 +289,24 @@ func (s *Store) RecordLoginFailure(ctx context.Context, key string, at time.Time
 }
 
 // ReserveLoginAttempt records an attempt under key (an email, a client
-// address, or the pair) before the password is checked, and returns how many
-// attempts the key has since the given time, this one included. The insert
-// commits before the count, so of any number of concurrent attempts at most
-// max see a count of max or less, on PostgreSQL as on SQLite: the limit needs
-// no lock. A successful sign-in clears its reservation with ClearLoginFailures.
-func (s *Store) ReserveLoginAttempt(ctx context.Context, key string, at, since time.Time) (int, error) {
-	if err := s.RecordLoginFailure(ctx, key, at); err != nil {
-		return 0, err
+// address, or the pair) before the password is checked, and returns the
+// attempt's id and how many attempts the key has since the given time, this
+// one included. The insert commits before the count, so of any number of
+// concurrent attempts at most max see a count of max or less, on PostgreSQL as
+// on SQLite: the limit needs no lock. A successful sign-in releases its
+// reservation (ReleaseLoginAttempt) or clears the key (ClearLoginFailures).
+func (s *Store) ReserveLoginAttempt(ctx context.Context, key string, at, since time.Time) (int64, int, error) {
+	row := loginAttemptRow{Key: key, AttemptedAt: at}
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return 0, 0, translate(err, "login attempt")
 	}
-	return s.CountLoginFailures(ctx, key, since)
+	n, err := s.CountLoginFailures(ctx, key, since)
+	return row.ID, n, err
+}
+
+// ReleaseLoginAttempt forgets one reserved attempt.
+func (s *Store) ReleaseLoginAttempt(ctx context.Context, id int64) error {
+	return translate(s.conn(ctx).Delete(&loginAttemptRow{}, id).Error, "login attempt")
 }
 
 // CountLoginFailures returns the failures recorded under key since the given time.

@@ -31,7 +31,7 @@ func TestReserveLoginAttemptHoldsTheLimitUnderABurst(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				counts[i], errs[i] = s.ReserveLoginAttempt(ctx, "pair:a@example.com|203.0.113.9", now, now.Add(-15*time.Minute))
+				_, counts[i], errs[i] = s.ReserveLoginAttempt(ctx, "pair:a@example.com|203.0.113.9", now, now.Add(-15*time.Minute))
 			}()
 		}
 		close(start)
@@ -50,9 +50,16 @@ func TestReserveLoginAttemptHoldsTheLimitUnderABurst(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, burst, n, "every attempt is counted")
 		for i := 1; i <= limit+1; i++ {
-			n, err := s.ReserveLoginAttempt(ctx, "pair:a@example.com|198.51.100.1", now, now.Add(-15*time.Minute))
+			_, n, err := s.ReserveLoginAttempt(ctx, "pair:a@example.com|198.51.100.1", now, now.Add(-15*time.Minute))
 			require.NoError(t, err)
 			assert.Equal(t, i, n, "attempts one after another count 1, 2, ...; another key is not touched")
 		}
+		id, n, err := s.ReserveLoginAttempt(ctx, "ip:198.51.100.1", now, now.Add(-15*time.Minute))
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		require.NoError(t, s.ReleaseLoginAttempt(ctx, id))
+		n, err = s.CountLoginFailures(ctx, "ip:198.51.100.1", now.Add(-15*time.Minute))
+		require.NoError(t, err)
+		assert.Zero(t, n, "a released attempt no longer counts")
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/peakwise/peakwise/forecasting"
@@ -57,20 +58,32 @@ func (s *Store) FindHistory(ctx context.Context, queueID int64, from, to time.Ti
 	}
 	var pts []HistoryPoint
 	err := q.Order("start_at").Find(&pts).Error
-	for i := range pts {
-		pts[i].StartAt = pts[i].StartAt.UTC()
-		if a := pts[i].AHTSeconds; a != nil && forecasting.AHTProblem(*a) != "" {
-			pts[i].AHTSeconds = nil
+	kept := pts[:0]
+	for _, p := range pts {
+		// A value that is not a finite number was never valid history (the
+		// imports bound it); skipping it keeps every read and forecast working.
+		if math.IsNaN(p.Contacts) || math.IsInf(p.Contacts, 0) || (p.AHTSeconds != nil && (math.IsNaN(*p.AHTSeconds) || math.IsInf(*p.AHTSeconds, 0))) {
+			continue
 		}
+		p.StartAt = p.StartAt.UTC()
+		kept = append(kept, p)
 	}
-	return pts, translate(err, "history")
+	return kept, translate(err, "history")
+}
+
+// LastHistoryStart returns the start of a queue's newest history point, or
+// the zero time when it has none.
+func (s *Store) LastHistoryStart(ctx context.Context, queueID int64) (time.Time, error) {
+	var p HistoryPoint
+	err := s.conn(ctx).Where("queue_id = ?", queueID).Order("start_at DESC").Limit(1).Find(&p).Error
+	return p.StartAt.UTC(), translate(err, "history")
 }
 
 // readableContacts keeps history rows whose contacts are within the imports'
 // bounds. Rows stored before the bounds existed may hold 1e308, +Inf or NaN
 // (PostgreSQL sorts NaN above every number, so the upper bound drops it);
 // such a row is skipped by reads, so neither a JSON answer nor a forecast
-// breaks on it. An implausible AHT is read as unknown.
+// breaks on it. The summary sums the same rows.
 const readableContacts = "contacts >= 0 AND contacts <= ?"
 
 // HistorySummary describes what history a queue has.
