@@ -26,6 +26,7 @@ func All() []*gormigrate.Migration {
 		queueStaffing0009(),
 		quality0010(),
 		shiftTemplates0011(),
+		scheduleRevisions0012(),
 		rosterContracts0014(),
 	}
 }

@@ -155,7 +155,9 @@ func (s *Server) handleCloseCalibration(c echo.Context) error {
 		if cs.State == qa.CalibrationClosed {
 			return fault.Errorf(fault.Conflict, "the session is already closed")
 		}
-		cs.Version = version
+		if err := service.CheckVersion("calibration session", version, cs.Version); err != nil {
+			return err
+		}
 		if out, err = tx.CloseCalibration(ctx, cs); err != nil {
 			return err
 		}

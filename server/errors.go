@@ -4,7 +4,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -81,6 +83,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
+	setRetryAfter(c, fe)
 	rid := c.Response().Header().Get(echo.HeaderXRequestID)
 	msg := fe.Message
 	if fe.Code == fault.Internal {
@@ -102,4 +105,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 
 func wantsHTML(c echo.Context) bool {
 	return !strings.HasPrefix(c.Request().URL.Path, "/api/") && strings.Contains(c.Request().Header.Get("Accept"), "text/html")
+}
+
+// setRetryAfter sends fe's Retry-After, in whole seconds, when it has one.
+func setRetryAfter(c echo.Context, fe *fault.Error) {
+	if fe.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int((fe.RetryAfter+time.Second-1)/time.Second)))
+	}
 }

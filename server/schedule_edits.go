@@ -96,8 +96,23 @@ func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shi
 	if draft.Status != store.ScheduleDraft {
 		return fault.Errorf(fault.Conflict, "revision %d is %s and cannot change; create a new draft of the plan", draft.Revision, draft.Status)
 	}
+	// The edit is applied to (and checked against) the shifts read here, so
+	// they must be the version the client edited, not a newer one.
+	if err := service.CheckVersion("schedule", version, draft.Version); err != nil {
+		return err
+	}
 	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
 	if err != nil {
+		return err
+	}
+	// An edit that committed between the two reads changed the draft's
+	// version with its shifts, so an unchanged version means the shifts read
+	// are that version's.
+	again, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := service.CheckVersion("schedule", version, again.Version); err != nil {
 		return err
 	}
 	next, edit, err := apply(shifts)

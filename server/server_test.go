@@ -317,6 +317,7 @@ func TestLoginRateLimit(t *testing.T) {
 	res := do(t, nil, "POST", w.srv.URL+"/api/v1/auth/login", map[string]any{"email": "admin@example.com", "password": testPassword}, nil)
 	assert.Equal(t, 429, res.Status, "even the right password waits after 5 failures: %s", res.Body)
 	assert.Equal(t, "rate_limited", res.errorCode())
+	assert.Equal(t, "900", res.Header.Get("Retry-After"), "a 429 says when to come back")
 	res = do(t, nil, "POST", w.srv.URL+"/api/v1/auth/login", map[string]any{"email": "planner@example.com", "password": testPassword}, nil)
 	assert.Equal(t, 200, res.Status, "other accounts are not locked out")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -162,11 +163,11 @@ func (s *Server) handleAcceptSwap(c echo.Context) error {
 	if err != nil {
 		return fault.Errorf(fault.Conflict, "%v", err)
 	}
-	sh, sch, err := s.store.FindPublishedShiftByUID(ctx, sw.ShiftUID)
+	sh, _, err := s.store.FindPublishedShiftByUID(ctx, sw.ShiftUID)
 	if err != nil {
 		return fault.Errorf(fault.Conflict, "the shift is no longer published as offered")
 	}
-	if err := s.svc.CheckTaker(ctx, sh, sch, *p.User.AgentID); err != nil {
+	if err := service.CheckTaker(ctx, s.store, sh, *p.User.AgentID); err != nil {
 		return err
 	}
 	saved, err := s.store.SaveSwapState(ctx, accepted)
@@ -185,7 +186,9 @@ func (s *Server) handleDecideSwap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sw.Version = req.Version
+	if err := service.CheckVersion("offer", req.Version, sw.Version); err != nil {
+		return err
+	}
 	p := principal(c)
 	ctx := c.Request().Context()
 	now := s.now()

@@ -13,6 +13,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -195,7 +196,9 @@ func (s *Server) handleDecideTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r.Version = req.Version
+	if err := service.CheckVersion("time-off request", req.Version, r.Version); err != nil {
+		return err
+	}
 	decided, err := calendar.Decide(r, req.Approve, principal(c).User.ID, s.now(), strings.TrimSpace(req.Note))
 	if err != nil {
 		return fault.Errorf(fault.Conflict, "%v", err)

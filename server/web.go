@@ -14,6 +14,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui"
 )
@@ -180,6 +181,7 @@ func (s *Server) webLogin(c echo.Context) error {
 			return err
 		}
 		pg.Error = fe.Message
+		setRetryAfter(c, fe)
 		return s.render(c, statusOf[fe.Code], "login", pg)
 	}
 	s.setSessionCookie(c, secret, sess.ExpiresAt)
@@ -366,7 +368,9 @@ func (s *Server) webDecideTimeOff(c echo.Context) error {
 		return err
 	}
 	if v, err := strconv.Atoi(c.FormValue("version")); err == nil {
-		r.Version = v
+		if err := service.CheckVersion("time-off request", v, r.Version); err != nil {
+			return err
+		}
 	}
 	decided, err := calendar.Decide(r, c.FormValue("decision") == "approve", principal(c).User.ID, s.now(), "")
 	if err != nil {

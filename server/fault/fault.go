@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Code classifies an error for the caller. The set is closed on purpose.
@@ -32,6 +33,8 @@ type Error struct {
 	Message string
 	Fields  map[string]string
 	Err     error // the cause, logged but never shown
+	// RetryAfter, when set, is sent as the Retry-After header.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -170,6 +170,9 @@ func (s *Service) MoveCoaching(ctx context.Context, p auth.Principal, id int64, 
 		if err != nil {
 			return err
 		}
+		if err := CheckVersion("coaching session", version, cs.Version); err != nil {
+			return err
+		}
 		next, err := qa.NextCoachingState(cs.State, action)
 		if err != nil {
 			return fault.Wrap(fault.Conflict, err, err.Error())
@@ -182,7 +185,7 @@ func (s *Service) MoveCoaching(ctx context.Context, p auth.Principal, id int64, 
 		case qa.ActionAcknowledge:
 			cs.AckAt = &now
 		}
-		cs.State, cs.Version = next, version
+		cs.State = next
 		if out, err = tx.SaveCoachingState(ctx, cs); err != nil {
 			return err
 		}

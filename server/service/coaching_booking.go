@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -68,7 +69,7 @@ func (s *Service) BookCoaching(ctx context.Context, p auth.Principal, id int64, 
 		if err != nil {
 			return err
 		}
-		var best calendar.Shift
+		var best, was calendar.Shift
 		var slot calendar.Break
 		bestLoad, found := 0.0, false
 		for _, sh := range shifts {
@@ -87,14 +88,14 @@ func (s *Service) BookCoaching(ctx context.Context, p auth.Principal, id int64, 
 				l += load(t)
 			}
 			if !found || l < bestLoad {
-				best, slot, bestLoad, found = booked, b, l, true
+				best, was, slot, bestLoad, found = booked, sh, b, l, true
 			}
 		}
 		if !found {
 			return &fault.Error{Code: fault.Unprocessable, Message: "no published shift has room for the session before it is due",
 				Fields: map[string]string{"due_at": fmt.Sprintf("%s has no free %d minutes in a published shift until then", agent.Name, req.Minutes)}}
 		}
-		published, err := s.publishShiftChange(ctx, tx, best, p.User.ID, now, fmt.Sprintf("coaching session %d booked", cs.ID))
+		published, err := s.publishShiftChange(ctx, tx, was, best, p.User.ID, now, fmt.Sprintf("coaching session %d booked", cs.ID))
 		if err != nil {
 			return err
 		}
@@ -109,11 +110,20 @@ func (s *Service) BookCoaching(ctx context.Context, p auth.Principal, id int64, 
 }
 
 // publishShiftChange publishes the next revision of the plan holding the
-// shift (by UID) with the shift replaced, as swaps do.
-func (s *Service) publishShiftChange(ctx context.Context, tx *store.Store, changed calendar.Shift, by int64, now time.Time, reason string) (store.Schedule, error) {
+// shift (by UID) with the shift was replaced by changed, as swaps do. Under
+// the plan's lock it checks that the published shift is still was, and
+// returns Conflict if another publication changed it meanwhile.
+func (s *Service) publishShiftChange(ctx context.Context, tx *store.Store, was, changed calendar.Shift, by int64, now time.Time, reason string) (store.Schedule, error) {
 	_, sch, err := tx.FindPublishedShiftByUID(ctx, changed.UID)
 	if err != nil {
 		return store.Schedule{}, err
+	}
+	if err := tx.LockPlan(ctx, sch.PlanID); err != nil {
+		return store.Schedule{}, err
+	}
+	cur, sch, err := tx.FindPublishedShiftByUID(ctx, changed.UID)
+	if err != nil || !sameShift(cur, was) {
+		return store.Schedule{}, fault.Errorf(fault.Conflict, "the shift changed while the session was being booked; try again")
 	}
 	shifts, err := tx.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID})
 	if err != nil {
@@ -202,4 +212,13 @@ func servesQueue(a org.Agent, channel, language string) bool {
 		}
 	}
 	return hasChannel && hasLanguage
+}
+
+// sameShift reports whether two reads of one shift agree on who works it,
+// when, and its breaks.
+func sameShift(a, b calendar.Shift) bool {
+	return a.UID == b.UID && a.AgentID == b.AgentID && a.Start.Equal(b.Start) && a.End.Equal(b.End) &&
+		slices.EqualFunc(a.Breaks, b.Breaks, func(x, y calendar.Break) bool {
+			return x.Name == y.Name && x.Start.Equal(y.Start) && x.End.Equal(y.End) && x.Paid == y.Paid
+		})
 }

@@ -125,7 +125,10 @@ func (s *Service) ScoreEvaluation(ctx context.Context, p auth.Principal, id int6
 			return err
 		}
 		before := e
-		e.Answers, e.Comments, e.Comment, e.Version = req.Answers, req.Comments, req.Comment, req.Version
+		if err := CheckVersion("evaluation", req.Version, e.Version); err != nil {
+			return err
+		}
+		e.Answers, e.Comments, e.Comment = req.Answers, req.Comments, req.Comment
 		if e.Answers == nil {
 			e.Answers = []qa.Answer{}
 		}
@@ -208,6 +211,9 @@ func (s *Service) MoveEvaluation(ctx context.Context, p auth.Principal, id int64
 		if e.CalibrationID != nil && action != qa.ActionSubmit {
 			return fault.Errorf(fault.Conflict, "calibration evaluations are never released to agents")
 		}
+		if err := CheckVersion("evaluation", version, e.Version); err != nil {
+			return err
+		}
 		next, err := qa.NextEvalState(e.State, action)
 		if err != nil {
 			return fault.Wrap(fault.Conflict, err, err.Error())
@@ -232,7 +238,7 @@ func (s *Service) MoveEvaluation(ctx context.Context, p auth.Principal, id int64
 		case qa.ActionAcknowledge:
 			e.AckAt = &now
 		}
-		e.State, e.Version = next, version
+		e.State = next
 		if out, err = tx.SaveEvaluation(ctx, e); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"github.com/peakwise/peakwise/server/fault"
 )
@@ -26,7 +27,8 @@ func (g *hashGate) do(ctx context.Context, check func()) error {
 	select {
 	case g.queue <- struct{}{}:
 	default:
-		return fault.Errorf(fault.RateLimited, "the server is busy checking sign-ins; try again in a few seconds")
+		return &fault.Error{Code: fault.RateLimited, RetryAfter: 5 * time.Second,
+			Message: "the server is busy checking sign-ins; try again in a few seconds"}
 	}
 	defer func() { <-g.queue }()
 	select {

@@ -30,7 +30,11 @@ func TestHashGateBoundsRunningAndWaitingChecks(t *testing.T) {
 				running.Add(-1)
 			})
 			if err != nil {
-				assert.True(t, fault.Is(err, fault.RateLimited), "%v", err)
+				var fe *fault.Error
+				if assert.ErrorAs(t, err, &fe) {
+					assert.Equal(t, fault.RateLimited, fe.Code)
+					assert.Positive(t, fe.RetryAfter, "a shed sign-in says when to come back")
+				}
 				turnedAway.Add(1)
 			}
 		}()

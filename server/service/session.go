@@ -113,7 +113,8 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 			return "", auth.Session{}, org.User{}, err
 		}
 		if n > l.max {
-			return "", auth.Session{}, org.User{}, fault.Errorf(fault.RateLimited, "too many failed sign-ins; wait 15 minutes and try again")
+			return "", auth.Session{}, org.User{}, &fault.Error{Code: fault.RateLimited, RetryAfter: loginWindow,
+				Message: "too many failed sign-ins; wait 15 minutes and try again"}
 		}
 	}
 	u, hash, err := s.store.FindUserByEmail(ctx, email)

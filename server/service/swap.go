@@ -12,18 +12,19 @@ import (
 	"github.com/peakwise/peakwise/server/store"
 )
 
-// CheckTaker returns an Unprocessable error listing why taker cannot work sh.
-func (s *Service) CheckTaker(ctx context.Context, sh calendar.Shift, sch store.Schedule, takerID int64) error {
-	taker, err := s.store.FindAgentByID(ctx, takerID)
+// CheckTaker returns an Unprocessable error listing why taker cannot work sh,
+// reading through st (the transaction, when the check guards a write).
+func CheckTaker(ctx context.Context, st *store.Store, sh calendar.Shift, takerID int64) error {
+	taker, err := st.FindAgentByID(ctx, takerID)
 	if err != nil {
 		return err
 	}
-	giver, err := s.store.FindAgentByID(ctx, sh.AgentID)
+	giver, err := st.FindAgentByID(ctx, sh.AgentID)
 	if err != nil {
 		return err
 	}
 	problems := map[string]string{}
-	if missing := s.MissingSkills(ctx, sh, giver, taker); len(missing) > 0 {
+	if missing := missingSkills(ctx, st, sh, giver, taker); len(missing) > 0 {
 		problems["skills"] = "the shift needs " + strings.Join(missing, ", ")
 	}
 	loc, err := time.LoadLocation(taker.Timezone)
@@ -32,7 +33,7 @@ func (s *Service) CheckTaker(ctx context.Context, sh calendar.Shift, sch store.S
 	}
 	weekStart := sh.Start.AddDate(0, 0, -7)
 	weekEnd := sh.End.AddDate(0, 0, 7)
-	theirs, err := s.store.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{taker.ID}, From: weekStart, To: weekEnd, Published: true})
+	theirs, err := st.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{taker.ID}, From: weekStart, To: weekEnd, Published: true})
 	if err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func (s *Service) CheckTaker(ctx context.Context, sh calendar.Shift, sch store.S
 	c := taker.Contract
 	viol := calendar.CheckContract(taker.ID, calendar.Contract{MaxWeekHours: c.MaxWeekHours, MaxShiftsPerWeek: c.MaxShiftsPerWeek,
 		MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, append(theirs, moved), weekStart, weekEnd)
-	off, _, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{taker.ID}, Status: calendar.TimeOffApproved, From: moved.Start, To: moved.End})
+	off, _, err := st.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{taker.ID}, Status: calendar.TimeOffApproved, From: moved.Start, To: moved.End})
 	if err != nil {
 		return err
 	}
@@ -60,17 +61,17 @@ func (s *Service) CheckTaker(ctx context.Context, sh calendar.Shift, sch store.S
 	return &fault.Error{Code: fault.Unprocessable, Message: taker.Name + " cannot take this shift", Fields: problems}
 }
 
-// MissingSkills lists what the shift needs that taker lacks: the queue's
+// missingSkills lists what the shift needs that taker lacks: the queue's
 // channel and language, or else the giver's channels.
-func (s *Service) MissingSkills(ctx context.Context, sh calendar.Shift, giver, taker org.Agent) []string {
+func missingSkills(ctx context.Context, st *store.Store, sh calendar.Shift, giver, taker org.Agent) []string {
 	has := map[string]bool{}
 	for _, sk := range taker.Skills {
 		has[sk.Kind+":"+sk.Value] = true
 	}
 	var need []string
 	if sh.QueueID != 0 {
-		if q, err := s.store.FindQueueByID(ctx, sh.QueueID); err == nil {
-			if ch, err := s.store.FindChannelByID(ctx, q.ChannelID); err == nil {
+		if q, err := st.FindQueueByID(ctx, sh.QueueID); err == nil {
+			if ch, err := st.FindChannelByID(ctx, q.ChannelID); err == nil {
 				need = append(need, "channel:"+ch.Key)
 			}
 			if q.Language != "" {
@@ -96,11 +97,16 @@ func (s *Service) MissingSkills(ctx context.Context, sh calendar.Shift, giver, t
 // PublishSwap re-checks the taker and publishes the plan's next revision with
 // the shift reassigned, so both agents see the change in the usual way.
 func (s *Service) PublishSwap(ctx context.Context, tx *store.Store, sw calendar.Swap, by int64, now time.Time) (store.Schedule, error) {
+	// Approvals of one plan publish one after another, each on top of the
+	// revision the previous one published.
+	if err := tx.LockPlan(ctx, sw.PlanID); err != nil {
+		return store.Schedule{}, err
+	}
 	sh, sch, err := tx.FindPublishedShiftByUID(ctx, sw.ShiftUID)
 	if err != nil || sh.AgentID != sw.FromAgentID {
 		return store.Schedule{}, fault.Errorf(fault.Conflict, "the shift changed since it was offered; the swap cannot be approved")
 	}
-	if err := s.CheckTaker(ctx, sh, sch, *sw.TakerAgentID); err != nil {
+	if err := CheckTaker(ctx, tx, sh, *sw.TakerAgentID); err != nil {
 		return store.Schedule{}, err
 	}
 	shifts, err := tx.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID})

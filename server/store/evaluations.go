@@ -162,8 +162,20 @@ func (s *Store) FindEvaluations(ctx context.Context, f EvaluationFilter) ([]qa.E
 }
 
 // SaveEvaluation writes e if e.Version is still the stored version and bumps
-// it. Returns NotFound or Conflict.
+// it, together with its criterion scores (one transaction, so a later save
+// never has its scores overwritten by an earlier one's). Returns NotFound or
+// Conflict.
 func (s *Store) SaveEvaluation(ctx context.Context, e qa.Evaluation) (qa.Evaluation, error) {
+	var out qa.Evaluation
+	err := s.Tx(ctx, func(tx *Store) error {
+		var err error
+		out, err = tx.saveEvaluation(ctx, e)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) saveEvaluation(ctx context.Context, e qa.Evaluation) (qa.Evaluation, error) {
 	row := evaluationFrom(e)
 	row.UpdatedAt = s.now()
 	row.Version = e.Version + 1

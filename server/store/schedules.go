@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/fault"
 )
@@ -109,8 +111,13 @@ func (s *Store) CreateScheduleDraft(ctx context.Context, sch Schedule, shifts []
 		}
 		sch.Revision = 1
 		if sch.PlanID != 0 {
+			// Under the plan's lock no other draft takes the same number; the
+			// unique (plan_id, revision) index refuses it if one ever did.
+			if err := tx.LockPlan(ctx, sch.PlanID); err != nil {
+				return err
+			}
 			var last Schedule
-			if err := tx.conn(ctx).Where("plan_id = ?", sch.PlanID).Order("revision DESC").Take(&last).Error; err != nil {
+			if err := tx.conn(ctx).Select("revision").Where("plan_id = ?", sch.PlanID).Order("revision DESC").Take(&last).Error; err != nil {
 				return translate(err, "plan")
 			}
 			sch.Revision = last.Revision + 1
@@ -264,7 +271,11 @@ func (s *Store) FindShifts(ctx context.Context, f ShiftFilter) ([]calendar.Shift
 
 // PublishSchedule publishes a draft: shifts take over the UIDs of the plan's
 // current published revision (so calendars update in place), that revision is
-// superseded, and the changes for each agent are recorded. Returns NotFound,
+// superseded, and the changes for each agent are recorded. Publications of one
+// plan happen one at a time under the plan's lock (LockPlan), and only one
+// publication of a draft version gets past the conditional update that claims
+// it, so a plan always has exactly one published revision once it has been
+// published (a unique partial index makes two impossible). Returns NotFound,
 // or Conflict if the revision is not a draft or version is stale.
 func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by int64, at time.Time) (Schedule, []calendar.Change, error) {
 	var out Schedule
@@ -274,10 +285,22 @@ func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by i
 		if err != nil {
 			return err
 		}
-		if draft.Status != ScheduleDraft {
-			return fault.Errorf(fault.Conflict, "revision %d is already %s", draft.Revision, draft.Status)
+		if err := tx.LockPlan(ctx, draft.PlanID); err != nil {
+			return err
 		}
-		if draft.Version != version {
+		claim := tx.conn(ctx).Model(&Schedule{}).Where("id = ? AND version = ? AND status = ?", id, version, ScheduleDraft).
+			Update("version", version+1)
+		if claim.Error != nil {
+			return translate(claim.Error, "schedule")
+		}
+		if claim.RowsAffected != 1 {
+			cur, err := tx.FindScheduleByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			if cur.Status != ScheduleDraft {
+				return fault.Errorf(fault.Conflict, "revision %d is already %s", cur.Revision, cur.Status)
+			}
 			return staleVersion("schedule", version)
 		}
 		var prevShifts []calendar.Shift
@@ -289,6 +312,12 @@ func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by i
 			}
 		} else if !fault.Is(translate(err, "schedule"), fault.NotFound) {
 			return translate(err, "schedule")
+		}
+		// The plan's lock orders publications, not the moment their requests
+		// took at: a revision is never stamped as published before the one it
+		// supersedes.
+		if prev.PublishedAt != nil && prev.PublishedAt.After(at) {
+			at = *prev.PublishedAt
 		}
 		next, err := tx.FindShifts(ctx, ShiftFilter{ScheduleID: id})
 		if err != nil {
@@ -331,20 +360,51 @@ func (s *Store) PublishSchedule(ctx context.Context, id int64, version int, by i
 			}
 		}
 		if prev.ID != 0 {
-			if err := tx.conn(ctx).Model(&Schedule{}).Where("id = ?", prev.ID).Update("status", ScheduleSuperseded).Error; err != nil {
-				return translate(err, "schedule")
+			if err := tx.setStatus(ctx, prev.ID, SchedulePublished, ScheduleSuperseded); err != nil {
+				return err
 			}
 		}
-		res := tx.conn(ctx).Model(&Schedule{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
-			"status": SchedulePublished, "published_at": at.UTC(), "published_by_id": nonZero(by), "changes": Snapshot(changes), "version": version + 1,
+		res := tx.conn(ctx).Model(&Schedule{}).Where("id = ? AND version = ? AND status = ?", id, version+1, ScheduleDraft).Updates(map[string]any{
+			"status": SchedulePublished, "published_at": at.UTC(), "published_by_id": nonZero(by), "changes": Snapshot(changes),
 		})
 		if res.Error != nil {
 			return translate(res.Error, "schedule")
+		}
+		if res.RowsAffected != 1 {
+			return fault.Errorf(fault.Conflict, "revision %d changed while it was being published; reload and retry", draft.Revision)
 		}
 		out, err = tx.FindScheduleByID(ctx, id)
 		return err
 	})
 	return out, changes, err
+}
+
+// LockPlan holds the plan's lock until the surrounding transaction ends, so
+// that work on one plan that reads its revisions and then writes a new one
+// (publishing, numbering a new draft, deriving a revision from the published
+// one as swaps and bookings do) happens one at a time. Call it inside Tx,
+// before the reads the new revision depends on. On PostgreSQL it locks the row
+// of the plan's first revision (SELECT ... FOR UPDATE); an SQLite transaction
+// already holds the database's write lock from BEGIN (sqliteDSN), so there it
+// only checks that the plan exists. Returns NotFound for an unknown plan.
+func (s *Store) LockPlan(ctx context.Context, planID int64) error {
+	var root Schedule
+	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("id = ?", planID).Take(&root).Error
+	return translate(err, "plan")
+}
+
+// setStatus moves revision id from one status to another and returns
+// Conflict if it was not in the from status.
+func (s *Store) setStatus(ctx context.Context, id int64, from, to ScheduleStatus) error {
+	res := s.conn(ctx).Model(&Schedule{}).Where("id = ? AND status = ?", id, from).
+		Updates(map[string]any{"status": to, "version": gormExpr("version + 1")})
+	if res.Error != nil {
+		return translate(res.Error, "schedule")
+	}
+	if res.RowsAffected != 1 {
+		return fault.Errorf(fault.Conflict, "schedule %d is no longer %s", id, from)
+	}
+	return nil
 }
 
 // setShiftUIDs writes new UIDs for shifts, a few hundred per statement.

@@ -105,7 +105,9 @@ func (s *Store) FindScorecards(ctx context.Context, f ScorecardFilter) ([]qa.Sco
 func (s *Store) SaveScorecard(ctx context.Context, sc qa.Scorecard) (qa.Scorecard, error) {
 	var out qa.Scorecard
 	err := s.Tx(ctx, func(tx *Store) error {
-		cur, err := findByID[scorecardRow](ctx, tx, sc.ID, "scorecard")
+		// Locked: the checks below decide between editing in place and a
+		// new version, and two edits of one revision must not both pass them.
+		cur, err := findForUpdate[scorecardRow](ctx, tx, sc.ID, "scorecard")
 		if err != nil {
 			return err
 		}

@@ -241,6 +241,16 @@ func findByID[M any](ctx context.Context, s *Store, id int64, what string) (M, e
 	return m, translate(err, what)
 }
 
+// findForUpdate loads one row inside a transaction and, on PostgreSQL, locks
+// it until the transaction ends (SELECT ... FOR UPDATE; SQLite transactions
+// hold the write lock from BEGIN), for a read whose answer decides the write
+// that follows. Returns NotFound.
+func findForUpdate[M any](ctx context.Context, s *Store, id int64, what string) (M, error) {
+	var m M
+	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&m).Error
+	return m, translate(err, what)
+}
+
 // updateVersioned writes row if its stored version still equals row's version,
 // and bumps the version. Returns NotFound or Conflict (stale version).
 func updateVersioned[M any](ctx context.Context, s *Store, id int64, version int, row *M, what string) error {
