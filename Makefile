@@ -1,10 +1,19 @@
 # The README's test command. CI (.ci/run) calls `make test` too.
 GO ?= go
 
-.PHONY: test vet build bench
+.PHONY: test vet build bench fuzz
 
 test: vet
 	$(GO) test -race -count=1 -timeout 45m ./...
+	$(MAKE) fuzz
+
+# One import parser per `go test -fuzz` run; FUZZTIME each (about a minute in all).
+FUZZTIME ?= 10s
+FUZZ_TARGETS = ./forecasting:FuzzReadHistoryCSV ./scheduling/erlang:FuzzReadForecast \
+	./scheduling/roster:FuzzReadAgents ./server/service:FuzzReadInteractionsCSV
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME); done
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

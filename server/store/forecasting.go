@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/peakwise/peakwise/forecasting"
 )
 
 // HistoryPoint is the observed volume of one queue interval.
@@ -47,7 +49,7 @@ func (s *Store) ReplaceHistory(ctx context.Context, queueID int64, points []Hist
 // FindHistory returns a queue's points with from <= start < to, oldest first.
 // A zero from or to leaves that side open.
 func (s *Store) FindHistory(ctx context.Context, queueID int64, from, to time.Time) ([]HistoryPoint, error) {
-	q := s.conn(ctx).Where("queue_id = ?", queueID)
+	q := s.conn(ctx).Where("queue_id = ?", queueID).Where(readableContacts, forecasting.MaxContactsPerInterval)
 	if !from.IsZero() {
 		q = q.Where("start_at >= ?", from.UTC())
 	}
@@ -77,6 +79,13 @@ func (s *Store) LastHistoryStart(ctx context.Context, queueID int64) (time.Time,
 	return p.StartAt.UTC(), translate(err, "history")
 }
 
+// readableContacts keeps history rows whose contacts are within the imports'
+// bounds. Rows stored before the bounds existed may hold 1e308, +Inf or NaN
+// (PostgreSQL sorts NaN above every number, so the upper bound drops it);
+// such a row is skipped by reads, so neither a JSON answer nor a forecast
+// breaks on it. The summary sums the same rows.
+const readableContacts = "contacts >= 0 AND contacts <= ?"
+
 // HistorySummary describes what history a queue has.
 type HistorySummary struct {
 	QueueID   int64      `json:"queue_id"`
@@ -98,7 +107,7 @@ func (s *Store) SummarizeHistory(ctx context.Context) ([]HistorySummary, error) 
 	var rows []row
 	err := s.conn(ctx).Model(&HistoryPoint{}).
 		Select("queue_id, COUNT(*) AS intervals, MIN(start_at) AS first, MAX(start_at) AS last, SUM(contacts) AS contacts").
-		Group("queue_id").Order("queue_id").Scan(&rows).Error
+		Where(readableContacts, forecasting.MaxContactsPerInterval).Group("queue_id").Order("queue_id").Scan(&rows).Error
 	out := make([]HistorySummary, len(rows))
 	for i, r := range rows {
 		out[i] = HistorySummary{QueueID: r.QueueID, Intervals: r.Intervals, First: r.First.ptr(), Last: r.Last.ptr(), Contacts: r.Contacts}
