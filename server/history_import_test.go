@@ -128,7 +128,12 @@ func TestHistoryImportRefusesWhatWouldBreakReads(t *testing.T) {
 		// A value stored before the bounds existed does not make the read fail.
 		inf := math.Inf(1)
 		require.NoError(t, st.ReplaceHistory(ctx, w.queue.ID, []store.HistoryPoint{
-			{StartAt: t0, IntervalMin: 30, Contacts: 7}, {StartAt: t0.Add(30 * time.Minute), IntervalMin: 30, Contacts: inf}}))
+			{StartAt: t0, IntervalMin: 30, Contacts: 7}, {StartAt: t0.Add(30 * time.Minute), IntervalMin: 30, Contacts: inf},
+			{StartAt: t0.Add(60 * time.Minute), IntervalMin: 30, Contacts: 1e9}}))
+		pts, err = st.FindHistory(ctx, w.queue.ID, time.Time{}, time.Time{})
+		require.NoError(t, err)
+		require.Len(t, pts, 1, "values outside the import bounds are skipped on read")
+		assert.Equal(t, 7.0, pts[0].Contacts)
 		res = w.as(org.RolePlanner, "GET", fmt.Sprintf("/api/v1/queues/%d/history", w.queue.ID), nil)
 		require.Equal(t, 200, res.Status, "%s", res.Body)
 		assert.Contains(t, string(res.Body), `"contacts":7`)
