@@ -136,6 +136,32 @@ func TestSpecialDays(t *testing.T) {
 	assert.Error(t, err)
 }
 
+func TestPastSpecialDaysAreSkippedInTheHistory(t *testing.T) {
+	loc := zone(t, "America/Chicago")
+	monday := time.Date(2026, 5, 4, 0, 0, 0, 0, loc)
+	// The last Tuesday of the history was a holiday at 30% of a normal day.
+	holiday := func(d time.Time) float64 {
+		if d.Format(time.DateOnly) == "2026-06-09" {
+			return 6
+		}
+		return 20
+	}
+	s := weekdays(loc, monday, 6, holiday, nil)
+	for _, method := range []string{"snaive", "mean4", "auto"} {
+		marked, err := Forecast(s, Options{Horizon: 7 * 24 * time.Hour, Method: method, SpecialDays: []SpecialDay{{Date: "2026-06-09", Factor: 0.3}}})
+		require.NoError(t, err)
+		plain, err := Forecast(s, Options{Horizon: 7 * 24 * time.Hour, Method: method})
+		require.NoError(t, err)
+		for i, iv := range marked.Intervals {
+			l := iv.Start.In(loc)
+			if l.Weekday() == time.Tuesday && l.Hour() == 10 {
+				assert.InDelta(t, 20, iv.Forecast, 1e-6, "%s: the marked holiday is skipped", method)
+				assert.Less(t, plain.Intervals[i].Forecast, 19.9, "%s: unmarked, the holiday drags the next Tuesday down", method)
+			}
+		}
+	}
+}
+
 func TestCSVErrorsCarryLineNumbers(t *testing.T) {
 	in := "timestamp,contacts,channel,timezone\n" +
 		"2026-03-02T09:00:00-05:00,12,voice,America/New_York\n" +
