@@ -331,3 +331,33 @@ func TestAutoAveragesTheBestThree(t *testing.T) {
 	}
 	assert.False(t, math.IsNaN(r.WAPE), "the combination has its own backtest score")
 }
+
+// TestMASEIsMeasuredAtTheCurrentLevel: history imported over a queue's old
+// history at 30 times its level. The backtest's errors are at the new level,
+// and so is the naive error MASE divides them by (the four weeks before each
+// origin), so MASE stays near 1 instead of growing with the jump (it read
+// 62.5 in the browser walk of issue 21 when scaled by the old level).
+func TestMASEIsMeasuredAtTheCurrentLevel(t *testing.T) {
+	loc := zone(t, "America/Chicago")
+	start := time.Date(2026, 8, 31, 0, 0, 0, 0, loc)
+	for _, jump := range []float64{1, 30} {
+		s := Series{Location: loc, Step: time.Hour}
+		for d := 0; d < 84; d++ {
+			day := start.AddDate(0, 0, d)
+			if day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+				continue
+			}
+			level := 10.0
+			if d >= 56 {
+				level *= jump
+			}
+			for h := 8; h < 18; h++ {
+				noise := 1 + 0.1*math.Sin(float64(d*24+h)) // deterministic wobble
+				s.Points = append(s.Points, Point{Start: time.Date(day.Year(), day.Month(), day.Day(), h, 0, 0, 0, loc), Contacts: level * noise, AHT: math.NaN()})
+			}
+		}
+		r, err := Forecast(s, Options{Horizon: 7 * 24 * time.Hour, Method: "mean4"})
+		require.NoError(t, err)
+		assert.Less(t, r.MASE, 5.0, "jump x%g: MASE %.2f", jump, r.MASE)
+	}
+}
