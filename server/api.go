@@ -13,6 +13,7 @@ import (
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -55,15 +56,6 @@ func jsonError(err error) error {
 		return fault.Errorf(fault.Invalid, "malformed JSON: the body ends too early")
 	}
 	return fault.Errorf(fault.Invalid, "malformed JSON: %v", err)
-}
-
-// idParam parses the :id path parameter.
-func idParam(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fault.Errorf(fault.NotFound, "no record with id %q", c.Param("id"))
-	}
-	return id, nil
 }
 
 // pageOf reads ?limit= and ?offset=; bad values fall back to the defaults.
@@ -118,10 +110,10 @@ func itoa64(v int64) string { return strconv.FormatInt(v, 10) }
 // parameter, the JSON body into req and, when version is not nil, the
 // version the edit is based on (If-Match, else the body's field).
 func editRequest(c echo.Context, res auth.Resource, action auth.Action, req any, version *int) (int64, error) {
-	if err := principal(c).Allow(res, action); err != nil {
+	if err := httpx.Principal(c).Allow(res, action); err != nil {
 		return 0, err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return 0, err
 	}
@@ -147,10 +139,10 @@ type transitionRequest struct {
 func readTransition(c echo.Context, res auth.Resource, action auth.Action) (id int64, version int, err error) {
 	var req transitionRequest
 	if c.Request().ContentLength == 0 {
-		if err := principal(c).Allow(res, action); err != nil {
+		if err := httpx.Principal(c).Allow(res, action); err != nil {
 			return 0, 0, err
 		}
-		if id, err = idParam(c); err != nil {
+		if id, err = httpx.IDParam(c); err != nil {
 			return 0, 0, err
 		}
 		version, err = expectedVersion(c, 0)

@@ -3,13 +3,13 @@ package server
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -44,7 +44,7 @@ func (s *Server) calibrationRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleCreateCalibration(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Calibrations, auth.Create); err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (s *Server) handleCreateCalibration(c echo.Context) error {
 }
 
 func (s *Server) handleListCalibrations(c echo.Context) error {
-	if err := principal(c).Allow(auth.Calibrations, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Calibrations, auth.Read); err != nil {
 		return err
 	}
 	pg := pageOf(c)
@@ -77,32 +77,19 @@ func (s *Server) handleListCalibrations(c echo.Context) error {
 }
 
 func (s *Server) calibrationView(ctx context.Context, p auth.Principal, cs qa.CalibrationSession) (calibrationView, error) {
-	entries, err := s.svc.CalibrationEntries(ctx, cs.ID)
-	if err != nil {
-		return calibrationView{}, err
-	}
-	v := calibrationView{CalibrationSession: cs, Submitted: map[string]int{}, Entries: []qa.Evaluation{}}
-	v.Blind = !service.SeesAll(p, cs, entries)
-	for _, e := range entries {
-		if e.State != qa.EvalDraft {
-			v.Submitted[strconv.FormatInt(e.ReviewerID, 10)]++
-		}
-		if !v.Blind || e.ReviewerID == p.User.ID {
-			v.Entries = append(v.Entries, e)
-		}
-	}
-	return v, nil
+	v, err := s.svc.ViewCalibration(ctx, p, cs)
+	return calibrationView(v), err
 }
 
 func (s *Server) loadCalibration(c echo.Context) (qa.CalibrationSession, error) {
-	if err := principal(c).Allow(auth.Calibrations, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Calibrations, auth.Read); err != nil {
 		return qa.CalibrationSession{}, err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return qa.CalibrationSession{}, err
 	}
-	return s.store.FindCalibrationByID(c.Request().Context(), id)
+	return s.svc.LoadCalibration(c.Request().Context(), httpx.Principal(c), id)
 }
 
 func (s *Server) handleGetCalibration(c echo.Context) error {
@@ -110,7 +97,7 @@ func (s *Server) handleGetCalibration(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	view, err := s.calibrationView(c.Request().Context(), principal(c), cs)
+	view, err := s.calibrationView(c.Request().Context(), httpx.Principal(c), cs)
 	if err != nil {
 		return err
 	}
@@ -119,7 +106,7 @@ func (s *Server) handleGetCalibration(c echo.Context) error {
 }
 
 func (s *Server) handleCalibrationReport(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	cs, err := s.loadCalibration(c)
 	if err != nil {
 		return err
@@ -140,7 +127,7 @@ func (s *Server) handleCalibrationReport(c echo.Context) error {
 }
 
 func (s *Server) handleCloseCalibration(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	id, version, err := readTransition(c, auth.Calibrations, auth.Update)
 	if err != nil {
 		return err

@@ -8,7 +8,7 @@ import (
 
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
-	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -61,40 +61,20 @@ func (s *Server) coachingRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/qa/coaching/:id/acknowledge", s.handleCoachingTransition(qa.ActionAcknowledge), doc{Summary: "The agent acknowledges a held session", Tag: tag, Request: transitionRequest{}, Response: coachingView{}, Resource: auth.Coaching, Action: auth.Accept})
 }
 
-// viewCoaching hides private notes from agents and adds what the caller may do.
 func (s *Server) viewCoaching(p auth.Principal, c qa.CoachingSession) coachingView {
-	if p.User.Role == org.RoleAgent {
-		shared := []qa.CoachingNote{}
-		for _, n := range c.Notes {
-			if n.Shared {
-				shared = append(shared, n)
-			}
-		}
-		c.Notes = shared
-	}
-	v := coachingView{CoachingSession: c, Overdue: qa.Overdue(c.DueAt, c.State, s.now()), Actions: []string{}}
-	for _, a := range qa.CoachingActions(c.State) {
-		want := auth.Update
-		if a == qa.ActionAcknowledge {
-			want = auth.Accept
-		}
-		if p.AllowObject(auth.Coaching, want, auth.Owner{AgentID: &c.AgentID, TeamID: c.TeamID}) == nil {
-			v.Actions = append(v.Actions, a)
-		}
-	}
-	return v
+	return coachingView(s.svc.ViewCoaching(p, c))
 }
 
 func (s *Server) handleCreateCoaching(c echo.Context) error {
 	// Refuse before reading the body: a role that may not act learns nothing more.
-	if err := principal(c).Allow(auth.Coaching, auth.Create); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Coaching, auth.Create); err != nil {
 		return err
 	}
 	var req coachingRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	out, err := s.svc.PlanCoaching(c.Request().Context(), p, req.plan())
 	if err != nil {
 		return err
@@ -104,7 +84,7 @@ func (s *Server) handleCreateCoaching(c echo.Context) error {
 }
 
 func (s *Server) handleListCoaching(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	ctx := c.Request().Context()
 	f := store.CoachingFilter{Page: pageOf(c), States: statesParam[qa.CoachingState](c)}
 	var err error
@@ -126,8 +106,8 @@ func (s *Server) handleListCoaching(c echo.Context) error {
 }
 
 func (s *Server) handleGetCoaching(c echo.Context) error {
-	p := principal(c)
-	id, err := idParam(c)
+	p := httpx.Principal(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -145,7 +125,7 @@ func (s *Server) handleAddCoachingNote(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	out, err := s.svc.AddCoachingNote(c.Request().Context(), p, id, service.CoachingNote(req))
 	if err != nil {
 		return err
@@ -163,7 +143,7 @@ func (s *Server) handleCoachingTransition(action string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		p := principal(c)
+		p := httpx.Principal(c)
 		out, err := s.svc.MoveCoaching(c.Request().Context(), p, id, action, version)
 		if err != nil {
 			return err

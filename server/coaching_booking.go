@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 )
 
@@ -26,7 +27,7 @@ func (s *Server) handleBookCoaching(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	out, err := s.svc.BookCoaching(c.Request().Context(), p, id, service.Booking(req))
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 )
 
@@ -17,10 +18,10 @@ func (s *Server) coverageRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleCoverage(c echo.Context) error {
-	if err := principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}

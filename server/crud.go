@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -49,7 +50,7 @@ func (r crud[T]) register(s *Server, g *echo.Group, path string) {
 }
 
 func (r crud[T]) handleList(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(r.res, auth.Read); err != nil {
 		return err
 	}
@@ -64,11 +65,11 @@ func (r crud[T]) handleList(c echo.Context) error {
 // load finds the record and checks that p may read it and take action on it.
 func (r crud[T]) load(c echo.Context, action auth.Action) (T, error) {
 	var zero T
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(r.res, action); err != nil {
 		return zero, err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return zero, err
 	}
@@ -97,7 +98,7 @@ func (r crud[T]) handleGet(c echo.Context) error {
 }
 
 func (r crud[T]) handleCreate(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(r.res, auth.Create); err != nil {
 		return err
 	}
@@ -145,7 +146,7 @@ func (r crud[T]) handleUpdate(c echo.Context) error {
 		return err
 	}
 	*version = expected
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.AllowObject(r.res, auth.Update, r.ownerOf(v)); err != nil {
 		return err // e.g. a supervisor moving an agent to a team they do not supervise
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -32,7 +33,7 @@ func (s *Server) handleCreateDispute(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.OpenDispute(c.Request().Context(), principal(c), id, service.DisputeInput(req))
+	out, err := s.svc.OpenDispute(c.Request().Context(), httpx.Principal(c), id, service.DisputeInput(req))
 	if err != nil {
 		return err
 	}
@@ -54,11 +55,11 @@ func (s *Server) handleListDisputes(c echo.Context) error {
 }
 
 func (s *Server) handleGetDispute(c echo.Context) error {
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
-	d, _, err := s.svc.LoadDispute(c.Request().Context(), s.store, principal(c), id, auth.Read)
+	d, _, err := s.svc.LoadDispute(c.Request().Context(), s.store, httpx.Principal(c), id, auth.Read)
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func (s *Server) handleDecideDispute(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.DecideDispute(c.Request().Context(), principal(c), id, service.DisputeDecision(req))
+	out, err := s.svc.DecideDispute(c.Request().Context(), httpx.Principal(c), id, service.DisputeDecision(req))
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
@@ -73,7 +74,7 @@ func (s *Server) evaluationRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleListEvaluations(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	ctx := c.Request().Context()
 	f := store.EvaluationFilter{Page: pageOf(c), States: statesParam[qa.EvalState](c)}
 	var err error
@@ -101,7 +102,7 @@ func (s *Server) handleListEvaluations(c echo.Context) error {
 }
 
 func (s *Server) handleCreateEvaluation(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Evaluations, auth.Create); err != nil {
 		return err
 	}
@@ -143,7 +144,7 @@ func (s *Server) handleCreateEvaluation(c echo.Context) error {
 }
 
 func (s *Server) handleAssign(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Evaluations, auth.Create); err != nil {
 		return err
 	}
@@ -270,8 +271,8 @@ func (s *Server) queueName(ctx context.Context, id *int64) string {
 }
 
 func (s *Server) handleGetEvaluation(c echo.Context) error {
-	p := principal(c)
-	id, err := idParam(c)
+	p := httpx.Principal(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -289,12 +290,8 @@ func (s *Server) handleGetEvaluation(c echo.Context) error {
 }
 
 func (s *Server) evaluationView(ctx context.Context, e qa.Evaluation) (evaluationView, error) {
-	sc, err := s.store.FindScorecardByID(ctx, e.ScorecardID)
-	if err != nil {
-		return evaluationView{}, err
-	}
-	ct, err := s.store.FindContactByID(ctx, e.InteractionID)
-	return evaluationView{Evaluation: e, Scorecard: sc, Interaction: ct}, err
+	v, err := s.svc.ViewEvaluation(ctx, e)
+	return evaluationView(v), err
 }
 
 func (s *Server) handleScoreEvaluation(c echo.Context) error {
@@ -303,7 +300,7 @@ func (s *Server) handleScoreEvaluation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.ScoreEvaluation(c.Request().Context(), principal(c), id, service.Score(req))
+	out, err := s.svc.ScoreEvaluation(c.Request().Context(), httpx.Principal(c), id, service.Score(req))
 	if err != nil {
 		return err
 	}
@@ -321,7 +318,7 @@ func (s *Server) handleEvaluationTransition(action string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		out, err := s.svc.MoveEvaluation(c.Request().Context(), principal(c), id, action, version)
+		out, err := s.svc.MoveEvaluation(c.Request().Context(), httpx.Principal(c), id, action, version)
 		if err != nil {
 			return err
 		}
@@ -331,8 +328,8 @@ func (s *Server) handleEvaluationTransition(action string) echo.HandlerFunc {
 }
 
 func (s *Server) handleEvaluationHistory(c echo.Context) error {
-	p := principal(c)
-	id, err := idParam(c)
+	p := httpx.Principal(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/peakwise/peakwise/forecasting"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
@@ -41,7 +42,7 @@ func (s *Server) forecastRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleRunForecasts(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Forecasts, auth.Create); err != nil {
 		return err
 	}
@@ -56,10 +57,10 @@ func (s *Server) handleRunForecasts(c echo.Context) error {
 }
 
 func (s *Server) queueParam(c echo.Context) (org.Queue, error) {
-	if err := principal(c).Allow(auth.Forecasts, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Read); err != nil {
 		return org.Queue{}, err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return org.Queue{}, err
 	}
@@ -67,7 +68,7 @@ func (s *Server) queueParam(c echo.Context) (org.Queue, error) {
 }
 
 func (s *Server) handleHistorySummary(c echo.Context) error {
-	if err := principal(c).Allow(auth.Forecasts, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Read); err != nil {
 		return err
 	}
 	sum, err := s.store.SummarizeHistory(c.Request().Context())
@@ -88,7 +89,7 @@ func (s *Server) handleQueueHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	from, to, err := timeRange(c, time.Time{}, time.Time{})
+	from, to, err := httpx.TimeRange(c, time.Time{}, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -156,7 +157,7 @@ func (s *Server) handleGetForecast(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	from, to, err := timeRange(c, time.Time{}, time.Time{})
+	from, to, err := httpx.TimeRange(c, time.Time{}, time.Time{})
 	if err != nil {
 		return err
 	}

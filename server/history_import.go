@@ -11,6 +11,7 @@ import (
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) historyImportRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleImportHistoryJSON(c echo.Context) error {
-	if err := principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
 		return err
 	}
 	var req historyImport
@@ -55,7 +56,7 @@ func (s *Server) handleImportHistoryJSON(c echo.Context) error {
 // handleImportHistoryCSV imports the history CSV format (the forecast CLI's
 // input) sent as text/csv or as a multipart "file" field.
 func (s *Server) handleImportHistoryCSV(c echo.Context) error {
-	if err := principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
 		return err
 	}
 	var body io.Reader = c.Request().Body

@@ -9,6 +9,7 @@ import (
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
@@ -50,7 +51,7 @@ func (s *Server) jobRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleListJobs(c echo.Context) error {
-	if err := principal(c).Allow(auth.Jobs, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Jobs, auth.Read); err != nil {
 		return err
 	}
 	out := make([]Job, 0, len(s.jobDefs))
@@ -62,7 +63,7 @@ func (s *Server) handleListJobs(c echo.Context) error {
 }
 
 func (s *Server) handleListJobRuns(c echo.Context) error {
-	if err := principal(c).Allow(auth.Jobs, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Jobs, auth.Read); err != nil {
 		return err
 	}
 	f := store.JobRunFilter{Job: c.QueryParam("job"), Page: pageOf(c)}
@@ -74,10 +75,10 @@ func (s *Server) handleListJobRuns(c echo.Context) error {
 }
 
 func (s *Server) handleGetJobRun(c echo.Context) error {
-	if err := principal(c).Allow(auth.Jobs, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Jobs, auth.Read); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -89,7 +90,7 @@ func (s *Server) handleGetJobRun(c echo.Context) error {
 }
 
 func (s *Server) handleTriggerJob(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Jobs, auth.Create); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 )
 
 // doc describes one API route for the OpenAPI document. Routes are registered
@@ -139,7 +140,7 @@ func (r *apiRegistry) Document() map[string]any {
 			"schemas": schemas,
 			"securitySchemes": map[string]any{
 				"token":   map[string]any{"type": "http", "scheme": "bearer", "description": "An API token from `peakwise token create` or POST /api/v1/tokens."},
-				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie, "description": "Browser session; unsafe methods also need the X-CSRF-Token header."},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": httpx.SessionCookie, "description": "Browser session; unsafe methods also need the X-CSRF-Token header."},
 			},
 		},
 		"security": []any{map[string]any{"token": []string{}}, map[string]any{"session": []string{}}},

@@ -7,8 +7,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
-	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -93,39 +94,20 @@ type userBody struct {
 	Password string `json:"password,omitempty"`
 }
 
-func (u userBody) validate() error {
-	if err := u.User.Validate(); err != nil {
-		return err
-	}
-	if u.Password != "" {
-		return org.CheckPassword(u.Password)
-	}
-	return nil
-}
+func (u userBody) validate() error { return service.UserInput(u).Validate() }
 
 func (s *Server) findUserBody(ctx context.Context, id int64) (userBody, error) {
-	u, err := s.store.FindUserByID(ctx, id)
+	u, err := s.svc.FindUser(ctx, id)
 	return userBody{User: u}, err
 }
 
 func (s *Server) createUser(ctx context.Context, u userBody) (userBody, error) {
-	hash := ""
-	if u.Password != "" {
-		var err error
-		if hash, err = auth.HashPassword(u.Password); err != nil {
-			return userBody{}, err
-		}
-	}
-	out, err := s.store.CreateUser(ctx, u.User, hash)
+	out, err := s.svc.CreateUser(ctx, service.UserInput(u))
 	return userBody{User: out}, err
 }
 
 func (s *Server) updateUser(ctx context.Context, u userBody) (userBody, error) {
-	if u.Password != "" {
-		return userBody{}, &fault.Error{Code: fault.Invalid, Message: "passwords are changed through PUT /api/v1/users/{id}/password",
-			Fields: map[string]string{"password": "cannot be changed here"}}
-	}
-	out, err := s.store.UpdateUser(ctx, u.User)
+	out, err := s.svc.UpdateUser(ctx, service.UserInput(u))
 	return userBody{User: out}, err
 }
 
@@ -134,11 +116,11 @@ type passwordBody struct {
 }
 
 func (s *Server) handleSetPassword(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Users, auth.Update); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}

@@ -13,47 +13,10 @@ import (
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
-
-// TrendWeek is one week of QA and survey results.
-type TrendWeek struct {
-	WeekStart     string   `json:"week_start"` // local Monday, YYYY-MM-DD
-	Evaluations   int      `json:"evaluations"`
-	MeanScore     *float64 `json:"mean_score"` // mean total of scored evaluations, 0-100
-	PassRate      *float64 `json:"pass_rate"`  // percent of pass among pass and fail
-	CriticalFails int      `json:"critical_fails"`
-	AutoFails     int      `json:"auto_fails"`
-	CSAT          *float64 `json:"csat"` // percent 4-5 of 5
-	CSATResponses int      `json:"csat_responses"`
-	NPS           *float64 `json:"nps"`
-	NPSResponses  int      `json:"nps_responses"`
-}
-
-// CriterionWeek is one criterion's mean score in one week.
-type CriterionWeek struct {
-	WeekStart string   `json:"week_start"`
-	N         int      `json:"n"`
-	Mean      *float64 `json:"mean"`
-}
-
-// CriterionTrend is one criterion's weekly means, by its stable key.
-type CriterionTrend struct {
-	Key   string          `json:"key"`
-	Weeks []CriterionWeek `json:"weeks"`
-}
-
-// Trends is the answer of the trends endpoint.
-type Trends struct {
-	AgentID *int64 `json:"agent_id,omitempty"`
-	TeamID  *int64 `json:"team_id,omitempty"`
-	// WeekClock says how weeks are cut: on each agent's own local clock,
-	// Monday to Sunday, so an agent's week is the one they worked.
-	WeekClock string           `json:"week_clock"`
-	Weeks     []TrendWeek      `json:"weeks"`
-	Criteria  []CriterionTrend `json:"criteria"`
-}
 
 // MetricsRow is the survey and handling metrics of one group.
 type MetricsRow struct {
@@ -76,180 +39,41 @@ type ReviewerStats struct {
 
 func (s *Server) qaTrendRoutes(g *echo.Group) {
 	tag := "qa"
-	s.api.add(g, http.MethodGet, "/qa/trends", s.handleTrends, doc{Summary: "Weekly QA score, pass rate, critical and auto-fail counts, CSAT and NPS, and per-criterion means, per agent-local week (?agent_id= or ?team_id=, ?from=, ?to=)", Tag: tag, Response: Trends{}, Resource: auth.QATrends, Action: auth.Read})
+	s.api.add(g, http.MethodGet, "/qa/trends", s.handleTrends, doc{Summary: "Weekly QA score, pass rate, critical and auto-fail counts, CSAT and NPS, and per-criterion means, per agent-local week (?agent_id= or ?team_id=, ?from=, ?to=)", Tag: tag, Response: service.Trends{}, Resource: auth.QATrends, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/qa/metrics", s.handleQAMetrics, doc{Summary: "CSAT, NPS, CES, FCR, AHT and resolution time per agent, team or queue (?group=, ?from=, ?to=, ?fcr_window_days=)", Tag: tag, Response: []MetricsRow{}, Resource: auth.QATrends, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/qa/reviewer-stats", s.handleReviewerStats, doc{Summary: "Per reviewer: evaluations, mean score given, calibration deviation (?from=, ?to=)", Tag: tag, Response: []ReviewerStats{}, Resource: auth.Calibrations, Action: auth.Read})
 }
 
-// trendScope settles whose results a trend request reads: one agent, one
-// team, or everything p reaches. It returns nil agent and team lists for
-// "everyone".
-func (s *Server) trendScope(c echo.Context, p auth.Principal) (agentIDs, teamIDs []int64, out Trends, err error) {
-	ctx := c.Request().Context()
-	scope := p.ScopeOf(auth.QATrends, auth.Read)
-	if v := c.QueryParam("agent_id"); v != "" {
-		id, perr := strconv.ParseInt(v, 10, 64)
-		if perr != nil {
-			return nil, nil, out, fault.Errorf(fault.Invalid, "agent_id must be a number")
-		}
-		a, ferr := s.store.FindAgentByID(ctx, id)
-		if ferr != nil {
-			return nil, nil, out, ferr
-		}
-		if err = p.AllowObject(auth.QATrends, auth.Read, auth.Owner{AgentID: &a.ID, TeamID: a.TeamID}); err != nil {
-			return nil, nil, out, err
-		}
-		out.AgentID = &a.ID
-		return []int64{a.ID}, nil, out, nil
-	}
-	if v := c.QueryParam("team_id"); v != "" {
-		id, perr := strconv.ParseInt(v, 10, 64)
-		if perr != nil {
-			return nil, nil, out, fault.Errorf(fault.Invalid, "team_id must be a number")
-		}
-		if scope != auth.All && !(scope == auth.Team && slices.Contains(p.TeamIDs, id)) {
-			return nil, nil, out, fault.Errorf(fault.NotFound, "team not found")
-		}
-		out.TeamID = &id
-		return nil, []int64{id}, out, nil
-	}
-	switch scope {
-	case auth.All:
-		return nil, nil, out, nil
-	case auth.Team:
-		return nil, append([]int64{}, p.TeamIDs...), out, nil
-	case auth.Own:
-		if p.User.AgentID == nil {
-			return []int64{}, nil, out, nil
-		}
-		out.AgentID = p.User.AgentID
-		return []int64{*p.User.AgentID}, nil, out, nil
-	}
-	return nil, nil, out, fault.Errorf(fault.Forbidden, "your role (%s) may not read qa-trends", p.User.Role)
-}
-
-// trendWindow reads from/to (default: the last 12 weeks), at most five years.
-func (s *Server) trendWindow(c echo.Context) (from, to time.Time, err error) {
-	if from, to, err = timeRange(c, time.Time{}, time.Time{}); err != nil {
-		return
-	}
-	if to.IsZero() {
-		to = s.now()
-	}
-	if from.IsZero() {
-		from = to.AddDate(0, 0, -84)
-	}
-	if to.Sub(from) > 5*366*24*time.Hour {
-		err = &fault.Error{Code: fault.Invalid, Message: "bad time range", Fields: map[string]string{"from": "the range may span at most five years"}}
-	}
-	return
-}
-
 func (s *Server) handleTrends(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.QATrends, auth.Read); err != nil {
 		return err
 	}
-	out, err := s.trends(c, p)
+	q, err := httpx.TrendQuery(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.Trends(c.Request().Context(), p, q)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
-// trends reads the trend request's scope and window and aggregates it.
-func (s *Server) trends(c echo.Context, p auth.Principal) (Trends, error) {
-	agentIDs, teamIDs, out, err := s.trendScope(c, p)
-	if err != nil {
-		return out, err
-	}
-	from, to, err := s.trendWindow(c)
-	if err != nil {
-		return out, err
-	}
-	weeks, crit, surveys, err := s.store.TrendTotals(c.Request().Context(), store.TrendFilter{AgentIDs: agentIDs, TeamIDs: teamIDs, From: from, To: to})
-	if err != nil {
-		return out, err
-	}
-	out.WeekClock = "each agent's local clock, weeks start Monday"
-	out.Weeks, out.Criteria = BuildTrends(weeks, crit, surveys)
-	return out, nil
-}
-
-// BuildTrends turns weekly totals into rates and means: mean score over
-// scored evaluations, pass rate over pass and fail, CSAT as the share of
-// 4-5 answers, NPS as promoters minus detractors, all in percent.
-func BuildTrends(weeks []store.WeekTotals, crit []store.CriterionWeekTotals, surveys []store.SurveyWeekTotals) ([]TrendWeek, []CriterionTrend) {
-	byWeek := map[string]*TrendWeek{}
-	get := func(k string) *TrendWeek {
-		if byWeek[k] == nil {
-			byWeek[k] = &TrendWeek{WeekStart: k}
-		}
-		return byWeek[k]
-	}
-	for _, w := range weeks {
-		tw := get(w.Week)
-		tw.Evaluations, tw.CriticalFails, tw.AutoFails = w.Evaluations, w.CriticalFails, w.AutoFails
-		if w.Scored > 0 {
-			tw.MeanScore = round2p(w.SumTotal / float64(w.Scored))
-		}
-		if w.Decided > 0 {
-			tw.PassRate = round2p(100 * float64(w.Passed) / float64(w.Decided))
-		}
-	}
-	for _, sv := range surveys {
-		tw := get(sv.Week)
-		tw.CSATResponses, tw.NPSResponses = sv.CSAT, sv.NPS
-		if sv.CSAT > 0 {
-			tw.CSAT = round2p(100 * float64(sv.CSATHigh) / float64(sv.CSAT))
-		}
-		if sv.NPS > 0 {
-			tw.NPS = round2p(100 * float64(sv.NPSPromoters-sv.NPSDetractors) / float64(sv.NPS))
-		}
-	}
-	keys := make([]string, 0, len(byWeek))
-	for k := range byWeek {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]TrendWeek, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, *byWeek[k])
-	}
-	criteria := []CriterionTrend{}
-	for _, ct := range crit {
-		if len(criteria) == 0 || criteria[len(criteria)-1].Key != ct.Criterion {
-			criteria = append(criteria, CriterionTrend{Key: ct.Criterion, Weeks: []CriterionWeek{}})
-		}
-		last := &criteria[len(criteria)-1]
-		last.Weeks = append(last.Weeks, CriterionWeek{WeekStart: ct.Week, N: ct.N, Mean: round2p(ct.Sum / float64(ct.N))})
-	}
-	return out, criteria
-}
-
-// round2p rounds half away from zero to 2 decimals.
-func round2p(v float64) *float64 {
-	r := float64(int64(v*100+copysignHalf(v))) / 100
-	return &r
-}
-
-func copysignHalf(v float64) float64 {
-	if v < 0 {
-		return -0.5
-	}
-	return 0.5
-}
-
 func (s *Server) handleQAMetrics(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.QATrends, auth.Read); err != nil {
 		return err
 	}
-	agentIDs, teamIDs, _, err := s.trendScope(c, p)
+	q, err := httpx.TrendQuery(c)
 	if err != nil {
 		return err
 	}
-	from, to, err := s.trendWindow(c)
+	agentIDs, teamIDs, _, err := s.svc.TrendScope(c.Request().Context(), p, q)
+	if err != nil {
+		return err
+	}
+	from, to, err := s.svc.TrendWindow(q.From, q.To)
 	if err != nil {
 		return err
 	}
@@ -366,11 +190,14 @@ func (s *Server) groupNames(ctx context.Context, group string) (map[string]strin
 }
 
 func (s *Server) handleReviewerStats(c echo.Context) error {
-	if err := principal(c).Allow(auth.Calibrations, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Calibrations, auth.Read); err != nil {
 		return err
 	}
-	from, to, err := s.trendWindow(c)
+	from, to, err := httpx.TimeRange(c, time.Time{}, time.Time{})
 	if err != nil {
+		return err
+	}
+	if from, to, err = s.svc.TrendWindow(from, to); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -389,7 +216,7 @@ func (s *Server) handleReviewerStats(c echo.Context) error {
 		st := get(t.ReviewerID)
 		st.Volume = t.Volume
 		if t.Scored > 0 {
-			st.MeanScore = round2p(t.SumTotal / float64(t.Scored))
+			st.MeanScore = service.Round2p(t.SumTotal / float64(t.Scored))
 		}
 	}
 	if err := s.addCalibrationDeviation(ctx, from, to, get); err != nil {
@@ -449,7 +276,7 @@ func (s *Server) addCalibrationDeviation(ctx context.Context, from, to time.Time
 	}
 	for id, m := range acc {
 		st := get(id)
-		st.CalibrationMAD, st.CalibrationItems = round2p(m.sum/float64(m.n)), m.n
+		st.CalibrationMAD, st.CalibrationItems = service.Round2p(m.sum/float64(m.n)), m.n
 	}
 	return nil
 }

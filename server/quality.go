@@ -12,6 +12,7 @@ import (
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -72,7 +73,7 @@ func (s *Server) qualityRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleListScorecards(c echo.Context) error {
-	if err := principal(c).Allow(auth.Scorecards, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Scorecards, auth.Read); err != nil {
 		return err
 	}
 	f := store.ScorecardFilter{IncludeArchived: c.QueryParam("archived") == "true", Page: pageOf(c)}
@@ -92,14 +93,14 @@ func (s *Server) handleListScorecards(c echo.Context) error {
 
 func (s *Server) handleCreateScorecard(c echo.Context) error {
 	// Refuse before reading the body: a role that may not act learns nothing more.
-	if err := principal(c).Allow(auth.Scorecards, auth.Create); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Scorecards, auth.Create); err != nil {
 		return err
 	}
 	var req scorecardRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	out, err := s.svc.CreateScorecard(c.Request().Context(), principal(c), req.scorecard())
+	out, err := s.svc.CreateScorecard(c.Request().Context(), httpx.Principal(c), req.scorecard())
 	if err != nil {
 		return err
 	}
@@ -108,10 +109,10 @@ func (s *Server) handleCreateScorecard(c echo.Context) error {
 }
 
 func (s *Server) handleGetScorecard(c echo.Context) error {
-	if err := principal(c).Allow(auth.Scorecards, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Scorecards, auth.Read); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -131,7 +132,7 @@ func (s *Server) handleUpdateScorecard(c echo.Context) error {
 	}
 	sc := req.scorecard()
 	sc.ID, sc.Revision = id, req.Revision
-	out, err := s.svc.UpdateScorecard(c.Request().Context(), principal(c), sc)
+	out, err := s.svc.UpdateScorecard(c.Request().Context(), httpx.Principal(c), sc)
 	if err != nil {
 		return err
 	}
@@ -140,11 +141,11 @@ func (s *Server) handleUpdateScorecard(c echo.Context) error {
 }
 
 func (s *Server) handleArchiveScorecard(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Scorecards, auth.Update); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -172,7 +173,7 @@ func (s *Server) handleArchiveScorecard(c echo.Context) error {
 }
 
 func (s *Server) handleImportInteractions(c echo.Context) error {
-	if err := principal(c).Allow(auth.Interactions, auth.Create); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Interactions, auth.Create); err != nil {
 		return err
 	}
 	var recs []service.InteractionRecord
@@ -207,7 +208,7 @@ func (s *Server) handleListInteractions(c echo.Context) error {
 	if f.AgentIDs, err = s.listScopedAgents(c, auth.Interactions); err != nil {
 		return err
 	}
-	if f.From, f.To, err = timeRange(c, time.Time{}, time.Time{}); err != nil {
+	if f.From, f.To, err = httpx.TimeRange(c, time.Time{}, time.Time{}); err != nil {
 		return err
 	}
 	out, total, err := s.store.FindContacts(ctx, f)
@@ -221,7 +222,7 @@ func (s *Server) handleListInteractions(c echo.Context) error {
 // a list of it may show: the caller's scope, narrowed by ?agent_id= (nil =
 // all agents).
 func (s *Server) listScopedAgents(c echo.Context, resource auth.Resource) ([]int64, error) {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(resource, auth.Read); err != nil {
 		return nil, err
 	}
@@ -260,11 +261,11 @@ func narrowToAgent(c echo.Context, scoped []int64) ([]int64, error) {
 }
 
 func (s *Server) handleGetInteraction(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Interactions, auth.Read); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}

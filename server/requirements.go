@@ -9,6 +9,7 @@ import (
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 )
 
@@ -18,10 +19,10 @@ func (s *Server) requirementRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleRequirements(c echo.Context) error {
-	if err := principal(c).Allow(auth.Requirements, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Requirements, auth.Read); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func (s *Server) handleRequirements(c echo.Context) error {
 			return fault.Errorf(fault.Invalid, "forecast must be a forecast id")
 		}
 	}
-	from, to, err := timeRange(c, time.Time{}, time.Time{})
+	from, to, err := httpx.TimeRange(c, time.Time{}, time.Time{})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -20,7 +21,7 @@ func (s *Server) rosterRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleRoster(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Schedules, auth.Create); err != nil {
 		return err
 	}

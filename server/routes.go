@@ -50,7 +50,7 @@ func (s *Server) routes() {
 	s.coachingRoutes(authed)
 	s.coachingBookingRoutes(authed)
 	s.qaTrendRoutes(authed)
-	s.webRoutes()
+	s.mountPages()
 }
 
 func (s *Server) handleOpenAPI(c echo.Context) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -76,11 +77,11 @@ func (s *Server) handleDeleteShift(c echo.Context) error {
 // after the edit (hard problems refuse the edit; rule breaks become warnings
 // in the report) and stores the edit with the draft's version check.
 func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error)) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -126,7 +127,7 @@ func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shi
 	if err != nil {
 		return err
 	}
-	out, err := s.store.EditDraft(ctx, id, version, edit, store.Snapshot(service.DraftReport{Warnings: warnings}))
+	out, err := s.svc.EditDraft(ctx, id, version, edit, warnings)
 	if err != nil {
 		return err
 	}
@@ -150,7 +151,7 @@ type compareResponse struct {
 }
 
 func (s *Server) handleCompare(c echo.Context) error {
-	if err := principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

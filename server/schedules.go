@@ -17,6 +17,7 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
@@ -77,7 +78,7 @@ func (s *Server) scheduleRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleListSchedules(c echo.Context) error {
-	if err := principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
 		return err
 	}
 	planID, _ := strconv.ParseInt(c.QueryParam("plan_id"), 10, 64)
@@ -90,10 +91,10 @@ func (s *Server) handleListSchedules(c echo.Context) error {
 }
 
 func (s *Server) handleGetSchedule(c echo.Context) error {
-	if err := principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -106,10 +107,10 @@ func (s *Server) handleGetSchedule(c echo.Context) error {
 }
 
 func (s *Server) handleScheduleShifts(c echo.Context) error {
-	if err := principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func (s *Server) handleScheduleShifts(c echo.Context) error {
 	if _, err := s.store.FindScheduleByID(ctx, id); err != nil {
 		return err
 	}
-	from, to, err := timeRange(c, time.Time{}, time.Time{})
+	from, to, err := httpx.TimeRange(c, time.Time{}, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -140,7 +141,7 @@ func (s *Server) handleScheduleShifts(c echo.Context) error {
 }
 
 func (s *Server) handleCreateDraft(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Schedules, auth.Create); err != nil {
 		return err
 	}
@@ -174,48 +175,7 @@ func (s *Server) handleCreateDraft(c echo.Context) error {
 
 // checkDraft validates a draft completely before anything is written.
 func (s *Server) checkDraft(ctx context.Context, req draftRequest, lines []int) error {
-	f := fault.Fields{}
-	if strings.TrimSpace(req.Name) == "" {
-		f.Add("name", "is required")
-	}
-	org.CheckTimezone(f, "timezone", req.Timezone)
-	if req.PeriodStart.IsZero() || req.PeriodEnd.IsZero() || !req.PeriodEnd.After(req.PeriodStart) {
-		f.Add("period_end", "the period needs a start and an end after it")
-	} else if req.PeriodEnd.Sub(req.PeriodStart) > 7*7*24*time.Hour {
-		f.Add("period_end", "a plan covers at most 7 weeks")
-	}
-	if err := f.Err("invalid schedule"); err != nil {
-		return err
-	}
-	problems := calendar.Check(req.PeriodStart, req.PeriodEnd, req.Shifts, lines)
-	known := map[int64]bool{}
-	for i, sh := range req.Shifts {
-		if sh.AgentID == 0 || known[sh.AgentID] {
-			continue
-		}
-		if _, err := s.store.FindAgentByID(ctx, sh.AgentID); fault.Is(err, fault.NotFound) {
-			pr := calendar.Problem{Index: i, Field: "agent_id", Reason: fmt.Sprintf("no agent with id %d", sh.AgentID)}
-			if lines != nil {
-				pr.Line = lines[i]
-			}
-			problems = append(problems, pr)
-			continue
-		} else if err != nil {
-			return err
-		}
-		known[sh.AgentID] = true
-	}
-	if len(problems) == 0 {
-		return nil
-	}
-	fe := &fault.Error{Code: fault.Unprocessable, Message: fmt.Sprintf("%d problem(s) in the shifts; nothing was saved", len(problems)), Fields: map[string]string{}}
-	for _, pr := range problems {
-		key := pr.Where() + "." + pr.Field
-		if _, dup := fe.Fields[key]; !dup {
-			fe.Fields[key] = pr.Reason
-		}
-	}
-	return fe
+	return s.svc.CheckDraft(ctx, service.Draft(req), lines)
 }
 
 // draftFromCSV reads the schedule CLI's output: agent,template,start,end,paid_minutes,breaks
@@ -324,11 +284,11 @@ func csvReadError(err error, line int) error {
 }
 
 func (s *Server) handlePublish(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -369,34 +329,8 @@ func (s *Server) handlePublish(c echo.Context) error {
 	return c.JSON(http.StatusOK, publishResponse{Schedule: sch, Changes: changes})
 }
 
-// timeRange reads ?from= and ?to= (RFC 3339 or YYYY-MM-DD in UTC), with defaults.
-func timeRange(c echo.Context, defFrom, defTo time.Time) (time.Time, time.Time, error) {
-	parse := func(name string, def time.Time) (time.Time, error) {
-		v := c.QueryParam(name)
-		if v == "" {
-			return def, nil
-		}
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return t, nil
-		}
-		if t, err := time.Parse(time.DateOnly, v); err == nil {
-			return t, nil
-		}
-		return time.Time{}, &fault.Error{Code: fault.Invalid, Message: "bad time range", Fields: map[string]string{name: fmt.Sprintf("%q is not an RFC 3339 time or a date", v)}}
-	}
-	from, err := parse("from", defFrom)
-	if err != nil {
-		return from, from, err
-	}
-	to, err := parse("to", defTo)
-	if err == nil && !from.IsZero() && !to.IsZero() && !to.After(from) {
-		err = &fault.Error{Code: fault.Invalid, Message: "bad time range", Fields: map[string]string{"to": "must be after from"}}
-	}
-	return from, to, err
-}
-
 func (s *Server) handleAgentShifts(c echo.Context) error {
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -404,7 +338,7 @@ func (s *Server) handleAgentShifts(c echo.Context) error {
 }
 
 func (s *Server) handleMyShifts(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if p.User.AgentID == nil {
 		return fault.Errorf(fault.NotFound, "your account is not linked to an agent, so you have no shifts")
 	}
@@ -413,7 +347,7 @@ func (s *Server) handleMyShifts(c echo.Context) error {
 
 func (s *Server) agentShifts(c echo.Context, agentID int64) error {
 	ctx := c.Request().Context()
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Shifts, auth.Read); err != nil {
 		return err
 	}
@@ -430,7 +364,7 @@ func (s *Server) agentShifts(c echo.Context, agentID int64) error {
 	}
 	now := s.now().In(loc)
 	weekStart := time.Date(now.Year(), now.Month(), now.Day()-int((now.Weekday()+6)%7), 0, 0, 0, 0, loc)
-	from, to, err := timeRange(c, weekStart, weekStart.AddDate(0, 0, 14))
+	from, to, err := httpx.TimeRange(c, weekStart, weekStart.AddDate(0, 0, 14))
 	if err != nil {
 		return err
 	}
@@ -459,11 +393,11 @@ func (s *Server) localShifts(ctx context.Context, a org.Agent, loc *time.Locatio
 }
 
 func (s *Server) feedOwner(c echo.Context, action auth.Action) (org.Agent, error) {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.CalendarFeeds, action); err != nil {
 		return org.Agent{}, err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return org.Agent{}, err
 	}

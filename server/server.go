@@ -20,7 +20,6 @@ import (
 	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
-	"github.com/peakwise/peakwise/ui"
 )
 
 // Config holds what the server needs beyond the store.
@@ -53,7 +52,6 @@ type Server struct {
 	runner  *jobs.Runner
 	jobDefs map[string]Job
 
-	pages *ui.Pages
 	// svc holds the use cases the API and the pages share.
 	svc *service.Service
 

@@ -8,23 +8,10 @@ import (
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
 )
-
-func (s *Server) setSessionCookie(c echo.Context, secret string, expires time.Time) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: s.secureCookies(c), Expires: expires})
-}
-
-func (s *Server) clearSessionCookie(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: s.secureCookies(c), MaxAge: -1})
-}
-
-func (s *Server) secureCookies(c echo.Context) bool {
-	return s.cfg.SecureCookies || c.Scheme() == "https"
-}
 
 type loginRequest struct {
 	Email    string `json:"email"`
@@ -56,17 +43,17 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.setSessionCookie(c, secret, sess.ExpiresAt)
+	httpx.SetSessionCookie(c, s.cfg.SecureCookies, secret, sess.ExpiresAt)
 	return c.JSON(http.StatusOK, loginResponse{User: u, CSRFToken: sess.CSRFToken, ExpiresAt: sess.ExpiresAt})
 }
 
 func (s *Server) handleLogout(c echo.Context) error {
-	if sess, ok := c.Get(sessionKey).(auth.Session); ok {
+	if sess, ok := c.Get(httpx.SessionKey).(auth.Session); ok {
 		if err := s.store.DeleteSession(c.Request().Context(), sess.ID); err != nil {
 			return err
 		}
 	}
-	s.clearSessionCookie(c)
+	httpx.ClearSessionCookie(c, s.cfg.SecureCookies)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -77,9 +64,9 @@ type meResponse struct {
 }
 
 func (s *Server) handleMe(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	resp := meResponse{User: p.User, TeamIDs: p.TeamIDs}
-	if sess, ok := c.Get(sessionKey).(auth.Session); ok {
+	if sess, ok := c.Get(httpx.SessionKey).(auth.Session); ok {
 		resp.CSRFToken = sess.CSRFToken
 	}
 	if resp.TeamIDs == nil {
@@ -99,7 +86,7 @@ type createTokenResponse struct {
 }
 
 func (s *Server) handleCreateToken(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	var req createTokenRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -119,7 +106,7 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 }
 
 func (s *Server) handleListTokens(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Tokens, auth.Read); err != nil {
 		return err
 	}
@@ -135,8 +122,8 @@ func (s *Server) handleListTokens(c echo.Context) error {
 }
 
 func (s *Server) handleRevokeToken(c echo.Context) error {
-	p := principal(c)
-	id, err := idParam(c)
+	p := httpx.Principal(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -35,7 +36,7 @@ func (s *Server) swapRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleListSwaps(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Swaps, auth.Read); err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func (s *Server) handleListSwaps(c echo.Context) error {
 }
 
 func (s *Server) handleOfferSwap(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Swaps, auth.Create); err != nil {
 		return err
 	}
@@ -119,11 +120,11 @@ func (s *Server) handleOfferSwap(c echo.Context) error {
 
 // loadSwap finds an offer and checks p may act on it as the giver's side.
 func (s *Server) loadSwap(c echo.Context, action auth.Action) (calendar.Swap, error) {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Swaps, action); err != nil {
 		return calendar.Swap{}, err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return calendar.Swap{}, err
 	}
@@ -140,14 +141,14 @@ func (s *Server) loadSwap(c echo.Context, action auth.Action) (calendar.Swap, er
 }
 
 func (s *Server) handleAcceptSwap(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Swaps, auth.Accept); err != nil {
 		return err
 	}
 	if p.User.AgentID == nil {
 		return fault.Errorf(fault.Forbidden, "only agents take shifts")
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
@@ -189,7 +190,7 @@ func (s *Server) handleDecideSwap(c echo.Context) error {
 	if err := service.CheckVersion("offer", req.Version, sw.Version); err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	ctx := c.Request().Context()
 	now := s.now()
 	decided, err := calendar.DecideSwap(sw, req.Approve, p.User.ID, now, strings.TrimSpace(req.Note))

@@ -12,6 +12,7 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
@@ -61,7 +62,7 @@ func (s *Server) timeOffRoutes(g *echo.Group) {
 }
 
 func (s *Server) handleListTimeOff(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.TimeOff, auth.Read); err != nil {
 		return err
 	}
@@ -90,46 +91,25 @@ func (s *Server) handleListTimeOff(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
-// loadTimeOff finds a request and checks p may take action on it.
 func (s *Server) loadTimeOff(c echo.Context, action auth.Action) (calendar.TimeOff, org.Agent, error) {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.TimeOff, action); err != nil {
 		return calendar.TimeOff{}, org.Agent{}, err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return calendar.TimeOff{}, org.Agent{}, err
 	}
-	ctx := c.Request().Context()
-	r, err := s.store.FindTimeOffByID(ctx, id)
-	if err != nil {
-		return r, org.Agent{}, err
-	}
-	a, err := s.store.FindAgentByID(ctx, r.AgentID)
-	if err != nil {
-		return r, a, err
-	}
-	owner := auth.Owner{AgentID: &a.ID, TeamID: a.TeamID}
-	if err := p.AllowObject(auth.TimeOff, auth.Read, owner); err != nil {
-		return r, a, err
-	}
-	return r, a, p.AllowObject(auth.TimeOff, action, owner)
+	return s.svc.LoadTimeOff(c.Request().Context(), p, id, action)
 }
 
 func (s *Server) timeOffView(c echo.Context, r calendar.TimeOff) (timeOffView, error) {
-	shifts, err := s.store.FindShifts(c.Request().Context(), store.ShiftFilter{AgentIDs: []int64{r.AgentID}, From: r.Start, To: r.End, Published: true})
-	if err != nil {
-		return timeOffView{}, err
-	}
-	conflicts := calendar.Conflicts(r, shifts)
-	if conflicts == nil {
-		conflicts = []calendar.Shift{}
-	}
-	return timeOffView{TimeOff: r, Conflicts: conflicts}, nil
+	v, err := s.svc.ViewTimeOff(c.Request().Context(), r)
+	return timeOffView(v), err
 }
 
 func (s *Server) handleCreateTimeOff(c echo.Context) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.TimeOff, auth.Create); err != nil {
 		return err
 	}
@@ -199,7 +179,7 @@ func (s *Server) handleDecideTimeOff(c echo.Context) error {
 	if err := service.CheckVersion("time-off request", req.Version, r.Version); err != nil {
 		return err
 	}
-	decided, err := calendar.Decide(r, req.Approve, principal(c).User.ID, s.now(), strings.TrimSpace(req.Note))
+	decided, err := calendar.Decide(r, req.Approve, httpx.Principal(c).User.ID, s.now(), strings.TrimSpace(req.Note))
 	if err != nil {
 		return fault.Errorf(fault.Conflict, "%v", err)
 	}

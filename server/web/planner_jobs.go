@@ -1,51 +1,62 @@
-package server
+package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
-	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
-	"github.com/peakwise/peakwise/server/fault"
-	"github.com/peakwise/peakwise/server/jobs"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
-	"github.com/peakwise/peakwise/server/store"
 )
 
-func (s *Server) jobWebRoutes(g *echo.Group) {
-	g.GET("/planner/jobs", s.webJobs)
-	g.POST("/planner/jobs/:name/runs", s.webTriggerJob)
+// Jobs are the background jobs the server knows (server/jobs_routes.go).
+type Jobs interface {
+	// Known reports whether a job of that name exists.
+	Known(name string) bool
+	// List is every job, by name.
+	List() []JobInfo
+	// Start runs the named job now for user by; NotFound for an unknown name.
+	Start(ctx context.Context, name string, by int64) (service.JobRun, error)
+}
+
+// JobInfo is a job as the jobs page lists it.
+type JobInfo struct {
+	Name        string
+	Description string
+	Spec        string // cron spec; empty means manual only
 }
 
 // jobRunRow is a run with its errors split into lines.
 type jobRunRow struct {
-	store.JobRun
+	service.JobRun
 	ErrorLines []string
 	Duration   string
 }
 
-func (s *Server) webJobs(c echo.Context) error {
+func (s *Handler) webJobs(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Jobs, auth.Read); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
 	pg := s.newPage(c, "Jobs")
-	filter := store.JobRunFilter{Job: c.QueryParam("job"), Page: store.Page{Limit: 50}}
+	filter := service.JobRunFilter{Job: c.QueryParam("job"), Page: service.Page{Limit: 50}}
 	if filter.Job != "" {
-		if _, ok := s.jobDefs[filter.Job]; !ok && filter.Job != "generate-schedule" {
+		if !s.jobs.Known(filter.Job) && filter.Job != "generate-schedule" {
 			pg.Fields["job"] = "Choose a job from the list."
 			filter.Job = ""
 		}
 	}
-	runs, total, err := s.store.FindJobRuns(ctx, filter)
+	runs, total, err := s.svc.FindJobRuns(ctx, filter)
 	if err != nil {
 		return err
 	}
@@ -59,12 +70,7 @@ func (s *Server) webJobs(c echo.Context) error {
 			rows[i].Duration = r.FinishedAt.Sub(r.StartedAt).Round(100 * time.Millisecond).String()
 		}
 	}
-	defs := make([]Job, 0, len(s.jobDefs))
-	for _, j := range s.jobDefs {
-		defs = append(defs, j)
-	}
-	sort.Slice(defs, func(i, k int) bool { return defs[i].Name < defs[k].Name })
-	pg.Data["Jobs"] = defs
+	pg.Data["Jobs"] = s.jobs.List()
 	pg.Data["Runs"] = rows
 	pg.Data["Total"] = total
 	pg.Data["Filter"] = filter.Job
@@ -77,33 +83,29 @@ func (s *Server) webJobs(c echo.Context) error {
 }
 
 // webTriggerJob runs a job now, for admins, as the API's trigger does.
-func (s *Server) webTriggerJob(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webTriggerJob(c echo.Context) error {
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Jobs, auth.Create); err != nil {
 		return err
 	}
-	j, ok := s.jobDefs[c.Param("name")]
-	if !ok {
-		return fault.Errorf(fault.NotFound, "no job named %q", c.Param("name"))
-	}
-	run, err := s.runner.Start(c.Request().Context(), jobs.Request{Job: j.Name, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &p.User.ID}, j.fn)
+	run, err := s.jobs.Start(c.Request().Context(), c.Param("name"), p.User.ID)
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/planner/runs/"+itoa64(run.ID))
+	return c.Redirect(http.StatusSeeOther, "/planner/runs/"+strconv.FormatInt(run.ID, 10))
 }
 
 // runNext is the page a succeeded run leads to: the draft a generation or
 // rostering run left, or the queue a one-queue forecast run forecast; "" for
 // the others.
-func runNext(run store.JobRun, draft runDraft) string {
+func runNext(run service.JobRun, draft runDraft) string {
 	if draft.ScheduleID != 0 {
-		return "/planner/schedules/" + itoa64(draft.ScheduleID)
+		return "/planner/schedules/" + strconv.FormatInt(draft.ScheduleID, 10)
 	}
 	var res service.ForecastRunResult
-	if run.Job == "forecast" && run.Status == store.JobSucceeded && json.Unmarshal([]byte(run.Result), &res) == nil && len(res.Forecasts) == 1 {
+	if run.Job == "forecast" && run.Status == service.JobSucceeded && json.Unmarshal([]byte(run.Result), &res) == nil && len(res.Forecasts) == 1 {
 		for id := range res.Forecasts {
-			return "/planner/queues/" + itoa64(id)
+			return "/planner/queues/" + strconv.FormatInt(id, 10)
 		}
 	}
 	return ""

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"net/http"
@@ -8,36 +8,36 @@ import (
 
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
-	"github.com/peakwise/peakwise/server/store"
 )
 
 // webTeamQuality handles the "GET /team/quality" page.
-func (s *Server) webTeamQuality(c echo.Context) error {
+func (s *Handler) webTeamQuality(c echo.Context) error {
 	if err := onlyRoles(c, org.RoleSupervisor, org.RoleAdmin); err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	ctx := c.Request().Context()
 	ids, err := s.svc.ScopedAgentIDs(ctx, p, p.ScopeOf(auth.Evaluations, auth.Read))
 	if err != nil {
 		return err
 	}
-	evals, _, err := s.store.FindEvaluations(ctx, store.EvaluationFilter{AgentIDs: ids, States: service.ReleasedStates, Page: store.Page{Limit: 100}})
+	evals, _, err := s.svc.FindEvaluations(ctx, service.EvaluationFilter{AgentIDs: ids, States: service.ReleasedStates, Page: service.Page{Limit: 100}})
 	if err != nil {
 		return err
 	}
 	slices.Reverse(evals)
-	overdue, _, err := s.store.FindCoaching(ctx, store.CoachingFilter{AgentIDs: ids, States: []qa.CoachingState{qa.CoachingPlanned}, DueBefore: s.now(), Page: store.Page{Limit: 100}})
+	overdue, _, err := s.svc.FindCoaching(ctx, service.CoachingFilter{AgentIDs: ids, States: []qa.CoachingState{qa.CoachingPlanned}, DueBefore: s.now(), Page: service.Page{Limit: 100}})
 	if err != nil {
 		return err
 	}
-	upcoming, _, err := s.store.FindCoaching(ctx, store.CoachingFilter{AgentIDs: ids, States: []qa.CoachingState{qa.CoachingPlanned, qa.CoachingHeld}, Page: store.Page{Limit: 100}})
+	upcoming, _, err := s.svc.FindCoaching(ctx, service.CoachingFilter{AgentIDs: ids, States: []qa.CoachingState{qa.CoachingPlanned, qa.CoachingHeld}, Page: service.Page{Limit: 100}})
 	if err != nil {
 		return err
 	}
-	disputes, _, err := s.store.FindDisputes(ctx, store.DisputeFilter{AgentIDs: ids, State: qa.DisputeOpen, Page: store.Page{Limit: 100}})
+	disputes, _, err := s.svc.FindDisputes(ctx, service.DisputeFilter{AgentIDs: ids, State: qa.DisputeOpen, Page: service.Page{Limit: 100}})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"fmt"
@@ -11,13 +11,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/ui/chart"
 )
 
 // webTrends handles the "GET /qa/trends" page.
-func (s *Server) webTrends(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webTrends(c echo.Context) error {
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.QATrends, auth.Read); err != nil {
 		return err
 	}
@@ -25,15 +27,19 @@ func (s *Server) webTrends(c echo.Context) error {
 		c.QueryParams().Set("agent_id", strconv.FormatInt(*p.User.AgentID, 10))
 	}
 	pg := s.newPage(c, "Quality trends")
-	tr, err := s.trends(c, p)
-	if err != nil {
-		return err
-	}
-	from, to, err := s.trendWindow(c)
+	q, err := httpx.TrendQuery(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
+	tr, err := s.svc.Trends(ctx, p, q)
+	if err != nil {
+		return err
+	}
+	from, to, err := s.svc.TrendWindow(q.From, q.To)
+	if err != nil {
+		return err
+	}
 	n, err := s.loadNames(ctx)
 	if err != nil {
 		return err
@@ -48,7 +54,7 @@ func (s *Server) webTrends(c echo.Context) error {
 	case tr.AgentID != nil:
 		pg.Data["Subject"] = n.Agents[*tr.AgentID]
 	case tr.TeamID != nil:
-		if t, err := s.store.FindTeamByID(ctx, *tr.TeamID); err == nil {
+		if t, err := s.svc.FindTeamByID(ctx, *tr.TeamID); err == nil {
 			pg.Data["Subject"] = "team " + t.Name
 		}
 	default:
@@ -70,7 +76,7 @@ func (s *Server) webTrends(c echo.Context) error {
 
 // trendChart draws the weekly mean QA score and pass rate (percent), with
 // CSAT beside them, on one 0-100 axis.
-func trendChart(tr Trends) template.HTML {
+func trendChart(tr service.Trends) template.HTML {
 	loc := time.UTC // week starts are dates: plot them as such
 	var score, pass, csat []chart.Point
 	for _, w := range tr.Weeks {
@@ -113,7 +119,7 @@ type criterionChart struct {
 
 // criterionCharts draws each criterion's weekly mean points (0-100) as a
 // small chart of its own, so a falling criterion stands out without colour.
-func criterionCharts(tr Trends) []criterionChart {
+func criterionCharts(tr service.Trends) []criterionChart {
 	var out []criterionChart
 	for i, ct := range tr.Criteria {
 		var pts []chart.Point

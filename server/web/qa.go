@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"context"
@@ -10,32 +10,10 @@ import (
 
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
-	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/service"
 )
-
-// qaWebRoutes registers the quality pages: the reviewer's queue and forms,
-// calibration, coaching, trends and scorecards, and the agent's and
-// supervisor's views. They call the same services as the API.
-func (s *Server) qaWebRoutes(g *echo.Group) {
-	g.GET("/qa", s.webQA)
-	g.GET("/qa/evaluations/:id", s.webEvaluation)
-	g.POST("/qa/evaluations/:id", s.webSaveEvaluation)
-	g.POST("/qa/evaluations/:id/preview", s.webPreviewScore)
-	g.POST("/qa/evaluations/:id/dispute", s.webDispute)
-	g.POST("/qa/disputes/:id/decide", s.webDecideDispute)
-	g.GET("/qa/coaching/new", s.webNewCoaching)
-	g.POST("/qa/coaching", s.webCreateCoaching)
-	g.GET("/qa/coaching/:id", s.webCoaching)
-	g.POST("/qa/coaching/:id", s.webCoachingAction)
-	g.GET("/qa/calibrations/:id", s.webCalibration)
-	g.GET("/qa/trends", s.webTrends)
-	g.GET("/qa/scorecards", s.webScorecards)
-	g.GET("/qa/scorecards/:id/edit", s.webEditScorecard)
-	g.POST("/qa/scorecards/:id/edit", s.webSaveScorecard)
-	g.GET("/me/quality", s.webMyQuality)
-	g.GET("/team/quality", s.webTeamQuality)
-}
 
 // names maps user and agent ids to display names for a page.
 type names struct {
@@ -43,7 +21,7 @@ type names struct {
 	Agents map[int64]string
 }
 
-func (s *Server) loadNames(ctx context.Context) (names, error) {
+func (s *Handler) loadNames(ctx context.Context) (names, error) {
 	n := names{Users: map[int64]string{}, Agents: map[int64]string{}}
 	agents, err := s.svc.AllAgents(ctx)
 	if err != nil {
@@ -52,7 +30,7 @@ func (s *Server) loadNames(ctx context.Context) (names, error) {
 	for _, a := range agents {
 		n.Agents[a.ID] = a.Name
 	}
-	users, _, err := s.store.FindUsers(ctx, store.UserFilter{Page: store.Page{Limit: 500}})
+	users, _, err := s.svc.FindUsers(ctx, service.UserFilter{Page: service.Page{Limit: 500}})
 	for _, u := range users {
 		n.Users[u.ID] = u.Name
 	}
@@ -66,7 +44,7 @@ type evalRow struct {
 	Overdue         bool
 }
 
-func (s *Server) evalRows(ctx context.Context, es []qa.Evaluation) ([]evalRow, error) {
+func (s *Handler) evalRows(ctx context.Context, es []qa.Evaluation) ([]evalRow, error) {
 	n, err := s.loadNames(ctx)
 	rows := make([]evalRow, len(es))
 	for i, e := range es {
@@ -77,32 +55,32 @@ func (s *Server) evalRows(ctx context.Context, es []qa.Evaluation) ([]evalRow, e
 }
 
 // webQA handles the "GET /qa" page.
-func (s *Server) webQA(c echo.Context) error {
+func (s *Handler) webQA(c echo.Context) error {
 	if err := onlyRoles(c, org.RoleQAReviewer, org.RoleAdmin); err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	ctx := c.Request().Context()
 	pg := s.newPage(c, "Quality")
 	s.qaNav(&pg, p)
-	queue, _, err := s.store.FindEvaluations(ctx, store.EvaluationFilter{ReviewerID: p.User.ID, States: []qa.EvalState{qa.EvalDraft}, Page: store.Page{Limit: 200}})
+	queue, _, err := s.svc.FindEvaluations(ctx, service.EvaluationFilter{ReviewerID: p.User.ID, States: []qa.EvalState{qa.EvalDraft}, Page: service.Page{Limit: 200}})
 	if err != nil {
 		return err
 	}
 	slices.SortFunc(queue, func(a, b qa.Evaluation) int { return compareDue(a.DueAt, b.DueAt) })
-	toRelease, _, err := s.store.FindEvaluations(ctx, store.EvaluationFilter{States: []qa.EvalState{qa.EvalSubmitted}, Page: store.Page{Limit: 200}})
+	toRelease, _, err := s.svc.FindEvaluations(ctx, service.EvaluationFilter{States: []qa.EvalState{qa.EvalSubmitted}, Page: service.Page{Limit: 200}})
 	if err != nil {
 		return err
 	}
-	disputes, _, err := s.store.FindDisputes(ctx, store.DisputeFilter{State: qa.DisputeOpen, Page: store.Page{Limit: 200}})
+	disputes, _, err := s.svc.FindDisputes(ctx, service.DisputeFilter{State: qa.DisputeOpen, Page: service.Page{Limit: 200}})
 	if err != nil {
 		return err
 	}
-	calibrations, _, err := s.store.FindCalibrations(ctx, store.Page{Limit: 50})
+	calibrations, _, err := s.svc.FindCalibrations(ctx, service.Page{Limit: 50})
 	if err != nil {
 		return err
 	}
-	overdue, _, err := s.store.FindCoaching(ctx, store.CoachingFilter{States: []qa.CoachingState{qa.CoachingPlanned}, DueBefore: s.now(), Page: store.Page{Limit: 100}})
+	overdue, _, err := s.svc.FindCoaching(ctx, service.CoachingFilter{States: []qa.CoachingState{qa.CoachingPlanned}, DueBefore: s.now(), Page: service.Page{Limit: 100}})
 	if err != nil {
 		return err
 	}
@@ -136,7 +114,7 @@ func compareDue(a, b *time.Time) int {
 }
 
 // qaNav adds the quality pages a role uses to the navigation.
-func (s *Server) qaNav(pg *page, p auth.Principal) {
+func (s *Handler) qaNav(pg *page, p auth.Principal) {
 	switch p.User.Role {
 	case org.RoleQAReviewer, org.RoleAdmin:
 		pg.Nav = append(pg.Nav, link{"/qa/trends", "Trends"}, link{"/qa/scorecards", "Scorecards"})

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"encoding/json"
@@ -16,9 +16,9 @@ import (
 	"github.com/peakwise/peakwise/scheduling"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
-	"github.com/peakwise/peakwise/server/store"
 )
 
 // The planner's generate form starts the same jobs as the API: a roster of
@@ -72,17 +72,17 @@ func defaultTemplates(intervalMin int) string {
 ]}`, intervalMin)
 }
 
-func (s *Server) schedulesPage(c echo.Context, status int, pg page, form generateForm) error {
+func (s *Handler) schedulesPage(c echo.Context, status int, pg page, form generateForm) error {
 	ctx := c.Request().Context()
-	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
+	queues, _, err := s.svc.FindQueues(ctx, service.Page{Limit: 500})
 	if err != nil {
 		return err
 	}
-	plans, _, err := s.store.FindSchedules(ctx, store.ScheduleFilter{Page: store.Page{Limit: 50}})
+	plans, _, err := s.svc.FindSchedules(ctx, service.ScheduleFilter{Page: service.Page{Limit: 50}})
 	if err != nil {
 		return err
 	}
-	sets, _, err := s.store.FindTemplateSets(ctx, store.Page{Limit: 500})
+	sets, _, err := s.svc.FindTemplateSets(ctx, service.Page{Limit: 500})
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (s *Server) schedulesPage(c echo.Context, status int, pg page, form generat
 	return s.render(c, status, "planner_schedules", pg)
 }
 
-func (s *Server) webSchedules(c echo.Context) error {
+func (s *Handler) webSchedules(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
@@ -146,17 +146,17 @@ func (s *Server) webSchedules(c echo.Context) error {
 // job as the API does; the browser is sent to the run's progress page. A
 // form with problems is shown again with each problem next to its control,
 // and nothing is started.
-func (s *Server) webGenerate(c echo.Context) error {
+func (s *Handler) webGenerate(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Schedules, auth.Create); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
 	pg := s.newPage(c, "Schedules")
-	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
+	queues, _, err := s.svc.FindQueues(ctx, service.Page{Limit: 500})
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (s *Server) webGenerate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var run store.JobRun
+	var run service.JobRun
 	if form.Mode == modeRoster {
 		req := form.rosterRequest(queues)
 		if len(local) > 0 {
@@ -181,7 +181,7 @@ func (s *Server) webGenerate(c echo.Context) error {
 		}
 	}
 	if err == nil && len(local) == 0 {
-		return c.Redirect(http.StatusSeeOther, "/planner/runs/"+itoa64(run.ID))
+		return c.Redirect(http.StatusSeeOther, "/planner/runs/"+strconv.FormatInt(run.ID, 10))
 	}
 	status := http.StatusBadRequest
 	var fe *fault.Error
@@ -191,7 +191,7 @@ func (s *Server) webGenerate(c echo.Context) error {
 		return err
 	default:
 		if len(local) == 0 {
-			status = statusOf[fe.Code]
+			status = httpx.StatusOf[fe.Code]
 		}
 		generateFields(pg.Fields, fe.Fields)
 		if len(fe.Fields) == 0 {
@@ -388,8 +388,8 @@ type runDraft struct {
 
 // draftSummary reads the draft from a succeeded generation or rostering
 // run's result; other runs have none (ScheduleID 0).
-func draftSummary(run store.JobRun) runDraft {
-	if run.Status != store.JobSucceeded {
+func draftSummary(run service.JobRun) runDraft {
+	if run.Status != service.JobSucceeded {
 		return runDraft{}
 	}
 	switch run.Job {

@@ -1,8 +1,9 @@
-package server
+package web
 
 import (
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func TestGridDrawsEachShiftAsOneLabelledBlock(t *testing.T) {
 	}
 	names := map[int64]string{7: "Ana", 8: "Bea"}
 	edit := func(sh calendar.Shift) string {
-		return "/planner/schedules/3/shifts/" + itoa64(sh.ID) + "?queue_id=1&x=<>"
+		return "/planner/schedules/3/shifts/" + strconv.FormatInt(sh.ID, 10) + "?queue_id=1&x=<>"
 	}
 	g := buildGrid(shifts, names, lisbon, day, day.AddDate(0, 0, 1), nil, edit, gridPaging{})
 	require.Len(t, g.Rows, 2)

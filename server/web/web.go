@@ -1,8 +1,9 @@
-package server
+package web
 
 import (
 	"bytes"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,11 +14,41 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
-	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui"
 )
+
+// Handler serves the pages. It holds the use cases, the templates and the
+// clock; everything else lives in the database.
+type Handler struct {
+	svc           *service.Service
+	pages         *ui.Pages
+	log           *slog.Logger
+	now           func() time.Time
+	secureCookies bool
+	jobs          Jobs
+}
+
+// Config is what the pages need beside the use cases.
+type Config struct {
+	// Now is the clock (UTC).
+	Now func() time.Time
+	// SecureCookies forces the session cookie's Secure flag.
+	SecureCookies bool
+	// Jobs are the background jobs the jobs page lists and starts.
+	Jobs Jobs
+}
+
+// New loads the templates and builds the pages over svc.
+func New(svc *service.Service, log *slog.Logger, cfg Config) (*Handler, error) {
+	pages, err := ui.Load()
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{svc: svc, pages: pages, log: log, now: cfg.Now, secureCookies: cfg.SecureCookies, jobs: cfg.Jobs}, nil
+}
 
 // link is one navigation entry.
 type link struct{ Href, Label string }
@@ -40,40 +71,10 @@ var homes = map[org.Role]string{
 	org.RoleAdmin: "/admin", org.RolePlanner: "/planner", org.RoleQAReviewer: "/qa", org.RoleSupervisor: "/team", org.RoleAgent: "/me",
 }
 
-// webRoutes registers the browser UI: server-rendered pages over the same
-// services and authorization as the API.
-func (s *Server) webRoutes() {
-	pages, err := ui.Load()
-	if err != nil {
-		panic(err) // templates are embedded; a broken one fails every test
-	}
-	s.pages = pages
-	s.renderErrorPage = s.errorPage
-	e := s.echo
-	e.StaticFS("/static", ui.Static())
-	web := e.Group("", s.authenticate)
-	web.GET("/", s.webRoot)
-	web.GET("/login", s.webLoginForm)
-	web.POST("/login", s.webLogin)
-	signedIn := web.Group("", s.requirePage)
-	signedIn.POST("/logout", s.webLogout)
-	signedIn.GET("/me", s.webMe)
-	signedIn.POST("/me/time-off", s.webRequestTimeOff)
-	signedIn.POST("/me/calendar-feed", s.webResetFeed)
-	signedIn.GET("/planner", s.webPlanner)
-	s.plannerRoutes(signedIn)
-	signedIn.GET("/team", s.webTeam)
-	signedIn.POST("/team/time-off/:id", s.webDecideTimeOff)
-	s.qaWebRoutes(signedIn)
-	signedIn.GET("/admin", s.webAdmin)
-	signedIn.POST("/admin/users", s.webCreateUser)
-	s.adminWebRoutes(signedIn)
-}
-
 // requirePage sends signed-out visitors to the sign-in page.
-func (s *Server) requirePage(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Handler) requirePage(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if _, ok := c.Get(principalKey).(auth.Principal); !ok {
+		if _, ok := c.Get(httpx.PrincipalKey).(auth.Principal); !ok {
 			return c.Redirect(http.StatusSeeOther, "/login")
 		}
 		return next(c)
@@ -82,7 +83,7 @@ func (s *Server) requirePage(next echo.HandlerFunc) echo.HandlerFunc {
 
 // onlyRoles refuses a page to roles it is not for, with the 403 page.
 func onlyRoles(c echo.Context, roles ...org.Role) error {
-	p := principal(c)
+	p := httpx.Principal(c)
 	for _, r := range roles {
 		if p.User.Role == r {
 			return nil
@@ -91,20 +92,20 @@ func onlyRoles(c echo.Context, roles ...org.Role) error {
 	return fault.Errorf(fault.Forbidden, "this page is not for your role (%s)", p.User.Role)
 }
 
-func (s *Server) newPage(c echo.Context, title string) page {
+func (s *Handler) newPage(c echo.Context, title string) page {
 	pg := page{Title: title, Zone: "UTC", Fields: map[string]string{}, Data: map[string]any{}}
-	p, ok := c.Get(principalKey).(auth.Principal)
+	p, ok := c.Get(httpx.PrincipalKey).(auth.Principal)
 	if !ok {
 		return pg
 	}
 	u := p.User
 	pg.User = &u
-	if sess, ok := c.Get(sessionKey).(auth.Session); ok {
+	if sess, ok := c.Get(httpx.SessionKey).(auth.Session); ok {
 		pg.CSRF = sess.CSRFToken
 	}
 	pg.Nav = []link{{homes[u.Role], "Home"}}
 	if u.AgentID != nil {
-		if a, err := s.store.FindAgentByID(c.Request().Context(), *u.AgentID); err == nil {
+		if a, err := s.svc.FindAgentByID(c.Request().Context(), *u.AgentID); err == nil {
 			pg.Zone = a.Timezone
 		}
 		if u.Role != org.RoleAgent {
@@ -115,7 +116,7 @@ func (s *Server) newPage(c echo.Context, title string) page {
 	return pg
 }
 
-func (s *Server) render(c echo.Context, status int, name string, pg page) error {
+func (s *Handler) render(c echo.Context, status int, name string, pg page) error {
 	var buf bytes.Buffer
 	if err := s.pages.Render(&buf, name, flat(pg)); err != nil {
 		return fault.Wrap(fault.Internal, err, "page failed to render")
@@ -123,8 +124,8 @@ func (s *Server) render(c echo.Context, status int, name string, pg page) error 
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// errorPage renders API-vocabulary errors for browsers.
-func (s *Server) errorPage(c echo.Context, status int, message string) error {
+// ErrorPage renders API-vocabulary errors for browsers.
+func (s *Handler) ErrorPage(c echo.Context, status int, message string) error {
 	if status == http.StatusUnauthorized {
 		return c.Redirect(http.StatusSeeOther, "/login")
 	}
@@ -144,16 +145,16 @@ func flat(pg page) map[string]any {
 	return m
 }
 
-func (s *Server) webRoot(c echo.Context) error {
-	p, ok := c.Get(principalKey).(auth.Principal)
+func (s *Handler) webRoot(c echo.Context) error {
+	p, ok := c.Get(httpx.PrincipalKey).(auth.Principal)
 	if !ok {
 		return c.Redirect(http.StatusSeeOther, "/login")
 	}
 	return c.Redirect(http.StatusSeeOther, homes[p.User.Role])
 }
 
-func (s *Server) webLoginForm(c echo.Context) error {
-	if _, ok := c.Get(principalKey).(auth.Principal); ok {
+func (s *Handler) webLoginForm(c echo.Context) error {
+	if _, ok := c.Get(httpx.PrincipalKey).(auth.Principal); ok {
 		return s.webRoot(c)
 	}
 	pg := s.newPage(c, "Sign in")
@@ -161,7 +162,7 @@ func (s *Server) webLoginForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, "login", pg)
 }
 
-func (s *Server) webLogin(c echo.Context) error {
+func (s *Handler) webLogin(c echo.Context) error {
 	email, password := strings.TrimSpace(c.FormValue("email")), c.FormValue("password")
 	pg := s.newPage(c, "Sign in")
 	pg.Data["Email"] = email
@@ -181,34 +182,34 @@ func (s *Server) webLogin(c echo.Context) error {
 			return err
 		}
 		pg.Error = fe.Message
-		setRetryAfter(c, fe)
-		return s.render(c, statusOf[fe.Code], "login", pg)
+		httpx.SetRetryAfter(c, fe)
+		return s.render(c, httpx.StatusOf[fe.Code], "login", pg)
 	}
-	s.setSessionCookie(c, secret, sess.ExpiresAt)
+	httpx.SetSessionCookie(c, s.secureCookies, secret, sess.ExpiresAt)
 	return c.Redirect(http.StatusSeeOther, "/")
 }
 
-func (s *Server) webLogout(c echo.Context) error {
-	if sess, ok := c.Get(sessionKey).(auth.Session); ok {
-		if err := s.store.DeleteSession(c.Request().Context(), sess.ID); err != nil {
+func (s *Handler) webLogout(c echo.Context) error {
+	if sess, ok := c.Get(httpx.SessionKey).(auth.Session); ok {
+		if err := s.svc.DeleteSession(c.Request().Context(), sess.ID); err != nil {
 			return err
 		}
 	}
-	s.clearSessionCookie(c)
+	httpx.ClearSessionCookie(c, s.secureCookies)
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-func (s *Server) webMe(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webMe(c echo.Context) error {
+	p := httpx.Principal(c)
 	if p.User.AgentID == nil {
 		return fault.Errorf(fault.NotFound, "your account is not linked to an agent, so you have no schedule")
 	}
 	return s.renderMe(c, http.StatusOK, s.newPage(c, "My week"))
 }
 
-func (s *Server) renderMe(c echo.Context, status int, pg page) error {
+func (s *Handler) renderMe(c echo.Context, status int, pg page) error {
 	ctx := c.Request().Context()
-	a, err := s.store.FindAgentByID(ctx, *principal(c).User.AgentID)
+	a, err := s.svc.FindAgentByID(ctx, *httpx.Principal(c).User.AgentID)
 	if err != nil {
 		return err
 	}
@@ -218,12 +219,12 @@ func (s *Server) renderMe(c echo.Context, status int, pg page) error {
 	}
 	now := s.now().In(loc)
 	weekStart := time.Date(now.Year(), now.Month(), now.Day()-int((now.Weekday()+6)%7), 0, 0, 0, 0, loc)
-	shifts, err := s.localShifts(ctx, a, loc, weekStart, weekStart.AddDate(0, 0, 14))
+	shifts, err := s.svc.FindShifts(ctx, service.ShiftFilter{AgentIDs: []int64{a.ID}, From: weekStart, To: weekStart.AddDate(0, 0, 14), Published: true})
 	if err != nil {
 		return err
 	}
 	// Next shift first: what is still ahead, then what has passed.
-	ahead, past := []localShift{}, []localShift{}
+	ahead, past := []calendar.Shift{}, []calendar.Shift{}
 	for _, sh := range shifts {
 		if sh.End.After(s.now()) {
 			ahead = append(ahead, sh)
@@ -231,7 +232,7 @@ func (s *Server) renderMe(c echo.Context, status int, pg page) error {
 			past = append(past, sh)
 		}
 	}
-	off, _, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{a.ID}, Page: store.Page{Limit: 50}})
+	off, _, err := s.svc.FindTimeOff(ctx, service.TimeOffFilter{AgentIDs: []int64{a.ID}, Page: service.Page{Limit: 50}})
 	if err != nil {
 		return err
 	}
@@ -244,13 +245,13 @@ func (s *Server) renderMe(c echo.Context, status int, pg page) error {
 	return s.render(c, status, "me", pg)
 }
 
-func (s *Server) webRequestTimeOff(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webRequestTimeOff(c echo.Context) error {
+	p := httpx.Principal(c)
 	if p.User.AgentID == nil {
 		return fault.Errorf(fault.NotFound, "your account is not linked to an agent")
 	}
 	ctx := c.Request().Context()
-	a, err := s.store.FindAgentByID(ctx, *p.User.AgentID)
+	a, err := s.svc.FindAgentByID(ctx, *p.User.AgentID)
 	if err != nil {
 		return err
 	}
@@ -264,15 +265,15 @@ func (s *Server) webRequestTimeOff(c echo.Context) error {
 		pg.Fields[field] = err.Error()
 		return s.renderMe(c, http.StatusBadRequest, pg)
 	}
-	if _, err := s.store.CreateTimeOff(ctx, calendar.TimeOff{AgentID: a.ID, Start: start, End: end, FullDays: true,
+	if _, err := s.svc.CreateTimeOff(ctx, calendar.TimeOff{AgentID: a.ID, Start: start, End: end, FullDays: true,
 		Reason: strings.TrimSpace(c.FormValue("reason")), CreatedByID: p.User.ID}); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/me?done=Time-off+requested.")
 }
 
-func (s *Server) webResetFeed(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webResetFeed(c echo.Context) error {
+	p := httpx.Principal(c)
 	if p.User.AgentID == nil {
 		return fault.Errorf(fault.NotFound, "your account is not linked to an agent")
 	}
@@ -280,7 +281,7 @@ func (s *Server) webResetFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetCalendarFeed(c.Request().Context(), *p.User.AgentID, auth.HashSecret(secret)); err != nil {
+	if err := s.svc.SetCalendarFeed(c.Request().Context(), *p.User.AgentID, auth.HashSecret(secret)); err != nil {
 		return err
 	}
 	pg := s.newPage(c, "My week")
@@ -291,37 +292,37 @@ func (s *Server) webResetFeed(c echo.Context) error {
 
 type queueRow struct {
 	Queue    org.Queue
-	History  *store.HistorySummary
-	Forecast *store.Forecast
+	History  *service.HistorySummary
+	Forecast *service.Forecast
 }
 
-func (s *Server) webPlanner(c echo.Context) error {
+func (s *Handler) webPlanner(c echo.Context) error {
 	if err := onlyRoles(c, org.RolePlanner, org.RoleAdmin); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
+	queues, _, err := s.svc.FindQueues(ctx, service.Page{Limit: 500})
 	if err != nil {
 		return err
 	}
-	sums, err := s.store.SummarizeHistory(ctx)
+	sums, err := s.svc.SummarizeHistory(ctx)
 	if err != nil {
 		return err
 	}
-	byQueue := map[int64]*store.HistorySummary{}
+	byQueue := map[int64]*service.HistorySummary{}
 	for i := range sums {
 		byQueue[sums[i].QueueID] = &sums[i]
 	}
 	rows := make([]queueRow, len(queues))
 	for i, q := range queues {
 		rows[i] = queueRow{Queue: q, History: byQueue[q.ID]}
-		if f, err := s.store.FindLatestForecast(ctx, q.ID); err == nil {
+		if f, err := s.svc.FindLatestForecast(ctx, q.ID); err == nil {
 			rows[i].Forecast = &f
 		} else if !fault.Is(err, fault.NotFound) {
 			return err
 		}
 	}
-	plans, _, err := s.store.FindSchedules(ctx, store.ScheduleFilter{Page: store.Page{Limit: 20}})
+	plans, _, err := s.svc.FindSchedules(ctx, service.ScheduleFilter{Page: service.Page{Limit: 20}})
 	if err != nil {
 		return err
 	}
@@ -331,12 +332,12 @@ func (s *Server) webPlanner(c echo.Context) error {
 	return s.render(c, http.StatusOK, "planner", pg)
 }
 
-func (s *Server) webTeam(c echo.Context) error {
+func (s *Handler) webTeam(c echo.Context) error {
 	if err := onlyRoles(c, org.RoleSupervisor); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	agents, err := s.svc.TeamAgents(ctx, principal(c))
+	agents, err := s.svc.TeamAgents(ctx, httpx.Principal(c))
 	if err != nil {
 		return err
 	}
@@ -345,7 +346,7 @@ func (s *Server) webTeam(c echo.Context) error {
 	for i, a := range agents {
 		ids[i], names[a.ID] = a.ID, a.Name
 	}
-	pending, _, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: ids, Status: calendar.TimeOffPending, Page: store.Page{Limit: 100}})
+	pending, _, err := s.svc.FindTimeOff(ctx, service.TimeOffFilter{AgentIDs: ids, Status: calendar.TimeOffPending, Page: service.Page{Limit: 100}})
 	if err != nil {
 		return err
 	}
@@ -361,9 +362,9 @@ func (s *Server) webTeam(c echo.Context) error {
 	return s.render(c, http.StatusOK, "team", pg)
 }
 
-func (s *Server) webDecideTimeOff(c echo.Context) error {
+func (s *Handler) webDecideTimeOff(c echo.Context) error {
 	ctx := c.Request().Context()
-	r, _, err := s.loadTimeOff(c, auth.Update)
+	r, _, err := s.loadTimeOff(c)
 	if err != nil {
 		return err
 	}
@@ -372,18 +373,18 @@ func (s *Server) webDecideTimeOff(c echo.Context) error {
 			return err
 		}
 	}
-	decided, err := calendar.Decide(r, c.FormValue("decision") == "approve", principal(c).User.ID, s.now(), "")
+	decided, err := calendar.Decide(r, c.FormValue("decision") == "approve", httpx.Principal(c).User.ID, s.now(), "")
 	if err != nil {
 		return fault.Errorf(fault.Conflict, "%v", err)
 	}
-	if _, err := s.store.SaveTimeOffState(ctx, decided); err != nil {
+	if _, err := s.svc.SaveTimeOffState(ctx, decided); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/team?done=Request+"+string(decided.Status)+".")
 }
 
-func (s *Server) adminPage(c echo.Context, status int, pg page, form map[string]string) error {
-	users, _, err := s.store.FindUsers(c.Request().Context(), store.UserFilter{Page: store.Page{Limit: 500}})
+func (s *Handler) adminPage(c echo.Context, status int, pg page, form map[string]string) error {
+	users, _, err := s.svc.FindUsers(c.Request().Context(), service.UserFilter{Page: service.Page{Limit: 500}})
 	if err != nil {
 		return err
 	}
@@ -399,25 +400,25 @@ func (s *Server) adminPage(c echo.Context, status int, pg page, form map[string]
 	return s.render(c, status, "admin", pg)
 }
 
-func (s *Server) webAdmin(c echo.Context) error {
-	if err := principal(c).Allow(auth.Users, auth.Read); err != nil {
+func (s *Handler) webAdmin(c echo.Context) error {
+	if err := httpx.Principal(c).Allow(auth.Users, auth.Read); err != nil {
 		return err
 	}
 	return s.adminPage(c, http.StatusOK, s.newPage(c, "Administration"), nil)
 }
 
-func (s *Server) webCreateUser(c echo.Context) error {
-	if err := principal(c).Allow(auth.Users, auth.Create); err != nil {
+func (s *Handler) webCreateUser(c echo.Context) error {
+	if err := httpx.Principal(c).Allow(auth.Users, auth.Create); err != nil {
 		return err
 	}
 	form := map[string]string{"name": c.FormValue("name"), "email": strings.TrimSpace(strings.ToLower(c.FormValue("email"))), "role": c.FormValue("role")}
-	u := userBody{User: org.User{Name: form["name"], Email: form["email"], Role: org.Role(form["role"])}, Password: c.FormValue("password")}
-	err := u.validate()
+	u := service.UserInput{User: org.User{Name: form["name"], Email: form["email"], Role: org.Role(form["role"])}, Password: c.FormValue("password")}
+	err := u.Validate()
 	if err == nil && u.Password == "" {
 		err = &fault.Error{Code: fault.Invalid, Message: "invalid user", Fields: map[string]string{"password": "is required"}}
 	}
 	if err == nil {
-		_, err = s.createUser(c.Request().Context(), u)
+		_, err = s.svc.CreateUser(c.Request().Context(), u)
 	}
 	if err != nil {
 		var fe *fault.Error
@@ -429,7 +430,20 @@ func (s *Server) webCreateUser(c echo.Context) error {
 		for k, v := range fe.Fields {
 			pg.Fields[k] = v
 		}
-		return s.adminPage(c, statusOf[fe.Code], pg, form)
+		return s.adminPage(c, httpx.StatusOf[fe.Code], pg, form)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin?done=User+added.")
+}
+
+// loadTimeOff finds the request in the path that the caller may decide.
+func (s *Handler) loadTimeOff(c echo.Context) (calendar.TimeOff, org.Agent, error) {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.TimeOff, auth.Update); err != nil {
+		return calendar.TimeOff{}, org.Agent{}, err
+	}
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return calendar.TimeOff{}, org.Agent{}, err
+	}
+	return s.svc.LoadTimeOff(c.Request().Context(), p, id, auth.Update)
 }

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"fmt"
@@ -11,12 +11,13 @@ import (
 
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 )
 
 // webDispute handles the "POST /qa/evaluations/:id/dispute" page.
-func (s *Server) webDispute(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webDispute(c echo.Context) error {
+	p := httpx.Principal(c)
 	ctx := c.Request().Context()
 	e, sc, err := s.webEvaluationCard(c)
 	if err != nil {
@@ -53,14 +54,14 @@ func (s *Server) webDispute(c echo.Context) error {
 }
 
 // webDecideDispute handles the "POST /qa/disputes/:id/decide" page.
-func (s *Server) webDecideDispute(c echo.Context) error {
-	id, err := idParam(c)
+func (s *Handler) webDecideDispute(c echo.Context) error {
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	ctx := c.Request().Context()
-	d, _, err := s.svc.LoadDispute(ctx, s.store, p, id, auth.Update)
+	d, _, err := s.svc.GetDispute(ctx, p, id, auth.Update)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
-	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/service"
 )
 
 // teamWeekRow is one agent's published week on the supervisor's team page:
@@ -22,7 +22,7 @@ type teamWeekRow struct {
 // teamWeek lays out the team's published shifts for the week starting on the
 // given Monday (YYYY-MM-DD, default this week), day by day on each agent's
 // clock. Returns the rows and the day headings.
-func (s *Server) teamWeek(ctx context.Context, agents []org.Agent, week string) ([]teamWeekRow, []string, error) {
+func (s *Handler) teamWeek(ctx context.Context, agents []org.Agent, week string) ([]teamWeekRow, []string, error) {
 	now := s.now()
 	monday := time.Date(now.Year(), now.Month(), now.Day()-int((now.Weekday()+6)%7), 0, 0, 0, 0, time.UTC)
 	if week != "" {
@@ -41,7 +41,7 @@ func (s *Server) teamWeek(ctx context.Context, agents []org.Agent, week string) 
 		ids[i] = a.ID
 	}
 	// Wide enough for every zone's local week.
-	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{AgentIDs: ids, Published: true, From: monday.Add(-14 * time.Hour), To: monday.AddDate(0, 0, 7).Add(14 * time.Hour)})
+	shifts, err := s.svc.FindShifts(ctx, service.ShiftFilter{AgentIDs: ids, Published: true, From: monday.Add(-14 * time.Hour), To: monday.AddDate(0, 0, 7).Add(14 * time.Hour)})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"context"
@@ -15,9 +15,9 @@ import (
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
-	"github.com/peakwise/peakwise/server/store"
 )
 
 // criterionView is one criterion on the evaluation page.
@@ -48,16 +48,16 @@ type evaluationPage struct {
 	Dispute    *qa.Dispute // the open dispute, if any
 	CanDecide  bool
 	Disputes   []qa.Dispute
-	History    []store.AuditEvent
+	History    []service.AuditEvent
 	Unanswered int
 }
 
-func (s *Server) evaluationPage(ctx context.Context, p auth.Principal, id int64) (evaluationPage, error) {
-	e, err := s.svc.LoadEvaluation(ctx, s.store, p, id, auth.Read)
+func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64) (evaluationPage, error) {
+	e, err := s.svc.GetEvaluation(ctx, p, id, auth.Read)
 	if err != nil {
 		return evaluationPage{}, err
 	}
-	v, err := s.evaluationView(ctx, e)
+	v, err := s.svc.ViewEvaluation(ctx, e)
 	if err != nil {
 		return evaluationPage{}, err
 	}
@@ -71,7 +71,7 @@ func (s *Server) evaluationPage(ctx context.Context, p auth.Principal, id int64)
 	ep.CanRelease = e.State == qa.EvalSubmitted && e.CalibrationID == nil && p.AllowObject(auth.Evaluations, auth.Update, owner) == nil
 	ep.CanAck = (e.State == qa.EvalReleased || e.State == qa.EvalResolved) && p.AllowObject(auth.Evaluations, auth.Accept, owner) == nil
 	ep.CanCoach = e.State != qa.EvalDraft && e.CalibrationID == nil && p.AllowObject(auth.Coaching, auth.Create, owner) == nil
-	disputes, _, err := s.store.FindDisputes(ctx, store.DisputeFilter{EvaluationID: e.ID, Page: store.Page{Limit: 50}})
+	disputes, _, err := s.svc.FindDisputes(ctx, service.DisputeFilter{EvaluationID: e.ID, Page: service.Page{Limit: 50}})
 	if err != nil {
 		return ep, err
 	}
@@ -124,7 +124,7 @@ func (s *Server) evaluationPage(ctx context.Context, p auth.Principal, id int64)
 		}
 	}
 	if p.User.Role != org.RoleAgent {
-		if ep.History, err = s.store.FindAudit(ctx, "evaluation", e.ID); err != nil {
+		if ep.History, err = s.svc.FindAudit(ctx, "evaluation", e.ID); err != nil {
 			return ep, err
 		}
 	}
@@ -132,16 +132,16 @@ func (s *Server) evaluationPage(ctx context.Context, p auth.Principal, id int64)
 }
 
 // webEvaluation handles the "GET /qa/evaluations/:id" page.
-func (s *Server) webEvaluation(c echo.Context) error {
+func (s *Handler) webEvaluation(c echo.Context) error {
 	return s.renderEvaluation(c, http.StatusOK, s.newPage(c, "Evaluation"))
 }
 
-func (s *Server) renderEvaluation(c echo.Context, status int, pg page) error {
-	id, err := idParam(c)
+func (s *Handler) renderEvaluation(c echo.Context, status int, pg page) error {
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	ep, err := s.evaluationPage(c.Request().Context(), p, id)
 	if err != nil {
 		return err
@@ -215,23 +215,23 @@ func webFault(pg *page, err error, prefix map[string]string) bool {
 
 // webEvaluationCard reads the evaluation named in the path, as the caller may
 // read it, and the scorecard version it is scored on.
-func (s *Server) webEvaluationCard(c echo.Context) (qa.Evaluation, qa.Scorecard, error) {
-	id, err := idParam(c)
+func (s *Handler) webEvaluationCard(c echo.Context) (qa.Evaluation, qa.Scorecard, error) {
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return qa.Evaluation{}, qa.Scorecard{}, err
 	}
 	ctx := c.Request().Context()
-	e, err := s.svc.LoadEvaluation(ctx, s.store, principal(c), id, auth.Read)
+	e, err := s.svc.GetEvaluation(ctx, httpx.Principal(c), id, auth.Read)
 	if err != nil {
 		return qa.Evaluation{}, qa.Scorecard{}, err
 	}
-	sc, err := s.store.FindScorecardByID(ctx, e.ScorecardID)
+	sc, err := s.svc.FindScorecardByID(ctx, e.ScorecardID)
 	return e, sc, err
 }
 
 // webSaveEvaluation handles the "POST /qa/evaluations/:id" page.
-func (s *Server) webSaveEvaluation(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webSaveEvaluation(c echo.Context) error {
+	p := httpx.Principal(c)
 	ctx := c.Request().Context()
 	e, sc, err := s.webEvaluationCard(c)
 	if err != nil {
@@ -297,7 +297,7 @@ type scorePreview struct {
 
 // webPreviewScore scores the form's answers with the one formula, leaving
 // out what is not answered yet, for the live score on the evaluation page.
-func (s *Server) webPreviewScore(c echo.Context) error {
+func (s *Handler) webPreviewScore(c echo.Context) error {
 	_, sc, err := s.webEvaluationCard(c)
 	if err != nil {
 		return err

@@ -1,22 +1,31 @@
-package server
+package web
 
 import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 )
 
 // webCalibration handles the "GET /qa/calibrations/:id" page.
-func (s *Server) webCalibration(c echo.Context) error {
-	p := principal(c)
-	cs, err := s.loadCalibration(c)
+func (s *Handler) webCalibration(c echo.Context) error {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.Calibrations, auth.Read); err != nil {
+		return err
+	}
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	view, err := s.calibrationView(ctx, p, cs)
+	cs, err := s.svc.LoadCalibration(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	view, err := s.svc.ViewCalibration(ctx, p, cs)
 	if err != nil {
 		return err
 	}
@@ -29,7 +38,7 @@ func (s *Server) webCalibration(c echo.Context) error {
 	pg.Data["V"] = view
 	pg.Data["Names"] = n
 	if !view.Blind {
-		sc, err := s.store.FindScorecardByID(ctx, cs.ScorecardID)
+		sc, err := s.svc.FindScorecardByID(ctx, cs.ScorecardID)
 		if err != nil {
 			return err
 		}

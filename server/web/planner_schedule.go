@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"context"
@@ -18,21 +18,10 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
-	"github.com/peakwise/peakwise/server/store"
 )
-
-func (s *Server) scheduleWebRoutes(g *echo.Group) {
-	g.GET("/planner/schedules", s.webSchedules)
-	g.POST("/planner/schedules/generate", s.webGenerate)
-	g.GET("/planner/runs/:id", s.webRun)
-	g.GET("/planner/schedules/:id", s.webSchedule)
-	g.POST("/planner/schedules/:id/publish", s.webPublish)
-	g.GET("/planner/schedules/:id/shifts/:shift_id", s.webShiftForm)
-	g.POST("/planner/schedules/:id/shifts/:shift_id", s.webEditShift)
-	g.GET("/planner/compare", s.webCompare)
-}
 
 // runStatus is what the progress bar polls.
 type runStatus struct {
@@ -47,23 +36,23 @@ type runStatus struct {
 	Finished bool   `json:"finished"`
 }
 
-func (s *Server) webRun(c echo.Context) error {
+func (s *Handler) webRun(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
-	if err := principal(c).Allow(auth.Jobs, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Jobs, auth.Read); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
-	run, err := s.store.FindJobRunByID(c.Request().Context(), id)
+	run, err := s.svc.FindJobRunByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	st := runStatus{ID: run.ID, Status: string(run.Status), Total: run.Total, Done: run.Done, Failed: run.Failed, Errors: run.Errors,
-		Elapsed: int(s.now().Sub(run.StartedAt).Seconds()), Finished: run.Status != store.JobRunning}
+		Elapsed: int(s.now().Sub(run.StartedAt).Seconds()), Finished: run.Status != service.JobRunning}
 	if run.FinishedAt != nil {
 		st.Elapsed = int(run.FinishedAt.Sub(run.StartedAt).Seconds())
 	}
@@ -90,7 +79,7 @@ type scheduleReport struct {
 // measurePlan measures the shifts that serve q (see service.QueueShifts) against q's
 // latest requirements over the plan's period: cost and stress. agents, when
 // not nil, holds the plan's agents already loaded.
-func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queue, shifts []calendar.Shift, agents map[int64]org.Agent) (scheduleReport, scheduling.Plan, error) {
+func (s *Handler) measurePlan(ctx context.Context, sch service.Schedule, q org.Queue, shifts []calendar.Shift, agents map[int64]org.Agent) (scheduleReport, scheduling.Plan, error) {
 	out := scheduleReport{Queue: q}
 	loc, err := time.LoadLocation(q.Timezone)
 	if err != nil {
@@ -124,7 +113,7 @@ func (s *Server) measurePlan(ctx context.Context, sch store.Schedule, q org.Queu
 }
 
 // agentNames maps every agent id to a name.
-func (s *Server) agentNames(ctx context.Context) (map[int64]string, error) {
+func (s *Handler) agentNames(ctx context.Context) (map[int64]string, error) {
 	agents, err := s.agentDirectory(ctx)
 	if err != nil {
 		return nil, err
@@ -138,10 +127,10 @@ func (s *Server) agentNames(ctx context.Context) (map[int64]string, error) {
 
 // agentDirectory maps every agent id to the agent (with skills), read a page
 // of 500 at a time.
-func (s *Server) agentDirectory(ctx context.Context) (map[int64]org.Agent, error) {
+func (s *Handler) agentDirectory(ctx context.Context) (map[int64]org.Agent, error) {
 	out := map[int64]org.Agent{}
-	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
-		as, total, err := s.store.FindAgents(ctx, store.AgentFilter{Page: page})
+	for page := (service.Page{Limit: 500}); ; page.Offset += page.Limit {
+		as, total, err := s.svc.FindAgents(ctx, service.AgentFilter{Page: page})
 		if err != nil {
 			return nil, err
 		}
@@ -170,16 +159,16 @@ type warningRow struct {
 	calendar.Violation
 }
 
-func (s *Server) webSchedule(c echo.Context) error {
+func (s *Handler) webSchedule(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	sch, err := s.store.FindScheduleByID(ctx, id)
+	sch, err := s.svc.FindScheduleByID(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -187,13 +176,13 @@ func (s *Server) webSchedule(c echo.Context) error {
 	return s.schedulePage(c, http.StatusOK, pg, sch)
 }
 
-func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Schedule) error {
+func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.Schedule) error {
 	ctx := c.Request().Context()
-	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID, Lean: true})
+	shifts, err := s.svc.FindShifts(ctx, service.ShiftFilter{ScheduleID: sch.ID, Lean: true})
 	if err != nil {
 		return err
 	}
-	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
+	queues, _, err := s.svc.FindQueues(ctx, service.Page{Limit: 500})
 	if err != nil {
 		return err
 	}
@@ -263,7 +252,7 @@ func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Sch
 	for id, a := range agents {
 		names[id] = a.Name
 	}
-	teams, _, err := s.store.FindTeams(ctx, store.TeamFilter{Page: store.Page{Limit: 500}})
+	teams, _, err := s.svc.FindTeams(ctx, service.TeamFilter{Page: service.Page{Limit: 500}})
 	if err != nil {
 		return err
 	}
@@ -291,7 +280,7 @@ func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Sch
 		}
 	}
 	var edit func(calendar.Shift) string
-	if sch.Status == store.ScheduleDraft {
+	if sch.Status == service.ScheduleDraft {
 		edit = func(sh calendar.Shift) string {
 			return fmt.Sprintf("/planner/schedules/%d/shifts/%d?queue_id=%d", sch.ID, sh.ID, q.ID)
 		}
@@ -312,7 +301,7 @@ func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Sch
 	link := func(v string, d time.Time, page int) string {
 		u := fmt.Sprintf("/planner/schedules/%d?queue_id=%d&view=%s&from=%s", sch.ID, q.ID, v, d.Format(time.DateOnly))
 		if team != 0 {
-			u += "&team_id=" + itoa64(team)
+			u += "&team_id=" + strconv.FormatInt(team, 10)
 		}
 		if page > 1 {
 			u += "&page=" + strconv.Itoa(page)
@@ -355,7 +344,7 @@ func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Sch
 	pg.Data["Templates"] = templates
 	pg.Data["Summary"] = summary
 	pg.Data["Warnings"] = warnings
-	pg.Data["IsDraft"] = sch.Status == store.ScheduleDraft
+	pg.Data["IsDraft"] = sch.Status == service.ScheduleDraft
 	for _, k := range []string{"Reason", "Accept"} {
 		if _, ok := pg.Data[k]; !ok {
 			pg.Data[k] = ""
@@ -366,20 +355,20 @@ func (s *Server) schedulePage(c echo.Context, status int, pg page, sch store.Sch
 
 // webPublish publishes a draft as the API does: the form carries the
 // version it was shown, and rule warnings must be accepted with a reason.
-func (s *Server) webPublish(c echo.Context) error {
+func (s *Handler) webPublish(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	draft, err := s.store.FindScheduleByID(ctx, id)
+	draft, err := s.svc.FindScheduleByID(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -392,7 +381,7 @@ func (s *Server) webPublish(c echo.Context) error {
 	_ = json.Unmarshal([]byte(draft.Report), &report)
 	accept, reason := c.FormValue("accept_warnings") == "on", strings.TrimSpace(c.FormValue("reason"))
 	pg.Data["Reason"], pg.Data["Accept"] = reason, map[bool]string{true: "on"}[accept]
-	if len(report.Warnings) > 0 && draft.Status == store.ScheduleDraft {
+	if len(report.Warnings) > 0 && draft.Status == service.ScheduleDraft {
 		if !accept {
 			pg.Fields["accept_warnings"] = fmt.Sprintf("The draft breaks %d rule(s): tick to publish it anyway, or fix the shifts.", len(report.Warnings))
 		}

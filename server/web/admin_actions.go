@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"errors"
@@ -11,32 +11,23 @@ import (
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
-	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/service"
 )
 
-// adminWebRoutes registers the admin's forms beside adding users: changing a
-// user's role, agent link and access; teams and their supervisors; API tokens.
-func (s *Server) adminWebRoutes(g *echo.Group) {
-	g.POST("/admin/users/:id", s.webUpdateUser)
-	g.POST("/admin/teams", s.webCreateTeam)
-	g.POST("/admin/teams/:id", s.webUpdateTeam)
-	g.POST("/admin/tokens", s.webCreateToken)
-	g.POST("/admin/tokens/:id/revoke", s.webRevokeToken)
-}
-
 // adminData adds what the admin page shows beside the users.
-func (s *Server) adminData(c echo.Context, pg *page) error {
+func (s *Handler) adminData(c echo.Context, pg *page) error {
 	ctx := c.Request().Context()
-	teams, _, err := s.store.FindTeams(ctx, store.TeamFilter{Page: store.Page{Limit: 500}})
+	teams, _, err := s.svc.FindTeams(ctx, service.TeamFilter{Page: service.Page{Limit: 500}})
 	if err != nil {
 		return err
 	}
-	sites, _, err := s.store.FindSites(ctx, store.Page{Limit: 500})
+	sites, _, err := s.svc.FindSites(ctx, service.Page{Limit: 500})
 	if err != nil {
 		return err
 	}
-	tokens, _, err := s.store.FindAPITokens(ctx, store.APITokenFilter{Page: store.Page{Limit: 500}})
+	tokens, _, err := s.svc.FindAPITokens(ctx, service.APITokenFilter{Page: service.Page{Limit: 500}})
 	if err != nil {
 		return err
 	}
@@ -44,7 +35,7 @@ func (s *Server) adminData(c echo.Context, pg *page) error {
 	if err != nil {
 		return err
 	}
-	users, _, err := s.store.FindUsers(ctx, store.UserFilter{Page: store.Page{Limit: 500}})
+	users, _, err := s.svc.FindUsers(ctx, service.UserFilter{Page: service.Page{Limit: 500}})
 	if err != nil {
 		return err
 	}
@@ -72,7 +63,7 @@ func adminDone(c echo.Context, msg string) error {
 
 // adminFault shows a form error on the admin page, or passes on errors that
 // are not about the form.
-func (s *Server) adminFault(c echo.Context, err error) error {
+func (s *Handler) adminFault(c echo.Context, err error) error {
 	var fe *fault.Error
 	if !errors.As(err, &fe) || (fe.Code != fault.Invalid && fe.Code != fault.Conflict && fe.Code != fault.Unprocessable) {
 		return err
@@ -82,20 +73,21 @@ func (s *Server) adminFault(c echo.Context, err error) error {
 	for k, v := range fe.Fields {
 		pg.Error += "; " + k + ": " + v
 	}
-	return s.adminPage(c, statusOf[fe.Code], pg, nil)
+	return s.adminPage(c, httpx.StatusOf[fe.Code], pg, nil)
 }
 
-func (s *Server) webUpdateUser(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webUpdateUser(c echo.Context) error {
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Users, auth.Update); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, err := s.findUserBody(ctx, id)
+	found, err := s.svc.FindUser(ctx, id)
+	u := service.UserInput{User: found}
 	if err != nil {
 		return err
 	}
@@ -116,17 +108,17 @@ func (s *Server) webUpdateUser(c echo.Context) error {
 	if id == p.User.ID && (u.Disabled || u.Role != org.RoleAdmin) {
 		return s.adminFault(c, &fault.Error{Code: fault.Invalid, Message: "you cannot lock yourself out", Fields: map[string]string{"role": "keep your own account an active admin"}})
 	}
-	if err := u.validate(); err != nil {
+	if err := u.Validate(); err != nil {
 		return s.adminFault(c, err)
 	}
-	if _, err := s.updateUser(ctx, u); err != nil {
+	if _, err := s.svc.UpdateUser(ctx, u); err != nil {
 		return s.adminFault(c, err)
 	}
 	return adminDone(c, "Saved "+u.Email+".")
 }
 
-func (s *Server) webCreateTeam(c echo.Context) error {
-	if err := principal(c).Allow(auth.Teams, auth.Create); err != nil {
+func (s *Handler) webCreateTeam(c echo.Context) error {
+	if err := httpx.Principal(c).Allow(auth.Teams, auth.Create); err != nil {
 		return err
 	}
 	siteID, _ := strconv.ParseInt(c.FormValue("site_id"), 10, 64)
@@ -141,22 +133,22 @@ func (s *Server) webCreateTeam(c echo.Context) error {
 	if err := s.svc.ValidateTeam(ctx, t); err != nil {
 		return s.adminFault(c, err)
 	}
-	if _, err := s.store.CreateTeam(ctx, t); err != nil {
+	if _, err := s.svc.CreateTeam(ctx, t); err != nil {
 		return s.adminFault(c, err)
 	}
 	return adminDone(c, "Team "+t.Name+" added.")
 }
 
-func (s *Server) webUpdateTeam(c echo.Context) error {
-	if err := principal(c).Allow(auth.Teams, auth.Update); err != nil {
+func (s *Handler) webUpdateTeam(c echo.Context) error {
+	if err := httpx.Principal(c).Allow(auth.Teams, auth.Update); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	t, err := s.store.FindTeamByID(ctx, id)
+	t, err := s.svc.FindTeamByID(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -173,14 +165,14 @@ func (s *Server) webUpdateTeam(c echo.Context) error {
 	if err := s.svc.ValidateTeam(ctx, t); err != nil {
 		return s.adminFault(c, err)
 	}
-	if _, err := s.store.UpdateTeam(ctx, t); err != nil {
+	if _, err := s.svc.UpdateTeam(ctx, t); err != nil {
 		return s.adminFault(c, err)
 	}
 	return adminDone(c, "Team "+t.Name+" saved.")
 }
 
-func (s *Server) webCreateToken(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webCreateToken(c echo.Context) error {
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Tokens, auth.Create); err != nil {
 		return err
 	}
@@ -201,24 +193,24 @@ func (s *Server) webCreateToken(c echo.Context) error {
 	return s.adminPage(c, http.StatusOK, pg, nil)
 }
 
-func (s *Server) webRevokeToken(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webRevokeToken(c echo.Context) error {
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Tokens, auth.Delete); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	tok, err := s.store.FindAPITokenByID(ctx, id)
+	tok, err := s.svc.FindAPITokenByID(ctx, id)
 	if err != nil {
 		return err
 	}
 	if err := p.AllowObject(auth.Tokens, auth.Delete, auth.Owner{UserID: &tok.UserID}); err != nil {
 		return err
 	}
-	if err := s.store.RevokeAPIToken(ctx, id, s.now()); err != nil {
+	if err := s.svc.RevokeAPIToken(ctx, id, s.now()); err != nil {
 		return err
 	}
 	return adminDone(c, "Token "+tok.Name+" revoked; scripts using it are refused from now on.")

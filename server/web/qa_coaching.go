@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"fmt"
@@ -14,17 +14,18 @@ import (
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 )
 
 // webNewCoaching handles the "GET /qa/coaching/new" page.
-func (s *Server) webNewCoaching(c echo.Context) error {
+func (s *Handler) webNewCoaching(c echo.Context) error {
 	return s.renderNewCoaching(c, http.StatusOK, s.newPage(c, "Plan coaching"))
 }
 
-func (s *Server) renderNewCoaching(c echo.Context, status int, pg page) error {
-	p := principal(c)
+func (s *Handler) renderNewCoaching(c echo.Context, status int, pg page) error {
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Coaching, auth.Create); err != nil {
 		return err
 	}
@@ -71,8 +72,8 @@ func zoneOf(name string) *time.Location {
 }
 
 // webCreateCoaching handles the "POST /qa/coaching" page.
-func (s *Server) webCreateCoaching(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webCreateCoaching(c echo.Context) error {
+	p := httpx.Principal(c)
 	pg := s.newPage(c, "Plan coaching")
 	agentID, _ := strconv.ParseInt(c.FormValue("agent_id"), 10, 64)
 	req := service.CoachingPlan{AgentID: agentID, Topic: c.FormValue("topic"), Goals: c.FormValue("goals")}
@@ -100,18 +101,18 @@ func (s *Server) webCreateCoaching(c echo.Context) error {
 }
 
 // webCoaching handles the "GET /qa/coaching/:id" page.
-func (s *Server) webCoaching(c echo.Context) error {
+func (s *Handler) webCoaching(c echo.Context) error {
 	return s.renderCoaching(c, http.StatusOK, s.newPage(c, "Coaching"))
 }
 
-func (s *Server) renderCoaching(c echo.Context, status int, pg page) error {
-	id, err := idParam(c)
+func (s *Handler) renderCoaching(c echo.Context, status int, pg page) error {
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	ctx := c.Request().Context()
-	cs, err := s.svc.LoadCoaching(ctx, s.store, p, id, auth.Read)
+	cs, err := s.svc.GetCoaching(ctx, p, id, auth.Read)
 	if err != nil {
 		return err
 	}
@@ -120,19 +121,19 @@ func (s *Server) renderCoaching(c echo.Context, status int, pg page) error {
 		return err
 	}
 	s.qaNav(&pg, p)
-	pg.Data["C"] = s.viewCoaching(p, cs)
+	pg.Data["C"] = s.svc.ViewCoaching(p, cs)
 	pg.Data["Names"] = n
 	pg.Data["CanNote"] = p.AllowObject(auth.Coaching, auth.Update, auth.Owner{AgentID: &cs.AgentID, TeamID: cs.TeamID}) == nil
 	return s.render(c, status, "qa_coaching", pg)
 }
 
 // webCoachingAction handles the "POST /qa/coaching/:id" page.
-func (s *Server) webCoachingAction(c echo.Context) error {
-	id, err := idParam(c)
+func (s *Handler) webCoachingAction(c echo.Context) error {
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	ctx := c.Request().Context()
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	action := c.FormValue("do")

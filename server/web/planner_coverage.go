@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"errors"
@@ -15,7 +15,6 @@ import (
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
-	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui/chart"
 )
 
@@ -97,17 +96,17 @@ type coverageForm struct {
 	Day        string // the day shown in detail
 }
 
-func (s *Server) webCoverage(c echo.Context) error {
+func (s *Handler) webCoverage(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
 	pg := s.newPage(c, "Coverage")
-	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
+	queues, _, err := s.svc.FindQueues(ctx, service.Page{Limit: 500})
 	if err != nil {
 		return err
 	}
-	plans, _, err := s.store.FindSchedules(ctx, store.ScheduleFilter{Page: store.Page{Limit: 50}})
+	plans, _, err := s.svc.FindSchedules(ctx, service.ScheduleFilter{Page: service.Page{Limit: 50}})
 	if err != nil {
 		return err
 	}
@@ -154,7 +153,7 @@ func (s *Server) webCoverage(c echo.Context) error {
 		}
 	}
 	to := time.Date(from.Year(), from.Month(), from.Day()+form.Days, 0, 0, 0, 0, loc)
-	var sch *store.Schedule
+	var sch *service.Schedule
 	if v := c.QueryParam("schedule_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		for i := range plans {
@@ -169,7 +168,7 @@ func (s *Server) webCoverage(c echo.Context) error {
 	if sch == nil { // the newest published plan over the range, else the newest plan
 		for i := range plans {
 			p := &plans[i]
-			if p.PeriodStart.Before(to) && p.PeriodEnd.After(from) && (sch == nil || (p.Status == store.SchedulePublished && sch.Status != store.SchedulePublished)) {
+			if p.PeriodStart.Before(to) && p.PeriodEnd.After(from) && (sch == nil || (p.Status == service.SchedulePublished && sch.Status != service.SchedulePublished)) {
 				sch = p
 			}
 		}
@@ -224,7 +223,7 @@ func (s *Server) webCoverage(c echo.Context) error {
 			sch.PeriodStart.In(loc).Format("2 Jan"), sch.PeriodEnd.In(loc).Format("2 Jan 2006"))
 		return s.render(c, status, "planner_coverage", pg)
 	}
-	f, err := s.store.FindForecastByID(ctx, cov.ForecastID)
+	f, err := s.svc.FindForecastByID(ctx, cov.ForecastID)
 	if err != nil {
 		return err
 	}
@@ -309,6 +308,6 @@ func coverageChart(id string, q org.Queue, loc *time.Location, step time.Duratio
 
 // dayLink is the coverage page's URL for one day in detail.
 func dayLink(f coverageForm, day string) string {
-	return "/planner/coverage?" + strings.Join([]string{"queue_id=" + itoa64(f.QueueID), "schedule_id=" + itoa64(f.ScheduleID),
+	return "/planner/coverage?" + strings.Join([]string{"queue_id=" + strconv.FormatInt(f.QueueID, 10), "schedule_id=" + strconv.FormatInt(f.ScheduleID, 10),
 		"from=" + f.From, "days=" + strconv.Itoa(f.Days), "day=" + day}, "&")
 }

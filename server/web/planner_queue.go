@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"context"
@@ -13,30 +13,15 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/peakwise/peakwise/forecasting"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
-	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/ui/chart"
 )
-
-// plannerRoutes registers the planner's pages: queues with their forecast,
-// history upload, coverage, the schedule grid and draft lifecycle, and jobs.
-// signedIn already sends signed-out visitors to the sign-in page.
-func (s *Server) plannerRoutes(signedIn *echo.Group) {
-	signedIn.GET("/planner/queues/:id", s.webQueue)
-	signedIn.POST("/planner/queues/:id/forecast", s.webForecastQueue)
-	signedIn.GET("/planner/history", s.webHistoryForm)
-	// The upload is limited before the CSRF check reads the multipart body.
-	s.echo.POST("/planner/history", s.webImportHistory, middleware.BodyLimit("64M"), s.authenticate, s.requirePage)
-	signedIn.GET("/planner/coverage", s.webCoverage)
-	s.scheduleWebRoutes(signedIn)
-	s.jobWebRoutes(signedIn)
-}
 
 // plannerOnly admits planners and admins, the roles that plan.
 func plannerOnly(c echo.Context) error { return onlyRoles(c, org.RolePlanner, org.RoleAdmin) }
@@ -52,7 +37,7 @@ func queueTarget(q org.Queue) string {
 // pastForecast is one stored forecast version scored against the actuals
 // that arrived for it.
 type pastForecast struct {
-	Forecast  store.Forecast
+	Forecast  service.Forecast
 	Scored    int      // intervals with an actual
 	WAPE      *float64 // realised, over the intervals with an actual
 	Bias      *float64
@@ -64,8 +49,8 @@ type pastForecast struct {
 
 // scoreForecast measures a stored forecast against the history that arrived
 // in its range (the same scoring as the API's accuracy endpoint).
-func (s *Server) scoreForecast(ctx context.Context, q org.Queue, loc *time.Location, f store.Forecast, pts []store.ForecastPoint) (pastForecast, error) {
-	hist, err := s.store.FindHistory(ctx, q.ID, f.StartAt, f.EndAt)
+func (s *Handler) scoreForecast(ctx context.Context, q org.Queue, loc *time.Location, f service.Forecast, pts []service.ForecastPoint) (pastForecast, error) {
+	hist, err := s.svc.FindHistory(ctx, q.ID, f.StartAt, f.EndAt)
 	if err != nil {
 		return pastForecast{}, err
 	}
@@ -85,43 +70,43 @@ func (s *Server) scoreForecast(ctx context.Context, q org.Queue, loc *time.Locat
 // webForecastQueue forecasts one queue now with the forecast job, as the
 // API's forecast run does; the browser is sent to the run's progress page,
 // which ends on the queue's page.
-func (s *Server) webForecastQueue(c echo.Context) error {
+func (s *Handler) webForecastQueue(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
-	p := principal(c)
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Forecasts, auth.Create); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.store.FindQueueByID(ctx, id); err != nil {
+	if _, err := s.svc.FindQueueByID(ctx, id); err != nil {
 		return err
 	}
 	run, err := s.svc.StartForecasts(ctx, p, service.ForecastRun{QueueIDs: []int64{id}, Horizon: c.FormValue("horizon")})
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/planner/runs/"+itoa64(run.ID))
+	return c.Redirect(http.StatusSeeOther, "/planner/runs/"+strconv.FormatInt(run.ID, 10))
 }
 
-func (s *Server) webQueue(c echo.Context) error {
+func (s *Handler) webQueue(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	q, err := s.store.FindQueueByID(ctx, id)
+	q, err := s.svc.FindQueueByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	ch, err := s.store.FindChannelByID(ctx, q.ChannelID)
+	ch, err := s.svc.FindChannelByID(ctx, q.ChannelID)
 	if err != nil {
 		return err
 	}
@@ -139,7 +124,7 @@ func (s *Server) webQueue(c echo.Context) error {
 	pg.Data["Past"] = []pastForecast{}
 	now := s.now()
 
-	latest, err := s.store.FindLatestForecast(ctx, q.ID)
+	latest, err := s.svc.FindLatestForecast(ctx, q.ID)
 	if err != nil && !fault.Is(err, fault.NotFound) {
 		return err
 	}
@@ -154,7 +139,7 @@ func (s *Server) webQueue(c echo.Context) error {
 	if hasForecast {
 		to = latest.EndAt
 	}
-	hist, err := s.store.FindHistory(ctx, q.ID, histFrom, to)
+	hist, err := s.svc.FindHistory(ctx, q.ID, histFrom, to)
 	if err != nil {
 		return err
 	}
@@ -175,7 +160,7 @@ func (s *Server) webQueue(c echo.Context) error {
 	}
 	var dayTable []forecasting.DayScore
 	if hasForecast {
-		pts, err := s.store.FindForecastPoints(ctx, latest.ID, time.Time{}, time.Time{})
+		pts, err := s.svc.FindForecastPoints(ctx, latest.ID, time.Time{}, time.Time{})
 		if err != nil {
 			return err
 		}
@@ -209,7 +194,7 @@ func (s *Server) webQueue(c echo.Context) error {
 	pg.Data["Days"] = dayTable
 
 	// Older versions, scored against what has arrived since.
-	versions, _, err := s.store.FindForecasts(ctx, q.ID, store.Page{Limit: 8})
+	versions, _, err := s.svc.FindForecasts(ctx, q.ID, service.Page{Limit: 8})
 	if err != nil {
 		return err
 	}
@@ -218,7 +203,7 @@ func (s *Server) webQueue(c echo.Context) error {
 		if hasForecast && v.ID == latest.ID {
 			continue
 		}
-		pts, err := s.store.FindForecastPoints(ctx, v.ID, time.Time{}, time.Time{})
+		pts, err := s.svc.FindForecastPoints(ctx, v.ID, time.Time{}, time.Time{})
 		if err != nil {
 			return err
 		}
@@ -233,7 +218,7 @@ func (s *Server) webQueue(c echo.Context) error {
 }
 
 // forecastDays totals the forecast per local day, with the actual where it arrived.
-func forecastDays(loc *time.Location, pts []store.ForecastPoint, scored []forecasting.DayScore) []forecasting.DayScore {
+func forecastDays(loc *time.Location, pts []service.ForecastPoint, scored []forecasting.DayScore) []forecasting.DayScore {
 	byDate := map[string]forecasting.DayScore{}
 	for _, d := range scored {
 		byDate[d.Date] = d
@@ -259,7 +244,7 @@ func forecastDays(loc *time.Location, pts []store.ForecastPoint, scored []foreca
 }
 
 // forecastDesc says in words what the forecast chart shows, for screen readers.
-func forecastDesc(q org.Queue, loc *time.Location, past []chart.Point, f store.Forecast, hasForecast bool, actuals int) string {
+func forecastDesc(q org.Queue, loc *time.Location, past []chart.Point, f service.Forecast, hasForecast bool, actuals int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Contacts per %d-minute interval for %s, times in %s. ", q.IntervalMin, q.Name, q.Timezone)
 	if len(past) > 0 {
@@ -278,20 +263,20 @@ func forecastDesc(q org.Queue, loc *time.Location, past []chart.Point, f store.F
 	return b.String()
 }
 
-func (s *Server) webHistoryForm(c echo.Context) error {
+func (s *Handler) webHistoryForm(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
 	return s.historyPage(c, http.StatusOK, s.newPage(c, "Upload history"))
 }
 
-func (s *Server) historyPage(c echo.Context, status int, pg page) error {
+func (s *Handler) historyPage(c echo.Context, status int, pg page) error {
 	ctx := c.Request().Context()
-	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
+	queues, _, err := s.svc.FindQueues(ctx, service.Page{Limit: 500})
 	if err != nil {
 		return err
 	}
-	channels, _, err := s.store.FindChannels(ctx, store.Page{Limit: 500})
+	channels, _, err := s.svc.FindChannels(ctx, service.Page{Limit: 500})
 	if err != nil {
 		return err
 	}
@@ -366,11 +351,11 @@ type importedQueue struct {
 // webImportHistory imports a history CSV with the API's functions: the file
 // is read, every row resolved to a queue and validated, and stored in one
 // transaction, or nothing is written and each bad line is listed.
-func (s *Server) webImportHistory(c echo.Context) error {
+func (s *Handler) webImportHistory(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
-	if err := principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
 		return err
 	}
 	pg := s.newPage(c, "Upload history")
@@ -410,7 +395,7 @@ func (s *Server) webImportHistory(c echo.Context) error {
 	}
 	var done []importedQueue
 	for qid, n := range sum.PerQueue {
-		q, err := s.store.FindQueueByID(ctx, qid)
+		q, err := s.svc.FindQueueByID(ctx, qid)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"errors"
@@ -14,28 +14,28 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
-	"github.com/peakwise/peakwise/server/store"
 )
 
 // shiftContext loads a draft, one of its shifts and the zone the form uses.
-func (s *Server) shiftContext(c echo.Context) (store.Schedule, calendar.Shift, []calendar.Shift, *time.Location, org.Queue, error) {
+func (s *Handler) shiftContext(c echo.Context) (service.Schedule, calendar.Shift, []calendar.Shift, *time.Location, org.Queue, error) {
 	var none calendar.Shift
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
-		return store.Schedule{}, none, nil, nil, org.Queue{}, err
+		return service.Schedule{}, none, nil, nil, org.Queue{}, err
 	}
 	shiftID, err := strconv.ParseInt(c.Param("shift_id"), 10, 64)
 	if err != nil {
-		return store.Schedule{}, none, nil, nil, org.Queue{}, fault.Errorf(fault.NotFound, "shift not found")
+		return service.Schedule{}, none, nil, nil, org.Queue{}, fault.Errorf(fault.NotFound, "shift not found")
 	}
 	ctx := c.Request().Context()
-	sch, err := s.store.FindScheduleByID(ctx, id)
+	sch, err := s.svc.FindScheduleByID(ctx, id)
 	if err != nil {
 		return sch, none, nil, nil, org.Queue{}, err
 	}
-	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
+	shifts, err := s.svc.FindShifts(ctx, service.ShiftFilter{ScheduleID: id})
 	if err != nil {
 		return sch, none, nil, nil, org.Queue{}, err
 	}
@@ -55,7 +55,7 @@ func (s *Server) shiftContext(c echo.Context) (store.Schedule, calendar.Shift, [
 		qid = sh.QueueID
 	}
 	if qid != 0 {
-		if q, err = s.store.FindQueueByID(ctx, qid); err == nil {
+		if q, err = s.svc.FindQueueByID(ctx, qid); err == nil {
 			zone = q.Timezone
 		}
 	}
@@ -69,7 +69,7 @@ func (s *Server) shiftContext(c echo.Context) (store.Schedule, calendar.Shift, [
 // localInput is the value of a datetime-local input for t on loc's clock.
 func localInput(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01-02T15:04") }
 
-func (s *Server) shiftPage(c echo.Context, status int, pg page, sch store.Schedule, sh calendar.Shift, loc *time.Location, q org.Queue, form map[string]string) error {
+func (s *Handler) shiftPage(c echo.Context, status int, pg page, sch service.Schedule, sh calendar.Shift, loc *time.Location, q org.Queue, form map[string]string) error {
 	names, err := s.agentNames(c.Request().Context())
 	if err != nil {
 		return err
@@ -91,7 +91,7 @@ func (s *Server) shiftPage(c echo.Context, status int, pg page, sch store.Schedu
 	return s.render(c, status, "planner_shift", pg)
 }
 
-func (s *Server) webShiftForm(c echo.Context) error {
+func (s *Handler) webShiftForm(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
@@ -105,11 +105,11 @@ func (s *Server) webShiftForm(c echo.Context) error {
 // webEditShift moves a draft's shift (its breaks move with it) or deletes it,
 // checked like the API's edits: hard problems refuse the edit, rule breaks
 // become warnings on the draft, and a stale version is a conflict.
-func (s *Server) webEditShift(c echo.Context) error {
+func (s *Handler) webEditShift(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
-	if err := principal(c).Allow(auth.Schedules, auth.Update); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Update); err != nil {
 		return err
 	}
 	sch, sh, shifts, loc, q, err := s.shiftContext(c)
@@ -123,11 +123,11 @@ func (s *Server) webEditShift(c echo.Context) error {
 	if err != nil {
 		return fault.Errorf(fault.Invalid, "the form lacks the draft's version; reload the page and try again")
 	}
-	if sch.Status != store.ScheduleDraft {
+	if sch.Status != service.ScheduleDraft {
 		pg.Error = fmt.Sprintf("Revision %d is %s and cannot change; create a new draft of the plan.", sch.Revision, sch.Status)
 		return s.shiftPage(c, http.StatusConflict, pg, sch, sh, loc, q, form)
 	}
-	var edit store.ShiftEdit
+	var edit service.ShiftEdit
 	next := make([]calendar.Shift, 0, len(shifts))
 	if c.FormValue("action") == "delete" {
 		edit.DeleteID = sh.ID
@@ -173,7 +173,7 @@ func (s *Server) webEditShift(c echo.Context) error {
 			next = append(next, x)
 		}
 	}
-	err = s.checkDraft(ctx, draftRequest{Name: sch.Name, Timezone: sch.Timezone, PeriodStart: sch.PeriodStart, PeriodEnd: sch.PeriodEnd, Shifts: next}, nil)
+	err = s.svc.CheckDraft(ctx, service.Draft{Name: sch.Name, Timezone: sch.Timezone, PeriodStart: sch.PeriodStart, PeriodEnd: sch.PeriodEnd, Shifts: next}, nil)
 	var fe *fault.Error
 	if errors.As(err, &fe) && (fe.Code == fault.Unprocessable || fe.Code == fault.Invalid) {
 		keys := make([]string, 0, len(fe.Fields))
@@ -190,7 +190,7 @@ func (s *Server) webEditShift(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.EditDraft(ctx, sch.ID, version, edit, store.Snapshot(service.DraftReport{Warnings: warnings})); err != nil {
+	if _, err := s.svc.EditDraft(ctx, sch.ID, version, edit, warnings); err != nil {
 		if fault.Is(err, fault.Conflict) || fault.Is(err, fault.NotFound) {
 			pg.Error = "Not saved: " + errorMessage(err) + " Someone changed the draft since you opened it; go back to the grid and try again."
 			return s.shiftPage(c, http.StatusConflict, pg, sch, sh, loc, q, form)
@@ -206,7 +206,7 @@ func (s *Server) webEditShift(c echo.Context) error {
 
 // compareSideView is one plan in the comparison page.
 type compareSideView struct {
-	compareSide
+	service.CompareSide
 	Report scheduleReport
 }
 
@@ -217,20 +217,20 @@ type changeRow struct {
 	Before, After string
 }
 
-func (s *Server) webCompare(c echo.Context) error {
+func (s *Handler) webCompare(c echo.Context) error {
 	if err := plannerOnly(c); err != nil {
 		return err
 	}
-	if err := principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
 	pg := s.newPage(c, "Compare plans")
-	plans, _, err := s.store.FindSchedules(ctx, store.ScheduleFilter{Page: store.Page{Limit: 50}})
+	plans, _, err := s.svc.FindSchedules(ctx, service.ScheduleFilter{Page: service.Page{Limit: 50}})
 	if err != nil {
 		return err
 	}
-	queues, _, err := s.store.FindQueues(ctx, store.Page{Limit: 500})
+	queues, _, err := s.svc.FindQueues(ctx, service.Page{Limit: 500})
 	if err != nil {
 		return err
 	}
@@ -274,14 +274,14 @@ func (s *Server) webCompare(c echo.Context) error {
 			sides[1], shifts[1] = sides[0], shifts[0]
 			continue
 		}
-		sch, err := s.store.FindScheduleByID(ctx, ids[k])
+		sch, err := s.svc.FindScheduleByID(ctx, ids[k])
 		if fault.Is(err, fault.NotFound) {
 			pg.Fields[k] = fmt.Sprintf("There is no plan %d.", ids[k])
 			continue
 		} else if err != nil {
 			return err
 		}
-		if shifts[i], err = s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID}); err != nil {
+		if shifts[i], err = s.svc.FindShifts(ctx, service.ShiftFilter{ScheduleID: sch.ID}); err != nil {
 			return err
 		}
 		warnings, err := s.svc.RuleWarningsAmong(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts[i], agents)
@@ -292,7 +292,7 @@ func (s *Server) webCompare(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		sides[i] = compareSideView{compareSide: compareSide{Schedule: sch, Summary: calendar.Summarize(shifts[i], warnings), Warnings: warnings}, Report: rep}
+		sides[i] = compareSideView{CompareSide: service.CompareSide{Schedule: sch, Summary: calendar.Summarize(shifts[i], warnings), Warnings: warnings}, Report: rep}
 	}
 	if len(pg.Fields) > 0 {
 		return s.render(c, http.StatusBadRequest, "planner_compare", pg)

@@ -1,4 +1,4 @@
-package server
+package web
 
 import (
 	"encoding/json"
@@ -12,17 +12,18 @@ import (
 
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
-	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/service"
 )
 
 // webScorecards handles the "GET /qa/scorecards" page.
-func (s *Server) webScorecards(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webScorecards(c echo.Context) error {
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Scorecards, auth.Read); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	all, _, err := s.store.FindScorecards(ctx, store.ScorecardFilter{IncludeArchived: true, Page: store.Page{Limit: 200}})
+	all, _, err := s.svc.FindScorecards(ctx, service.ScorecardFilter{IncludeArchived: true, Page: service.Page{Limit: 200}})
 	if err != nil {
 		return err
 	}
@@ -32,7 +33,7 @@ func (s *Server) webScorecards(c echo.Context) error {
 	}
 	var fams []family
 	for _, sc := range all {
-		vs, _, err := s.store.FindScorecards(ctx, store.ScorecardFilter{FamilyID: sc.FamilyID, Page: store.Page{Limit: 100}})
+		vs, _, err := s.svc.FindScorecards(ctx, service.ScorecardFilter{FamilyID: sc.FamilyID, Page: service.Page{Limit: 100}})
 		if err != nil {
 			return err
 		}
@@ -46,8 +47,8 @@ func (s *Server) webScorecards(c echo.Context) error {
 }
 
 // webEditScorecard handles the "GET /qa/scorecards/:id/edit" page.
-func (s *Server) webEditScorecard(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webEditScorecard(c echo.Context) error {
+	p := httpx.Principal(c)
 	if err := p.Allow(auth.Scorecards, auth.Update); err != nil {
 		return err
 	}
@@ -58,18 +59,18 @@ func (s *Server) webEditScorecard(c echo.Context) error {
 			Criteria: []qa.Criterion{{Key: "criterion", Title: "Criterion", Weight: 1, Scale: qa.YesNo}}}}}
 		return s.renderScorecardForm(c, http.StatusOK, pg, sc)
 	}
-	id, err := idParam(c)
+	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
 	}
-	sc, err := s.store.FindScorecardByID(c.Request().Context(), id)
+	sc, err := s.svc.FindScorecardByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	return s.renderScorecardForm(c, http.StatusOK, pg, sc)
 }
 
-func (s *Server) renderScorecardForm(c echo.Context, status int, pg page, sc qa.Scorecard) error {
+func (s *Handler) renderScorecardForm(c echo.Context, status int, pg page, sc qa.Scorecard) error {
 	if _, ok := pg.Data["SectionsJSON"]; !ok {
 		b, _ := json.MarshalIndent(sc.Sections, "", "  ")
 		pg.Data["SectionsJSON"] = string(b)
@@ -79,8 +80,8 @@ func (s *Server) renderScorecardForm(c echo.Context, status int, pg page, sc qa.
 }
 
 // webSaveScorecard handles the "POST /qa/scorecards/:id/edit" page.
-func (s *Server) webSaveScorecard(c echo.Context) error {
-	p := principal(c)
+func (s *Handler) webSaveScorecard(c echo.Context) error {
+	p := httpx.Principal(c)
 	pg := s.newPage(c, "Edit scorecard")
 	s.qaNav(&pg, p)
 	threshold, _ := strconv.Atoi(c.FormValue("pass_threshold"))
@@ -97,7 +98,7 @@ func (s *Server) webSaveScorecard(c echo.Context) error {
 	if c.Param("id") == "new" {
 		out, err = s.svc.CreateScorecard(c.Request().Context(), p, sc)
 	} else {
-		if sc.ID, err = idParam(c); err != nil {
+		if sc.ID, err = httpx.IDParam(c); err != nil {
 			return err
 		}
 		out, err = s.svc.UpdateScorecard(c.Request().Context(), p, sc)
