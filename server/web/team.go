@@ -3,10 +3,17 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 )
@@ -72,4 +79,68 @@ func (s *Handler) teamWeek(ctx context.Context, agents []org.Agent, week string)
 		rows[i].Cells[day] = strings.TrimSpace(rows[i].Cells[day] + " " + cell)
 	}
 	return rows, days, nil
+}
+
+func (s *Handler) webTeam(c echo.Context) error {
+	if err := onlyRoles(c, org.RoleSupervisor); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	agents, err := s.svc.TeamAgents(ctx, httpx.Principal(c))
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(agents))
+	names := map[int64]string{}
+	for i, a := range agents {
+		ids[i], names[a.ID] = a.ID, a.Name
+	}
+	pending, _, err := s.svc.FindTimeOff(ctx, service.TimeOffFilter{AgentIDs: ids, Status: calendar.TimeOffPending, Page: service.Page{Limit: 100}})
+	if err != nil {
+		return err
+	}
+	pg := s.newPage(c, "My team")
+	rows, days, err := s.teamWeek(ctx, agents, c.QueryParam("week"))
+	if err != nil {
+		return err
+	}
+	pg.Data["Agents"] = agents
+	pg.Data["Pending"] = pending
+	pg.Data["AgentNames"] = names
+	pg.Data["Week"], pg.Data["Days"] = rows, days
+	return s.render(c, http.StatusOK, "team", pg)
+}
+
+func (s *Handler) webDecideTimeOff(c echo.Context) error {
+	ctx := c.Request().Context()
+	r, _, err := s.loadTimeOff(c)
+	if err != nil {
+		return err
+	}
+	if v, err := strconv.Atoi(c.FormValue("version")); err == nil {
+		if err := service.CheckVersion("time-off request", v, r.Version); err != nil {
+			return err
+		}
+	}
+	decided, err := calendar.Decide(r, c.FormValue("decision") == "approve", httpx.Principal(c).User.ID, s.now(), "")
+	if err != nil {
+		return fault.Errorf(fault.Conflict, "%v", err)
+	}
+	if _, err := s.svc.SaveTimeOffState(ctx, decided); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/team?done=Request+"+string(decided.Status)+".")
+}
+
+// loadTimeOff finds the request in the path that the caller may decide.
+func (s *Handler) loadTimeOff(c echo.Context) (calendar.TimeOff, org.Agent, error) {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.TimeOff, auth.Update); err != nil {
+		return calendar.TimeOff{}, org.Agent{}, err
+	}
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return calendar.TimeOff{}, org.Agent{}, err
+	}
+	return s.svc.LoadTimeOff(c.Request().Context(), p, id, auth.Update)
 }
