@@ -190,13 +190,3 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
-
-// requireAuth rejects anonymous callers.
-func requireAuth(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if _, ok := c.Get(httpx.PrincipalKey).(auth.Principal); !ok {
-			return fault.Errorf(fault.Unauthenticated, "sign in or send an API token")
-		}
-		return next(c)
-	}
-}

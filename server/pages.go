@@ -2,10 +2,7 @@ package server
 
 import (
 	"context"
-	"sort"
 
-	"github.com/peakwise/peakwise/server/fault"
-	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/web"
 )
@@ -25,23 +22,23 @@ func (s *Server) mountPages() {
 type jobCatalog struct{ s *Server }
 
 func (j jobCatalog) Known(name string) bool {
-	_, ok := j.s.jobDefs[name]
-	return ok
+	for _, d := range j.s.api.Jobs() {
+		if d.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (j jobCatalog) List() []web.JobInfo {
-	out := make([]web.JobInfo, 0, len(j.s.jobDefs))
-	for _, d := range j.s.jobDefs {
-		out = append(out, web.JobInfo{Name: d.Name, Description: d.Description, Spec: d.Spec})
+	defs := j.s.api.Jobs()
+	out := make([]web.JobInfo, len(defs))
+	for i, d := range defs {
+		out[i] = web.JobInfo{Name: d.Name, Description: d.Description, Spec: d.Spec}
 	}
-	sort.Slice(out, func(i, k int) bool { return out[i].Name < out[k].Name })
 	return out
 }
 
 func (j jobCatalog) Start(ctx context.Context, name string, by int64) (service.JobRun, error) {
-	d, ok := j.s.jobDefs[name]
-	if !ok {
-		return service.JobRun{}, fault.Errorf(fault.NotFound, "no job named %q", name)
-	}
-	return j.s.runner.Start(ctx, jobs.Request{Job: d.Name, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &by}, d.fn)
+	return j.s.api.StartJob(ctx, name, by)
 }

@@ -78,3 +78,13 @@ func SetRetryAfter(c echo.Context, fe *fault.Error) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int((fe.RetryAfter+time.Second-1)/time.Second)))
 	}
 }
+
+// RequireAuth rejects anonymous callers.
+func RequireAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !SignedIn(c) {
+			return fault.Errorf(fault.Unauthenticated, "sign in or send an API token")
+		}
+		return next(c)
+	}
+}

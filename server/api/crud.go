@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"context"
@@ -40,7 +40,7 @@ func (r crud[T]) ownerOf(v T) auth.Owner {
 }
 
 // register adds the routes under path to g and documents them.
-func (r crud[T]) register(s *Server, g *echo.Group, path string) {
+func (r crud[T]) register(s *API, g *echo.Group, path string) {
 	var zero T
 	s.api.add(g, http.MethodGet, path, r.handleList, doc{Summary: "List " + string(r.res), Tag: string(r.res), Response: List[T]{}, Resource: r.res, Action: auth.Read})
 	s.api.add(g, http.MethodPost, path, r.handleCreate, doc{Summary: "Create a " + r.what, Tag: string(r.res), Request: zero, Response: zero, Status: http.StatusCreated, Resource: r.res, Action: auth.Create})

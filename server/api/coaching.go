@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -49,7 +49,7 @@ func (r coachingRequest) plan() service.CoachingPlan {
 	return out
 }
 
-func (s *Server) coachingRoutes(g *echo.Group) {
+func (s *API) coachingRoutes(g *echo.Group) {
 	tag := "qa"
 	s.api.add(g, http.MethodPost, "/qa/coaching", s.handleCreateCoaching, doc{Summary: "Plan a coaching session for an agent (from an evaluation and criteria, or as a follow-up)", Tag: tag, Request: coachingRequest{}, Response: coachingView{}, Status: http.StatusCreated, Resource: auth.Coaching, Action: auth.Create})
 	s.api.add(g, http.MethodGet, "/qa/coaching", s.handleListCoaching, doc{Summary: "Coaching sessions you may see (?agent_id=, ?state=, ?overdue=true for the supervisor's overdue list)", Tag: tag, Response: List[coachingView]{}, Resource: auth.Coaching, Action: auth.Read})
@@ -61,11 +61,11 @@ func (s *Server) coachingRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/qa/coaching/:id/acknowledge", s.handleCoachingTransition(qa.ActionAcknowledge), doc{Summary: "The agent acknowledges a held session", Tag: tag, Request: transitionRequest{}, Response: coachingView{}, Resource: auth.Coaching, Action: auth.Accept})
 }
 
-func (s *Server) viewCoaching(p auth.Principal, c qa.CoachingSession) coachingView {
+func (s *API) viewCoaching(p auth.Principal, c qa.CoachingSession) coachingView {
 	return coachingView(s.svc.ViewCoaching(p, c))
 }
 
-func (s *Server) handleCreateCoaching(c echo.Context) error {
+func (s *API) handleCreateCoaching(c echo.Context) error {
 	// Refuse before reading the body: a role that may not act learns nothing more.
 	if err := httpx.Principal(c).Allow(auth.Coaching, auth.Create); err != nil {
 		return err
@@ -83,7 +83,7 @@ func (s *Server) handleCreateCoaching(c echo.Context) error {
 	return c.JSON(http.StatusCreated, s.viewCoaching(p, out))
 }
 
-func (s *Server) handleListCoaching(c echo.Context) error {
+func (s *API) handleListCoaching(c echo.Context) error {
 	p := httpx.Principal(c)
 	ctx := c.Request().Context()
 	f := store.CoachingFilter{Page: pageOf(c), States: statesParam[qa.CoachingState](c)}
@@ -105,7 +105,7 @@ func (s *Server) handleListCoaching(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(views, total, f.Page))
 }
 
-func (s *Server) handleGetCoaching(c echo.Context) error {
+func (s *API) handleGetCoaching(c echo.Context) error {
 	p := httpx.Principal(c)
 	id, err := httpx.IDParam(c)
 	if err != nil {
@@ -119,7 +119,7 @@ func (s *Server) handleGetCoaching(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.viewCoaching(p, cs))
 }
 
-func (s *Server) handleAddCoachingNote(c echo.Context) error {
+func (s *API) handleAddCoachingNote(c echo.Context) error {
 	var req noteRequest
 	id, err := editRequest(c, auth.Coaching, auth.Update, &req, nil)
 	if err != nil {
@@ -133,7 +133,7 @@ func (s *Server) handleAddCoachingNote(c echo.Context) error {
 	return c.JSON(http.StatusCreated, s.viewCoaching(p, out))
 }
 
-func (s *Server) handleCoachingTransition(action string) echo.HandlerFunc {
+func (s *API) handleCoachingTransition(action string) echo.HandlerFunc {
 	want := auth.Update
 	if action == qa.ActionAcknowledge {
 		want = auth.Accept

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"context"
@@ -28,7 +28,7 @@ type forecastView struct {
 	Points []store.ForecastPoint `json:"points"`
 }
 
-func (s *Server) forecastRoutes(g *echo.Group) {
+func (s *API) forecastRoutes(g *echo.Group) {
 	s.addJob(Job{Name: "forecast", Description: "re-forecast every queue from its stored history and store a new forecast version",
 		Spec: s.cfg.ForecastCron, fn: func(ctx context.Context, p *jobs.Progress) (any, error) {
 			return s.svc.RunForecasts(ctx, p, service.ForecastRun{})
@@ -41,7 +41,7 @@ func (s *Server) forecastRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodGet, "/queues/:id/forecast", s.handleGetForecast, doc{Summary: "The latest (or ?version=ID) forecast of a queue, its intervals in ?from=..?to=", Tag: "forecasting", Response: forecastView{}, Resource: auth.Forecasts, Action: auth.Read})
 }
 
-func (s *Server) handleRunForecasts(c echo.Context) error {
+func (s *API) handleRunForecasts(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Forecasts, auth.Create); err != nil {
 		return err
@@ -56,7 +56,7 @@ func (s *Server) handleRunForecasts(c echo.Context) error {
 	return acceptedRun(c, run, err)
 }
 
-func (s *Server) queueParam(c echo.Context) (org.Queue, error) {
+func (s *API) queueParam(c echo.Context) (org.Queue, error) {
 	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Read); err != nil {
 		return org.Queue{}, err
 	}
@@ -67,7 +67,7 @@ func (s *Server) queueParam(c echo.Context) (org.Queue, error) {
 	return s.store.FindQueueByID(c.Request().Context(), id)
 }
 
-func (s *Server) handleHistorySummary(c echo.Context) error {
+func (s *API) handleHistorySummary(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Read); err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (s *Server) handleHistorySummary(c echo.Context) error {
 // maxHistoryRead is the longest range one history read answers.
 const maxHistoryRead = 366 * 24 * time.Hour
 
-func (s *Server) handleQueueHistory(c echo.Context) error {
+func (s *API) handleQueueHistory(c echo.Context) error {
 	q, err := s.queueParam(c)
 	if err != nil {
 		return err
@@ -122,7 +122,7 @@ func (s *Server) handleQueueHistory(c echo.Context) error {
 	return c.JSON(http.StatusOK, pts)
 }
 
-func (s *Server) handleListForecasts(c echo.Context) error {
+func (s *API) handleListForecasts(c echo.Context) error {
 	q, err := s.queueParam(c)
 	if err != nil {
 		return err
@@ -135,7 +135,7 @@ func (s *Server) handleListForecasts(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(fs, total, page))
 }
 
-func (s *Server) handleGetForecast(c echo.Context) error {
+func (s *API) handleGetForecast(c echo.Context) error {
 	q, err := s.queueParam(c)
 	if err != nil {
 		return err
@@ -192,7 +192,7 @@ type accuracyDay struct {
 	Bias     *float64 `json:"bias"`
 }
 
-func (s *Server) handleForecastAccuracy(c echo.Context) error {
+func (s *API) handleForecastAccuracy(c echo.Context) error {
 	q, err := s.queueParam(c)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -60,7 +60,7 @@ type interactionImport struct {
 	Interactions []interactionRecord `json:"interactions"`
 }
 
-func (s *Server) qualityRoutes(g *echo.Group) {
+func (s *API) qualityRoutes(g *echo.Group) {
 	tag := "qa"
 	s.api.add(g, http.MethodGet, "/qa/scorecards", s.handleListScorecards, doc{Summary: "Scorecards: the latest version of each (?archived=true to include archived, ?family_id= for every version of one)", Tag: tag, Response: List[qa.Scorecard]{}, Resource: auth.Scorecards, Action: auth.Read})
 	s.api.add(g, http.MethodPost, "/qa/scorecards", s.handleCreateScorecard, doc{Summary: "Create a scorecard (version 1)", Tag: tag, Request: scorecardRequest{}, Response: qa.Scorecard{}, Status: http.StatusCreated, Resource: auth.Scorecards, Action: auth.Create})
@@ -72,7 +72,7 @@ func (s *Server) qualityRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodGet, "/qa/interactions/:id", s.handleGetInteraction, doc{Summary: "One interaction with its transcript", Tag: tag, Response: qa.Contact{}, Resource: auth.Interactions, Action: auth.Read})
 }
 
-func (s *Server) handleListScorecards(c echo.Context) error {
+func (s *API) handleListScorecards(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Scorecards, auth.Read); err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Server) handleListScorecards(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
-func (s *Server) handleCreateScorecard(c echo.Context) error {
+func (s *API) handleCreateScorecard(c echo.Context) error {
 	// Refuse before reading the body: a role that may not act learns nothing more.
 	if err := httpx.Principal(c).Allow(auth.Scorecards, auth.Create); err != nil {
 		return err
@@ -108,7 +108,7 @@ func (s *Server) handleCreateScorecard(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out)
 }
 
-func (s *Server) handleGetScorecard(c echo.Context) error {
+func (s *API) handleGetScorecard(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Scorecards, auth.Read); err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *Server) handleGetScorecard(c echo.Context) error {
 	return c.JSON(http.StatusOK, sc)
 }
 
-func (s *Server) handleUpdateScorecard(c echo.Context) error {
+func (s *API) handleUpdateScorecard(c echo.Context) error {
 	var req scorecardRequest
 	id, err := editRequest(c, auth.Scorecards, auth.Update, &req, &req.Revision)
 	if err != nil {
@@ -140,7 +140,7 @@ func (s *Server) handleUpdateScorecard(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) handleArchiveScorecard(c echo.Context) error {
+func (s *API) handleArchiveScorecard(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Scorecards, auth.Update); err != nil {
 		return err
@@ -172,7 +172,7 @@ func (s *Server) handleArchiveScorecard(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) handleImportInteractions(c echo.Context) error {
+func (s *API) handleImportInteractions(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Interactions, auth.Create); err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (s *Server) handleImportInteractions(c echo.Context) error {
 	return c.JSON(http.StatusOK, sum)
 }
 
-func (s *Server) handleListInteractions(c echo.Context) error {
+func (s *API) handleListInteractions(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := store.ContactFilter{Channel: c.QueryParam("channel"), Page: pageOf(c)}
 	var err error
@@ -221,7 +221,7 @@ func (s *Server) handleListInteractions(c echo.Context) error {
 // listScopedAgents checks that the caller may read resource and returns the agents
 // a list of it may show: the caller's scope, narrowed by ?agent_id= (nil =
 // all agents).
-func (s *Server) listScopedAgents(c echo.Context, resource auth.Resource) ([]int64, error) {
+func (s *API) listScopedAgents(c echo.Context, resource auth.Resource) ([]int64, error) {
 	p := httpx.Principal(c)
 	if err := p.Allow(resource, auth.Read); err != nil {
 		return nil, err
@@ -260,7 +260,7 @@ func narrowToAgent(c echo.Context, scoped []int64) ([]int64, error) {
 	return []int64{id}, nil
 }
 
-func (s *Server) handleGetInteraction(c echo.Context) error {
+func (s *API) handleGetInteraction(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Interactions, auth.Read); err != nil {
 		return err

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 )
 
 // templateSets is the CRUD description of stored shift template sets.
-func (s *Server) templateSets() crud[store.TemplateSet] {
+func (s *API) templateSets() crud[store.TemplateSet] {
 	st := s.store
 	return crud[store.TemplateSet]{
 		res: auth.ShiftTemplates, what: "shift template set",
@@ -28,7 +28,7 @@ func (s *Server) templateSets() crud[store.TemplateSet] {
 	}
 }
 
-func (s *Server) templateRoutes(g *echo.Group) {
+func (s *API) templateRoutes(g *echo.Group) {
 	r := s.templateSets()
 	const tag, path = "shift-templates", "/shift-templates"
 	var zero store.TemplateSet

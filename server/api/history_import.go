@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"context"
@@ -27,14 +27,14 @@ type historyImport struct {
 	Records []historyRecord `json:"records"`
 }
 
-func (s *Server) historyImportRoutes(g *echo.Group) {
+func (s *API) historyImportRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/history/records", s.handleImportHistoryJSON, doc{Summary: "Import contact history as JSON records (ACD integrations); overlapping ranges are replaced; all or nothing",
 		Tag: "forecasting", Request: historyImport{}, Response: service.ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create, BodyLimit: "64M"})
 	s.api.add(g, http.MethodPost, "/history", s.handleImportHistoryCSV, doc{Summary: "Import a history CSV (timestamp,channel,timezone,contacts[,aht_seconds][,queue]) as text/csv or multipart \"file\"; bad rows are listed by line and nothing is imported",
 		Tag: "forecasting", Response: service.ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create, BodyLimit: "64M"})
 }
 
-func (s *Server) handleImportHistoryJSON(c echo.Context) error {
+func (s *API) handleImportHistoryJSON(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (s *Server) handleImportHistoryJSON(c echo.Context) error {
 
 // handleImportHistoryCSV imports the history CSV format (the forecast CLI's
 // input) sent as text/csv or as a multipart "file" field.
-func (s *Server) handleImportHistoryCSV(c echo.Context) error {
+func (s *API) handleImportHistoryCSV(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
 		return err
 	}
@@ -86,6 +86,6 @@ func (s *Server) handleImportHistoryCSV(c echo.Context) error {
 
 // ImportHistoryCSV imports a history CSV for the command line; see
 // service.ImportHistoryCSV.
-func (s *Server) ImportHistoryCSV(ctx context.Context, r io.Reader) (service.ImportSummary, error) {
+func (s *API) ImportHistoryCSV(ctx context.Context, r io.Reader) (service.ImportSummary, error) {
 	return s.svc.ImportHistoryCSV(ctx, r)
 }

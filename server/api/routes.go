@@ -1,29 +1,25 @@
-package server
+package api
 
 import (
-	"context"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 )
 
-// routes registers every endpoint. API routes go through s.api.add so the
-// OpenAPI document lists them.
-func (s *Server) routes() {
-	e := s.echo
-	e.GET("/healthz", s.handleHealthz)
-	e.GET("/readyz", s.handleReadyz)
-	e.GET("/metrics", s.metrics.handler())
-
-	api := e.Group("/api/v1", s.authenticate)
+// Mount registers every JSON endpoint under /api/v1 (and the calendar feed).
+// Routes go through s.api.add so the OpenAPI document lists them.
+// authenticate resolves the caller; it never rejects.
+func (s *API) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
+	s.echo = e
+	api := e.Group("/api/v1", authenticate)
 	s.api.add(api, http.MethodGet, "/openapi.json", s.handleOpenAPI, doc{Summary: "This OpenAPI document", Tag: "meta", Public: true})
 	s.api.add(api, http.MethodPost, "/auth/login", s.handleLogin, doc{Summary: "Sign in with email and password; sets the session cookie", Tag: "auth",
 		Request: loginRequest{}, Response: loginResponse{}, Public: true})
 
-	authed := api.Group("", requireAuth)
+	authed := api.Group("", httpx.RequireAuth)
 	s.api.add(authed, http.MethodPost, "/auth/logout", s.handleLogout, doc{Summary: "End the current session", Tag: "auth", Status: http.StatusNoContent})
 	s.api.add(authed, http.MethodGet, "/me", s.handleMe, doc{Summary: "The signed-in user", Tag: "auth", Response: meResponse{}})
 	s.api.add(authed, http.MethodGet, "/tokens", s.handleListTokens, doc{Summary: "List API tokens (your own; admins see all)", Tag: "tokens",
@@ -50,24 +46,8 @@ func (s *Server) routes() {
 	s.coachingRoutes(authed)
 	s.coachingBookingRoutes(authed)
 	s.qaTrendRoutes(authed)
-	s.mountPages()
 }
 
-func (s *Server) handleOpenAPI(c echo.Context) error {
+func (s *API) handleOpenAPI(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.api.Document())
-}
-
-func (s *Server) handleHealthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
-}
-
-// handleReadyz answers 200 only while the database answers.
-func (s *Server) handleReadyz(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
-	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
-		s.log.WarnContext(ctx, "not ready", "error", err)
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
-	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "database": string(s.store.Dialect())})
 }

@@ -1,21 +1,60 @@
-package server
+// Package api is Peakwise's JSON API: one file per resource, the route table
+// (routes.go) and the OpenAPI document generated from it (openapi.go).
+// Handlers authorize, decode the request struct (JSON tags live here),
+// convert it to the use case's input and render the result.
+package api
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/jobs"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
+
+// API serves the JSON endpoints under /api/v1 and documents them in the
+// OpenAPI document it serves.
+type API struct {
+	echo    *echo.Echo
+	store   *store.Store
+	svc     *service.Service
+	log     *slog.Logger
+	cfg     Config
+	now     func() time.Time
+	api     *apiRegistry
+	runner  *jobs.Runner
+	jobDefs map[string]Job
+}
+
+// Config is what the JSON handlers need beside the use cases.
+type Config struct {
+	// Now is the clock (UTC).
+	Now func() time.Time
+	// SecureCookies forces the session cookie's Secure flag.
+	SecureCookies bool
+	// ForecastCron schedules the nightly re-forecast.
+	ForecastCron string
+	// Runner runs background jobs once across replicas.
+	Runner *jobs.Runner
+}
+
+// New builds the JSON API over svc; st serves the reads that have no use case yet.
+func New(st *store.Store, svc *service.Service, log *slog.Logger, cfg Config) *API {
+	return &API{store: st, svc: svc, log: log, cfg: cfg, now: cfg.Now, api: newAPIRegistry(), runner: cfg.Runner, jobDefs: map[string]Job{}}
+}
 
 // decodeJSON reads a JSON body into v, rejecting unknown fields, trailing data
 // and wrong types with an Invalid error that says where.

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"context"
@@ -34,7 +34,7 @@ type calibrationView struct {
 	Submitted map[string]int  `json:"submitted"`
 }
 
-func (s *Server) calibrationRoutes(g *echo.Group) {
+func (s *API) calibrationRoutes(g *echo.Group) {
 	tag := "qa"
 	s.api.add(g, http.MethodPost, "/qa/calibrations", s.handleCreateCalibration, doc{Summary: "Open a calibration session: each reviewer scores the same interactions blind", Tag: tag, Request: calibrationRequest{}, Response: calibrationView{}, Status: http.StatusCreated, Resource: auth.Calibrations, Action: auth.Create})
 	s.api.add(g, http.MethodGet, "/qa/calibrations", s.handleListCalibrations, doc{Summary: "Calibration sessions", Tag: tag, Response: List[qa.CalibrationSession]{}, Resource: auth.Calibrations, Action: auth.Read})
@@ -43,7 +43,7 @@ func (s *Server) calibrationRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/qa/calibrations/:id/close", s.handleCloseCalibration, doc{Summary: "Close the session: everyone may see all entries", Tag: tag, Request: transitionRequest{}, Response: qa.CalibrationSession{}, Resource: auth.Calibrations, Action: auth.Update})
 }
 
-func (s *Server) handleCreateCalibration(c echo.Context) error {
+func (s *API) handleCreateCalibration(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Calibrations, auth.Create); err != nil {
 		return err
@@ -64,7 +64,7 @@ func (s *Server) handleCreateCalibration(c echo.Context) error {
 	return c.JSON(http.StatusCreated, view)
 }
 
-func (s *Server) handleListCalibrations(c echo.Context) error {
+func (s *API) handleListCalibrations(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Calibrations, auth.Read); err != nil {
 		return err
 	}
@@ -76,12 +76,12 @@ func (s *Server) handleListCalibrations(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, total, pg))
 }
 
-func (s *Server) calibrationView(ctx context.Context, p auth.Principal, cs qa.CalibrationSession) (calibrationView, error) {
+func (s *API) calibrationView(ctx context.Context, p auth.Principal, cs qa.CalibrationSession) (calibrationView, error) {
 	v, err := s.svc.ViewCalibration(ctx, p, cs)
 	return calibrationView(v), err
 }
 
-func (s *Server) loadCalibration(c echo.Context) (qa.CalibrationSession, error) {
+func (s *API) loadCalibration(c echo.Context) (qa.CalibrationSession, error) {
 	if err := httpx.Principal(c).Allow(auth.Calibrations, auth.Read); err != nil {
 		return qa.CalibrationSession{}, err
 	}
@@ -92,7 +92,7 @@ func (s *Server) loadCalibration(c echo.Context) (qa.CalibrationSession, error) 
 	return s.svc.LoadCalibration(c.Request().Context(), httpx.Principal(c), id)
 }
 
-func (s *Server) handleGetCalibration(c echo.Context) error {
+func (s *API) handleGetCalibration(c echo.Context) error {
 	cs, err := s.loadCalibration(c)
 	if err != nil {
 		return err
@@ -105,7 +105,7 @@ func (s *Server) handleGetCalibration(c echo.Context) error {
 	return c.JSON(http.StatusOK, view)
 }
 
-func (s *Server) handleCalibrationReport(c echo.Context) error {
+func (s *API) handleCalibrationReport(c echo.Context) error {
 	p := httpx.Principal(c)
 	cs, err := s.loadCalibration(c)
 	if err != nil {
@@ -126,7 +126,7 @@ func (s *Server) handleCalibrationReport(c echo.Context) error {
 	return c.JSON(http.StatusOK, service.BuildCalibrationReport(cs, sc, entries))
 }
 
-func (s *Server) handleCloseCalibration(c echo.Context) error {
+func (s *API) handleCloseCalibration(c echo.Context) error {
 	p := httpx.Principal(c)
 	id, version, err := readTransition(c, auth.Calibrations, auth.Update)
 	if err != nil {

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -24,7 +24,7 @@ type loginResponse struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-func (s *Server) handleLogin(c echo.Context) error {
+func (s *API) handleLogin(c echo.Context) error {
 	var req loginRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -47,7 +47,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	return c.JSON(http.StatusOK, loginResponse{User: u, CSRFToken: sess.CSRFToken, ExpiresAt: sess.ExpiresAt})
 }
 
-func (s *Server) handleLogout(c echo.Context) error {
+func (s *API) handleLogout(c echo.Context) error {
 	if sess, ok := c.Get(httpx.SessionKey).(auth.Session); ok {
 		if err := s.store.DeleteSession(c.Request().Context(), sess.ID); err != nil {
 			return err
@@ -63,7 +63,7 @@ type meResponse struct {
 	CSRFToken string   `json:"csrf_token,omitempty"`
 }
 
-func (s *Server) handleMe(c echo.Context) error {
+func (s *API) handleMe(c echo.Context) error {
 	p := httpx.Principal(c)
 	resp := meResponse{User: p.User, TeamIDs: p.TeamIDs}
 	if sess, ok := c.Get(httpx.SessionKey).(auth.Session); ok {
@@ -85,7 +85,7 @@ type createTokenResponse struct {
 	Record auth.APIToken `json:"record"`
 }
 
-func (s *Server) handleCreateToken(c echo.Context) error {
+func (s *API) handleCreateToken(c echo.Context) error {
 	p := httpx.Principal(c)
 	var req createTokenRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -105,7 +105,7 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 	return c.JSON(http.StatusCreated, createTokenResponse{Token: secret, Record: t})
 }
 
-func (s *Server) handleListTokens(c echo.Context) error {
+func (s *API) handleListTokens(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Tokens, auth.Read); err != nil {
 		return err
@@ -121,7 +121,7 @@ func (s *Server) handleListTokens(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, total, f.Page))
 }
 
-func (s *Server) handleRevokeToken(c echo.Context) error {
+func (s *API) handleRevokeToken(c echo.Context) error {
 	p := httpx.Principal(c)
 	id, err := httpx.IDParam(c)
 	if err != nil {

@@ -1,6 +1,7 @@
-package server
+package api
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"time"
@@ -24,11 +25,11 @@ type Job struct {
 }
 
 // addJob makes a job known to the scheduler and to the admin API.
-func (s *Server) addJob(j Job) { s.jobDefs[j.Name] = j }
+func (s *API) addJob(j Job) { s.jobDefs[j.Name] = j }
 
 // StartScheduler starts firing the scheduled jobs, with specs read in loc.
 // Every replica may run one; each firing runs once across replicas.
-func (s *Server) StartScheduler(loc *time.Location) (stop func(), err error) {
+func (s *API) StartScheduler(loc *time.Location) (stop func(), err error) {
 	sched := jobs.NewScheduler(s.runner, s.log, loc)
 	for _, j := range s.jobDefs {
 		if j.Spec == "" {
@@ -42,7 +43,7 @@ func (s *Server) StartScheduler(loc *time.Location) (stop func(), err error) {
 	return func() { sched.Stop(); s.runner.Wait() }, nil
 }
 
-func (s *Server) jobRoutes(g *echo.Group) {
+func (s *API) jobRoutes(g *echo.Group) {
 	s.addJob(Job{Name: "housekeeping", Description: "delete expired sessions and old login failures", Spec: "17 * * * *", fn: s.svc.Housekeeping})
 	s.api.add(g, http.MethodGet, "/jobs", s.handleListJobs, doc{Summary: "Background jobs and their schedules", Tag: "jobs", Response: []Job{}, Resource: auth.Jobs, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/jobs/runs", s.handleListJobRuns, doc{Summary: "Job runs, newest first (?job= to filter)", Tag: "jobs", Response: List[store.JobRun]{}, Resource: auth.Jobs, Action: auth.Read})
@@ -50,19 +51,14 @@ func (s *Server) jobRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/jobs/:name/runs", s.handleTriggerJob, doc{Summary: "Run a job now; answers at once with the run to watch", Tag: "jobs", Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Jobs, Action: auth.Create})
 }
 
-func (s *Server) handleListJobs(c echo.Context) error {
+func (s *API) handleListJobs(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Jobs, auth.Read); err != nil {
 		return err
 	}
-	out := make([]Job, 0, len(s.jobDefs))
-	for _, j := range s.jobDefs {
-		out = append(out, j)
-	}
-	sort.Slice(out, func(i, k int) bool { return out[i].Name < out[k].Name })
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, s.Jobs())
 }
 
-func (s *Server) handleListJobRuns(c echo.Context) error {
+func (s *API) handleListJobRuns(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Jobs, auth.Read); err != nil {
 		return err
 	}
@@ -74,7 +70,7 @@ func (s *Server) handleListJobRuns(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(runs, total, f.Page))
 }
 
-func (s *Server) handleGetJobRun(c echo.Context) error {
+func (s *API) handleGetJobRun(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Jobs, auth.Read); err != nil {
 		return err
 	}
@@ -89,7 +85,7 @@ func (s *Server) handleGetJobRun(c echo.Context) error {
 	return c.JSON(http.StatusOK, run)
 }
 
-func (s *Server) handleTriggerJob(c echo.Context) error {
+func (s *API) handleTriggerJob(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Jobs, auth.Create); err != nil {
 		return err
@@ -113,4 +109,24 @@ func acceptedRun(c echo.Context, run store.JobRun, err error) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/jobs/runs/"+itoa64(run.ID))
 	return c.JSON(http.StatusAccepted, run)
+}
+
+// Jobs lists the background jobs, by name.
+func (s *API) Jobs() []Job {
+	out := make([]Job, 0, len(s.jobDefs))
+	for _, j := range s.jobDefs {
+		out = append(out, j)
+	}
+	sort.Slice(out, func(i, k int) bool { return out[i].Name < out[k].Name })
+	return out
+}
+
+// StartJob runs the named job now for user by, as the jobs page's button
+// does; NotFound for an unknown name.
+func (s *API) StartJob(ctx context.Context, name string, by int64) (store.JobRun, error) {
+	j, ok := s.jobDefs[name]
+	if !ok {
+		return store.JobRun{}, fault.Errorf(fault.NotFound, "no job named %q", name)
+	}
+	return s.runner.Start(ctx, jobs.Request{Job: j.Name, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &by}, j.fn)
 }

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -27,7 +27,7 @@ type swapDecisionResponse struct {
 	Schedule *store.Schedule `json:"schedule,omitempty"` // the revision that published the swap
 }
 
-func (s *Server) swapRoutes(g *echo.Group) {
+func (s *API) swapRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodGet, "/swaps", s.handleListSwaps, doc{Summary: "Swap offers you may see; agents also see open offers (?status=)", Tag: "swaps", Response: List[calendar.Swap]{}, Resource: auth.Swaps, Action: auth.Read})
 	s.api.add(g, http.MethodPost, "/swaps", s.handleOfferSwap, doc{Summary: "Offer one of your published shifts to a colleague (or to anyone who can work it)", Tag: "swaps", Request: swapRequest{}, Response: calendar.Swap{}, Status: http.StatusCreated, Resource: auth.Swaps, Action: auth.Create})
 	s.api.add(g, http.MethodPost, "/swaps/:id/accept", s.handleAcceptSwap, doc{Summary: "Take an offered shift (skills, overlaps and your contract are checked)", Tag: "swaps", Response: calendar.Swap{}, Resource: auth.Swaps, Action: auth.Accept})
@@ -35,7 +35,7 @@ func (s *Server) swapRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/swaps/:id/cancel", s.handleCancelSwap, doc{Summary: "Withdraw an offer that is not decided", Tag: "swaps", Response: calendar.Swap{}, Resource: auth.Swaps, Action: auth.Delete})
 }
 
-func (s *Server) handleListSwaps(c echo.Context) error {
+func (s *API) handleListSwaps(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Swaps, auth.Read); err != nil {
 		return err
@@ -59,7 +59,7 @@ func (s *Server) handleListSwaps(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
-func (s *Server) handleOfferSwap(c echo.Context) error {
+func (s *API) handleOfferSwap(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Swaps, auth.Create); err != nil {
 		return err
@@ -119,7 +119,7 @@ func (s *Server) handleOfferSwap(c echo.Context) error {
 }
 
 // loadSwap finds an offer and checks p may act on it as the giver's side.
-func (s *Server) loadSwap(c echo.Context, action auth.Action) (calendar.Swap, error) {
+func (s *API) loadSwap(c echo.Context, action auth.Action) (calendar.Swap, error) {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Swaps, action); err != nil {
 		return calendar.Swap{}, err
@@ -140,7 +140,7 @@ func (s *Server) loadSwap(c echo.Context, action auth.Action) (calendar.Swap, er
 	return sw, p.AllowObject(auth.Swaps, action, auth.Owner{AgentID: &giver.ID, TeamID: giver.TeamID})
 }
 
-func (s *Server) handleAcceptSwap(c echo.Context) error {
+func (s *API) handleAcceptSwap(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Swaps, auth.Accept); err != nil {
 		return err
@@ -178,7 +178,7 @@ func (s *Server) handleAcceptSwap(c echo.Context) error {
 	return c.JSON(http.StatusOK, saved)
 }
 
-func (s *Server) handleDecideSwap(c echo.Context) error {
+func (s *API) handleDecideSwap(c echo.Context) error {
 	sw, err := s.loadSwap(c, auth.Update)
 	if err != nil {
 		return err
@@ -216,7 +216,7 @@ func (s *Server) handleDecideSwap(c echo.Context) error {
 	return c.JSON(http.StatusOK, resp)
 }
 
-func (s *Server) handleCancelSwap(c echo.Context) error {
+func (s *API) handleCancelSwap(c echo.Context) error {
 	sw, err := s.loadSwap(c, auth.Delete)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -53,7 +53,7 @@ type timeOffView struct {
 	Conflicts []calendar.Shift `json:"conflicts"`
 }
 
-func (s *Server) timeOffRoutes(g *echo.Group) {
+func (s *API) timeOffRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodGet, "/time-off", s.handleListTimeOff, doc{Summary: "Time-off requests you may see (?agent_id=, ?status=)", Tag: "time-off", Response: List[calendar.TimeOff]{}, Resource: auth.TimeOff, Action: auth.Read})
 	s.api.add(g, http.MethodPost, "/time-off", s.handleCreateTimeOff, doc{Summary: "Request time off (full days or part of a day, in the agent's zone)", Tag: "time-off", Request: timeOffRequest{}, Response: timeOffView{}, Status: http.StatusCreated, Resource: auth.TimeOff, Action: auth.Create})
 	s.api.add(g, http.MethodGet, "/time-off/:id", s.handleGetTimeOff, doc{Summary: "A request with the published shifts it collides with", Tag: "time-off", Response: timeOffView{}, Resource: auth.TimeOff, Action: auth.Read})
@@ -61,7 +61,7 @@ func (s *Server) timeOffRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/time-off/:id/cancel", s.handleCancelTimeOff, doc{Summary: "Cancel a request that has not started", Tag: "time-off", Response: timeOffView{}, Resource: auth.TimeOff, Action: auth.Delete})
 }
 
-func (s *Server) handleListTimeOff(c echo.Context) error {
+func (s *API) handleListTimeOff(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.TimeOff, auth.Read); err != nil {
 		return err
@@ -91,7 +91,7 @@ func (s *Server) handleListTimeOff(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
-func (s *Server) loadTimeOff(c echo.Context, action auth.Action) (calendar.TimeOff, org.Agent, error) {
+func (s *API) loadTimeOff(c echo.Context, action auth.Action) (calendar.TimeOff, org.Agent, error) {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.TimeOff, action); err != nil {
 		return calendar.TimeOff{}, org.Agent{}, err
@@ -103,12 +103,12 @@ func (s *Server) loadTimeOff(c echo.Context, action auth.Action) (calendar.TimeO
 	return s.svc.LoadTimeOff(c.Request().Context(), p, id, action)
 }
 
-func (s *Server) timeOffView(c echo.Context, r calendar.TimeOff) (timeOffView, error) {
+func (s *API) timeOffView(c echo.Context, r calendar.TimeOff) (timeOffView, error) {
 	v, err := s.svc.ViewTimeOff(c.Request().Context(), r)
 	return timeOffView(v), err
 }
 
-func (s *Server) handleCreateTimeOff(c echo.Context) error {
+func (s *API) handleCreateTimeOff(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.TimeOff, auth.Create); err != nil {
 		return err
@@ -154,7 +154,7 @@ func (s *Server) handleCreateTimeOff(c echo.Context) error {
 	return c.JSON(http.StatusCreated, v)
 }
 
-func (s *Server) handleGetTimeOff(c echo.Context) error {
+func (s *API) handleGetTimeOff(c echo.Context) error {
 	r, _, err := s.loadTimeOff(c, auth.Read)
 	if err != nil {
 		return err
@@ -167,7 +167,7 @@ func (s *Server) handleGetTimeOff(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-func (s *Server) handleDecideTimeOff(c echo.Context) error {
+func (s *API) handleDecideTimeOff(c echo.Context) error {
 	r, _, err := s.loadTimeOff(c, auth.Update)
 	if err != nil {
 		return err
@@ -186,7 +186,7 @@ func (s *Server) handleDecideTimeOff(c echo.Context) error {
 	return s.saveTimeOff(c, decided)
 }
 
-func (s *Server) handleCancelTimeOff(c echo.Context) error {
+func (s *API) handleCancelTimeOff(c echo.Context) error {
 	r, _, err := s.loadTimeOff(c, auth.Delete)
 	if err != nil {
 		return err
@@ -198,7 +198,7 @@ func (s *Server) handleCancelTimeOff(c echo.Context) error {
 	return s.saveTimeOff(c, cancelled)
 }
 
-func (s *Server) saveTimeOff(c echo.Context, r calendar.TimeOff) error {
+func (s *API) saveTimeOff(c echo.Context, r calendar.TimeOff) error {
 	saved, err := s.store.SaveTimeOffState(c.Request().Context(), r)
 	if err != nil {
 		return err

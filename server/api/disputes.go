@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -27,7 +27,7 @@ type disputeDecisionRequest struct {
 	Version  int             `json:"version"`
 }
 
-func (s *Server) handleCreateDispute(c echo.Context) error {
+func (s *API) handleCreateDispute(c echo.Context) error {
 	var req disputeRequest
 	id, err := editRequest(c, auth.Disputes, auth.Create, &req, nil)
 	if err != nil {
@@ -40,7 +40,7 @@ func (s *Server) handleCreateDispute(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out)
 }
 
-func (s *Server) handleListDisputes(c echo.Context) error {
+func (s *API) handleListDisputes(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := store.DisputeFilter{State: qa.DisputeState(c.QueryParam("state")), Page: pageOf(c)}
 	var err error
@@ -54,7 +54,7 @@ func (s *Server) handleListDisputes(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
-func (s *Server) handleGetDispute(c echo.Context) error {
+func (s *API) handleGetDispute(c echo.Context) error {
 	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func (s *Server) handleGetDispute(c echo.Context) error {
 	return c.JSON(http.StatusOK, d)
 }
 
-func (s *Server) handleDecideDispute(c echo.Context) error {
+func (s *API) handleDecideDispute(c echo.Context) error {
 	var req disputeDecisionRequest
 	id, err := editRequest(c, auth.Disputes, auth.Update, &req, &req.Version)
 	if err != nil {

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 
 func validated[T interface{ Validate() error }](_ context.Context, v T) error { return v.Validate() }
 
-func (s *Server) orgRoutes(g *echo.Group) {
+func (s *API) orgRoutes(g *echo.Group) {
 	st := s.store
 	crud[org.Site]{
 		res: auth.Sites, what: "site", find: st.FindSiteByID, create: st.CreateSite, update: st.UpdateSite, del: st.DeleteSite,
@@ -96,17 +96,17 @@ type userBody struct {
 
 func (u userBody) validate() error { return service.UserInput(u).Validate() }
 
-func (s *Server) findUserBody(ctx context.Context, id int64) (userBody, error) {
+func (s *API) findUserBody(ctx context.Context, id int64) (userBody, error) {
 	u, err := s.svc.FindUser(ctx, id)
 	return userBody{User: u}, err
 }
 
-func (s *Server) createUser(ctx context.Context, u userBody) (userBody, error) {
+func (s *API) createUser(ctx context.Context, u userBody) (userBody, error) {
 	out, err := s.svc.CreateUser(ctx, service.UserInput(u))
 	return userBody{User: out}, err
 }
 
-func (s *Server) updateUser(ctx context.Context, u userBody) (userBody, error) {
+func (s *API) updateUser(ctx context.Context, u userBody) (userBody, error) {
 	out, err := s.svc.UpdateUser(ctx, service.UserInput(u))
 	return userBody{User: out}, err
 }
@@ -115,7 +115,7 @@ type passwordBody struct {
 	Password string `json:"password"`
 }
 
-func (s *Server) handleSetPassword(c echo.Context) error {
+func (s *API) handleSetPassword(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Users, auth.Update); err != nil {
 		return err

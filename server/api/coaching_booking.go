@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -16,12 +16,12 @@ type bookRequest struct {
 	Version int `json:"version"`
 }
 
-func (s *Server) coachingBookingRoutes(g *echo.Group) {
+func (s *API) coachingBookingRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/qa/coaching/:id/book", s.handleBookCoaching, doc{Summary: "Book a planned session into the agent's published schedule as paid off-queue time in the quietest free slot before it is due; publishes the plan's next revision",
 		Tag: "qa", Request: bookRequest{}, Response: coachingView{}, Resource: auth.Coaching, Action: auth.Update})
 }
 
-func (s *Server) handleBookCoaching(c echo.Context) error {
+func (s *API) handleBookCoaching(c echo.Context) error {
 	var req bookRequest
 	id, err := editRequest(c, auth.Coaching, auth.Update, &req, &req.Version)
 	if err != nil {

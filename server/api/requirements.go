@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -13,12 +13,12 @@ import (
 	"github.com/peakwise/peakwise/server/service"
 )
 
-func (s *Server) requirementRoutes(g *echo.Group) {
+func (s *API) requirementRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodGet, "/queues/:id/requirements", s.handleRequirements, doc{Summary: "Staffing per interval from the latest (or ?forecast=ID) forecast and the queue's targets (?from=, ?to=)",
 		Tag: "staffing", Response: service.Requirements{}, Resource: auth.Requirements, Action: auth.Read})
 }
 
-func (s *Server) handleRequirements(c echo.Context) error {
+func (s *API) handleRequirements(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Requirements, auth.Read); err != nil {
 		return err
 	}

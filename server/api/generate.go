@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -20,7 +20,7 @@ type generateRequest service.Generate
 
 // generateRoutes registers headcount generation and the shift template sets
 // it can start from.
-func (s *Server) generateRoutes(g *echo.Group) {
+func (s *API) generateRoutes(g *echo.Group) {
 	s.templateRoutes(g)
 	s.api.add(g, http.MethodPost, "/schedules/generate", s.handleGenerate, doc{Summary: "Generate shifts (headcount, no agents) that cover a queue's requirements for a period from inline templates or a stored set: " +
 		"a background job that leaves a draft; answers with the run to watch. The run's result has the draft's id and its cost, coverage and stress report; " +
@@ -28,7 +28,7 @@ func (s *Server) generateRoutes(g *echo.Group) {
 		Tag: "schedules", Request: generateRequest{}, Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Schedules, Action: auth.Create, BodyLimit: "4M"})
 }
 
-func (s *Server) handleGenerate(c echo.Context) error {
+func (s *API) handleGenerate(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Schedules, auth.Create); err != nil {
 		return err

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"context"
@@ -64,7 +64,7 @@ type feedResponse struct {
 	URL string `json:"url"`
 }
 
-func (s *Server) scheduleRoutes(g *echo.Group) {
+func (s *API) scheduleRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodGet, "/schedules", s.handleListSchedules, doc{Summary: "Shift plan revisions, newest first (?status=, ?plan_id=)", Tag: "schedules", Response: List[store.Schedule]{}, Resource: auth.Schedules, Action: auth.Read})
 	s.api.add(g, http.MethodPost, "/schedules", s.handleCreateDraft, doc{Summary: "Create a draft revision from JSON, or from the schedule CLI's CSV (text/csv, with ?name=&timezone=&period_start=&period_end=)", Tag: "schedules", Request: draftRequest{}, Response: store.Schedule{}, Status: http.StatusCreated, Resource: auth.Schedules, Action: auth.Create, BodyLimit: "32M"})
 	s.api.add(g, http.MethodGet, "/schedules/:id", s.handleGetSchedule, doc{Summary: "A revision with its report and changes", Tag: "schedules", Response: store.Schedule{}, Resource: auth.Schedules, Action: auth.Read})
@@ -77,7 +77,7 @@ func (s *Server) scheduleRoutes(g *echo.Group) {
 	s.echo.GET("/calendar/:token", s.handleFeed)
 }
 
-func (s *Server) handleListSchedules(c echo.Context) error {
+func (s *API) handleListSchedules(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (s *Server) handleListSchedules(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
-func (s *Server) handleGetSchedule(c echo.Context) error {
+func (s *API) handleGetSchedule(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (s *Server) handleGetSchedule(c echo.Context) error {
 	return c.JSON(http.StatusOK, sch)
 }
 
-func (s *Server) handleScheduleShifts(c echo.Context) error {
+func (s *API) handleScheduleShifts(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (s *Server) handleScheduleShifts(c echo.Context) error {
 	return c.JSON(http.StatusOK, shifts)
 }
 
-func (s *Server) handleCreateDraft(c echo.Context) error {
+func (s *API) handleCreateDraft(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Schedules, auth.Create); err != nil {
 		return err
@@ -174,14 +174,14 @@ func (s *Server) handleCreateDraft(c echo.Context) error {
 }
 
 // checkDraft validates a draft completely before anything is written.
-func (s *Server) checkDraft(ctx context.Context, req draftRequest, lines []int) error {
+func (s *API) checkDraft(ctx context.Context, req draftRequest, lines []int) error {
 	return s.svc.CheckDraft(ctx, service.Draft(req), lines)
 }
 
 // draftFromCSV reads the schedule CLI's output: agent,template,start,end,paid_minutes,breaks
 // where agent is an agent's email or id (empty for headcount plans) and breaks are
 // ';'-separated START/END pairs in RFC 3339.
-func (s *Server) draftFromCSV(ctx context.Context, c echo.Context) (draftRequest, []int, error) {
+func (s *API) draftFromCSV(ctx context.Context, c echo.Context) (draftRequest, []int, error) {
 	q := c.QueryParams()
 	req := draftRequest{Name: q.Get("name"), Timezone: q.Get("timezone")}
 	bad := fault.Fields{}
@@ -283,7 +283,7 @@ func csvReadError(err error, line int) error {
 	return fault.Errorf(fault.Unprocessable, "line %d: %v", line, err)
 }
 
-func (s *Server) handlePublish(c echo.Context) error {
+func (s *API) handlePublish(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
 		return err
@@ -329,7 +329,7 @@ func (s *Server) handlePublish(c echo.Context) error {
 	return c.JSON(http.StatusOK, publishResponse{Schedule: sch, Changes: changes})
 }
 
-func (s *Server) handleAgentShifts(c echo.Context) error {
+func (s *API) handleAgentShifts(c echo.Context) error {
 	id, err := httpx.IDParam(c)
 	if err != nil {
 		return err
@@ -337,7 +337,7 @@ func (s *Server) handleAgentShifts(c echo.Context) error {
 	return s.agentShifts(c, id)
 }
 
-func (s *Server) handleMyShifts(c echo.Context) error {
+func (s *API) handleMyShifts(c echo.Context) error {
 	p := httpx.Principal(c)
 	if p.User.AgentID == nil {
 		return fault.Errorf(fault.NotFound, "your account is not linked to an agent, so you have no shifts")
@@ -345,7 +345,7 @@ func (s *Server) handleMyShifts(c echo.Context) error {
 	return s.agentShifts(c, *p.User.AgentID)
 }
 
-func (s *Server) agentShifts(c echo.Context, agentID int64) error {
+func (s *API) agentShifts(c echo.Context, agentID int64) error {
 	ctx := c.Request().Context()
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Shifts, auth.Read); err != nil {
@@ -375,7 +375,7 @@ func (s *Server) agentShifts(c echo.Context, agentID int64) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) localShifts(ctx context.Context, a org.Agent, loc *time.Location, from, to time.Time) ([]localShift, error) {
+func (s *API) localShifts(ctx context.Context, a org.Agent, loc *time.Location, from, to time.Time) ([]localShift, error) {
 	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{a.ID}, From: from, To: to, Published: true})
 	if err != nil {
 		return nil, err
@@ -392,7 +392,7 @@ func (s *Server) localShifts(ctx context.Context, a org.Agent, loc *time.Locatio
 	return out, nil
 }
 
-func (s *Server) feedOwner(c echo.Context, action auth.Action) (org.Agent, error) {
+func (s *API) feedOwner(c echo.Context, action auth.Action) (org.Agent, error) {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.CalendarFeeds, action); err != nil {
 		return org.Agent{}, err
@@ -408,7 +408,7 @@ func (s *Server) feedOwner(c echo.Context, action auth.Action) (org.Agent, error
 	return a, p.AllowObject(auth.CalendarFeeds, action, auth.Owner{AgentID: &a.ID, TeamID: a.TeamID})
 }
 
-func (s *Server) handleResetFeed(c echo.Context) error {
+func (s *API) handleResetFeed(c echo.Context) error {
 	a, err := s.feedOwner(c, auth.Create)
 	if err != nil {
 		return err
@@ -423,7 +423,7 @@ func (s *Server) handleResetFeed(c echo.Context) error {
 	return c.JSON(http.StatusCreated, feedResponse{URL: c.Scheme() + "://" + c.Request().Host + "/calendar/" + secret + ".ics"})
 }
 
-func (s *Server) handleRevokeFeed(c echo.Context) error {
+func (s *API) handleRevokeFeed(c echo.Context) error {
 	a, err := s.feedOwner(c, auth.Delete)
 	if err != nil {
 		return err
@@ -436,7 +436,7 @@ func (s *Server) handleRevokeFeed(c echo.Context) error {
 
 // handleFeed serves an agent's iCalendar feed to whoever holds its secret URL:
 // calendar apps cannot sign in. Published shifts from 30 days back to 90 ahead.
-func (s *Server) handleFeed(c echo.Context) error {
+func (s *API) handleFeed(c echo.Context) error {
 	ctx := c.Request().Context()
 	secret := strings.TrimSuffix(c.Param("token"), ".ics")
 	agentID, err := s.store.FindCalendarFeedAgent(ctx, auth.HashSecret(secret))

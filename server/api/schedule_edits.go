@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -14,7 +14,7 @@ import (
 	"github.com/peakwise/peakwise/server/store"
 )
 
-func (s *Server) scheduleEditRoutes(g *echo.Group) {
+func (s *API) scheduleEditRoutes(g *echo.Group) {
 	d := func(summary string, req any, status int) doc {
 		return doc{Summary: summary, Tag: "schedules", Request: req, Response: store.Schedule{}, Status: status, Resource: auth.Schedules, Action: auth.Update}
 	}
@@ -25,7 +25,7 @@ func (s *Server) scheduleEditRoutes(g *echo.Group) {
 		Tag: "schedules", Response: compareResponse{}, Resource: auth.Schedules, Action: auth.Read})
 }
 
-func (s *Server) handleAddShift(c echo.Context) error {
+func (s *API) handleAddShift(c echo.Context) error {
 	var sh calendar.Shift
 	if err := decodeJSON(c, &sh); err != nil {
 		return err
@@ -36,7 +36,7 @@ func (s *Server) handleAddShift(c echo.Context) error {
 	})
 }
 
-func (s *Server) handleReplaceShift(c echo.Context) error {
+func (s *API) handleReplaceShift(c echo.Context) error {
 	shiftID, err := strconv.ParseInt(c.Param("shift_id"), 10, 64)
 	if err != nil {
 		return fault.Errorf(fault.NotFound, "shift not found")
@@ -58,7 +58,7 @@ func (s *Server) handleReplaceShift(c echo.Context) error {
 	})
 }
 
-func (s *Server) handleDeleteShift(c echo.Context) error {
+func (s *API) handleDeleteShift(c echo.Context) error {
 	shiftID, err := strconv.ParseInt(c.Param("shift_id"), 10, 64)
 	if err != nil {
 		return fault.Errorf(fault.NotFound, "shift not found")
@@ -76,7 +76,7 @@ func (s *Server) handleDeleteShift(c echo.Context) error {
 // editDraft applies one hand edit: it checks the whole draft as it would be
 // after the edit (hard problems refuse the edit; rule breaks become warnings
 // in the report) and stores the edit with the draft's version check.
-func (s *Server) editDraft(c echo.Context, status int, apply func([]calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error)) error {
+func (s *API) editDraft(c echo.Context, status int, apply func([]calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error)) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
 		return err
@@ -150,7 +150,7 @@ type compareResponse struct {
 	Changes []calendar.Change `json:"changes"`
 }
 
-func (s *Server) handleCompare(c echo.Context) error {
+func (s *API) handleCompare(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
 		return err
 	}

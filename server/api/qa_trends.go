@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"context"
@@ -37,14 +37,14 @@ type ReviewerStats struct {
 	CalibrationItems int      `json:"calibration_items"`
 }
 
-func (s *Server) qaTrendRoutes(g *echo.Group) {
+func (s *API) qaTrendRoutes(g *echo.Group) {
 	tag := "qa"
 	s.api.add(g, http.MethodGet, "/qa/trends", s.handleTrends, doc{Summary: "Weekly QA score, pass rate, critical and auto-fail counts, CSAT and NPS, and per-criterion means, per agent-local week (?agent_id= or ?team_id=, ?from=, ?to=)", Tag: tag, Response: service.Trends{}, Resource: auth.QATrends, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/qa/metrics", s.handleQAMetrics, doc{Summary: "CSAT, NPS, CES, FCR, AHT and resolution time per agent, team or queue (?group=, ?from=, ?to=, ?fcr_window_days=)", Tag: tag, Response: []MetricsRow{}, Resource: auth.QATrends, Action: auth.Read})
 	s.api.add(g, http.MethodGet, "/qa/reviewer-stats", s.handleReviewerStats, doc{Summary: "Per reviewer: evaluations, mean score given, calibration deviation (?from=, ?to=)", Tag: tag, Response: []ReviewerStats{}, Resource: auth.Calibrations, Action: auth.Read})
 }
 
-func (s *Server) handleTrends(c echo.Context) error {
+func (s *API) handleTrends(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.QATrends, auth.Read); err != nil {
 		return err
@@ -60,7 +60,7 @@ func (s *Server) handleTrends(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) handleQAMetrics(c echo.Context) error {
+func (s *API) handleQAMetrics(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.QATrends, auth.Read); err != nil {
 		return err
@@ -138,7 +138,7 @@ func (s *Server) handleQAMetrics(c echo.Context) error {
 
 // scopeFilter returns a test for contacts inside the agent or team lists
 // (nil lists: everything).
-func (s *Server) scopeFilter(ctx context.Context, agentIDs, teamIDs []int64) (func(qa.Contact) bool, error) {
+func (s *API) scopeFilter(ctx context.Context, agentIDs, teamIDs []int64) (func(qa.Contact) bool, error) {
 	switch {
 	case agentIDs != nil:
 		return func(ct qa.Contact) bool { return slices.Contains(agentIDs, ct.AgentID) }, nil
@@ -165,7 +165,7 @@ func groupKey(group string, ct qa.Contact) string {
 }
 
 // groupNames maps group ids to display names.
-func (s *Server) groupNames(ctx context.Context, group string) (map[string]string, error) {
+func (s *API) groupNames(ctx context.Context, group string) (map[string]string, error) {
 	names := map[string]string{}
 	switch group {
 	case "agent":
@@ -189,7 +189,7 @@ func (s *Server) groupNames(ctx context.Context, group string) (map[string]strin
 	}
 }
 
-func (s *Server) handleReviewerStats(c echo.Context) error {
+func (s *API) handleReviewerStats(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Calibrations, auth.Read); err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func (s *Server) handleReviewerStats(c echo.Context) error {
 
 // addCalibrationDeviation adds each reviewer's mean absolute deviation over
 // the closed calibration sessions created in [from, to).
-func (s *Server) addCalibrationDeviation(ctx context.Context, from, to time.Time, get func(int64) *ReviewerStats) error {
+func (s *API) addCalibrationDeviation(ctx context.Context, from, to time.Time, get func(int64) *ReviewerStats) error {
 	type mad struct {
 		sum float64
 		n   int

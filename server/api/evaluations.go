@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"context"
@@ -55,7 +55,7 @@ type assignmentRequest struct {
 	Filter          qa.SampleFilter `json:"filter"`
 }
 
-func (s *Server) evaluationRoutes(g *echo.Group) {
+func (s *API) evaluationRoutes(g *echo.Group) {
 	tag := "qa"
 	s.api.add(g, http.MethodGet, "/qa/evaluations", s.handleListEvaluations, doc{Summary: "Evaluations you may see (?state=, ?agent_id=, ?reviewer=me); agents see only their released ones", Tag: tag, Response: List[qa.Evaluation]{}, Resource: auth.Evaluations, Action: auth.Read})
 	s.api.add(g, http.MethodPost, "/qa/evaluations", s.handleCreateEvaluation, doc{Summary: "Assign an interaction to a reviewer as a draft evaluation", Tag: tag, Request: createEvaluationRequest{}, Response: qa.Evaluation{}, Status: http.StatusCreated, Resource: auth.Evaluations, Action: auth.Create})
@@ -73,7 +73,7 @@ func (s *Server) evaluationRoutes(g *echo.Group) {
 	s.api.add(g, http.MethodPost, "/qa/disputes/:id/decision", s.handleDecideDispute, doc{Summary: "Accept, partly accept or reject a dispute with a reason; the score changes accordingly and is audited", Tag: tag, Request: disputeDecisionRequest{}, Response: qa.Dispute{}, Resource: auth.Disputes, Action: auth.Update})
 }
 
-func (s *Server) handleListEvaluations(c echo.Context) error {
+func (s *API) handleListEvaluations(c echo.Context) error {
 	p := httpx.Principal(c)
 	ctx := c.Request().Context()
 	f := store.EvaluationFilter{Page: pageOf(c), States: statesParam[qa.EvalState](c)}
@@ -101,7 +101,7 @@ func (s *Server) handleListEvaluations(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
-func (s *Server) handleCreateEvaluation(c echo.Context) error {
+func (s *API) handleCreateEvaluation(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Evaluations, auth.Create); err != nil {
 		return err
@@ -143,7 +143,7 @@ func (s *Server) handleCreateEvaluation(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out[0])
 }
 
-func (s *Server) handleAssign(c echo.Context) error {
+func (s *API) handleAssign(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Evaluations, auth.Create); err != nil {
 		return err
@@ -259,7 +259,7 @@ func contactInteraction(ct qa.Contact, queue string) qa.Interaction {
 }
 
 // queueName returns the name of a queue, or "" when there is none.
-func (s *Server) queueName(ctx context.Context, id *int64) string {
+func (s *API) queueName(ctx context.Context, id *int64) string {
 	if id == nil {
 		return ""
 	}
@@ -270,7 +270,7 @@ func (s *Server) queueName(ctx context.Context, id *int64) string {
 	return q.Name
 }
 
-func (s *Server) handleGetEvaluation(c echo.Context) error {
+func (s *API) handleGetEvaluation(c echo.Context) error {
 	p := httpx.Principal(c)
 	id, err := httpx.IDParam(c)
 	if err != nil {
@@ -289,12 +289,12 @@ func (s *Server) handleGetEvaluation(c echo.Context) error {
 	return c.JSON(http.StatusOK, view)
 }
 
-func (s *Server) evaluationView(ctx context.Context, e qa.Evaluation) (evaluationView, error) {
+func (s *API) evaluationView(ctx context.Context, e qa.Evaluation) (evaluationView, error) {
 	v, err := s.svc.ViewEvaluation(ctx, e)
 	return evaluationView(v), err
 }
 
-func (s *Server) handleScoreEvaluation(c echo.Context) error {
+func (s *API) handleScoreEvaluation(c echo.Context) error {
 	var req scoreRequest
 	id, err := editRequest(c, auth.Evaluations, auth.Update, &req, &req.Version)
 	if err != nil {
@@ -308,7 +308,7 @@ func (s *Server) handleScoreEvaluation(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) handleEvaluationTransition(action string) echo.HandlerFunc {
+func (s *API) handleEvaluationTransition(action string) echo.HandlerFunc {
 	want := auth.Update
 	if action == qa.ActionAcknowledge {
 		want = auth.Accept
@@ -327,7 +327,7 @@ func (s *Server) handleEvaluationTransition(action string) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) handleEvaluationHistory(c echo.Context) error {
+func (s *API) handleEvaluationHistory(c echo.Context) error {
 	p := httpx.Principal(c)
 	id, err := httpx.IDParam(c)
 	if err != nil {
