@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -176,4 +177,10 @@ func (s *Server) ForecastAll(ctx context.Context, slot string) (store.JobRun, er
 // Every replica may run one; each firing runs once across replicas.
 func (s *Server) StartScheduler(loc *time.Location) (stop func(), err error) {
 	return s.api.StartScheduler(loc)
+}
+
+// ImportHistoryCSV imports a history CSV for the command line; see
+// service.ImportHistoryCSV.
+func (s *Server) ImportHistoryCSV(ctx context.Context, r io.Reader) (service.ImportSummary, error) {
+	return s.svc.ImportHistoryCSV(ctx, r)
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -82,10 +81,4 @@ func (s *API) handleImportHistoryCSV(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, sum)
-}
-
-// ImportHistoryCSV imports a history CSV for the command line; see
-// service.ImportHistoryCSV.
-func (s *API) ImportHistoryCSV(ctx context.Context, r io.Reader) (service.ImportSummary, error) {
-	return s.svc.ImportHistoryCSV(ctx, r)
 }
