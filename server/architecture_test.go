@@ -29,6 +29,7 @@ var houseRules = []importRule{
 	{From: module + "/forecasting", Not: []string{module + "/server", "gorm.io", "github.com/labstack/echo"}, Why: "the domain is pure"},
 	{From: module + "/scheduling", Not: []string{module + "/server", "gorm.io", "github.com/labstack/echo"}, Why: "the domain is pure"},
 	{From: module + "/qa", Not: []string{module + "/server", "gorm.io", "github.com/labstack/echo"}, Why: "the domain is pure"},
+	{From: module + "/intraday", Not: []string{module + "/server", "gorm.io", "github.com/labstack/echo", "net/http"}, Why: "the domain is pure"},
 	{From: module + "/server/service", Not: []string{module + "/server/api", module + "/server/web", "github.com/labstack/echo", "net/http"},
 		Why: "use cases are shared by the JSON API and the pages and know nothing of HTTP"},
 	{From: module + "/server/store", Not: []string{module + "/server/service", module + "/server/api", module + "/server/web", "github.com/labstack/echo"},

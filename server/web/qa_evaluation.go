@@ -327,6 +327,11 @@ func (s *Handler) webPreviewScore(c echo.Context) error {
 		return service.AnswerFault(err)
 	}
 	out.Total, out.Outcome = res.Total, res.Outcome
+	if out.Unanswered > 0 && res.Outcome == qa.Pass {
+		// Unanswered criteria may still fail it: a pass is only known once
+		// everything is answered (a fail by a critical or auto-fail is final).
+		out.Outcome = "incomplete"
+	}
 	for _, sec := range res.Sections {
 		out.Sections = append(out.Sections, struct {
 			Key   string   `json:"key"`
