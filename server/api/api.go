@@ -28,7 +28,6 @@ import (
 // API serves the JSON endpoints under /api/v1 and documents them in the
 // OpenAPI document it serves.
 type API struct {
-	echo    *echo.Echo
 	store   *store.Store
 	svc     *service.Service
 	log     *slog.Logger

@@ -34,15 +34,6 @@ type calibrationView struct {
 	Submitted map[string]int  `json:"submitted"`
 }
 
-func (s *API) calibrationRoutes(g *echo.Group) {
-	tag := "qa"
-	s.api.add(g, http.MethodPost, "/qa/calibrations", s.handleCreateCalibration, doc{Summary: "Open a calibration session: each reviewer scores the same interactions blind", Tag: tag, Request: calibrationRequest{}, Response: calibrationView{}, Status: http.StatusCreated, Resource: auth.Calibrations, Action: auth.Create})
-	s.api.add(g, http.MethodGet, "/qa/calibrations", s.handleListCalibrations, doc{Summary: "Calibration sessions", Tag: tag, Response: List[qa.CalibrationSession]{}, Resource: auth.Calibrations, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/qa/calibrations/:id", s.handleGetCalibration, doc{Summary: "A session with your entries, and everyone's once you have submitted yours", Tag: tag, Response: calibrationView{}, Resource: auth.Calibrations, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/qa/calibrations/:id/report", s.handleCalibrationReport, doc{Summary: "Deviation from the reference per reviewer and criterion, mean absolute deviation, share within 5 points, Krippendorff's alpha", Tag: tag, Response: service.CalibrationReport{}, Resource: auth.Calibrations, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/qa/calibrations/:id/close", s.handleCloseCalibration, doc{Summary: "Close the session: everyone may see all entries", Tag: tag, Request: transitionRequest{}, Response: qa.CalibrationSession{}, Resource: auth.Calibrations, Action: auth.Update})
-}
-
 func (s *API) handleCreateCalibration(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Calibrations, auth.Create); err != nil {

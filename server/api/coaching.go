@@ -49,18 +49,6 @@ func (r coachingRequest) plan() service.CoachingPlan {
 	return out
 }
 
-func (s *API) coachingRoutes(g *echo.Group) {
-	tag := "qa"
-	s.api.add(g, http.MethodPost, "/qa/coaching", s.handleCreateCoaching, doc{Summary: "Plan a coaching session for an agent (from an evaluation and criteria, or as a follow-up)", Tag: tag, Request: coachingRequest{}, Response: coachingView{}, Status: http.StatusCreated, Resource: auth.Coaching, Action: auth.Create})
-	s.api.add(g, http.MethodGet, "/qa/coaching", s.handleListCoaching, doc{Summary: "Coaching sessions you may see (?agent_id=, ?state=, ?overdue=true for the supervisor's overdue list)", Tag: tag, Response: List[coachingView]{}, Resource: auth.Coaching, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/qa/coaching/:id", s.handleGetCoaching, doc{Summary: "A session with its notes (agents see shared notes only)", Tag: tag, Response: coachingView{}, Resource: auth.Coaching, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/qa/coaching/:id/notes", s.handleAddCoachingNote, doc{Summary: "Add a note, private to coaches or shared with the agent", Tag: tag, Request: noteRequest{}, Response: coachingView{}, Status: http.StatusCreated, Resource: auth.Coaching, Action: auth.Update})
-	for _, action := range []string{qa.ActionHold, qa.ActionCancel} {
-		s.api.add(g, http.MethodPost, "/qa/coaching/:id/"+action, s.handleCoachingTransition(action), doc{Summary: "Mark the session " + map[string]string{qa.ActionHold: "held", qa.ActionCancel: "cancelled"}[action], Tag: tag, Request: transitionRequest{}, Response: coachingView{}, Resource: auth.Coaching, Action: auth.Update})
-	}
-	s.api.add(g, http.MethodPost, "/qa/coaching/:id/acknowledge", s.handleCoachingTransition(qa.ActionAcknowledge), doc{Summary: "The agent acknowledges a held session", Tag: tag, Request: transitionRequest{}, Response: coachingView{}, Resource: auth.Coaching, Action: auth.Accept})
-}
-
 func (s *API) viewCoaching(p auth.Principal, c qa.CoachingSession) coachingView {
 	return coachingView(s.svc.ViewCoaching(p, c))
 }

@@ -16,11 +16,6 @@ type bookRequest struct {
 	Version int `json:"version"`
 }
 
-func (s *API) coachingBookingRoutes(g *echo.Group) {
-	s.api.add(g, http.MethodPost, "/qa/coaching/:id/book", s.handleBookCoaching, doc{Summary: "Book a planned session into the agent's published schedule as paid off-queue time in the quietest free slot before it is due; publishes the plan's next revision",
-		Tag: "qa", Request: bookRequest{}, Response: coachingView{}, Resource: auth.Coaching, Action: auth.Update})
-}
-
 func (s *API) handleBookCoaching(c echo.Context) error {
 	var req bookRequest
 	id, err := editRequest(c, auth.Coaching, auth.Update, &req, &req.Version)

@@ -9,13 +9,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
-	"github.com/peakwise/peakwise/server/service"
 )
-
-func (s *API) coverageRoutes(g *echo.Group) {
-	s.api.add(g, http.MethodGet, "/schedules/:id/coverage", s.handleCoverage, doc{Summary: "Required vs scheduled staff per interval for ?queue_id=, with projected service level; &simulate=N replays each day N times",
-		Tag: "staffing", Response: service.Coverage{}, Resource: auth.Schedules, Action: auth.Read})
-}
 
 func (s *API) handleCoverage(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -53,24 +52,6 @@ type assignmentRequest struct {
 	DueAfterDays    int             `json:"due_after_days"`
 	Seed            int64           `json:"seed"`
 	Filter          qa.SampleFilter `json:"filter"`
-}
-
-func (s *API) evaluationRoutes(g *echo.Group) {
-	tag := "qa"
-	s.api.add(g, http.MethodGet, "/qa/evaluations", s.handleListEvaluations, doc{Summary: "Evaluations you may see (?state=, ?agent_id=, ?reviewer=me); agents see only their released ones", Tag: tag, Response: List[qa.Evaluation]{}, Resource: auth.Evaluations, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/qa/evaluations", s.handleCreateEvaluation, doc{Summary: "Assign an interaction to a reviewer as a draft evaluation", Tag: tag, Request: createEvaluationRequest{}, Response: qa.Evaluation{}, Status: http.StatusCreated, Resource: auth.Evaluations, Action: auth.Create})
-	s.api.add(g, http.MethodPost, "/qa/assignments", s.handleAssign, doc{Summary: "Draw a week's random sample per agent and assign it across reviewers as drafts (reproducible with a seed)", Tag: tag, Request: assignmentRequest{}, Response: List[qa.Evaluation]{}, Status: http.StatusCreated, Resource: auth.Evaluations, Action: auth.Create})
-	s.api.add(g, http.MethodGet, "/qa/evaluations/:id", s.handleGetEvaluation, doc{Summary: "An evaluation with its scorecard version and interaction", Tag: tag, Response: evaluationView{}, Resource: auth.Evaluations, Action: auth.Read})
-	s.api.add(g, http.MethodPut, "/qa/evaluations/:id", s.handleScoreEvaluation, doc{Summary: "Save answers and comments (a submitted score needs a reason and is audited; a released one changes only through a dispute)", Tag: tag, Request: scoreRequest{}, Response: qa.Evaluation{}, Resource: auth.Evaluations, Action: auth.Update})
-	for _, action := range []string{"submit", "release"} {
-		s.api.add(g, http.MethodPost, "/qa/evaluations/:id/"+action, s.handleEvaluationTransition(action), doc{Summary: strings.ToUpper(action[:1]) + action[1:] + " the evaluation", Tag: tag, Request: transitionRequest{}, Response: qa.Evaluation{}, Resource: auth.Evaluations, Action: auth.Update})
-	}
-	s.api.add(g, http.MethodPost, "/qa/evaluations/:id/acknowledge", s.handleEvaluationTransition("acknowledge"), doc{Summary: "The agent acknowledges a released evaluation", Tag: tag, Request: transitionRequest{}, Response: qa.Evaluation{}, Resource: auth.Evaluations, Action: auth.Accept})
-	s.api.add(g, http.MethodGet, "/qa/evaluations/:id/history", s.handleEvaluationHistory, doc{Summary: "Every change of the evaluation: who, when, before, after, why", Tag: tag, Response: []store.AuditEvent{}, Resource: auth.Evaluations, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/qa/evaluations/:id/disputes", s.handleCreateDispute, doc{Summary: "Dispute criteria of your released evaluation (within the window, a limited number of times)", Tag: tag, Request: disputeRequest{}, Response: qa.Dispute{}, Status: http.StatusCreated, Resource: auth.Disputes, Action: auth.Create})
-	s.api.add(g, http.MethodGet, "/qa/disputes", s.handleListDisputes, doc{Summary: "Disputes you may see (?state=open for the inbox)", Tag: tag, Response: List[qa.Dispute]{}, Resource: auth.Disputes, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/qa/disputes/:id", s.handleGetDispute, doc{Summary: "One dispute", Tag: tag, Response: qa.Dispute{}, Resource: auth.Disputes, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/qa/disputes/:id/decision", s.handleDecideDispute, doc{Summary: "Accept, partly accept or reject a dispute with a reason; the score changes accordingly and is audited", Tag: tag, Request: disputeDecisionRequest{}, Response: qa.Dispute{}, Resource: auth.Disputes, Action: auth.Update})
 }
 
 func (s *API) handleListEvaluations(c echo.Context) error {

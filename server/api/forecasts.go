@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
-	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
@@ -26,19 +24,6 @@ type forecastRunRequest service.ForecastRun
 type forecastView struct {
 	store.Forecast
 	Points []store.ForecastPoint `json:"points"`
-}
-
-func (s *API) forecastRoutes(g *echo.Group) {
-	s.addJob(Job{Name: "forecast", Description: "re-forecast every queue from its stored history and store a new forecast version",
-		Spec: s.cfg.ForecastCron, fn: func(ctx context.Context, p *jobs.Progress) (any, error) {
-			return s.svc.RunForecasts(ctx, p, service.ForecastRun{})
-		}})
-	s.api.add(g, http.MethodGet, "/history", s.handleHistorySummary, doc{Summary: "What contact history each queue has", Tag: "forecasting", Response: []store.HistorySummary{}, Resource: auth.Forecasts, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/queues/:id/history", s.handleQueueHistory, doc{Summary: "A queue's contact history (?from=, ?to=; at most 366 days, by default the newest year it has)", Tag: "forecasting", Response: []store.HistoryPoint{}, Resource: auth.Forecasts, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/forecast-runs", s.handleRunForecasts, doc{Summary: "Forecast some or all queues now; answers at once with the job run to watch", Tag: "forecasting", Request: forecastRunRequest{}, Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Forecasts, Action: auth.Create})
-	s.api.add(g, http.MethodGet, "/queues/:id/forecasts", s.handleListForecasts, doc{Summary: "A queue's forecast versions, newest first, with method and backtest accuracy", Tag: "forecasting", Response: List[store.Forecast]{}, Resource: auth.Forecasts, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/queues/:id/forecasts/:forecast_id/accuracy", s.handleForecastAccuracy, doc{Summary: "A stored forecast against the actuals that have arrived: per interval, per local day, overall WAPE, bias and band coverage", Tag: "forecasting", Response: accuracyView{}, Resource: auth.Forecasts, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/queues/:id/forecast", s.handleGetForecast, doc{Summary: "The latest (or ?version=ID) forecast of a queue, its intervals in ?from=..?to=", Tag: "forecasting", Response: forecastView{}, Resource: auth.Forecasts, Action: auth.Read})
 }
 
 func (s *API) handleRunForecasts(c echo.Context) error {

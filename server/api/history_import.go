@@ -26,13 +26,6 @@ type historyImport struct {
 	Records []historyRecord `json:"records"`
 }
 
-func (s *API) historyImportRoutes(g *echo.Group) {
-	s.api.add(g, http.MethodPost, "/history/records", s.handleImportHistoryJSON, doc{Summary: "Import contact history as JSON records (ACD integrations); overlapping ranges are replaced; all or nothing",
-		Tag: "forecasting", Request: historyImport{}, Response: service.ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create, BodyLimit: "64M"})
-	s.api.add(g, http.MethodPost, "/history", s.handleImportHistoryCSV, doc{Summary: "Import a history CSV (timestamp,channel,timezone,contacts[,aht_seconds][,queue]) as text/csv or multipart \"file\"; bad rows are listed by line and nothing is imported",
-		Tag: "forecasting", Response: service.ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create, BodyLimit: "64M"})
-}
-
 func (s *API) handleImportHistoryJSON(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
 		return err

@@ -43,14 +43,6 @@ func (s *API) StartScheduler(loc *time.Location) (stop func(), err error) {
 	return func() { sched.Stop(); s.runner.Wait() }, nil
 }
 
-func (s *API) jobRoutes(g *echo.Group) {
-	s.addJob(Job{Name: "housekeeping", Description: "delete expired sessions and old login failures", Spec: "17 * * * *", fn: s.svc.Housekeeping})
-	s.api.add(g, http.MethodGet, "/jobs", s.handleListJobs, doc{Summary: "Background jobs and their schedules", Tag: "jobs", Response: []Job{}, Resource: auth.Jobs, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/jobs/runs", s.handleListJobRuns, doc{Summary: "Job runs, newest first (?job= to filter)", Tag: "jobs", Response: List[store.JobRun]{}, Resource: auth.Jobs, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/jobs/runs/:id", s.handleGetJobRun, doc{Summary: "One job run with its progress", Tag: "jobs", Response: store.JobRun{}, Resource: auth.Jobs, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/jobs/:name/runs", s.handleTriggerJob, doc{Summary: "Run a job now; answers at once with the run to watch", Tag: "jobs", Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Jobs, Action: auth.Create})
-}
-
 func (s *API) handleListJobs(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Jobs, auth.Read); err != nil {
 		return err
@@ -129,4 +121,15 @@ func (s *API) StartJob(ctx context.Context, name string, by int64) (store.JobRun
 		return store.JobRun{}, fault.Errorf(fault.NotFound, "no job named %q", name)
 	}
 	return s.runner.Start(ctx, jobs.Request{Job: j.Name, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &by}, j.fn)
+}
+
+// defineJobs makes the background jobs known to the scheduler and to the
+// jobs endpoints; some start only from their own endpoint (no fn).
+func (s *API) defineJobs() {
+	s.addJob(Job{Name: "housekeeping", Description: "delete expired sessions and old login failures", Spec: "17 * * * *", fn: s.svc.Housekeeping})
+	s.addJob(Job{Name: "forecast", Description: "re-forecast every queue from its stored history and store a new forecast version",
+		Spec: s.cfg.ForecastCron, fn: func(ctx context.Context, p *jobs.Progress) (any, error) {
+			return s.svc.RunForecasts(ctx, p, service.ForecastRun{})
+		}})
+	s.addJob(Job{Name: service.RosterJob, Description: "roster agents onto queues' requirements into a draft (started from POST /api/v1/schedules/roster)"})
 }

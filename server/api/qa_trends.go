@@ -37,13 +37,6 @@ type ReviewerStats struct {
 	CalibrationItems int      `json:"calibration_items"`
 }
 
-func (s *API) qaTrendRoutes(g *echo.Group) {
-	tag := "qa"
-	s.api.add(g, http.MethodGet, "/qa/trends", s.handleTrends, doc{Summary: "Weekly QA score, pass rate, critical and auto-fail counts, CSAT and NPS, and per-criterion means, per agent-local week (?agent_id= or ?team_id=, ?from=, ?to=)", Tag: tag, Response: service.Trends{}, Resource: auth.QATrends, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/qa/metrics", s.handleQAMetrics, doc{Summary: "CSAT, NPS, CES, FCR, AHT and resolution time per agent, team or queue (?group=, ?from=, ?to=, ?fcr_window_days=)", Tag: tag, Response: []MetricsRow{}, Resource: auth.QATrends, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/qa/reviewer-stats", s.handleReviewerStats, doc{Summary: "Per reviewer: evaluations, mean score given, calibration deviation (?from=, ?to=)", Tag: tag, Response: []ReviewerStats{}, Resource: auth.Calibrations, Action: auth.Read})
-}
-
 func (s *API) handleTrends(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.QATrends, auth.Read); err != nil {

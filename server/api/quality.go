@@ -60,18 +60,6 @@ type interactionImport struct {
 	Interactions []interactionRecord `json:"interactions"`
 }
 
-func (s *API) qualityRoutes(g *echo.Group) {
-	tag := "qa"
-	s.api.add(g, http.MethodGet, "/qa/scorecards", s.handleListScorecards, doc{Summary: "Scorecards: the latest version of each (?archived=true to include archived, ?family_id= for every version of one)", Tag: tag, Response: List[qa.Scorecard]{}, Resource: auth.Scorecards, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/qa/scorecards", s.handleCreateScorecard, doc{Summary: "Create a scorecard (version 1)", Tag: tag, Request: scorecardRequest{}, Response: qa.Scorecard{}, Status: http.StatusCreated, Resource: auth.Scorecards, Action: auth.Create})
-	s.api.add(g, http.MethodGet, "/qa/scorecards/:id", s.handleGetScorecard, doc{Summary: "One scorecard version", Tag: tag, Response: qa.Scorecard{}, Resource: auth.Scorecards, Action: auth.Read})
-	s.api.add(g, http.MethodPut, "/qa/scorecards/:id", s.handleUpdateScorecard, doc{Summary: "Edit the latest version: in place while unused, else saved as a new version", Tag: tag, Request: scorecardRequest{}, Response: qa.Scorecard{}, Resource: auth.Scorecards, Action: auth.Update})
-	s.api.add(g, http.MethodPost, "/qa/scorecards/:id/archive", s.handleArchiveScorecard, doc{Summary: "Archive or restore a scorecard (every version)", Tag: tag, Request: archiveRequest{}, Response: qa.Scorecard{}, Resource: auth.Scorecards, Action: auth.Update})
-	s.api.add(g, http.MethodPost, "/qa/interactions", s.handleImportInteractions, doc{Summary: "Import interactions with survey answers: JSON {interactions:[...]} or text/csv; idempotent on external_id, all or nothing", Tag: tag, Request: interactionImport{}, Response: service.InteractionImportSummary{}, Resource: auth.Interactions, Action: auth.Create, BodyLimit: "32M"})
-	s.api.add(g, http.MethodGet, "/qa/interactions", s.handleListInteractions, doc{Summary: "Interactions you may see (?agent_id=, ?channel=, ?from=, ?to=)", Tag: tag, Response: List[qa.Contact]{}, Resource: auth.Interactions, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/qa/interactions/:id", s.handleGetInteraction, doc{Summary: "One interaction with its transcript", Tag: tag, Response: qa.Contact{}, Resource: auth.Interactions, Action: auth.Read})
-}
-
 func (s *API) handleListScorecards(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Scorecards, auth.Read); err != nil {
 		return err

@@ -10,13 +10,7 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
-	"github.com/peakwise/peakwise/server/service"
 )
-
-func (s *API) requirementRoutes(g *echo.Group) {
-	s.api.add(g, http.MethodGet, "/queues/:id/requirements", s.handleRequirements, doc{Summary: "Staffing per interval from the latest (or ?forecast=ID) forecast and the queue's targets (?from=, ?to=)",
-		Tag: "staffing", Response: service.Requirements{}, Resource: auth.Requirements, Action: auth.Read})
-}
 
 func (s *API) handleRequirements(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Requirements, auth.Read); err != nil {

@@ -14,17 +14,6 @@ import (
 	"github.com/peakwise/peakwise/server/store"
 )
 
-func (s *API) scheduleEditRoutes(g *echo.Group) {
-	d := func(summary string, req any, status int) doc {
-		return doc{Summary: summary, Tag: "schedules", Request: req, Response: store.Schedule{}, Status: status, Resource: auth.Schedules, Action: auth.Update}
-	}
-	s.api.add(g, http.MethodPost, "/schedules/:id/shifts", s.handleAddShift, d("Add a shift to a draft (If-Match: the draft's version); rules are re-checked", calendar.Shift{}, http.StatusCreated))
-	s.api.add(g, http.MethodPut, "/schedules/:id/shifts/:shift_id", s.handleReplaceShift, d("Change a draft's shift or its breaks by hand; rules are re-checked", calendar.Shift{}, 0))
-	s.api.add(g, http.MethodDelete, "/schedules/:id/shifts/:shift_id", s.handleDeleteShift, d("Remove a shift from a draft", nil, 0))
-	s.api.add(g, http.MethodGet, "/schedule-comparison", s.handleCompare, doc{Summary: "Two revisions side by side (?left=ID&right=ID): paid hours, agents, rule warnings, and who works differently",
-		Tag: "schedules", Response: compareResponse{}, Resource: auth.Schedules, Action: auth.Read})
-}
-
 func (s *API) handleAddShift(c echo.Context) error {
 	var sh calendar.Shift
 	if err := decodeJSON(c, &sh); err != nil {
@@ -191,4 +180,9 @@ func (s *API) handleCompare(c echo.Context) error {
 		changes = []calendar.Change{}
 	}
 	return c.JSON(http.StatusOK, compareResponse{Left: left, Right: right, Changes: changes})
+}
+
+// scheduleEditDoc documents an edit of a draft's shifts.
+func scheduleEditDoc(summary string, req any, status int) doc {
+	return doc{Summary: summary, Tag: "schedules", Request: req, Response: store.Schedule{}, Status: status, Resource: auth.Schedules, Action: auth.Update}
 }

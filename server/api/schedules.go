@@ -64,19 +64,6 @@ type feedResponse struct {
 	URL string `json:"url"`
 }
 
-func (s *API) scheduleRoutes(g *echo.Group) {
-	s.api.add(g, http.MethodGet, "/schedules", s.handleListSchedules, doc{Summary: "Shift plan revisions, newest first (?status=, ?plan_id=)", Tag: "schedules", Response: List[store.Schedule]{}, Resource: auth.Schedules, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/schedules", s.handleCreateDraft, doc{Summary: "Create a draft revision from JSON, or from the schedule CLI's CSV (text/csv, with ?name=&timezone=&period_start=&period_end=)", Tag: "schedules", Request: draftRequest{}, Response: store.Schedule{}, Status: http.StatusCreated, Resource: auth.Schedules, Action: auth.Create, BodyLimit: "32M"})
-	s.api.add(g, http.MethodGet, "/schedules/:id", s.handleGetSchedule, doc{Summary: "A revision with its report and changes", Tag: "schedules", Response: store.Schedule{}, Resource: auth.Schedules, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/schedules/:id/shifts", s.handleScheduleShifts, doc{Summary: "A revision's shifts (?agent_id=, ?from=, ?to=)", Tag: "schedules", Response: []calendar.Shift{}, Resource: auth.Schedules, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/schedules/:id/publish", s.handlePublish, doc{Summary: "Publish a draft (send its version as If-Match; accept its rule warnings with a reason); returns what changed for whom", Tag: "schedules", Request: publishRequest{}, Response: publishResponse{}, Resource: auth.Schedules, Action: auth.Update})
-	s.api.add(g, http.MethodGet, "/agents/:id/shifts", s.handleAgentShifts, doc{Summary: "An agent's published shifts in their time zone (?from=, ?to=; default: this week and next)", Tag: "schedules", Response: []localShift{}, Resource: auth.Shifts, Action: auth.Read})
-	s.api.add(g, http.MethodGet, "/me/shifts", s.handleMyShifts, doc{Summary: "The signed-in agent's published shifts in their time zone", Tag: "schedules", Response: []localShift{}, Resource: auth.Shifts, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/agents/:id/calendar-feed", s.handleResetFeed, doc{Summary: "Create or reset the agent's secret iCalendar feed URL; the old URL stops working", Tag: "schedules", Response: feedResponse{}, Status: http.StatusCreated, Resource: auth.CalendarFeeds, Action: auth.Create})
-	s.api.add(g, http.MethodDelete, "/agents/:id/calendar-feed", s.handleRevokeFeed, doc{Summary: "Revoke the agent's iCalendar feed", Tag: "schedules", Status: http.StatusNoContent, Resource: auth.CalendarFeeds, Action: auth.Delete})
-	s.echo.GET("/calendar/:token", s.handleFeed)
-}
-
 func (s *API) handleListSchedules(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
 		return err

@@ -27,14 +27,6 @@ type swapDecisionResponse struct {
 	Schedule *store.Schedule `json:"schedule,omitempty"` // the revision that published the swap
 }
 
-func (s *API) swapRoutes(g *echo.Group) {
-	s.api.add(g, http.MethodGet, "/swaps", s.handleListSwaps, doc{Summary: "Swap offers you may see; agents also see open offers (?status=)", Tag: "swaps", Response: List[calendar.Swap]{}, Resource: auth.Swaps, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/swaps", s.handleOfferSwap, doc{Summary: "Offer one of your published shifts to a colleague (or to anyone who can work it)", Tag: "swaps", Request: swapRequest{}, Response: calendar.Swap{}, Status: http.StatusCreated, Resource: auth.Swaps, Action: auth.Create})
-	s.api.add(g, http.MethodPost, "/swaps/:id/accept", s.handleAcceptSwap, doc{Summary: "Take an offered shift (skills, overlaps and your contract are checked)", Tag: "swaps", Response: calendar.Swap{}, Resource: auth.Swaps, Action: auth.Accept})
-	s.api.add(g, http.MethodPost, "/swaps/:id/decision", s.handleDecideSwap, doc{Summary: "Approve (publishes a new revision) or reject an accepted swap", Tag: "swaps", Request: decisionRequest{}, Response: swapDecisionResponse{}, Resource: auth.Swaps, Action: auth.Update})
-	s.api.add(g, http.MethodPost, "/swaps/:id/cancel", s.handleCancelSwap, doc{Summary: "Withdraw an offer that is not decided", Tag: "swaps", Response: calendar.Swap{}, Resource: auth.Swaps, Action: auth.Delete})
-}
-
 func (s *API) handleListSwaps(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Swaps, auth.Read); err != nil {

@@ -28,23 +28,6 @@ func (s *API) templateSets() crud[store.TemplateSet] {
 	}
 }
 
-func (s *API) templateRoutes(g *echo.Group) {
-	r := s.templateSets()
-	const tag, path = "shift-templates", "/shift-templates"
-	var zero store.TemplateSet
-	s.api.add(g, http.MethodGet, path, r.handleList, doc{Summary: "Stored shift template sets, by id", Tag: tag,
-		Response: List[store.TemplateSet]{}, Resource: auth.ShiftTemplates, Action: auth.Read})
-	s.api.add(g, http.MethodPost, path, r.handleCreate, doc{Summary: "Store a shift template set (a unique name and valid templates; 400 lists every bad field)", Tag: tag,
-		Request: zero, Response: zero, Status: http.StatusCreated, Resource: auth.ShiftTemplates, Action: auth.Create})
-	s.api.add(g, http.MethodGet, path+"/:id", r.handleGet, doc{Summary: "A shift template set; its ETag is its version", Tag: tag,
-		Response: zero, Resource: auth.ShiftTemplates, Action: auth.Read})
-	s.api.add(g, http.MethodPut, path+"/:id", func(c echo.Context) error { return replaceTemplateSet(c, r) },
-		doc{Summary: "Replace a shift template set's name, description and templates (send the version you read, in the body or as If-Match; a stale one gets 409)", Tag: tag,
-			Request: zero, Response: zero, Resource: auth.ShiftTemplates, Action: auth.Update})
-	s.api.add(g, http.MethodDelete, path+"/:id", r.handleDelete, doc{Summary: "Delete a shift template set; drafts generated from it keep their shifts", Tag: tag,
-		Status: http.StatusNoContent, Resource: auth.ShiftTemplates, Action: auth.Delete})
-}
-
 // replaceTemplateSet is PUT: the body replaces the set as a whole (a field
 // left out is emptied, not kept), based on the version the client read.
 func replaceTemplateSet(c echo.Context, r crud[store.TemplateSet]) error {

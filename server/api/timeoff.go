@@ -53,14 +53,6 @@ type timeOffView struct {
 	Conflicts []calendar.Shift `json:"conflicts"`
 }
 
-func (s *API) timeOffRoutes(g *echo.Group) {
-	s.api.add(g, http.MethodGet, "/time-off", s.handleListTimeOff, doc{Summary: "Time-off requests you may see (?agent_id=, ?status=)", Tag: "time-off", Response: List[calendar.TimeOff]{}, Resource: auth.TimeOff, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/time-off", s.handleCreateTimeOff, doc{Summary: "Request time off (full days or part of a day, in the agent's zone)", Tag: "time-off", Request: timeOffRequest{}, Response: timeOffView{}, Status: http.StatusCreated, Resource: auth.TimeOff, Action: auth.Create})
-	s.api.add(g, http.MethodGet, "/time-off/:id", s.handleGetTimeOff, doc{Summary: "A request with the published shifts it collides with", Tag: "time-off", Response: timeOffView{}, Resource: auth.TimeOff, Action: auth.Read})
-	s.api.add(g, http.MethodPost, "/time-off/:id/decision", s.handleDecideTimeOff, doc{Summary: "Approve or deny a pending request", Tag: "time-off", Request: decisionRequest{}, Response: timeOffView{}, Resource: auth.TimeOff, Action: auth.Update})
-	s.api.add(g, http.MethodPost, "/time-off/:id/cancel", s.handleCancelTimeOff, doc{Summary: "Cancel a request that has not started", Tag: "time-off", Response: timeOffView{}, Resource: auth.TimeOff, Action: auth.Delete})
-}
-
 func (s *API) handleListTimeOff(c echo.Context) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.TimeOff, auth.Read); err != nil {
