@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -109,33 +107,7 @@ func (s *API) handleCreateTimeOff(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.AgentID == 0 {
-		if p.User.AgentID == nil {
-			return &fault.Error{Code: fault.Invalid, Message: "invalid request", Fields: map[string]string{"agent_id": "is required (your account is not an agent)"}}
-		}
-		req.AgentID = *p.User.AgentID
-	}
-	ctx := c.Request().Context()
-	a, err := s.store.FindAgentByID(ctx, req.AgentID)
-	if err != nil {
-		return err
-	}
-	if err := p.AllowObject(auth.TimeOff, auth.Create, auth.Owner{AgentID: &a.ID, TeamID: a.TeamID}); err != nil {
-		return err
-	}
-	loc, err := time.LoadLocation(a.Timezone)
-	if err != nil {
-		return fault.Wrap(fault.Internal, err, "agent has a bad time zone")
-	}
-	start, end, field, err := calendar.TimeOffSpan(loc, req.FirstDate, req.LastDate, req.From, req.To)
-	if err != nil {
-		return &fault.Error{Code: fault.Invalid, Message: "invalid time-off request", Fields: map[string]string{field: err.Error()}}
-	}
-	if len(req.Reason) > 500 {
-		return &fault.Error{Code: fault.Invalid, Message: "invalid time-off request", Fields: map[string]string{"reason": "is longer than 500 characters"}}
-	}
-	r, err := s.store.CreateTimeOff(ctx, calendar.TimeOff{AgentID: a.ID, Start: start, End: end, FullDays: req.From == "",
-		Reason: strings.TrimSpace(req.Reason), CreatedByID: p.User.ID})
+	r, err := s.svc.RequestTimeOff(c.Request().Context(), p, service.TimeOffRequest(req))
 	if err != nil {
 		return err
 	}
@@ -171,11 +143,8 @@ func (s *API) handleDecideTimeOff(c echo.Context) error {
 	if err := service.CheckVersion("time-off request", req.Version, r.Version); err != nil {
 		return err
 	}
-	decided, err := calendar.Decide(r, req.Approve, httpx.Principal(c).User.ID, s.now(), strings.TrimSpace(req.Note))
-	if err != nil {
-		return fault.Errorf(fault.Conflict, "%v", err)
-	}
-	return s.saveTimeOff(c, decided)
+	saved, err := s.svc.DecideTimeOff(c.Request().Context(), httpx.Principal(c).User.ID, r, req.Approve, req.Note)
+	return s.savedTimeOff(c, saved, err)
 }
 
 func (s *API) handleCancelTimeOff(c echo.Context) error {
@@ -183,15 +152,12 @@ func (s *API) handleCancelTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cancelled, err := calendar.Cancel(r, s.now())
-	if err != nil {
-		return fault.Errorf(fault.Conflict, "%v", err)
-	}
-	return s.saveTimeOff(c, cancelled)
+	saved, err := s.svc.CancelTimeOff(c.Request().Context(), r)
+	return s.savedTimeOff(c, saved, err)
 }
 
-func (s *API) saveTimeOff(c echo.Context, r calendar.TimeOff) error {
-	saved, err := s.store.SaveTimeOffState(c.Request().Context(), r)
+// savedTimeOff answers a decision or cancellation with the saved request.
+func (s *API) savedTimeOff(c echo.Context, saved calendar.TimeOff, err error) error {
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,9 @@
 package web
 
 import (
+	"errors"
+	"maps"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -60,28 +61,25 @@ func (s *Handler) renderMe(c echo.Context, status int, pg page) error {
 	return s.render(c, status, "me", pg)
 }
 
+// timeOffForm is the "request time off" form of me.html: whole days.
+type timeOffForm struct {
+	FirstDate, LastDate, Reason string
+}
+
 func (s *Handler) webRequestTimeOff(c echo.Context) error {
 	p := httpx.Principal(c)
 	if p.User.AgentID == nil {
 		return fault.Errorf(fault.NotFound, "your account is not linked to an agent")
 	}
-	ctx := c.Request().Context()
-	a, err := s.svc.FindAgentByID(ctx, *p.User.AgentID)
-	if err != nil {
-		return err
-	}
-	loc, err := time.LoadLocation(a.Timezone)
-	if err != nil {
-		return fault.Wrap(fault.Internal, err, "agent has a bad time zone")
-	}
-	start, end, field, err := calendar.TimeOffSpan(loc, c.FormValue("first_date"), c.FormValue("last_date"), "", "")
-	if err != nil {
+	form := timeOffForm{FirstDate: c.FormValue("first_date"), LastDate: c.FormValue("last_date"), Reason: c.FormValue("reason")}
+	_, err := s.svc.RequestTimeOff(c.Request().Context(), p, service.TimeOffRequest{AgentID: *p.User.AgentID,
+		FirstDate: form.FirstDate, LastDate: form.LastDate, Reason: form.Reason})
+	var fe *fault.Error
+	if errors.As(err, &fe) && fe.Code == fault.Invalid && len(fe.Fields) > 0 {
 		pg := s.newPage(c, "My week")
-		pg.Fields[field] = err.Error()
+		maps.Copy(pg.Fields, fe.Fields)
 		return s.renderMe(c, http.StatusBadRequest, pg)
-	}
-	if _, err := s.svc.CreateTimeOff(ctx, calendar.TimeOff{AgentID: a.ID, Start: start, End: end, FullDays: true,
-		Reason: strings.TrimSpace(c.FormValue("reason")), CreatedByID: p.User.ID}); err != nil {
+	} else if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/me?done=Time-off+requested.")

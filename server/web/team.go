@@ -122,11 +122,8 @@ func (s *Handler) webDecideTimeOff(c echo.Context) error {
 			return err
 		}
 	}
-	decided, err := calendar.Decide(r, c.FormValue("decision") == "approve", httpx.Principal(c).User.ID, s.now(), "")
+	decided, err := s.svc.DecideTimeOff(ctx, httpx.Principal(c).User.ID, r, c.FormValue("decision") == "approve", "")
 	if err != nil {
-		return fault.Errorf(fault.Conflict, "%v", err)
-	}
-	if _, err := s.svc.SaveTimeOffState(ctx, decided); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/team?done=Request+"+string(decided.Status)+".")
