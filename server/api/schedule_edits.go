@@ -1,0 +1,188 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/service"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+func (s *API) handleAddShift(c echo.Context) error {
+	var sh calendar.Shift
+	if err := decodeJSON(c, &sh); err != nil {
+		return err
+	}
+	sh.ID, sh.UID = 0, ""
+	return s.editDraft(c, http.StatusCreated, func(shifts []calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error) {
+		return append(shifts, sh), store.ShiftEdit{Upsert: &sh}, nil
+	})
+}
+
+func (s *API) handleReplaceShift(c echo.Context) error {
+	shiftID, err := strconv.ParseInt(c.Param("shift_id"), 10, 64)
+	if err != nil {
+		return fault.Errorf(fault.NotFound, "shift not found")
+	}
+	var sh calendar.Shift
+	if err := decodeJSON(c, &sh); err != nil {
+		return err
+	}
+	sh.ID = shiftID
+	return s.editDraft(c, http.StatusOK, func(shifts []calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error) {
+		for i := range shifts {
+			if shifts[i].ID == shiftID {
+				sh.UID = shifts[i].UID
+				shifts[i] = sh
+				return shifts, store.ShiftEdit{Upsert: &sh}, nil
+			}
+		}
+		return nil, store.ShiftEdit{}, fault.Errorf(fault.NotFound, "shift not found")
+	})
+}
+
+func (s *API) handleDeleteShift(c echo.Context) error {
+	shiftID, err := strconv.ParseInt(c.Param("shift_id"), 10, 64)
+	if err != nil {
+		return fault.Errorf(fault.NotFound, "shift not found")
+	}
+	return s.editDraft(c, http.StatusOK, func(shifts []calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error) {
+		for i := range shifts {
+			if shifts[i].ID == shiftID {
+				return append(shifts[:i:i], shifts[i+1:]...), store.ShiftEdit{DeleteID: shiftID}, nil
+			}
+		}
+		return nil, store.ShiftEdit{}, fault.Errorf(fault.NotFound, "shift not found")
+	})
+}
+
+// editDraft applies one hand edit: it checks the whole draft as it would be
+// after the edit (hard problems refuse the edit; rule breaks become warnings
+// in the report) and stores the edit with the draft's version check.
+func (s *API) editDraft(c echo.Context, status int, apply func([]calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error)) error {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
+		return err
+	}
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	version, err := expectedVersion(c, 0)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	draft, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if draft.Status != store.ScheduleDraft {
+		return fault.Errorf(fault.Conflict, "revision %d is %s and cannot change; create a new draft of the plan", draft.Revision, draft.Status)
+	}
+	// The edit is applied to (and checked against) the shifts read here, so
+	// they must be the version the client edited, not a newer one.
+	if err := service.CheckVersion("schedule", version, draft.Version); err != nil {
+		return err
+	}
+	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
+	if err != nil {
+		return err
+	}
+	// An edit that committed between the two reads changed the draft's
+	// version with its shifts, so an unchanged version means the shifts read
+	// are that version's.
+	again, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := service.CheckVersion("schedule", version, again.Version); err != nil {
+		return err
+	}
+	next, edit, err := apply(shifts)
+	if err != nil {
+		return err
+	}
+	if err := s.checkDraft(ctx, draftRequest{Name: draft.Name, Timezone: draft.Timezone, PeriodStart: draft.PeriodStart, PeriodEnd: draft.PeriodEnd, Shifts: next}, nil); err != nil {
+		return err
+	}
+	warnings, err := s.svc.RuleWarnings(ctx, draft.PlanID, draft.PeriodStart, draft.PeriodEnd, next)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.EditDraft(ctx, id, version, edit, warnings)
+	if err != nil {
+		return err
+	}
+	setETag(c, out.Version)
+	return c.JSON(status, out)
+}
+
+// compareSide is one draft in a comparison.
+type compareSide struct {
+	Schedule store.Schedule       `json:"schedule"`
+	Summary  calendar.Summary     `json:"summary"`
+	Warnings []calendar.Violation `json:"warnings"`
+}
+
+type compareResponse struct {
+	// Left and Right are the two revisions side by side.
+	Left  compareSide `json:"left"`
+	Right compareSide `json:"right"`
+	// Changes lists what differs for whom, reading left -> right.
+	Changes []calendar.Change `json:"changes"`
+}
+
+func (s *API) handleCompare(c echo.Context) error {
+	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	side := func(param string) (compareSide, []calendar.Shift, error) {
+		id, err := strconv.ParseInt(c.QueryParam(param), 10, 64)
+		if err != nil {
+			return compareSide{}, nil, &fault.Error{Code: fault.Invalid, Message: "name two revisions", Fields: map[string]string{param: "must be a schedule id"}}
+		}
+		sch, err := s.store.FindScheduleByID(ctx, id)
+		if err != nil {
+			return compareSide{}, nil, err
+		}
+		shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
+		if err != nil {
+			return compareSide{}, nil, err
+		}
+		warnings, err := s.svc.RuleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts)
+		if err != nil {
+			return compareSide{}, nil, err
+		}
+		return compareSide{Schedule: sch, Summary: calendar.Summarize(shifts, warnings), Warnings: warnings}, shifts, nil
+	}
+	left, ls, err := side("left")
+	if err != nil {
+		return err
+	}
+	right, rs, err := side("right")
+	if err != nil {
+		return err
+	}
+	// Match shifts of different plans by time, not by stored UIDs, so the
+	// comparison says who works differently, whatever the drafts' history.
+	rs = append([]calendar.Shift(nil), rs...)
+	calendar.CarryUIDs(ls, rs)
+	changes := calendar.Diff(ls, rs, s.now())
+	if changes == nil {
+		changes = []calendar.Change{}
+	}
+	return c.JSON(http.StatusOK, compareResponse{Left: left, Right: right, Changes: changes})
+}
+
+// scheduleEditDoc documents an edit of a draft's shifts.
+func scheduleEditDoc(summary string, req any, status int) doc {
+	return doc{Summary: summary, Tag: "schedules", Request: req, Response: store.Schedule{}, Status: status, Resource: auth.Schedules, Action: auth.Update}
+}
