@@ -26,7 +26,6 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/robfig/cron/v3"
 
@@ -167,36 +166,6 @@ func (r *Runner) Periodic(job, spec string) error {
 	return nil
 }
 
-// Migrate applies River's own migrations to st's database; pass it to
-// store.Migrate so it runs under the same lock as ours.
-func Migrate(st *store.Store) func(context.Context) error {
-	return func(ctx context.Context) error {
-		var err error
-		if pool := st.Pgx(); pool != nil {
-			err = migrateRiver(ctx, riverpgxv5.New(pool))
-		} else {
-			db, derr := st.SQL()
-			if derr != nil {
-				return derr
-			}
-			err = migrateRiver(ctx, riversqlite.New(db))
-		}
-		if err != nil {
-			return fmt.Errorf("migrate the job queue: %w", err)
-		}
-		return nil
-	}
-}
-
-func migrateRiver[TTx any](ctx context.Context, d riverdriver.Driver[TTx]) error {
-	m, err := rivermigrate.New(d, nil)
-	if err != nil {
-		return err
-	}
-	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-	return err
-}
-
 // Open builds the River client and, unless NoWorker, starts working jobs.
 // Call it once, after registering handlers and periodic jobs.
 func (r *Runner) Open(ctx context.Context) error {
@@ -269,6 +238,20 @@ func (r *Runner) Close(ctx context.Context) error {
 	return c.Stop(ctx)
 }
 
+// Fire queues a firing of a periodic job for the slot of now, as the
+// schedule does (an operator's "run the nightly job now", and tests): the
+// firings of one slot from every replica make one run.
+func (r *Runner) Fire(ctx context.Context, job string) error {
+	if err := r.Open(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	c := r.client
+	r.mu.Unlock()
+	_, err := c.Insert(ctx, periodicArgs{Job: job, Slot: SlotFor(r.now())}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	return err
+}
+
 // Wait blocks until inline runs started by Run have finished.
 func (r *Runner) Wait() { r.wg.Wait() }
 
@@ -282,16 +265,22 @@ type Request struct {
 
 // Start records the run and queues it; any replica with workers runs it.
 // It returns the run at once. Returns Conflict if the slot was taken.
+//
+// A runner not opened yet opens on its first Start, with workers unless
+// NoWorker and without periodic jobs (tests, commands).
 func (r *Runner) Start(ctx context.Context, req Request) (store.JobRun, error) {
 	r.mu.Lock()
-	c, known := r.client, r.handlers[req.Job] != nil
+	known := r.handlers[req.Job] != nil
 	r.mu.Unlock()
 	if !known {
 		return store.JobRun{}, fault.Errorf(fault.NotFound, "no job named %q", req.Job)
 	}
-	if c == nil {
-		return store.JobRun{}, fault.Errorf(fault.Internal, "the job queue is not open")
+	if err := r.Open(context.WithoutCancel(ctx)); err != nil {
+		return store.JobRun{}, fault.Wrap(fault.Internal, err, "the job queue could not open")
 	}
+	r.mu.Lock()
+	c := r.client
+	r.mu.Unlock()
 	run, err := r.claim(ctx, req)
 	if err != nil {
 		return store.JobRun{}, err

@@ -119,12 +119,22 @@ func (w *itemWorker) Work(ctx context.Context, job *river.Job[itemArgs]) error {
 	}
 	status, msg := store.JobSucceeded, ""
 	if err != nil {
-		if job.Attempt < job.MaxAttempts && ctx.Err() == nil {
+		if job.Attempt < job.MaxAttempts && ctx.Err() == nil && transient(err) {
 			return err // River retries it with backoff
 		}
 		status, msg = store.JobFailed, err.Error()
 	}
 	return r.recordItem(context.WithoutCancel(ctx), run, job.Args.Item, status, msg)
+}
+
+// transient reports whether an item's error may go away on a retry: not
+// when the item itself is wrong (invalid, unprocessable, gone, refused).
+func transient(err error) bool {
+	switch fault.CodeOf(err) {
+	case fault.Invalid, fault.Unprocessable, fault.NotFound, fault.Forbidden, fault.Conflict:
+		return false
+	}
+	return true
 }
 
 // recordItem records an item's outcome and finishes the run when it was the

@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -185,10 +186,13 @@ func (s *Service) fanOutForecasts(ctx context.Context, run store.JobRun, p *jobs
 	}
 	items := make([]string, len(ids))
 	for i, id := range ids {
-		items[i] = strconv.FormatInt(id, 10)
+		items[i] = forecastItemPrefix + strconv.FormatInt(id, 10)
 	}
 	return nil, p.FanOut(ctx, items)
 }
+
+// forecastItemPrefix names a forecast run's items: "queue 12".
+const forecastItemPrefix = "queue "
 
 // forecastItem forecasts one queue of a fanned-out run. A queue that has a
 // forecast from this run already (an attempt that died after storing it) is
@@ -200,7 +204,7 @@ func (s *Service) forecastItem(ctx context.Context, run store.JobRun, item strin
 			return fmt.Errorf("the run's parameters: %w", err)
 		}
 	}
-	queueID, err := strconv.ParseInt(item, 10, 64)
+	queueID, err := strconv.ParseInt(strings.TrimPrefix(item, forecastItemPrefix), 10, 64)
 	if err != nil {
 		return fmt.Errorf("item %q is not a queue id", item)
 	}

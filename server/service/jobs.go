@@ -27,7 +27,9 @@ func (s *Service) RegisterJobs(r *jobs.Runner) {
 	r.RegisterItems(ForecastJob, s.forecastItem)
 	r.Register(GenerateJob, s.runGeneration)
 	r.Register(RosterJob, s.runRoster)
-	r.Register(HousekeepingJob, func(ctx context.Context, _ store.JobRun, p *jobs.Progress) (any, error) { return s.Housekeeping(ctx, p) })
+	r.Register(HousekeepingJob, func(ctx context.Context, _ store.JobRun, p *jobs.Progress) (any, error) {
+		return s.Housekeeping(ctx, p)
+	})
 }
 
 // runParams reads a run's parameters into v and returns the principal of

@@ -177,20 +177,15 @@ const migrationLockKey = 7_300_001
 // at once: PostgreSQL serialises them with an advisory lock, SQLite with its
 // immediate write transaction.
 //
-// then, under the same lock, runs the extra steps in order (the job queue's
-// own migrations), so replicas starting together migrate one at a time.
-func (s *Store) Migrate(ctx context.Context, then ...func(context.Context) error) error {
+// The job queue's own tables (River's migrations) are migrated after ours,
+// under the same lock.
+func (s *Store) Migrate(ctx context.Context) error {
 	db := s.db.WithContext(ctx)
 	run := func(conn *gorm.DB) error {
 		if err := migrations.Apply(conn); err != nil {
 			return err
 		}
-		for _, step := range then {
-			if err := step(ctx); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.migrateQueue(ctx)
 	}
 	if s.dialect != Postgres {
 		return run(db)
