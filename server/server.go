@@ -85,6 +85,7 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	s.svc = service.New(st, log, service.Config{Now: now, Runner: s.runner, Forecaster: cfg.Forecaster, SessionTTL: cfg.SessionTTL})
 	s.svc.RegisterJobs(s.runner)
 	s.metrics = newMetrics(prometheus.NewRegistry(), st)
+	s.metrics.registry.MustRegister(s.runner.Collector())
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.Use(securityHeaders, dropUnsafeRequestID)

@@ -101,6 +101,7 @@ type client interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 	JobCancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
+	Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func())
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 }
@@ -119,6 +120,7 @@ type Runner struct {
 	periodic []periodicJob
 	client   client
 	started  bool
+	metrics  *metrics
 	wg       sync.WaitGroup // inline runs (Run)
 }
 
@@ -211,6 +213,10 @@ func (r *Runner) Open(ctx context.Context) error {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	if !r.cfg.NoWorker {
+		if r.metrics != nil {
+			events, _ := c.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+			go r.metrics.watch(events) // ends when the client stops and closes the channel
+		}
 		if err := c.Start(ctx); err != nil {
 			return fmt.Errorf("start the job queue: %w", err)
 		}

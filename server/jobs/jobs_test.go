@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -66,6 +67,8 @@ func TestRunGoesThroughTheQueue(t *testing.T) {
 		st := replica(t, cfg)
 		r := jobs.NewRunner(st, quiet, nil, fast)
 		closeRunner(t, r)
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(r.Collector())
 		r.Register("sum", func(ctx context.Context, run store.JobRun, p *jobs.Progress) (any, error) {
 			p.SetTotal(3)
 			for i := 0; i < 3; i++ {
@@ -83,6 +86,17 @@ func TestRunGoesThroughTheQueue(t *testing.T) {
 
 		_, err = r.Start(context.Background(), jobs.Request{Job: "sum", Slot: "s1"})
 		assert.Equal(t, fault.Conflict, fault.CodeOf(err), "a slot runs once")
+
+		// /metrics: the attempt, its wait and run time, and the queue's depth.
+		require.Eventually(t, func() bool {
+			families, err := reg.Gather()
+			require.NoError(t, err)
+			seen := map[string]bool{}
+			for _, f := range families {
+				seen[f.GetName()] = true
+			}
+			return seen["peakwise_jobs_attempts_total"] && seen["peakwise_jobs_wait_seconds"] && seen["peakwise_jobs_queue_depth"]
+		}, 10*time.Second, 50*time.Millisecond)
 		_, err = r.Start(context.Background(), jobs.Request{Job: "nope", Slot: "x"})
 		assert.Equal(t, fault.NotFound, fault.CodeOf(err))
 	})

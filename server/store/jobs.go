@@ -114,19 +114,27 @@ func (s *Store) RecordJobRunItem(ctx context.Context, it JobRunItem) (done, fail
 	if err := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "run_id"}, {Name: "item"}}, DoNothing: true}).Create(&it).Error; err != nil {
 		return 0, 0, nil, translate(err, "job run item")
 	}
-	var rows []JobRunItem
-	if err := s.conn(ctx).Where("run_id = ?", it.RunID).Order("id").Find(&rows).Error; err != nil {
+	var counts []struct {
+		Status JobStatus
+		N      int
+	}
+	if err := s.conn(ctx).Model(&JobRunItem{}).Select("status, COUNT(*) AS n").Where("run_id = ?", it.RunID).Group("status").Scan(&counts).Error; err != nil {
 		return 0, 0, nil, translate(err, "job run item")
 	}
-	for _, r := range rows {
-		switch r.Status {
-		case JobSucceeded:
-			done++
-		default:
-			failed++
-			if len(errs) < 50 {
-				errs = append(errs, r.Item+": "+r.Error)
-			}
+	for _, c := range counts {
+		if c.Status == JobSucceeded {
+			done += c.N
+		} else {
+			failed += c.N
+		}
+	}
+	if failed > 0 {
+		var rows []JobRunItem
+		if err := s.conn(ctx).Where("run_id = ? AND status <> ?", it.RunID, JobSucceeded).Order("id").Limit(50).Find(&rows).Error; err != nil {
+			return 0, 0, nil, translate(err, "job run item")
+		}
+		for _, r := range rows {
+			errs = append(errs, r.Item+": "+r.Error)
 		}
 	}
 	return done, failed, errs, nil

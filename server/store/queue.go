@@ -46,3 +46,20 @@ func migrateRiver[TTx any](ctx context.Context, d riverdriver.Driver[TTx]) error
 	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 	return err
 }
+
+// QueueDepth counts the job queue's jobs by state.
+func (s *Store) QueueDepth(ctx context.Context) (map[string]int, error) {
+	var rows []struct {
+		State string
+		N     int
+	}
+	err := s.conn(ctx).Raw("SELECT state, COUNT(*) AS n FROM river_job WHERE state IN ('available', 'scheduled', 'retryable', 'running') GROUP BY state").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "job queue")
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.State] = r.N
+	}
+	return out, nil
+}
