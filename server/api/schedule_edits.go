@@ -10,7 +10,6 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
-	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -79,44 +78,15 @@ func (s *API) editDraft(c echo.Context, status int, apply func([]calendar.Shift)
 		return err
 	}
 	ctx := c.Request().Context()
-	draft, err := s.store.FindScheduleByID(ctx, id)
+	draft, shifts, err := s.svc.DraftForEdit(ctx, id, version)
 	if err != nil {
-		return err
-	}
-	if draft.Status != store.ScheduleDraft {
-		return fault.Errorf(fault.Conflict, "revision %d is %s and cannot change; create a new draft of the plan", draft.Revision, draft.Status)
-	}
-	// The edit is applied to (and checked against) the shifts read here, so
-	// they must be the version the client edited, not a newer one.
-	if err := service.CheckVersion("schedule", version, draft.Version); err != nil {
-		return err
-	}
-	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
-	if err != nil {
-		return err
-	}
-	// An edit that committed between the two reads changed the draft's
-	// version with its shifts, so an unchanged version means the shifts read
-	// are that version's.
-	again, err := s.store.FindScheduleByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := service.CheckVersion("schedule", version, again.Version); err != nil {
 		return err
 	}
 	next, edit, err := apply(shifts)
 	if err != nil {
 		return err
 	}
-	if err := s.checkDraft(ctx, draftRequest{Name: draft.Name, Timezone: draft.Timezone, PeriodStart: draft.PeriodStart, PeriodEnd: draft.PeriodEnd, Shifts: next}, nil); err != nil {
-		return err
-	}
-	warnings, err := s.svc.RuleWarnings(ctx, draft.PlanID, draft.PeriodStart, draft.PeriodEnd, next)
-	if err != nil {
-		return err
-	}
-	out, err := s.svc.EditDraft(ctx, id, version, edit, warnings)
+	out, err := s.svc.SaveDraftEdit(ctx, draft, version, next, edit)
 	if err != nil {
 		return err
 	}

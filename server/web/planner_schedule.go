@@ -331,22 +331,19 @@ func (s *Handler) webPublish(c echo.Context) error {
 	if err != nil {
 		return fault.Errorf(fault.Invalid, "the publish form lacks the draft's version; reload the page and try again")
 	}
-	var report service.DraftReport
-	_ = json.Unmarshal([]byte(draft.Report), &report)
 	accept, reason := c.FormValue("accept_warnings") == "on", strings.TrimSpace(c.FormValue("reason"))
 	pg.Data["Reason"], pg.Data["Accept"] = reason, map[bool]string{true: "on"}[accept]
-	if len(report.Warnings) > 0 && draft.Status == service.ScheduleDraft {
-		if !accept {
-			pg.Fields["accept_warnings"] = fmt.Sprintf("The draft breaks %d rule(s): tick to publish it anyway, or fix the shifts.", len(report.Warnings))
+	sch, changes, err := s.svc.Publish(ctx, p, draft, version, accept, reason)
+	var refused *service.WarningsNotAccepted
+	if errors.As(err, &refused) {
+		if !refused.Accepted {
+			pg.Fields["accept_warnings"] = fmt.Sprintf("The draft breaks %d rule(s): tick to publish it anyway, or fix the shifts.", len(refused.Warnings))
 		}
-		if reason == "" {
+		if !refused.HasReason {
 			pg.Fields["reason"] = "Say why the rule breaks are acceptable; it is kept in the audit log."
 		}
-		if len(pg.Fields) > 0 {
-			return s.schedulePage(c, http.StatusUnprocessableEntity, pg, draft)
-		}
+		return s.schedulePage(c, http.StatusUnprocessableEntity, pg, draft)
 	}
-	sch, changes, err := s.svc.PublishDraft(ctx, p, id, version, report.Warnings, reason)
 	if fault.Is(err, fault.Conflict) {
 		pg.Error = "Not published: " + errorMessage(err) + " Reload the page to see the draft as it is now."
 		return s.schedulePage(c, http.StatusConflict, pg, draft)
