@@ -119,19 +119,8 @@ func (s *API) handleCompare(c echo.Context) error {
 		if err != nil {
 			return compareSide{}, nil, &fault.Error{Code: fault.Invalid, Message: "name two revisions", Fields: map[string]string{param: "must be a schedule id"}}
 		}
-		sch, err := s.store.FindScheduleByID(ctx, id)
-		if err != nil {
-			return compareSide{}, nil, err
-		}
-		shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
-		if err != nil {
-			return compareSide{}, nil, err
-		}
-		warnings, err := s.svc.RuleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts)
-		if err != nil {
-			return compareSide{}, nil, err
-		}
-		return compareSide{Schedule: sch, Summary: calendar.Summarize(shifts, warnings), Warnings: warnings}, shifts, nil
+		out, shifts, err := s.svc.CompareSideOf(ctx, id, nil)
+		return compareSide(out), shifts, err
 	}
 	left, ls, err := side("left")
 	if err != nil {
@@ -141,11 +130,7 @@ func (s *API) handleCompare(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Match shifts of different plans by time, not by stored UIDs, so the
-	// comparison says who works differently, whatever the drafts' history.
-	rs = append([]calendar.Shift(nil), rs...)
-	calendar.CarryUIDs(ls, rs)
-	changes := calendar.Diff(ls, rs, s.now())
+	changes := s.svc.CompareChanges(ls, rs)
 	if changes == nil {
 		changes = []calendar.Change{}
 	}

@@ -229,3 +229,32 @@ func (s *Service) SaveDraftEdit(ctx context.Context, draft store.Schedule, versi
 	}
 	return s.EditDraft(ctx, draft.ID, version, edit, warnings)
 }
+
+// CompareSideOf reads revision id for a comparison: its shifts, their rule
+// warnings and summary. agents are the agents already loaded (nil: read them).
+// On an error after the revision was found, the side still names it.
+func (s *Service) CompareSideOf(ctx context.Context, id int64, agents map[int64]org.Agent) (CompareSide, []calendar.Shift, error) {
+	sch, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return CompareSide{}, nil, err
+	}
+	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
+	if err != nil {
+		return CompareSide{Schedule: sch}, nil, err
+	}
+	warnings, err := s.RuleWarningsAmong(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts, agents)
+	if err != nil {
+		return CompareSide{Schedule: sch}, nil, err
+	}
+	return CompareSide{Schedule: sch, Summary: calendar.Summarize(shifts, warnings), Warnings: warnings}, shifts, nil
+}
+
+// CompareChanges lists what differs for whom between two revisions' shifts,
+// reading left -> right. Shifts of different plans are matched by time, not
+// by stored UIDs, so it says who works differently whatever the drafts'
+// history.
+func (s *Service) CompareChanges(left, right []calendar.Shift) []calendar.Change {
+	right = append([]calendar.Shift(nil), right...)
+	calendar.CarryUIDs(left, right)
+	return calendar.Diff(left, right, s.now())
+}
