@@ -183,3 +183,23 @@ func (s *Service) CreateToken(ctx context.Context, userID int64, name string) (s
 	t, err := s.store.CreateAPIToken(ctx, rec, hash)
 	return secret, t, err
 }
+
+// DeleteSession writes through the store; the caller has checked the principal may.
+func (s *Service) DeleteSession(ctx context.Context, id string) error {
+	return s.store.DeleteSession(ctx, id)
+}
+
+// FindAPITokenByID reads through the store; the caller has checked the principal may.
+func (s *Service) FindAPITokenByID(ctx context.Context, id int64) (auth.APIToken, error) {
+	return s.store.FindAPITokenByID(ctx, id)
+}
+
+// FindAPITokens reads through the store; the caller has checked the principal may.
+func (s *Service) FindAPITokens(ctx context.Context, f store.APITokenFilter) ([]auth.APIToken, int, error) {
+	return s.store.FindAPITokens(ctx, f)
+}
+
+// RevokeAPIToken writes through the store; the caller has checked the principal may.
+func (s *Service) RevokeAPIToken(ctx context.Context, id int64, at time.Time) error {
+	return s.store.RevokeAPIToken(ctx, id, at)
+}
