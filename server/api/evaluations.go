@@ -190,7 +190,7 @@ func (s *API) handleAssign(c echo.Context) error {
 			continue // already evaluated or assigned
 		}
 		byExt[ct.ExternalID] = ct
-		pool = append(pool, contactInteraction(ct, s.queueName(ctx, ct.QueueID)))
+		pool = append(pool, service.ContactInteraction(ct, s.queueName(ctx, ct.QueueID)))
 	}
 	assigned, err := qa.Sample(plan, pool, day, loc)
 	if err != nil {
@@ -229,14 +229,6 @@ func reviewerKey(u org.User) string {
 		return itoa64(*u.AgentID)
 	}
 	return "user-" + itoa64(u.ID)
-}
-
-// contactInteraction is the metrics' view of a stored interaction; agents are
-// named by id.
-func contactInteraction(ct qa.Contact, queue string) qa.Interaction {
-	return qa.Interaction{ExternalID: ct.ExternalID, Channel: ct.Channel, Queue: queue, Agent: itoa64(ct.AgentID), Customer: ct.Customer,
-		StartedAt: ct.StartedAt, HandleSeconds: ct.HandleSeconds, ResolutionSeconds: ct.ResolutionSeconds, Resolved: ct.Resolved,
-		CSAT: ct.CSAT, NPS: ct.NPS, CES: ct.CES}
 }
 
 // queueName returns the name of a queue, or "" when there is none.

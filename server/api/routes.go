@@ -183,8 +183,8 @@ func (s *API) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 
 	// qa_trends.go
 	s.api.add(authed, http.MethodGet, "/qa/trends", s.handleTrends, doc{Summary: "Weekly QA score, pass rate, critical and auto-fail counts, CSAT and NPS, and per-criterion means, per agent-local week (?agent_id= or ?team_id=, ?from=, ?to=)", Tag: "qa", Response: service.Trends{}, Resource: auth.QATrends, Action: auth.Read})
-	s.api.add(authed, http.MethodGet, "/qa/metrics", s.handleQAMetrics, doc{Summary: "CSAT, NPS, CES, FCR, AHT and resolution time per agent, team or queue (?group=, ?from=, ?to=, ?fcr_window_days=)", Tag: "qa", Response: []MetricsRow{}, Resource: auth.QATrends, Action: auth.Read})
-	s.api.add(authed, http.MethodGet, "/qa/reviewer-stats", s.handleReviewerStats, doc{Summary: "Per reviewer: evaluations, mean score given, calibration deviation (?from=, ?to=)", Tag: "qa", Response: []ReviewerStats{}, Resource: auth.Calibrations, Action: auth.Read})
+	s.api.add(authed, http.MethodGet, "/qa/metrics", s.handleQAMetrics, doc{Summary: "CSAT, NPS, CES, FCR, AHT and resolution time per agent, team or queue (?group=, ?from=, ?to=, ?fcr_window_days=)", Tag: "qa", Response: []service.MetricsRow{}, Resource: auth.QATrends, Action: auth.Read})
+	s.api.add(authed, http.MethodGet, "/qa/reviewer-stats", s.handleReviewerStats, doc{Summary: "Per reviewer: evaluations, mean score given, calibration deviation (?from=, ?to=)", Tag: "qa", Response: []service.ReviewerStats{}, Resource: auth.Calibrations, Action: auth.Read})
 }
 
 func (s *API) handleOpenAPI(c echo.Context) error {

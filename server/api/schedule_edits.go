@@ -10,7 +10,6 @@ import (
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
-	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -79,44 +78,15 @@ func (s *API) editDraft(c echo.Context, status int, apply func([]calendar.Shift)
 		return err
 	}
 	ctx := c.Request().Context()
-	draft, err := s.store.FindScheduleByID(ctx, id)
+	draft, shifts, err := s.svc.DraftForEdit(ctx, id, version)
 	if err != nil {
-		return err
-	}
-	if draft.Status != store.ScheduleDraft {
-		return fault.Errorf(fault.Conflict, "revision %d is %s and cannot change; create a new draft of the plan", draft.Revision, draft.Status)
-	}
-	// The edit is applied to (and checked against) the shifts read here, so
-	// they must be the version the client edited, not a newer one.
-	if err := service.CheckVersion("schedule", version, draft.Version); err != nil {
-		return err
-	}
-	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
-	if err != nil {
-		return err
-	}
-	// An edit that committed between the two reads changed the draft's
-	// version with its shifts, so an unchanged version means the shifts read
-	// are that version's.
-	again, err := s.store.FindScheduleByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := service.CheckVersion("schedule", version, again.Version); err != nil {
 		return err
 	}
 	next, edit, err := apply(shifts)
 	if err != nil {
 		return err
 	}
-	if err := s.checkDraft(ctx, draftRequest{Name: draft.Name, Timezone: draft.Timezone, PeriodStart: draft.PeriodStart, PeriodEnd: draft.PeriodEnd, Shifts: next}, nil); err != nil {
-		return err
-	}
-	warnings, err := s.svc.RuleWarnings(ctx, draft.PlanID, draft.PeriodStart, draft.PeriodEnd, next)
-	if err != nil {
-		return err
-	}
-	out, err := s.svc.EditDraft(ctx, id, version, edit, warnings)
+	out, err := s.svc.SaveDraftEdit(ctx, draft, version, next, edit)
 	if err != nil {
 		return err
 	}
@@ -149,19 +119,8 @@ func (s *API) handleCompare(c echo.Context) error {
 		if err != nil {
 			return compareSide{}, nil, &fault.Error{Code: fault.Invalid, Message: "name two revisions", Fields: map[string]string{param: "must be a schedule id"}}
 		}
-		sch, err := s.store.FindScheduleByID(ctx, id)
-		if err != nil {
-			return compareSide{}, nil, err
-		}
-		shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
-		if err != nil {
-			return compareSide{}, nil, err
-		}
-		warnings, err := s.svc.RuleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts)
-		if err != nil {
-			return compareSide{}, nil, err
-		}
-		return compareSide{Schedule: sch, Summary: calendar.Summarize(shifts, warnings), Warnings: warnings}, shifts, nil
+		out, shifts, err := s.svc.CompareSideOf(ctx, id, nil)
+		return compareSide(out), shifts, err
 	}
 	left, ls, err := side("left")
 	if err != nil {
@@ -171,11 +130,7 @@ func (s *API) handleCompare(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Match shifts of different plans by time, not by stored UIDs, so the
-	// comparison says who works differently, whatever the drafts' history.
-	rs = append([]calendar.Shift(nil), rs...)
-	calendar.CarryUIDs(ls, rs)
-	changes := calendar.Diff(ls, rs, s.now())
+	changes := s.svc.CompareChanges(ls, rs)
 	if changes == nil {
 		changes = []calendar.Change{}
 	}

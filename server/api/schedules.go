@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -143,26 +142,12 @@ func (s *API) handleCreateDraft(c echo.Context) error {
 	} else if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.checkDraft(ctx, req, lines); err != nil {
-		return err
-	}
-	warnings, err := s.svc.RuleWarnings(ctx, req.PlanID, req.PeriodStart, req.PeriodEnd, req.Shifts)
-	if err != nil {
-		return err
-	}
-	sch, err := s.store.CreateScheduleDraft(ctx, store.Schedule{Name: strings.TrimSpace(req.Name), PlanID: req.PlanID, Timezone: req.Timezone,
-		PeriodStart: req.PeriodStart.UTC(), PeriodEnd: req.PeriodEnd.UTC(), CreatedByID: &p.User.ID,
-		Report: store.Snapshot(service.DraftReport{Warnings: warnings})}, req.Shifts)
+	sch, err := s.svc.CreateDraft(ctx, p.User.ID, service.Draft(req), lines)
 	if err != nil {
 		return err
 	}
 	setETag(c, sch.Version)
 	return c.JSON(http.StatusCreated, sch)
-}
-
-// checkDraft validates a draft completely before anything is written.
-func (s *API) checkDraft(ctx context.Context, req draftRequest, lines []int) error {
-	return s.svc.CheckDraft(ctx, service.Draft(req), lines)
 }
 
 // draftFromCSV reads the schedule CLI's output: agent,template,start,end,paid_minutes,breaks
@@ -294,18 +279,15 @@ func (s *API) handlePublish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var report service.DraftReport
-	_ = json.Unmarshal([]byte(draft.Report), &report)
-	if len(report.Warnings) > 0 && draft.Status == store.ScheduleDraft {
-		if !req.AcceptWarnings || strings.TrimSpace(req.Reason) == "" {
-			fe := &fault.Error{Code: fault.Unprocessable, Message: fmt.Sprintf("the draft breaks %d rule(s); publish with accept_warnings and a reason, or fix the shifts", len(report.Warnings)), Fields: map[string]string{}}
-			for i, w := range report.Warnings {
-				fe.Fields[fmt.Sprintf("warnings[%d].%s", i, w.Rule)] = fmt.Sprintf("agent %d: %s", w.AgentID, w.Message)
-			}
-			return fe
+	sch, changes, err := s.svc.Publish(ctx, p, draft, version, req.AcceptWarnings, req.Reason)
+	var refused *service.WarningsNotAccepted
+	if errors.As(err, &refused) {
+		fe := &fault.Error{Code: fault.Unprocessable, Message: refused.Error(), Fields: map[string]string{}}
+		for i, w := range refused.Warnings {
+			fe.Fields[fmt.Sprintf("warnings[%d].%s", i, w.Rule)] = fmt.Sprintf("agent %d: %s", w.AgentID, w.Message)
 		}
+		return fe
 	}
-	sch, changes, err := s.svc.PublishDraft(ctx, p, id, version, report.Warnings, strings.TrimSpace(req.Reason))
 	if err != nil {
 		return err
 	}

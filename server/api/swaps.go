@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -60,50 +59,7 @@ func (s *API) handleOfferSwap(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	sh, sch, err := s.store.FindPublishedShiftByUID(ctx, req.ShiftUID)
-	if fault.Is(err, fault.NotFound) {
-		return &fault.Error{Code: fault.Invalid, Message: "invalid swap offer", Fields: map[string]string{"shift_uid": "no published shift has this uid"}}
-	} else if err != nil {
-		return err
-	}
-	if sh.AgentID == 0 {
-		return &fault.Error{Code: fault.Invalid, Message: "invalid swap offer", Fields: map[string]string{"shift_uid": "the shift has no agent"}}
-	}
-	giver, err := s.store.FindAgentByID(ctx, sh.AgentID)
-	if err != nil {
-		return err
-	}
-	if err := p.AllowObject(auth.Swaps, auth.Create, auth.Owner{AgentID: &giver.ID, TeamID: giver.TeamID}); err != nil {
-		return err
-	}
-	now := s.now()
-	expires := sh.Start.Add(-calendar.DefaultSwapExpiry)
-	if req.ExpiresAt != nil {
-		expires = *req.ExpiresAt
-	}
-	f := fault.Fields{}
-	if !sh.Start.After(now) {
-		f.Add("shift_uid", "the shift has already started")
-	}
-	if !expires.After(now) || expires.After(sh.Start) {
-		f.Add("expires_at", "must be in the future and no later than the shift's start (%s)", sh.Start.Format(time.RFC3339))
-	}
-	if req.ToAgentID != nil {
-		if *req.ToAgentID == giver.ID {
-			f.Add("to_agent_id", "cannot be the agent who offers the shift")
-		} else if _, err := s.store.FindAgentByID(ctx, *req.ToAgentID); fault.Is(err, fault.NotFound) {
-			f.Add("to_agent_id", "no such agent")
-		}
-	}
-	if len(req.Note) > 500 {
-		f.Add("note", "is longer than 500 characters")
-	}
-	if err := f.Err("invalid swap offer"); err != nil {
-		return err
-	}
-	sw, err := s.store.CreateSwap(ctx, calendar.Swap{ShiftUID: sh.UID, PlanID: sch.PlanID, FromAgentID: giver.ID, ToAgentID: req.ToAgentID,
-		Note: strings.TrimSpace(req.Note), ExpiresAt: expires})
+	sw, err := s.svc.OfferSwap(c.Request().Context(), p, service.SwapOffer(req))
 	if err != nil {
 		return err
 	}
@@ -120,16 +76,7 @@ func (s *API) loadSwap(c echo.Context, action auth.Action) (calendar.Swap, error
 	if err != nil {
 		return calendar.Swap{}, err
 	}
-	ctx := c.Request().Context()
-	sw, err := s.store.FindSwapByID(ctx, id)
-	if err != nil {
-		return sw, err
-	}
-	giver, err := s.store.FindAgentByID(ctx, sw.FromAgentID)
-	if err != nil {
-		return sw, err
-	}
-	return sw, p.AllowObject(auth.Swaps, action, auth.Owner{AgentID: &giver.ID, TeamID: giver.TeamID})
+	return s.svc.LoadSwap(c.Request().Context(), p, id, action)
 }
 
 func (s *API) handleAcceptSwap(c echo.Context) error {
@@ -144,26 +91,7 @@ func (s *API) handleAcceptSwap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	sw, err := s.store.FindSwapByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if sw.ToAgentID != nil && *sw.ToAgentID != *p.User.AgentID && sw.FromAgentID != *p.User.AgentID {
-		return fault.Errorf(fault.NotFound, "swap offer not found")
-	}
-	accepted, err := calendar.Accept(sw, *p.User.AgentID, s.now())
-	if err != nil {
-		return fault.Errorf(fault.Conflict, "%v", err)
-	}
-	sh, _, err := s.store.FindPublishedShiftByUID(ctx, sw.ShiftUID)
-	if err != nil {
-		return fault.Errorf(fault.Conflict, "the shift is no longer published as offered")
-	}
-	if err := service.CheckTaker(ctx, s.store, sh, *p.User.AgentID); err != nil {
-		return err
-	}
-	saved, err := s.store.SaveSwapState(ctx, accepted)
+	saved, err := s.svc.AcceptSwap(c.Request().Context(), *p.User.AgentID, id)
 	if err != nil {
 		return err
 	}
@@ -182,30 +110,11 @@ func (s *API) handleDecideSwap(c echo.Context) error {
 	if err := service.CheckVersion("offer", req.Version, sw.Version); err != nil {
 		return err
 	}
-	p := httpx.Principal(c)
-	ctx := c.Request().Context()
-	now := s.now()
-	decided, err := calendar.DecideSwap(sw, req.Approve, p.User.ID, now, strings.TrimSpace(req.Note))
-	if err != nil {
-		return fault.Errorf(fault.Conflict, "%v", err)
-	}
-	resp := swapDecisionResponse{}
-	err = s.store.Tx(ctx, func(tx *store.Store) error {
-		if decided.Status == calendar.SwapApproved {
-			sch, err := s.svc.PublishSwap(ctx, tx, decided, p.User.ID, now)
-			if err != nil {
-				return err
-			}
-			resp.Schedule = &sch
-		}
-		saved, err := tx.SaveSwapState(ctx, decided)
-		resp.Swap = saved
-		return err
-	})
+	out, err := s.svc.DecideSwap(c.Request().Context(), httpx.Principal(c).User.ID, sw, req.Approve, req.Note)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, resp)
+	return c.JSON(http.StatusOK, swapDecisionResponse(out))
 }
 
 func (s *API) handleCancelSwap(c echo.Context) error {
@@ -213,11 +122,7 @@ func (s *API) handleCancelSwap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cancelled, err := calendar.CancelSwap(sw, s.now())
-	if err != nil {
-		return fault.Errorf(fault.Conflict, "%v", err)
-	}
-	saved, err := s.store.SaveSwapState(c.Request().Context(), cancelled)
+	saved, err := s.svc.CancelSwap(c.Request().Context(), sw)
 	if err != nil {
 		return err
 	}

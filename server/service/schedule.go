@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -140,4 +141,120 @@ func (s *Service) CheckDraft(ctx context.Context, req Draft, lines []int) error 
 		}
 	}
 	return fe
+}
+
+// WarningsNotAccepted refuses to publish a draft that breaks rules until the
+// caller accepts its warnings and says why.
+type WarningsNotAccepted struct {
+	Warnings  []calendar.Violation
+	Accepted  bool // the caller accepted the warnings
+	HasReason bool // the caller gave a reason
+}
+
+func (e *WarningsNotAccepted) Error() string {
+	return fmt.Sprintf("the draft breaks %d rule(s); publish with accept_warnings and a reason, or fix the shifts", len(e.Warnings))
+}
+
+// Publish publishes draft at version. A draft saved with rule warnings is
+// published only with accept and a reason, which the audit log keeps;
+// otherwise the error is a *WarningsNotAccepted.
+func (s *Service) Publish(ctx context.Context, p auth.Principal, draft store.Schedule, version int, accept bool, reason string) (store.Schedule, []calendar.Change, error) {
+	var report DraftReport
+	_ = json.Unmarshal([]byte(draft.Report), &report)
+	reason = strings.TrimSpace(reason)
+	if len(report.Warnings) > 0 && draft.Status == store.ScheduleDraft && (!accept || reason == "") {
+		return store.Schedule{}, nil, &WarningsNotAccepted{Warnings: report.Warnings, Accepted: accept, HasReason: reason != ""}
+	}
+	return s.PublishDraft(ctx, p, draft.ID, version, report.Warnings, reason)
+}
+
+// CreateDraft checks d completely (lines name the CSV line of each shift,
+// or nil) and saves it as a draft revision with the rule warnings it has.
+func (s *Service) CreateDraft(ctx context.Context, by int64, d Draft, lines []int) (store.Schedule, error) {
+	if err := s.CheckDraft(ctx, d, lines); err != nil {
+		return store.Schedule{}, err
+	}
+	warnings, err := s.RuleWarnings(ctx, d.PlanID, d.PeriodStart, d.PeriodEnd, d.Shifts)
+	if err != nil {
+		return store.Schedule{}, err
+	}
+	return s.store.CreateScheduleDraft(ctx, store.Schedule{Name: strings.TrimSpace(d.Name), PlanID: d.PlanID, Timezone: d.Timezone,
+		PeriodStart: d.PeriodStart.UTC(), PeriodEnd: d.PeriodEnd.UTC(), CreatedByID: &by,
+		Report: store.Snapshot(DraftReport{Warnings: warnings})}, d.Shifts)
+}
+
+// DraftForEdit reads draft id with its shifts as of version: a revision that
+// is no longer a draft cannot change, and a stale version is a conflict.
+func (s *Service) DraftForEdit(ctx context.Context, id int64, version int) (store.Schedule, []calendar.Shift, error) {
+	draft, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return draft, nil, err
+	}
+	if draft.Status != store.ScheduleDraft {
+		return draft, nil, fault.Errorf(fault.Conflict, "revision %d is %s and cannot change; create a new draft of the plan", draft.Revision, draft.Status)
+	}
+	// The edit is applied to (and checked against) the shifts read here, so
+	// they must be the version the client edited, not a newer one.
+	if err := CheckVersion("schedule", version, draft.Version); err != nil {
+		return draft, nil, err
+	}
+	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
+	if err != nil {
+		return draft, nil, err
+	}
+	// An edit that committed between the two reads changed the draft's
+	// version with its shifts, so an unchanged version means the shifts read
+	// are that version's.
+	again, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return draft, nil, err
+	}
+	if err := CheckVersion("schedule", version, again.Version); err != nil {
+		return draft, nil, err
+	}
+	return draft, shifts, nil
+}
+
+// SaveDraftEdit stores one hand edit of draft: it checks the whole draft as
+// it would be after the edit (next), so hard problems refuse the edit
+// (Invalid or Unprocessable) and rule breaks become warnings in the report,
+// and it saves with the draft's version check (Conflict when stale).
+func (s *Service) SaveDraftEdit(ctx context.Context, draft store.Schedule, version int, next []calendar.Shift, edit store.ShiftEdit) (store.Schedule, error) {
+	if err := s.CheckDraft(ctx, Draft{Name: draft.Name, Timezone: draft.Timezone, PeriodStart: draft.PeriodStart, PeriodEnd: draft.PeriodEnd, Shifts: next}, nil); err != nil {
+		return store.Schedule{}, err
+	}
+	warnings, err := s.RuleWarnings(ctx, draft.PlanID, draft.PeriodStart, draft.PeriodEnd, next)
+	if err != nil {
+		return store.Schedule{}, err
+	}
+	return s.EditDraft(ctx, draft.ID, version, edit, warnings)
+}
+
+// CompareSideOf reads revision id for a comparison: its shifts, their rule
+// warnings and summary. agents are the agents already loaded (nil: read them).
+// On an error after the revision was found, the side still names it.
+func (s *Service) CompareSideOf(ctx context.Context, id int64, agents map[int64]org.Agent) (CompareSide, []calendar.Shift, error) {
+	sch, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return CompareSide{}, nil, err
+	}
+	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
+	if err != nil {
+		return CompareSide{Schedule: sch}, nil, err
+	}
+	warnings, err := s.RuleWarningsAmong(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts, agents)
+	if err != nil {
+		return CompareSide{Schedule: sch}, nil, err
+	}
+	return CompareSide{Schedule: sch, Summary: calendar.Summarize(shifts, warnings), Warnings: warnings}, shifts, nil
+}
+
+// CompareChanges lists what differs for whom between two revisions' shifts,
+// reading left -> right. Shifts of different plans are matched by time, not
+// by stored UIDs, so it says who works differently whatever the drafts'
+// history.
+func (s *Service) CompareChanges(left, right []calendar.Shift) []calendar.Change {
+	right = append([]calendar.Shift(nil), right...)
+	calendar.CarryUIDs(left, right)
+	return calendar.Diff(left, right, s.now())
 }

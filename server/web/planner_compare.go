@@ -86,32 +86,23 @@ func (s *Handler) webCompare(c echo.Context) error {
 			sides[1], shifts[1] = sides[0], shifts[0]
 			continue
 		}
-		sch, err := s.svc.FindScheduleByID(ctx, ids[k])
-		if fault.Is(err, fault.NotFound) {
+		side, sh, err := s.svc.CompareSideOf(ctx, ids[k], agents)
+		if fault.Is(err, fault.NotFound) && side.Schedule.ID == 0 {
 			pg.Fields[k] = fmt.Sprintf("There is no plan %d.", ids[k])
 			continue
 		} else if err != nil {
 			return err
 		}
-		if shifts[i], err = s.svc.FindShifts(ctx, service.ShiftFilter{ScheduleID: sch.ID}); err != nil {
-			return err
-		}
-		warnings, err := s.svc.RuleWarningsAmong(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts[i], agents)
+		rep, _, err := s.measurePlan(ctx, side.Schedule, q, sh, agents)
 		if err != nil {
 			return err
 		}
-		rep, _, err := s.measurePlan(ctx, sch, q, shifts[i], agents)
-		if err != nil {
-			return err
-		}
-		sides[i] = compareSideView{CompareSide: service.CompareSide{Schedule: sch, Summary: calendar.Summarize(shifts[i], warnings), Warnings: warnings}, Report: rep}
+		shifts[i], sides[i] = sh, compareSideView{CompareSide: side, Report: rep}
 	}
 	if len(pg.Fields) > 0 {
 		return s.render(c, http.StatusBadRequest, "planner_compare", pg)
 	}
-	right := append([]calendar.Shift(nil), shifts[1]...)
-	calendar.CarryUIDs(shifts[0], right)
-	changes := calendar.Diff(shifts[0], right, s.now())
+	changes := s.svc.CompareChanges(shifts[0], shifts[1])
 	desc := func(sh *calendar.Shift) string {
 		if sh == nil {
 			return "—"

@@ -113,78 +113,9 @@ func (s *Handler) webCoverage(c echo.Context) error {
 	if len(queues) == 0 {
 		return fault.Errorf(fault.NotFound, "there are no queues yet")
 	}
-	form := coverageForm{QueueID: queues[0].ID, Days: 7, From: c.QueryParam("from"), Day: c.QueryParam("day")}
-	if v := c.QueryParam("queue_id"); v != "" {
-		if form.QueueID, err = strconv.ParseInt(v, 10, 64); err != nil {
-			pg.Fields["queue_id"] = "Choose a queue from the list."
-		}
-	}
-	var q org.Queue
-	for _, x := range queues {
-		if x.ID == form.QueueID {
-			q = x
-		}
-	}
-	if q.ID == 0 {
-		pg.Fields["queue_id"] = "Choose a queue from the list."
-		q = queues[0]
-		form.QueueID = q.ID
-	}
-	loc, err := time.LoadLocation(q.Timezone)
+	form, q, loc, from, to, sch, err := s.readCoverageForm(c, &pg, queues, plans)
 	if err != nil {
-		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
-	}
-	pg.Zone = q.Timezone
-	now := s.now().In(loc)
-	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	if form.From != "" {
-		d, err := time.ParseInLocation(time.DateOnly, form.From, loc)
-		if err != nil {
-			pg.Fields["from"] = fmt.Sprintf("%q is not a date like 2026-01-05.", form.From)
-		} else {
-			from = d
-		}
-	}
-	form.From = from.Format(time.DateOnly)
-	if v := c.QueryParam("days"); v != "" {
-		if form.Days, err = strconv.Atoi(v); err != nil || form.Days < 1 || form.Days > 14 {
-			pg.Fields["days"] = "Enter a number of days from 1 to 14."
-			form.Days = 7
-		}
-	}
-	to := time.Date(from.Year(), from.Month(), from.Day()+form.Days, 0, 0, 0, 0, loc)
-	var sch *service.Schedule
-	if v := c.QueryParam("schedule_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		for i := range plans {
-			if err == nil && plans[i].ID == id {
-				sch = &plans[i]
-			}
-		}
-		if sch == nil {
-			pg.Fields["schedule_id"] = "Choose a schedule from the list."
-		}
-	}
-	if sch == nil { // the newest published plan over the range, else the newest plan
-		for i := range plans {
-			p := &plans[i]
-			if p.PeriodStart.Before(to) && p.PeriodEnd.After(from) && (sch == nil || (p.Status == service.SchedulePublished && sch.Status != service.SchedulePublished)) {
-				sch = p
-			}
-		}
-	}
-	if sch == nil && len(plans) > 0 {
-		sch = &plans[0]
-	}
-	if sch != nil {
-		form.ScheduleID = sch.ID
-		// Without a first day, start where the plan starts if that is later than today.
-		if c.QueryParam("from") == "" && sch.PeriodStart.After(from) {
-			ps := sch.PeriodStart.In(loc)
-			from = time.Date(ps.Year(), ps.Month(), ps.Day(), 0, 0, 0, 0, loc)
-			form.From = from.Format(time.DateOnly)
-			to = time.Date(from.Year(), from.Month(), from.Day()+form.Days, 0, 0, 0, 0, loc)
-		}
+		return err
 	}
 	pg.Data["Form"] = form
 	pg.Data["Queues"] = queues
@@ -228,6 +159,129 @@ func (s *Handler) webCoverage(c echo.Context) error {
 		return err
 	}
 	step := time.Duration(f.IntervalMin) * time.Minute
+	if err := coverageDetail(&pg, form, q, loc, from, to, ivs, step); err != nil {
+		return err
+	}
+	return s.render(c, status, "planner_coverage", pg)
+}
+
+// coverageChart draws scheduled staff as hatched bars under the required
+// staff as a dashed step line, with peak intervals shaded.
+func coverageChart(id string, q org.Queue, loc *time.Location, step time.Duration, ivs []service.CoverageInterval, peaks []bool, title string) (any, error) {
+	var sched, req []chart.Point
+	var spans []chart.Span
+	under := 0
+	for i, iv := range ivs {
+		sched = append(sched, chart.Point{X: iv.Start, Y: iv.ScheduledStaff})
+		req = append(req, chart.Point{X: iv.Start, Y: float64(iv.RequiredStaff)})
+		if peaks[i] {
+			spans = append(spans, chart.Span{From: iv.Start, To: iv.Start.Add(step)})
+		}
+		if iv.ScheduledStaff < float64(iv.RequiredStaff) {
+			under++
+		}
+	}
+	c := chart.Chart{ID: id, Title: title, Width: 960, Height: 300, Location: loc, YLabel: "Staff (agents on shift)", Step: step,
+		Desc: fmt.Sprintf("%d intervals of %s on the %s clock; scheduled staff below the requirement in %d of them. Peak intervals (busiest quarter of each day) are shaded.",
+			len(ivs), step, q.Timezone, under),
+		Shades: []chart.Shade{{Name: "Peak intervals", Spans: spans}},
+		Bars:   []chart.Bars{{Name: "Scheduled", Points: sched}},
+		Series: []chart.Series{{Name: "Required", Step: true, Style: chart.Dashed, Points: req}}}
+	svg, err := c.Render()
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "coverage chart")
+	}
+	return svg, nil
+}
+
+// dayLink is the coverage page's URL for one day in detail.
+func dayLink(f coverageForm, day string) string {
+	return "/planner/coverage?" + strings.Join([]string{"queue_id=" + strconv.FormatInt(f.QueueID, 10), "schedule_id=" + strconv.FormatInt(f.ScheduleID, 10),
+		"from=" + f.From, "days=" + strconv.Itoa(f.Days), "day=" + day}, "&")
+}
+
+// readCoverageForm reads the coverage page's choices into a coverageForm:
+// the queue (its zone becomes the page's), the days, and the plan, by default
+// the newest published plan over the days, else the newest plan (nil when
+// there is none). What is wrong with a choice goes to pg.Fields.
+func (s *Handler) readCoverageForm(c echo.Context, pg *page, queues []org.Queue, plans []service.Schedule) (form coverageForm, q org.Queue, loc *time.Location, from, to time.Time, sch *service.Schedule, err error) {
+	form = coverageForm{QueueID: queues[0].ID, Days: 7, From: c.QueryParam("from"), Day: c.QueryParam("day")}
+	if v := c.QueryParam("queue_id"); v != "" {
+		if form.QueueID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			pg.Fields["queue_id"] = "Choose a queue from the list."
+		}
+	}
+	for _, x := range queues {
+		if x.ID == form.QueueID {
+			q = x
+		}
+	}
+	if q.ID == 0 {
+		pg.Fields["queue_id"] = "Choose a queue from the list."
+		q = queues[0]
+		form.QueueID = q.ID
+	}
+	loc, err = time.LoadLocation(q.Timezone)
+	if err != nil {
+		return form, q, loc, from, to, nil, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+	}
+	pg.Zone = q.Timezone
+	now := s.now().In(loc)
+	from = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	if form.From != "" {
+		d, err := time.ParseInLocation(time.DateOnly, form.From, loc)
+		if err != nil {
+			pg.Fields["from"] = fmt.Sprintf("%q is not a date like 2026-01-05.", form.From)
+		} else {
+			from = d
+		}
+	}
+	form.From = from.Format(time.DateOnly)
+	if v := c.QueryParam("days"); v != "" {
+		if form.Days, err = strconv.Atoi(v); err != nil || form.Days < 1 || form.Days > 14 {
+			pg.Fields["days"] = "Enter a number of days from 1 to 14."
+			form.Days = 7
+		}
+	}
+	to = time.Date(from.Year(), from.Month(), from.Day()+form.Days, 0, 0, 0, 0, loc)
+	if v := c.QueryParam("schedule_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		for i := range plans {
+			if err == nil && plans[i].ID == id {
+				sch = &plans[i]
+			}
+		}
+		if sch == nil {
+			pg.Fields["schedule_id"] = "Choose a schedule from the list."
+		}
+	}
+	if sch == nil { // the newest published plan over the range, else the newest plan
+		for i := range plans {
+			p := &plans[i]
+			if p.PeriodStart.Before(to) && p.PeriodEnd.After(from) && (sch == nil || (p.Status == service.SchedulePublished && sch.Status != service.SchedulePublished)) {
+				sch = p
+			}
+		}
+	}
+	if sch == nil && len(plans) > 0 {
+		sch = &plans[0]
+	}
+	if sch != nil {
+		form.ScheduleID = sch.ID
+		// Without a first day, start where the plan starts if that is later than today.
+		if c.QueryParam("from") == "" && sch.PeriodStart.After(from) {
+			ps := sch.PeriodStart.In(loc)
+			from = time.Date(ps.Year(), ps.Month(), ps.Day(), 0, 0, 0, 0, loc)
+			form.From = from.Format(time.DateOnly)
+			to = time.Date(from.Year(), from.Month(), from.Day()+form.Days, 0, 0, 0, 0, loc)
+		}
+	}
+	return form, q, loc, from, to, sch, nil
+}
+
+// coverageDetail adds the per-day summary, the range chart and the chosen
+// day's chart and rows of the coverage page.
+func coverageDetail(pg *page, form coverageForm, q org.Queue, loc *time.Location, from, to time.Time, ivs []service.CoverageInterval, step time.Duration) error {
 	days := summarizeDays(ivs, step)
 	pg.Data["Days"] = days
 	var tot coverageDay
@@ -274,40 +328,5 @@ func (s *Handler) webCoverage(c echo.Context) error {
 		pg.Data["DayChart"] = dc
 		pg.Data["Rows"] = rows
 	}
-	return s.render(c, status, "planner_coverage", pg)
-}
-
-// coverageChart draws scheduled staff as hatched bars under the required
-// staff as a dashed step line, with peak intervals shaded.
-func coverageChart(id string, q org.Queue, loc *time.Location, step time.Duration, ivs []service.CoverageInterval, peaks []bool, title string) (any, error) {
-	var sched, req []chart.Point
-	var spans []chart.Span
-	under := 0
-	for i, iv := range ivs {
-		sched = append(sched, chart.Point{X: iv.Start, Y: iv.ScheduledStaff})
-		req = append(req, chart.Point{X: iv.Start, Y: float64(iv.RequiredStaff)})
-		if peaks[i] {
-			spans = append(spans, chart.Span{From: iv.Start, To: iv.Start.Add(step)})
-		}
-		if iv.ScheduledStaff < float64(iv.RequiredStaff) {
-			under++
-		}
-	}
-	c := chart.Chart{ID: id, Title: title, Width: 960, Height: 300, Location: loc, YLabel: "Staff (agents on shift)", Step: step,
-		Desc: fmt.Sprintf("%d intervals of %s on the %s clock; scheduled staff below the requirement in %d of them. Peak intervals (busiest quarter of each day) are shaded.",
-			len(ivs), step, q.Timezone, under),
-		Shades: []chart.Shade{{Name: "Peak intervals", Spans: spans}},
-		Bars:   []chart.Bars{{Name: "Scheduled", Points: sched}},
-		Series: []chart.Series{{Name: "Required", Step: true, Style: chart.Dashed, Points: req}}}
-	svg, err := c.Render()
-	if err != nil {
-		return nil, fault.Wrap(fault.Internal, err, "coverage chart")
-	}
-	return svg, nil
-}
-
-// dayLink is the coverage page's URL for one day in detail.
-func dayLink(f coverageForm, day string) string {
-	return "/planner/coverage?" + strings.Join([]string{"queue_id=" + strconv.FormatInt(f.QueueID, 10), "schedule_id=" + strconv.FormatInt(f.ScheduleID, 10),
-		"from=" + f.From, "days=" + strconv.Itoa(f.Days), "day=" + day}, "&")
+	return nil
 }

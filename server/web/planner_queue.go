@@ -124,7 +124,74 @@ func (s *Handler) webQueue(c echo.Context) error {
 		return err
 	}
 	hasForecast := err == nil
-	// Two weeks of history before the forecast (or before now), then the forecast.
+	if err := s.addForecastChart(ctx, &pg, q, loc, latest, hasForecast, now); err != nil {
+		return err
+	}
+
+	// Older versions, scored against what has arrived since.
+	scored, err := s.pastForecasts(ctx, q, loc, latest.ID, hasForecast)
+	if err != nil {
+		return err
+	}
+	pg.Data["Past"] = scored
+	return s.render(c, http.StatusOK, "planner_queue", pg)
+}
+
+// forecastDays totals the forecast per local day, with the actual where it arrived.
+func forecastDays(loc *time.Location, pts []service.ForecastPoint, scored []forecasting.DayScore) []forecasting.DayScore {
+	byDate := map[string]forecasting.DayScore{}
+	for _, d := range scored {
+		byDate[d.Date] = d
+	}
+	var out []forecasting.DayScore
+	idx := map[string]int{}
+	for _, p := range pts {
+		d := p.StartAt.In(loc).Format(time.DateOnly)
+		i, ok := idx[d]
+		if !ok {
+			i = len(out)
+			idx[d] = i
+			out = append(out, forecasting.DayScore{Date: d, Actual: math.NaN(), WAPE: math.NaN(), Bias: math.NaN()})
+		}
+		out[i].Forecast += p.Contacts
+	}
+	for i := range out {
+		if sd, ok := byDate[out[i].Date]; ok {
+			out[i].Actual, out[i].WAPE, out[i].Bias = sd.Actual, sd.WAPE, sd.Bias
+		}
+	}
+	return out
+}
+
+// forecastDesc says in words what the forecast chart shows, for screen readers.
+func forecastDesc(q org.Queue, loc *time.Location, past []chart.Point, f service.Forecast, hasForecast bool, actuals int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Contacts per %d-minute interval for %s, times in %s. ", q.IntervalMin, q.Name, q.Timezone)
+	if len(past) > 0 {
+		total := 0.0
+		for _, p := range past {
+			total += p.Y
+		}
+		fmt.Fprintf(&b, "History from %s to %s: %.0f contacts. ", past[0].X.In(loc).Format("2 Jan"), past[len(past)-1].X.In(loc).Format("2 Jan"), total)
+	}
+	if hasForecast {
+		fmt.Fprintf(&b, "Forecast by %s from %s to %s with a 10 to 90 percent range. ", f.Method, f.StartAt.In(loc).Format("2 Jan 15:04"), f.EndAt.In(loc).Format("2 Jan 15:04"))
+		fmt.Fprintf(&b, "%d intervals of actuals have arrived since.", actuals)
+	} else {
+		b.WriteString("No forecast yet.")
+	}
+	return b.String()
+}
+
+var (
+	lineKey   = regexp.MustCompile(`^line (\d+)(?:\.(.+))?$`)
+	recordKey = regexp.MustCompile(`^records\[(\d+)\]\.(.+)$`)
+)
+
+// addForecastChart adds the queue page's chart (two weeks of history before
+// the latest forecast, or before now, then the forecast, its range and the
+// actuals so far), the latest forecast's scores and its day table.
+func (s *Handler) addForecastChart(ctx context.Context, pg *page, q org.Queue, loc *time.Location, latest service.Forecast, hasForecast bool, now time.Time) error {
 	histEnd := now
 	if hasForecast {
 		histEnd = latest.StartAt
@@ -187,78 +254,30 @@ func (s *Handler) webQueue(c echo.Context) error {
 		pg.Data["Chart"] = svg
 	}
 	pg.Data["Days"] = dayTable
+	return nil
+}
 
-	// Older versions, scored against what has arrived since.
+// pastForecasts are the queue's older forecast versions (all but the latest)
+// scored against what has arrived since.
+func (s *Handler) pastForecasts(ctx context.Context, q org.Queue, loc *time.Location, latestID int64, hasForecast bool) ([]pastForecast, error) {
 	versions, _, err := s.svc.FindForecasts(ctx, q.ID, service.Page{Limit: 8})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var scored []pastForecast
 	for _, v := range versions {
-		if hasForecast && v.ID == latest.ID {
+		if hasForecast && v.ID == latestID {
 			continue
 		}
 		pts, err := s.svc.FindForecastPoints(ctx, v.ID, time.Time{}, time.Time{})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sc, err := s.scoreForecast(ctx, q, loc, v, pts)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		scored = append(scored, sc)
 	}
-	pg.Data["Past"] = scored
-	return s.render(c, http.StatusOK, "planner_queue", pg)
+	return scored, nil
 }
-
-// forecastDays totals the forecast per local day, with the actual where it arrived.
-func forecastDays(loc *time.Location, pts []service.ForecastPoint, scored []forecasting.DayScore) []forecasting.DayScore {
-	byDate := map[string]forecasting.DayScore{}
-	for _, d := range scored {
-		byDate[d.Date] = d
-	}
-	var out []forecasting.DayScore
-	idx := map[string]int{}
-	for _, p := range pts {
-		d := p.StartAt.In(loc).Format(time.DateOnly)
-		i, ok := idx[d]
-		if !ok {
-			i = len(out)
-			idx[d] = i
-			out = append(out, forecasting.DayScore{Date: d, Actual: math.NaN(), WAPE: math.NaN(), Bias: math.NaN()})
-		}
-		out[i].Forecast += p.Contacts
-	}
-	for i := range out {
-		if sd, ok := byDate[out[i].Date]; ok {
-			out[i].Actual, out[i].WAPE, out[i].Bias = sd.Actual, sd.WAPE, sd.Bias
-		}
-	}
-	return out
-}
-
-// forecastDesc says in words what the forecast chart shows, for screen readers.
-func forecastDesc(q org.Queue, loc *time.Location, past []chart.Point, f service.Forecast, hasForecast bool, actuals int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Contacts per %d-minute interval for %s, times in %s. ", q.IntervalMin, q.Name, q.Timezone)
-	if len(past) > 0 {
-		total := 0.0
-		for _, p := range past {
-			total += p.Y
-		}
-		fmt.Fprintf(&b, "History from %s to %s: %.0f contacts. ", past[0].X.In(loc).Format("2 Jan"), past[len(past)-1].X.In(loc).Format("2 Jan"), total)
-	}
-	if hasForecast {
-		fmt.Fprintf(&b, "Forecast by %s from %s to %s with a 10 to 90 percent range. ", f.Method, f.StartAt.In(loc).Format("2 Jan 15:04"), f.EndAt.In(loc).Format("2 Jan 15:04"))
-		fmt.Fprintf(&b, "%d intervals of actuals have arrived since.", actuals)
-	} else {
-		b.WriteString("No forecast yet.")
-	}
-	return b.String()
-}
-
-var (
-	lineKey   = regexp.MustCompile(`^line (\d+)(?:\.(.+))?$`)
-	recordKey = regexp.MustCompile(`^records\[(\d+)\]\.(.+)$`)
-)

@@ -143,23 +143,8 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 	if len(queues) == 0 {
 		return fault.Errorf(fault.NotFound, "there are no queues yet")
 	}
-	// The queue whose requirements and clock the page uses: asked for, else
-	// the plan's own queue, else the first.
-	q := queues[0]
 	want, _ := strconv.ParseInt(c.QueryParam("queue_id"), 10, 64)
-	if want == 0 {
-		for _, sh := range shifts {
-			if sh.QueueID != 0 {
-				want = sh.QueueID
-				break
-			}
-		}
-	}
-	for _, x := range queues {
-		if x.ID == want {
-			q = x
-		}
-	}
+	q := pickQueue(queues, shifts, want)
 	loc, err := time.LoadLocation(q.Timezone)
 	if err != nil {
 		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
@@ -170,33 +155,10 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 	if view != "day" && view != "period" {
 		view = "week"
 	}
-	pStart := sch.PeriodStart.In(loc)
-	from := time.Date(pStart.Year(), pStart.Month(), pStart.Day(), 0, 0, 0, 0, loc)
-	if now := s.now().In(loc); now.After(sch.PeriodStart) && now.Before(sch.PeriodEnd) && view != "period" {
-		from = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-		if view == "week" {
-			from = from.AddDate(0, 0, -int((from.Weekday()+6)%7))
-		}
-	}
-	if v := c.QueryParam("from"); v != "" {
-		d, err := time.ParseInLocation(time.DateOnly, v, loc)
-		if err != nil {
-			pg.Fields["from"] = fmt.Sprintf("%q is not a date like 2026-01-05.", v)
-			status = http.StatusBadRequest
-		} else {
-			from = d
-		}
-	}
-	to := time.Date(from.Year(), from.Month(), from.Day()+1, 0, 0, 0, 0, loc)
-	switch view {
-	case "week":
-		to = time.Date(from.Year(), from.Month(), from.Day()+7, 0, 0, 0, 0, loc)
-	case "period":
-		end := sch.PeriodEnd.In(loc)
-		to = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, loc)
-		if to.Before(sch.PeriodEnd) {
-			to = to.AddDate(0, 0, 1)
-		}
+	from, to, problem := gridWindow(sch, loc, s.now(), view, c.QueryParam("from"))
+	if problem != "" {
+		pg.Fields["from"] = problem
+		status = http.StatusBadRequest
 	}
 	agents, err := s.agentDirectory(ctx)
 	if err != nil {
@@ -221,18 +183,7 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 	if err != nil {
 		return err
 	}
-	var peaks []gridSpan
-	for _, iv := range rep.Report.Intervals {
-		if !iv.Peak {
-			continue
-		}
-		end := iv.Start.Add(time.Duration(q.IntervalMin) * time.Minute)
-		if n := len(peaks); n > 0 && peaks[n-1].To.Equal(iv.Start) {
-			peaks[n-1].To = end
-		} else {
-			peaks = append(peaks, gridSpan{iv.Start, end})
-		}
-	}
+	peaks := peakSpans(rep.Report.Intervals, time.Duration(q.IntervalMin)*time.Minute)
 	var edit func(calendar.Shift) string
 	if sch.Status == service.ScheduleDraft {
 		edit = func(sh calendar.Shift) string {
@@ -252,48 +203,15 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 		templates = append(templates, k)
 	}
 	sort.Strings(templates)
-	link := func(v string, d time.Time, page int) string {
-		u := fmt.Sprintf("/planner/schedules/%d?queue_id=%d&view=%s&from=%s", sch.ID, q.ID, v, d.Format(time.DateOnly))
-		if team != 0 {
-			u += "&team_id=" + strconv.FormatInt(team, 10)
-		}
-		if page > 1 {
-			u += "&page=" + strconv.Itoa(page)
-		}
-		return u
-	}
-	// Moving the window keeps the page of agents; changing the view starts over.
-	nav := func(v string, d time.Time) string { return link(v, d, 1) }
-	var pages []gridPageLink
-	for p := 1; grid.Pages > 1 && p <= grid.Pages; p++ {
-		last := min(p*gridPageSize, grid.RowCount)
-		pages = append(pages, gridPageLink{Label: fmt.Sprintf("%d–%d", (p-1)*gridPageSize+1, last), Href: link(view, from, p), Current: p == grid.Page})
-	}
-	days := 1
-	if view == "week" {
-		days = 7
-	}
 	pg.Data["Schedule"] = sch
 	pg.Data["Queues"] = queues
 	pg.Data["Queue"] = q
 	pg.Data["Grid"] = grid
 	pg.Data["View"] = view
 	pg.Data["From"] = from.Format(time.DateOnly)
-	pg.Data["Prev"] = link(view, from.AddDate(0, 0, -days), grid.Page)
-	pg.Data["Next"] = link(view, from.AddDate(0, 0, days), grid.Page)
 	pg.Data["Teams"] = teams
 	pg.Data["TeamID"] = team
-	pg.Data["Pages"] = pages
-	pg.Data["PagePrev"], pg.Data["PageNext"] = "", ""
-	if grid.Page > 1 {
-		pg.Data["PagePrev"] = link(view, from, grid.Page-1)
-	}
-	if grid.Page < grid.Pages {
-		pg.Data["PageNext"] = link(view, from, grid.Page+1)
-	}
-	pg.Data["DayURL"] = nav("day", from)
-	pg.Data["WeekURL"] = nav("week", from)
-	pg.Data["PeriodURL"] = nav("period", from)
+	gridLinks{Schedule: sch.ID, Queue: q.ID, Team: team}.addTo(&pg, grid, view, from)
 	pg.Data["Report"] = rep
 	pg.Data["Templates"] = templates
 	pg.Data["Summary"] = summary
@@ -331,22 +249,19 @@ func (s *Handler) webPublish(c echo.Context) error {
 	if err != nil {
 		return fault.Errorf(fault.Invalid, "the publish form lacks the draft's version; reload the page and try again")
 	}
-	var report service.DraftReport
-	_ = json.Unmarshal([]byte(draft.Report), &report)
 	accept, reason := c.FormValue("accept_warnings") == "on", strings.TrimSpace(c.FormValue("reason"))
 	pg.Data["Reason"], pg.Data["Accept"] = reason, map[bool]string{true: "on"}[accept]
-	if len(report.Warnings) > 0 && draft.Status == service.ScheduleDraft {
-		if !accept {
-			pg.Fields["accept_warnings"] = fmt.Sprintf("The draft breaks %d rule(s): tick to publish it anyway, or fix the shifts.", len(report.Warnings))
+	sch, changes, err := s.svc.Publish(ctx, p, draft, version, accept, reason)
+	var refused *service.WarningsNotAccepted
+	if errors.As(err, &refused) {
+		if !refused.Accepted {
+			pg.Fields["accept_warnings"] = fmt.Sprintf("The draft breaks %d rule(s): tick to publish it anyway, or fix the shifts.", len(refused.Warnings))
 		}
-		if reason == "" {
+		if !refused.HasReason {
 			pg.Fields["reason"] = "Say why the rule breaks are acceptable; it is kept in the audit log."
 		}
-		if len(pg.Fields) > 0 {
-			return s.schedulePage(c, http.StatusUnprocessableEntity, pg, draft)
-		}
+		return s.schedulePage(c, http.StatusUnprocessableEntity, pg, draft)
 	}
-	sch, changes, err := s.svc.PublishDraft(ctx, p, id, version, report.Warnings, reason)
 	if fault.Is(err, fault.Conflict) {
 		pg.Error = "Not published: " + errorMessage(err) + " Reload the page to see the draft as it is now."
 		return s.schedulePage(c, http.StatusConflict, pg, draft)
@@ -365,4 +280,118 @@ func errorMessage(err error) string {
 		return fe.Message + "."
 	}
 	return "unexpected error."
+}
+
+// pickQueue is the queue whose requirements and clock the schedule page uses:
+// the one asked for (want), else the plan's own queue, else the first.
+func pickQueue(queues []org.Queue, shifts []calendar.Shift, want int64) org.Queue {
+	q := queues[0]
+	if want == 0 {
+		for _, sh := range shifts {
+			if sh.QueueID != 0 {
+				want = sh.QueueID
+				break
+			}
+		}
+	}
+	for _, x := range queues {
+		if x.ID == want {
+			q = x
+		}
+	}
+	return q
+}
+
+// gridWindow is the span the grid shows in loc: a day, a week (from Monday)
+// or the plan's whole period, starting at fromParam (a local date) or today
+// when today is inside the period, else at the period's start. problem says
+// what is wrong with fromParam, if anything.
+func gridWindow(sch service.Schedule, loc *time.Location, now time.Time, view, fromParam string) (from, to time.Time, problem string) {
+	pStart := sch.PeriodStart.In(loc)
+	from = time.Date(pStart.Year(), pStart.Month(), pStart.Day(), 0, 0, 0, 0, loc)
+	if now := now.In(loc); now.After(sch.PeriodStart) && now.Before(sch.PeriodEnd) && view != "period" {
+		from = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+		if view == "week" {
+			from = from.AddDate(0, 0, -int((from.Weekday()+6)%7))
+		}
+	}
+	if fromParam != "" {
+		d, err := time.ParseInLocation(time.DateOnly, fromParam, loc)
+		if err != nil {
+			problem = fmt.Sprintf("%q is not a date like 2026-01-05.", fromParam)
+		} else {
+			from = d
+		}
+	}
+	to = time.Date(from.Year(), from.Month(), from.Day()+1, 0, 0, 0, 0, loc)
+	switch view {
+	case "week":
+		to = time.Date(from.Year(), from.Month(), from.Day()+7, 0, 0, 0, 0, loc)
+	case "period":
+		end := sch.PeriodEnd.In(loc)
+		to = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, loc)
+		if to.Before(sch.PeriodEnd) {
+			to = to.AddDate(0, 0, 1)
+		}
+	}
+	return from, to, problem
+}
+
+// peakSpans joins the peak intervals (each step long) into spans.
+func peakSpans(ivs []scheduling.IntervalReport, step time.Duration) []gridSpan {
+	var peaks []gridSpan
+	for _, iv := range ivs {
+		if !iv.Peak {
+			continue
+		}
+		end := iv.Start.Add(step)
+		if n := len(peaks); n > 0 && peaks[n-1].To.Equal(iv.Start) {
+			peaks[n-1].To = end
+		} else {
+			peaks = append(peaks, gridSpan{iv.Start, end})
+		}
+	}
+	return peaks
+}
+
+// gridLinks make the schedule page's links: they keep the queue and team
+// the planner chose.
+type gridLinks struct{ Schedule, Queue, Team int64 }
+
+func (l gridLinks) link(view string, d time.Time, page int) string {
+	u := fmt.Sprintf("/planner/schedules/%d?queue_id=%d&view=%s&from=%s", l.Schedule, l.Queue, view, d.Format(time.DateOnly))
+	if l.Team != 0 {
+		u += "&team_id=" + strconv.FormatInt(l.Team, 10)
+	}
+	if page > 1 {
+		u += "&page=" + strconv.Itoa(page)
+	}
+	return u
+}
+
+// addTo adds the links that move the window (keeping the page of agents),
+// change the view (starting over) and page through the agents.
+func (l gridLinks) addTo(pg *page, grid gridView, view string, from time.Time) {
+	days := 1
+	if view == "week" {
+		days = 7
+	}
+	var pages []gridPageLink
+	for p := 1; grid.Pages > 1 && p <= grid.Pages; p++ {
+		last := min(p*gridPageSize, grid.RowCount)
+		pages = append(pages, gridPageLink{Label: fmt.Sprintf("%d–%d", (p-1)*gridPageSize+1, last), Href: l.link(view, from, p), Current: p == grid.Page})
+	}
+	pg.Data["Prev"] = l.link(view, from.AddDate(0, 0, -days), grid.Page)
+	pg.Data["Next"] = l.link(view, from.AddDate(0, 0, days), grid.Page)
+	pg.Data["Pages"] = pages
+	pg.Data["PagePrev"], pg.Data["PageNext"] = "", ""
+	if grid.Page > 1 {
+		pg.Data["PagePrev"] = l.link(view, from, grid.Page-1)
+	}
+	if grid.Page < grid.Pages {
+		pg.Data["PageNext"] = l.link(view, from, grid.Page+1)
+	}
+	pg.Data["DayURL"] = l.link("day", from, 1)
+	pg.Data["WeekURL"] = l.link("week", from, 1)
+	pg.Data["PeriodURL"] = l.link("period", from, 1)
 }

@@ -173,7 +173,7 @@ func (s *Handler) webEditShift(c echo.Context) error {
 			next = append(next, x)
 		}
 	}
-	err = s.svc.CheckDraft(ctx, service.Draft{Name: sch.Name, Timezone: sch.Timezone, PeriodStart: sch.PeriodStart, PeriodEnd: sch.PeriodEnd, Shifts: next}, nil)
+	_, err = s.svc.SaveDraftEdit(ctx, sch, version, next, edit)
 	var fe *fault.Error
 	if errors.As(err, &fe) && (fe.Code == fault.Unprocessable || fe.Code == fault.Invalid) {
 		keys := make([]string, 0, len(fe.Fields))
@@ -183,18 +183,12 @@ func (s *Handler) webEditShift(c echo.Context) error {
 		sort.Strings(keys)
 		pg.Error = "Not saved. " + fe.Message + (map[bool]string{true: " " + strings.Join(keys, "; ")}[len(keys) > 0])
 		return s.shiftPage(c, http.StatusUnprocessableEntity, pg, sch, sh, loc, q, form)
-	} else if err != nil {
-		return err
 	}
-	warnings, err := s.svc.RuleWarnings(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, next)
+	if fault.Is(err, fault.Conflict) || fault.Is(err, fault.NotFound) {
+		pg.Error = "Not saved: " + errorMessage(err) + " Someone changed the draft since you opened it; go back to the grid and try again."
+		return s.shiftPage(c, http.StatusConflict, pg, sch, sh, loc, q, form)
+	}
 	if err != nil {
-		return err
-	}
-	if _, err := s.svc.EditDraft(ctx, sch.ID, version, edit, warnings); err != nil {
-		if fault.Is(err, fault.Conflict) || fault.Is(err, fault.NotFound) {
-			pg.Error = "Not saved: " + errorMessage(err) + " Someone changed the draft since you opened it; go back to the grid and try again."
-			return s.shiftPage(c, http.StatusConflict, pg, sch, sh, loc, q, form)
-		}
 		return err
 	}
 	done := "Shift+moved."
