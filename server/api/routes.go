@@ -52,6 +52,7 @@ func (s *API) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	s.api.add(authed, http.MethodGet, "/jobs", s.handleListJobs, doc{Summary: "Background jobs and their schedules", Tag: "jobs", Response: []Job{}, Resource: auth.Jobs, Action: auth.Read})
 	s.api.add(authed, http.MethodGet, "/jobs/runs", s.handleListJobRuns, doc{Summary: "Job runs, newest first (?job= to filter)", Tag: "jobs", Response: List[store.JobRun]{}, Resource: auth.Jobs, Action: auth.Read})
 	s.api.add(authed, http.MethodGet, "/jobs/runs/:id", s.handleGetJobRun, doc{Summary: "One job run with its progress", Tag: "jobs", Response: store.JobRun{}, Resource: auth.Jobs, Action: auth.Read})
+	s.api.add(authed, http.MethodPost, "/jobs/runs/:id/cancel", s.handleCancelRun, doc{Summary: "Stop a running job run (a generation, rostering or forecast run); it is recorded as cancelled", Tag: "jobs", Response: store.JobRun{}, Resource: auth.Jobs, Action: auth.Update})
 	s.api.add(authed, http.MethodPost, "/jobs/:name/runs", s.handleTriggerJob, doc{Summary: "Run a job now; answers at once with the run to watch", Tag: "jobs", Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Jobs, Action: auth.Create})
 
 	// schedules.go
