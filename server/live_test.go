@@ -82,6 +82,17 @@ func TestLiveDayThroughTheAPI(t *testing.T) {
 		assert.Len(t, mine["agents"], 1, "the agent sees their own day")
 		assert.Equal(t, http.StatusForbidden, w.as(org.RoleQAReviewer, http.MethodGet, "/api/v1/adherence", nil).Status)
 
+		// The live board, as the supervisor's browser shows it.
+		c, _ := signIn(t, w, "supervisor@example.com")
+		status, _, board := page(t, c, "GET", w.srv.URL+"/live", nil)
+		require.Equal(t, 200, status, board)
+		assert.Contains(t, board, "<h1>Live board</h1>")
+		assert.Contains(t, board, "<td>a1</td>")
+		assert.Contains(t, board, `href="/live"`, "the board is in the menu")
+		c, _ = signIn(t, w, "qa_reviewer@example.com")
+		status, _, _ = page(t, c, "GET", w.srv.URL+"/live", nil)
+		assert.Equal(t, 403, status, "not for QA reviewers")
+
 		res = w.as(org.RoleSupervisor, http.MethodPost, "/api/v1/adherence/exceptions", map[string]any{"agent_id": w.agentA1.ID,
 			"start": at(90 * time.Minute), "end": at(100 * time.Minute), "reason": "phones down"})
 		assert.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)

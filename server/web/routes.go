@@ -45,6 +45,8 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.GET("/planner/jobs", s.webJobs)
 	g.POST("/planner/jobs/:name/runs", s.webTriggerJob)
 
+	// live.html
+	g.GET("/live", s.webLive)
 	// team.html
 	g.GET("/team", s.webTeam)
 	g.POST("/team/time-off/:id", s.webDecideTimeOff)
