@@ -180,6 +180,27 @@ func (s *Server) StartJobs(ctx context.Context, periodic bool) error {
 	return s.runner.Open(ctx)
 }
 
+// ReplayDemo keeps the demo's live day going until ctx ends: every minute it
+// replays yesterday's and today's published shifts up to now into agent
+// states (service.ReplayDay), so the live board has something to show.
+func (s *Server) ReplayDemo(ctx context.Context) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		now := s.now()
+		for _, day := range []time.Time{now.AddDate(0, 0, -1), now} {
+			if _, err := s.svc.ReplayDay(ctx, day, now); err != nil && ctx.Err() == nil {
+				s.log.Warn("demo replay", "day", day.Format(time.DateOnly), "error", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // Close stops working jobs, giving running ones until ctx ends to finish
 // (the queue works them again later, here or on another replica).
 func (s *Server) Close(ctx context.Context) error { return s.runner.Close(ctx) }

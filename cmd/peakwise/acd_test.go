@@ -69,7 +69,7 @@ func TestACDReplayFeedsTheLiveDay(t *testing.T) {
 	assert.Greater(t, *rep.Adherence, 0.6, "a believable day: most of the time in adherence")
 	assert.Less(t, *rep.Adherence, 0.999, "and some strays")
 
-	code, _, errOut = runCLI(t, nil, "", "acd", "replay", "--url", hs.URL, "--token", secret, "--day", "2026-11-21", "--until", now.Format(time.RFC3339))
+	code, _, errOut = runCLI(t, nil, "", "acd", "replay", "--url", hs.URL, "--token", secret, "--day", "2026-12-20", "--until", now.Format(time.RFC3339))
 	assert.Equal(t, 1, code)
-	assert.True(t, strings.Contains(errOut, "no published shift starts on 2026-11-21"), errOut)
+	assert.True(t, strings.Contains(errOut, "no published shift starts on 2026-12-20"), errOut)
 }

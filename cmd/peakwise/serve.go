@@ -70,6 +70,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 		printLogins(env.Stdout, logins)
+		go srv.ReplayDemo(ctx) // the live board's day: agents' states from the published plan
 	}
 	if err := srv.StartJobs(ctx, !*noScheduler && !*noWorker); err != nil {
 		return err
