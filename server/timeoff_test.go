@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/server/store/storetest"
@@ -53,5 +54,61 @@ func TestTimeOffRequestFlow(t *testing.T) {
 		res = w.as(org.RoleAgent, "POST", path+"/cancel", nil)
 		require.Equal(t, 200, res.Status, "%s", res.Body)
 		assert.Equal(t, "cancelled", res.json(t)["status"])
+	})
+}
+
+// Approving time off takes the agent off the published shift that day: the
+// plan gets a new revision without it, audited; a part-day request on part
+// of a shift is refused with the reason and stays pending.
+func TestApprovingTimeOffTakesTheAgentOffShift(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		lisbon, _ := time.LoadLocation("Europe/Lisbon")
+		day := time.Now().In(lisbon).AddDate(0, 0, 10)
+		shiftStart := time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, lisbon)
+		plan, err := st.CreateScheduleDraft(t.Context(), store.Schedule{Name: "week", Timezone: "Europe/Lisbon", PeriodStart: shiftStart.AddDate(0, 0, -3), PeriodEnd: shiftStart.AddDate(0, 0, 4)},
+			[]calendar.Shift{
+				{AgentID: w.agentA1.ID, Template: "8h", Start: shiftStart, End: shiftStart.Add(8 * time.Hour), PaidMinutes: 480},
+				{AgentID: w.agentA1.ID, Template: "8h", Start: shiftStart.AddDate(0, 0, 1), End: shiftStart.AddDate(0, 0, 1).Add(8 * time.Hour), PaidMinutes: 480},
+				{AgentID: w.agentA2.ID, Template: "8h", Start: shiftStart, End: shiftStart.Add(8 * time.Hour), PaidMinutes: 480},
+			})
+		require.NoError(t, err)
+		_, _, err = st.PublishSchedule(t.Context(), plan.ID, plan.Version, 0, time.Now())
+		require.NoError(t, err)
+
+		date := day.Format(time.DateOnly)
+		part := w.as(org.RoleAgent, "POST", "/api/v1/time-off", map[string]any{"first_date": date, "from": "10:00", "to": "12:00", "reason": "dentist"})
+		require.Equal(t, 201, part.Status, "%s", part.Body)
+		partID := int64(part.json(t)["id"].(float64))
+		res := w.as(org.RoleSupervisor, "POST", fmt.Sprintf("/api/v1/time-off/%d/decision", partID), map[string]any{"approve": true, "version": 1})
+		assert.Equal(t, 422, res.Status, "%s", res.Body)
+		assert.Contains(t, string(res.Body), "change the shift in the plan first")
+		still, err := st.FindTimeOffByID(t.Context(), partID)
+		require.NoError(t, err)
+		assert.Equal(t, calendar.TimeOffPending, still.Status, "a refused approval decides nothing")
+
+		full := w.as(org.RoleAgent, "POST", "/api/v1/time-off", map[string]any{"first_date": date, "reason": "family"})
+		require.Equal(t, 201, full.Status, "%s", full.Body)
+		fullID := int64(full.json(t)["id"].(float64))
+		res = w.as(org.RoleSupervisor, "POST", fmt.Sprintf("/api/v1/time-off/%d/decision", fullID), map[string]any{"approve": true, "version": 1})
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+
+		shifts, err := st.FindShifts(t.Context(), store.ShiftFilter{Published: true, AgentIDs: []int64{w.agentA1.ID, w.agentA2.ID}})
+		require.NoError(t, err)
+		var a1, a2 int
+		for _, sh := range shifts {
+			switch sh.AgentID {
+			case w.agentA1.ID:
+				a1++
+				assert.False(t, sh.Start.Equal(shiftStart), "the shift on the day off is gone")
+			case w.agentA2.ID:
+				a2++
+			}
+		}
+		assert.Equal(t, 1, a1, "a1 keeps the next day's shift")
+		assert.Equal(t, 1, a2, "a colleague's shift stays")
+		revs, _, err := st.FindSchedules(t.Context(), store.ScheduleFilter{PlanID: plan.PlanID})
+		require.NoError(t, err)
+		assert.Len(t, revs, 2, "a new revision was published")
 	})
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -54,12 +55,96 @@ func (s *Service) RequestTimeOff(ctx context.Context, p auth.Principal, req Time
 }
 
 // DecideTimeOff approves or denies a pending request r for the decider by.
+// Approving takes the agent off the published shifts the time off covers:
+// the plans holding them get a new revision without them (short notice
+// marked where it is), in the same transaction as the decision, audited. A
+// part-day request that falls on part of a published shift is refused
+// (Unprocessable) with the reason: change that shift first.
 func (s *Service) DecideTimeOff(ctx context.Context, by int64, r calendar.TimeOff, approve bool, note string) (calendar.TimeOff, error) {
-	decided, err := calendar.Decide(r, approve, by, s.now(), strings.TrimSpace(note))
+	now := s.now()
+	decided, err := calendar.Decide(r, approve, by, now, strings.TrimSpace(note))
 	if err != nil {
 		return r, fault.Errorf(fault.Conflict, "%v", err)
 	}
-	return s.store.SaveTimeOffState(ctx, decided)
+	var out calendar.TimeOff
+	err = s.store.Tx(ctx, func(tx *store.Store) error {
+		if out, err = tx.SaveTimeOffState(ctx, decided); err != nil {
+			return err
+		}
+		if !approve {
+			return nil
+		}
+		return s.takeOffShifts(ctx, tx, out, by, now)
+	})
+	return out, err
+}
+
+// takeOffShifts removes the agent's published shifts that the approved time
+// off r covers, one new revision per plan that held them.
+func (s *Service) takeOffShifts(ctx context.Context, tx *store.Store, r calendar.TimeOff, by int64, now time.Time) error {
+	covered, err := tx.FindShifts(ctx, store.ShiftFilter{Published: true, AgentIDs: []int64{r.AgentID}, From: r.Start, To: r.End})
+	if err != nil {
+		return err
+	}
+	drop := map[int64]map[string]bool{} // plan -> shift UIDs
+	for _, sh := range covered {
+		if !r.FullDays && (sh.Start.Before(r.Start) || sh.End.After(r.End)) {
+			return &fault.Error{Code: fault.Unprocessable, Message: "the time off covers part of a published shift",
+				Fields: map[string]string{"decision": fmt.Sprintf("the agent works %s-%s that day; change the shift in the plan first, then approve",
+					sh.Start.Format(time.RFC3339), sh.End.Format(time.RFC3339))}}
+		}
+		_, sch, err := tx.FindPublishedShiftByUID(ctx, sh.UID)
+		if err != nil {
+			return err
+		}
+		if drop[sch.PlanID] == nil {
+			drop[sch.PlanID] = map[string]bool{}
+		}
+		drop[sch.PlanID][sh.UID] = true
+	}
+	for planID, uids := range drop {
+		if err := tx.LockPlan(ctx, planID); err != nil {
+			return err
+		}
+		var sch store.Schedule
+		for uid := range uids { // the plan's published revision, read again under its lock
+			var err error
+			if _, sch, err = tx.FindPublishedShiftByUID(ctx, uid); err == nil {
+				break
+			} else if !fault.Is(err, fault.NotFound) {
+				return err
+			}
+		}
+		if sch.ID == 0 {
+			continue // the shifts went meanwhile
+		}
+		shifts, err := tx.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID})
+		if err != nil {
+			return err
+		}
+		kept := shifts[:0]
+		for _, sh := range shifts {
+			if !uids[sh.UID] {
+				sh.ID = 0
+				kept = append(kept, sh)
+			}
+		}
+		draft, err := tx.CreateScheduleDraft(ctx, store.Schedule{PlanID: planID, Name: sch.Name, Timezone: sch.Timezone,
+			PeriodStart: sch.PeriodStart, PeriodEnd: sch.PeriodEnd, CreatedByID: &by, Report: sch.Report}, kept)
+		if err != nil {
+			return err
+		}
+		published, _, err := tx.PublishSchedule(ctx, draft.ID, draft.Version, by, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.AppendAudit(ctx, store.AuditEvent{ActorID: &by, Entity: "schedule", EntityID: published.ID, Action: "time off",
+			After:  store.Snapshot(map[string]any{"time_off_id": r.ID, "removed_shifts": len(shifts) - len(kept)}),
+			Reason: fmt.Sprintf("time off %d approved", r.ID)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CancelTimeOff cancels a request that has not started.
