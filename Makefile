@@ -10,7 +10,8 @@ test: vet
 # One import parser per `go test -fuzz` run; FUZZTIME each (about a minute in all).
 FUZZTIME ?= 10s
 FUZZ_TARGETS = ./forecasting:FuzzReadHistoryCSV ./scheduling/erlang:FuzzReadForecast \
-	./scheduling/roster:FuzzReadAgents ./server/service:FuzzReadInteractionsCSV
+	./scheduling/roster:FuzzReadAgents ./server/service:FuzzReadInteractionsCSV \
+	./intraday:FuzzConnectEvent
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME); done

@@ -52,7 +52,7 @@ func truncate(s Series, end time.Time) Series {
 	return out
 }
 
-type tally struct{ err, act, err1, act1 float64 }
+type tally struct{ err, act, err1, act1, in, n float64 }
 
 func (t tally) wape() float64  { return t.err / t.act }
 func (t tally) wape1() float64 { return t.err1 / t.act1 }
@@ -103,6 +103,10 @@ func BenchmarkBankAccuracy(b *testing.B) {
 						continue
 					}
 					e := math.Abs(a - iv.Forecast)
+					t.n++
+					if a >= iv.Lower && a <= iv.Upper {
+						t.in++ // inside the 10-90% band
+					}
 					t.err += e
 					t.act += a
 					if iv.Start.Before(day1) {
@@ -121,6 +125,7 @@ func BenchmarkBankAccuracy(b *testing.B) {
 		b.ReportMetric(results["auto"].wape(), "auto-wape")
 		b.ReportMetric(results["auto"].wape1(), "auto-wape-day1")
 		b.ReportMetric(results["mean4"].wape(), "mean4-wape")
+		b.ReportMetric(results["auto"].in/results["auto"].n, "auto-band-coverage")
 		b.ReportMetric(float64(len(origins)), "origins")
 	}
 }

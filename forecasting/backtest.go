@@ -92,11 +92,17 @@ func (g *grid) day(m Method, upto int, wd time.Weekday) []float64 {
 	return f
 }
 
+// naiveWindow is how much history before an origin scales its errors in
+// MASE: four weeks, so a level that changed a month ago (new history
+// imported over old, a queue that grew) is measured at the new level.
+const naiveWindow = 28
+
 // naiveScale is the in-sample mean absolute error of last week's same slot
-// over days[:upto], the MASE denominator.
+// over the naiveWindow days before upto, the MASE denominator of the
+// forecasts made from days[:upto].
 func (g *grid) naiveScale(upto int) float64 {
 	sum, n := 0.0, 0
-	for i := 7; i < upto; i++ {
+	for i := max(7, upto-naiveWindow); i < upto; i++ {
 		d, p := &g.days[i], &g.days[i-7]
 		if d.missing || p.missing {
 			continue
@@ -114,15 +120,23 @@ func (g *grid) naiveScale(upto int) float64 {
 	return sum / float64(n)
 }
 
-// score backtests m on the origins; the run's z is filled when wantZ.
+// score backtests m on the origins; the run's z is filled when wantZ. MASE
+// scales each origin's errors by the naive error of the history that origin
+// forecasts from (naiveScale), so history at another level long before
+// does not inflate it.
 func (g *grid) score(m Method, origins []int, horizon int, wantZ bool) (Score, backtestRun) {
 	r := backtestRun{wantZ: wantZ}
+	scale := 0.0
 	for _, o := range origins {
+		before := r.n
 		g.run(m, o, horizon, &r)
+		if n := r.n - before; n > 0 {
+			scale += float64(n) * g.naiveScale(o+1)
+		}
 	}
 	s := Score{Method: m.Name, Origins: len(origins), WAPE: ratio(r.absErr, r.actual), WAPEDay1: ratio(r.absErr1, r.actual1)}
 	if r.n > 0 {
-		s.MASE = (r.absErr / float64(r.n)) / g.naiveScale(origins[0]+1)
+		s.MASE = ratio(r.absErr, scale)
 	}
 	return s, r
 }

@@ -9,7 +9,10 @@ import (
 	"time"
 )
 
-// SpecialDay changes the forecast of one local date: closed, or scaled.
+// SpecialDay changes the forecast of one local date: closed, or scaled. A
+// special day that falls inside the history is skipped there like a gap, so a
+// past holiday neither drags down the days forecast from it nor counts as an
+// error in the backtests that choose the method.
 type SpecialDay struct {
 	Date   string // YYYY-MM-DD on the series' local clock
 	Closed bool
@@ -76,6 +79,7 @@ func Forecast(s Series, opt Options) (Result, error) {
 		return Result{}, err
 	}
 	g := newGrid(s)
+	g.skipSpecial(special)
 	name := opt.Method
 	if name == "" {
 		name = "auto"
@@ -211,6 +215,16 @@ func combination(ms []Method) Method {
 			}
 			return out
 		}}
+}
+
+// skipSpecial marks the history's special days as missing.
+func (g *grid) skipSpecial(special map[string]SpecialDay) {
+	for i := range g.days {
+		d := g.days[i].date
+		if _, ok := special[fmt.Sprintf("%04d-%02d-%02d", d.y, d.m, d.d)]; ok {
+			g.days[i].missing = true
+		}
+	}
 }
 
 func specialDays(days []SpecialDay) (map[string]SpecialDay, error) {

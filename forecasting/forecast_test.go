@@ -136,6 +136,32 @@ func TestSpecialDays(t *testing.T) {
 	assert.Error(t, err)
 }
 
+func TestPastSpecialDaysAreSkippedInTheHistory(t *testing.T) {
+	loc := zone(t, "America/Chicago")
+	monday := time.Date(2026, 5, 4, 0, 0, 0, 0, loc)
+	// The last Tuesday of the history was a holiday at 30% of a normal day.
+	holiday := func(d time.Time) float64 {
+		if d.Format(time.DateOnly) == "2026-06-09" {
+			return 6
+		}
+		return 20
+	}
+	s := weekdays(loc, monday, 6, holiday, nil)
+	for _, method := range []string{"snaive", "mean4", "auto"} {
+		marked, err := Forecast(s, Options{Horizon: 7 * 24 * time.Hour, Method: method, SpecialDays: []SpecialDay{{Date: "2026-06-09", Factor: 0.3}}})
+		require.NoError(t, err)
+		plain, err := Forecast(s, Options{Horizon: 7 * 24 * time.Hour, Method: method})
+		require.NoError(t, err)
+		for i, iv := range marked.Intervals {
+			l := iv.Start.In(loc)
+			if l.Weekday() == time.Tuesday && l.Hour() == 10 {
+				assert.InDelta(t, 20, iv.Forecast, 1e-6, "%s: the marked holiday is skipped", method)
+				assert.Less(t, plain.Intervals[i].Forecast, 19.9, "%s: unmarked, the holiday drags the next Tuesday down", method)
+			}
+		}
+	}
+}
+
 func TestCSVErrorsCarryLineNumbers(t *testing.T) {
 	in := "timestamp,contacts,channel,timezone\n" +
 		"2026-03-02T09:00:00-05:00,12,voice,America/New_York\n" +
@@ -304,4 +330,34 @@ func TestAutoAveragesTheBestThree(t *testing.T) {
 		assert.InDelta(t, mean[i], iv.Forecast, 1e-9, "%s", iv.Start)
 	}
 	assert.False(t, math.IsNaN(r.WAPE), "the combination has its own backtest score")
+}
+
+// TestMASEIsMeasuredAtTheCurrentLevel: history imported over a queue's old
+// history at 30 times its level. The backtest's errors are at the new level,
+// and so is the naive error MASE divides them by (the four weeks before each
+// origin), so MASE stays near 1 instead of growing with the jump (it read
+// 62.5 in the browser walk of issue 21 when scaled by the old level).
+func TestMASEIsMeasuredAtTheCurrentLevel(t *testing.T) {
+	loc := zone(t, "America/Chicago")
+	start := time.Date(2026, 8, 31, 0, 0, 0, 0, loc)
+	for _, jump := range []float64{1, 30} {
+		s := Series{Location: loc, Step: time.Hour}
+		for d := 0; d < 84; d++ {
+			day := start.AddDate(0, 0, d)
+			if day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+				continue
+			}
+			level := 10.0
+			if d >= 56 {
+				level *= jump
+			}
+			for h := 8; h < 18; h++ {
+				noise := 1 + 0.1*math.Sin(float64(d*24+h)) // deterministic wobble
+				s.Points = append(s.Points, Point{Start: time.Date(day.Year(), day.Month(), day.Day(), h, 0, 0, 0, loc), Contacts: level * noise, AHT: math.NaN()})
+			}
+		}
+		r, err := Forecast(s, Options{Horizon: 7 * 24 * time.Hour, Method: "mean4"})
+		require.NoError(t, err)
+		assert.Less(t, r.MASE, 5.0, "jump x%g: MASE %.2f", jump, r.MASE)
+	}
 }

@@ -27,6 +27,15 @@ type Interaction struct {
 	CES      *int  `json:"ces"`  // 1-7, 7 = very easy
 }
 
+// Bounds of an interaction's handling data and text: a contact handled for
+// more than a day, or resolved more than a year after it started, is an
+// error in the export, and values past them overflowed the metrics' sums.
+const (
+	MaxHandleSeconds     = 86_400
+	MaxResolutionSeconds = 366 * 86_400
+	MaxTextLen           = 200 // external_id, channel, queue, customer
+)
+
 // Survey scales.
 const (
 	CSATMin, CSATMax = 1, 5
@@ -36,8 +45,8 @@ const (
 
 // Validate lists every problem with the interaction as FieldErrors: external_id and agent
 // are required (not blank), started_at must be set, handle_seconds and resolution_seconds
-// cannot be negative, and the survey answers must be on their scales (CSAT 1-5, NPS 0-10,
-// CES 1-7).
+// lie within their bounds, text fields are at most MaxTextLen long, and the survey answers
+// must be on their scales (CSAT 1-5, NPS 0-10, CES 1-7).
 func (in Interaction) Validate() error {
 	var errs FieldErrors
 	add := func(field, format string, args ...any) {
@@ -52,11 +61,16 @@ func (in Interaction) Validate() error {
 	if in.StartedAt.IsZero() {
 		add("started_at", "is required")
 	}
-	if in.HandleSeconds < 0 {
-		add("handle_seconds", "cannot be negative, got %d", in.HandleSeconds)
+	for _, f := range []struct{ name, v string }{{"external_id", in.ExternalID}, {"channel", in.Channel}, {"queue", in.Queue}, {"customer", in.Customer}} {
+		if len(f.v) > MaxTextLen {
+			add(f.name, "is longer than %d characters", MaxTextLen)
+		}
 	}
-	if in.ResolutionSeconds != nil && *in.ResolutionSeconds < 0 {
-		add("resolution_seconds", "cannot be negative, got %d", *in.ResolutionSeconds)
+	if in.HandleSeconds < 0 || in.HandleSeconds > MaxHandleSeconds {
+		add("handle_seconds", "must be between 0 and %d (a day), got %d", MaxHandleSeconds, in.HandleSeconds)
+	}
+	if in.ResolutionSeconds != nil && (*in.ResolutionSeconds < 0 || *in.ResolutionSeconds > MaxResolutionSeconds) {
+		add("resolution_seconds", "must be between 0 and %d (366 days), got %d", MaxResolutionSeconds, *in.ResolutionSeconds)
 	}
 	check := func(field string, v *int, lo, hi int) {
 		if v != nil && (*v < lo || *v > hi) {

@@ -2,6 +2,8 @@ package qa
 
 import (
 	"errors"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,6 +113,13 @@ func TestInteractionValidate(t *testing.T) {
 		{"missing ids", func(in *Interaction) { in.ExternalID, in.Agent = " ", "" }, []string{"external_id", "agent"}},
 		{"no start", func(in *Interaction) { in.StartedAt = time.Time{} }, []string{"started_at"}},
 		{"negative times", func(in *Interaction) { in.HandleSeconds, in.ResolutionSeconds = -1, v(-5) }, []string{"handle_seconds", "resolution_seconds"}},
+		{"a handle time over a day, a resolution over a year", func(in *Interaction) {
+			in.HandleSeconds, in.ResolutionSeconds = MaxHandleSeconds+1, v(MaxResolutionSeconds+1)
+		}, []string{"handle_seconds", "resolution_seconds"}},
+		{"overflowing handle time", func(in *Interaction) { in.HandleSeconds = math.MaxInt }, []string{"handle_seconds"}},
+		{"long text", func(in *Interaction) {
+			in.ExternalID, in.Customer = strings.Repeat("x", MaxTextLen+1), strings.Repeat("y", MaxTextLen+1)
+		}, []string{"external_id", "customer"}},
 		{"CSAT 0", func(in *Interaction) { in.CSAT = v(0) }, []string{"csat"}},
 		{"CSAT 6", func(in *Interaction) { in.CSAT = v(6) }, []string{"csat"}},
 		{"NPS 11", func(in *Interaction) { in.NPS = v(11) }, []string{"nps"}},

@@ -4,27 +4,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 )
-
-// statusOf is THE table from the error vocabulary to HTTP statuses.
-var statusOf = map[fault.Code]int{
-	fault.Invalid:         http.StatusBadRequest,
-	fault.Unauthenticated: http.StatusUnauthorized,
-	fault.Forbidden:       http.StatusForbidden,
-	fault.NotFound:        http.StatusNotFound,
-	fault.Conflict:        http.StatusConflict,
-	fault.Unprocessable:   http.StatusUnprocessableEntity,
-	fault.TooLarge:        http.StatusRequestEntityTooLarge,
-	fault.RateLimited:     http.StatusTooManyRequests,
-	fault.Internal:        http.StatusInternalServerError,
-}
 
 // codeOfStatus maps statuses produced by Echo itself (routing, body limit) back to the vocabulary.
 var codeOfStatus = map[int]fault.Code{
@@ -79,11 +65,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	fe := asFault(err)
-	status := statusOf[fe.Code]
+	status := httpx.StatusOf[fe.Code]
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
-	setRetryAfter(c, fe)
+	httpx.SetRetryAfter(c, fe)
 	rid := c.Response().Header().Get(echo.HeaderXRequestID)
 	msg := fe.Message
 	if fe.Code == fault.Internal {
@@ -105,11 +91,4 @@ func (s *Server) handleError(err error, c echo.Context) {
 
 func wantsHTML(c echo.Context) bool {
 	return !strings.HasPrefix(c.Request().URL.Path, "/api/") && strings.Contains(c.Request().Header.Get("Accept"), "text/html")
-}
-
-// setRetryAfter sends fe's Retry-After, in whole seconds, when it has one.
-func setRetryAfter(c echo.Context, fe *fault.Error) {
-	if fe.RetryAfter > 0 {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int((fe.RetryAfter+time.Second-1)/time.Second)))
-	}
 }

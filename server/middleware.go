@@ -15,6 +15,7 @@ import (
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 )
 
 func newRequestID() string {
@@ -137,11 +138,8 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 const (
-	sessionCookie = "peakwise_session"
 	csrfHeader    = "X-CSRF-Token"
 	csrfFormField = "csrf_token"
-	principalKey  = "principal"
-	sessionKey    = "session"
 )
 
 // authenticate resolves the caller from an API token (Authorization: Bearer) or
@@ -159,17 +157,17 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if err != nil {
 				return err
 			}
-			c.Set(principalKey, p)
+			c.Set(httpx.PrincipalKey, p)
 			return next(c)
 		}
-		ck, err := c.Cookie(sessionCookie)
+		ck, err := c.Cookie(httpx.SessionCookie)
 		if err != nil || ck.Value == "" {
 			return next(c)
 		}
 		sess, p, err := s.svc.PrincipalFromSession(ctx, ck.Value)
 		if err != nil {
 			if fault.Is(err, fault.Unauthenticated) {
-				s.clearSessionCookie(c)
+				httpx.ClearSessionCookie(c, s.cfg.SecureCookies)
 				return next(c) // an expired cookie is the same as none
 			}
 			return err
@@ -183,28 +181,12 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return fault.Errorf(fault.Forbidden, "missing or wrong CSRF token; reload the page and try again")
 			}
 		}
-		c.Set(principalKey, p)
-		c.Set(sessionKey, sess)
+		c.Set(httpx.PrincipalKey, p)
+		c.Set(httpx.SessionKey, sess)
 		return next(c)
 	}
 }
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
-}
-
-// requireAuth rejects anonymous callers.
-func requireAuth(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if _, ok := c.Get(principalKey).(auth.Principal); !ok {
-			return fault.Errorf(fault.Unauthenticated, "sign in or send an API token")
-		}
-		return next(c)
-	}
-}
-
-// principal returns the authenticated caller; only valid behind requireAuth.
-func principal(c echo.Context) auth.Principal {
-	p, _ := c.Get(principalKey).(auth.Principal)
-	return p
 }

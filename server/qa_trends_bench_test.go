@@ -20,6 +20,7 @@ import (
 	"github.com/peakwise/peakwise/server"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/server/store/storetest"
 )
@@ -154,7 +155,7 @@ func BenchmarkQATrends(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				var body server.Trends
+				var body service.Trends
 				err = json.NewDecoder(res.Body).Decode(&body)
 				res.Body.Close()
 				if err != nil || res.StatusCode != 200 {

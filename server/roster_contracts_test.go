@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,7 +24,15 @@ import (
 // shifts on the queue.
 func TestRosterHonoursContractTemplatesAndMinimumLevels(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st)
+		// The browser signs in on the real clock (cookies expire by it); the
+		// roster of a March 2026 week is asked for before that week.
+		var inMarch atomic.Bool
+		w := newWorldAt(t, st, func() time.Time {
+			if inMarch.Load() {
+				return beforeMarch2026()
+			}
+			return time.Now()
+		})
 		ctx := context.Background()
 
 		q := w.queue
@@ -75,6 +84,7 @@ func TestRosterHonoursContractTemplatesAndMinimumLevels(t *testing.T) {
 		tmpl["templates"].([]map[string]any)[1]["contracts"] = []string{"PT"}
 		req := map[string]any{"name": "Week 13", "queue_ids": []int64{q.ID}, "start": generateMonday.Format(time.DateOnly), "weeks": 1, "timezone": "Europe/Lisbon",
 			"templates": tmpl, "time_limit_seconds": 5}
+		inMarch.Store(true)
 		run := runRoster(t, w, req)
 		var result struct {
 			ScheduleID int64 `json:"schedule_id"`

@@ -31,7 +31,7 @@ func rosterTemplates() map[string]any {
 // queue's forecast through the API and checks the draft it leaves.
 func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st)
+		w := newWorldAt(t, st, beforeMarch2026)
 		ctx := context.Background()
 		lisbon, _ := time.LoadLocation("Europe/Lisbon")
 		monday := time.Date(2026, 3, 23, 0, 0, 0, 0, lisbon) // the week Lisbon moves to summer time (29 March)

@@ -1,12 +1,13 @@
-// Package server is Peakwise's HTTP adapter: the Echo app, its routes and
-// middleware, the one error-to-status table, and the use-case services that own
-// transactions and call the store and the pure domain packages.
+// Package server is Peakwise's HTTP app: New builds the Echo app, its
+// middleware and error handler, and mounts the JSON API (server/api) and the
+// pages (server/web) over the use cases (server/service); Serve runs it.
 package server
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,10 +18,10 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/peakwise/peakwise/server/api"
 	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
-	"github.com/peakwise/peakwise/ui"
 )
 
 // Config holds what the server needs beyond the store.
@@ -49,11 +50,10 @@ type Server struct {
 	cfg     Config
 	now     func() time.Time
 	metrics *metrics
-	api     *apiRegistry
 	runner  *jobs.Runner
-	jobDefs map[string]Job
+	// api serves /api/v1 and knows the background jobs.
+	api *api.API
 
-	pages *ui.Pages
 	// svc holds the use cases the API and the pages share.
 	svc *service.Service
 
@@ -78,7 +78,7 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now, api: newAPIRegistry(), jobDefs: map[string]Job{}}
+	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now}
 	s.runner = jobs.NewRunner(st, log, now)
 	s.svc = service.New(st, log, service.Config{Now: now, Runner: s.runner, Forecaster: cfg.Forecaster, SessionTTL: cfg.SessionTTL})
 	s.metrics = newMetrics(prometheus.NewRegistry(), st)
@@ -87,7 +87,12 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	e.Use(securityHeaders, dropUnsafeRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(s.recoverPanics, s.observe)
-	s.routes()
+	e.GET("/healthz", s.handleHealthz)
+	e.GET("/readyz", s.handleReadyz)
+	e.GET("/metrics", s.metrics.handler())
+	s.api = api.New(st, s.svc, log, api.Config{Now: now, SecureCookies: cfg.SecureCookies, ForecastCron: cfg.ForecastCron, Runner: s.runner})
+	s.api.Mount(e, s.authenticate)
+	s.mountPages()
 	return s
 }
 
@@ -166,4 +171,16 @@ func (s *Server) WaitForJobs() { s.runner.Wait() }
 // the demo's first start. Returns Conflict if the slot was taken.
 func (s *Server) ForecastAll(ctx context.Context, slot string) (store.JobRun, error) {
 	return s.svc.ForecastAll(ctx, slot)
+}
+
+// StartScheduler starts firing the scheduled jobs, with specs read in loc.
+// Every replica may run one; each firing runs once across replicas.
+func (s *Server) StartScheduler(loc *time.Location) (stop func(), err error) {
+	return s.api.StartScheduler(loc)
+}
+
+// ImportHistoryCSV imports a history CSV for the command line; see
+// service.ImportHistoryCSV.
+func (s *Server) ImportHistoryCSV(ctx context.Context, r io.Reader) (service.ImportSummary, error) {
+	return s.svc.ImportHistoryCSV(ctx, r)
 }

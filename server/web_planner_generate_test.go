@@ -115,6 +115,10 @@ func TestWebRosterFormStartsAJobThatNamesAgents(t *testing.T) {
 				"templates": "interval_min must be 15, 30 or 60."}},
 			{"past the forecast", form("start", monday.AddDate(0, 0, 14).Format(time.DateOnly)), 422, map[string]string{
 				"queue_id": "The latest forecast of Voice PT ends"}},
+			{"before the forecast", form("start", monday.AddDate(0, 0, -1).Format(time.DateOnly)), 422, map[string]string{
+				"queue_id": "The latest forecast of Voice PT starts"}},
+			{"a past period", form("start", "2020-01-06"), 400, map[string]string{
+				"start": "2020-01-06 is in the past; a roster is for the days to come."}},
 			{"headcount for two queues", form("mode", "headcount", "queue_id", "all"), 400, map[string]string{
 				"queue_id": "Headcount covers one queue at a time"}},
 		} {

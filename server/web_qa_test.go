@@ -86,6 +86,7 @@ func TestWebQAReviewerScoresAndAgentResponds(t *testing.T) {
 	require.NoError(t, err)
 	var preview struct {
 		Total      *float64 `json:"total"`
+		Outcome    string   `json:"outcome"`
 		Unanswered int      `json:"unanswered"`
 	}
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&preview))
@@ -93,6 +94,7 @@ func TestWebQAReviewerScoresAndAgentResponds(t *testing.T) {
 	require.NotNil(t, preview.Total)
 	assert.Equal(t, 100.0, *preview.Total)
 	assert.Equal(t, 6, preview.Unanswered)
+	assert.Equal(t, "incomplete", preview.Outcome, "no pass while criteria are unanswered")
 
 	// Submitting without every answer names the missing criteria next to them.
 	status, _, body = page(t, rc, "POST", d.url+"/qa/evaluations/"+id, url.Values{"csrf_token": {csrf}, "version": {"1"}, "do": {"submit"},

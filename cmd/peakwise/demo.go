@@ -8,6 +8,7 @@ import (
 
 	"github.com/peakwise/peakwise/server"
 	"github.com/peakwise/peakwise/server/demo"
+	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -61,6 +62,11 @@ func seedDemo(ctx context.Context, st *store.Store) (logins []demo.Login, fresh 
 		return logins, false, err
 	}
 	logins, err = demo.Seed(ctx, st, uint64(time.Now().UnixNano()), time.Now())
+	if fault.CodeOf(err) == fault.Conflict {
+		// Another replica seeded it between our check and our turn.
+		logins, err = demo.ResetPasswords(ctx, st)
+		return logins, false, err
+	}
 	return logins, true, err
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -56,15 +58,17 @@ func readPublished(path string, agents []roster.Agent) error {
 		return err
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if len(rows) == 0 {
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
 		return fmt.Errorf("%s: the file is empty; want the header agent,start,end,paid_minutes (as schedule.csv)", path)
 	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err) // a csv.ParseError names its line
+	}
 	col := map[string]int{}
-	for i, h := range rows[0] {
+	for i, h := range header {
 		col[strings.ToLower(strings.TrimSpace(h))] = i
 	}
 	for _, need := range []string{"agent", "start", "end", "paid_minutes"} {
@@ -76,8 +80,15 @@ func readPublished(path string, agents []roster.Agent) error {
 	for i, a := range agents {
 		index[a.ID] = i
 	}
-	for n, rec := range rows[1:] {
-		line := n + 2
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		line, _ := cr.FieldPos(0) // the record's first line: a quoted cell may span several
 		get := func(c string) string {
 			if i := col[c]; i < len(rec) {
 				return strings.TrimSpace(rec[i])

@@ -413,15 +413,20 @@ func walkCSV(path string, header func(col map[string]int) error, row func(line i
 		return fmt.Errorf("%s: line 1: %v", path, err)
 	}
 	var problems []string
-	for line := 2; ; line++ {
+	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: %v", line, err))
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return fmt.Errorf("%s: %v", path, err)
+			}
+			problems = append(problems, pe.Error()) // names its line; FieldPos is not valid after an error
 			continue
 		}
+		line, _ := r.FieldPos(0) // the record's first line: a quoted cell may span several
 		get := func(i int) string {
 			if i >= 0 && i < len(rec) {
 				return strings.TrimSpace(rec[i])

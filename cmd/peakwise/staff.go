@@ -236,6 +236,9 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 // unstable queue or nobody answered) is written as "inf", which strconv and
 // most CSV readers parse back.
 func staffNumber(v float64, decimals int) string {
+	if math.IsNaN(v) {
+		return "" // no value, e.g. the occupancy of no agents
+	}
 	if math.IsInf(v, 1) {
 		return "inf"
 	}

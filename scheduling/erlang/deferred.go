@@ -55,18 +55,23 @@ type DeferredInterval struct {
 	OldestAge time.Duration
 }
 
-// SolveDeferred sizes deferred work. Each interval's arrivals (and the initial
-// backlog) are spread evenly over the open intervals among the K =
-// floor(target/interval) intervals starting with their arrival interval;
-// an interval's required agents are the fewest whose capacity, agents ×
-// interval × occupancy of work time, covers the work spread onto it. Because
-// by the end of interval j the cumulative capacity covers the work of every
-// item whose window ended by j, a FIFO backlog worked at that capacity
-// handles every item within K intervals of the start of its arrival interval,
-// i.e. within the target. The backlog is then replayed FIFO with the rounded-up
-// agents to report what is handled, what is carried and how old it is.
-// Intervals past the last one count as open, and the work spread onto them
-// stays in the final backlog (it is due after the horizon).
+// SolveDeferred sizes deferred work. The backlog (the initial one and each
+// interval's arrivals) is worked oldest first, and an item arriving in
+// interval i must be handled by the end of interval i+K-1, K =
+// floor(target/interval). Each interval's agents are chosen in one pass:
+//
+//   - pace: every waiting item's remaining work, spread evenly over the open
+//     intervals left before its deadline, gives the agents this interval
+//     would need to keep an even pace; the fractions are carried from one
+//     interval to the next instead of each being rounded up, so a trickle of
+//     0.4 agents' work is one agent two intervals in five, not one always;
+//   - due: never fewer than it takes to finish the items whose deadline
+//     comes before the next open interval, so no item misses its target;
+//   - never more than the work waiting.
+//
+// The same pass records what is handled, what is carried and how old the
+// oldest waiting item is, so OldestAge is a check of the promise, not an
+// assumption. Intervals past the last one count as open.
 //
 // It returns InputErrors for negative or non-finite volumes (with their
 // 1-based position as Line), for an arrival whose whole response window is
@@ -120,70 +125,92 @@ func SolveDeferred(volumes []float64, p DeferredParams) ([]DeferredInterval, err
 	}
 	closed := func(j int) bool { return p.Closed != nil && j < n && p.Closed[j] }
 
-	// Spread each arrival's work (seconds) over the open intervals of its
-	// window; windows reaching past the horizon count those intervals as open.
-	work := make([]float64, n)
-	spread := func(i int, w float64) error {
-		if w == 0 {
-			return nil
-		}
-		open := 0
-		for j := i; j < i+k; j++ {
-			if !closed(j) {
-				open++
-			}
-		}
-		if open == 0 {
-			return &InputError{Line: i + 1, Field: "contacts", Reason: fmt.Sprintf("every interval within the response target (%v) is closed, so nobody can handle these items in time", p.ResponseTarget)}
-		}
-		for j := i; j < i+k && j < n; j++ {
-			if !closed(j) {
-				work[j] += w / float64(open)
-			}
-		}
-		return nil
-	}
-	if err := spread(0, p.InitialBacklog*p.AHT.Seconds()); err != nil {
-		errs = append(errs, err.(*InputError))
-	}
-	for i, v := range volumes {
-		if err := spread(i, v*aht(i)); err != nil {
-			errs = append(errs, err.(*InputError))
+	// open[j] counts the open intervals before j; intervals past the
+	// horizon count as open.
+	open := make([]int, n+1)
+	for j := 0; j < n; j++ {
+		open[j+1] = open[j]
+		if !closed(j) {
+			open[j+1]++
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-
-	out := make([]DeferredInterval, n)
-	for j := range out {
-		agents := int(math.Ceil(work[j]/(length*occ) - 1e-9))
-		if work[j] < 1e-9 {
-			agents = 0 // rounding dust from the spread
+	openIn := func(from, to int) int { // open intervals in [from, to]
+		if to < from {
+			return 0
 		}
-		out[j] = DeferredInterval{Contacts: volumes[j], Workload: work[j] / aht(j), Agents: agents, Staff: StaffFor(agents, p.Shrinkage)}
+		c := 0
+		if to >= n {
+			c = to - max(from, n) + 1
+			to = n - 1
+		}
+		if from <= to {
+			c += open[to+1] - open[from]
+		}
+		return c
 	}
-
-	// FIFO replay of the backlog at the planned capacity, in work seconds.
+	// nextOpen[j] is the first open interval after j (n when none is left).
+	nextOpen := make([]int, n)
+	next := n
+	for j := n - 1; j >= 0; j-- {
+		nextOpen[j] = next
+		if !closed(j) {
+			next = j
+		}
+	}
 	type lot struct {
 		interval  int
 		work, aht float64
 	}
 	var backlog []lot
-	if p.InitialBacklog > 0 {
-		backlog = append(backlog, lot{0, p.InitialBacklog * p.AHT.Seconds(), p.AHT.Seconds()})
-	}
-	for j := 0; j < n; j++ {
-		if volumes[j] > 0 {
-			backlog = append(backlog, lot{j, volumes[j] * aht(j), aht(j)})
+	addLot := func(i int, w, a float64) {
+		if w <= 0 {
+			return
 		}
-		capacity := float64(out[j].Agents) * length * occ
+		if openIn(i, i+k-1) == 0 {
+			errs = append(errs, &InputError{Line: i + 1, Field: "contacts", Reason: fmt.Sprintf("every interval within the response target (%v) is closed, so nobody can handle these items in time", p.ResponseTarget)})
+			return
+		}
+		backlog = append(backlog, lot{i, w, a})
+	}
+
+	capacity := length * occ // work seconds one agent handles in an interval
+	out := make([]DeferredInterval, n)
+	carry := 0.0
+	for j := 0; j < n; j++ {
+		if j == 0 && p.InitialBacklog > 0 {
+			addLot(0, p.InitialBacklog*p.AHT.Seconds(), p.AHT.Seconds())
+		}
+		if volumes[j] > 0 {
+			addLot(j, volumes[j]*aht(j), aht(j))
+		}
+		out[j].Contacts = volumes[j]
+		agents := 0
+		if !closed(j) && len(backlog) > 0 {
+			pace, due, waiting := 0.0, 0.0, 0.0
+			for _, l := range backlog {
+				deadline := l.interval + k - 1
+				pace += l.work / float64(max(1, openIn(j, deadline)))
+				waiting += l.work
+				if nextOpen[j] > deadline {
+					due += l.work
+				}
+			}
+			carry += pace / capacity
+			agents = int(math.Floor(carry + 1e-9))
+			agents = max(agents, int(math.Ceil(due/capacity-1e-9)))
+			agents = min(agents, int(math.Ceil(waiting/capacity-1e-9)))
+			carry = math.Max(0, carry-float64(agents))
+			if float64(agents)*capacity >= waiting-1e-6 {
+				carry = 0 // the backlog is cleared: nothing left to keep pace with
+			}
+		}
+		cap := float64(agents) * capacity
 		handled, busy := 0.0, 0.0
-		for len(backlog) > 0 && capacity > 1e-9 {
-			take := math.Min(capacity, backlog[0].work)
+		for len(backlog) > 0 && cap > 1e-9 {
+			take := math.Min(cap, backlog[0].work)
 			handled += take / backlog[0].aht
 			busy += take
-			capacity -= take
+			cap -= take
 			backlog[0].work -= take
 			if backlog[0].work <= 1e-6 {
 				backlog = backlog[1:]
@@ -193,14 +220,18 @@ func SolveDeferred(volumes []float64, p DeferredParams) ([]DeferredInterval, err
 		for _, l := range backlog {
 			left += l.work / l.aht
 		}
-		out[j].Handled = handled
-		out[j].Backlog = left
-		if out[j].Agents > 0 {
-			out[j].Occupancy = busy / (float64(out[j].Agents) * length)
+		out[j].Agents, out[j].Staff = agents, StaffFor(agents, p.Shrinkage)
+		out[j].Workload = busy / aht(j)
+		out[j].Handled, out[j].Backlog = handled, left
+		if agents > 0 {
+			out[j].Occupancy = busy / (float64(agents) * length)
 		}
 		if len(backlog) > 0 {
 			out[j].OldestAge = time.Duration(j+1-backlog[0].interval) * p.Interval
 		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	return out, nil
 }

@@ -213,3 +213,14 @@ func TestErlangAIsSaneAndMonotone(t *testing.T) {
 		}
 	}
 }
+
+// With nobody on the queue the occupancy is not 100%: there is no one to be
+// busy. Service level is 0 and the wait unbounded, on Erlang C and A alike.
+func TestEvaluateWithNoAgents(t *testing.T) {
+	for _, patience := range []time.Duration{0, 3 * time.Minute} {
+		m, err := Evaluate(Load{Contacts: 30, Interval: 30 * time.Minute, AHT: 5 * time.Minute, Patience: patience}, 0, 20*time.Second)
+		require.NoError(t, err)
+		assert.True(t, math.IsNaN(m.Occupancy), "patience %v: occupancy %v", patience, m.Occupancy)
+		assert.Equal(t, 0.0, m.ServiceLevel)
+	}
+}

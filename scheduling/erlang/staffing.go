@@ -148,7 +148,8 @@ type Requirement struct {
 }
 
 // Evaluate returns the metrics that agents achieve on load, with the service
-// level measured against answerWithin. It returns InputErrors for a bad load,
+// level measured against answerWithin. With no agents and some load the
+// occupancy is NaN: nobody is there to be busy. It returns InputErrors for a bad load,
 // a negative agent count or a negative answerWithin.
 func Evaluate(load Load, agents int, answerWithin time.Duration) (Metrics, error) {
 	err := load.validate()
@@ -187,10 +188,16 @@ func metricsFor(load Load, a float64, agents int, b, within float64) (Metrics, e
 			return Metrics{}, err
 		}
 		m.ProbWait, m.ServiceLevel, m.ASA, m.Occupancy, m.ProbAbandon = r.probWait, r.sl, r.asa, r.occupancy, r.probAbandon
+		if agents == 0 {
+			m.Occupancy = math.NaN()
+		}
 		return m, nil
 	}
 	m.ProbWait = erlangCFromB(a, servers, b)
 	m.ServiceLevel, m.ASA, m.Occupancy = cMetrics(a, servers, m.ProbWait, aht, within)
+	if agents == 0 {
+		m.Occupancy = math.NaN() // nobody there to be busy (not 100%)
+	}
 	return m, nil
 }
 

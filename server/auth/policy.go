@@ -72,6 +72,10 @@ const (
 	Requirements  Resource = "requirements"   // staffing requirements computed from forecasts
 	// ShiftTemplates are stored sets of shift templates that plans are generated from.
 	ShiftTemplates Resource = "shift-templates"
+	// AgentStates are the live states and queue actuals a contact center platform sends.
+	AgentStates Resource = "agent-states"
+	// Adherence is real-time adherence to the published schedule, and the exceptions that excuse it.
+	Adherence Resource = "adherence"
 )
 
 // The quality monitoring resources. Planners reach no individual QA data.
@@ -143,6 +147,10 @@ var policy = map[Resource]map[Action]roleScopes{
 		Delete: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleAgent: Own}},
 	// ShiftTemplates: planners keep them; supervisors read them to understand a plan.
 	ShiftTemplates: {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: All}, Create: planners, Update: planners, Delete: planners},
+	// AgentStates: the platform's integration signs in as a planner or admin to send them.
+	AgentStates: {Read: deciders, Create: planners},
+	// Adherence: agents see their own day, supervisors their teams'; deciders excuse it.
+	Adherence: {Read: peopleTeam, Create: deciders},
 }
 
 // ScopeOf returns how far p reaches with action on res. Disabled users reach nothing.

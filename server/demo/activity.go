@@ -22,9 +22,45 @@ var intraday = []float64{0.035, 0.075, 0.105, 0.11, 0.095, 0.08, 0.085, 0.09, 0.
 // weekday scales volume Monday..Sunday.
 var weekday = []float64{1.25, 1.1, 1.0, 0.97, 0.95, 0.45, 0.25}
 
-// seedHistory writes synthetic contact history for each real-time queue: the
-// last historyWeeks weeks up to the start of today (the queue's local day),
-// 30-minute intervals, closed 21:00-07:00, Poisson noise around the pattern.
+// dailyContacts is each queue's volume on an average weekday, sized to the
+// twenty agents of the site that serves it (a quarter of their time off the
+// phones): the busiest half hour of a Monday needs about half of them.
+var dailyContacts = map[string]float64{
+	"Voice US": 170, "Chat US": 100, "Voice PT": 160, "Email EMEA": 110, "Voice APAC": 170, "Chat APAC": 100,
+}
+
+// holidays are the public holidays of each site's country the demo knows:
+// days from today (negative: in the history) and the share of a normal day's
+// volume they bring. Each is stored as a special day of the site's queues,
+// so the forecast skips the past one and scales the coming one.
+var holidays = map[string][]holiday{
+	"America/Chicago": {{days: -20, factor: 0.35, note: "Public holiday"}},
+	"Europe/Lisbon":   {{days: -27, factor: 0.35, note: "Public holiday"}, {days: 6, factor: 0.4, note: "Public holiday"}},
+	"Asia/Manila":     {{days: -13, factor: 0.35, note: "Public holiday"}},
+}
+
+type holiday struct {
+	days   int
+	factor float64
+	note   string
+}
+
+// holidayDate is the weekday h falls on: its offset from today, moved back
+// to the Friday before when it lands on a weekend.
+func holidayDate(today time.Time, h holiday) time.Time {
+	d := today.AddDate(0, 0, h.days)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, -1)
+	}
+	return d
+}
+
+// seedHistory writes synthetic contact history for every queue: the last
+// historyWeeks weeks up to the start of today (the queue's local day),
+// 30-minute intervals, Poisson noise around the pattern. Calls and chats
+// come 07:00-21:00; email arrives around the clock, mostly in the day. The
+// site's past public holiday is in the history at its reduced volume, and
+// every holiday is stored as a special day.
 func seedHistory(ctx context.Context, st *store.Store, rng *mrand.Rand, now time.Time) error {
 	queues, _, err := st.FindQueues(ctx, store.Page{Limit: 500})
 	if err != nil {
@@ -35,31 +71,34 @@ func seedHistory(ctx context.Context, st *store.Store, rng *mrand.Rand, now time
 		if err != nil {
 			return err
 		}
-		if ch.Kind != org.Realtime {
-			continue
-		}
 		loc, err := time.LoadLocation(q.Timezone)
 		if err != nil {
 			return err
 		}
-		daily := 900 + 600*rng.Float64() // contacts on an average weekday
+		daily := dailyContacts[q.Name] * (0.95 + 0.1*rng.Float64())
 		local := now.In(loc)
 		today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+		factor := map[string]float64{}
+		for _, h := range holidays[q.Timezone] {
+			date := holidayDate(today, h).Format(time.DateOnly)
+			factor[date] = h.factor
+			if _, err := st.CreateSpecialDay(ctx, org.SpecialDay{QueueID: &q.ID, Date: date, Factor: h.factor, Note: h.note}); err != nil {
+				return err
+			}
+		}
 		var pts []store.HistoryPoint
 		for d := historyWeeks * 7; d >= 1; d-- {
 			day := today.AddDate(0, 0, -d)
-			trend := 1 + 0.002*float64(historyWeeks*7-d) // slow growth
+			level := daily * (1 + 0.002*float64(historyWeeks*7-d)) * weekday[(int(day.Weekday())+6)%7] // slow growth
+			if f, ok := factor[day.Format(time.DateOnly)]; ok {
+				level *= f
+			}
 			next := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
 			// Walk instants, not clock times, so a DST day has 46 or 50 intervals.
 			for start := day; start.Before(next); start = start.Add(30 * time.Minute) {
-				h := start.In(loc).Hour()
-				contacts := 0.0
-				if h >= 7 && h < 21 {
-					mean := daily * trend * weekday[(int(day.Weekday())+6)%7] * intraday[h-7] / 2
-					contacts = float64(poisson(rng, mean))
-				}
+				mean := level * hourShare(start.In(loc).Hour(), ch.Kind) / 2
 				aht := float64(q.DefaultAHTSec) * (0.9 + 0.2*rng.Float64())
-				pts = append(pts, store.HistoryPoint{StartAt: start.UTC(), IntervalMin: 30, Contacts: contacts, AHTSeconds: &aht})
+				pts = append(pts, store.HistoryPoint{StartAt: start.UTC(), IntervalMin: 30, Contacts: float64(poisson(rng, mean)), AHTSeconds: &aht})
 			}
 		}
 		if err := st.ReplaceHistory(ctx, q.ID, pts); err != nil {
@@ -67,6 +106,23 @@ func seedHistory(ctx context.Context, st *store.Store, rng *mrand.Rand, now time
 		}
 	}
 	return nil
+}
+
+// hourShare is the share of a day's contacts that arrive in local hour h.
+// Deferred work (email) keeps a fifth of its volume for the night.
+func hourShare(h int, kind org.ChannelKind) float64 {
+	day := 0.0
+	if h >= 7 && h < 21 {
+		day = intraday[h-7]
+	}
+	if kind == org.Deferred {
+		night := 0.0
+		if h < 7 || h >= 21 {
+			night = 0.2 / 10
+		}
+		return 0.8*day + night
+	}
+	return day
 }
 
 // poisson draws a Poisson count (normal approximation above 50).

@@ -64,6 +64,11 @@ func Seeded(ctx context.Context, st *store.Store) (bool, error) {
 func Seed(ctx context.Context, st *store.Store, seed uint64, now time.Time) ([]Login, error) {
 	var logins []Login
 	err := st.Tx(ctx, func(tx *store.Store) error {
+		// Replicas started together with --demo seed one at a time; the
+		// later ones find the data and are refused.
+		if err := tx.LockTx(ctx, store.DemoSeedLock); err != nil {
+			return err
+		}
 		if ok, err := Seeded(ctx, tx); err != nil {
 			return err
 		} else if ok {
@@ -158,13 +163,15 @@ func populate(ctx context.Context, st *store.Store, rng *mrand.Rand) ([]Login, e
 		}
 		channels[c.Key] = created
 	}
+	// Targets as a real center sets them: a quarter of paid time off the
+	// phones (meetings, training, coaching, breaks), occupancy capped at 85%.
 	queues := []org.Queue{
-		{Name: "Voice US", ChannelID: channels["voice"].ID, Timezone: "America/Chicago", Language: "en", ServiceLevelPct: 80, AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30},
-		{Name: "Chat US", ChannelID: channels["chat"].ID, Timezone: "America/Chicago", Language: "en", ServiceLevelPct: 80, AnswerWithinSec: 60, DefaultAHTSec: 600, ChatConcurrency: 3, IntervalMin: 30},
-		{Name: "Voice PT", ChannelID: channels["voice"].ID, Timezone: "Europe/Lisbon", Language: "pt", ServiceLevelPct: 80, AnswerWithinSec: 20, DefaultAHTSec: 280, ChatConcurrency: 1, IntervalMin: 30},
-		{Name: "Email EMEA", ChannelID: channels["email"].ID, Timezone: "Europe/Lisbon", Language: "en", ServiceLevelPct: 90, ResponseWithinSec: 24 * 3600, DefaultAHTSec: 420, ChatConcurrency: 1, IntervalMin: 60},
-		{Name: "Voice APAC", ChannelID: channels["voice"].ID, Timezone: "Asia/Manila", Language: "en", ServiceLevelPct: 80, AnswerWithinSec: 30, DefaultAHTSec: 320, ChatConcurrency: 1, IntervalMin: 30},
-		{Name: "Chat APAC", ChannelID: channels["chat"].ID, Timezone: "Asia/Manila", Language: "en", ServiceLevelPct: 85, AnswerWithinSec: 45, DefaultAHTSec: 540, ChatConcurrency: 2, IntervalMin: 30},
+		{Name: "Voice US", ChannelID: channels["voice"].ID, Timezone: "America/Chicago", Language: "en", ServiceLevelPct: 80, AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30, MaxOccupancy: 0.85, Shrinkage: 0.25},
+		{Name: "Chat US", ChannelID: channels["chat"].ID, Timezone: "America/Chicago", Language: "en", ServiceLevelPct: 80, AnswerWithinSec: 60, DefaultAHTSec: 600, ChatConcurrency: 3, IntervalMin: 30, MaxOccupancy: 0.85, Shrinkage: 0.25},
+		{Name: "Voice PT", ChannelID: channels["voice"].ID, Timezone: "Europe/Lisbon", Language: "pt", ServiceLevelPct: 80, AnswerWithinSec: 20, DefaultAHTSec: 280, ChatConcurrency: 1, IntervalMin: 30, MaxOccupancy: 0.85, Shrinkage: 0.25},
+		{Name: "Email EMEA", ChannelID: channels["email"].ID, Timezone: "Europe/Lisbon", Language: "en", ServiceLevelPct: 90, ResponseWithinSec: 24 * 3600, DefaultAHTSec: 420, ChatConcurrency: 1, IntervalMin: 30, MaxOccupancy: 0.85, Shrinkage: 0.25},
+		{Name: "Voice APAC", ChannelID: channels["voice"].ID, Timezone: "Asia/Manila", Language: "en", ServiceLevelPct: 80, AnswerWithinSec: 30, DefaultAHTSec: 320, ChatConcurrency: 1, IntervalMin: 30, MaxOccupancy: 0.85, Shrinkage: 0.25},
+		{Name: "Chat APAC", ChannelID: channels["chat"].ID, Timezone: "Asia/Manila", Language: "en", ServiceLevelPct: 85, AnswerWithinSec: 45, DefaultAHTSec: 540, ChatConcurrency: 2, IntervalMin: 30, MaxOccupancy: 0.85, Shrinkage: 0.25},
 	}
 	for _, q := range queues {
 		if _, err := st.CreateQueue(ctx, q); err != nil {
@@ -215,6 +222,9 @@ func populate(ctx context.Context, st *store.Store, rng *mrand.Rand) ([]Login, e
 						{Kind: "channel", Value: "voice", Proficiency: 3 + rng.IntN(3)},
 						{Kind: "language", Value: sp.language, Proficiency: 5},
 					},
+				}
+				if sp.language != "en" { // Lisbon answers English email too
+					a.Skills = append(a.Skills, org.Skill{Kind: "language", Value: "en", Proficiency: 3 + rng.IntN(2)})
 				}
 				if i%3 == 0 {
 					a.Skills = append(a.Skills, org.Skill{Kind: "channel", Value: "chat", Proficiency: 2 + rng.IntN(4)})

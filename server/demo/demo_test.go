@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,7 +48,7 @@ func TestSeedIsBelievableAndOnce(t *testing.T) {
 
 		sum, err := st.SummarizeHistory(ctx)
 		require.NoError(t, err)
-		assert.Len(t, sum, 5, "every real-time queue has history")
+		assert.Len(t, sum, 6, "every queue has history")
 		queues, _, err = st.FindQueues(ctx, store.Page{})
 		require.NoError(t, err)
 		zone := map[int64]string{}
@@ -72,5 +73,41 @@ func TestSeedIsBelievableAndOnce(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, again, len(logins))
 		assert.NotEqual(t, logins[0].Password, again[0].Password)
+	})
+}
+
+// TestSeedRacesOnce: replicas started together with --demo each try to seed;
+// exactly one does, the rest are refused, and the center exists once.
+func TestSeedRacesOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		const n = 20
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := demo.Seed(ctx, st, uint64(i), time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC))
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		won := 0
+		for err := range errs {
+			if err == nil {
+				won++
+				continue
+			}
+			assert.Equal(t, fault.Conflict, fault.CodeOf(err), "a losing replica is refused, not failed: %v", err)
+		}
+		assert.Equal(t, 1, won, "exactly one replica seeds")
+		_, agents, err := st.FindAgents(ctx, store.AgentFilter{})
+		require.NoError(t, err)
+		assert.Equal(t, 60, agents, "the center exists once")
+		_, sites, err := st.FindSites(ctx, store.Page{})
+		require.NoError(t, err)
+		assert.Equal(t, 3, sites)
 	})
 }

@@ -239,3 +239,8 @@ func (s *Service) OpenCalibration(ctx context.Context, p auth.Principal, req Cal
 	})
 	return out, err
 }
+
+// FindCalibrations reads through the store; the caller has checked the principal may.
+func (s *Service) FindCalibrations(ctx context.Context, p store.Page) ([]qa.CalibrationSession, int, error) {
+	return s.store.FindCalibrations(ctx, p)
+}

@@ -194,3 +194,18 @@ func (s *Service) MoveCoaching(ctx context.Context, p auth.Principal, id int64, 
 	})
 	return out, err
 }
+
+// FindCoaching reads through the store; the caller has checked the principal may.
+func (s *Service) FindCoaching(ctx context.Context, f store.CoachingFilter) ([]qa.CoachingSession, int, error) {
+	return s.store.FindCoaching(ctx, f)
+}
+
+// FindCoachingByID reads through the store; the caller has checked the principal may.
+func (s *Service) FindCoachingByID(ctx context.Context, id int64) (qa.CoachingSession, error) {
+	return s.store.FindCoachingByID(ctx, id)
+}
+
+// GetCoaching is LoadCoaching outside a transaction.
+func (s *Service) GetCoaching(ctx context.Context, p auth.Principal, id int64, action auth.Action) (qa.CoachingSession, error) {
+	return s.LoadCoaching(ctx, s.store, p, id, action)
+}

@@ -191,3 +191,13 @@ func (s *Service) DecideDispute(ctx context.Context, p auth.Principal, id int64,
 func staleDispute(version int) error {
 	return fault.Errorf(fault.Conflict, "dispute was changed by someone else (version %d is stale); reload and retry", version)
 }
+
+// FindDisputes reads through the store; the caller has checked the principal may.
+func (s *Service) FindDisputes(ctx context.Context, f store.DisputeFilter) ([]qa.Dispute, int, error) {
+	return s.store.FindDisputes(ctx, f)
+}
+
+// GetDispute is LoadDispute outside a transaction.
+func (s *Service) GetDispute(ctx context.Context, p auth.Principal, id int64, action auth.Action) (qa.Dispute, qa.Evaluation, error) {
+	return s.LoadDispute(ctx, s.store, p, id, action)
+}

@@ -247,3 +247,13 @@ func (s *Service) MoveEvaluation(ctx context.Context, p auth.Principal, id int64
 	})
 	return out, err
 }
+
+// FindEvaluations reads through the store; the caller has checked the principal may.
+func (s *Service) FindEvaluations(ctx context.Context, f store.EvaluationFilter) ([]qa.Evaluation, int, error) {
+	return s.store.FindEvaluations(ctx, f)
+}
+
+// GetEvaluation is LoadEvaluation outside a transaction.
+func (s *Service) GetEvaluation(ctx context.Context, p auth.Principal, id int64, action auth.Action) (qa.Evaluation, error) {
+	return s.LoadEvaluation(ctx, s.store, p, id, action)
+}

@@ -84,6 +84,8 @@ func (s *Service) CheckGeneration(ctx context.Context, p auth.Principal, req Gen
 	start, err := time.ParseInLocation(time.DateOnly, req.Start, loc)
 	if err != nil {
 		bad.Add("start", "must be a date like 2026-01-05 (a local date on the queue's clock), got %q", req.Start)
+	} else if pastDay(start, s.now(), loc) {
+		bad.Add("start", "%s is in the past; a plan is for the days to come", req.Start)
 	}
 	if req.Weeks < 1 || req.Weeks > 6 {
 		bad.Add("weeks", "must be 1 to 6")
@@ -174,9 +176,8 @@ func (s *Service) generationRequirements(ctx context.Context, q org.Queue, loc *
 		return scheduling.Plan{}, err
 	}
 	step := time.Duration(f.IntervalMin) * time.Minute
-	if f.EndAt.Before(end) {
-		return scheduling.Plan{}, fault.Errorf(fault.Unprocessable, "the latest forecast of %s ends %s; plan a period inside it or forecast further ahead",
-			q.Name, f.EndAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
+	if msg := outsideForecast(q.Name, f, loc, start, end); msg != "" {
+		return scheduling.Plan{}, fault.Errorf(fault.Unprocessable, "%s", msg)
 	}
 	p := scheduling.Plan{Location: loc, Start: start, Step: step, Required: make([]float64, int(end.Sub(start)/step))}
 	needed := false
@@ -261,4 +262,23 @@ func TemplateFields(bad fault.Fields, prefix string, ts scheduling.Templates) er
 		}
 	}
 	return nil
+}
+
+// pastDay reports whether the local date day is before today on loc's clock.
+func pastDay(day, now time.Time, loc *time.Location) bool {
+	n := now.In(loc)
+	return day.Before(time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc))
+}
+
+// outsideForecast says why [start, end) is not covered by forecast f of
+// queue name, or "" when it is: a plan outside it would be sized on nothing.
+func outsideForecast(name string, f store.Forecast, loc *time.Location, start, end time.Time) string {
+	const when = "Mon 2 Jan 2006 15:04 MST"
+	switch {
+	case f.StartAt.After(start):
+		return fmt.Sprintf("the latest forecast of %s starts %s; plan a period inside it", name, f.StartAt.In(loc).Format(when))
+	case f.EndAt.Before(end):
+		return fmt.Sprintf("the latest forecast of %s ends %s; plan a period inside it or forecast further ahead", name, f.EndAt.In(loc).Format(when))
+	}
+	return ""
 }

@@ -252,3 +252,13 @@ func queueSuffix(q string) string {
 	}
 	return fmt.Sprintf(" named %q", q)
 }
+
+// FindHistory reads through the store; the caller has checked the principal may.
+func (s *Service) FindHistory(ctx context.Context, queueID int64, from, to time.Time) ([]store.HistoryPoint, error) {
+	return s.store.FindHistory(ctx, queueID, from, to)
+}
+
+// SummarizeHistory reads through the store; the caller has checked the principal may.
+func (s *Service) SummarizeHistory(ctx context.Context) ([]store.HistorySummary, error) {
+	return s.store.SummarizeHistory(ctx)
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/peakwise/peakwise/forecasting"
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
@@ -100,6 +101,12 @@ func (s *Service) ImportInteractions(ctx context.Context, recs []InteractionReco
 			for _, e := range fe {
 				bad.Fields[where(i)+"."+e.Field] = e.Reason
 			}
+		}
+		if p := forecasting.StartProblem(r.StartedAt, s.now()); p != "" && !r.StartedAt.IsZero() {
+			bad.Fields[where(i)+".started_at"] = p
+		}
+		if len(r.Link) > 2000 {
+			bad.Fields[where(i)+".link"] = "is longer than 2000 characters"
 		}
 		if j, dup := seen[r.ExternalID]; dup && r.ExternalID != "" {
 			bad.Fields[where(i)+".external_id"] = fmt.Sprintf("repeats %s's external id %q", where(j), r.ExternalID)

@@ -101,6 +101,8 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 	day, err := time.ParseInLocation(time.DateOnly, req.Start, loc)
 	if err != nil {
 		bad.Add("start", "must be a date, YYYY-MM-DD")
+	} else if pastDay(day, s.now(), loc) {
+		bad.Add("start", "%s is in the past; a roster is for the days to come", req.Start)
 	}
 	templates, err := s.requestTemplates(ctx, p, bad, req.Templates, req.TemplateSetID)
 	if err != nil {
@@ -137,9 +139,8 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 		if err != nil {
 			return prob, err
 		}
-		if f.EndAt.Before(end) {
-			return prob, noRequirements("the latest forecast of %s ends %s; plan a period inside it or forecast further ahead",
-				q.Name, f.EndAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
+		if msg := outsideForecast(q.Name, f, loc, start, end); msg != "" {
+			return prob, noRequirements("%s", msg)
 		}
 		need := make([]float64, cells)
 		for j, iv := range rq.Intervals {

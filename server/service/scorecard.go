@@ -77,3 +77,13 @@ func (s *Service) UpdateScorecard(ctx context.Context, p auth.Principal, sc qa.S
 	})
 	return out, err
 }
+
+// FindScorecardByID reads through the store; the caller has checked the principal may.
+func (s *Service) FindScorecardByID(ctx context.Context, id int64) (qa.Scorecard, error) {
+	return s.store.FindScorecardByID(ctx, id)
+}
+
+// FindScorecards reads through the store; the caller has checked the principal may.
+func (s *Service) FindScorecards(ctx context.Context, f store.ScorecardFilter) ([]qa.Scorecard, int, error) {
+	return s.store.FindScorecards(ctx, f)
+}

@@ -47,6 +47,8 @@ type Config struct {
 
 // New builds the use cases on st.
 func New(st *store.Store, log *slog.Logger, cfg Config) *Service {
+	// Password checks take all cores but one, so a sign-in flood leaves a core
+	// to every other request (docs/benchmarks/signin.md).
 	return &Service{store: st, log: log, now: cfg.Now, runner: cfg.Runner, forecaster: cfg.Forecaster, sessionTTL: cfg.SessionTTL,
-		requirements: newRequirementsCache(32), passwords: newHashGate(runtime.NumCPU(), 4*runtime.NumCPU())}
+		requirements: newRequirementsCache(32), passwords: newHashGate(max(1, runtime.NumCPU()-1), 4*runtime.NumCPU())}
 }

@@ -98,6 +98,12 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 	email = strings.ToLower(strings.TrimSpace(email))
 	pairKey, emailKey, ipKey := "pair:"+email+"|"+clientIP, "email:"+email, "ip:"+clientIP
 	since := now.Add(-loginWindow)
+	// A flood beyond what the password checks can take is turned away before
+	// it costs a database write.
+	if err := s.passwords.enter(); err != nil {
+		return "", auth.Session{}, org.User{}, err
+	}
+	defer s.passwords.leave()
 	// Each attempt is reserved before its password is checked, so parallel
 	// attempts cannot all pass a count taken before any of them is recorded.
 	var ipAttempt int64
@@ -122,7 +128,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 		return "", auth.Session{}, org.User{}, err
 	}
 	ok := false
-	if err := s.passwords.do(ctx, func() {
+	if err := s.passwords.run(ctx, func() {
 		if u.ID == 0 {
 			auth.BurnPasswordCheck(password)
 			return
@@ -176,4 +182,24 @@ func (s *Service) CreateToken(ctx context.Context, userID int64, name string) (s
 	}
 	t, err := s.store.CreateAPIToken(ctx, rec, hash)
 	return secret, t, err
+}
+
+// DeleteSession writes through the store; the caller has checked the principal may.
+func (s *Service) DeleteSession(ctx context.Context, id string) error {
+	return s.store.DeleteSession(ctx, id)
+}
+
+// FindAPITokenByID reads through the store; the caller has checked the principal may.
+func (s *Service) FindAPITokenByID(ctx context.Context, id int64) (auth.APIToken, error) {
+	return s.store.FindAPITokenByID(ctx, id)
+}
+
+// FindAPITokens reads through the store; the caller has checked the principal may.
+func (s *Service) FindAPITokens(ctx context.Context, f store.APITokenFilter) ([]auth.APIToken, int, error) {
+	return s.store.FindAPITokens(ctx, f)
+}
+
+// RevokeAPIToken writes through the store; the caller has checked the principal may.
+func (s *Service) RevokeAPIToken(ctx context.Context, id int64, at time.Time) error {
+	return s.store.RevokeAPIToken(ctx, id, at)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
@@ -129,4 +130,152 @@ func (s *Service) PublishSwap(ctx context.Context, tx *store.Store, sw calendar.
 	return published, tx.AppendAudit(ctx, store.AuditEvent{ActorID: &by, Entity: "schedule", EntityID: published.ID, Action: "swap",
 		Before: store.Snapshot(map[string]any{"shift_uid": sw.ShiftUID, "agent_id": sw.FromAgentID}),
 		After:  store.Snapshot(map[string]any{"shift_uid": sw.ShiftUID, "agent_id": *sw.TakerAgentID}), Reason: fmt.Sprintf("swap offer %d", sw.ID)})
+}
+
+// SwapOffer offers a published shift to one agent (ToAgentID) or anyone who
+// may take it; ExpiresAt nil means 12 hours before the shift.
+type SwapOffer struct {
+	ShiftUID  string
+	ToAgentID *int64
+	Note      string
+	ExpiresAt *time.Time
+}
+
+// OfferSwap records p's offer of a published shift.
+func (s *Service) OfferSwap(ctx context.Context, p auth.Principal, req SwapOffer) (calendar.Swap, error) {
+	sh, sch, err := s.store.FindPublishedShiftByUID(ctx, req.ShiftUID)
+	if fault.Is(err, fault.NotFound) {
+		return calendar.Swap{}, &fault.Error{Code: fault.Invalid, Message: "invalid swap offer", Fields: map[string]string{"shift_uid": "no published shift has this uid"}}
+	} else if err != nil {
+		return calendar.Swap{}, err
+	}
+	if sh.AgentID == 0 {
+		return calendar.Swap{}, &fault.Error{Code: fault.Invalid, Message: "invalid swap offer", Fields: map[string]string{"shift_uid": "the shift has no agent"}}
+	}
+	giver, err := s.store.FindAgentByID(ctx, sh.AgentID)
+	if err != nil {
+		return calendar.Swap{}, err
+	}
+	if err := p.AllowObject(auth.Swaps, auth.Create, auth.Owner{AgentID: &giver.ID, TeamID: giver.TeamID}); err != nil {
+		return calendar.Swap{}, err
+	}
+	now := s.now()
+	expires := sh.Start.Add(-calendar.DefaultSwapExpiry)
+	if req.ExpiresAt != nil {
+		expires = *req.ExpiresAt
+	}
+	f := fault.Fields{}
+	if !sh.Start.After(now) {
+		f.Add("shift_uid", "the shift has already started")
+	}
+	if !expires.After(now) || expires.After(sh.Start) {
+		f.Add("expires_at", "must be in the future and no later than the shift's start (%s)", sh.Start.Format(time.RFC3339))
+	}
+	if req.ToAgentID != nil {
+		if *req.ToAgentID == giver.ID {
+			f.Add("to_agent_id", "cannot be the agent who offers the shift")
+		} else if _, err := s.store.FindAgentByID(ctx, *req.ToAgentID); fault.Is(err, fault.NotFound) {
+			f.Add("to_agent_id", "no such agent")
+		}
+	}
+	if len(req.Note) > 500 {
+		f.Add("note", "is longer than 500 characters")
+	}
+	if err := f.Err("invalid swap offer"); err != nil {
+		return calendar.Swap{}, err
+	}
+	sw, err := s.store.CreateSwap(ctx, calendar.Swap{ShiftUID: sh.UID, PlanID: sch.PlanID, FromAgentID: giver.ID, ToAgentID: req.ToAgentID,
+		Note: strings.TrimSpace(req.Note), ExpiresAt: expires})
+	if err != nil {
+		return calendar.Swap{}, err
+	}
+	return sw, nil
+}
+
+// LoadSwap finds an offer and checks p may act on it as the giver's side.
+func (s *Service) LoadSwap(ctx context.Context, p auth.Principal, id int64, action auth.Action) (calendar.Swap, error) {
+	sw, err := s.store.FindSwapByID(ctx, id)
+	if err != nil {
+		return sw, err
+	}
+	giver, err := s.store.FindAgentByID(ctx, sw.FromAgentID)
+	if err != nil {
+		return sw, err
+	}
+	return sw, p.AllowObject(auth.Swaps, action, auth.Owner{AgentID: &giver.ID, TeamID: giver.TeamID})
+}
+
+// AcceptSwap lets agent take offer id: an offer to them or to anyone, a shift
+// still published as offered, and a taker the rules allow.
+func (s *Service) AcceptSwap(ctx context.Context, agentID int64, id int64) (calendar.Swap, error) {
+	sw, err := s.store.FindSwapByID(ctx, id)
+	if err != nil {
+		return calendar.Swap{}, err
+	}
+	if sw.ToAgentID != nil && *sw.ToAgentID != agentID && sw.FromAgentID != agentID {
+		return calendar.Swap{}, fault.Errorf(fault.NotFound, "swap offer not found")
+	}
+	accepted, err := calendar.Accept(sw, agentID, s.now())
+	if err != nil {
+		return calendar.Swap{}, fault.Errorf(fault.Conflict, "%v", err)
+	}
+	sh, _, err := s.store.FindPublishedShiftByUID(ctx, sw.ShiftUID)
+	if err != nil {
+		return calendar.Swap{}, fault.Errorf(fault.Conflict, "the shift is no longer published as offered")
+	}
+	if err := CheckTaker(ctx, s.store, sh, agentID); err != nil {
+		return calendar.Swap{}, err
+	}
+	saved, err := s.store.SaveSwapState(ctx, accepted)
+	if err != nil {
+		return calendar.Swap{}, err
+	}
+	return saved, nil
+}
+
+// SwapDecision is a decided offer and, when approved, the revision that
+// published it.
+type SwapDecision struct {
+	Swap     calendar.Swap
+	Schedule *store.Schedule
+}
+
+// DecideSwap approves (publishing the change) or denies offer sw, for the
+// decider by, in one transaction.
+func (s *Service) DecideSwap(ctx context.Context, by int64, sw calendar.Swap, approve bool, note string) (SwapDecision, error) {
+	now := s.now()
+	decided, err := calendar.DecideSwap(sw, approve, by, now, strings.TrimSpace(note))
+	if err != nil {
+		return SwapDecision{}, fault.Errorf(fault.Conflict, "%v", err)
+	}
+	resp := SwapDecision{}
+	err = s.store.Tx(ctx, func(tx *store.Store) error {
+		if decided.Status == calendar.SwapApproved {
+			sch, err := s.PublishSwap(ctx, tx, decided, by, now)
+			if err != nil {
+				return err
+			}
+			resp.Schedule = &sch
+		}
+		saved, err := tx.SaveSwapState(ctx, decided)
+		resp.Swap = saved
+		return err
+	})
+	if err != nil {
+		return SwapDecision{}, err
+	}
+	return resp, nil
+}
+
+// CancelSwap withdraws an offer that is still open.
+func (s *Service) CancelSwap(ctx context.Context, sw calendar.Swap) (calendar.Swap, error) {
+	cancelled, err := calendar.CancelSwap(sw, s.now())
+	if err != nil {
+		return calendar.Swap{}, fault.Errorf(fault.Conflict, "%v", err)
+	}
+	saved, err := s.store.SaveSwapState(ctx, cancelled)
+	if err != nil {
+		return calendar.Swap{}, err
+	}
+	return saved, nil
 }

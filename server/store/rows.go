@@ -46,3 +46,12 @@ func mapRows[R interface{ domain() D }, D any](rows []R) []D {
 	}
 	return out
 }
+
+// utcPtr is t in UTC, or nil.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -175,6 +175,24 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	})
 }
 
+// Advisory lock keys of work that must run once across replicas.
+const (
+	// DemoSeedLock serialises seeding the demo when replicas start together.
+	DemoSeedLock int64 = 7_300_002
+)
+
+// LockTx holds the advisory lock key until the surrounding transaction ends,
+// so a check-then-write across replicas (is the demo seeded? then seed it)
+// runs one at a time. Call it first inside Tx. On PostgreSQL it is
+// pg_advisory_xact_lock; an SQLite transaction already holds the database's
+// write lock from BEGIN (sqliteDSN), so there it does nothing.
+func (s *Store) LockTx(ctx context.Context, key int64) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	return translate(s.conn(ctx).Exec("SELECT pg_advisory_xact_lock(?)", key).Error, "lock")
+}
+
 // conn returns the GORM handle bound to ctx.
 func (s *Store) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 

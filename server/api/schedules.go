@@ -1,0 +1,439 @@
+package api
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// draftRequest creates a draft revision of a shift plan.
+type draftRequest struct {
+	Name        string           `json:"name"`
+	PlanID      int64            `json:"plan_id"` // 0 starts a new plan
+	Timezone    string           `json:"timezone"`
+	PeriodStart time.Time        `json:"period_start"`
+	PeriodEnd   time.Time        `json:"period_end"`
+	Shifts      []calendar.Shift `json:"shifts"`
+}
+
+// localShift is a shift as an agent reads it: instants plus the same instants
+// on the agent's own clock.
+type localShift struct {
+	calendar.Shift
+	Timezone   string       `json:"timezone"`
+	StartLocal string       `json:"start_local"`
+	EndLocal   string       `json:"end_local"`
+	Breaks     []localBreak `json:"breaks"`
+}
+
+type localBreak struct {
+	calendar.Break
+	StartLocal string `json:"start_local"`
+	EndLocal   string `json:"end_local"`
+}
+
+type publishResponse struct {
+	Schedule store.Schedule    `json:"schedule"`
+	Changes  []calendar.Change `json:"changes"`
+}
+
+// publishRequest accepts a draft's warnings, if it has any.
+type publishRequest struct {
+	AcceptWarnings bool   `json:"accept_warnings"`
+	Reason         string `json:"reason"`
+}
+
+type feedResponse struct {
+	URL string `json:"url"`
+}
+
+func (s *API) handleListSchedules(c echo.Context) error {
+	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+		return err
+	}
+	planID, _ := strconv.ParseInt(c.QueryParam("plan_id"), 10, 64)
+	f := store.ScheduleFilter{Status: store.ScheduleStatus(c.QueryParam("status")), PlanID: planID, Page: pageOf(c)}
+	out, total, err := s.store.FindSchedules(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+}
+
+func (s *API) handleGetSchedule(c echo.Context) error {
+	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+		return err
+	}
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	sch, err := s.store.FindScheduleByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	setETag(c, sch.Version)
+	return c.JSON(http.StatusOK, sch)
+}
+
+func (s *API) handleScheduleShifts(c echo.Context) error {
+	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+		return err
+	}
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.store.FindScheduleByID(ctx, id); err != nil {
+		return err
+	}
+	from, to, err := httpx.TimeRange(c, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	f := store.ShiftFilter{ScheduleID: id, From: from, To: to}
+	if a := c.QueryParam("agent_id"); a != "" {
+		aid, err := strconv.ParseInt(a, 10, 64)
+		if err != nil {
+			return fault.Errorf(fault.Invalid, "agent_id must be a number")
+		}
+		f.AgentIDs = []int64{aid}
+	}
+	shifts, err := s.store.FindShifts(ctx, f)
+	if err != nil {
+		return err
+	}
+	if shifts == nil {
+		shifts = []calendar.Shift{}
+	}
+	return c.JSON(http.StatusOK, shifts)
+}
+
+func (s *API) handleCreateDraft(c echo.Context) error {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.Schedules, auth.Create); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var req draftRequest
+	var lines []int
+	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), "text/csv") {
+		var err error
+		if req, lines, err = s.draftFromCSV(ctx, c); err != nil {
+			return err
+		}
+	} else if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sch, err := s.svc.CreateDraft(ctx, p.User.ID, service.Draft(req), lines)
+	if err != nil {
+		return err
+	}
+	setETag(c, sch.Version)
+	return c.JSON(http.StatusCreated, sch)
+}
+
+// draftFromCSV reads the schedule CLI's output: agent,template,start,end,paid_minutes,breaks
+// where agent is an agent's email or id (empty for headcount plans) and breaks are
+// ';'-separated START/END pairs in RFC 3339.
+func (s *API) draftFromCSV(ctx context.Context, c echo.Context) (draftRequest, []int, error) {
+	q := c.QueryParams()
+	req := draftRequest{Name: q.Get("name"), Timezone: q.Get("timezone")}
+	bad := fault.Fields{}
+	var err error
+	if req.PeriodStart, err = time.Parse(time.RFC3339, q.Get("period_start")); err != nil {
+		bad.Add("period_start", "must be an RFC 3339 time, e.g. 2026-01-05T00:00:00-05:00")
+	}
+	if req.PeriodEnd, err = time.Parse(time.RFC3339, q.Get("period_end")); err != nil {
+		bad.Add("period_end", "must be an RFC 3339 time")
+	}
+	if err := bad.Err("invalid schedule upload"); err != nil {
+		return req, nil, err
+	}
+	r := csv.NewReader(c.Request().Body)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return req, nil, csvReadError(err, 1)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(strings.ToLower(h))] = i
+	}
+	for _, need := range []string{"agent", "template", "start", "end", "paid_minutes", "breaks"} {
+		if _, ok := col[need]; !ok {
+			return req, nil, fault.Errorf(fault.Unprocessable, "line 1: the header lacks the %q column (want agent,template,start,end,paid_minutes,breaks)", need)
+		}
+	}
+	problems := map[string]string{}
+	var lines []int
+	agentIDs := map[string]int64{}
+	line := 1
+	for {
+		rec, err := r.Read()
+		line++
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return req, nil, csvReadError(err, line)
+		}
+		get := func(name string) string {
+			if i := col[name]; i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		where := fmt.Sprintf("line %d", line)
+		sh := calendar.Shift{Template: get("template")}
+		if sh.Start, err = time.Parse(time.RFC3339, get("start")); err != nil {
+			problems[where+".start"] = fmt.Sprintf("%q is not an RFC 3339 time", get("start"))
+		}
+		if sh.End, err = time.Parse(time.RFC3339, get("end")); err != nil {
+			problems[where+".end"] = fmt.Sprintf("%q is not an RFC 3339 time", get("end"))
+		}
+		if sh.PaidMinutes, err = strconv.Atoi(get("paid_minutes")); err != nil {
+			problems[where+".paid_minutes"] = fmt.Sprintf("%q is not a whole number of minutes", get("paid_minutes"))
+		}
+		if b := get("breaks"); b != "" {
+			for _, pair := range strings.Split(b, ";") {
+				a, z, ok := strings.Cut(strings.TrimSpace(pair), "/")
+				bs, err1 := time.Parse(time.RFC3339, a)
+				be, err2 := time.Parse(time.RFC3339, z)
+				if !ok || err1 != nil || err2 != nil {
+					problems[where+".breaks"] = fmt.Sprintf("%q is not a START/END pair of RFC 3339 times", pair)
+					break
+				}
+				sh.Breaks = append(sh.Breaks, calendar.Break{Name: "break", Start: bs, End: be})
+			}
+		}
+		if a := get("agent"); a != "" {
+			id, ok := agentIDs[a]
+			if !ok {
+				id, err = s.svc.ResolveAgent(ctx, a)
+				if err != nil {
+					problems[where+".agent"] = err.Error()
+				}
+				agentIDs[a] = id
+			}
+			sh.AgentID = id
+		}
+		req.Shifts = append(req.Shifts, sh)
+		lines = append(lines, line)
+	}
+	if len(problems) > 0 {
+		return req, nil, &fault.Error{Code: fault.Unprocessable, Message: fmt.Sprintf("%d problem(s) in the file; nothing was saved", len(problems)), Fields: problems}
+	}
+	return req, lines, nil
+}
+
+func csvReadError(err error, line int) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return fault.Errorf(fault.Unprocessable, "line %d: %v", pe.Line, pe.Err)
+	}
+	if errors.Is(err, io.EOF) {
+		return fault.Errorf(fault.Unprocessable, "the file is empty; the first line must be the header")
+	}
+	return fault.Errorf(fault.Unprocessable, "line %d: %v", line, err)
+}
+
+func (s *API) handlePublish(c echo.Context) error {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
+		return err
+	}
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	version, err := expectedVersion(c, 0)
+	if err != nil {
+		return err
+	}
+	var req publishRequest
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	ctx := c.Request().Context()
+	draft, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	sch, changes, err := s.svc.Publish(ctx, p, draft, version, req.AcceptWarnings, req.Reason)
+	var refused *service.WarningsNotAccepted
+	if errors.As(err, &refused) {
+		fe := &fault.Error{Code: fault.Unprocessable, Message: refused.Error(), Fields: map[string]string{}}
+		for i, w := range refused.Warnings {
+			fe.Fields[fmt.Sprintf("warnings[%d].%s", i, w.Rule)] = fmt.Sprintf("agent %d: %s", w.AgentID, w.Message)
+		}
+		return fe
+	}
+	if err != nil {
+		return err
+	}
+	if changes == nil {
+		changes = []calendar.Change{}
+	}
+	setETag(c, sch.Version)
+	return c.JSON(http.StatusOK, publishResponse{Schedule: sch, Changes: changes})
+}
+
+func (s *API) handleAgentShifts(c echo.Context) error {
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	return s.agentShifts(c, id)
+}
+
+func (s *API) handleMyShifts(c echo.Context) error {
+	p := httpx.Principal(c)
+	if p.User.AgentID == nil {
+		return fault.Errorf(fault.NotFound, "your account is not linked to an agent, so you have no shifts")
+	}
+	return s.agentShifts(c, *p.User.AgentID)
+}
+
+func (s *API) agentShifts(c echo.Context, agentID int64) error {
+	ctx := c.Request().Context()
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.Shifts, auth.Read); err != nil {
+		return err
+	}
+	a, err := s.store.FindAgentByID(ctx, agentID)
+	if err != nil {
+		return err
+	}
+	if err := p.AllowObject(auth.Shifts, auth.Read, auth.Owner{AgentID: &a.ID, TeamID: a.TeamID}); err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(a.Timezone)
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "agent has a bad time zone")
+	}
+	now := s.now().In(loc)
+	weekStart := time.Date(now.Year(), now.Month(), now.Day()-int((now.Weekday()+6)%7), 0, 0, 0, 0, loc)
+	from, to, err := httpx.TimeRange(c, weekStart, weekStart.AddDate(0, 0, 14))
+	if err != nil {
+		return err
+	}
+	out, err := s.localShifts(ctx, a, loc, from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *API) localShifts(ctx context.Context, a org.Agent, loc *time.Location, from, to time.Time) ([]localShift, error) {
+	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{a.ID}, From: from, To: to, Published: true})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]localShift, len(shifts))
+	for i, sh := range shifts {
+		ls := localShift{Shift: sh, Timezone: a.Timezone, StartLocal: sh.Start.In(loc).Format(time.RFC3339), EndLocal: sh.End.In(loc).Format(time.RFC3339),
+			Breaks: make([]localBreak, len(sh.Breaks))}
+		for k, b := range sh.Breaks {
+			ls.Breaks[k] = localBreak{Break: b, StartLocal: b.Start.In(loc).Format(time.RFC3339), EndLocal: b.End.In(loc).Format(time.RFC3339)}
+		}
+		out[i] = ls
+	}
+	return out, nil
+}
+
+func (s *API) feedOwner(c echo.Context, action auth.Action) (org.Agent, error) {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.CalendarFeeds, action); err != nil {
+		return org.Agent{}, err
+	}
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return org.Agent{}, err
+	}
+	a, err := s.store.FindAgentByID(c.Request().Context(), id)
+	if err != nil {
+		return org.Agent{}, err
+	}
+	return a, p.AllowObject(auth.CalendarFeeds, action, auth.Owner{AgentID: &a.ID, TeamID: a.TeamID})
+}
+
+func (s *API) handleResetFeed(c echo.Context) error {
+	a, err := s.feedOwner(c, auth.Create)
+	if err != nil {
+		return err
+	}
+	secret, err := auth.NewSecret("cal_")
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetCalendarFeed(c.Request().Context(), a.ID, auth.HashSecret(secret)); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, feedResponse{URL: c.Scheme() + "://" + c.Request().Host + "/calendar/" + secret + ".ics"})
+}
+
+func (s *API) handleRevokeFeed(c echo.Context) error {
+	a, err := s.feedOwner(c, auth.Delete)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteCalendarFeed(c.Request().Context(), a.ID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// handleFeed serves an agent's iCalendar feed to whoever holds its secret URL:
+// calendar apps cannot sign in. Published shifts from 30 days back to 90 ahead.
+func (s *API) handleFeed(c echo.Context) error {
+	ctx := c.Request().Context()
+	secret := strings.TrimSuffix(c.Param("token"), ".ics")
+	agentID, err := s.store.FindCalendarFeedAgent(ctx, auth.HashSecret(secret))
+	if err != nil {
+		return fault.Errorf(fault.NotFound, "no such calendar; it may have been reset")
+	}
+	a, err := s.store.FindAgentByID(ctx, agentID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{a.ID}, From: now.AddDate(0, 0, -30), To: now.AddDate(0, 0, 90), Published: true})
+	if err != nil {
+		return err
+	}
+	stamp, rev, err := s.store.LatestPublication(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if stamp.IsZero() {
+		stamp = now
+	}
+	host := c.Request().Host
+	if h, _, ok := strings.Cut(host, ":"); ok {
+		host = h
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "text/calendar; charset=utf-8")
+	c.Response().Header().Set("Cache-Control", "private, max-age=300")
+	c.Response().WriteHeader(http.StatusOK)
+	return calendar.WriteICS(c.Response(), calendar.Feed{Name: "Peakwise shifts: " + a.Name, Domain: host, Shifts: shifts, Revision: rev, Stamp: stamp})
+}

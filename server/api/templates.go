@@ -1,0 +1,77 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/service"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// templateSets is the CRUD description of stored shift template sets.
+func (s *API) templateSets() crud[store.TemplateSet] {
+	st := s.store
+	return crud[store.TemplateSet]{
+		res: auth.ShiftTemplates, what: "shift template set",
+		find: st.FindTemplateSetByID, create: st.CreateTemplateSet, update: st.UpdateTemplateSet, del: st.DeleteTemplateSet,
+		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]store.TemplateSet, int, error) {
+			return st.FindTemplateSets(ctx, p)
+		},
+		validate: func(_ context.Context, ts store.TemplateSet) error { return validateTemplateSet(ts) },
+		meta:     func(v *store.TemplateSet) (*int64, *int) { return &v.ID, &v.Version },
+	}
+}
+
+// replaceTemplateSet is PUT: the body replaces the set as a whole (a field
+// left out is emptied, not kept), based on the version the client read.
+func replaceTemplateSet(c echo.Context, r crud[store.TemplateSet]) error {
+	cur, err := r.load(c, auth.Update)
+	if err != nil {
+		return err
+	}
+	var v store.TemplateSet
+	if err := decodeJSON(c, &v); err != nil {
+		return err
+	}
+	expected, err := expectedVersion(c, v.Version)
+	if err != nil {
+		return err
+	}
+	v.ID, v.Version = cur.ID, expected
+	ctx := c.Request().Context()
+	if err := r.validate(ctx, v); err != nil {
+		return err
+	}
+	out, err := r.update(ctx, v)
+	if err != nil {
+		return err
+	}
+	setETag(c, out.Version)
+	return c.JSON(http.StatusOK, out)
+}
+
+// validateTemplateSet returns Invalid listing every bad field: a missing or
+// too long name or description, and each problem of the templates (as
+// templates.<field>, e.g. templates.templates[0] (FT8).breaks[1].latest_start_min).
+func validateTemplateSet(ts store.TemplateSet) error {
+	bad := fault.Fields{}
+	switch name := strings.TrimSpace(ts.Name); {
+	case name == "":
+		bad.Add("name", "is required")
+	case utf8.RuneCountInString(name) > 200:
+		bad.Add("name", "must be at most 200 characters")
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(ts.Description)) > 2000 {
+		bad.Add("description", "must be at most 2000 characters")
+	}
+	if err := service.TemplateFields(bad, "templates", ts.Templates); err != nil {
+		return err
+	}
+	return bad.Err("the shift template set is not valid")
+}

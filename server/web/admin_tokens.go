@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
+)
+
+func (s *Handler) webCreateToken(c echo.Context) error {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.Tokens, auth.Create); err != nil {
+		return err
+	}
+	userID, err := strconv.ParseInt(c.FormValue("user_id"), 10, 64)
+	if err != nil {
+		userID = p.User.ID
+	}
+	if userID != p.User.ID && p.ScopeOf(auth.Tokens, auth.Create) != auth.All {
+		return fault.Errorf(fault.Forbidden, "you may make tokens only for yourself")
+	}
+	secret, tok, err := s.svc.CreateToken(c.Request().Context(), userID, strings.TrimSpace(c.FormValue("name")))
+	if err != nil {
+		return s.adminFault(c, err)
+	}
+	pg := s.newPage(c, "Administration")
+	pg.Flash = "Token " + tok.Name + " made. Copy it now; it is not shown again."
+	pg.Data["NewToken"] = secret
+	return s.adminPage(c, http.StatusOK, pg, nil)
+}
+
+func (s *Handler) webRevokeToken(c echo.Context) error {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.Tokens, auth.Delete); err != nil {
+		return err
+	}
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	tok, err := s.svc.FindAPITokenByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := p.AllowObject(auth.Tokens, auth.Delete, auth.Owner{UserID: &tok.UserID}); err != nil {
+		return err
+	}
+	if err := s.svc.RevokeAPIToken(ctx, id, s.now()); err != nil {
+		return err
+	}
+	return adminDone(c, "Token "+tok.Name+" revoked; scripts using it are refused from now on.")
+}

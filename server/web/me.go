@@ -1,0 +1,104 @@
+package web
+
+import (
+	"errors"
+	"maps"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/service"
+)
+
+func (s *Handler) webMe(c echo.Context) error {
+	p := httpx.Principal(c)
+	if p.User.AgentID == nil {
+		return fault.Errorf(fault.NotFound, "your account is not linked to an agent, so you have no schedule")
+	}
+	return s.renderMe(c, http.StatusOK, s.newPage(c, "My week"))
+}
+
+func (s *Handler) renderMe(c echo.Context, status int, pg page) error {
+	ctx := c.Request().Context()
+	a, err := s.svc.FindAgentByID(ctx, *httpx.Principal(c).User.AgentID)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(a.Timezone)
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "agent has a bad time zone")
+	}
+	now := s.now().In(loc)
+	weekStart := time.Date(now.Year(), now.Month(), now.Day()-int((now.Weekday()+6)%7), 0, 0, 0, 0, loc)
+	shifts, err := s.svc.FindShifts(ctx, service.ShiftFilter{AgentIDs: []int64{a.ID}, From: weekStart, To: weekStart.AddDate(0, 0, 14), Published: true})
+	if err != nil {
+		return err
+	}
+	// Next shift first: what is still ahead, then what has passed.
+	ahead, past := []calendar.Shift{}, []calendar.Shift{}
+	for _, sh := range shifts {
+		if sh.End.After(s.now()) {
+			ahead = append(ahead, sh)
+		} else {
+			past = append(past, sh)
+		}
+	}
+	off, _, err := s.svc.FindTimeOff(ctx, service.TimeOffFilter{AgentIDs: []int64{a.ID}, Page: service.Page{Limit: 50}})
+	if err != nil {
+		return err
+	}
+	pg.Zone = a.Timezone
+	pg.Data["Shifts"] = append(ahead, past...)
+	pg.Data["TimeOff"] = off
+	if _, ok := pg.Data["FeedURL"]; !ok {
+		pg.Data["FeedURL"] = ""
+	}
+	return s.render(c, status, "me", pg)
+}
+
+// timeOffForm is the "request time off" form of me.html: whole days.
+type timeOffForm struct {
+	FirstDate, LastDate, Reason string
+}
+
+func (s *Handler) webRequestTimeOff(c echo.Context) error {
+	p := httpx.Principal(c)
+	if p.User.AgentID == nil {
+		return fault.Errorf(fault.NotFound, "your account is not linked to an agent")
+	}
+	form := timeOffForm{FirstDate: c.FormValue("first_date"), LastDate: c.FormValue("last_date"), Reason: c.FormValue("reason")}
+	_, err := s.svc.RequestTimeOff(c.Request().Context(), p, service.TimeOffRequest{AgentID: *p.User.AgentID,
+		FirstDate: form.FirstDate, LastDate: form.LastDate, Reason: form.Reason})
+	var fe *fault.Error
+	if errors.As(err, &fe) && fe.Code == fault.Invalid && len(fe.Fields) > 0 {
+		pg := s.newPage(c, "My week")
+		maps.Copy(pg.Fields, fe.Fields)
+		return s.renderMe(c, http.StatusBadRequest, pg)
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/me?done=Time-off+requested.")
+}
+
+func (s *Handler) webResetFeed(c echo.Context) error {
+	p := httpx.Principal(c)
+	if p.User.AgentID == nil {
+		return fault.Errorf(fault.NotFound, "your account is not linked to an agent")
+	}
+	secret, err := auth.NewSecret("cal_")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.SetCalendarFeed(c.Request().Context(), *p.User.AgentID, auth.HashSecret(secret)); err != nil {
+		return err
+	}
+	pg := s.newPage(c, "My week")
+	pg.Data["FeedURL"] = c.Scheme() + "://" + c.Request().Host + "/calendar/" + secret + ".ics"
+	pg.Flash = "New calendar address made; the old one no longer works."
+	return s.renderMe(c, http.StatusOK, pg)
+}

@@ -1,0 +1,397 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
+)
+
+// scheduleReport is a plan measured against one queue's requirements.
+type scheduleReport struct {
+	Queue   org.Queue
+	Report  scheduling.Report
+	Problem string // why there is no report
+}
+
+// measurePlan measures the shifts that serve q (see service.QueueShifts) against q's
+// latest requirements over the plan's period: cost and stress. agents, when
+// not nil, holds the plan's agents already loaded.
+func (s *Handler) measurePlan(ctx context.Context, sch service.Schedule, q org.Queue, shifts []calendar.Shift, agents map[int64]org.Agent) (scheduleReport, scheduling.Plan, error) {
+	out := scheduleReport{Queue: q}
+	loc, err := time.LoadLocation(q.Timezone)
+	if err != nil {
+		return out, scheduling.Plan{}, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+	}
+	req, err := s.svc.QueueRequirements(ctx, q, 0, sch.PeriodStart, sch.PeriodEnd)
+	var fe *fault.Error
+	if errors.As(err, &fe) && (fe.Code == fault.NotFound || fe.Code == fault.Unprocessable) {
+		out.Problem = fmt.Sprintf("No cost and stress report for %s: %s.", q.Name, fe.Message)
+		return out, scheduling.Plan{}, nil
+	} else if err != nil {
+		return out, scheduling.Plan{}, err
+	}
+	if len(req.Intervals) == 0 {
+		out.Problem = fmt.Sprintf("No cost and stress report: the forecast of %s does not cover this plan's period.", q.Name)
+		return out, scheduling.Plan{}, nil
+	}
+	step := req.Interval()
+	first := req.Intervals[0].Start
+	n := int(req.Intervals[len(req.Intervals)-1].Start.Sub(first)/step) + 1
+	plan := scheduling.Plan{Location: loc, Start: first, Step: step, Required: make([]float64, n)}
+	for _, iv := range req.Intervals {
+		plan.Required[int(iv.Start.Sub(first)/step)] = float64(iv.RequiredStaff)
+	}
+	serving, err := s.svc.QueueShiftsAmong(ctx, shifts, q, agents)
+	if err != nil {
+		return out, plan, err
+	}
+	out.Report = scheduling.Measure(plan, serving)
+	return out, plan, nil
+}
+
+// agentNames maps every agent id to a name.
+func (s *Handler) agentNames(ctx context.Context) (map[int64]string, error) {
+	agents, err := s.agentDirectory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[int64]string, len(agents))
+	for id, a := range agents {
+		names[id] = a.Name
+	}
+	return names, nil
+}
+
+// agentDirectory maps every agent id to the agent (with skills), read a page
+// of 500 at a time.
+func (s *Handler) agentDirectory(ctx context.Context) (map[int64]org.Agent, error) {
+	out := map[int64]org.Agent{}
+	for page := (service.Page{Limit: 500}); ; page.Offset += page.Limit {
+		as, total, err := s.svc.FindAgents(ctx, service.AgentFilter{Page: page})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			out[a.ID] = a
+		}
+		if page.Offset+page.Limit >= total {
+			return out, nil
+		}
+	}
+}
+
+// gridPageSize is how many agents a grid page draws: a 4-week plan of 100
+// agents is about 2,000 shift elements, which a browser shows at once.
+const gridPageSize = 100
+
+// gridPageLink is one entry of the grid's pager.
+type gridPageLink struct {
+	Label, Href string
+	Current     bool
+}
+
+// warningRow is a rule warning with the agent's name.
+type warningRow struct {
+	Agent string
+	calendar.Violation
+}
+
+func (s *Handler) webSchedule(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	sch, err := s.svc.FindScheduleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	pg := s.newPage(c, sch.Name)
+	return s.schedulePage(c, http.StatusOK, pg, sch)
+}
+
+func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.Schedule) error {
+	ctx := c.Request().Context()
+	shifts, err := s.svc.FindShifts(ctx, service.ShiftFilter{ScheduleID: sch.ID, Lean: true})
+	if err != nil {
+		return err
+	}
+	queues, _, err := s.svc.FindQueues(ctx, service.Page{Limit: 500})
+	if err != nil {
+		return err
+	}
+	if len(queues) == 0 {
+		return fault.Errorf(fault.NotFound, "there are no queues yet")
+	}
+	want, _ := strconv.ParseInt(c.QueryParam("queue_id"), 10, 64)
+	q := pickQueue(queues, shifts, want)
+	loc, err := time.LoadLocation(q.Timezone)
+	if err != nil {
+		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+	}
+	pg.Zone = q.Timezone
+	// The window: a day, a week or the whole period, from ?from= (local date).
+	view := c.QueryParam("view")
+	if view != "day" && view != "period" {
+		view = "week"
+	}
+	from, to, problem := gridWindow(sch, loc, s.now(), view, c.QueryParam("from"))
+	if problem != "" {
+		pg.Fields["from"] = problem
+		status = http.StatusBadRequest
+	}
+	agents, err := s.agentDirectory(ctx)
+	if err != nil {
+		return err
+	}
+	names := make(map[int64]string, len(agents))
+	for id, a := range agents {
+		names[id] = a.Name
+	}
+	teams, _, err := s.svc.FindTeams(ctx, service.TeamFilter{Page: service.Page{Limit: 500}})
+	if err != nil {
+		return err
+	}
+	// The rows: a page of agents, of one team when asked.
+	team, _ := strconv.ParseInt(c.QueryParam("team_id"), 10, 64)
+	paging := gridPaging{PerPage: gridPageSize}
+	paging.Page, _ = strconv.Atoi(c.QueryParam("page"))
+	if team != 0 {
+		paging.Keep = func(id int64) bool { t := agents[id].TeamID; return t != nil && *t == team }
+	}
+	rep, _, err := s.measurePlan(ctx, sch, q, shifts, agents)
+	if err != nil {
+		return err
+	}
+	peaks := peakSpans(rep.Report.Intervals, time.Duration(q.IntervalMin)*time.Minute)
+	var edit func(calendar.Shift) string
+	if sch.Status == service.ScheduleDraft {
+		edit = func(sh calendar.Shift) string {
+			return fmt.Sprintf("/planner/schedules/%d/shifts/%d?queue_id=%d", sch.ID, sh.ID, q.ID)
+		}
+	}
+	grid := buildGrid(shifts, names, loc, from, to, peaks, edit, paging)
+	var report service.DraftReport
+	_ = json.Unmarshal([]byte(sch.Report), &report)
+	warnings := make([]warningRow, 0, len(report.Warnings))
+	for _, w := range report.Warnings {
+		warnings = append(warnings, warningRow{Agent: names[w.AgentID], Violation: w})
+	}
+	summary := calendar.Summarize(shifts, report.Warnings)
+	templates := make([]string, 0, len(rep.Report.ShiftsByTemplate))
+	for k := range rep.Report.ShiftsByTemplate {
+		templates = append(templates, k)
+	}
+	sort.Strings(templates)
+	pg.Data["Schedule"] = sch
+	pg.Data["Queues"] = queues
+	pg.Data["Queue"] = q
+	pg.Data["Grid"] = grid
+	pg.Data["View"] = view
+	pg.Data["From"] = from.Format(time.DateOnly)
+	pg.Data["Teams"] = teams
+	pg.Data["TeamID"] = team
+	gridLinks{Schedule: sch.ID, Queue: q.ID, Team: team}.addTo(&pg, grid, view, from)
+	pg.Data["Report"] = rep
+	pg.Data["Templates"] = templates
+	pg.Data["Summary"] = summary
+	pg.Data["Warnings"] = warnings
+	pg.Data["IsDraft"] = sch.Status == service.ScheduleDraft
+	for _, k := range []string{"Reason", "Accept"} {
+		if _, ok := pg.Data[k]; !ok {
+			pg.Data[k] = ""
+		}
+	}
+	return s.render(c, status, "planner_schedule", pg)
+}
+
+// webPublish publishes a draft as the API does: the form carries the
+// version it was shown, and rule warnings must be accepted with a reason.
+func (s *Handler) webPublish(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
+		return err
+	}
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	draft, err := s.svc.FindScheduleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	pg := s.newPage(c, draft.Name)
+	version, err := strconv.Atoi(c.FormValue("version"))
+	if err != nil {
+		return fault.Errorf(fault.Invalid, "the publish form lacks the draft's version; reload the page and try again")
+	}
+	accept, reason := c.FormValue("accept_warnings") == "on", strings.TrimSpace(c.FormValue("reason"))
+	pg.Data["Reason"], pg.Data["Accept"] = reason, map[bool]string{true: "on"}[accept]
+	sch, changes, err := s.svc.Publish(ctx, p, draft, version, accept, reason)
+	var refused *service.WarningsNotAccepted
+	if errors.As(err, &refused) {
+		if !refused.Accepted {
+			pg.Fields["accept_warnings"] = fmt.Sprintf("The draft breaks %d rule(s): tick to publish it anyway, or fix the shifts.", len(refused.Warnings))
+		}
+		if !refused.HasReason {
+			pg.Fields["reason"] = "Say why the rule breaks are acceptable; it is kept in the audit log."
+		}
+		return s.schedulePage(c, http.StatusUnprocessableEntity, pg, draft)
+	}
+	if fault.Is(err, fault.Conflict) {
+		pg.Error = "Not published: " + errorMessage(err) + " Reload the page to see the draft as it is now."
+		return s.schedulePage(c, http.StatusConflict, pg, draft)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/planner/schedules/%d?done=%s", sch.ID,
+		url.QueryEscape(fmt.Sprintf("Published revision %d: %d change(s) for agents.", sch.Revision, len(changes)))))
+}
+
+// errorMessage is an error's safe message.
+func errorMessage(err error) string {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return fe.Message + "."
+	}
+	return "unexpected error."
+}
+
+// pickQueue is the queue whose requirements and clock the schedule page uses:
+// the one asked for (want), else the plan's own queue, else the first.
+func pickQueue(queues []org.Queue, shifts []calendar.Shift, want int64) org.Queue {
+	q := queues[0]
+	if want == 0 {
+		for _, sh := range shifts {
+			if sh.QueueID != 0 {
+				want = sh.QueueID
+				break
+			}
+		}
+	}
+	for _, x := range queues {
+		if x.ID == want {
+			q = x
+		}
+	}
+	return q
+}
+
+// gridWindow is the span the grid shows in loc: a day, a week (from Monday)
+// or the plan's whole period, starting at fromParam (a local date) or today
+// when today is inside the period, else at the period's start. problem says
+// what is wrong with fromParam, if anything.
+func gridWindow(sch service.Schedule, loc *time.Location, now time.Time, view, fromParam string) (from, to time.Time, problem string) {
+	pStart := sch.PeriodStart.In(loc)
+	from = time.Date(pStart.Year(), pStart.Month(), pStart.Day(), 0, 0, 0, 0, loc)
+	if now := now.In(loc); now.After(sch.PeriodStart) && now.Before(sch.PeriodEnd) && view != "period" {
+		from = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+		if view == "week" {
+			from = from.AddDate(0, 0, -int((from.Weekday()+6)%7))
+		}
+	}
+	if fromParam != "" {
+		d, err := time.ParseInLocation(time.DateOnly, fromParam, loc)
+		if err != nil {
+			problem = fmt.Sprintf("%q is not a date like 2026-01-05.", fromParam)
+		} else {
+			from = d
+		}
+	}
+	to = time.Date(from.Year(), from.Month(), from.Day()+1, 0, 0, 0, 0, loc)
+	switch view {
+	case "week":
+		to = time.Date(from.Year(), from.Month(), from.Day()+7, 0, 0, 0, 0, loc)
+	case "period":
+		end := sch.PeriodEnd.In(loc)
+		to = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, loc)
+		if to.Before(sch.PeriodEnd) {
+			to = to.AddDate(0, 0, 1)
+		}
+	}
+	return from, to, problem
+}
+
+// peakSpans joins the peak intervals (each step long) into spans.
+func peakSpans(ivs []scheduling.IntervalReport, step time.Duration) []gridSpan {
+	var peaks []gridSpan
+	for _, iv := range ivs {
+		if !iv.Peak {
+			continue
+		}
+		end := iv.Start.Add(step)
+		if n := len(peaks); n > 0 && peaks[n-1].To.Equal(iv.Start) {
+			peaks[n-1].To = end
+		} else {
+			peaks = append(peaks, gridSpan{iv.Start, end})
+		}
+	}
+	return peaks
+}
+
+// gridLinks make the schedule page's links: they keep the queue and team
+// the planner chose.
+type gridLinks struct{ Schedule, Queue, Team int64 }
+
+func (l gridLinks) link(view string, d time.Time, page int) string {
+	u := fmt.Sprintf("/planner/schedules/%d?queue_id=%d&view=%s&from=%s", l.Schedule, l.Queue, view, d.Format(time.DateOnly))
+	if l.Team != 0 {
+		u += "&team_id=" + strconv.FormatInt(l.Team, 10)
+	}
+	if page > 1 {
+		u += "&page=" + strconv.Itoa(page)
+	}
+	return u
+}
+
+// addTo adds the links that move the window (keeping the page of agents),
+// change the view (starting over) and page through the agents.
+func (l gridLinks) addTo(pg *page, grid gridView, view string, from time.Time) {
+	days := 1
+	if view == "week" {
+		days = 7
+	}
+	var pages []gridPageLink
+	for p := 1; grid.Pages > 1 && p <= grid.Pages; p++ {
+		last := min(p*gridPageSize, grid.RowCount)
+		pages = append(pages, gridPageLink{Label: fmt.Sprintf("%d–%d", (p-1)*gridPageSize+1, last), Href: l.link(view, from, p), Current: p == grid.Page})
+	}
+	pg.Data["Prev"] = l.link(view, from.AddDate(0, 0, -days), grid.Page)
+	pg.Data["Next"] = l.link(view, from.AddDate(0, 0, days), grid.Page)
+	pg.Data["Pages"] = pages
+	pg.Data["PagePrev"], pg.Data["PageNext"] = "", ""
+	if grid.Page > 1 {
+		pg.Data["PagePrev"] = l.link(view, from, grid.Page-1)
+	}
+	if grid.Page < grid.Pages {
+		pg.Data["PageNext"] = l.link(view, from, grid.Page+1)
+	}
+	pg.Data["DayURL"] = l.link("day", from, 1)
+	pg.Data["WeekURL"] = l.link("week", from, 1)
+	pg.Data["PeriodURL"] = l.link("period", from, 1)
+}

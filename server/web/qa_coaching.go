@@ -1,0 +1,74 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/qa"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/service"
+)
+
+// webCoaching handles the "GET /qa/coaching/:id" page.
+func (s *Handler) webCoaching(c echo.Context) error {
+	return s.renderCoaching(c, http.StatusOK, s.newPage(c, "Coaching"))
+}
+
+func (s *Handler) renderCoaching(c echo.Context, status int, pg page) error {
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	p := httpx.Principal(c)
+	ctx := c.Request().Context()
+	cs, err := s.svc.GetCoaching(ctx, p, id, auth.Read)
+	if err != nil {
+		return err
+	}
+	n, err := s.loadNames(ctx)
+	if err != nil {
+		return err
+	}
+	s.qaNav(&pg, p)
+	pg.Data["C"] = s.svc.ViewCoaching(p, cs)
+	pg.Data["Names"] = n
+	pg.Data["CanNote"] = p.AllowObject(auth.Coaching, auth.Update, auth.Owner{AgentID: &cs.AgentID, TeamID: cs.TeamID}) == nil
+	return s.render(c, status, "qa_coaching", pg)
+}
+
+// webCoachingAction handles the "POST /qa/coaching/:id" page.
+func (s *Handler) webCoachingAction(c echo.Context) error {
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	p := httpx.Principal(c)
+	ctx := c.Request().Context()
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	action := c.FormValue("do")
+	pg := s.newPage(c, "Coaching")
+	switch action {
+	case "note":
+		_, err = s.svc.AddCoachingNote(ctx, p, id, service.CoachingNote{Body: c.FormValue("body"), Shared: c.FormValue("shared") == "on"})
+	case qa.ActionHold, qa.ActionCancel, qa.ActionAcknowledge:
+		_, err = s.svc.MoveCoaching(ctx, p, id, action, version)
+	case "book":
+		minutes, _ := strconv.Atoi(c.FormValue("minutes"))
+		_, err = s.svc.BookCoaching(ctx, p, id, service.Booking{Minutes: minutes, Version: version})
+	default:
+		return fault.Errorf(fault.Invalid, "unknown action %q", action)
+	}
+	if err != nil {
+		if webFault(&pg, err, nil) {
+			return s.renderCoaching(c, http.StatusUnprocessableEntity, pg)
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/qa/coaching/%d?done=%s", id, url.QueryEscape("Saved.")))
+}

@@ -1,0 +1,345 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/qa"
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
+)
+
+// criterionView is one criterion on the evaluation page.
+type criterionView struct {
+	qa.Criterion
+	Section  string
+	Options  []int
+	Value    string // "", "na" or the number
+	Score    *float64
+	Failed   bool
+	Comment  string
+	Disputed *qa.DisputeItem
+}
+
+// evaluationPage is everything the evaluation page shows.
+type evaluationPage struct {
+	E          qa.Evaluation
+	Scorecard  qa.Scorecard
+	Contact    qa.Contact
+	Agent      string
+	Reviewer   string
+	Criteria   []criterionView
+	CanScore   bool // the reviewer may edit answers
+	CanRelease bool
+	CanAck     bool
+	CanDispute bool
+	CanCoach   bool
+	Dispute    *qa.Dispute // the open dispute, if any
+	CanDecide  bool
+	Disputes   []qa.Dispute
+	History    []service.AuditEvent
+	Unanswered int
+}
+
+func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64) (evaluationPage, error) {
+	e, err := s.svc.GetEvaluation(ctx, p, id, auth.Read)
+	if err != nil {
+		return evaluationPage{}, err
+	}
+	v, err := s.svc.ViewEvaluation(ctx, e)
+	if err != nil {
+		return evaluationPage{}, err
+	}
+	n, err := s.loadNames(ctx)
+	if err != nil {
+		return evaluationPage{}, err
+	}
+	ep := evaluationPage{E: e, Scorecard: v.Scorecard, Contact: v.Interaction, Agent: n.Agents[e.AgentID], Reviewer: n.Users[e.ReviewerID]}
+	owner := service.EvalOwner(e)
+	ep.CanScore = (e.State == qa.EvalDraft || e.State == qa.EvalSubmitted) && service.MayScore(p, e) == nil && p.AllowObject(auth.Evaluations, auth.Update, owner) == nil
+	ep.CanRelease = e.State == qa.EvalSubmitted && e.CalibrationID == nil && p.AllowObject(auth.Evaluations, auth.Update, owner) == nil
+	ep.CanAck = (e.State == qa.EvalReleased || e.State == qa.EvalResolved) && p.AllowObject(auth.Evaluations, auth.Accept, owner) == nil
+	ep.CanCoach = e.State != qa.EvalDraft && e.CalibrationID == nil && p.AllowObject(auth.Coaching, auth.Create, owner) == nil
+	disputes, _, err := s.svc.FindDisputes(ctx, service.DisputeFilter{EvaluationID: e.ID, Page: service.Page{Limit: 50}})
+	if err != nil {
+		return ep, err
+	}
+	ep.Disputes = disputes
+	var open map[string]*qa.DisputeItem
+	for i := range disputes {
+		if disputes[i].State == qa.DisputeOpen {
+			ep.Dispute = &disputes[i]
+			open = map[string]*qa.DisputeItem{}
+			for j := range disputes[i].Items {
+				open[disputes[i].Items[j].Criterion] = &disputes[i].Items[j]
+			}
+		}
+	}
+	ep.CanDispute = (e.State == qa.EvalReleased || e.State == qa.EvalResolved) && p.AllowObject(auth.Disputes, auth.Create, owner) == nil &&
+		e.ReleasedAt != nil && qa.CanDispute(s.svc.DisputePolicy(), *e.ReleasedAt, s.now(), len(disputes)) == nil
+	ep.CanDecide = ep.Dispute != nil && p.AllowObject(auth.Disputes, auth.Update, owner) == nil && (p.User.AgentID == nil || *p.User.AgentID != e.AgentID)
+	values := map[string]*int{}
+	answered := map[string]bool{}
+	for _, a := range e.Answers {
+		values[a.Criterion], answered[a.Criterion] = a.Value, true
+	}
+	results := map[string]qa.CriterionResult{}
+	if e.Result != nil {
+		for _, sec := range e.Result.Sections {
+			for _, cr := range sec.Criteria {
+				results[cr.Key] = cr
+			}
+		}
+	}
+	for _, sec := range v.Scorecard.Sections {
+		for _, cr := range sec.Criteria {
+			cv := criterionView{Criterion: cr, Section: sec.Title, Comment: e.Comments[cr.Key], Disputed: open[cr.Key]}
+			lo, hi, _ := cr.Scale.Bounds()
+			for x := lo; x <= hi; x++ {
+				cv.Options = append(cv.Options, x)
+			}
+			switch {
+			case !answered[cr.Key]:
+				ep.Unanswered++
+			case values[cr.Key] == nil:
+				cv.Value = "na"
+			default:
+				cv.Value = strconv.Itoa(*values[cr.Key])
+			}
+			if r, ok := results[cr.Key]; ok {
+				cv.Score, cv.Failed = r.Score, r.Failed
+			}
+			ep.Criteria = append(ep.Criteria, cv)
+		}
+	}
+	if p.User.Role != org.RoleAgent {
+		if ep.History, err = s.svc.FindAudit(ctx, "evaluation", e.ID); err != nil {
+			return ep, err
+		}
+	}
+	return ep, nil
+}
+
+// webEvaluation handles the "GET /qa/evaluations/:id" page.
+func (s *Handler) webEvaluation(c echo.Context) error {
+	return s.renderEvaluation(c, http.StatusOK, s.newPage(c, "Evaluation"))
+}
+
+func (s *Handler) renderEvaluation(c echo.Context, status int, pg page) error {
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	p := httpx.Principal(c)
+	ep, err := s.evaluationPage(c.Request().Context(), p, id)
+	if err != nil {
+		return err
+	}
+	s.qaNav(&pg, p)
+	pg.Title = fmt.Sprintf("Evaluation %d", ep.E.ID)
+	pg.Data["P"] = ep
+	pg.Data["ScaleLabel"] = scaleLabel
+	return s.render(c, status, "qa_evaluation", pg)
+}
+
+// scaleLabel names a scale value for a form: yes/no rather than 1/0.
+func scaleLabel(scale qa.Scale, v int) string {
+	if scale == qa.YesNo {
+		if v == 1 {
+			return "Yes"
+		}
+		return "No"
+	}
+	return strconv.Itoa(v)
+}
+
+// formAnswers reads answers and comments from the evaluation form: field
+// v.<key> is "", "na" or a number; c.<key> a comment. Unanswered criteria
+// are left out.
+func formAnswers(c echo.Context, sc qa.Scorecard) ([]qa.Answer, map[string]string, fault.Fields) {
+	bad := fault.Fields{}
+	answers := []qa.Answer{}
+	comments := map[string]string{}
+	for _, sec := range sc.Sections {
+		for _, cr := range sec.Criteria {
+			raw := strings.TrimSpace(c.FormValue("v." + cr.Key))
+			if t := strings.TrimSpace(c.FormValue("c." + cr.Key)); t != "" {
+				comments[cr.Key] = t
+			}
+			switch raw {
+			case "":
+				continue
+			case "na":
+				answers = append(answers, qa.Answer{Criterion: cr.Key})
+			default:
+				n, err := strconv.Atoi(raw)
+				if err != nil {
+					bad.Add("v."+cr.Key, "choose a value")
+					continue
+				}
+				answers = append(answers, qa.Answer{Criterion: cr.Key, Value: &n})
+			}
+		}
+	}
+	return answers, comments, bad
+}
+
+// webFault puts a service error's field reasons on the page, or returns it
+// for the error page when it is not about the form.
+func webFault(pg *page, err error, prefix map[string]string) bool {
+	var fe *fault.Error
+	if !errors.As(err, &fe) || (fe.Code != fault.Invalid && fe.Code != fault.Unprocessable && fe.Code != fault.Conflict) {
+		return false
+	}
+	pg.Error = fe.Message
+	for k, v := range fe.Fields {
+		key := k
+		if mapped, ok := prefix[k]; ok {
+			key = mapped
+		}
+		pg.Fields[key] = v
+	}
+	return true
+}
+
+// webEvaluationCard reads the evaluation named in the path, as the caller may
+// read it, and the scorecard version it is scored on.
+func (s *Handler) webEvaluationCard(c echo.Context) (qa.Evaluation, qa.Scorecard, error) {
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return qa.Evaluation{}, qa.Scorecard{}, err
+	}
+	ctx := c.Request().Context()
+	e, err := s.svc.GetEvaluation(ctx, httpx.Principal(c), id, auth.Read)
+	if err != nil {
+		return qa.Evaluation{}, qa.Scorecard{}, err
+	}
+	sc, err := s.svc.FindScorecardByID(ctx, e.ScorecardID)
+	return e, sc, err
+}
+
+// webSaveEvaluation handles the "POST /qa/evaluations/:id" page.
+func (s *Handler) webSaveEvaluation(c echo.Context) error {
+	p := httpx.Principal(c)
+	ctx := c.Request().Context()
+	e, sc, err := s.webEvaluationCard(c)
+	if err != nil {
+		return err
+	}
+	id := e.ID
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	pg := s.newPage(c, "Evaluation")
+	action := c.FormValue("do")
+	done := ""
+	switch action {
+	case "save", "submit":
+		answers, comments, bad := formAnswers(c, sc)
+		if len(bad) > 0 {
+			pg.Error, pg.Fields = "Some answers are not valid.", bad
+			return s.renderEvaluation(c, http.StatusBadRequest, pg)
+		}
+		if e.State == qa.EvalDraft || e.State == qa.EvalSubmitted {
+			e, err = s.svc.ScoreEvaluation(ctx, p, id, service.Score{Answers: answers, Comments: comments, Comment: strings.TrimSpace(c.FormValue("comment")),
+				Reason: c.FormValue("reason"), Version: version})
+			if err != nil {
+				if webFault(&pg, err, nil) {
+					return s.renderEvaluation(c, http.StatusUnprocessableEntity, pg)
+				}
+				return err
+			}
+			version, done = e.Version, "Saved."
+		}
+		if action == "submit" && e.State == qa.EvalDraft {
+			if _, err := s.svc.MoveEvaluation(ctx, p, id, qa.ActionSubmit, version); err != nil {
+				if webFault(&pg, err, nil) {
+					return s.renderEvaluation(c, http.StatusUnprocessableEntity, pg)
+				}
+				return err
+			}
+			done = "Submitted."
+		}
+	case qa.ActionRelease, qa.ActionAcknowledge:
+		if _, err := s.svc.MoveEvaluation(ctx, p, id, action, version); err != nil {
+			if webFault(&pg, err, nil) {
+				return s.renderEvaluation(c, http.StatusConflict, pg)
+			}
+			return err
+		}
+		done = map[string]string{qa.ActionRelease: "Released to the agent.", qa.ActionAcknowledge: "Acknowledged."}[action]
+	default:
+		return fault.Errorf(fault.Invalid, "unknown action %q", action)
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/qa/evaluations/%d?done=%s", id, url.QueryEscape(done)))
+}
+
+// scorePreview is the live score of the answers given so far.
+type scorePreview struct {
+	Total      *float64   `json:"total"`
+	Outcome    qa.Outcome `json:"outcome"`
+	Unanswered int        `json:"unanswered"`
+	Sections   []struct {
+		Key   string   `json:"key"`
+		Score *float64 `json:"score"`
+	} `json:"sections"`
+	Criteria map[string]*float64 `json:"criteria"`
+}
+
+// webPreviewScore scores the form's answers with the one formula, leaving
+// out what is not answered yet, for the live score on the evaluation page.
+func (s *Handler) webPreviewScore(c echo.Context) error {
+	_, sc, err := s.webEvaluationCard(c)
+	if err != nil {
+		return err
+	}
+	answers, _, _ := formAnswers(c, sc)
+	out := scorePreview{Criteria: map[string]*float64{}}
+	given := map[string]bool{}
+	for _, a := range answers {
+		given[a.Criterion] = true
+	}
+	// Unanswered criteria count as N/A for the preview only.
+	open := sc
+	open.Sections = make([]qa.Section, len(sc.Sections))
+	for i, sec := range sc.Sections {
+		sec.Criteria = slices.Clone(sec.Criteria)
+		for j := range sec.Criteria {
+			if !given[sec.Criteria[j].Key] {
+				sec.Criteria[j].AllowNA = true
+				answers = append(answers, qa.Answer{Criterion: sec.Criteria[j].Key})
+				out.Unanswered++
+			}
+		}
+		open.Sections[i] = sec
+	}
+	res, err := qa.Score(open, answers)
+	if err != nil {
+		return service.AnswerFault(err)
+	}
+	out.Total, out.Outcome = res.Total, res.Outcome
+	if out.Unanswered > 0 && res.Outcome == qa.Pass {
+		// Unanswered criteria may still fail it: a pass is only known once
+		// everything is answered (a fail by a critical or auto-fail is final).
+		out.Outcome = "incomplete"
+	}
+	for _, sec := range res.Sections {
+		out.Sections = append(out.Sections, struct {
+			Key   string   `json:"key"`
+			Score *float64 `json:"score"`
+		}{sec.Key, sec.Score})
+		for _, cr := range sec.Criteria {
+			out.Criteria[cr.Key] = cr.Score
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}

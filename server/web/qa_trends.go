@@ -1,0 +1,145 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
+	"github.com/peakwise/peakwise/ui/chart"
+)
+
+// webTrends handles the "GET /qa/trends" page.
+func (s *Handler) webTrends(c echo.Context) error {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.QATrends, auth.Read); err != nil {
+		return err
+	}
+	if p.User.Role == org.RoleAgent && c.QueryParam("agent_id") == "" && p.User.AgentID != nil {
+		c.QueryParams().Set("agent_id", strconv.FormatInt(*p.User.AgentID, 10))
+	}
+	pg := s.newPage(c, "Quality trends")
+	q, err := httpx.TrendQuery(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	tr, err := s.svc.Trends(ctx, p, q)
+	if err != nil {
+		return err
+	}
+	from, to, err := s.svc.TrendWindow(q.From, q.To)
+	if err != nil {
+		return err
+	}
+	n, err := s.loadNames(ctx)
+	if err != nil {
+		return err
+	}
+	s.qaNav(&pg, p)
+	pg.Data["T"] = tr
+	pg.Data["Names"] = n
+	pg.Data["Chart"] = trendChart(tr)
+	pg.Data["CriterionCharts"] = criterionCharts(tr)
+	pg.Data["From"], pg.Data["To"] = from.Format(time.DateOnly), to.Format(time.DateOnly)
+	switch {
+	case tr.AgentID != nil:
+		pg.Data["Subject"] = n.Agents[*tr.AgentID]
+	case tr.TeamID != nil:
+		if t, err := s.svc.FindTeamByID(ctx, *tr.TeamID); err == nil {
+			pg.Data["Subject"] = "team " + t.Name
+		}
+	default:
+		pg.Data["Subject"] = "everyone you can see"
+	}
+	if p.User.Role != org.RoleAgent {
+		ids, err := s.svc.ScopedAgentIDs(ctx, p, p.ScopeOf(auth.QATrends, auth.Read))
+		if err != nil {
+			return err
+		}
+		agents, err := s.svc.AllAgents(ctx)
+		if err != nil {
+			return err
+		}
+		pg.Data["Agents"] = slices.DeleteFunc(agents, func(a org.Agent) bool { return ids != nil && !slices.Contains(ids, a.ID) })
+	}
+	return s.render(c, http.StatusOK, "qa_trends", pg)
+}
+
+// trendChart draws the weekly mean QA score and pass rate (percent), with
+// CSAT beside them, on one 0-100 axis.
+func trendChart(tr service.Trends) template.HTML {
+	loc := time.UTC // week starts are dates: plot them as such
+	var score, pass, csat []chart.Point
+	for _, w := range tr.Weeks {
+		day, err := time.ParseInLocation(time.DateOnly, w.WeekStart, loc)
+		if err != nil {
+			continue
+		}
+		add := func(pts *[]chart.Point, v *float64) {
+			if v != nil {
+				*pts = append(*pts, chart.Point{X: day, Y: *v})
+			}
+		}
+		add(&score, w.MeanScore)
+		add(&pass, w.PassRate)
+		add(&csat, w.CSAT)
+	}
+	if len(score)+len(csat) == 0 {
+		return ""
+	}
+	c := chart.Chart{ID: "trend", Title: "Weekly quality", Width: 900, Height: 300, Location: loc, YLabel: "Percent (score out of 100)",
+		Desc:    fmt.Sprintf("Mean QA score, pass rate and CSAT per week over %d weeks (%s).", len(tr.Weeks), tr.WeekClock),
+		YMinMax: &[2]float64{0, 100},
+		Series: []chart.Series{
+			{Name: "Mean QA score", Points: score, Style: chart.Solid, Markers: true},
+			{Name: "Pass rate %", Points: pass, Style: chart.Dashed, Markers: true},
+			{Name: "CSAT % (4-5 of 5)", Points: csat, Style: chart.Dotted, Markers: true},
+		}}
+	out, err := c.Render()
+	if err != nil {
+		return ""
+	}
+	return out
+}
+
+// criterionChart is one criterion's small chart on the trends page.
+type criterionChart struct {
+	Key string
+	SVG template.HTML
+}
+
+// criterionCharts draws each criterion's weekly mean points (0-100) as a
+// small chart of its own, so a falling criterion stands out without colour.
+func criterionCharts(tr service.Trends) []criterionChart {
+	var out []criterionChart
+	for i, ct := range tr.Criteria {
+		var pts []chart.Point
+		for _, w := range ct.Weeks {
+			day, err := time.ParseInLocation(time.DateOnly, w.WeekStart, time.UTC)
+			if err == nil && w.Mean != nil {
+				pts = append(pts, chart.Point{X: day, Y: *w.Mean})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		c := chart.Chart{ID: fmt.Sprintf("crit%d", i), Title: "Criterion " + ct.Key, Width: 420, Height: 200, Location: time.UTC,
+			YLabel: "Mean points (0-100)", YMinMax: &[2]float64{0, 100},
+			Desc:   fmt.Sprintf("Weekly mean points of criterion %s over %d weeks.", ct.Key, len(pts)),
+			Series: []chart.Series{{Name: ct.Key, Points: pts, Style: chart.Solid, Markers: true}}}
+		svg, err := c.Render()
+		if err == nil {
+			out = append(out, criterionChart{Key: ct.Key, SVG: svg})
+		}
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/peakwise/peakwise/ui"
+)
+
+// Mount registers every page: server-rendered pages over the same use cases
+// and authorization as the API. authenticate resolves the caller (it never
+// rejects); signed-out visitors of signed-in pages go to the sign-in page.
+// Each handler lives in the file named after the template it renders.
+func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
+	e.StaticFS("/static", ui.Static())
+	web := e.Group("", authenticate)
+	web.GET("/", s.webRoot)
+	web.GET("/login", s.webLoginForm)
+	web.POST("/login", s.webLogin)
+	g := web.Group("", s.requirePage)
+	g.POST("/logout", s.webLogout)
+
+	// me.html
+	g.GET("/me", s.webMe)
+	g.POST("/me/time-off", s.webRequestTimeOff)
+	g.POST("/me/calendar-feed", s.webResetFeed)
+
+	// planner*.html
+	g.GET("/planner", s.webPlanner)
+	g.GET("/planner/queues/:id", s.webQueue)
+	g.POST("/planner/queues/:id/forecast", s.webForecastQueue)
+	g.GET("/planner/history", s.webHistoryForm)
+	// The upload is limited before the CSRF check reads the multipart body.
+	e.POST("/planner/history", s.webImportHistory, middleware.BodyLimit("64M"), authenticate, s.requirePage)
+	g.GET("/planner/coverage", s.webCoverage)
+	g.GET("/planner/schedules", s.webSchedules)
+	g.POST("/planner/schedules/generate", s.webGenerate)
+	g.GET("/planner/runs/:id", s.webRun)
+	g.GET("/planner/schedules/:id", s.webSchedule)
+	g.POST("/planner/schedules/:id/publish", s.webPublish)
+	g.GET("/planner/schedules/:id/shifts/:shift_id", s.webShiftForm)
+	g.POST("/planner/schedules/:id/shifts/:shift_id", s.webEditShift)
+	g.GET("/planner/compare", s.webCompare)
+	g.GET("/planner/jobs", s.webJobs)
+	g.POST("/planner/jobs/:name/runs", s.webTriggerJob)
+
+	// team.html
+	g.GET("/team", s.webTeam)
+	g.POST("/team/time-off/:id", s.webDecideTimeOff)
+
+	// qa*.html
+	g.GET("/qa", s.webQA)
+	g.GET("/qa/evaluations/:id", s.webEvaluation)
+	g.POST("/qa/evaluations/:id", s.webSaveEvaluation)
+	g.POST("/qa/evaluations/:id/preview", s.webPreviewScore)
+	g.POST("/qa/evaluations/:id/dispute", s.webDispute)
+	g.POST("/qa/disputes/:id/decide", s.webDecideDispute)
+	g.GET("/qa/coaching/new", s.webNewCoaching)
+	g.POST("/qa/coaching", s.webCreateCoaching)
+	g.GET("/qa/coaching/:id", s.webCoaching)
+	g.POST("/qa/coaching/:id", s.webCoachingAction)
+	g.GET("/qa/calibrations/:id", s.webCalibration)
+	g.GET("/qa/trends", s.webTrends)
+	g.GET("/qa/scorecards", s.webScorecards)
+	g.GET("/qa/scorecards/:id/edit", s.webEditScorecard)
+	g.POST("/qa/scorecards/:id/edit", s.webSaveScorecard)
+	g.GET("/me/quality", s.webMyQuality)
+	g.GET("/team/quality", s.webTeamQuality)
+
+	// admin.html
+	g.GET("/admin", s.webAdmin)
+	g.POST("/admin/users", s.webCreateUser)
+	g.POST("/admin/users/:id", s.webUpdateUser)
+	g.POST("/admin/teams", s.webCreateTeam)
+	g.POST("/admin/teams/:id", s.webUpdateTeam)
+	g.POST("/admin/tokens", s.webCreateToken)
+	g.POST("/admin/tokens/:id/revoke", s.webRevokeToken)
+}
