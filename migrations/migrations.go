@@ -28,6 +28,7 @@ func All() []*gormigrate.Migration {
 		shiftTemplates0011(),
 		scheduleRevisions0012(),
 		rosterContracts0014(),
+		jobQueue0015(),
 		liveDay0016(),
 	}
 }

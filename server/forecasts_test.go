@@ -3,8 +3,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -38,7 +36,7 @@ func TestForecastRunStoresVersionsAndIsolatesFailures(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		w := newWorld(t, st)
-		srv := httptest.NewServer(server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{Forecaster: repeatLastDay}).Handler())
+		srv := httptest.NewServer(newServer(t, st, server.Config{Forecaster: repeatLastDay}).Handler())
 		defer srv.Close()
 		empty, err := st.CreateQueue(ctx, org.Queue{Name: "Empty", ChannelID: w.channel.ID, Timezone: "UTC", ServiceLevelPct: 80, AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30})
 		require.NoError(t, err)

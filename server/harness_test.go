@@ -81,7 +81,7 @@ func newWorldAt(t *testing.T, st *store.Store, now func() time.Time) *world {
 		require.NoError(t, err)
 		w.tokens[r] = secret
 	}
-	w.srv = httptest.NewServer(server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{Now: now}).Handler())
+	w.srv = httptest.NewServer(newServer(t, st, server.Config{Now: now}).Handler())
 	t.Cleanup(w.srv.Close)
 	return w
 }
@@ -171,3 +171,15 @@ func authNewToken(userID int64) (string, auth.APIToken, string, error) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// newServer builds a server on st whose job queue stops before the test's
+// store closes.
+func newServer(t testing.TB, st *store.Store, cfg server.Config) *server.Server {
+	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Close(ctx)
+	})
+	return srv
+}

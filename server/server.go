@@ -39,6 +39,8 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client;
 	// empty means none, and the client is the connection's peer.
 	TrustedProxies []*net.IPNet
+	// Jobs sets up the job queue for this replica (workers, an API-only replica).
+	Jobs jobs.Config
 }
 
 // Server is the HTTP application. Everything it keeps between requests lives in
@@ -79,9 +81,11 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, store: st, log: log, cfg: cfg, now: now}
-	s.runner = jobs.NewRunner(st, log, now)
+	s.runner = jobs.NewRunner(st, log, now, cfg.Jobs)
 	s.svc = service.New(st, log, service.Config{Now: now, Runner: s.runner, Forecaster: cfg.Forecaster, SessionTTL: cfg.SessionTTL})
+	s.svc.RegisterJobs(s.runner)
 	s.metrics = newMetrics(prometheus.NewRegistry(), st)
+	s.metrics.registry.MustRegister(s.runner.Collector())
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.Use(securityHeaders, dropUnsafeRequestID)
@@ -164,19 +168,47 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	return nil
 }
 
-// WaitForJobs blocks until background job runs started by this server end.
-func (s *Server) WaitForJobs() { s.runner.Wait() }
+// StartJobs opens the job queue for this replica: it works jobs (unless the
+// replica is API-only) and, with periodic, takes part in firing the
+// scheduled jobs (the nightly re-forecast), each firing once across replicas.
+func (s *Server) StartJobs(ctx context.Context, periodic bool) error {
+	if periodic {
+		if err := s.api.SchedulePeriodic(); err != nil {
+			return err
+		}
+	}
+	return s.runner.Open(ctx)
+}
+
+// ReplayDemo keeps the demo's live day going until ctx ends: every minute it
+// replays yesterday's and today's published shifts up to now into agent
+// states (service.ReplayDay), so the live board has something to show.
+func (s *Server) ReplayDemo(ctx context.Context) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		now := s.now()
+		for _, day := range []time.Time{now.AddDate(0, 0, -1), now} {
+			if _, err := s.svc.ReplayDay(ctx, day, now); err != nil && ctx.Err() == nil {
+				s.log.Warn("demo replay", "day", day.Format(time.DateOnly), "error", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// Close stops working jobs, giving running ones until ctx ends to finish
+// (the queue works them again later, here or on another replica).
+func (s *Server) Close(ctx context.Context) error { return s.runner.Close(ctx) }
 
 // ForecastAll forecasts every queue now and waits for the run to finish, for
 // the demo's first start. Returns Conflict if the slot was taken.
 func (s *Server) ForecastAll(ctx context.Context, slot string) (store.JobRun, error) {
 	return s.svc.ForecastAll(ctx, slot)
-}
-
-// StartScheduler starts firing the scheduled jobs, with specs read in loc.
-// Every replica may run one; each firing runs once across replicas.
-func (s *Server) StartScheduler(loc *time.Location) (stop func(), err error) {
-	return s.api.StartScheduler(loc)
 }
 
 // ImportHistoryCSV imports a history CSV for the command line; see

@@ -251,7 +251,7 @@ func TestSessionsLoginLogoutAcrossReplicas(t *testing.T) {
 			}
 			st1, st2 := open(), open()
 			w := newWorld(t, st1)
-			replica := httptest.NewServer(server.New(st2, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{}).Handler())
+			replica := httptest.NewServer(newServer(t, st2, server.Config{}).Handler())
 			defer replica.Close()
 
 			c := browser(t)

@@ -3,8 +3,6 @@ package server_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -35,7 +33,7 @@ func newDemoSite(t testing.TB, st *store.Store, now time.Time) *demoSite {
 	ctx := context.Background()
 	logins, err := demo.Seed(ctx, st, 42, now)
 	require.NoError(t, err)
-	srv := httptest.NewServer(server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{Now: func() time.Time { return now }}).Handler())
+	srv := httptest.NewServer(newServer(t, st, server.Config{Now: func() time.Time { return now }}).Handler())
 	t.Cleanup(srv.Close)
 	d := &demoSite{st: st, url: srv.URL, logins: map[org.Role]demo.Login{}}
 	for _, l := range logins {

@@ -42,6 +42,7 @@ var commands = map[string]command{
 	"forecast": {"forecast contact volume from a history CSV (offline), or backtest methods", runForecast},
 	"staff":    {"compute staffing requirements from a forecast CSV (Erlang C/A, offline)", runStaff},
 	"schedule": {"generate shifts and breaks that cover requirements (offline)", runSchedule},
+	"acd":      {"replay a day of agent states and queue actuals from the published plan to a server", runACD},
 }
 
 // errUsage marks an error caused by how the command was called; main prints usage for it.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/peakwise/peakwise/server"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -26,6 +28,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	jobsTZ := fs.String("jobs-timezone", envOr(env, "PEAKWISE_JOBS_TIMEZONE", "UTC"), "IANA time zone in which job schedules (cron specs) are read [PEAKWISE_JOBS_TIMEZONE]")
 	forecastCron := fs.String("forecast-cron", envOr(env, "PEAKWISE_FORECAST_CRON", "0 2 * * *"), "when the nightly re-forecast runs (cron spec, read in --jobs-timezone) [PEAKWISE_FORECAST_CRON]")
 	noScheduler := fs.Bool("no-scheduler", envBool(env, "PEAKWISE_NO_SCHEDULER"), "do not fire scheduled jobs in this process [PEAKWISE_NO_SCHEDULER]")
+	workers := fs.Int("workers", envInt(env, "PEAKWISE_WORKERS", runtime.NumCPU()), "background jobs this process works at once [PEAKWISE_WORKERS]")
+	noWorker := fs.Bool("no-worker", envBool(env, "PEAKWISE_NO_WORKER"), "work no background jobs here: an API-only replica that only queues them [PEAKWISE_NO_WORKER]")
 	proxies := fs.String("trusted-proxies", env.Getenv("PEAKWISE_TRUSTED_PROXIES"), "comma-separated CIDRs of proxies whose X-Forwarded-For names the client; empty trusts none [PEAKWISE_TRUSTED_PROXIES]")
 	ttl := fs.Duration("session-ttl", envDuration(env, "PEAKWISE_SESSION_TTL", 12*time.Hour), "idle lifetime of a browser session [PEAKWISE_SESSION_TTL]")
 	if err := fs.Parse(args); err != nil {
@@ -50,7 +54,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err := ensureAdmin(ctx, env, st); err != nil {
 		return err
 	}
-	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure, ForecastCron: *forecastCron, TrustedProxies: trusted})
+	if *workers < 1 || *workers > 1024 {
+		return usageErrorf("--workers must be 1 to 1024, got %d", *workers)
+	}
+	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure, ForecastCron: *forecastCron, TrustedProxies: trusted,
+		Jobs: jobs.Config{Workers: *workers, NoWorker: *noWorker, Location: loc}})
 	if *demoMode {
 		logins, fresh, err := seedDemo(ctx, st)
 		if err != nil {
@@ -62,15 +70,20 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 		printLogins(env.Stdout, logins)
+		go srv.ReplayDemo(ctx) // the live board's day: agents' states from the published plan
 	}
-	if !*noScheduler {
-		stop, err := srv.StartScheduler(loc)
-		if err != nil {
-			return err
+	if err := srv.StartJobs(ctx, !*noScheduler && !*noWorker); err != nil {
+		return err
+	}
+	defer func() {
+		// Running jobs get 30 seconds to finish; the queue works the rest
+		// again later, here or on another replica.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := srv.Close(sctx); err != nil {
+			log.Warn("stopping the job queue", "error", err)
 		}
-		defer stop()
-	}
-	defer srv.WaitForJobs()
+	}()
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -120,6 +133,13 @@ func browseURL(a net.Addr) string {
 
 func envOr(env *Env, key, def string) string {
 	if v := env.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(env *Env, key string, def int) int {
+	if v, err := strconv.Atoi(env.Getenv(key)); err == nil {
 		return v
 	}
 	return def

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"sort"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,26 +20,26 @@ type Job struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Spec        string `json:"spec"` // cron spec; empty means manual only
-	fn          jobs.Func
+	// ownEndpoint: the job starts from its own endpoint with its parameters,
+	// not from POST /jobs/{name}/runs.
+	ownEndpoint bool
 }
 
-// addJob makes a job known to the scheduler and to the admin API.
+// addJob makes a job known to the jobs endpoints.
 func (s *API) addJob(j Job) { s.jobDefs[j.Name] = j }
 
-// StartScheduler starts firing the scheduled jobs, with specs read in loc.
-// Every replica may run one; each firing runs once across replicas.
-func (s *API) StartScheduler(loc *time.Location) (stop func(), err error) {
-	sched := jobs.NewScheduler(s.runner, s.log, loc)
+// SchedulePeriodic registers the jobs with a cron spec as periodic jobs of
+// the runner (before it opens): each firing runs once across replicas.
+func (s *API) SchedulePeriodic() error {
 	for _, j := range s.jobDefs {
 		if j.Spec == "" {
 			continue
 		}
-		if err := sched.Add(j.Name, j.Spec, j.fn); err != nil {
-			return nil, err
+		if err := s.runner.Periodic(j.Name, j.Spec); err != nil {
+			return err
 		}
 	}
-	sched.Start()
-	return func() { sched.Stop(); s.runner.Wait() }, nil
+	return nil
 }
 
 func (s *API) handleListJobs(c echo.Context) error {
@@ -86,10 +85,10 @@ func (s *API) handleTriggerJob(c echo.Context) error {
 	if !ok {
 		return fault.Errorf(fault.NotFound, "no job named %q", c.Param("name"))
 	}
-	if j.fn == nil {
+	if j.ownEndpoint {
 		return fault.Errorf(fault.Conflict, "job %q is started from its own endpoint with its parameters, not from here", j.Name)
 	}
-	run, err := s.runner.Start(c.Request().Context(), jobs.Request{Job: j.Name, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &p.User.ID}, j.fn)
+	run, err := s.runner.Start(c.Request().Context(), jobs.Request{Job: j.Name, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &p.User.ID})
 	return acceptedRun(c, run, err)
 }
 
@@ -120,16 +119,32 @@ func (s *API) StartJob(ctx context.Context, name string, by int64) (store.JobRun
 	if !ok {
 		return store.JobRun{}, fault.Errorf(fault.NotFound, "no job named %q", name)
 	}
-	return s.runner.Start(ctx, jobs.Request{Job: j.Name, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &by}, j.fn)
+	if j.ownEndpoint {
+		return store.JobRun{}, fault.Errorf(fault.Conflict, "job %q is started from its own page with its parameters", j.Name)
+	}
+	return s.runner.Start(ctx, jobs.Request{Job: j.Name, Slot: "manual-" + service.RandomHex(8), TriggeredBy: &by})
+}
+
+// handleCancelRun stops a running job run: a generation, a rostering or a
+// forecast run.
+func (s *API) handleCancelRun(c echo.Context) error {
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	run, err := s.svc.CancelRun(c.Request().Context(), httpx.Principal(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, run)
 }
 
 // defineJobs makes the background jobs known to the scheduler and to the
 // jobs endpoints; some start only from their own endpoint (no fn).
 func (s *API) defineJobs() {
-	s.addJob(Job{Name: "housekeeping", Description: "delete expired sessions and old login failures", Spec: "17 * * * *", fn: s.svc.Housekeeping})
-	s.addJob(Job{Name: "forecast", Description: "re-forecast every queue from its stored history and store a new forecast version",
-		Spec: s.cfg.ForecastCron, fn: func(ctx context.Context, p *jobs.Progress) (any, error) {
-			return s.svc.RunForecasts(ctx, p, service.ForecastRun{})
-		}})
-	s.addJob(Job{Name: service.RosterJob, Description: "roster agents onto queues' requirements into a draft (started from POST /api/v1/schedules/roster)"})
+	s.addJob(Job{Name: service.HousekeepingJob, Description: "delete expired sessions and old login failures", Spec: "17 * * * *"})
+	s.addJob(Job{Name: service.ForecastJob, Description: "re-forecast every queue from its stored history and store a new forecast version",
+		Spec: s.cfg.ForecastCron})
+	s.addJob(Job{Name: service.RosterJob, Description: "roster agents onto queues' requirements into a draft (started from POST /api/v1/schedules/roster)",
+		ownEndpoint: true})
 }

@@ -52,6 +52,7 @@ func (s *API) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	s.api.add(authed, http.MethodGet, "/jobs", s.handleListJobs, doc{Summary: "Background jobs and their schedules", Tag: "jobs", Response: []Job{}, Resource: auth.Jobs, Action: auth.Read})
 	s.api.add(authed, http.MethodGet, "/jobs/runs", s.handleListJobRuns, doc{Summary: "Job runs, newest first (?job= to filter)", Tag: "jobs", Response: List[store.JobRun]{}, Resource: auth.Jobs, Action: auth.Read})
 	s.api.add(authed, http.MethodGet, "/jobs/runs/:id", s.handleGetJobRun, doc{Summary: "One job run with its progress", Tag: "jobs", Response: store.JobRun{}, Resource: auth.Jobs, Action: auth.Read})
+	s.api.add(authed, http.MethodPost, "/jobs/runs/:id/cancel", s.handleCancelRun, doc{Summary: "Stop a running job run (a generation, rostering or forecast run); it is recorded as cancelled", Tag: "jobs", Response: store.JobRun{}, Resource: auth.Jobs, Action: auth.Update})
 	s.api.add(authed, http.MethodPost, "/jobs/:name/runs", s.handleTriggerJob, doc{Summary: "Run a job now; answers at once with the run to watch", Tag: "jobs", Response: store.JobRun{}, Status: http.StatusAccepted, Resource: auth.Jobs, Action: auth.Create})
 
 	// schedules.go
@@ -94,6 +95,18 @@ func (s *API) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	s.api.add(authed, http.MethodGet, "/queues/:id/forecasts", s.handleListForecasts, doc{Summary: "A queue's forecast versions, newest first, with method and backtest accuracy", Tag: "forecasting", Response: List[store.Forecast]{}, Resource: auth.Forecasts, Action: auth.Read})
 	s.api.add(authed, http.MethodGet, "/queues/:id/forecasts/:forecast_id/accuracy", s.handleForecastAccuracy, doc{Summary: "A stored forecast against the actuals that have arrived: per interval, per local day, overall WAPE, bias and band coverage", Tag: "forecasting", Response: accuracyView{}, Resource: auth.Forecasts, Action: auth.Read})
 	s.api.add(authed, http.MethodGet, "/queues/:id/forecast", s.handleGetForecast, doc{Summary: "The latest (or ?version=ID) forecast of a queue, its intervals in ?from=..?to=", Tag: "forecasting", Response: forecastView{}, Resource: auth.Forecasts, Action: auth.Read})
+
+	// acd.go: the live day from the contact center platform
+	s.api.add(authed, http.MethodPost, "/acd/agent-events", s.handleAgentEvents, doc{Summary: "Agent state events from the contact center platform, up to 1,000 a batch; bad events are refused one by one, the good ones kept, resent ones (same event_id) change nothing",
+		Tag: "live", Request: agentEventsRequest{}, Response: ingestResponse{}, Resource: auth.AgentStates, Action: auth.Create})
+	s.api.add(authed, http.MethodPost, "/acd/connect-events", s.handleConnectEvents, doc{Summary: "Amazon Connect agent event stream records as they come from Kinesis ({\"records\": [...]}); heartbeats are skipped",
+		Tag: "live", Request: connectEventsRequest{}, Response: ingestResponse{}, Resource: auth.AgentStates, Action: auth.Create})
+	s.api.add(authed, http.MethodPost, "/acd/queue-intervals", s.handleQueueIntervals, doc{Summary: "Queue interval actuals (offered, handled, abandoned, handle time, answered within target), JSON or text/csv; a later report of an interval replaces the earlier",
+		Tag: "live", Request: queueIntervalsRequest{}, Response: service.IngestResult{}, Resource: auth.AgentStates, Action: auth.Create})
+	s.api.add(authed, http.MethodGet, "/adherence", s.handleAdherence, doc{Summary: "Adherence and conformance against the published schedule (?from=, ?to=, default the last 12 hours; ?team_id=), and who is out of adherence now",
+		Tag: "live", Response: service.AdherenceReport{}, Resource: auth.Adherence, Action: auth.Read})
+	s.api.add(authed, http.MethodPost, "/adherence/exceptions", s.handleExcuse, doc{Summary: "Excuse an agent's adherence for a stretch of time (an outage, an unplanned meeting), with a reason; audited",
+		Tag: "live", Request: exceptionRequest{}, Response: store.AdherenceException{}, Status: http.StatusCreated, Resource: auth.Adherence, Action: auth.Create})
 
 	// history_import.go
 	s.api.add(authed, http.MethodPost, "/history/records", s.handleImportHistoryJSON, doc{Summary: "Import contact history as JSON records (ACD integrations); overlapping ranges are replaced; all or nothing",

@@ -126,7 +126,7 @@ var policy = map[Resource]map[Action]roleScopes{
 	Agents:       {Read: peopleRead, Create: planners, Update: planners, Delete: adminOnly},
 	Users:        {Read: adminOnly, Create: adminOnly, Update: adminOnly, Delete: adminOnly},
 	Tokens:       {Read: ownTokens, Create: ownTokens, Update: {}, Delete: ownTokens},
-	Jobs:         {Read: planners, Create: adminOnly},
+	Jobs:         {Read: planners, Create: adminOnly, Update: planners},
 	SpecialDays:  {Read: everyone, Create: planners, Update: planners, Delete: planners},
 	Schedules:    {Read: roleScopes{org.RoleAdmin: All, org.RolePlanner: All, org.RoleSupervisor: All}, Create: planners, Update: planners},
 	Shifts:       {Read: peopleTeam},

@@ -143,11 +143,14 @@ func poisson(rng *mrand.Rand, mean float64) int {
 	}
 }
 
-// seedSchedule publishes a plan for last week and this week for every agent:
-// Monday to Friday on their own clock, starts staggered 07:00-11:00, 8.5 hours
-// with a 30-minute unpaid lunch. It is hand-made demo data, named as such, not
-// a solver result. Next week is left for the planner to roster: the generate
-// form's default period, which the demo's forecasts cover.
+// seedSchedule publishes a plan for last week and this week for every agent,
+// on their own clock, starts staggered 07:00-11:00, 8.5 hours with a
+// 30-minute unpaid lunch (part-timers 4.5 hours, four days). The center runs
+// every day: a quarter of the agents work Tuesday to Saturday and a quarter
+// Wednesday to Sunday, the rest Monday to Friday. It is hand-made demo data,
+// named as such, not a solver result. Next week is left for the planner to
+// roster: the generate form's default period, which the demo's forecasts
+// cover.
 func seedSchedule(ctx context.Context, st *store.Store, now time.Time) error {
 	agents, _, err := st.FindAgents(ctx, store.AgentFilter{Page: store.Page{Limit: 500}})
 	if err != nil {
@@ -166,20 +169,26 @@ func seedSchedule(ctx context.Context, st *store.Store, now time.Time) error {
 		if a.Contract.MaxShiftsPerWeek < 5 {
 			days = a.Contract.MaxShiftsPerWeek
 		}
-		for n := 0; n < 2*days; n++ {
-			d := n%days + 7*(n/days)
-			start := time.Date(monday.Year(), monday.Month(), monday.Day()+d, 7+i%5, 0, 0, 0, loc)
-			length, paid := 8*time.Hour+30*time.Minute, 480
-			if a.Contract.MaxWeekHours < 30 {
-				length, paid = 4*time.Hour+30*time.Minute, 240
+		first := i % 4 // 0: Tuesday, 1: Wednesday, else Monday
+		if first > 1 {
+			first = -1
+		}
+		for week := 0; week < 2; week++ {
+			for n := 0; n < days; n++ {
+				d := 7*week + first + 1 + n
+				start := time.Date(monday.Year(), monday.Month(), monday.Day()+d, 7+i%5, 0, 0, 0, loc)
+				length, paid := 8*time.Hour+30*time.Minute, 480
+				if a.Contract.MaxWeekHours < 30 {
+					length, paid = 4*time.Hour+30*time.Minute, 240
+				}
+				lunch := start.Add(length / 2).Truncate(30 * time.Minute)
+				shifts = append(shifts, calendar.Shift{AgentID: a.ID, Template: fmt.Sprintf("%dh", paid/60), Start: start, End: start.Add(length), PaidMinutes: paid,
+					Breaks: []calendar.Break{{Name: "lunch", Start: lunch, End: lunch.Add(30 * time.Minute)}}})
 			}
-			lunch := start.Add(length / 2).Truncate(30 * time.Minute)
-			shifts = append(shifts, calendar.Shift{AgentID: a.ID, Template: fmt.Sprintf("%dh", paid/60), Start: start, End: start.Add(length), PaidMinutes: paid,
-				Breaks: []calendar.Break{{Name: "lunch", Start: lunch, End: lunch.Add(30 * time.Minute)}}})
 		}
 	}
 	sch, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Demo fortnight (seeded by hand)", Timezone: "UTC",
-		PeriodStart: weekStart.AddDate(0, 0, -7).Add(-12 * time.Hour), PeriodEnd: weekStart.AddDate(0, 0, 7).Add(12 * time.Hour)}, shifts)
+		PeriodStart: weekStart.AddDate(0, 0, -7).Add(-12 * time.Hour), PeriodEnd: weekStart.AddDate(0, 0, 7).Add(36 * time.Hour)}, shifts)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package service_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/peakwise/peakwise/intraday"
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/demo"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
@@ -122,4 +125,26 @@ func TestPlannedActivitiesCutBreaksOutOfTheShift(t *testing.T) {
 		{Activity: intraday.ActWork, Start: at(13, 30), End: at(17, 15)},
 		{Activity: intraday.ActBreak, Start: at(17, 15), End: at(17, 30)},
 	}, got)
+}
+
+// The demo's live day: replaying a day of the demo's published plan fills
+// the board, and replaying it again stores nothing twice.
+func TestReplayDayFillsTheBoardOnce(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.OpenSQLite(t)
+	now := time.Date(2026, 11, 18, 15, 0, 0, 0, time.UTC)
+	_, err := demo.Seed(ctx, st, 5, now)
+	require.NoError(t, err)
+	svc := service.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), service.Config{Now: func() time.Time { return now }})
+	first, err := svc.ReplayDay(ctx, now, now)
+	require.NoError(t, err)
+	assert.Greater(t, first.Stored, 300)
+	assert.Zero(t, first.Rejected, "%v", first.Errors)
+	again, err := svc.ReplayDay(ctx, now, now)
+	require.NoError(t, err)
+	assert.Zero(t, again.Stored)
+	assert.Equal(t, first.Stored, again.Duplicates)
+	rep, err := svc.Adherence(ctx, auth.Principal{User: org.User{ID: 1, Role: org.RolePlanner}}, service.AdherenceQuery{From: now.Add(-12 * time.Hour), To: now})
+	require.NoError(t, err)
+	assert.Greater(t, len(rep.Agents), 30)
 }

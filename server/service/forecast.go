@@ -2,8 +2,11 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,7 +48,7 @@ type Forecaster func(ctx context.Context, in ForecastInput) (ForecastOutput, err
 // ForecastAll forecasts every queue now and waits for the run to finish, for
 // the demo's first start. Returns Conflict if the slot was taken.
 func (s *Service) ForecastAll(ctx context.Context, slot string) (store.JobRun, error) {
-	return s.runner.Run(ctx, jobs.Request{Job: "forecast", Slot: slot}, func(ctx context.Context, p *jobs.Progress) (any, error) {
+	return s.runner.Run(ctx, jobs.Request{Job: ForecastJob, Slot: slot}, func(ctx context.Context, p *jobs.Progress) (any, error) {
 		return s.RunForecasts(ctx, p, ForecastRun{})
 	})
 }
@@ -67,35 +70,9 @@ type ForecastRunResult struct {
 // atomically, so a run killed half-way leaves every queue with a complete
 // latest forecast.
 func (s *Service) RunForecasts(ctx context.Context, p *jobs.Progress, req ForecastRun) (any, error) {
-	if s.forecaster == nil {
-		return nil, fault.Errorf(fault.Unprocessable, "no forecasting engine is configured in this server")
-	}
-	horizon := 14 * 24 * time.Hour
-	if req.Horizon != "" {
-		h, err := parseHorizon(req.Horizon)
-		if err != nil {
-			return nil, err
-		}
-		horizon = h
-	}
-	method := req.Method
-	if method == "" {
-		method = "auto"
-	}
-	ids := req.QueueIDs
-	if len(ids) == 0 {
-		for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
-			qs, total, err := s.store.FindQueues(ctx, page)
-			if err != nil {
-				return nil, err
-			}
-			for _, q := range qs {
-				ids = append(ids, q.ID)
-			}
-			if page.Offset+page.Limit >= total {
-				break
-			}
-		}
+	horizon, method, ids, err := s.forecastPlan(ctx, req)
+	if err != nil {
+		return nil, err
 	}
 	p.SetTotal(len(ids))
 	result := ForecastRunResult{Forecasts: map[int64]int64{}}
@@ -107,7 +84,7 @@ func (s *Service) RunForecasts(ctx context.Context, p *jobs.Progress, req Foreca
 		go func() {
 			defer wg.Done()
 			for id := range work {
-				fid, err := s.forecastQueue(ctx, id, horizon, method, p)
+				fid, err := s.forecastQueue(ctx, id, horizon, method, p.RunID())
 				if err != nil {
 					p.Fail(fmt.Sprintf("queue %d", id), err)
 					continue
@@ -130,7 +107,7 @@ func (s *Service) RunForecasts(ctx context.Context, p *jobs.Progress, req Foreca
 	return result, ctx.Err()
 }
 
-func (s *Service) forecastQueue(ctx context.Context, queueID int64, horizon time.Duration, method string, p *jobs.Progress) (int64, error) {
+func (s *Service) forecastQueue(ctx context.Context, queueID int64, horizon time.Duration, method string, runID *int64) (int64, error) {
 	q, err := s.store.FindQueueByID(ctx, queueID)
 	if err != nil {
 		return 0, err
@@ -152,9 +129,97 @@ func (s *Service) forecastQueue(ctx context.Context, queueID int64, horizon time
 		return 0, err
 	}
 	out.Forecast.QueueID = q.ID
-	out.Forecast.JobRunID = p.RunID()
+	out.Forecast.JobRunID = runID
 	f, err := s.store.CreateForecast(ctx, out.Forecast, out.Points)
 	return f.ID, err
+}
+
+// forecastPlan reads a forecast run's horizon (default 14 days), method
+// (default auto) and queues (default all).
+func (s *Service) forecastPlan(ctx context.Context, req ForecastRun) (time.Duration, string, []int64, error) {
+	if s.forecaster == nil {
+		return 0, "", nil, fault.Errorf(fault.Unprocessable, "no forecasting engine is configured in this server")
+	}
+	horizon := 14 * 24 * time.Hour
+	if req.Horizon != "" {
+		h, err := parseHorizon(req.Horizon)
+		if err != nil {
+			return 0, "", nil, err
+		}
+		horizon = h
+	}
+	method := req.Method
+	if method == "" {
+		method = "auto"
+	}
+	ids := req.QueueIDs
+	if len(ids) == 0 {
+		for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
+			qs, total, err := s.store.FindQueues(ctx, page)
+			if err != nil {
+				return 0, "", nil, err
+			}
+			for _, q := range qs {
+				ids = append(ids, q.ID)
+			}
+			if page.Offset+page.Limit >= total {
+				break
+			}
+		}
+	}
+	return horizon, method, ids, nil
+}
+
+// fanOutForecasts is the forecast job on the queue: one item per queue, so
+// every replica with workers forecasts some at once; each queue is retried
+// on its own (forecastItem).
+func (s *Service) fanOutForecasts(ctx context.Context, run store.JobRun, p *jobs.Progress) (any, error) {
+	var req ForecastRun
+	if run.Params != "" {
+		if err := json.Unmarshal([]byte(run.Params), &req); err != nil {
+			return nil, fmt.Errorf("the run's parameters: %w", err)
+		}
+	}
+	_, _, ids, err := s.forecastPlan(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]string, len(ids))
+	for i, id := range ids {
+		items[i] = forecastItemPrefix + strconv.FormatInt(id, 10)
+	}
+	return nil, p.FanOut(ctx, items)
+}
+
+// forecastItemPrefix names a forecast run's items: "queue 12".
+const forecastItemPrefix = "queue "
+
+// forecastItem forecasts one queue of a fanned-out run. A queue that has a
+// forecast from this run already (an attempt that died after storing it) is
+// done: one forecast version per queue and run.
+func (s *Service) forecastItem(ctx context.Context, run store.JobRun, item string) error {
+	var req ForecastRun
+	if run.Params != "" {
+		if err := json.Unmarshal([]byte(run.Params), &req); err != nil {
+			return fmt.Errorf("the run's parameters: %w", err)
+		}
+	}
+	queueID, err := strconv.ParseInt(strings.TrimPrefix(item, forecastItemPrefix), 10, 64)
+	if err != nil {
+		return fmt.Errorf("item %q is not a queue id", item)
+	}
+	if _, err := s.store.FindForecastOfRun(ctx, queueID, run.ID); err == nil {
+		return nil
+	} else if !fault.Is(err, fault.NotFound) {
+		return err
+	}
+	horizon, method, _, err := s.forecastPlan(ctx, ForecastRun{Horizon: req.Horizon, Method: req.Method, QueueIDs: []int64{queueID}})
+	if err != nil {
+		return err
+	}
+	id := run.ID
+	_, err = s.forecastQueue(ctx, queueID, horizon, method, &id)
+	return err
 }
 
 // parseHorizon reads 7d, 36h, 2w as an Invalid error on the horizon field.
@@ -180,6 +245,5 @@ func (s *Service) StartForecasts(ctx context.Context, p auth.Principal, req Fore
 			return store.JobRun{}, &fault.Error{Code: fault.Invalid, Message: "bad queue list", Fields: map[string]string{"queue_ids": fmt.Sprintf("no queue %d", id)}}
 		}
 	}
-	return s.runner.Start(ctx, jobs.Request{Job: "forecast", Slot: "manual-" + RandomHex(8), Params: req, TriggeredBy: &p.User.ID},
-		func(ctx context.Context, pr *jobs.Progress) (any, error) { return s.RunForecasts(ctx, pr, req) })
+	return s.runner.Start(ctx, jobs.Request{Job: ForecastJob, Slot: "manual-" + RandomHex(8), Params: req, TriggeredBy: &p.User.ID})
 }

@@ -51,14 +51,26 @@ type generation struct {
 // headcount generation job, for the API and the web planner alike. Nothing
 // is written when the request is refused.
 func (s *Service) StartGeneration(ctx context.Context, p auth.Principal, req Generate) (store.JobRun, error) {
-	gen, err := s.CheckGeneration(ctx, p, req)
-	if err != nil {
+	if _, err := s.CheckGeneration(ctx, p, req); err != nil {
 		return store.JobRun{}, err
 	}
-	return s.runner.Start(ctx, jobs.Request{Job: GenerateJob, Slot: "manual-" + RandomHex(8), TriggeredBy: &p.User.ID, Params: req},
-		func(ctx context.Context, pr *jobs.Progress) (any, error) {
-			return s.generateDraft(ctx, pr, gen.queue, gen.plan, gen.templates, gen.limit, gen.name, p.User.ID)
-		})
+	return s.runner.Start(ctx, jobs.Request{Job: GenerateJob, Slot: "manual-" + RandomHex(8), TriggeredBy: &p.User.ID, Params: req})
+}
+
+// runGeneration is the generation job: the request is checked again as its
+// user, on the data of now (the job may start later, or again on another
+// replica after one died), and the draft is generated.
+func (s *Service) runGeneration(ctx context.Context, run store.JobRun, pr *jobs.Progress) (any, error) {
+	var req Generate
+	p, err := s.runParams(ctx, run, &req)
+	if err != nil {
+		return nil, err
+	}
+	gen, err := s.CheckGeneration(ctx, p, req)
+	if err != nil {
+		return nil, err
+	}
+	return s.generateDraft(ctx, pr, gen.queue, gen.plan, gen.templates, gen.limit, gen.name, p.User.ID)
 }
 
 // CheckGeneration checks the request and reads the queue's requirements.

@@ -49,23 +49,33 @@ type RosterResult struct {
 // rostering job, for the API and the web planner alike. Nothing is written
 // when the request is refused.
 func (s *Service) StartRoster(ctx context.Context, p auth.Principal, req Roster) (store.JobRun, error) {
+	if _, err := s.RosterProblem(ctx, p, req); err != nil {
+		return store.JobRun{}, err
+	}
+	return s.runner.Start(ctx, jobs.Request{Job: RosterJob, Slot: "manual-" + RandomHex(8), TriggeredBy: &p.User.ID, Params: req})
+}
+
+// runRoster is the rostering job: the request is checked again as its user,
+// on the data of now, and the agents are rostered.
+func (s *Service) runRoster(ctx context.Context, run store.JobRun, pr *jobs.Progress) (any, error) {
+	var req Roster
+	p, err := s.runParams(ctx, run, &req)
+	if err != nil {
+		return nil, err
+	}
 	prob, err := s.RosterProblem(ctx, p, req)
 	if err != nil {
-		return store.JobRun{}, err
+		return nil, err
 	}
 	if req.TimeLimitSeconds == 0 {
 		req.TimeLimitSeconds = 30
 	}
 	limit := time.Duration(req.TimeLimitSeconds) * time.Second
-	name := strings.TrimSpace(req.Name)
 	queueIDs := map[string]int64{}
 	for i, q := range prob.Queues {
 		queueIDs[q] = req.QueueIDs[i] // RosterProblem keeps the request's order
 	}
-	return s.runner.Start(ctx, jobs.Request{Job: RosterJob, Slot: "manual-" + RandomHex(8), TriggeredBy: &p.User.ID, Params: req},
-		func(ctx context.Context, pr *jobs.Progress) (any, error) {
-			return s.rosterDraft(ctx, pr, prob, queueIDs, limit, name, req.Timezone, p.User.ID)
-		})
+	return s.rosterDraft(ctx, pr, prob, queueIDs, limit, strings.TrimSpace(req.Name), req.Timezone, p.User.ID)
 }
 
 // RosterProblem checks the request and builds the rostering problem:

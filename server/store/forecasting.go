@@ -182,6 +182,14 @@ func (f Forecast) utc() Forecast {
 	return f
 }
 
+// FindForecastOfRun returns the queue's forecast made by job run runID.
+// Returns NotFound when the run made none.
+func (s *Store) FindForecastOfRun(ctx context.Context, queueID, runID int64) (Forecast, error) {
+	var f Forecast
+	err := s.conn(ctx).Where("queue_id = ? AND job_run_id = ?", queueID, runID).Order("id").Take(&f).Error
+	return f.utc(), translate(err, "forecast")
+}
+
 // FindLatestForecast returns the newest forecast version of a queue.
 // Returns NotFound if the queue has none.
 func (s *Store) FindLatestForecast(ctx context.Context, queueID int64) (Forecast, error) {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -37,6 +39,9 @@ type Store struct {
 	db      *gorm.DB
 	dialect Dialect
 	now     func() time.Time
+	// pool is the pgx pool behind GORM on PostgreSQL, shared with the job
+	// queue (River), so one database config serves both; nil on SQLite.
+	pool *pgxpool.Pool
 }
 
 // Config says which database to open.
@@ -61,11 +66,27 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		db      *gorm.DB
 		err     error
 		dialect Dialect
+		pool    *pgxpool.Pool
 	)
 	switch {
 	case strings.HasPrefix(cfg.DatabaseURL, "postgres://"), strings.HasPrefix(cfg.DatabaseURL, "postgresql://"):
 		dialect = Postgres
-		db, err = gorm.Open(postgres.Open(cfg.DatabaseURL), gcfg)
+		pcfg, perr := pgxpool.ParseConfig(cfg.DatabaseURL)
+		if perr != nil {
+			return nil, fault.Errorf(fault.Invalid, "database URL: %v", perr)
+		}
+		n := cfg.MaxOpenConns
+		if n == 0 {
+			n = 20
+		}
+		pcfg.MaxConns = int32(n)
+		pcfg.MaxConnIdleTime = 5 * time.Minute
+		if pool, err = pgxpool.NewWithConfig(ctx, pcfg); err != nil {
+			return nil, fmt.Errorf("open postgres database: %w", err)
+		}
+		// GORM works through database/sql on the same pool (pgx's stdlib
+		// adapter); the pool's limits hold for both.
+		db, err = gorm.Open(postgres.New(postgres.Config{Conn: stdlib.OpenDBFromPool(pool)}), gcfg)
 	case cfg.DatabaseURL != "":
 		return nil, fault.Errorf(fault.Invalid, "database URL must start with postgres:// (leave it empty for the embedded SQLite database)")
 	default:
@@ -82,6 +103,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(path)), gcfg)
 	}
 	if err != nil {
+		if pool != nil {
+			pool.Close()
+		}
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
 	sqlDB, err := db.DB()
@@ -91,16 +115,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if dialect == SQLite {
 		// One writer at a time is SQLite's nature; a small pool avoids lock churn.
 		sqlDB.SetMaxOpenConns(4)
-	} else {
-		n := cfg.MaxOpenConns
-		if n == 0 {
-			n = 20
-		}
-		sqlDB.SetMaxOpenConns(n)
-		sqlDB.SetMaxIdleConns(n / 2)
-		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, pool: pool}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -120,6 +136,10 @@ func sqliteDSN(path string) string {
 
 // Dialect reports which database this store uses.
 func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Pgx returns the pgx pool behind the store on PostgreSQL (nil on SQLite),
+// for the job queue.
+func (s *Store) Pgx() *pgxpool.Pool { return s.pool }
 
 // SQL returns the underlying pool, for health checks and metrics.
 func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
@@ -142,7 +162,11 @@ func (s *Store) Close() error {
 	if err != nil {
 		return err
 	}
-	return sqlDB.Close()
+	err = sqlDB.Close()
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	return err
 }
 
 // migrationLockKey is the PostgreSQL advisory lock that serialises migrations
@@ -152,10 +176,19 @@ const migrationLockKey = 7_300_001
 // Migrate applies every pending migration. Safe when several processes call it
 // at once: PostgreSQL serialises them with an advisory lock, SQLite with its
 // immediate write transaction.
+//
+// The job queue's own tables (River's migrations) are migrated after ours,
+// under the same lock.
 func (s *Store) Migrate(ctx context.Context) error {
 	db := s.db.WithContext(ctx)
+	run := func(conn *gorm.DB) error {
+		if err := migrations.Apply(conn); err != nil {
+			return err
+		}
+		return s.migrateQueue(ctx)
+	}
 	if s.dialect != Postgres {
-		return migrations.Apply(db)
+		return run(db)
 	}
 	// The advisory lock belongs to one connection, so the whole run stays on it.
 	return db.Connection(func(conn *gorm.DB) error {
@@ -163,7 +196,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("take migration lock: %w", err)
 		}
 		defer conn.Exec("SELECT pg_advisory_unlock(?)", migrationLockKey)
-		return migrations.Apply(conn)
+		return run(conn)
 	})
 }
 

@@ -102,11 +102,9 @@ func runNext(run service.JobRun, draft runDraft) string {
 	if draft.ScheduleID != 0 {
 		return "/planner/schedules/" + strconv.FormatInt(draft.ScheduleID, 10)
 	}
-	var res service.ForecastRunResult
-	if run.Job == "forecast" && run.Status == service.JobSucceeded && json.Unmarshal([]byte(run.Result), &res) == nil && len(res.Forecasts) == 1 {
-		for id := range res.Forecasts {
-			return "/planner/queues/" + strconv.FormatInt(id, 10)
-		}
+	var req service.ForecastRun
+	if run.Job == service.ForecastJob && run.Status == service.JobSucceeded && json.Unmarshal([]byte(run.Params), &req) == nil && len(req.QueueIDs) == 1 {
+		return "/planner/queues/" + strconv.FormatInt(req.QueueIDs[0], 10)
 	}
 	return ""
 }

@@ -2,10 +2,12 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
 )
@@ -54,4 +56,20 @@ func (s *Handler) webRun(c echo.Context) error {
 	pg.Data["Result"] = res
 	pg.Data["Drafting"] = run.Job == service.GenerateJob || run.Job == service.RosterJob
 	return s.render(c, http.StatusOK, "planner_run", pg)
+}
+
+// webCancelRun stops a running run, as POST /api/v1/jobs/runs/{id}/cancel
+// does, and shows it again.
+func (s *Handler) webCancelRun(c echo.Context) error {
+	if err := plannerOnly(c); err != nil {
+		return err
+	}
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.CancelRun(c.Request().Context(), httpx.Principal(c), id); err != nil && !fault.Is(err, fault.Conflict) {
+		return err // a run that ended meanwhile is shown as it ended
+	}
+	return c.Redirect(http.StatusSeeOther, "/planner/runs/"+strconv.FormatInt(id, 10))
 }

@@ -36,6 +36,7 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.GET("/planner/schedules", s.webSchedules)
 	g.POST("/planner/schedules/generate", s.webGenerate)
 	g.GET("/planner/runs/:id", s.webRun)
+	g.POST("/planner/runs/:id/cancel", s.webCancelRun)
 	g.GET("/planner/schedules/:id", s.webSchedule)
 	g.POST("/planner/schedules/:id/publish", s.webPublish)
 	g.GET("/planner/schedules/:id/shifts/:shift_id", s.webShiftForm)
@@ -44,6 +45,8 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.GET("/planner/jobs", s.webJobs)
 	g.POST("/planner/jobs/:name/runs", s.webTriggerJob)
 
+	// live.html
+	g.GET("/live", s.webLive)
 	// team.html
 	g.GET("/team", s.webTeam)
 	g.POST("/team/time-off/:id", s.webDecideTimeOff)

@@ -106,6 +106,9 @@ func (s *Handler) newPage(c echo.Context, title string) page {
 		pg.CSRF = sess.CSRFToken
 	}
 	pg.Nav = []link{{homes[u.Role], "Home"}}
+	if u.Role == org.RolePlanner || u.Role == org.RoleSupervisor || u.Role == org.RoleAdmin {
+		pg.Nav = append(pg.Nav, link{"/live", "Live board"})
+	}
 	if u.AgentID != nil {
 		if a, err := s.svc.FindAgentByID(c.Request().Context(), *u.AgentID); err == nil {
 			pg.Zone = a.Timezone
