@@ -216,8 +216,9 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 		}
 	}
 	t := report.Total
-	fmt.Fprintf(env.Stderr, "%d agents, %d shifts, %.1f paid hours for %.1f required; under-coverage %.1f h, over %.1f h; peak-hours Gini %.2f; %d rule violations; %.2f s (%d rounds, %s)\n",
-		len(p.Agents), report.Shifts, t.PaidHours, t.RequiredHours, t.UnderHours, t.OverHours, report.PeakHoursGini, len(report.Violations), secs, r.Rounds, r.Stopped)
+	fmt.Fprintf(env.Stderr, "%d agents, %d shifts, %.1f paid hours for %.1f required; under-coverage %.1f h, over %.1f h; peak-hours Gini %.2f; Gini per paid hour: peak %.2f, weekend %.2f, night %.2f; %d rule violations; %.2f s (%d rounds, %s)\n",
+		len(p.Agents), report.Shifts, t.PaidHours, t.RequiredHours, t.UnderHours, t.OverHours, report.PeakHoursGini,
+		report.PeakShareGini, report.WeekendShareGini, report.NightShareGini, len(report.Violations), secs, r.Rounds, r.Stopped)
 	if len(report.Violations) > 0 {
 		var msgs []string
 		for k, v := range report.Violations {

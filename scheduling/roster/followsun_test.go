@@ -270,6 +270,9 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	b.ReportMetric(shiftMinimum(p), "contract-min-shifts-h")
 	b.ReportMetric(100*(rep.Total.PaidHours/shiftMinimum(p)-1), "paid-over-shift-min-%")
 	b.ReportMetric(rep.PeakHoursGini, "peak-gini")
+	b.ReportMetric(rep.PeakShareGini, "peak-share-gini")
+	b.ReportMetric(rep.WeekendShareGini, "weekend-share-gini")
+	b.ReportMetric(rep.NightShareGini, "night-share-gini")
 	b.Logf("stopped: %s; queues: %+v", rep.Stopped, rep.Queues)
 }
 

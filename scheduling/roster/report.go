@@ -18,6 +18,11 @@ type AgentReport struct {
 	Shifts    int     `json:"shifts"`
 	// PeakHours are the hours worked (breaks out) in peak intervals.
 	PeakHours float64 `json:"peak_hours"`
+	// WeekendHours are the hours worked (breaks out) on a Saturday or Sunday
+	// of the agent's own clock; NightHours those worked between 22:00 and
+	// 06:00 of his own clock (NightStartHour, NightEndHour).
+	WeekendHours float64 `json:"weekend_hours"`
+	NightHours   float64 `json:"night_hours"`
 	// LongestPeakStretchMin is the longest run of peak intervals any of his
 	// shifts works (more than half of each interval) without a break.
 	LongestPeakStretchMin float64 `json:"longest_peak_stretch_min"`
@@ -57,6 +62,14 @@ type Report struct {
 	PeakHoursMax  float64 `json:"peak_hours_max"`
 	PeakHoursMean float64 `json:"peak_hours_mean"`
 	PeakHoursGini float64 `json:"peak_hours_gini"`
+	// PeakShareGini, WeekendShareGini and NightShareGini are the Gini
+	// coefficients, over the agents with paid hours, of peak, weekend and
+	// night hours worked per paid hour: 0 when every agent carries the same
+	// share of his time in peaks (on weekends, at night), whatever his
+	// contract's size. Weekends and nights are on each agent's own clock.
+	PeakShareGini    float64 `json:"peak_share_gini"`
+	WeekendShareGini float64 `json:"weekend_share_gini"`
+	NightShareGini   float64 `json:"night_share_gini"`
 	// Violations are the hard rules the shifts break, re-checked from the
 	// shifts: calendar.Check (shape, overlap, period), calendar.CheckContract
 	// with the agents' published shifts (Booked) counted,
@@ -189,6 +202,9 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 		pm, longest := peakStats(al.cells[k], peak, p.Step)
 		ar.PeakHours += pm / 60
 		ar.LongestPeakStretchMin = math.Max(ar.LongestPeakStretchMin, longest)
+		we, ni := weekendNight(p.Agents[ai].Location, sh)
+		ar.WeekendHours += we
+		ar.NightHours += ni
 		early, late := earlyLate(p.Agents[ai].Location, sh)
 		if early {
 			ar.EarlyShifts++
@@ -232,8 +248,63 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 		peaks[ai] = ar.PeakHours
 	}
 	r.PeakHoursMax, r.PeakHoursMean, r.PeakHoursGini = spread(peaks)
+	var peakShare, weekendShare, nightShare []float64
+	for _, ar := range r.Agents {
+		if ar.PaidHours > 0 {
+			peakShare = append(peakShare, ar.PeakHours/ar.PaidHours)
+			weekendShare = append(weekendShare, ar.WeekendHours/ar.PaidHours)
+			nightShare = append(nightShare, ar.NightHours/ar.PaidHours)
+		}
+	}
+	_, _, r.PeakShareGini = spread(peakShare)
+	_, _, r.WeekendShareGini = spread(weekendShare)
+	_, _, r.NightShareGini = spread(nightShare)
 	r.Violations = checkRules(p, as, shifts, agentOf)
 	return r, nil
+}
+
+// NightStartHour and NightEndHour bound night work on the agent's clock:
+// from 22:00 to 06:00 the next morning.
+const (
+	NightStartHour = 22
+	NightEndHour   = 6
+)
+
+// weekendNight returns the hours of sh worked (breaks out) on a Saturday or
+// Sunday and at night, on the clock of loc. Worked time is walked in pieces
+// that end at every local hour boundary, so a DST day's 23 or 25 hours and a
+// shift over midnight count as the wall clock shows them.
+func weekendNight(loc *time.Location, sh calendar.Shift) (weekend, night float64) {
+	at := sh.Start
+	for at.Before(sh.End) {
+		l := at.In(loc)
+		next := at.Add(time.Hour - time.Duration(l.Minute())*time.Minute - time.Duration(l.Second())*time.Second - time.Duration(l.Nanosecond()))
+		if next.After(sh.End) {
+			next = sh.End
+		}
+		worked := next.Sub(at)
+		for _, b := range sh.Breaks {
+			lo, hi := b.Start, b.End
+			if lo.Before(at) {
+				lo = at
+			}
+			if hi.After(next) {
+				hi = next
+			}
+			if hi.After(lo) {
+				worked -= hi.Sub(lo)
+			}
+		}
+		hours := worked.Hours()
+		if wd := l.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			weekend += hours
+		}
+		if h := l.Hour(); h >= NightStartHour || h < NightEndHour {
+			night += hours
+		}
+		at = next
+	}
+	return weekend, night
 }
 
 func earlyLate(loc *time.Location, sh calendar.Shift) (early, late bool) {
