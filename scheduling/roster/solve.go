@@ -121,6 +121,7 @@ func Solve(ctx context.Context, p Problem) (Roster, error) {
 		}
 	}
 	canceled := func() bool { return errors.Is(ctx.Err(), context.Canceled) }
+	progress(0) // the total is known before the first, longest step
 	s.greedy(ctx)
 	for round := 0; round < 2 && ctx.Err() == nil; round++ {
 		s.placeAllBreaks()

@@ -247,6 +247,8 @@ func TestSolveStopsWhenCancelledAndReportsProgress(t *testing.T) {
 	_, err := Solve(context.Background(), p)
 	require.NoError(t, err)
 	require.NotEmpty(t, calls)
+	assert.Equal(t, 0, calls[0][0], "the first report comes before any work")
+	assert.Positive(t, calls[0][1], "and already knows the total (a progress bar is never 0 of 0)")
 	last := calls[len(calls)-1]
 	assert.Equal(t, last[1], last[0], "progress ends at its total")
 

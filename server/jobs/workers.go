@@ -203,9 +203,10 @@ func (p *Progress) SetTotal(n int) {
 // own progress (a solver's rounds) rather than count items.
 func (p *Progress) Set(done, total int) {
 	p.mu.Lock()
+	first := p.total != total // a new total is shown at once, not at the next heartbeat
 	p.done, p.total = done, total
 	p.mu.Unlock()
-	p.flush(false)
+	p.flush(first)
 }
 
 // Done records a finished item.
