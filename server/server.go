@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/peakwise/peakwise/server/api"
+	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/jobs"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
@@ -41,6 +43,13 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	// Jobs sets up the job queue for this replica (workers, an API-only replica).
 	Jobs jobs.Config
+	// MetricsToken, when set, is the bearer token /metrics asks for; without
+	// it /metrics answers only the loopback address (a scraper beside the
+	// process), unless MetricsElsewhere.
+	MetricsToken string
+	// MetricsElsewhere: /metrics is served on its own listener (see
+	// MetricsHandler), not on the main one.
+	MetricsElsewhere bool
 }
 
 // Server is the HTTP application. Everything it keeps between requests lives in
@@ -93,7 +102,9 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	e.Use(s.recoverPanics, s.observe)
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
-	e.GET("/metrics", s.metrics.handler())
+	if !cfg.MetricsElsewhere {
+		e.GET("/metrics", s.metrics.handler(), s.guardMetrics)
+	}
 	s.api = api.New(st, s.svc, log, api.Config{Now: now, SecureCookies: cfg.SecureCookies, ForecastCron: cfg.ForecastCron, Runner: s.runner})
 	s.api.Mount(e, s.authenticate)
 	s.mountPages()
@@ -166,6 +177,34 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// guardMetrics keeps /metrics (which tells the queue depth, request rates
+// and routes) from the public: a bearer token when one is set, else the
+// loopback address only.
+func (s *Server) guardMetrics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.cfg.MetricsToken != "" {
+			got := strings.TrimPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+			if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
+				return fault.Errorf(fault.Unauthenticated, "/metrics needs its bearer token (PEAKWISE_METRICS_TOKEN)")
+			}
+			return next(c)
+		}
+		if ip := net.ParseIP(c.RealIP()); ip == nil || !ip.IsLoopback() {
+			return fault.Errorf(fault.NotFound, "not found")
+		}
+		return next(c)
+	}
+}
+
+// MetricsHandler serves /metrics for a listener of its own
+// (PEAKWISE_METRICS_ADDR), e.g. on a port only the scraper reaches.
+func (s *Server) MetricsHandler() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.GET("/metrics", s.metrics.handler())
+	return e
 }
 
 // StartJobs opens the job queue for this replica: it works jobs (unless the

@@ -364,6 +364,34 @@ func TestHealthReadyMetrics(t *testing.T) {
 	assert.Equal(t, 503, do(t, nil, "GET", ts.URL+"/readyz", nil, nil).Status, "readyz fails when the database is gone")
 }
 
+// /metrics is not for the public: a token when one is set, else loopback
+// only (a client behind a trusted proxy is not loopback), or a listener of
+// its own.
+func TestMetricsAreNotPublic(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	trusted, err := server.ParseTrustedProxies("127.0.0.0/8")
+	require.NoError(t, err)
+	open := httptest.NewServer(server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{TrustedProxies: trusted}).Handler())
+	defer open.Close()
+	assert.Equal(t, 200, do(t, nil, "GET", open.URL+"/metrics", nil, nil).Status, "a scraper on the same machine")
+	assert.Equal(t, 404, do(t, nil, "GET", open.URL+"/metrics", nil, map[string]string{"X-Forwarded-For": "203.0.113.5"}).Status, "a client through the proxy")
+
+	tok := httptest.NewServer(server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{MetricsToken: "s3cret"}).Handler())
+	defer tok.Close()
+	assert.Equal(t, 401, do(t, nil, "GET", tok.URL+"/metrics", nil, nil).Status)
+	assert.Equal(t, 401, do(t, nil, "GET", tok.URL+"/metrics", nil, map[string]string{"Authorization": "Bearer nope"}).Status)
+	assert.Equal(t, 200, do(t, nil, "GET", tok.URL+"/metrics", nil, map[string]string{"Authorization": "Bearer s3cret"}).Status)
+
+	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{MetricsElsewhere: true})
+	main, side := httptest.NewServer(srv.Handler()), httptest.NewServer(srv.MetricsHandler())
+	defer main.Close()
+	defer side.Close()
+	assert.NotContains(t, string(do(t, nil, "GET", main.URL+"/metrics", nil, nil).Body), "peakwise_http_request", "not on the main listener")
+	m := do(t, nil, "GET", side.URL+"/metrics", nil, nil)
+	assert.Equal(t, 200, m.Status)
+	assert.Contains(t, string(m.Body), "peakwise_jobs_queue_depth")
+}
+
 func mustJSON(t *testing.T, v any) []byte {
 	t.Helper()
 	b, err := jsonMarshal(v)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"runtime"
 	"strconv"
 	"strings"
@@ -29,6 +30,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	forecastCron := fs.String("forecast-cron", envOr(env, "PEAKWISE_FORECAST_CRON", "0 2 * * *"), "when the nightly re-forecast runs (cron spec, read in --jobs-timezone) [PEAKWISE_FORECAST_CRON]")
 	noScheduler := fs.Bool("no-scheduler", envBool(env, "PEAKWISE_NO_SCHEDULER"), "do not fire scheduled jobs in this process [PEAKWISE_NO_SCHEDULER]")
 	workers := fs.Int("workers", envInt(env, "PEAKWISE_WORKERS", runtime.NumCPU()), "background jobs this process works at once [PEAKWISE_WORKERS]")
+	metricsAddr := fs.String("metrics-addr", env.Getenv("PEAKWISE_METRICS_ADDR"), "serve /metrics on this address instead of the main one (e.g. 127.0.0.1:9090) [PEAKWISE_METRICS_ADDR]")
+	metricsToken := fs.String("metrics-token", env.Getenv("PEAKWISE_METRICS_TOKEN"), "bearer token /metrics asks for on the main address; without it only loopback may read it [PEAKWISE_METRICS_TOKEN]")
 	noWorker := fs.Bool("no-worker", envBool(env, "PEAKWISE_NO_WORKER"), "work no background jobs here: an API-only replica that only queues them [PEAKWISE_NO_WORKER]")
 	proxies := fs.String("trusted-proxies", env.Getenv("PEAKWISE_TRUSTED_PROXIES"), "comma-separated CIDRs of proxies whose X-Forwarded-For names the client; empty trusts none [PEAKWISE_TRUSTED_PROXIES]")
 	ttl := fs.Duration("session-ttl", envDuration(env, "PEAKWISE_SESSION_TTL", 12*time.Hour), "idle lifetime of a browser session [PEAKWISE_SESSION_TTL]")
@@ -58,7 +61,17 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return usageErrorf("--workers must be 1 to 1024, got %d", *workers)
 	}
 	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure, ForecastCron: *forecastCron, TrustedProxies: trusted,
-		Jobs: jobs.Config{Workers: *workers, NoWorker: *noWorker, Location: loc}})
+		Jobs: jobs.Config{Workers: *workers, NoWorker: *noWorker, Location: loc}, MetricsToken: *metricsToken, MetricsElsewhere: *metricsAddr != ""})
+	if *metricsAddr != "" {
+		ml, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s for /metrics: %w", *metricsAddr, err)
+		}
+		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = ms.Serve(ml) }()
+		defer ms.Close()
+		log.Info("metrics", "addr", ml.Addr().String())
+	}
 	if *demoMode {
 		logins, fresh, err := seedDemo(ctx, st)
 		if err != nil {
