@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"net/http"
+	"sort"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,6 +24,13 @@ func (s *Handler) webMe(c echo.Context) error {
 	return s.renderMe(c, http.StatusOK, s.newPage(c, "My week"))
 }
 
+// meShift is a row of the agent's week: a shift that has passed, is going
+// on, or is ahead.
+type meShift struct {
+	calendar.Shift
+	Past, Now bool
+}
+
 func (s *Handler) renderMe(c echo.Context, status int, pg page) error {
 	ctx := c.Request().Context()
 	a, err := s.svc.FindAgentByID(ctx, *httpx.Principal(c).User.AgentID)
@@ -39,21 +47,18 @@ func (s *Handler) renderMe(c echo.Context, status int, pg page) error {
 	if err != nil {
 		return err
 	}
-	// Next shift first: what is still ahead, then what has passed.
-	ahead, past := []calendar.Shift{}, []calendar.Shift{}
-	for _, sh := range shifts {
-		if sh.End.After(s.now()) {
-			ahead = append(ahead, sh)
-		} else {
-			past = append(past, sh)
-		}
+	// In time order, the days that have passed marked as such.
+	sort.Slice(shifts, func(i, j int) bool { return shifts[i].Start.Before(shifts[j].Start) })
+	rows := make([]meShift, len(shifts))
+	for i, sh := range shifts {
+		rows[i] = meShift{Shift: sh, Past: !sh.End.After(s.now()), Now: !sh.Start.After(s.now()) && sh.End.After(s.now())}
 	}
 	off, _, err := s.svc.FindTimeOff(ctx, service.TimeOffFilter{AgentIDs: []int64{a.ID}, Page: service.Page{Limit: 50}})
 	if err != nil {
 		return err
 	}
 	pg.Zone = a.Timezone
-	pg.Data["Shifts"] = append(ahead, past...)
+	pg.Data["Shifts"] = rows
 	pg.Data["TimeOff"] = off
 	if _, ok := pg.Data["FeedURL"]; !ok {
 		pg.Data["FeedURL"] = ""
