@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,8 +93,11 @@ func (s *API) handleGetSchedule(c echo.Context) error {
 	return c.JSON(http.StatusOK, sch)
 }
 
+// handleScheduleShifts lists a revision's shifts; a supervisor sees their
+// teams' agents only (the plan's other shifts are not theirs to read).
 func (s *API) handleScheduleShifts(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.Schedules, auth.Read); err != nil {
 		return err
 	}
 	id, err := httpx.IDParam(c)
@@ -115,6 +119,13 @@ func (s *API) handleScheduleShifts(c echo.Context) error {
 			return fault.Errorf(fault.Invalid, "agent_id must be a number")
 		}
 		f.AgentIDs = []int64{aid}
+	}
+	scope, err := s.svc.ScopedAgentIDs(ctx, p, p.ScopeOf(auth.Shifts, auth.Read))
+	if err != nil {
+		return err
+	}
+	if scope != nil {
+		f.AgentIDs = intersect(f.AgentIDs, scope)
 	}
 	shifts, err := s.store.FindShifts(ctx, f)
 	if err != nil {
@@ -436,4 +447,16 @@ func (s *API) handleFeed(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "private, max-age=300")
 	c.Response().WriteHeader(http.StatusOK)
 	return calendar.WriteICS(c.Response(), calendar.Feed{Name: "Peakwise shifts: " + a.Name, Domain: host, Shifts: shifts, Revision: rev, Stamp: stamp})
+}
+
+// intersect narrows ids (nil: any) to those in scope; the result is never
+// nil, so an empty scope matches nobody.
+func intersect(ids, scope []int64) []int64 {
+	out := []int64{}
+	for _, id := range scope {
+		if ids == nil || slices.Contains(ids, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
