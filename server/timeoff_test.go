@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,13 @@ func TestTimeOffRequestFlow(t *testing.T) {
 		assert.Equal(t, "2026-03-29T23:00:00Z", req["end"], "Lisbon's spring-forward day has 23 hours")
 		id := int64(req["id"].(float64))
 		path := fmt.Sprintf("/api/v1/time-off/%d", id)
+
+		res = w.as(org.RoleAgent, "POST", "/api/v1/time-off", map[string]any{"first_date": "2026-03-28", "last_date": "2026-03-29"})
+		assert.Equal(t, 409, res.Status, "overlaps the request made: %s", res.Body)
+		assert.Contains(t, string(res.Body), fmt.Sprintf("overlaps request %d", id))
+		res = w.as(org.RoleAgent, "POST", "/api/v1/time-off", map[string]any{"first_date": "2026-03-19"})
+		assert.Equal(t, 400, res.Status, "a day that has begun: %s", res.Body)
+		assert.Contains(t, string(res.Body), "has begun already")
 
 		res = w.as(org.RoleAgent, "POST", "/api/v1/time-off", map[string]any{"agent_id": w.agentA2.ID, "first_date": "2026-03-30"})
 		assert.Equal(t, 404, res.Status, "an agent cannot ask for a colleague")
@@ -87,6 +95,7 @@ func TestApprovingTimeOffTakesTheAgentOffShift(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, calendar.TimeOffPending, still.Status, "a refused approval decides nothing")
 
+		require.Equal(t, 200, w.as(org.RoleAgent, "POST", fmt.Sprintf("/api/v1/time-off/%d/cancel", partID), nil).Status, "the agent withdraws it")
 		full := w.as(org.RoleAgent, "POST", "/api/v1/time-off", map[string]any{"first_date": date, "reason": "family"})
 		require.Equal(t, 201, full.Status, "%s", full.Body)
 		fullID := int64(full.json(t)["id"].(float64))
@@ -110,5 +119,36 @@ func TestApprovingTimeOffTakesTheAgentOffShift(t *testing.T) {
 		revs, _, err := st.FindSchedules(t.Context(), store.ScheduleFilter{PlanID: plan.PlanID})
 		require.NoError(t, err)
 		assert.Len(t, revs, 2, "a new revision was published")
+	})
+}
+
+// Twenty identical requests at once make one; the others are told it exists.
+func TestTimeOffBurstMakesOneRequest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		date := time.Now().AddDate(0, 0, 20).Format(time.DateOnly)
+		codes := make(chan int, 20)
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes <- w.as(org.RoleAgent, "POST", "/api/v1/time-off", map[string]any{"first_date": date}).Status
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		created := 0
+		for c := range codes {
+			if c == 201 {
+				created++
+			} else {
+				assert.Equal(t, 409, c)
+			}
+		}
+		assert.Equal(t, 1, created)
+		list, n, err := st.FindTimeOff(t.Context(), store.TimeOffFilter{AgentIDs: []int64{w.agentA1.ID}})
+		require.NoError(t, err)
+		assert.Equal(t, 1, n, "nothing duplicated: %v", list)
 	})
 }

@@ -50,8 +50,34 @@ func (s *Service) RequestTimeOff(ctx context.Context, p auth.Principal, req Time
 	if len(req.Reason) > 500 {
 		return calendar.TimeOff{}, &fault.Error{Code: fault.Invalid, Message: "invalid time-off request", Fields: map[string]string{"reason": "is longer than 500 characters"}}
 	}
-	return s.store.CreateTimeOff(ctx, calendar.TimeOff{AgentID: a.ID, Start: start, End: end, FullDays: req.From == "",
-		Reason: strings.TrimSpace(req.Reason), CreatedByID: p.User.ID})
+	if now := s.now(); start.Before(now) {
+		return calendar.TimeOff{}, &fault.Error{Code: fault.Invalid, Message: "invalid time-off request",
+			Fields: map[string]string{"first_date": fmt.Sprintf("%s has begun already; time off is asked for ahead", start.In(loc).Format("Mon 2 Jan 2006 15:04"))}}
+	}
+	var out calendar.TimeOff
+	err = s.store.Tx(ctx, func(tx *store.Store) error {
+		// One request per stretch of time: an overlapping pending or approved
+		// one is named instead of a second being made (under the agent's lock
+		// in the transaction, so two at once make one).
+		if err := tx.LockAgent(ctx, a.ID); err != nil {
+			return err
+		}
+		mine, _, err := tx.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{a.ID}, From: start, To: end, Page: store.Page{Limit: 50}})
+		if err != nil {
+			return err
+		}
+		for _, r := range mine {
+			if (r.Status == calendar.TimeOffPending || r.Status == calendar.TimeOffApproved) && r.Start.Before(end) && start.Before(r.End) {
+				return &fault.Error{Code: fault.Conflict, Message: "the agent has asked for this time off already",
+					Fields: map[string]string{"first_date": fmt.Sprintf("overlaps request %d (%s to %s, %s)", r.ID,
+						r.Start.In(loc).Format("Mon 2 Jan 2006 15:04"), r.End.In(loc).Format("Mon 2 Jan 2006 15:04"), r.Status)}}
+			}
+		}
+		out, err = tx.CreateTimeOff(ctx, calendar.TimeOff{AgentID: a.ID, Start: start, End: end, FullDays: req.From == "",
+			Reason: strings.TrimSpace(req.Reason), CreatedByID: p.User.ID})
+		return err
+	})
+	return out, err
 }
 
 // DecideTimeOff approves or denies a pending request r for the decider by.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"gorm.io/gorm/clause"
 	"strings"
 	"time"
 
@@ -183,4 +184,15 @@ func (s *Store) FindAgentByEmail(ctx context.Context, email string) (org.Agent, 
 	var r agentRow
 	err := s.conn(ctx).Preload("Skills", orderSkills).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&r).Error
 	return r.domain(), translate(err, "agent")
+}
+
+// LockAgent holds the agent's row until the surrounding transaction ends, so
+// a check-then-write about one agent (no overlapping time-off request yet?
+// then make one) runs one at a time. On PostgreSQL it is SELECT ... FOR
+// UPDATE; an SQLite transaction holds the database's write lock already.
+// Returns NotFound for an unknown agent.
+func (s *Store) LockAgent(ctx context.Context, id int64) error {
+	var row struct{ ID int64 }
+	err := s.conn(ctx).Table("agents").Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Where("id = ?", id).Take(&row).Error
+	return translate(err, "agent")
 }
