@@ -62,6 +62,22 @@ func Seeded(ctx context.Context, st *store.Store) (bool, error) {
 // sign-ins with fresh random passwords. Returns Conflict if the demo data
 // already exists (see Seeded and ResetPasswords).
 func Seed(ctx context.Context, st *store.Store, seed uint64, now time.Time) ([]Login, error) {
+	for attempt := 0; ; attempt++ {
+		logins, err := seedOnce(ctx, st, seed, now)
+		// On SQLite a replica that waited longer than the busy timeout for
+		// another's seeding tries again, and then finds the data there.
+		if !store.IsBusy(err) || attempt == 20 {
+			return logins, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+func seedOnce(ctx context.Context, st *store.Store, seed uint64, now time.Time) ([]Login, error) {
 	var logins []Login
 	err := st.Tx(ctx, func(tx *store.Store) error {
 		// Replicas started together with --demo seed one at a time; the

@@ -226,6 +226,13 @@ func (s *Store) LockTx(ctx context.Context, key int64) error {
 	return translate(s.conn(ctx).Exec("SELECT pg_advisory_xact_lock(?)", key).Error, "lock")
 }
 
+// IsBusy reports whether err is SQLite's "database is locked": another
+// writer held the file for longer than the busy timeout. The caller may try
+// again.
+func IsBusy(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked"))
+}
+
 // conn returns the GORM handle bound to ctx.
 func (s *Store) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
