@@ -30,18 +30,25 @@ type runWorker struct {
 // finished by an attempt that died before River heard of it). A rescued
 // attempt runs it again from the start.
 func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
-	run, err := w.r.store.FindJobRunByID(ctx, job.Args.RunID)
+	run, ok, err := w.r.runningRun(ctx, job.Args.RunID)
+	if ok {
+		w.r.execute(ctx, run)
+	}
+	return err
+}
+
+// runningRun reads the run a queue job belongs to; ok is false when it has
+// ended (cancelled, or finished by an earlier attempt), and a run that is
+// gone cancels the queue job for good.
+func (r *Runner) runningRun(ctx context.Context, id int64) (store.JobRun, bool, error) {
+	run, err := r.store.FindJobRunByID(ctx, id)
 	if fault.Is(err, fault.NotFound) {
-		return river.JobCancel(err)
+		return run, false, river.JobCancel(err)
 	}
 	if err != nil {
-		return err
+		return run, false, err
 	}
-	if run.Status != store.JobRunning {
-		return nil
-	}
-	w.r.execute(ctx, run)
-	return nil
+	return run, run.Status == store.JobRunning, nil
 }
 
 // periodicArgs is the queue job of one firing of a periodic job.
@@ -96,15 +103,9 @@ type itemWorker struct {
 // run's count finishes the run.
 func (w *itemWorker) Work(ctx context.Context, job *river.Job[itemArgs]) error {
 	r := w.r
-	run, err := r.store.FindJobRunByID(ctx, job.Args.RunID)
-	if fault.Is(err, fault.NotFound) {
-		return river.JobCancel(err)
-	}
-	if err != nil {
-		return err
-	}
-	if run.Status != store.JobRunning {
-		return nil // cancelled, or finished: skip the rest
+	run, ok, err := r.runningRun(ctx, job.Args.RunID)
+	if !ok {
+		return err // cancelled, or finished: skip the rest
 	}
 	if seen, err := r.store.HasJobRunItem(ctx, run.ID, job.Args.Item); err != nil || seen {
 		return err // a rescued attempt of an item already recorded
@@ -138,19 +139,17 @@ func transient(err error) bool {
 }
 
 // recordItem records an item's outcome and finishes the run when it was the
-// last one. Only the first finisher's FinishJobRun succeeds.
+// last one. run is as the item read it: its total was written before the
+// items were queued. Progress is written only while the run is running, and
+// only the first finisher's FinishJobRun succeeds.
 func (r *Runner) recordItem(ctx context.Context, run store.JobRun, item string, status store.JobStatus, msg string) error {
 	done, failed, errs, err := r.store.RecordJobRunItem(ctx, store.JobRunItem{RunID: run.ID, Item: item, Status: status, Error: msg, FinishedAt: r.now()})
 	if err != nil {
 		return err
 	}
-	cur, err := r.store.FindJobRunByID(ctx, run.ID)
-	if err != nil || cur.Status != store.JobRunning {
-		return err
-	}
 	joined := strings.Join(errs, "\n")
-	if done+failed < cur.Total {
-		return r.store.UpdateJobProgress(ctx, run.ID, cur.Total, done, failed, joined, r.now())
+	if done+failed < run.Total {
+		return r.store.UpdateJobProgress(ctx, run.ID, run.Total, done, failed, joined, r.now())
 	}
 	final := store.JobSucceeded
 	switch {
@@ -159,7 +158,7 @@ func (r *Runner) recordItem(ctx context.Context, run store.JobRun, item string, 
 	case failed > 0:
 		final = store.JobPartial
 	}
-	err = r.store.FinishJobRun(ctx, run.ID, final, cur.Total, done, failed, joined, cur.Result, r.now())
+	err = r.store.FinishJobRun(ctx, run.ID, final, run.Total, done, failed, joined, run.Result, r.now())
 	if fault.Is(err, fault.Conflict) {
 		return nil // another item finished it
 	}
