@@ -11,7 +11,7 @@ test: vet
 FUZZTIME ?= 10s
 FUZZ_TARGETS = ./forecasting:FuzzReadHistoryCSV ./scheduling/erlang:FuzzReadForecast \
 	./scheduling/roster:FuzzReadAgents ./server/service:FuzzReadInteractionsCSV \
-	./intraday:FuzzConnectEvent
+	./intraday:FuzzConnectEvent ./scheduling/calendar:FuzzReadShiftsCSV
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME); done

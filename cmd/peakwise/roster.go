@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/scheduling/plancheck"
 	"github.com/peakwise/peakwise/scheduling/planinput"
 	"github.com/peakwise/peakwise/scheduling/roster"
@@ -48,69 +47,27 @@ func parseMinLevels(s string) (map[string]int, error) {
 	return out, nil
 }
 
-// readPublished reads a schedule CSV (agent, start, end and paid_minutes
-// columns, as schedule.csv writes them) and adds each row of a rostered
-// agent to his Booked shifts; rows of other agents are not his concern and
-// are skipped. Returns an error naming the line and column of a bad cell.
+// readPublished reads a schedule CSV (see calendar.ReadShiftsCSV) and adds
+// each row of a rostered agent to his Booked shifts; rows of other agents are
+// not his concern and are skipped. A bad cell is an error naming its line.
 func readPublished(path string, agents []roster.Agent) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s: the file is empty; want the header agent,start,end,paid_minutes (as schedule.csv)", path)
-	}
+	rows, err := calendar.ReadShiftsCSV(f)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err) // a csv.ParseError names its line
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	for _, need := range []string{"agent", "start", "end", "paid_minutes"} {
-		if _, ok := col[need]; !ok {
-			return fmt.Errorf("%s: the header lacks the %q column (want agent,start,end,paid_minutes as schedule.csv)", path, need)
-		}
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	index := map[string]int{}
 	for i, a := range agents {
 		index[a.ID] = i
 	}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
+	for _, r := range rows {
+		if ai, ok := index[r.Agent]; ok {
+			agents[ai].Booked = append(agents[ai].Booked, roster.Booked{Start: r.Shift.Start.UTC(), End: r.Shift.End.UTC(), PaidMinutes: r.Shift.PaidMinutes})
 		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		line, _ := cr.FieldPos(0) // the record's first line: a quoted cell may span several
-		get := func(c string) string {
-			if i := col[c]; i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		ai, ok := index[get("agent")]
-		if !ok {
-			continue
-		}
-		start, err1 := time.Parse(time.RFC3339, get("start"))
-		end, err2 := time.Parse(time.RFC3339, get("end"))
-		paid, err3 := strconv.Atoi(get("paid_minutes"))
-		switch {
-		case err1 != nil:
-			return fmt.Errorf("%s: line %d, start: %q is not an RFC 3339 time", path, line, get("start"))
-		case err2 != nil || !end.After(start) || end.Sub(start) > 24*time.Hour:
-			return fmt.Errorf("%s: line %d, end: %q must be an RFC 3339 time after the start, at most 24 h later", path, line, get("end"))
-		case err3 != nil || paid < 0 || time.Duration(paid)*time.Minute > end.Sub(start):
-			return fmt.Errorf("%s: line %d, paid_minutes: %q must be whole minutes from 0 to the shift's length", path, line, get("paid_minutes"))
-		}
-		agents[ai].Booked = append(agents[ai].Booked, roster.Booked{Start: start.UTC(), End: end.UTC(), PaidMinutes: paid})
 	}
 	return nil
 }

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/scheduling/plancheck"
 	"github.com/peakwise/peakwise/scheduling/planinput"
 	"github.com/peakwise/peakwise/scheduling/roster"
@@ -144,61 +142,27 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// readScheduleCSV reads schedule.csv (agent, template, start, end,
-// paid_minutes, breaks and an optional queue column, by name). Breaks are
-// START/END pairs separated by ';'. Every bad cell is reported (at most
-// ten lines), and nothing is returned then.
+// readScheduleCSV reads schedule.csv (see calendar.ReadShiftsCSV; the
+// queue column is kept as written) for plancheck. Every bad cell is
+// reported (at most ten lines), and nothing is returned then.
 func readScheduleCSV(path string) ([]plancheck.Shift, error) {
-	var col map[string]int
-	header := func(c map[string]int) error {
-		col = c
-		for _, need := range []string{"agent", "template", "start", "end", "paid_minutes", "breaks"} {
-			if _, ok := c[need]; !ok {
-				return errors.New("the header needs agent, template, start, end, paid_minutes and breaks (and may have queue)")
-			}
-		}
-		return nil
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	var out []plancheck.Shift
-	row := func(line int, get func(int) string) string {
-		cell := func(name string) string {
-			if i, ok := col[name]; ok {
-				return get(i)
-			}
-			return ""
-		}
-		var bad []string
-		s := plancheck.Shift{Agent: cell("agent"), Template: cell("template"), Queue: cell("queue"), Ref: fmt.Sprintf("%s line %d", path, line)}
-		var e1, e2, e3 error
-		s.Start, e1 = time.Parse(time.RFC3339, cell("start"))
-		s.End, e2 = time.Parse(time.RFC3339, cell("end"))
-		s.PaidMinutes, e3 = strconv.Atoi(cell("paid_minutes"))
-		if e1 != nil {
-			bad = append(bad, fmt.Sprintf("start: %q is not an RFC 3339 time", cell("start")))
-		}
-		if e2 != nil {
-			bad = append(bad, fmt.Sprintf("end: %q is not an RFC 3339 time", cell("end")))
-		}
-		if e3 != nil || s.PaidMinutes < 0 || s.PaidMinutes > 24*60 {
-			bad = append(bad, fmt.Sprintf("paid_minutes: %q is not a number of minutes from 0 to 1440", cell("paid_minutes")))
-		}
-		if bs := cell("breaks"); bs != "" {
-			for _, pair := range strings.Split(bs, ";") {
-				a, b, ok := strings.Cut(pair, "/")
-				bs, err1 := time.Parse(time.RFC3339, strings.TrimSpace(a))
-				be, err2 := time.Parse(time.RFC3339, strings.TrimSpace(b))
-				if !ok || err1 != nil || err2 != nil {
-					bad = append(bad, fmt.Sprintf("breaks: %q is not START/END in RFC 3339", pair))
-					continue
-				}
-				s.Breaks = append(s.Breaks, plancheck.Break{Start: bs, End: be, PaidUnknown: true})
-			}
+	defer f.Close()
+	rows, err := calendar.ReadShiftsCSV(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out := make([]plancheck.Shift, 0, len(rows))
+	for _, r := range rows {
+		s := plancheck.Shift{Agent: r.Agent, Template: r.Shift.Template, Queue: r.Queue, Ref: fmt.Sprintf("%s line %d", path, r.Line),
+			Start: r.Shift.Start, End: r.Shift.End, PaidMinutes: r.Shift.PaidMinutes}
+		for _, b := range r.Shift.Breaks {
+			s.Breaks = append(s.Breaks, plancheck.Break{Start: b.Start, End: b.End, PaidUnknown: true})
 		}
 		out = append(out, s)
-		return strings.Join(bad, "; ")
-	}
-	if err := walkCSV(path, header, row); err != nil {
-		return nil, err
 	}
 	return out, nil
 }

@@ -95,7 +95,7 @@ func TestScheduleCheckReportsBadCells(t *testing.T) {
 	require.NoError(t, os.WriteFile(sched, []byte("agent,template,start,end,paid_minutes,breaks\n,FT8,yesterday,2026-01-05T16:00:00Z,x,a/b\n"), 0o644))
 	code, _, errOut := runCLI(t, nil, "", "schedule", "check", "--schedule", sched, "--shifts", tmpl, "--start", "2026-01-05", "--timezone", "UTC")
 	assert.Equal(t, 1, code)
-	for _, want := range []string{"line 2: start", "paid_minutes: \"x\"", "breaks: \"a/b\""} {
+	for _, want := range []string{"line 2, start", "paid_minutes: \"x\"", "breaks: \"a/b\""} {
 		assert.Contains(t, errOut, want)
 	}
 	code, _, errOut = runCLI(t, nil, "", "schedule", "check", "--schedule", sched, "--shifts", tmpl)

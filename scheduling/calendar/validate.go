@@ -25,7 +25,8 @@ func (p Problem) Where() string {
 
 // Check lists the problems of a set of shifts in the period [start, end):
 // shifts outside the period or ending before they start, breaks outside their
-// shift or overlapping each other, paid minutes above the span, and one
+// shift or overlapping each other, shifts longer than MaxShiftLength or with
+// more than MaxBreaksPerShift breaks, paid minutes above the span, and one
 // agent's shifts overlapping. lines, if not nil, gives each shift's file line.
 func Check(start, end time.Time, shifts []Shift, lines []int) []Problem {
 	var out []Problem
@@ -41,6 +42,12 @@ func Check(start, end time.Time, shifts []Shift, lines []int) []Problem {
 		if !s.End.After(s.Start) {
 			add(i, "end", "ends at %s, not after its start %s", s.End.UTC().Format(time.RFC3339), s.Start.UTC().Format(time.RFC3339))
 			continue
+		}
+		if s.End.Sub(s.Start) > MaxShiftLength {
+			add(i, "end", "the shift lasts %s; a shift lasts at most %d hours", fmtDur(s.End.Sub(s.Start)), int(MaxShiftLength/time.Hour))
+		}
+		if len(s.Breaks) > MaxBreaksPerShift {
+			add(i, "breaks", "%d breaks; a shift has at most %d", len(s.Breaks), MaxBreaksPerShift)
 		}
 		if s.Start.Before(start) || s.End.After(end) {
 			add(i, "start", "lies outside the schedule's period %s to %s", start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))

@@ -2,10 +2,8 @@ package api
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -161,9 +159,8 @@ func (s *API) handleCreateDraft(c echo.Context) error {
 	return c.JSON(http.StatusCreated, sch)
 }
 
-// draftFromCSV reads the schedule CLI's output: agent,template,start,end,paid_minutes,breaks
-// where agent is an agent's email or id (empty for headcount plans) and breaks are
-// ';'-separated START/END pairs in RFC 3339.
+// draftFromCSV reads a schedule file (see service.DraftFromCSV) with the
+// draft's name, zone and period from the query.
 func (s *API) draftFromCSV(ctx context.Context, c echo.Context) (draftRequest, []int, error) {
 	q := c.QueryParams()
 	req := draftRequest{Name: q.Get("name"), Timezone: q.Get("timezone")}
@@ -178,92 +175,8 @@ func (s *API) draftFromCSV(ctx context.Context, c echo.Context) (draftRequest, [
 	if err := bad.Err("invalid schedule upload"); err != nil {
 		return req, nil, err
 	}
-	r := csv.NewReader(c.Request().Body)
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if err != nil {
-		return req, nil, csvReadError(err, 1)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(strings.ToLower(h))] = i
-	}
-	for _, need := range []string{"agent", "template", "start", "end", "paid_minutes", "breaks"} {
-		if _, ok := col[need]; !ok {
-			return req, nil, fault.Errorf(fault.Unprocessable, "line 1: the header lacks the %q column (want agent,template,start,end,paid_minutes,breaks)", need)
-		}
-	}
-	problems := map[string]string{}
-	var lines []int
-	agentIDs := map[string]int64{}
-	line := 1
-	for {
-		rec, err := r.Read()
-		line++
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return req, nil, csvReadError(err, line)
-		}
-		get := func(name string) string {
-			if i := col[name]; i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		where := fmt.Sprintf("line %d", line)
-		sh := calendar.Shift{Template: get("template")}
-		if sh.Start, err = time.Parse(time.RFC3339, get("start")); err != nil {
-			problems[where+".start"] = fmt.Sprintf("%q is not an RFC 3339 time", get("start"))
-		}
-		if sh.End, err = time.Parse(time.RFC3339, get("end")); err != nil {
-			problems[where+".end"] = fmt.Sprintf("%q is not an RFC 3339 time", get("end"))
-		}
-		if sh.PaidMinutes, err = strconv.Atoi(get("paid_minutes")); err != nil {
-			problems[where+".paid_minutes"] = fmt.Sprintf("%q is not a whole number of minutes", get("paid_minutes"))
-		}
-		if b := get("breaks"); b != "" {
-			for _, pair := range strings.Split(b, ";") {
-				a, z, ok := strings.Cut(strings.TrimSpace(pair), "/")
-				bs, err1 := time.Parse(time.RFC3339, a)
-				be, err2 := time.Parse(time.RFC3339, z)
-				if !ok || err1 != nil || err2 != nil {
-					problems[where+".breaks"] = fmt.Sprintf("%q is not a START/END pair of RFC 3339 times", pair)
-					break
-				}
-				sh.Breaks = append(sh.Breaks, calendar.Break{Name: "break", Start: bs, End: be})
-			}
-		}
-		if a := get("agent"); a != "" {
-			id, ok := agentIDs[a]
-			if !ok {
-				id, err = s.svc.ResolveAgent(ctx, a)
-				if err != nil {
-					problems[where+".agent"] = err.Error()
-				}
-				agentIDs[a] = id
-			}
-			sh.AgentID = id
-		}
-		req.Shifts = append(req.Shifts, sh)
-		lines = append(lines, line)
-	}
-	if len(problems) > 0 {
-		return req, nil, &fault.Error{Code: fault.Unprocessable, Message: fmt.Sprintf("%d problem(s) in the file; nothing was saved", len(problems)), Fields: problems}
-	}
-	return req, lines, nil
-}
-
-func csvReadError(err error, line int) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fault.Errorf(fault.Unprocessable, "line %d: %v", pe.Line, pe.Err)
-	}
-	if errors.Is(err, io.EOF) {
-		return fault.Errorf(fault.Unprocessable, "the file is empty; the first line must be the header")
-	}
-	return fault.Errorf(fault.Unprocessable, "line %d: %v", line, err)
+	d, lines, err := s.svc.DraftFromCSV(ctx, service.Draft(req), c.Request().Body)
+	return draftRequest(d), lines, err
 }
 
 func (s *API) handlePublish(c echo.Context) error {
