@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
 )
@@ -125,6 +128,14 @@ func (le LineErrors) Error() string {
 var dayNames = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
 	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 
+// Bounds of the agents CSV.
+const (
+	MaxAgents        = 20_000 // agents in one file
+	MaxAgentRef      = 254    // characters of an agent's id or email
+	maxTimeOffRanges = 100    // time-off ranges of one agent
+	maxLineErrors    = 1_000  // reported before reading stops
+)
+
 // ReadAgents reads the agents CSV (header AgentsHeader, columns in any order,
 // documented in docs/scheduling.md). It returns LineErrors naming the line,
 // column and reason of every bad cell, and reads nothing if any is bad.
@@ -153,18 +164,25 @@ func ReadAgents(r io.Reader) ([]Agent, error) {
 	}
 	var out []Agent
 	seen := map[string]int{}
-	for line := 2; ; line++ {
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
+			if !errors.As(err, &pe) {
+				return nil, err
 			}
-			errs = append(errs, LineError{Line: line, Reason: err.Error()})
+			errs = append(errs, LineError{Line: pe.Line, Reason: pe.Err.Error()})
+			if len(errs) > maxLineErrors {
+				return nil, errs
+			}
 			continue
+		}
+		line, _ := cr.FieldPos(0) // a quoted cell may span lines: the record's first
+		if len(out) == MaxAgents {
+			return nil, append(errs, LineError{Line: line, Reason: fmt.Sprintf("a file holds at most %d agents", MaxAgents)})
 		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
@@ -182,6 +200,8 @@ func ReadAgents(r io.Reader) ([]Agent, error) {
 		}
 		if a.ID == "" {
 			bad("agent", "is required")
+		} else if n := utf8.RuneCountInString(a.ID); n > MaxAgentRef || !utf8.ValidString(a.ID) || strings.ContainsFunc(a.ID, unicode.IsControl) {
+			bad("agent", "must be UTF-8 text of at most %d characters without control characters", MaxAgentRef)
 		} else if prev, ok := seen[a.ID]; ok {
 			bad("agent", "%q is already on line %d", a.ID, prev)
 		}
@@ -195,29 +215,29 @@ func ReadAgents(r io.Reader) ([]Agent, error) {
 		if a.Skills, reason = parseSkills(get("skills")); reason != "" {
 			bad("skills", "%s", reason)
 		}
-		num := func(column string, def float64, integer bool) float64 {
+		num := func(column string, def float64, integer bool, max float64) float64 {
 			s := get(column)
 			if s == "" {
 				return def
 			}
 			v, err := strconv.ParseFloat(s, 64)
-			if err != nil || v < 0 || (integer && v != float64(int(v))) || v > 168 {
+			if err != nil || v < 0 || (integer && v != math.Trunc(v)) || v > max {
 				kind := "a number of hours"
 				if integer {
 					kind = "a whole number"
 				}
-				bad(column, "%q is not %s between 0 and 168", s, kind)
+				bad(column, "%q is not %s between 0 and %g", s, kind, max)
 				return def
 			}
 			return v
 		}
 		a.Contract = calendar.Contract{
 			Name:               name,
-			MinWeekHours:       num("min_week_hours", 0, false),
-			MaxWeekHours:       num("max_week_hours", DefaultMaxWeekHours, false),
-			MaxShiftsPerWeek:   int(num("max_shifts_week", DefaultMaxShiftsPerWeek, true)),
-			MinRestHours:       num("min_rest_hours", DefaultMinRestHours, false),
-			MaxConsecutiveDays: int(num("max_consecutive_days", DefaultMaxConsecutiveDays, true)),
+			MinWeekHours:       num("min_week_hours", 0, false, 168),
+			MaxWeekHours:       num("max_week_hours", DefaultMaxWeekHours, false, 168),
+			MaxShiftsPerWeek:   int(num("max_shifts_week", DefaultMaxShiftsPerWeek, true, 14)),
+			MinRestHours:       num("min_rest_hours", DefaultMinRestHours, false, 48),
+			MaxConsecutiveDays: int(num("max_consecutive_days", DefaultMaxConsecutiveDays, true, 31)),
 		}
 		if c := a.Contract; c.MaxWeekHours > 0 && c.MinWeekHours > c.MaxWeekHours {
 			bad("min_week_hours", "%g is above max_week_hours %g", c.MinWeekHours, c.MaxWeekHours)
@@ -364,6 +384,12 @@ func parseTimeOff(s string) ([]Interval, string) {
 		}
 		if !to.After(from) {
 			return nil, fmt.Sprintf("%q ends before it starts", part)
+		}
+		if from.UTC().Year() < 2000 || to.UTC().Year() >= 2100 {
+			return nil, fmt.Sprintf("%q lies outside the years 2000 to 2099", part)
+		}
+		if len(out) == maxTimeOffRanges {
+			return nil, fmt.Sprintf("at most %d time-off ranges per agent", maxTimeOffRanges)
 		}
 		out = append(out, Interval{from.UTC(), to.UTC()})
 	}

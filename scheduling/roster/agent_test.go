@@ -64,6 +64,13 @@ func TestReadAgentsNamesLineAndColumnOfEveryBadCell(t *testing.T) {
 		{"time off not RFC 3339", `a,UTC,voice,,,,,,,2026-01-07/2026-01-08,,`, "time_off"},
 		{"bad preference", `a,UTC,voice,,,,,,,,nights,`, "prefer"},
 		{"bad day off", `a,UTC,voice,,,,,,,,,someday`, "days_off"},
+		{"implausible hours", `a,UTC,voice,1e308,,,,,,,,`, "min_week_hours"},
+		{"too many shifts", `a,UTC,voice,,,15,,,,,,`, "max_shifts_week"},
+		{"rest beyond two days", `a,UTC,voice,,,,49,,,,,`, "min_rest_hours"},
+		{"days in a row beyond a month", `a,UTC,voice,,,,,32,,,,`, "max_consecutive_days"},
+		{"time off centuries ahead", `a,UTC,voice,,,,,,,3026-01-07T00:00:00Z/3026-01-08T00:00:00Z,,`, "time_off"},
+		{"long id", strings.Repeat("x", 255) + `,UTC,voice,,,,,,,,,`, "agent"},
+		{"control character in id", "\"a\tb\",UTC,voice,,,,,,,,,", "agent"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -83,6 +90,9 @@ func TestReadAgentsNamesLineAndColumnOfEveryBadCell(t *testing.T) {
 	assert.ErrorContains(t, err, `line 3, agent: "a" is already on line 2`)
 	_, err = ReadAgents(strings.NewReader(""))
 	assert.ErrorContains(t, err, "empty")
+	// A quoted cell spanning lines: the next record's line is its own.
+	_, err = ReadAgents(strings.NewReader(agentsHeader + "a,UTC,\"voice\n\",,,,,,,,,\nb,UTC,voice,-1,,,,,,,,\n"))
+	assert.ErrorContains(t, err, "line 4, min_week_hours")
 }
 
 func TestAvailabilityFollowsTheWallClockAcrossMidnightAndDST(t *testing.T) {
