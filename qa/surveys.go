@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Interaction is one customer contact as imported for QA and survey metrics. Survey answers
@@ -62,8 +64,13 @@ func (in Interaction) Validate() error {
 		add("started_at", "is required")
 	}
 	for _, f := range []struct{ name, v string }{{"external_id", in.ExternalID}, {"channel", in.Channel}, {"queue", in.Queue}, {"customer", in.Customer}} {
-		if len(f.v) > MaxTextLen {
+		switch {
+		case len(f.v) > MaxTextLen:
 			add(f.name, "is longer than %d characters", MaxTextLen)
+		case !utf8.ValidString(f.v):
+			add(f.name, "is not UTF-8 text")
+		case strings.ContainsFunc(f.v, unicode.IsControl):
+			add(f.name, "holds a control character")
 		}
 	}
 	if in.HandleSeconds < 0 || in.HandleSeconds > MaxHandleSeconds {

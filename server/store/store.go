@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
@@ -254,6 +255,13 @@ func translate(err error, what string) error {
 	var fe *fault.Error
 	if errors.As(err, &fe) {
 		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
+		// Class 22, data exception: a value PostgreSQL cannot hold (a NUL
+		// byte or invalid UTF-8 in text, a number out of range, a bad date).
+		// The input is at fault, whichever check let it through.
+		return fault.Wrap(fault.Unprocessable, err, what+" holds a value the database cannot store (control characters, invalid text or an out-of-range number)")
 	}
 	return fault.Wrap(fault.Internal, err, "database error")
 }
