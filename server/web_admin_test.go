@@ -53,10 +53,13 @@ func TestWebAdminManagesUsersTeamsAndTokens(t *testing.T) {
 	assert.Len(t, teams, 2)
 
 	// Tokens: made (shown once), then revoked.
-	status, _, body = page(t, admin, "POST", w.srv.URL+"/admin/tokens", url.Values{"csrf_token": {csrf}, "name": {"nightly export"}, "user_id": {itoa(sup.ID)}})
+	status, path, body := page(t, admin, "POST", w.srv.URL+"/admin/tokens", url.Values{"csrf_token": {csrf}, "name": {"nightly export"}, "user_id": {itoa(sup.ID)}})
 	require.Equal(t, 200, status, "%s", body)
+	assert.Equal(t, "/admin", path, "the POST redirects, so a reload does not make a second token")
 	secret := regexp.MustCompile(`shown once\): <code>([^<]+)</code>`).FindStringSubmatch(body)
 	require.NotNil(t, secret, "%s", body)
+	_, _, again := page(t, admin, "GET", w.srv.URL+"/admin", nil)
+	assert.NotContains(t, again, secret[1], "the secret is shown once")
 	res := do(t, nil, "GET", w.srv.URL+"/api/v1/me", nil, map[string]string{"Authorization": "Bearer " + secret[1]})
 	require.Equal(t, 200, res.Status)
 	toks, _, err := w.st.FindAPITokens(ctx, store.APITokenFilter{UserID: &sup.ID})
@@ -79,4 +82,22 @@ func TestWebAdminManagesUsersTeamsAndTokens(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, status)
 	status, _, _ = page(t, sc, "POST", w.srv.URL+"/admin/users/"+itoa(me.ID), url.Values{"csrf_token": {scsrf}, "role": {"agent"}})
 	assert.Equal(t, http.StatusForbidden, status)
+}
+
+// TestNewCalendarAddressIsShownOnceAfterARedirect: making a calendar address
+// redirects to the agent's week, which shows it once; a reload neither makes
+// another address nor shows this one again, and the address works.
+func TestNewCalendarAddressIsShownOnceAfterARedirect(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	c, csrf := signIn(t, w, "agent@example.com")
+	status, path, body := page(t, c, "POST", w.srv.URL+"/me/calendar-feed", url.Values{"csrf_token": {csrf}})
+	require.Equal(t, 200, status, "%s", body)
+	assert.Equal(t, "/me", path)
+	m := regexp.MustCompile(`(/calendar/[^<\s]+\.ics)</code>`).FindStringSubmatch(body)
+	require.NotNil(t, m, "%s", body)
+	assert.Contains(t, body, "New calendar address made")
+	_, _, again := page(t, c, "GET", w.srv.URL+"/me", nil)
+	assert.NotContains(t, again, m[1])
+	res := do(t, nil, "GET", w.srv.URL+m[1], nil, nil)
+	assert.Equal(t, 200, res.Status, "the address shown works")
 }

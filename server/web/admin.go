@@ -36,7 +36,11 @@ func (s *Handler) webAdmin(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Users, auth.Read); err != nil {
 		return err
 	}
-	return s.adminPage(c, http.StatusOK, s.newPage(c, "Administration"), nil)
+	pg := s.newPage(c, "Administration")
+	if secret := s.takeOnce(c, onceToken, "/admin"); secret != "" {
+		pg.Data["NewToken"] = secret
+	}
+	return s.adminPage(c, http.StatusOK, pg, nil)
 }
 
 func (s *Handler) webCreateUser(c echo.Context) error {

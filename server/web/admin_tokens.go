@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -28,10 +27,7 @@ func (s *Handler) webCreateToken(c echo.Context) error {
 	if err != nil {
 		return s.adminFault(c, err)
 	}
-	pg := s.newPage(c, "Administration")
-	pg.Flash = "Token " + tok.Name + " made. Copy it now; it is not shown again."
-	pg.Data["NewToken"] = secret
-	return s.adminPage(c, http.StatusOK, pg, nil)
+	return s.redirectShowingOnce(c, onceToken, "/admin", secret, "Token "+tok.Name+" made. Copy it now; it is not shown again.")
 }
 
 func (s *Handler) webRevokeToken(c echo.Context) error {

@@ -21,7 +21,11 @@ func (s *Handler) webMe(c echo.Context) error {
 	if p.User.AgentID == nil {
 		return fault.Errorf(fault.NotFound, "your account is not linked to an agent, so you have no schedule")
 	}
-	return s.renderMe(c, http.StatusOK, s.newPage(c, "My week"))
+	pg := s.newPage(c, "My week")
+	if secret := s.takeOnce(c, onceFeed, "/me"); secret != "" {
+		pg.Data["FeedURL"] = c.Scheme() + "://" + c.Request().Host + "/calendar/" + secret + ".ics"
+	}
+	return s.renderMe(c, http.StatusOK, pg)
 }
 
 // meShift is a row of the agent's week: a shift that has passed, is going
@@ -102,8 +106,5 @@ func (s *Handler) webResetFeed(c echo.Context) error {
 	if err := s.svc.SetCalendarFeed(c.Request().Context(), *p.User.AgentID, auth.HashSecret(secret)); err != nil {
 		return err
 	}
-	pg := s.newPage(c, "My week")
-	pg.Data["FeedURL"] = c.Scheme() + "://" + c.Request().Host + "/calendar/" + secret + ".ics"
-	pg.Flash = "New calendar address made; the old one no longer works."
-	return s.renderMe(c, http.StatusOK, pg)
+	return s.redirectShowingOnce(c, onceFeed, "/me", secret, "New calendar address made; the old one no longer works.")
 }
