@@ -30,6 +30,7 @@ func All() []*gormigrate.Migration {
 		rosterContracts0014(),
 		jobQueue0015(),
 		liveDay0016(),
+		forecastOfRun0017(),
 	}
 }
 

@@ -219,6 +219,13 @@ func (s *Service) forecastItem(ctx context.Context, run store.JobRun, item strin
 	}
 	id := run.ID
 	_, err = s.forecastQueue(ctx, queueID, horizon, method, &id)
+	if fault.Is(err, fault.Conflict) {
+		// Another attempt of this item stored the run's forecast first (a
+		// unique index holds one per queue and run): that one counts.
+		if _, found := s.store.FindForecastOfRun(ctx, queueID, run.ID); found == nil {
+			return nil
+		}
+	}
 	return err
 }
 

@@ -110,7 +110,7 @@ func (s *Service) CheckDraft(ctx context.Context, req Draft, lines []int) error 
 		f.Add("period_end", "a plan covers at most 7 weeks")
 	}
 	if len(req.Shifts) > calendar.MaxPlanShifts {
-		f.Add("shifts", fmt.Sprintf("%d shifts; a plan holds at most %d", len(req.Shifts), calendar.MaxPlanShifts))
+		f.Add("shifts", "%d shifts; a plan holds at most %d", len(req.Shifts), calendar.MaxPlanShifts)
 	}
 	if err := f.Err("invalid schedule"); err != nil {
 		return err
