@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -34,6 +35,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	metricsToken := fs.String("metrics-token", env.Getenv("PEAKWISE_METRICS_TOKEN"), "bearer token /metrics asks for on the main address; without it only loopback may read it [PEAKWISE_METRICS_TOKEN]")
 	noWorker := fs.Bool("no-worker", envBool(env, "PEAKWISE_NO_WORKER"), "work no background jobs here: an API-only replica that only queues them [PEAKWISE_NO_WORKER]")
 	proxies := fs.String("trusted-proxies", env.Getenv("PEAKWISE_TRUSTED_PROXIES"), "comma-separated CIDRs of proxies whose X-Forwarded-For names the client; empty trusts none [PEAKWISE_TRUSTED_PROXIES]")
+	jobTimeout := fs.Duration("job-timeout", envDuration(env, "PEAKWISE_JOB_TIMEOUT", 20*time.Minute), "longest one attempt of a background job may run [PEAKWISE_JOB_TIMEOUT]")
+	rescueAfter := fs.Duration("job-rescue-after", envDuration(env, "PEAKWISE_JOB_RESCUE_AFTER", 30*time.Minute), "a job running this long is taken as lost with its replica and worked again; more than --job-timeout [PEAKWISE_JOB_RESCUE_AFTER]")
 	ttl := fs.Duration("session-ttl", envDuration(env, "PEAKWISE_SESSION_TTL", 12*time.Hour), "idle lifetime of a browser session [PEAKWISE_SESSION_TTL]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,8 +63,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if *workers < 1 || *workers > 1024 {
 		return usageErrorf("--workers must be 1 to 1024, got %d", *workers)
 	}
+	if *jobTimeout < time.Second || *rescueAfter <= *jobTimeout {
+		return usageErrorf("--job-timeout must be at least 1s and --job-rescue-after longer than it (got %s and %s)", *jobTimeout, *rescueAfter)
+	}
 	srv := server.New(st, log, server.Config{SessionTTL: *ttl, SecureCookies: *secure, ForecastCron: *forecastCron, TrustedProxies: trusted,
-		Jobs: jobs.Config{Workers: *workers, NoWorker: *noWorker, Location: loc}, MetricsToken: *metricsToken, MetricsElsewhere: *metricsAddr != ""})
+		Jobs: jobs.Config{Workers: *workers, NoWorker: *noWorker, Location: loc,
+			JobTimeout: *jobTimeout, RescueAfter: *rescueAfter, ID: replicaID()}, MetricsToken: *metricsToken, MetricsElsewhere: *metricsAddr != ""})
 	if *metricsAddr != "" {
 		ml, err := net.Listen("tcp", *metricsAddr)
 		if err != nil {
@@ -168,4 +175,17 @@ func envDuration(env *Env, key string, def time.Duration) time.Duration {
 		return d
 	}
 	return def
+}
+
+// replicaID names this process in the job queue's records: host and
+// process id, so an operator (or a test) can tell which replica works a job.
+func replicaID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "peakwise"
+	}
+	if len(host) > 60 {
+		host = host[:60]
+	}
+	return fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().Unix())
 }

@@ -72,6 +72,9 @@ type Config struct {
 	PollInterval time.Duration
 	// Location is where cron specs of periodic jobs are read (nil: UTC).
 	Location *time.Location
+	// ID names this replica in the queue's records (a job's attempted_by);
+	// empty lets River make one of the host name and the start time.
+	ID string
 }
 
 func (c Config) withDefaults() Config {
@@ -187,6 +190,7 @@ func (r *Runner) Open(ctx context.Context) error {
 		FetchPollInterval:    r.cfg.PollInterval,
 		Logger:               r.log.With("component", "river"),
 		ErrorHandler:         &errorLog{log: r.log},
+		ID:                   r.cfg.ID,
 	}
 	if !r.cfg.NoWorker {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: r.cfg.Workers}}
