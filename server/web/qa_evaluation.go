@@ -48,7 +48,7 @@ type evaluationPage struct {
 	Dispute    *qa.Dispute // the open dispute, if any
 	CanDecide  bool
 	Disputes   []qa.Dispute
-	History    []service.AuditEvent
+	History    []historyRow
 	Unanswered int
 }
 
@@ -124,9 +124,11 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 		}
 	}
 	if p.User.Role != org.RoleAgent {
-		if ep.History, err = s.svc.FindAudit(ctx, "evaluation", e.ID); err != nil {
+		events, err := s.svc.FindAudit(ctx, "evaluation", e.ID)
+		if err != nil {
 			return ep, err
 		}
+		ep.History = evaluationHistory(criteriaOf(v.Scorecard), events)
 	}
 	return ep, nil
 }
@@ -151,17 +153,6 @@ func (s *Handler) renderEvaluation(c echo.Context, status int, pg page) error {
 	pg.Data["P"] = ep
 	pg.Data["ScaleLabel"] = scaleLabel
 	return s.render(c, status, "qa_evaluation", pg)
-}
-
-// scaleLabel names a scale value for a form: yes/no rather than 1/0.
-func scaleLabel(scale qa.Scale, v int) string {
-	if scale == qa.YesNo {
-		if v == 1 {
-			return "Yes"
-		}
-		return "No"
-	}
-	return strconv.Itoa(v)
 }
 
 // formAnswers reads answers and comments from the evaluation form: field

@@ -1,16 +1,19 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
@@ -27,8 +30,15 @@ func (s *Handler) webTrends(c echo.Context) error {
 		c.QueryParams().Set("agent_id", strconv.FormatInt(*p.User.AgentID, 10))
 	}
 	pg := s.newPage(c, "Quality trends")
+	status := http.StatusOK
 	q, err := httpx.TrendQuery(c)
-	if err != nil {
+	if err == nil {
+		_, _, err = s.svc.TrendWindow(q.From, q.To)
+	}
+	if rangeProblem(&pg, err, c.QueryParam("from"), c.QueryParam("to")) {
+		// Show the default range, with what was wrong next to the fields.
+		status, q.From, q.To = http.StatusBadRequest, time.Time{}, time.Time{}
+	} else if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -50,6 +60,9 @@ func (s *Handler) webTrends(c echo.Context) error {
 	pg.Data["Chart"] = trendChart(tr)
 	pg.Data["CriterionCharts"] = criterionCharts(tr)
 	pg.Data["From"], pg.Data["To"] = from.Format(time.DateOnly), to.Format(time.DateOnly)
+	if status != http.StatusOK {
+		pg.Data["From"], pg.Data["To"] = c.QueryParam("from"), c.QueryParam("to")
+	}
 	switch {
 	case tr.AgentID != nil:
 		pg.Data["Subject"] = n.Agents[*tr.AgentID]
@@ -71,7 +84,35 @@ func (s *Handler) webTrends(c echo.Context) error {
 		}
 		pg.Data["Agents"] = slices.DeleteFunc(agents, func(a org.Agent) bool { return ids != nil && !slices.Contains(ids, a.ID) })
 	}
-	return s.render(c, http.StatusOK, "qa_trends", pg)
+	return s.render(c, status, "qa_trends", pg)
+}
+
+// rangeProblem puts what is wrong with a ?from=&to= range next to the
+// fields, in words, and says whether err was about the range (and nothing
+// else). fromRaw and toRaw are the values as typed.
+func rangeProblem(pg *page, err error, fromRaw, toRaw string) bool {
+	var fe *fault.Error
+	if !errors.As(err, &fe) || fe.Code != fault.Invalid || len(fe.Fields) == 0 {
+		return false
+	}
+	for k := range fe.Fields {
+		if k != "from" && k != "to" {
+			return false
+		}
+	}
+	for k, why := range fe.Fields {
+		raw := map[string]string{"from": fromRaw, "to": toRaw}[k]
+		switch {
+		case strings.Contains(why, "is not"):
+			pg.Fields[k] = fmt.Sprintf("%q is not a date like 2026-01-05.", raw)
+		case strings.Contains(why, "after from"):
+			pg.Fields[k] = fmt.Sprintf("The end date must be after the start date (%s).", fromRaw)
+		default:
+			pg.Fields[k] = strings.ToUpper(why[:1]) + why[1:] + "."
+		}
+	}
+	pg.Error = "The date range is not valid; showing the last 12 weeks instead."
+	return true
 }
 
 // trendChart draws the weekly mean QA score and pass rate (percent), with
