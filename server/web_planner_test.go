@@ -144,7 +144,7 @@ func TestWebQueuePageShowsForecastAndAccuracy(t *testing.T) {
 	assert.Contains(t, body, "<h1>Voice PT</h1>")
 	assert.Contains(t, body, "80% answered within 20 s")
 	assert.Contains(t, body, "times in Europe/Lisbon", "the page names the zone of its times")
-	assert.Contains(t, body, "by <strong>profile</strong>")
+	assert.Contains(t, body, `by <strong><span title="profile">Weekday profile</span></strong>`, "the method in words, its code in the title")
 	assert.Contains(t, body, "12.5%", "the backtest WAPE")
 	assert.Contains(t, body, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="forecast"`)
 	assert.Contains(t, body, "Local time (Europe/Lisbon)")

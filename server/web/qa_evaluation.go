@@ -26,10 +26,11 @@ type criterionView struct {
 	Section  string
 	Options  []int
 	Value    string // "", "na" or the number
+	Answer   string // the answer in words: Yes, "3 of 5", N/A or "" when not answered
 	Score    *float64
 	Failed   bool
 	Comment  string
-	Disputed *qa.DisputeItem
+	Disputed *disputeItemView
 }
 
 // evaluationPage is everything the evaluation page shows.
@@ -45,9 +46,9 @@ type evaluationPage struct {
 	CanAck     bool
 	CanDispute bool
 	CanCoach   bool
-	Dispute    *qa.Dispute // the open dispute, if any
+	Dispute    *disputeView // the open dispute, if any
 	CanDecide  bool
-	Disputes   []qa.Dispute
+	Disputes   []disputeView
 	History    []historyRow
 	Unanswered int
 }
@@ -75,14 +76,15 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 	if err != nil {
 		return ep, err
 	}
-	ep.Disputes = disputes
-	var open map[string]*qa.DisputeItem
-	for i := range disputes {
-		if disputes[i].State == qa.DisputeOpen {
-			ep.Dispute = &disputes[i]
-			open = map[string]*qa.DisputeItem{}
-			for j := range disputes[i].Items {
-				open[disputes[i].Items[j].Criterion] = &disputes[i].Items[j]
+	cs := criteriaOf(v.Scorecard)
+	ep.Disputes = disputeViews(cs, disputes)
+	var open map[string]*disputeItemView
+	for i := range ep.Disputes {
+		if ep.Disputes[i].State == qa.DisputeOpen {
+			ep.Dispute = &ep.Disputes[i]
+			open = map[string]*disputeItemView{}
+			for j := range ep.Disputes[i].Items {
+				open[ep.Disputes[i].Items[j].Criterion] = &ep.Disputes[i].Items[j]
 			}
 		}
 	}
@@ -117,6 +119,9 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 			default:
 				cv.Value = strconv.Itoa(*values[cr.Key])
 			}
+			if answered[cr.Key] {
+				cv.Answer = answerWords(cr.Scale, values[cr.Key])
+			}
 			if r, ok := results[cr.Key]; ok {
 				cv.Score, cv.Failed = r.Score, r.Failed
 			}
@@ -128,7 +133,7 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 		if err != nil {
 			return ep, err
 		}
-		ep.History = evaluationHistory(criteriaOf(v.Scorecard), events)
+		ep.History = evaluationHistory(cs, events)
 	}
 	return ep, nil
 }
@@ -262,6 +267,13 @@ func (s *Handler) webSaveEvaluation(c echo.Context) error {
 		}
 	case qa.ActionRelease, qa.ActionAcknowledge:
 		if _, err := s.svc.MoveEvaluation(ctx, p, id, action, version); err != nil {
+			if now, rerr := s.svc.GetEvaluation(ctx, p, id, auth.Read); rerr == nil {
+				_, terr := qa.NextEvalState(now.State, action)
+				if msg, ok := alreadyDone(err, "evaluation", string(now.State), terr == nil); ok {
+					showAlreadyDone(&pg, msg, p.User.Role)
+					return s.renderEvaluation(c, http.StatusConflict, pg)
+				}
+			}
 			if webFault(&pg, err, nil) {
 				return s.renderEvaluation(c, http.StatusConflict, pg)
 			}

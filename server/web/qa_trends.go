@@ -54,11 +54,28 @@ func (s *Handler) webTrends(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	cs, err := s.allCriteria(ctx)
+	if err != nil {
+		return err
+	}
+	titles := map[string]string{}
+	for _, ct := range tr.Criteria {
+		titles[ct.Key] = cs.title(ct.Key)
+	}
+	// One agent's weeks are cut on that agent's clock: name it, not UTC.
+	clock := "weeks start Monday, on each agent's own clock"
+	if tr.AgentID != nil {
+		if a, err := s.svc.FindAgentByID(ctx, *tr.AgentID); err == nil {
+			clock = "weeks start Monday, on the " + a.Timezone + " clock"
+		}
+	}
 	s.qaNav(&pg, p)
 	pg.Data["T"] = tr
+	pg.Data["Clock"] = clock
 	pg.Data["Names"] = n
-	pg.Data["Chart"] = trendChart(tr)
-	pg.Data["CriterionCharts"] = criterionCharts(tr)
+	pg.Data["Titles"] = titles
+	pg.Data["Chart"] = trendChart(tr, clock)
+	pg.Data["CriterionCharts"] = criterionCharts(tr, titles, clock)
 	pg.Data["From"], pg.Data["To"] = from.Format(time.DateOnly), to.Format(time.DateOnly)
 	if status != http.StatusOK {
 		pg.Data["From"], pg.Data["To"] = c.QueryParam("from"), c.QueryParam("to")
@@ -117,7 +134,7 @@ func rangeProblem(pg *page, err error, fromRaw, toRaw string) bool {
 
 // trendChart draws the weekly mean QA score and pass rate (percent), with
 // CSAT beside them, on one 0-100 axis.
-func trendChart(tr service.Trends) template.HTML {
+func trendChart(tr service.Trends, clock string) template.HTML {
 	loc := time.UTC // week starts are dates: plot them as such
 	var score, pass, csat []chart.Point
 	for _, w := range tr.Weeks {
@@ -138,8 +155,8 @@ func trendChart(tr service.Trends) template.HTML {
 		return ""
 	}
 	c := chart.Chart{ID: "trend", Title: "Weekly quality", Width: 900, Height: 300, Location: loc, YLabel: "Percent (score out of 100)",
-		Desc:    fmt.Sprintf("Mean QA score, pass rate and CSAT per week over %d weeks (%s).", len(tr.Weeks), tr.WeekClock),
-		YMinMax: &[2]float64{0, 100},
+		Desc:   fmt.Sprintf("Mean QA score, pass rate and CSAT per week over %d weeks (%s).", len(tr.Weeks), clock),
+		XLabel: "Week (" + clock + ")", YMinMax: &[2]float64{0, 100},
 		Series: []chart.Series{
 			{Name: "Mean QA score", Points: score, Style: chart.Solid, Markers: true},
 			{Name: "Pass rate %", Points: pass, Style: chart.Dashed, Markers: true},
@@ -160,7 +177,7 @@ type criterionChart struct {
 
 // criterionCharts draws each criterion's weekly mean points (0-100) as a
 // small chart of its own, so a falling criterion stands out without colour.
-func criterionCharts(tr service.Trends) []criterionChart {
+func criterionCharts(tr service.Trends, titles map[string]string, clock string) []criterionChart {
 	var out []criterionChart
 	for i, ct := range tr.Criteria {
 		var pts []chart.Point
@@ -173,10 +190,11 @@ func criterionCharts(tr service.Trends) []criterionChart {
 		if len(pts) == 0 {
 			continue
 		}
-		c := chart.Chart{ID: fmt.Sprintf("crit%d", i), Title: "Criterion " + ct.Key, Width: 420, Height: 200, Location: time.UTC,
-			YLabel: "Mean points (0-100)", YMinMax: &[2]float64{0, 100},
-			Desc:   fmt.Sprintf("Weekly mean points of criterion %s over %d weeks.", ct.Key, len(pts)),
-			Series: []chart.Series{{Name: ct.Key, Points: pts, Style: chart.Solid, Markers: true}}}
+		title := titles[ct.Key]
+		c := chart.Chart{ID: fmt.Sprintf("crit%d", i), Title: title, Width: 420, Height: 200, Location: time.UTC,
+			YLabel: "Mean points (0-100)", YMinMax: &[2]float64{0, 100}, XLabel: "Week (" + clock + ")",
+			Desc:   fmt.Sprintf("Weekly mean points of criterion %q over %d weeks.", title, len(pts)),
+			Series: []chart.Series{{Name: title, Points: pts, Style: chart.Solid, Markers: true}}}
 		svg, err := c.Render()
 		if err == nil {
 			out = append(out, criterionChart{Key: ct.Key, SVG: svg})

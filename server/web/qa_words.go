@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/peakwise/peakwise/qa"
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 )
 
@@ -65,6 +68,58 @@ func (cs criteria) title(key string) string {
 // answer says value v of criterion key in words.
 func (cs criteria) answer(key string, v *int) string {
 	return answerWords(cs[key].Scale, v)
+}
+
+// disputeView is a dispute with its items in words.
+type disputeView struct {
+	qa.Dispute
+	Items []disputeItemView
+	// Criteria are the disputed criteria's titles, for lists.
+	Criteria string
+}
+
+// disputeItemView is a disputed criterion: its title and the proposed answer.
+type disputeItemView struct {
+	qa.DisputeItem
+	Title, Proposes string
+}
+
+// disputeViews says disputes in words with the criteria cs.
+func disputeViews(cs criteria, ds []qa.Dispute) []disputeView {
+	out := make([]disputeView, len(ds))
+	for i, d := range ds {
+		v := disputeView{Dispute: d, Items: make([]disputeItemView, len(d.Items))}
+		titles := make([]string, len(d.Items))
+		for j, it := range d.Items {
+			v.Items[j] = disputeItemView{DisputeItem: it, Title: cs.title(it.Criterion), Proposes: cs.answer(it.Criterion, it.Proposed)}
+			titles[j] = v.Items[j].Title
+		}
+		v.Criteria = strings.Join(titles, ", ")
+		out[i] = v
+	}
+	return out
+}
+
+// allCriteria indexes the criteria of every scorecard by key, for pages that
+// list disputes of many evaluations: keys are stable across versions.
+func (s *Handler) allCriteria(ctx context.Context) (criteria, error) {
+	out := criteria{}
+	for page := (service.Page{Limit: 200}); ; page.Offset += page.Limit {
+		scs, total, err := s.svc.FindScorecards(ctx, service.ScorecardFilter{IncludeArchived: true, Page: page})
+		if err != nil {
+			return nil, err
+		}
+		for _, sc := range scs {
+			for k, cr := range criteriaOf(sc) {
+				if _, ok := out[k]; !ok {
+					out[k] = cr
+				}
+			}
+		}
+		if page.Offset+page.Limit >= total {
+			return out, nil
+		}
+	}
 }
 
 // historyRow is one audited change of an evaluation, in words.
@@ -201,4 +256,34 @@ func codeWords(code string) string {
 		return code
 	}
 	return strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "_", " ")
+}
+
+// alreadyDone says, for a life-cycle action refused as a conflict, that the
+// record had already moved past it (the browser's Back resent an old form):
+// "This evaluation was already released; nothing changed." what names the
+// record, state is its state now and possible whether the action is still
+// allowed from it (then the conflict was a real concurrent edit, and the
+// service's message stands).
+func alreadyDone(err error, what, state string, possible bool) (string, bool) {
+	if !fault.Is(err, fault.Conflict) || possible {
+		return "", false
+	}
+	return fmt.Sprintf("This %s was already %s; nothing changed.", what, strings.ReplaceAll(state, "_", " ")), true
+}
+
+// qaHome is where a role's QA work is listed, for "back" links.
+func qaHome(role org.Role) (href, label string) {
+	switch role {
+	case org.RoleAgent:
+		return "/me/quality", "your quality page"
+	case org.RoleSupervisor:
+		return "/team/quality", "team quality"
+	}
+	return "/qa", "the QA overview"
+}
+
+// showAlreadyDone puts alreadyDone's message and a link back on pg.
+func showAlreadyDone(pg *page, msg string, role org.Role) {
+	pg.Data["AlreadyDone"] = msg
+	pg.Data["Back"], pg.Data["BackLabel"] = qaHome(role)
 }
