@@ -119,6 +119,7 @@ func TestWebQAPagesSayWords(t *testing.T) {
 	for _, m := range evalLink.FindAllStringSubmatch(body, -1) {
 		if _, _, b := page(t, ac, "GET", d.url+"/qa/evaluations/"+m[1], nil); strings.Contains(b, `id="dispute-form"`) {
 			mine = d.url + "/qa/evaluations/" + m[1]
+			assert.Contains(t, b, "You can dispute up to 14 d after release.")
 			break
 		}
 	}
@@ -133,6 +134,22 @@ func TestWebQAPagesSayWords(t *testing.T) {
 	assert.NotContains(t, body, "<td>discovery ")
 	_, _, body = page(t, rc, "GET", mine, nil)
 	assert.Regexp(t, `name="a.discovery"> Finds the real need → 5 of 5</label>`, body)
+
+
+	// The agent's held coaching session: criteria by title; acknowledging
+	// twice (Back, then the button again) says it was done already.
+	_, _, body = page(t, ac, "GET", d.url+"/me/quality", nil)
+	coaching := regexp.MustCompile(`href="/qa/coaching/(\d+)"`).FindStringSubmatch(body)
+	require.NotNil(t, coaching)
+	status, _, body = page(t, ac, "GET", d.url+"/qa/coaching/"+coaching[1], nil)
+	require.Equal(t, 200, status, "%s", body)
+	assert.Contains(t, body, `<span class="tag">Finds the real need</span> <span class="tag">Shows empathy</span>`)
+	ack := url.Values{"csrf_token": {acsrf}, "version": {regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]}, "do": {"acknowledge"}}
+	status, _, body = page(t, ac, "POST", d.url+"/qa/coaching/"+coaching[1], ack)
+	require.Equal(t, 200, status, "%s", body)
+	status, _, body = page(t, ac, "POST", d.url+"/qa/coaching/"+coaching[1], ack)
+	assert.Equal(t, http.StatusConflict, status)
+	assert.Contains(t, body, `This coaching session was already acknowledged; nothing changed. <a href="/me/quality">Back to your quality page</a>`)
 
 	// The supervisor: teams by name.
 	sc, _ := d.signInAs(t, org.RoleSupervisor)

@@ -35,8 +35,17 @@ func (s *Handler) renderCoaching(c echo.Context, status int, pg page) error {
 	if err != nil {
 		return err
 	}
+	crit, err := s.allCriteria(ctx)
+	if err != nil {
+		return err
+	}
+	titles := make([]string, len(cs.Criteria))
+	for i, k := range cs.Criteria {
+		titles[i] = crit.title(k)
+	}
 	s.qaNav(&pg, p)
 	pg.Data["C"] = s.svc.ViewCoaching(p, cs)
+	pg.Data["CriterionTitles"] = titles
 	pg.Data["Names"] = n
 	pg.Data["CanNote"] = p.AllowObject(auth.Coaching, auth.Update, auth.Owner{AgentID: &cs.AgentID, TeamID: cs.TeamID}) == nil
 	return s.render(c, status, "qa_coaching", pg)

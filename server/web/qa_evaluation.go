@@ -157,6 +157,7 @@ func (s *Handler) renderEvaluation(c echo.Context, status int, pg page) error {
 	pg.Title = fmt.Sprintf("Evaluation %d", ep.E.ID)
 	pg.Data["P"] = ep
 	pg.Data["ScaleLabel"] = scaleLabel
+	pg.Data["DisputeWindow"] = s.svc.DisputePolicy().WithDefaults().Window
 	return s.render(c, status, "qa_evaluation", pg)
 }
 
