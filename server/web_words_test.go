@@ -135,7 +135,6 @@ func TestWebQAPagesSayWords(t *testing.T) {
 	_, _, body = page(t, rc, "GET", mine, nil)
 	assert.Regexp(t, `name="a.discovery"> Finds the real need → 5 of 5</label>`, body)
 
-
 	// The agent's held coaching session: criteria by title; acknowledging
 	// twice (Back, then the button again) says it was done already.
 	_, _, body = page(t, ac, "GET", d.url+"/me/quality", nil)
