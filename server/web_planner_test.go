@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/server/store/storetest"
 )
@@ -141,7 +144,7 @@ func TestWebQueuePageShowsForecastAndAccuracy(t *testing.T) {
 	assert.Contains(t, body, "<h1>Voice PT</h1>")
 	assert.Contains(t, body, "80% answered within 20 s")
 	assert.Contains(t, body, "times in Europe/Lisbon", "the page names the zone of its times")
-	assert.Contains(t, body, "by <strong>profile</strong>")
+	assert.Contains(t, body, `by <strong><span title="profile">Weekday profile</span></strong>`, "the method in words, its code in the title")
 	assert.Contains(t, body, "12.5%", "the backtest WAPE")
 	assert.Contains(t, body, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="forecast"`)
 	assert.Contains(t, body, "Local time (Europe/Lisbon)")
@@ -343,4 +346,51 @@ func TestWebGenerateEditComparePublish(t *testing.T) {
 	status, path, body = page(t, admin, "POST", w.srv.URL+"/planner/jobs/housekeeping/runs", url.Values{"csrf_token": {adminCSRF}})
 	require.Equal(t, 200, status, body)
 	assert.Regexp(t, `^/planner/runs/\d+$`, path)
+}
+
+// TestRevisionWarningsAgreeEverywhere: a revision's own page, the compare
+// page and publishing count the same rule warnings, also after time off
+// approved since the draft was saved makes it break one more rule.
+func TestRevisionWarningsAgreeEverywhere(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	draft := map[string]any{"name": "Tight", "timezone": "UTC", "period_start": day, "period_end": day.AddDate(0, 0, 7), "shifts": []any{
+		map[string]any{"agent_id": w.agentA1.ID, "template": "late", "start": day.Add(14 * time.Hour), "end": day.Add(22 * time.Hour), "paid_minutes": 480},
+		map[string]any{"agent_id": w.agentA1.ID, "template": "early", "start": day.Add(30 * time.Hour), "end": day.Add(38 * time.Hour), "paid_minutes": 480},
+	}}
+	res := w.as(org.RolePlanner, "POST", "/api/v1/schedules", draft)
+	require.Equal(t, 201, res.Status, "%s", res.Body)
+	id := itoa(int64(res.json(t)["id"].(float64)))
+	c, _ := signIn(t, w, "planner@example.com")
+	rows := regexp.MustCompile(`(?s)<h2 id="warn-h">Rule warnings</h2>.*?</section>`)
+	counts := func() (own, compared int, ownBody string) {
+		t.Helper()
+		status, _, body := page(t, c, "GET", w.srv.URL+"/planner/schedules/"+id, nil)
+		require.Equal(t, 200, status, body)
+		own = strings.Count(rows.FindString(body), "<tr><td>")
+		status, _, body2 := page(t, c, "GET", w.srv.URL+"/planner/compare?left="+id+"&right="+id, nil)
+		require.Equal(t, 200, status, body2)
+		m := regexp.MustCompile(`<th scope="row">Rule warnings</th><td>(\d+)</td><td>(\d+)</td>`).FindStringSubmatch(body2)
+		require.NotNil(t, m, body2)
+		compared, _ = strconv.Atoi(m[1])
+		return own, compared, body
+	}
+	own, compared, _ := counts()
+	require.Positive(t, own, "the 8-hour rest is a warning")
+	assert.Equal(t, own, compared)
+
+	// Time off approved after the draft was saved, over its first shift.
+	off, err := w.st.CreateTimeOff(t.Context(), calendar.TimeOff{AgentID: w.agentA1.ID, Start: day.Add(12 * time.Hour), End: day.Add(23 * time.Hour),
+		CreatedByID: w.users[org.RolePlanner].ID})
+	require.NoError(t, err)
+	off.Status = calendar.TimeOffApproved
+	_, err = w.st.SaveTimeOffState(t.Context(), off)
+	require.NoError(t, err)
+	own2, compared2, body := counts()
+	assert.Equal(t, own+1, own2, "the page lists the time-off break too")
+	assert.Equal(t, own2, compared2, "compare counts what the revision's page lists")
+	assert.Contains(t, body, fmt.Sprintf("Publish despite %d rule warning(s)", own2))
+	res = w.as(org.RolePlanner, "POST", "/api/v1/schedules/"+id+"/publish", nil, map[string]string{"If-Match": `"1"`})
+	require.Equal(t, 422, res.Status, "%s", res.Body)
+	assert.Contains(t, string(res.Body), "time_off", "publishing asks to accept the same warnings")
 }

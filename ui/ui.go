@@ -112,6 +112,11 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(*f, 'f', 2, 64) + "%"
 	},
+	// duration, seconds, target and method are the shared formatters of words.go.
+	"duration": Duration,
+	"seconds":  Seconds,
+	"target":   ServiceTarget,
+	"method":   methodHTML,
 	"title": func(s string) string {
 		if s == "" {
 			return s

@@ -179,10 +179,13 @@ type scoreSnap struct {
 	Answers []qa.Answer  `json:"answers"`
 	Total   *float64     `json:"total"`
 	Outcome qa.Outcome   `json:"outcome"`
+	// Comment and Comments let the history say a comment changed.
+	Comment  string            `json:"comment"`
+	Comments map[string]string `json:"comments"`
 }
 
 func scoreSnapshot(e qa.Evaluation) scoreSnap {
-	sn := scoreSnap{State: e.State, Answers: e.Answers}
+	sn := scoreSnap{State: e.State, Answers: e.Answers, Comment: e.Comment, Comments: e.Comments}
 	if e.Result != nil {
 		sn.Total, sn.Outcome = e.Result.Total, e.Result.Outcome
 	}

@@ -162,13 +162,43 @@ func (e *WarningsNotAccepted) Error() string {
 // published only with accept and a reason, which the audit log keeps;
 // otherwise the error is a *WarningsNotAccepted.
 func (s *Service) Publish(ctx context.Context, p auth.Principal, draft store.Schedule, version int, accept bool, reason string) (store.Schedule, []calendar.Change, error) {
-	var report DraftReport
-	_ = json.Unmarshal([]byte(draft.Report), &report)
-	reason = strings.TrimSpace(reason)
-	if len(report.Warnings) > 0 && draft.Status == store.ScheduleDraft && (!accept || reason == "") {
-		return store.Schedule{}, nil, &WarningsNotAccepted{Warnings: report.Warnings, Accepted: accept, HasReason: reason != ""}
+	var warnings []calendar.Violation
+	if draft.Status == store.ScheduleDraft {
+		shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: draft.ID, Lean: true})
+		if err != nil {
+			return store.Schedule{}, nil, err
+		}
+		if warnings, err = s.RevisionWarnings(ctx, draft, shifts, nil); err != nil {
+			return store.Schedule{}, nil, err
+		}
 	}
-	return s.PublishDraft(ctx, p, draft.ID, version, report.Warnings, reason)
+	reason = strings.TrimSpace(reason)
+	if len(warnings) > 0 && (!accept || reason == "") {
+		return store.Schedule{}, nil, &WarningsNotAccepted{Warnings: warnings, Accepted: accept, HasReason: reason != ""}
+	}
+	return s.PublishDraft(ctx, p, draft.ID, version, warnings, reason)
+}
+
+// RevisionWarnings are the rule warnings of revision sch with its shifts,
+// the one count every page shows of a revision and the one publishing asks
+// to accept: the rules are checked as they stand now (contracts, approved
+// time off, other plans' published shifts, availability), since time off
+// approved or a plan published after the revision was saved changes what it
+// breaks. A headcount plan (no shift has an agent) has no agent rules to
+// re-check, so its warnings are those saved with it by the generator's
+// check. agents are the agents already loaded (nil: read them).
+func (s *Service) RevisionWarnings(ctx context.Context, sch store.Schedule, shifts []calendar.Shift, agents map[int64]org.Agent) ([]calendar.Violation, error) {
+	for _, sh := range shifts {
+		if sh.AgentID != 0 {
+			return s.RuleWarningsAmong(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts, agents)
+		}
+	}
+	var report DraftReport
+	_ = json.Unmarshal([]byte(sch.Report), &report)
+	if report.Warnings == nil {
+		report.Warnings = []calendar.Violation{}
+	}
+	return report.Warnings, nil
 }
 
 // CreateDraft checks d completely (lines name the CSV line of each shift,
@@ -245,7 +275,7 @@ func (s *Service) CompareSideOf(ctx context.Context, id int64, agents map[int64]
 	if err != nil {
 		return CompareSide{Schedule: sch}, nil, err
 	}
-	warnings, err := s.RuleWarningsAmong(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts, agents)
+	warnings, err := s.RevisionWarnings(ctx, sch, shifts, agents)
 	if err != nil {
 		return CompareSide{Schedule: sch}, nil, err
 	}

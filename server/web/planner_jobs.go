@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
+	"github.com/peakwise/peakwise/ui"
 )
 
 // Jobs are the background jobs the server knows (server/jobs_routes.go).
@@ -67,7 +67,7 @@ func (s *Handler) webJobs(c echo.Context) error {
 			rows[i].ErrorLines = strings.Split(r.Errors, "\n")
 		}
 		if r.FinishedAt != nil {
-			rows[i].Duration = r.FinishedAt.Sub(r.StartedAt).Round(100 * time.Millisecond).String()
+			rows[i].Duration = ui.Duration(r.FinishedAt.Sub(r.StartedAt))
 		}
 	}
 	pg.Data["Jobs"] = s.jobs.List()

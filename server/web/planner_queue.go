@@ -18,15 +18,13 @@ import (
 	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
+	"github.com/peakwise/peakwise/ui"
 	"github.com/peakwise/peakwise/ui/chart"
 )
 
 // queueTarget says a queue's service target in words.
 func queueTarget(q org.Queue) string {
-	if q.AnswerWithinSec > 0 {
-		return fmt.Sprintf("%g%% answered within %d s", q.ServiceLevelPct, q.AnswerWithinSec)
-	}
-	return fmt.Sprintf("%g%% answered within %s", q.ServiceLevelPct, (time.Duration(q.ResponseWithinSec) * time.Second).String())
+	return ui.ServiceTarget(q.ServiceLevelPct, q.AnswerWithinSec, q.ResponseWithinSec)
 }
 
 // pastForecast is one stored forecast version scored against the actuals
@@ -175,7 +173,7 @@ func forecastDesc(q org.Queue, loc *time.Location, past []chart.Point, f service
 		fmt.Fprintf(&b, "History from %s to %s: %.0f contacts. ", past[0].X.In(loc).Format("2 Jan"), past[len(past)-1].X.In(loc).Format("2 Jan"), total)
 	}
 	if hasForecast {
-		fmt.Fprintf(&b, "Forecast by %s from %s to %s with a 10 to 90 percent range. ", f.Method, f.StartAt.In(loc).Format("2 Jan 15:04"), f.EndAt.In(loc).Format("2 Jan 15:04"))
+		fmt.Fprintf(&b, "Forecast by %s from %s to %s with a 10 to 90 percent range. ", ui.MethodName(f.Method), f.StartAt.In(loc).Format("2 Jan 15:04"), f.EndAt.In(loc).Format("2 Jan 15:04"))
 		fmt.Fprintf(&b, "%d intervals of actuals have arrived since.", actuals)
 	} else {
 		b.WriteString("No forecast yet.")
@@ -233,7 +231,7 @@ func (s *Handler) addForecastChart(ctx context.Context, pg *page, q org.Queue, l
 		}
 		ch1.Shades = []chart.Shade{{Name: "Forecast period", Spans: []chart.Span{{From: latest.StartAt, To: latest.EndAt}}}}
 		ch1.Bands = []chart.Band{{Name: "10–90% range", Lower: lo, Upper: hi}}
-		ch1.Series = append(ch1.Series, chart.Series{Name: "Forecast (" + latest.Method + ")", Style: chart.Dashed, Points: fc})
+		ch1.Series = append(ch1.Series, chart.Series{Name: "Forecast (" + ui.MethodName(latest.Method) + ")", Style: chart.Dashed, Points: fc})
 		if len(actual) > 0 {
 			ch1.Series = append(ch1.Series, chart.Series{Name: "Actual", Style: chart.Dotted, Markers: len(actual) <= 200, Points: actual})
 		}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -191,13 +190,16 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 		}
 	}
 	grid := buildGrid(shifts, names, loc, from, to, peaks, edit, paging)
-	var report service.DraftReport
-	_ = json.Unmarshal([]byte(sch.Report), &report)
-	warnings := make([]warningRow, 0, len(report.Warnings))
-	for _, w := range report.Warnings {
+	// The same warnings as the compare page and publishing use.
+	violations, err := s.svc.RevisionWarnings(ctx, sch, shifts, agents)
+	if err != nil {
+		return err
+	}
+	warnings := make([]warningRow, 0, len(violations))
+	for _, w := range violations {
 		warnings = append(warnings, warningRow{Agent: names[w.AgentID], Violation: w})
 	}
-	summary := calendar.Summarize(shifts, report.Warnings)
+	summary := calendar.Summarize(shifts, violations)
 	templates := make([]string, 0, len(rep.Report.ShiftsByTemplate))
 	for k := range rep.Report.ShiftsByTemplate {
 		templates = append(templates, k)

@@ -94,7 +94,11 @@ func (s *Handler) webQA(c echo.Context) error {
 	if pg.Data["ToRelease"], err = s.evalRows(ctx, toRelease); err != nil {
 		return err
 	}
-	pg.Data["Disputes"] = disputes
+	cs, err := s.allCriteria(ctx)
+	if err != nil {
+		return err
+	}
+	pg.Data["Disputes"] = disputeViews(cs, disputes)
 	pg.Data["Calibrations"] = calibrations
 	pg.Data["Overdue"] = overdue
 	pg.Data["Names"] = n

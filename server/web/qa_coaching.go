@@ -35,8 +35,17 @@ func (s *Handler) renderCoaching(c echo.Context, status int, pg page) error {
 	if err != nil {
 		return err
 	}
+	crit, err := s.allCriteria(ctx)
+	if err != nil {
+		return err
+	}
+	titles := make([]string, len(cs.Criteria))
+	for i, k := range cs.Criteria {
+		titles[i] = crit.title(k)
+	}
 	s.qaNav(&pg, p)
 	pg.Data["C"] = s.svc.ViewCoaching(p, cs)
+	pg.Data["CriterionTitles"] = titles
 	pg.Data["Names"] = n
 	pg.Data["CanNote"] = p.AllowObject(auth.Coaching, auth.Update, auth.Owner{AgentID: &cs.AgentID, TeamID: cs.TeamID}) == nil
 	return s.render(c, status, "qa_coaching", pg)
@@ -57,7 +66,15 @@ func (s *Handler) webCoachingAction(c echo.Context) error {
 	case "note":
 		_, err = s.svc.AddCoachingNote(ctx, p, id, service.CoachingNote{Body: c.FormValue("body"), Shared: c.FormValue("shared") == "on"})
 	case qa.ActionHold, qa.ActionCancel, qa.ActionAcknowledge:
-		_, err = s.svc.MoveCoaching(ctx, p, id, action, version)
+		if _, err = s.svc.MoveCoaching(ctx, p, id, action, version); err != nil {
+			if now, rerr := s.svc.GetCoaching(ctx, p, id, auth.Read); rerr == nil {
+				_, terr := qa.NextCoachingState(now.State, action)
+				if msg, ok := alreadyDone(err, "coaching session", string(now.State), terr == nil); ok {
+					showAlreadyDone(&pg, msg, p.User.Role)
+					return s.renderCoaching(c, http.StatusConflict, pg)
+				}
+			}
+		}
 	case "book":
 		minutes, _ := strconv.Atoi(c.FormValue("minutes"))
 		_, err = s.svc.BookCoaching(ctx, p, id, service.Booking{Minutes: minutes, Version: version})

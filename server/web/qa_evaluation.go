@@ -26,10 +26,11 @@ type criterionView struct {
 	Section  string
 	Options  []int
 	Value    string // "", "na" or the number
+	Answer   string // the answer in words: Yes, "3 of 5", N/A or "" when not answered
 	Score    *float64
 	Failed   bool
 	Comment  string
-	Disputed *qa.DisputeItem
+	Disputed *disputeItemView
 }
 
 // evaluationPage is everything the evaluation page shows.
@@ -45,10 +46,10 @@ type evaluationPage struct {
 	CanAck     bool
 	CanDispute bool
 	CanCoach   bool
-	Dispute    *qa.Dispute // the open dispute, if any
+	Dispute    *disputeView // the open dispute, if any
 	CanDecide  bool
-	Disputes   []qa.Dispute
-	History    []service.AuditEvent
+	Disputes   []disputeView
+	History    []historyRow
 	Unanswered int
 }
 
@@ -75,14 +76,15 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 	if err != nil {
 		return ep, err
 	}
-	ep.Disputes = disputes
-	var open map[string]*qa.DisputeItem
-	for i := range disputes {
-		if disputes[i].State == qa.DisputeOpen {
-			ep.Dispute = &disputes[i]
-			open = map[string]*qa.DisputeItem{}
-			for j := range disputes[i].Items {
-				open[disputes[i].Items[j].Criterion] = &disputes[i].Items[j]
+	cs := criteriaOf(v.Scorecard)
+	ep.Disputes = disputeViews(cs, disputes)
+	var open map[string]*disputeItemView
+	for i := range ep.Disputes {
+		if ep.Disputes[i].State == qa.DisputeOpen {
+			ep.Dispute = &ep.Disputes[i]
+			open = map[string]*disputeItemView{}
+			for j := range ep.Disputes[i].Items {
+				open[ep.Disputes[i].Items[j].Criterion] = &ep.Disputes[i].Items[j]
 			}
 		}
 	}
@@ -117,6 +119,9 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 			default:
 				cv.Value = strconv.Itoa(*values[cr.Key])
 			}
+			if answered[cr.Key] {
+				cv.Answer = answerWords(cr.Scale, values[cr.Key])
+			}
 			if r, ok := results[cr.Key]; ok {
 				cv.Score, cv.Failed = r.Score, r.Failed
 			}
@@ -124,9 +129,11 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 		}
 	}
 	if p.User.Role != org.RoleAgent {
-		if ep.History, err = s.svc.FindAudit(ctx, "evaluation", e.ID); err != nil {
+		events, err := s.svc.FindAudit(ctx, "evaluation", e.ID)
+		if err != nil {
 			return ep, err
 		}
+		ep.History = evaluationHistory(cs, events)
 	}
 	return ep, nil
 }
@@ -150,18 +157,8 @@ func (s *Handler) renderEvaluation(c echo.Context, status int, pg page) error {
 	pg.Title = fmt.Sprintf("Evaluation %d", ep.E.ID)
 	pg.Data["P"] = ep
 	pg.Data["ScaleLabel"] = scaleLabel
+	pg.Data["DisputeWindow"] = s.svc.DisputePolicy().WithDefaults().Window
 	return s.render(c, status, "qa_evaluation", pg)
-}
-
-// scaleLabel names a scale value for a form: yes/no rather than 1/0.
-func scaleLabel(scale qa.Scale, v int) string {
-	if scale == qa.YesNo {
-		if v == 1 {
-			return "Yes"
-		}
-		return "No"
-	}
-	return strconv.Itoa(v)
 }
 
 // formAnswers reads answers and comments from the evaluation form: field
@@ -271,6 +268,13 @@ func (s *Handler) webSaveEvaluation(c echo.Context) error {
 		}
 	case qa.ActionRelease, qa.ActionAcknowledge:
 		if _, err := s.svc.MoveEvaluation(ctx, p, id, action, version); err != nil {
+			if now, rerr := s.svc.GetEvaluation(ctx, p, id, auth.Read); rerr == nil {
+				_, terr := qa.NextEvalState(now.State, action)
+				if msg, ok := alreadyDone(err, "evaluation", string(now.State), terr == nil); ok {
+					showAlreadyDone(&pg, msg, p.User.Role)
+					return s.renderEvaluation(c, http.StatusConflict, pg)
+				}
+			}
 			if webFault(&pg, err, nil) {
 				return s.renderEvaluation(c, http.StatusConflict, pg)
 			}

@@ -52,8 +52,21 @@ func (s *Handler) webTeamQuality(c echo.Context) error {
 	}
 	pg.Data["Overdue"] = overdue
 	pg.Data["Coaching"] = upcoming
-	pg.Data["Disputes"] = disputes
+	cs, err := s.allCriteria(ctx)
+	if err != nil {
+		return err
+	}
+	pg.Data["Disputes"] = disputeViews(cs, disputes)
 	pg.Data["Names"] = n
-	pg.Data["TeamIDs"] = p.TeamIDs
+	// The supervisor's teams by name, for their trends links.
+	teams := make([]org.Team, 0, len(p.TeamIDs))
+	for _, id := range p.TeamIDs {
+		t, err := s.svc.FindTeamByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		teams = append(teams, t)
+	}
+	pg.Data["Teams"] = teams
 	return s.render(c, http.StatusOK, "qa_team", pg)
 }

@@ -1,16 +1,19 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
@@ -27,8 +30,15 @@ func (s *Handler) webTrends(c echo.Context) error {
 		c.QueryParams().Set("agent_id", strconv.FormatInt(*p.User.AgentID, 10))
 	}
 	pg := s.newPage(c, "Quality trends")
+	status := http.StatusOK
 	q, err := httpx.TrendQuery(c)
-	if err != nil {
+	if err == nil {
+		_, _, err = s.svc.TrendWindow(q.From, q.To)
+	}
+	if rangeProblem(&pg, err, c.QueryParam("from"), c.QueryParam("to")) {
+		// Show the default range, with what was wrong next to the fields.
+		status, q.From, q.To = http.StatusBadRequest, time.Time{}, time.Time{}
+	} else if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -44,12 +54,32 @@ func (s *Handler) webTrends(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	cs, err := s.allCriteria(ctx)
+	if err != nil {
+		return err
+	}
+	titles := map[string]string{}
+	for _, ct := range tr.Criteria {
+		titles[ct.Key] = cs.title(ct.Key)
+	}
+	// One agent's weeks are cut on that agent's clock: name it, not UTC.
+	clock := "weeks start Monday, on each agent's own clock"
+	if tr.AgentID != nil {
+		if a, err := s.svc.FindAgentByID(ctx, *tr.AgentID); err == nil {
+			clock = "weeks start Monday, on the " + a.Timezone + " clock"
+		}
+	}
 	s.qaNav(&pg, p)
 	pg.Data["T"] = tr
+	pg.Data["Clock"] = clock
 	pg.Data["Names"] = n
-	pg.Data["Chart"] = trendChart(tr)
-	pg.Data["CriterionCharts"] = criterionCharts(tr)
+	pg.Data["Titles"] = titles
+	pg.Data["Chart"] = trendChart(tr, clock)
+	pg.Data["CriterionCharts"] = criterionCharts(tr, titles, clock)
 	pg.Data["From"], pg.Data["To"] = from.Format(time.DateOnly), to.Format(time.DateOnly)
+	if status != http.StatusOK {
+		pg.Data["From"], pg.Data["To"] = c.QueryParam("from"), c.QueryParam("to")
+	}
 	switch {
 	case tr.AgentID != nil:
 		pg.Data["Subject"] = n.Agents[*tr.AgentID]
@@ -71,12 +101,40 @@ func (s *Handler) webTrends(c echo.Context) error {
 		}
 		pg.Data["Agents"] = slices.DeleteFunc(agents, func(a org.Agent) bool { return ids != nil && !slices.Contains(ids, a.ID) })
 	}
-	return s.render(c, http.StatusOK, "qa_trends", pg)
+	return s.render(c, status, "qa_trends", pg)
+}
+
+// rangeProblem puts what is wrong with a ?from=&to= range next to the
+// fields, in words, and says whether err was about the range (and nothing
+// else). fromRaw and toRaw are the values as typed.
+func rangeProblem(pg *page, err error, fromRaw, toRaw string) bool {
+	var fe *fault.Error
+	if !errors.As(err, &fe) || fe.Code != fault.Invalid || len(fe.Fields) == 0 {
+		return false
+	}
+	for k := range fe.Fields {
+		if k != "from" && k != "to" {
+			return false
+		}
+	}
+	for k, why := range fe.Fields {
+		raw := map[string]string{"from": fromRaw, "to": toRaw}[k]
+		switch {
+		case strings.Contains(why, "is not"):
+			pg.Fields[k] = fmt.Sprintf("%q is not a date like 2026-01-05.", raw)
+		case strings.Contains(why, "after from"):
+			pg.Fields[k] = fmt.Sprintf("The end date must be after the start date (%s).", fromRaw)
+		default:
+			pg.Fields[k] = strings.ToUpper(why[:1]) + why[1:] + "."
+		}
+	}
+	pg.Error = "The date range is not valid; showing the last 12 weeks instead."
+	return true
 }
 
 // trendChart draws the weekly mean QA score and pass rate (percent), with
 // CSAT beside them, on one 0-100 axis.
-func trendChart(tr service.Trends) template.HTML {
+func trendChart(tr service.Trends, clock string) template.HTML {
 	loc := time.UTC // week starts are dates: plot them as such
 	var score, pass, csat []chart.Point
 	for _, w := range tr.Weeks {
@@ -97,8 +155,8 @@ func trendChart(tr service.Trends) template.HTML {
 		return ""
 	}
 	c := chart.Chart{ID: "trend", Title: "Weekly quality", Width: 900, Height: 300, Location: loc, YLabel: "Percent (score out of 100)",
-		Desc:    fmt.Sprintf("Mean QA score, pass rate and CSAT per week over %d weeks (%s).", len(tr.Weeks), tr.WeekClock),
-		YMinMax: &[2]float64{0, 100},
+		Desc:   fmt.Sprintf("Mean QA score, pass rate and CSAT per week over %d weeks (%s).", len(tr.Weeks), clock),
+		XLabel: "Week (" + clock + ")", YMinMax: &[2]float64{0, 100},
 		Series: []chart.Series{
 			{Name: "Mean QA score", Points: score, Style: chart.Solid, Markers: true},
 			{Name: "Pass rate %", Points: pass, Style: chart.Dashed, Markers: true},
@@ -119,7 +177,7 @@ type criterionChart struct {
 
 // criterionCharts draws each criterion's weekly mean points (0-100) as a
 // small chart of its own, so a falling criterion stands out without colour.
-func criterionCharts(tr service.Trends) []criterionChart {
+func criterionCharts(tr service.Trends, titles map[string]string, clock string) []criterionChart {
 	var out []criterionChart
 	for i, ct := range tr.Criteria {
 		var pts []chart.Point
@@ -132,10 +190,11 @@ func criterionCharts(tr service.Trends) []criterionChart {
 		if len(pts) == 0 {
 			continue
 		}
-		c := chart.Chart{ID: fmt.Sprintf("crit%d", i), Title: "Criterion " + ct.Key, Width: 420, Height: 200, Location: time.UTC,
-			YLabel: "Mean points (0-100)", YMinMax: &[2]float64{0, 100},
-			Desc:   fmt.Sprintf("Weekly mean points of criterion %s over %d weeks.", ct.Key, len(pts)),
-			Series: []chart.Series{{Name: ct.Key, Points: pts, Style: chart.Solid, Markers: true}}}
+		title := titles[ct.Key]
+		c := chart.Chart{ID: fmt.Sprintf("crit%d", i), Title: title, Width: 420, Height: 200, Location: time.UTC,
+			YLabel: "Mean points (0-100)", YMinMax: &[2]float64{0, 100}, XLabel: "Week (" + clock + ")",
+			Desc:   fmt.Sprintf("Weekly mean points of criterion %q over %d weeks.", title, len(pts)),
+			Series: []chart.Series{{Name: title, Points: pts, Style: chart.Solid, Markers: true}}}
 		svg, err := c.Render()
 		if err == nil {
 			out = append(out, criterionChart{Key: ct.Key, SVG: svg})

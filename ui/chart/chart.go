@@ -82,6 +82,9 @@ type Chart struct {
 	Location *time.Location
 	// YLabel names the y axis with its unit, e.g. "Contacts per 30 min".
 	YLabel string
+	// XLabel names the x axis; empty gives "Local time (<Location>)". A chart
+	// of dates (weeks on each agent's own clock) says so here.
+	XLabel string
 	// Step is the length of one interval, for Step series and Bars.
 	Step time.Duration
 	// From and To fix the x range; zero means fit the data.
@@ -436,8 +439,12 @@ func (c Chart) Render() (template.HTML, error) {
 	}
 	b.WriteString("</g>")
 	fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#1d2330"/>`, num(f.Left), num(f.Right), num(f.Bottom), num(f.Bottom))
-	fmt.Fprintf(&b, `<text class="axis-label" x="%s" y="%d" text-anchor="middle" fill="#1d2330">Local time (%s)</text>`,
-		num((f.Left+f.Right)/2), c.Height-8, esc(c.Location.String()))
+	xLabel := c.XLabel
+	if xLabel == "" {
+		xLabel = "Local time (" + c.Location.String() + ")"
+	}
+	fmt.Fprintf(&b, `<text class="axis-label" x="%s" y="%d" text-anchor="middle" fill="#1d2330">%s</text>`,
+		num((f.Left+f.Right)/2), c.Height-8, esc(xLabel))
 
 	for i, bd := range c.Bands {
 		var pts []string
