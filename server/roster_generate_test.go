@@ -100,6 +100,14 @@ func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 		shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: result.ScheduleID})
 		require.NoError(t, err)
 		require.NotEmpty(t, shifts)
+		// The plan validator re-checked the roster in the job and found nothing.
+		draft, err := st.FindScheduleByID(ctx, result.ScheduleID)
+		require.NoError(t, err)
+		var saved struct {
+			Validator *[]calendar.Violation `json:"validator"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(draft.Report), &saved))
+		assert.Nil(t, saved.Validator, "validator breaches: %v", saved.Validator)
 		byAgent := map[int64][]calendar.Shift{}
 		for _, sh := range shifts {
 			byAgent[sh.AgentID] = append(byAgent[sh.AgentID], sh)
@@ -160,4 +168,23 @@ func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 		assert.Contains(t, string(res.Body), "max_week_hours", "40 hours elsewhere plus these 4")
 		assert.NotContains(t, string(res.Body), "double_booked")
 	})
+}
+
+// TestValidatorBreachesStayWithTheRevision: breaches the plan validator saved
+// with a rostered draft are listed with the live rule warnings, and
+// publishing asks to accept them.
+func TestValidatorBreachesStayWithTheRevision(t *testing.T) {
+	w := newWorld(t, storetest.OpenSQLite(t))
+	ctx := context.Background()
+	day := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
+	report := `{"warnings":[],"validator":[{"agent_id":` + itoa(w.agentA1.ID) + `,"rule":"start_window","message":"shift 1: starts at 09:00 local; template E starts 06:00 to 08:00"}]}`
+	d, err := w.st.CreateScheduleDraft(ctx, store.Schedule{Name: "Rostered", Timezone: "UTC", PeriodStart: day.Add(-9 * time.Hour), PeriodEnd: day.AddDate(0, 0, 7), Report: report},
+		[]calendar.Shift{{AgentID: w.agentA1.ID, Template: "E", Start: day, End: day.Add(8 * time.Hour), PaidMinutes: 480}})
+	require.NoError(t, err)
+	res := w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/"+itoa(d.ID)+"/publish", map[string]any{}, map[string]string{"If-Match": `"1"`})
+	require.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Body)
+	assert.Contains(t, string(res.Body), "start_window")
+	res = w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/"+itoa(d.ID)+"/publish", map[string]any{"accept_warnings": true, "reason": "checked by hand"},
+		map[string]string{"If-Match": `"1"`})
+	assert.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 }

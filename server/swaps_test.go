@@ -54,6 +54,15 @@ func TestShiftSwapFlow(t *testing.T) {
 		a, err := st.FindAgentByID(ctx, w.agentA2.ID)
 		require.NoError(t, err)
 		a.Skills = []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}}
+		// The plan validator judges the taker: a2 works only mornings on
+		// Wednesdays (Lisbon), and the shift runs 10:00-18:00 there.
+		a.Availability = []org.Window{{Day: "wed", From: "06:00", To: "13:00"}}
+		a, err = st.UpdateAgent(ctx, a)
+		require.NoError(t, err)
+		res = do(t, nil, "POST", w.srv.URL+accept, nil, a2)
+		require.Equal(t, 422, res.Status, "a2 is not available then: %s", res.Body)
+		assert.Contains(t, string(res.Body), `"availability"`)
+		a.Availability = nil
 		_, err = st.UpdateAgent(ctx, a)
 		require.NoError(t, err)
 		res = do(t, nil, "POST", w.srv.URL+accept, nil, a2)

@@ -23,8 +23,7 @@ func planWarnings(bs []plancheck.Breach) []calendar.Violation {
 // availabilityWarnings has the plan validator check that every minute of
 // every shift lies in its agent's availability windows, on the agent's
 // clock (the contract, time-off and double-booking rules are checked by
-// RuleWarningsAmong's own calls). A window whose end is not after its start
-// runs past midnight.
+// RuleWarningsAmong's own calls).
 func availabilityWarnings(start, end time.Time, shifts []calendar.Shift, agents map[int64]org.Agent) []calendar.Violation {
 	in := plancheck.Input{Start: start, End: end, Agents: []plancheck.Agent{}}
 	for id, a := range agents {
@@ -32,24 +31,12 @@ func availabilityWarnings(start, end time.Time, shifts []calendar.Shift, agents 
 		if err != nil {
 			continue // RuleWarningsAmong refuses it
 		}
-		pa := plancheck.Agent{ID: strconv.FormatInt(id, 10), Location: loc}
-		for _, w := range a.Availability {
-			wd, ok1 := weekday(w.Day)
-			f, ok2 := clockMin(w.From)
-			t, ok3 := clockMin(w.To)
-			switch {
-			case !ok1 || !ok2 || !ok3:
-			case f < t:
-				pa.Availability = append(pa.Availability, plancheck.Window{Day: wd, From: f, To: t})
-			default:
-				pa.Availability = append(pa.Availability, plancheck.Window{Day: wd, From: f, To: 1440}, plancheck.Window{Day: (wd + 1) % 7, From: 0, To: t})
-			}
-		}
+		pa := plancheck.Agent{ID: strconv.FormatInt(id, 10), Location: loc, Availability: checkWindows(a.Availability)}
 		in.Agents = append(in.Agents, pa)
 	}
 	for _, sh := range shifts {
 		if sh.AgentID != 0 {
-			in.Shifts = append(in.Shifts, plancheck.Shift{Agent: strconv.FormatInt(sh.AgentID, 10), Template: sh.Template, Start: sh.Start, End: sh.End, PaidMinutes: sh.PaidMinutes})
+			in.Shifts = append(in.Shifts, checkShift(sh))
 		}
 	}
 	var keep []plancheck.Breach
@@ -59,4 +46,32 @@ func availabilityWarnings(start, end time.Time, shifts []calendar.Shift, agents 
 		}
 	}
 	return planWarnings(keep)
+}
+
+// checkWindows are an agent's availability windows as the plan validator
+// reads them; a window whose end is not after its start runs past midnight.
+func checkWindows(ws []org.Window) []plancheck.Window {
+	var out []plancheck.Window
+	for _, w := range ws {
+		wd, ok1 := weekday(w.Day)
+		f, ok2 := clockMin(w.From)
+		t, ok3 := clockMin(w.To)
+		switch {
+		case !ok1 || !ok2 || !ok3:
+		case f < t:
+			out = append(out, plancheck.Window{Day: wd, From: f, To: t})
+		default:
+			out = append(out, plancheck.Window{Day: wd, From: f, To: 1440}, plancheck.Window{Day: (wd + 1) % 7, From: 0, To: t})
+		}
+	}
+	return out
+}
+
+// checkShift is a stored shift as the plan validator reads it.
+func checkShift(sh calendar.Shift) plancheck.Shift {
+	out := plancheck.Shift{Agent: strconv.FormatInt(sh.AgentID, 10), Template: sh.Template, Start: sh.Start, End: sh.End, PaidMinutes: sh.PaidMinutes}
+	for _, b := range sh.Breaks {
+		out.Breaks = append(out.Breaks, plancheck.Break{Name: b.Name, Start: b.Start, End: b.End, Paid: b.Paid})
+	}
+	return out
 }

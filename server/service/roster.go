@@ -11,6 +11,8 @@ import (
 
 	"github.com/peakwise/peakwise/scheduling"
 	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/scheduling/plancheck"
+	"github.com/peakwise/peakwise/scheduling/planinput"
 	"github.com/peakwise/peakwise/scheduling/roster"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
@@ -337,8 +339,16 @@ func (s *Service) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roste
 	if err != nil {
 		return nil, err
 	}
+	// The plan validator, which shares no code with the solver, re-checks
+	// the roster against everything the solver was given (templates and
+	// their caps, contracts on each agent's clock, skills, availability,
+	// time off, published shifts).
+	breaches := plancheck.Check(planinput.Roster(prob, r.Assignments))
+	if len(breaches) > 0 {
+		s.log.Error("the roster breaks rules it was given", "breaches", len(breaches), "first", breaches[0].String())
+	}
 	sch, err := s.store.CreateScheduleDraft(ctx, store.Schedule{Name: name, Timezone: zone, PeriodStart: prob.Start.UTC(), PeriodEnd: prob.End().UTC(),
-		CreatedByID: &by, Report: store.Snapshot(DraftReport{Warnings: warnings})}, shifts)
+		CreatedByID: &by, Report: store.Snapshot(DraftReport{Warnings: warnings, Validator: planWarnings(breaches)})}, shifts)
 	if err != nil {
 		return nil, err
 	}

@@ -188,13 +188,14 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, draft store.Sch
 // re-check, so its warnings are those saved with it by the generator's
 // check. agents are the agents already loaded (nil: read them).
 func (s *Service) RevisionWarnings(ctx context.Context, sch store.Schedule, shifts []calendar.Shift, agents map[int64]org.Agent) ([]calendar.Violation, error) {
-	for _, sh := range shifts {
-		if sh.AgentID != 0 {
-			return s.RuleWarningsAmong(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts, agents)
-		}
-	}
 	var report DraftReport
 	_ = json.Unmarshal([]byte(sch.Report), &report)
+	for _, sh := range shifts {
+		if sh.AgentID != 0 {
+			live, err := s.RuleWarningsAmong(ctx, sch.PlanID, sch.PeriodStart, sch.PeriodEnd, shifts, agents)
+			return append(live, report.Validator...), err
+		}
+	}
 	if report.Warnings == nil {
 		report.Warnings = []calendar.Violation{}
 	}

@@ -15,6 +15,10 @@ import (
 type DraftReport struct {
 	// Warnings are broken contract or time-off rules; publishing needs them accepted with a reason.
 	Warnings []calendar.Violation `json:"warnings"`
+	// Validator are the breaches the independent plan validator found in a
+	// solver's output (none, unless the solver has a bug); they stay with
+	// the revision and publishing asks to accept them too.
+	Validator []calendar.Violation `json:"validator,omitempty"`
 }
 
 // RuleWarnings checks every agent's shifts against their contract, approved

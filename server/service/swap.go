@@ -3,10 +3,12 @@ package service
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/scheduling/plancheck"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
@@ -40,21 +42,27 @@ func CheckTaker(ctx context.Context, st *store.Store, sh calendar.Shift, takerID
 	}
 	moved := sh
 	moved.AgentID = taker.ID
-	for _, o := range theirs {
-		if o.Start.Before(moved.End) && moved.Start.Before(o.End) {
-			problems["overlap"] = fmt.Sprintf("%s already works %s-%s", taker.Name, o.Start.In(loc).Format("Mon 15:04"), o.End.In(loc).Format("15:04 MST"))
-		}
-	}
-	c := taker.Contract
-	viol := calendar.CheckContract(taker.ID, calendar.Contract{MaxWeekHours: c.MaxWeekHours, MaxShiftsPerWeek: c.MaxShiftsPerWeek,
-		MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, append(theirs, moved), weekStart, weekEnd)
-	off, _, err := st.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{taker.ID}, Status: calendar.TimeOffApproved, From: moved.Start, To: moved.End})
+	off, _, err := st.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{taker.ID}, Status: calendar.TimeOffApproved, From: weekStart, To: weekEnd})
 	if err != nil {
 		return err
 	}
-	viol = append(viol, calendar.CheckTimeOff([]calendar.Shift{moved}, off)...)
-	for _, v := range viol {
-		problems[v.Rule] = v.Message
+	// The plan validator judges the taker with the shift: contract limits
+	// on his own clock (hours, shifts, rest, days in a row, counting the
+	// shifts he has), availability, approved time off and overlaps. Taking
+	// a shift only adds hours, so weekly minimums are not his concern here.
+	c := taker.Contract
+	pa := plancheck.Agent{ID: strconv.FormatInt(taker.ID, 10), Location: loc, MaxWeekHours: c.MaxWeekHours, MaxShiftsPerWeek: c.MaxShiftsPerWeek,
+		MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays, Availability: checkWindows(taker.Availability)}
+	for _, o := range off {
+		pa.TimeOff = append(pa.TimeOff, plancheck.Span{Start: o.Start, End: o.End})
+	}
+	for _, o := range theirs {
+		pa.Published = append(pa.Published, checkShift(o))
+	}
+	for _, b := range plancheck.Check(plancheck.Input{Start: weekStart, End: weekEnd, Agents: []plancheck.Agent{pa}, Shifts: []plancheck.Shift{checkShift(moved)}}) {
+		if _, seen := problems[b.Rule]; !seen {
+			problems[b.Rule] = b.Why
+		}
 	}
 	if len(problems) == 0 {
 		return nil
