@@ -160,6 +160,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // letting requests in flight finish for up to 20 seconds.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	srv := &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv.RegisterOnShutdown(s.svc.StopLive) // ends the live board's open streams
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	select {
@@ -242,7 +243,10 @@ func (s *Server) ReplayDemo(ctx context.Context) {
 
 // Close stops working jobs, giving running ones until ctx ends to finish
 // (the queue works them again later, here or on another replica).
-func (s *Server) Close(ctx context.Context) error { return s.runner.Close(ctx) }
+func (s *Server) Close(ctx context.Context) error {
+	s.svc.StopLive()
+	return s.runner.Close(ctx)
+}
 
 // ForecastAll forecasts every queue now and waits for the run to finish, for
 // the demo's first start. Returns Conflict if the slot was taken.

@@ -103,6 +103,9 @@ func (s *Service) IngestAgentEvents(ctx context.Context, evs []intraday.Event) (
 	}
 	res.Stored = stored
 	res.Duplicates += len(rows) - stored
+	if stored > 0 {
+		s.liveChanged(ctx)
+	}
 	return res, nil
 }
 
@@ -221,5 +224,8 @@ func (s *Service) IngestQueueIntervals(ctx context.Context, ivs []QueueInterval)
 		return res, err
 	}
 	res.Stored = len(rows)
+	if len(rows) > 0 {
+		s.liveChanged(ctx)
+	}
 	return res, nil
 }

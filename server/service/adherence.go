@@ -262,5 +262,8 @@ func (s *Service) ExcuseAdherence(ctx context.Context, p auth.Principal, agentID
 		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "adherence_exception", EntityID: x.ID, Action: "excuse",
 			After: store.Snapshot(x), Reason: reason})
 	})
+	if err == nil {
+		s.liveChanged(ctx)
+	}
 	return x, err
 }

@@ -31,6 +31,8 @@ type Service struct {
 	requirements *requirementsCache
 	// passwords bounds the password checks that run at once.
 	passwords *hashGate
+	// live tells the live board's watchers of changes.
+	live *liveHub
 }
 
 // Config is what the use cases need beyond the store.
@@ -50,5 +52,5 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Service {
 	// Password checks take all cores but one, so a sign-in flood leaves a core
 	// to every other request (docs/benchmarks/signin.md).
 	return &Service{store: st, log: log, now: cfg.Now, runner: cfg.Runner, forecaster: cfg.Forecaster, sessionTTL: cfg.SessionTTL,
-		requirements: newRequirementsCache(32), passwords: newHashGate(max(1, runtime.NumCPU()-1), 4*runtime.NumCPU())}
+		requirements: newRequirementsCache(32), passwords: newHashGate(max(1, runtime.NumCPU()-1), 4*runtime.NumCPU()), live: &liveHub{}}
 }

@@ -47,6 +47,7 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 
 	// live.html
 	g.GET("/live", s.webLive)
+	g.GET("/live/events", s.webLiveEvents) // live_events.go: the board's change stream
 	// team.html
 	g.GET("/team", s.webTeam)
 	g.POST("/team/time-off/:id", s.webDecideTimeOff)
