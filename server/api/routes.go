@@ -108,6 +108,12 @@ func (s *API) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	s.api.add(authed, http.MethodPost, "/adherence/exceptions", s.handleExcuse, doc{Summary: "Excuse an agent's adherence for a stretch of time (an outage, an unplanned meeting), with a reason; audited",
 		Tag: "live", Request: exceptionRequest{}, Response: store.AdherenceException{}, Status: http.StatusCreated, Resource: auth.Adherence, Action: auth.Create})
 
+	// intraday.go
+	s.api.add(authed, http.MethodGet, "/queues/:id/intraday", s.handleIntraday, doc{Summary: "A queue's day as it runs: the night's forecast, actuals, the re-forecast of the rest, staff needed vs planned per interval, and suggested break moves, overtime and voluntary time off",
+		Tag: "live", Response: service.IntradayView{}, Resource: auth.Forecasts, Action: auth.Read})
+	s.api.add(authed, http.MethodPost, "/queues/:id/intraday/break-moves", s.handleDecideBreakMove, doc{Summary: "Accept (publishing the plan's next revision with the break moved, short notice) or reject a suggested break move; audited",
+		Tag: "live", Request: breakMoveRequest{}, Response: breakMoveResponse{}, Resource: auth.Schedules, Action: auth.Update})
+
 	// history_import.go
 	s.api.add(authed, http.MethodPost, "/history/records", s.handleImportHistoryJSON, doc{Summary: "Import contact history as JSON records (ACD integrations); overlapping ranges are replaced; all or nothing",
 		Tag: "forecasting", Request: historyImport{}, Response: service.ImportSummary{}, Resource: auth.Forecasts, Action: auth.Create, BodyLimit: "64M"})

@@ -42,6 +42,8 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.GET("/planner/schedules/:id/shifts/:shift_id", s.webShiftForm)
 	g.POST("/planner/schedules/:id/shifts/:shift_id", s.webEditShift)
 	g.GET("/planner/compare", s.webCompare)
+	g.GET("/planner/intraday/:id", s.webIntraday)
+	g.POST("/planner/intraday/:id/moves", s.webDecideBreakMove)
 	g.GET("/planner/jobs", s.webJobs)
 	g.POST("/planner/jobs/:name/runs", s.webTriggerJob)
 
