@@ -10,7 +10,6 @@ import (
 
 	"github.com/peakwise/peakwise/intraday"
 	"github.com/peakwise/peakwise/server/fault"
-	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -48,7 +47,11 @@ func (s *Service) IngestAgentEvents(ctx context.Context, evs []intraday.Event) (
 		return res, &fault.Error{Code: fault.Invalid, Message: "the batch is not valid",
 			Fields: map[string]string{"events": fmt.Sprintf("must hold 1 to %d events, got %d", MaxEventBatch, len(evs))}}
 	}
-	agents, err := s.agentsByRef(ctx)
+	refs := make([]string, len(evs))
+	for i, e := range evs {
+		refs[i] = e.Agent
+	}
+	agents, err := s.store.AgentIDsByRef(ctx, refs)
 	if err != nil {
 		return res, err
 	}
@@ -73,7 +76,7 @@ func (s *Service) IngestAgentEvents(ctx context.Context, evs []intraday.Event) (
 				refuse(f.Field, f.Reason)
 			}
 		}
-		a, ok := agents[strings.ToLower(strings.TrimSpace(e.Agent))]
+		agentID, ok := agents[strings.ToLower(strings.TrimSpace(e.Agent))]
 		if !ok && strings.TrimSpace(e.Agent) != "" {
 			refuse("agent", fmt.Sprintf("%q is neither the id nor the email of an agent", e.Agent))
 		}
@@ -94,7 +97,7 @@ func (s *Service) IngestAgentEvents(ctx context.Context, evs []intraday.Event) (
 			continue
 		}
 		seen[e.ID] = true
-		rows = append(rows, store.AgentEvent{SourceID: e.ID, AgentID: a.ID, State: e.State, Code: e.Code, QueueID: queueID,
+		rows = append(rows, store.AgentEvent{SourceID: e.ID, AgentID: agentID, State: e.State, Code: e.Code, QueueID: queueID,
 			Channel: strings.ToLower(strings.TrimSpace(e.Channel)), At: e.At})
 	}
 	stored, err := s.store.InsertAgentEvents(ctx, rows)
@@ -107,20 +110,6 @@ func (s *Service) IngestAgentEvents(ctx context.Context, evs []intraday.Event) (
 		s.liveChanged(ctx)
 	}
 	return res, nil
-}
-
-// agentsByRef indexes the agents by id (as text) and lower-case email.
-func (s *Service) agentsByRef(ctx context.Context) (map[string]org.Agent, error) {
-	all, err := s.AllAgents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]org.Agent, 2*len(all))
-	for _, a := range all {
-		out[strconv.FormatInt(a.ID, 10)] = a
-		out[strings.ToLower(a.Email)] = a
-	}
-	return out, nil
 }
 
 // queuesByRef indexes the queues by id (as text) and lower-case name.

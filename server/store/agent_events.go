@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -96,6 +98,48 @@ func (s *Store) LastAgentEvents(ctx context.Context, agentIDs []int64, t time.Ti
 	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
 	for _, r := range rows {
 		out[r.AgentID] = r.domain()
+	}
+	return out, nil
+}
+
+// AgentIDsByRef resolves agents named by id (as text) or email, as a
+// platform names them in its events, to their ids: the keys are the refs
+// trimmed and lower-cased; refs that name no agent are left out. One query,
+// however many agents the center has.
+func (s *Store) AgentIDsByRef(ctx context.Context, refs []string) (map[string]int64, error) {
+	var ids []int64
+	var emails []string
+	for _, r := range refs {
+		r = strings.ToLower(strings.TrimSpace(r))
+		if id, err := strconv.ParseInt(r, 10, 64); err == nil {
+			ids = append(ids, id)
+		} else if r != "" {
+			emails = append(emails, r)
+		}
+	}
+	out := map[string]int64{}
+	if len(ids) == 0 && len(emails) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID    int64
+		Email string
+	}
+	q := s.conn(ctx).Table("agents").Select("id, email")
+	switch {
+	case len(ids) > 0 && len(emails) > 0:
+		q = q.Where("id IN ? OR lower(email) IN ?", ids, emails)
+	case len(ids) > 0:
+		q = q.Where("id IN ?", ids)
+	default:
+		q = q.Where("lower(email) IN ?", emails)
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, translate(err, "agent")
+	}
+	for _, r := range rows {
+		out[strconv.FormatInt(r.ID, 10)] = r.ID
+		out[strings.ToLower(r.Email)] = r.ID
 	}
 	return out, nil
 }
