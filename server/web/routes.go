@@ -24,6 +24,7 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.GET("/me", s.webMe)
 	g.POST("/me/time-off", s.webRequestTimeOff)
 	g.POST("/me/calendar-feed", s.webResetFeed)
+	g.GET("/me/today", s.webMyDay) // me_today.go
 
 	// planner*.html
 	g.GET("/planner", s.webPlanner)
