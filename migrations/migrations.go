@@ -31,6 +31,7 @@ func All() []*gormigrate.Migration {
 		jobQueue0015(),
 		liveDay0016(),
 		forecastOfRun0017(),
+		liveSettings0018(),
 	}
 }
 

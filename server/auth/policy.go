@@ -76,6 +76,8 @@ const (
 	AgentStates Resource = "agent-states"
 	// Adherence is real-time adherence to the published schedule, and the exceptions that excuse it.
 	Adherence Resource = "adherence"
+	// LiveSettings are how adherence is judged (grace, states per activity) and platform statuses map.
+	LiveSettings Resource = "live-settings"
 )
 
 // The quality monitoring resources. Planners reach no individual QA data.
@@ -151,6 +153,8 @@ var policy = map[Resource]map[Action]roleScopes{
 	AgentStates: {Read: deciders, Create: planners},
 	// Adherence: agents see their own day, supervisors their teams'; deciders excuse it.
 	Adherence: {Read: peopleTeam, Create: deciders},
+	// LiveSettings: those who watch adherence read how it is judged; admins set it.
+	LiveSettings: {Read: deciders, Update: adminOnly},
 }
 
 // ScopeOf returns how far p reaches with action on res. Disabled users reach nothing.
