@@ -161,6 +161,12 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 				}
 				if strings.HasPrefix(path, "/qa/evaluations/") {
 					site.shot(t, tctx, "evaluation")
+					right, err := chromedp.Run(tctx, chromedp.Evaluate[[]float64](`Array.from(document.querySelectorAll('main input[id^="c."]')).map(function (i) { return i.getBoundingClientRect().right; })`))
+					require.NoError(t, err)
+					require.NotEmpty(t, right, "the draft evaluation has a comment per criterion")
+					for _, r := range right {
+						assert.LessOrEqual(t, r, 390.0, "each criterion's comment is on screen")
+					}
 				}
 				if path == "/admin" {
 					// Every user row's Save button is within reach.
@@ -230,6 +236,9 @@ func checkGridBlocks(t *testing.T, c context.Context, q org.Queue) {
 		assert.Regexp(t, `\d\d:\d\d–\d\d:\d\d`, label)
 	}
 	assert.Contains(t, strings.Join(blocks, "\n"), "07:00–15:30 "+q.Name+" | ", "the first agent's shift, on the queue's clock")
+	cut, err := chromedp.Run(c, chromedp.Evaluate[int](`Array.from(document.querySelectorAll(".grid .shift-time")).filter(function (e) { return e.scrollWidth > e.clientWidth; }).length`))
+	require.NoError(t, err)
+	assert.Zero(t, cut, "an 8.5-hour block of the week shows its times whole")
 }
 
 // kb is the key event of a named key.
