@@ -33,7 +33,7 @@ const sideways = `(function () {
 
 // cutSelects lists the visible select boxes narrower than their chosen
 // text (measured in their font, with their padding and arrow) while their
-// container had room to show it.
+// form had room to show it.
 const cutSelects = `(function () {
   var ctx = document.createElement("canvas").getContext("2d");
   return Array.from(document.querySelectorAll("main select")).filter(function (s) {
@@ -41,7 +41,7 @@ const cutSelects = `(function () {
     var cs = getComputedStyle(s);
     ctx.font = cs.font;
     var need = ctx.measureText(s.options[s.selectedIndex].text).width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) + 20;
-    var room = s.parentElement.clientWidth;
+    var room = (s.closest("form") || s.parentElement).clientWidth;
     return s.getBoundingClientRect().width + 1 < Math.min(need, room);
   }).map(function (s) { return s.id || s.name; });
 })()`
@@ -82,7 +82,8 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 	gridURL := fmt.Sprintf("/planner/schedules/%d?view=week&queue_id=%d&from=%s", draft.ID, q.ID, monday.Format(time.DateOnly))
 
 	pages := map[org.Role][]string{
-		org.RolePlanner:    {"/planner", "/planner/history", "/planner/schedules", gridURL, "/planner/coverage", "/planner/jobs", "/live"},
+		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", gridURL, "/planner/coverage", "/planner/jobs", "/live",
+			fmt.Sprintf("/planner/compare?left=%d&right=%d&queue_id=%d", draft.ID, draft.ID, q.ID)},
 		org.RoleQAReviewer: {"/qa", "evaluation", "/qa/scorecards", "/qa/trends", "/qa/coaching/new"},
 		org.RoleSupervisor: {"/team", "/team/quality", "/live"},
 		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/live"},
