@@ -294,7 +294,7 @@ func TestWebGenerateEditComparePublish(t *testing.T) {
 	assert.Contains(t, body, `class="peak" style="left:`)
 	assert.Regexp(t, `<a class="shift brk\d+" style="left:[0-9.]+%;width:[0-9.]+%"`, body, "shifts with breaks take a break class")
 	assert.Regexp(t, `<style>\.brk0\{--brk:linear-gradient\(90deg,var\(--c\) [0-9.]+%,#0000 0 [0-9.]+%`, body, "breaks are gaps in their shift")
-	assert.Regexp(t, ` title="\d\d:\d\d–\d\d:\d\d on Voice PT \(FT8\), break \d\d:\d\d–\d\d:\d\d, lunch `, body, "a shift's title says its times, queue and breaks")
+	assert.Regexp(t, ` title="\d\d:\d\d–\d\d:\d\d Voice PT \(FT8\), break \d\d:\d\d–\d\d:\d\d, lunch `, body, "a shift's title says its times, queue and breaks")
 	assert.Regexp(t, `><span class="shift-time">\d\d:\d\d–\d\d:\d\d</span> <span class="shift-queue">Voice PT</span></a>`, body, "its block says its times and queue")
 	assert.Contains(t, body, "<h2 id=\"stress-h\">Stress report</h2>")
 	assert.Contains(t, body, "<h2 id=\"cost-h\">Cost report</h2>")

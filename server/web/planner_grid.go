@@ -380,7 +380,9 @@ func (w trackWriter) label(sh calendar.Shift) string {
 	b = append(b, "–"...)
 	b = w.clock(b, sh.End)
 	if q := w.queue(sh); q != "" {
-		b = append(b, " on "...)
+		// The block's visible text ("07:00–15:30 Voice US") stays whole in
+		// its accessible name, so speech input can name it.
+		b = append(b, ' ')
 		b = append(b, q...)
 	}
 	if sh.Template != "" {

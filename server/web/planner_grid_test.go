@@ -55,9 +55,9 @@ func TestGridDrawsEachShiftAsOneLabelledBlock(t *testing.T) {
 	onQueues := append([]calendar.Shift(nil), shifts...)
 	onQueues[0].QueueID, onQueues[1].QueueID = 4, 9
 	queued := buildGrid(onQueues, names, map[int64]string{4: "Voice <PT>"}, lisbon, day, day.AddDate(0, 0, 1), nil, nil, gridPaging{})
-	assert.Contains(t, string(queued.Rows[0].Track), `aria-label="06:00–12:00 on Voice &lt;PT&gt; (`)
+	assert.Contains(t, string(queued.Rows[0].Track), `aria-label="06:00–12:00 Voice &lt;PT&gt; (`)
 	assert.Contains(t, string(queued.Rows[0].Track), `><span class="shift-time">06:00–12:00</span> <span class="shift-queue">Voice &lt;PT&gt;</span></span>`)
-	assert.Contains(t, string(queued.Rows[1].Track), `title="22:00–02:00 on queue 9 (PT4)`, "a queue without a name is shown by id")
+	assert.Contains(t, string(queued.Rows[1].Track), `title="22:00–02:00 queue 9 (PT4)`, "a queue without a name is shown by id")
 	assert.Contains(t, string(queued.Rows[1].Track), `<span class="shift-queue">queue 9</span>`)
 
 	published := buildGrid(shifts, names, nil, lisbon, day, day.AddDate(0, 0, 7), nil, nil, gridPaging{})
