@@ -108,9 +108,9 @@ func TestWebQAPagesSayWords(t *testing.T) {
 	row := func(body, title string) string {
 		return regexp.MustCompile(`(?s)<strong id="label-[a-z]+">` + regexp.QuoteMeta(title) + `</strong>.*?</tr>`).FindString(body)
 	}
-	assert.Regexp(t, `<td>\s*Yes\s*</td>`, row(body, "Greets and introduces themselves"))
-	assert.Regexp(t, `<td>\s*3 of 5\s*</td>`, row(body, "Finds the real need"))
-	assert.NotRegexp(t, `<td>\s*1\s*</td>`, row(body, "Greets and introduces themselves"), "not the stored 1")
+	assert.Regexp(t, `<td data-label="Answer">\s*Yes\s*</td>`, row(body, "Greets and introduces themselves"))
+	assert.Regexp(t, `<td data-label="Answer">\s*3 of 5\s*</td>`, row(body, "Finds the real need"))
+	assert.NotRegexp(t, `<td data-label="Answer">\s*1\s*</td>`, row(body, "Greets and introduces themselves"), "not the stored 1")
 
 	// The agent disputes two criteria; everyone reads their titles.
 	ac, acsrf := d.signInAs(t, org.RoleAgent)

@@ -56,7 +56,9 @@ type gridSpan struct{ From, To time.Time }
 // agent, named by names (sorted by name), and headcount shifts (no agent)
 // packed onto as few "unassigned" rows as do not overlap; paging picks the
 // rows drawn. editHref, when not nil, links each shift to its edit page.
-func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Location, from, to time.Time, peaks []gridSpan, editHref func(calendar.Shift) string, paging gridPaging) gridView {
+// queues names the queues shifts are assigned to (a shift on a queue not in
+// it is shown by the queue's id).
+func buildGrid(shifts []calendar.Shift, names, queues map[int64]string, loc *time.Location, from, to time.Time, peaks []gridSpan, editHref func(calendar.Shift) string, paging gridPaging) gridView {
 	g := gridView{Zone: loc.String(), From: from, To: to}
 	pl := gridPlacer{from: from, to: to, span: float64(to.Sub(from)), prec: 2}
 	if to.Sub(from) > 35*24*time.Hour {
@@ -134,7 +136,7 @@ func buildGrid(shifts []calendar.Shift, names map[int64]string, loc *time.Locati
 		hi = min(lo+paging.PerPage, len(rows))
 	}
 	g.First, g.Last = lo+1, hi
-	tw := trackWriter{pl: pl, loc: loc, multiDay: to.Sub(from) > 26*time.Hour, editHref: editHref, styles: &breakStyles{}}
+	tw := trackWriter{pl: pl, loc: loc, queues: queues, multiDay: to.Sub(from) > 26*time.Hour, editHref: editHref, styles: &breakStyles{}}
 	for _, r := range rows[lo:hi] {
 		r.row.Track = tw.track(r.shifts)
 		g.Rows = append(g.Rows, r.row)
@@ -204,14 +206,16 @@ func (p gridPlacer) style(buf []byte, a, b time.Time) []byte {
 // 500 agents stays a page a browser lays out quickly: the shift is a
 // positioned block whose breaks are hatched gaps painted by a CSS gradient
 // (--brk, see peakwise.css; set by a class per distinct pattern, see
-// breakStyles), and its title (the accessible name as well as the tooltip)
-// says the times, template, breaks and short notice in words.
+// breakStyles). Its text says its times and queue; its title and
+// aria-label (the tooltip and the accessible name) say the day on
+// multi-day windows, the times, queue, template, breaks and short notice.
 // The markup is written here rather than by html/template because this is
 // the page's bulk (10,000 shifts); every text is escaped with
 // html.EscapeString and the styles hold only numbers.
 type trackWriter struct {
 	pl       gridPlacer
 	loc      *time.Location
+	queues   map[int64]string
 	multiDay bool
 	editHref func(calendar.Shift) string
 	styles   *breakStyles
@@ -250,12 +254,37 @@ func (w trackWriter) shift(buf []byte, sh calendar.Shift) []byte {
 		buf = append(buf, html.EscapeString(href)...)
 		buf = append(buf, '"')
 	}
+	label := html.EscapeString(w.label(sh))
 	buf = append(buf, ` title="`...)
-	buf = append(buf, html.EscapeString(w.label(sh))...)
-	if href != "" {
-		return append(buf, `"></a>`...)
+	buf = append(buf, label...)
+	buf = append(buf, `" aria-label="`...)
+	buf = append(buf, label...)
+	buf = append(buf, `"><span class="shift-time">`...)
+	buf = w.clock(buf, sh.Start)
+	buf = append(buf, "–"...)
+	buf = w.clock(buf, sh.End)
+	buf = append(buf, `</span>`...)
+	if q := w.queue(sh); q != "" {
+		buf = append(buf, ` <span class="shift-queue">`...)
+		buf = append(buf, html.EscapeString(q)...)
+		buf = append(buf, `</span>`...)
 	}
-	return append(buf, `"></span>`...)
+	if href != "" {
+		return append(buf, `</a>`...)
+	}
+	return append(buf, `</span>`...)
+}
+
+// queue names the shift's queue: its name, else "queue <id>"; empty when the
+// shift is on no queue in particular.
+func (w trackWriter) queue(sh calendar.Shift) string {
+	if sh.QueueID == 0 {
+		return ""
+	}
+	if n := w.queues[sh.QueueID]; n != "" {
+		return n
+	}
+	return "queue " + strconv.FormatInt(sh.QueueID, 10)
 }
 
 // gradient is the shift's colour with a transparent gap per break, through
@@ -335,7 +364,7 @@ func (b *breakStyles) css() template.CSS {
 }
 
 // label is what the shift's title says: its times on the grid's clock (with
-// the day on multi-day windows), template, breaks and short notice.
+// the day on multi-day windows), queue, template, breaks and short notice.
 func (w trackWriter) label(sh calendar.Shift) string {
 	b := make([]byte, 0, 96)
 	if w.multiDay {
@@ -350,6 +379,12 @@ func (w trackWriter) label(sh calendar.Shift) string {
 	b = w.clock(b, sh.Start)
 	b = append(b, "–"...)
 	b = w.clock(b, sh.End)
+	if q := w.queue(sh); q != "" {
+		// The block's visible text ("07:00–15:30 Voice US") stays whole in
+		// its accessible name, so speech input can name it.
+		b = append(b, ' ')
+		b = append(b, q...)
+	}
 	if sh.Template != "" {
 		b = append(b, " ("...)
 		b = append(b, sh.Template...)

@@ -189,7 +189,11 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 			return fmt.Sprintf("/planner/schedules/%d/shifts/%d?queue_id=%d", sch.ID, sh.ID, q.ID)
 		}
 	}
-	grid := buildGrid(shifts, names, loc, from, to, peaks, edit, paging)
+	queueNames := make(map[int64]string, len(queues))
+	for _, x := range queues {
+		queueNames[x.ID] = x.Name
+	}
+	grid := buildGrid(shifts, names, queueNames, loc, from, to, peaks, edit, paging)
 	// The same warnings as the compare page and publishing use.
 	violations, err := s.svc.RevisionWarnings(ctx, sch, shifts, agents)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/qa"
-	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
@@ -62,7 +61,6 @@ func (s *Handler) webQA(c echo.Context) error {
 	p := httpx.Principal(c)
 	ctx := c.Request().Context()
 	pg := s.newPage(c, "Quality")
-	s.qaNav(&pg, p)
 	queue, _, err := s.svc.FindEvaluations(ctx, service.EvaluationFilter{ReviewerID: p.User.ID, States: []qa.EvalState{qa.EvalDraft}, Page: service.Page{Limit: 200}})
 	if err != nil {
 		return err
@@ -115,16 +113,4 @@ func compareDue(a, b *time.Time) int {
 		return -1
 	}
 	return a.Compare(*b)
-}
-
-// qaNav adds the quality pages a role uses to the navigation.
-func (s *Handler) qaNav(pg *page, p auth.Principal) {
-	switch p.User.Role {
-	case org.RoleQAReviewer, org.RoleAdmin:
-		pg.Nav = append(pg.Nav, link{"/qa/trends", "Trends"}, link{"/qa/scorecards", "Scorecards"})
-	case org.RoleSupervisor:
-		pg.Nav = append(pg.Nav, link{"/team/quality", "Team quality"}, link{"/qa/trends", "Trends"})
-	case org.RoleAgent:
-		pg.Nav = append(pg.Nav, link{"/me/quality", "My quality"})
-	}
 }

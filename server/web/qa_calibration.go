@@ -34,7 +34,6 @@ func (s *Handler) webCalibration(c echo.Context) error {
 		return err
 	}
 	pg := s.newPage(c, "Calibration: "+cs.Name)
-	s.qaNav(&pg, p)
 	pg.Data["V"] = view
 	pg.Data["Names"] = n
 	if !view.Blind {

@@ -43,7 +43,6 @@ func (s *Handler) renderCoaching(c echo.Context, status int, pg page) error {
 	for i, k := range cs.Criteria {
 		titles[i] = crit.title(k)
 	}
-	s.qaNav(&pg, p)
 	pg.Data["C"] = s.svc.ViewCoaching(p, cs)
 	pg.Data["CriterionTitles"] = titles
 	pg.Data["Names"] = n

@@ -29,7 +29,6 @@ func (s *Handler) renderNewCoaching(c echo.Context, status int, pg page) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	s.qaNav(&pg, p)
 	agentID, _ := strconv.ParseInt(c.QueryParam("agent_id"), 10, 64)
 	if v := c.FormValue("agent_id"); v != "" {
 		agentID, _ = strconv.ParseInt(v, 10, 64)

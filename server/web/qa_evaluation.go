@@ -153,7 +153,6 @@ func (s *Handler) renderEvaluation(c echo.Context, status int, pg page) error {
 	if err != nil {
 		return err
 	}
-	s.qaNav(&pg, p)
 	pg.Title = fmt.Sprintf("Evaluation %d", ep.E.ID)
 	pg.Data["P"] = ep
 	pg.Data["ScaleLabel"] = scaleLabel

@@ -38,7 +38,6 @@ func (s *Handler) webMyQuality(c echo.Context) error {
 	}
 	slices.Reverse(views)
 	pg := s.newPage(c, "My quality")
-	s.qaNav(&pg, p)
 	if pg.Data["Evaluations"], err = s.evalRows(ctx, evals); err != nil {
 		return err
 	}

@@ -22,7 +22,6 @@ func (s *Handler) webEditScorecard(c echo.Context) error {
 		return err
 	}
 	pg := s.newPage(c, "Edit scorecard")
-	s.qaNav(&pg, p)
 	if c.Param("id") == "new" {
 		sc := qa.Scorecard{Name: "", PassThreshold: 80, Sections: []qa.Section{{Key: "section", Title: "Section", Weight: 1,
 			Criteria: []qa.Criterion{{Key: "criterion", Title: "Criterion", Weight: 1, Scale: qa.YesNo}}}}}
@@ -52,7 +51,6 @@ func (s *Handler) renderScorecardForm(c echo.Context, status int, pg page, sc qa
 func (s *Handler) webSaveScorecard(c echo.Context) error {
 	p := httpx.Principal(c)
 	pg := s.newPage(c, "Edit scorecard")
-	s.qaNav(&pg, p)
 	threshold, _ := strconv.Atoi(c.FormValue("pass_threshold"))
 	revision, _ := strconv.Atoi(c.FormValue("revision"))
 	sc := qa.Scorecard{Name: strings.TrimSpace(c.FormValue("name")), PassThreshold: threshold, AutoFailZeroes: c.FormValue("auto_fail_zeroes") == "on", Revision: revision}

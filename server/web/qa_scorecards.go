@@ -35,7 +35,6 @@ func (s *Handler) webScorecards(c echo.Context) error {
 		fams = append(fams, family{Latest: sc, Versions: vs})
 	}
 	pg := s.newPage(c, "Scorecards")
-	s.qaNav(&pg, p)
 	pg.Data["Families"] = fams
 	pg.Data["CanEdit"] = p.Allow(auth.Scorecards, auth.Update) == nil
 	return s.render(c, http.StatusOK, "qa_scorecards", pg)

@@ -46,7 +46,6 @@ func (s *Handler) webTeamQuality(c echo.Context) error {
 		return err
 	}
 	pg := s.newPage(c, "Team quality")
-	s.qaNav(&pg, p)
 	if pg.Data["Evaluations"], err = s.evalRows(ctx, evals); err != nil {
 		return err
 	}

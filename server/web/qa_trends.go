@@ -69,7 +69,6 @@ func (s *Handler) webTrends(c echo.Context) error {
 			clock = "weeks start Monday, on the " + a.Timezone + " clock"
 		}
 	}
-	s.qaNav(&pg, p)
 	pg.Data["T"] = tr
 	pg.Data["Clock"] = clock
 	pg.Data["Names"] = n

@@ -52,14 +52,11 @@ func New(svc *service.Service, log *slog.Logger, cfg Config) (*Handler, error) {
 	return &Handler{svc: svc, pages: pages, log: log, now: cfg.Now, secureCookies: cfg.SecureCookies, jobs: cfg.Jobs}, nil
 }
 
-// link is one navigation entry.
-type link struct{ Href, Label string }
-
 // page is what every template gets; pages add their own fields in Data.
 type page struct {
 	Title  string
 	User   *org.User
-	Nav    []link
+	Nav    []menuSection
 	Zone   string // the zone every time on the page is shown in
 	CSRF   string
 	Flash  string
@@ -105,16 +102,10 @@ func (s *Handler) newPage(c echo.Context, title string) page {
 	if sess, ok := c.Get(httpx.SessionKey).(auth.Session); ok {
 		pg.CSRF = sess.CSRFToken
 	}
-	pg.Nav = []link{{homes[u.Role], "Home"}}
-	if u.Role == org.RolePlanner || u.Role == org.RoleSupervisor || u.Role == org.RoleAdmin {
-		pg.Nav = append(pg.Nav, link{"/live", "Live board"})
-	}
+	pg.Nav = menuFor(u, c.Request().URL.Path)
 	if u.AgentID != nil {
 		if a, err := s.svc.FindAgentByID(c.Request().Context(), *u.AgentID); err == nil {
 			pg.Zone = a.Timezone
-		}
-		if u.Role != org.RoleAgent {
-			pg.Nav = append(pg.Nav, link{"/me", "My week"})
 		}
 	}
 	pg.Flash = c.QueryParam("done")
