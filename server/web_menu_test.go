@@ -54,8 +54,8 @@ func TestWebMenuPerRole(t *testing.T) {
 		org.RolePlanner:    {"/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live"},
 		org.RoleQAReviewer: {"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleSupervisor: {"/team", "/live", "/team/quality", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
-		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/live"},
-		org.RoleAdmin: {"/admin", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live",
+		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today"},
+		org.RoleAdmin: {"/admin", "/admin/live", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live",
 			"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
 	}
 	var every []string

@@ -86,15 +86,15 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 			fmt.Sprintf("/planner/compare?left=%d&right=%d&queue_id=%d", draft.ID, draft.ID, q.ID)},
 		org.RoleQAReviewer: {"/qa", "evaluation", "/qa/scorecards", "/qa/trends", "/qa/coaching/new"},
 		org.RoleSupervisor: {"/team", "/team/quality", "/live"},
-		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/live"},
+		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today"},
 		org.RoleAdmin:      {"/admin", "/planner", "/qa", "/team/quality"},
 	}
 	menus := map[org.Role][]string{
 		org.RolePlanner:    {"/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live"},
 		org.RoleQAReviewer: {"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleSupervisor: {"/team", "/live", "/team/quality", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
-		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/live"},
-		org.RoleAdmin: {"/admin", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live",
+		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today"},
+		org.RoleAdmin: {"/admin", "/admin/live", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live",
 			"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
 	}
 	for _, role := range org.Roles {

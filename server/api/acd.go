@@ -98,11 +98,15 @@ func (s *API) handleConnectEvents(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	statuses, err := s.svc.ConnectStatuses(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	var evs []intraday.Event
 	var mapErrs []service.EventError
 	skipped := 0
 	for i, raw := range req.Records {
-		e, err := intraday.ConnectEvent(raw, intraday.DefaultConnectStatuses())
+		e, err := intraday.ConnectEvent(raw, statuses)
 		switch {
 		case errors.Is(err, intraday.ErrHeartbeat):
 			skipped++

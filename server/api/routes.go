@@ -108,6 +108,12 @@ func (s *API) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	s.api.add(authed, http.MethodPost, "/adherence/exceptions", s.handleExcuse, doc{Summary: "Excuse an agent's adherence for a stretch of time (an outage, an unplanned meeting), with a reason; audited",
 		Tag: "live", Request: exceptionRequest{}, Response: store.AdherenceException{}, Status: http.StatusCreated, Resource: auth.Adherence, Action: auth.Create})
 
+	// live_settings.go
+	s.api.add(authed, http.MethodGet, "/live-settings", s.handleLiveSettings, doc{Summary: "How adherence is judged: the grace in minutes, the agent states that keep each scheduled activity in adherence, and Amazon Connect's custom statuses as states",
+		Tag: "live", Response: service.LiveSettings{}, Resource: auth.LiveSettings, Action: auth.Read})
+	s.api.add(authed, http.MethodPut, "/live-settings", s.handleUpdateLiveSettings, doc{Summary: "Change the live settings (admins; send the version read, 0 for the defaults, in the body or as If-Match); audited",
+		Tag: "live", Request: service.LiveSettings{}, Response: service.LiveSettings{}, Resource: auth.LiveSettings, Action: auth.Update})
+
 	// intraday.go
 	s.api.add(authed, http.MethodGet, "/queues/:id/intraday", s.handleIntraday, doc{Summary: "A queue's day as it runs: the night's forecast, actuals, the re-forecast of the rest, staff needed vs planned per interval, and suggested break moves, overtime and voluntary time off",
 		Tag: "live", Response: service.IntradayView{}, Resource: auth.Forecasts, Action: auth.Read})

@@ -72,8 +72,12 @@ func (s *Service) Adherence(ctx context.Context, p auth.Principal, q AdherenceQu
 		return AdherenceReport{}, &fault.Error{Code: fault.Invalid, Message: "the window is not valid",
 			Fields: map[string]string{"to": fmt.Sprintf("must be after from and at most %v later", maxAdherenceWindow)}}
 	}
+	settings, err := s.liveSettings(ctx)
+	if err != nil {
+		return AdherenceReport{}, err
+	}
 	if q.Grace <= 0 {
-		q.Grace = DefaultGrace
+		q.Grace = settings.Grace()
 	}
 	agents, err := s.AllAgents(ctx)
 	if err != nil {
@@ -131,7 +135,7 @@ func (s *Service) Adherence(ctx context.Context, p auth.Principal, q AdherenceQu
 	var total intraday.Result
 	for _, id := range ids {
 		a := agents[byID[id]]
-		opt := intraday.Options{Grace: q.Grace}
+		opt := intraday.Options{Grace: q.Grace, Mapping: settings.Mapping}
 		row := AgentAdherence{AgentID: id, Name: a.Name, TeamID: a.TeamID, State: intraday.LoggedOut}
 		if e, ok := before[id]; ok {
 			opt.Before, row.State = e.State, e.State

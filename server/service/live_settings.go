@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -156,4 +155,9 @@ func (s *Service) UpdateLiveSettings(ctx context.Context, p auth.Principal, in L
 	return out, nil
 }
 
-var _ = fmt.Sprint
+// ConnectStatuses are the Amazon Connect custom statuses in force, for
+// mapping the platform's records onto states.
+func (s *Service) ConnectStatuses(ctx context.Context) (intraday.ConnectStatuses, error) {
+	ls, err := s.liveSettings(ctx)
+	return ls.ConnectStatuses, err
+}

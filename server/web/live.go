@@ -10,6 +10,7 @@ import (
 
 	"github.com/peakwise/peakwise/intraday"
 	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 )
 
@@ -25,10 +26,13 @@ type liveRow struct {
 
 // webLive is the live board: where every agent the user may see stands
 // against the published schedule now, out-of-adherence first, and each
-// one's adherence and conformance over the last 12 hours. It reloads every
-// 15 seconds. Planners and admins see everyone, supervisors their teams,
-// agents themselves.
+// one's adherence and conformance over the last 12 hours, pushed as states
+// arrive (live_events.go). Planners and admins see everyone, supervisors
+// their teams; an agent's own day is /me/today.
 func (s *Handler) webLive(c echo.Context) error {
+	if err := onlyRoles(c, org.RolePlanner, org.RoleAdmin, org.RoleSupervisor); err != nil {
+		return err
+	}
 	now := s.now()
 	rep, err := s.svc.Adherence(c.Request().Context(), httpx.Principal(c), service.AdherenceQuery{From: now.Add(-12 * time.Hour), To: now})
 	if err != nil {

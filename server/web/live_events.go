@@ -7,8 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/peakwise/peakwise/server/auth"
-	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/org"
 )
 
 // liveStreamLife bounds one stream; the browser's EventSource opens the next.
@@ -20,7 +19,7 @@ const liveStreamLife = 10 * time.Minute
 // comment every 25 seconds to keep proxies from closing the stream. The
 // page reloads its board on each "board".
 func (s *Handler) webLiveEvents(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Adherence, auth.Read); err != nil {
+	if err := onlyRoles(c, org.RolePlanner, org.RoleAdmin, org.RoleSupervisor); err != nil {
 		return err
 	}
 	changes, stop := s.svc.SubscribeLive()

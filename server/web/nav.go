@@ -50,6 +50,7 @@ var (
 	}}
 	adminSection = menuSection{Label: "Administration", Links: []link{
 		{Href: "/admin", Label: "Users, teams and tokens"},
+		{Href: "/admin/live", Label: "Live day settings"},
 	}}
 	adminQuality = menuSection{Label: "Quality", Links: append(append([]link(nil), qualitySection.Links...),
 		link{Href: "/team/quality", Label: "Team quality"})}
@@ -63,7 +64,7 @@ var (
 		{Href: "/me", Label: "My week"},
 		{Href: "/me/quality", Label: "My quality"},
 		{Href: "/qa/trends", Label: "My trends"},
-		{Href: "/live", Label: "My adherence"},
+		{Href: "/me/today", Label: "My day"},
 	}}
 )
 

@@ -82,4 +82,6 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.POST("/admin/teams/:id", s.webUpdateTeam)
 	g.POST("/admin/tokens", s.webCreateToken)
 	g.POST("/admin/tokens/:id/revoke", s.webRevokeToken)
+	g.GET("/admin/live", s.webLiveSettings) // admin_live.go
+	g.POST("/admin/live", s.webSaveLiveSettings)
 }
