@@ -55,6 +55,9 @@ type ItemHandler func(ctx context.Context, run store.JobRun, item string) error
 // finish the run.
 var errFannedOut = errors.New("the run goes on in its items")
 
+// fetchCooldown is the pause between River's fetches of new jobs.
+const fetchCooldown = 5 * time.Millisecond
+
 // Config sets the job queue up for one replica.
 type Config struct {
 	// Workers is how many jobs this replica works at once; 0 means the number of cores.
@@ -125,6 +128,11 @@ type Runner struct {
 	started  bool
 	metrics  *metrics
 	wg       sync.WaitGroup // inline runs (Run)
+
+	// progressMu guards progressAt: when this replica last wrote each
+	// fanned-out run's progress (see recordItem).
+	progressMu sync.Mutex
+	progressAt map[int64]time.Time
 }
 
 type periodicJob struct {
@@ -188,9 +196,13 @@ func (r *Runner) Open(ctx context.Context) error {
 		JobTimeout:           r.cfg.JobTimeout,
 		RescueStuckJobsAfter: r.cfg.RescueAfter,
 		FetchPollInterval:    r.cfg.PollInterval,
-		Logger:               r.log.With("component", "river"),
-		ErrorHandler:         &errorLog{log: r.log},
-		ID:                   r.cfg.ID,
+		// River waits this long after each fetch; at its default (100 ms) a
+		// replica starts at most ten times its workers in jobs a second, which
+		// starves a fan-out of many small items (docs/benchmarks/jobs.md).
+		FetchCooldown: fetchCooldown,
+		Logger:        r.log.With("component", "river"),
+		ErrorHandler:  &errorLog{log: r.log},
+		ID:            r.cfg.ID,
 	}
 	if !r.cfg.NoWorker {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: r.cfg.Workers}}

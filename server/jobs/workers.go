@@ -149,8 +149,16 @@ func (r *Runner) recordItem(ctx context.Context, run store.JobRun, item string, 
 	}
 	joined := strings.Join(errs, "\n")
 	if done+failed < run.Total {
+		// The items' rows are the count; the run's row shows it for the
+		// progress bar. Every worker writing that one row after each item
+		// makes them queue on its lock, so a replica writes it at most every
+		// progressEvery (and at the end, below).
+		if !r.progressDue(run.ID, status != store.JobSucceeded) {
+			return nil
+		}
 		return r.store.UpdateJobProgress(ctx, run.ID, run.Total, done, failed, joined, r.now())
 	}
+	r.progressDone(run.ID)
 	final := store.JobSucceeded
 	switch {
 	case failed > 0 && done == 0:
@@ -278,4 +286,31 @@ func (p *Progress) flush(force bool) {
 	if err := p.runner.store.UpdateJobProgress(ctx, p.run.ID, total, done, failed, errs, now); err != nil {
 		p.runner.log.Warn("recording job progress failed", "run", p.run.ID, "error", err)
 	}
+}
+
+// progressEvery is how often a replica writes a fanned-out run's progress.
+const progressEvery = 250 * time.Millisecond
+
+// progressDue reports whether this replica should write run id's progress
+// now: at most every progressEvery, and always for a failure (so its error
+// shows at once).
+func (r *Runner) progressDue(id int64, failure bool) bool {
+	r.progressMu.Lock()
+	defer r.progressMu.Unlock()
+	if r.progressAt == nil {
+		r.progressAt = map[int64]time.Time{}
+	}
+	now := time.Now()
+	if !failure && now.Sub(r.progressAt[id]) < progressEvery {
+		return false
+	}
+	r.progressAt[id] = now
+	return true
+}
+
+// progressDone forgets a finished run's progress clock.
+func (r *Runner) progressDone(id int64) {
+	r.progressMu.Lock()
+	defer r.progressMu.Unlock()
+	delete(r.progressAt, id)
 }
