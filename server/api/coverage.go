@@ -30,11 +30,11 @@ func (s *API) handleCoverage(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	sch, err := s.store.FindScheduleByID(ctx, id)
+	sch, err := s.svc.FindScheduleByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	q, err := s.store.FindQueueByID(ctx, queueID)
+	q, err := s.svc.FindQueueByID(ctx, queueID)
 	if err != nil {
 		return err
 	}

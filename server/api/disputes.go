@@ -47,7 +47,7 @@ func (s *API) handleListDisputes(c echo.Context) error {
 	if f.AgentIDs, err = s.listScopedAgents(c, auth.Disputes); err != nil {
 		return err
 	}
-	out, total, err := s.store.FindDisputes(ctx, f)
+	out, total, err := s.svc.FindDisputes(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *API) handleGetDispute(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, _, err := s.svc.LoadDispute(c.Request().Context(), s.store, httpx.Principal(c), id, auth.Read)
+	d, _, err := s.svc.GetDispute(c.Request().Context(), httpx.Principal(c), id, auth.Read)
 	if err != nil {
 		return err
 	}

@@ -49,14 +49,14 @@ func (s *API) queueParam(c echo.Context) (org.Queue, error) {
 	if err != nil {
 		return org.Queue{}, err
 	}
-	return s.store.FindQueueByID(c.Request().Context(), id)
+	return s.svc.FindQueueByID(c.Request().Context(), id)
 }
 
 func (s *API) handleHistorySummary(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Read); err != nil {
 		return err
 	}
-	sum, err := s.store.SummarizeHistory(c.Request().Context())
+	sum, err := s.svc.SummarizeHistory(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (s *API) handleQueueHistory(c echo.Context) error {
 	case to.IsZero() && !from.IsZero():
 		to = from.Add(maxHistoryRead)
 	case to.IsZero():
-		last, err := s.store.LastHistoryStart(c.Request().Context(), q.ID)
+		last, err := s.svc.LastHistoryStart(c.Request().Context(), q.ID)
 		if err != nil {
 			return err
 		}
@@ -97,7 +97,7 @@ func (s *API) handleQueueHistory(c echo.Context) error {
 	if to.Sub(from) > maxHistoryRead {
 		return &fault.Error{Code: fault.Invalid, Message: "bad time range", Fields: map[string]string{"to": "must be at most 366 days after from; read longer history a year at a time"}}
 	}
-	pts, err := s.store.FindHistory(c.Request().Context(), q.ID, from, to)
+	pts, err := s.svc.FindHistory(c.Request().Context(), q.ID, from, to)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (s *API) handleListForecasts(c echo.Context) error {
 		return err
 	}
 	page := pageOf(c)
-	fs, total, err := s.store.FindForecasts(c.Request().Context(), q.ID, page)
+	fs, total, err := s.svc.FindForecasts(c.Request().Context(), q.ID, page)
 	if err != nil {
 		return err
 	}
@@ -132,12 +132,12 @@ func (s *API) handleGetForecast(c echo.Context) error {
 		if perr != nil {
 			return fault.Errorf(fault.Invalid, "version must be a forecast id")
 		}
-		f, err = s.store.FindForecastByID(ctx, id)
+		f, err = s.svc.FindForecastByID(ctx, id)
 		if err == nil && f.QueueID != q.ID {
 			err = fault.Errorf(fault.NotFound, "forecast not found")
 		}
 	} else {
-		f, err = s.store.FindLatestForecast(ctx, q.ID)
+		f, err = s.svc.FindLatestForecast(ctx, q.ID)
 	}
 	if err != nil {
 		return err
@@ -146,7 +146,7 @@ func (s *API) handleGetForecast(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pts, err := s.store.FindForecastPoints(ctx, f.ID, from, to)
+	pts, err := s.svc.FindForecastPoints(ctx, f.ID, from, to)
 	if err != nil {
 		return err
 	}
@@ -187,18 +187,18 @@ func (s *API) handleForecastAccuracy(c echo.Context) error {
 		return fault.Errorf(fault.NotFound, "forecast not found")
 	}
 	ctx := c.Request().Context()
-	f, err := s.store.FindForecastByID(ctx, fid)
+	f, err := s.svc.FindForecastByID(ctx, fid)
 	if err != nil {
 		return err
 	}
 	if f.QueueID != q.ID {
 		return fault.Errorf(fault.NotFound, "forecast not found")
 	}
-	pts, err := s.store.FindForecastPoints(ctx, f.ID, time.Time{}, time.Time{})
+	pts, err := s.svc.FindForecastPoints(ctx, f.ID, time.Time{}, time.Time{})
 	if err != nil {
 		return err
 	}
-	hist, err := s.store.FindHistory(ctx, q.ID, f.StartAt, f.EndAt)
+	hist, err := s.svc.FindHistory(ctx, q.ID, f.StartAt, f.EndAt)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func (s *API) handleListJobRuns(c echo.Context) error {
 		return err
 	}
 	f := store.JobRunFilter{Job: c.QueryParam("job"), Page: pageOf(c)}
-	runs, total, err := s.store.FindJobRuns(c.Request().Context(), f)
+	runs, total, err := s.svc.FindJobRuns(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (s *API) handleGetJobRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	run, err := s.store.FindJobRunByID(c.Request().Context(), id)
+	run, err := s.svc.FindJobRunByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}

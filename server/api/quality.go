@@ -72,7 +72,7 @@ func (s *API) handleListScorecards(c echo.Context) error {
 		}
 		f.FamilyID, f.IncludeArchived = id, true
 	}
-	out, total, err := s.store.FindScorecards(c.Request().Context(), f)
+	out, total, err := s.svc.FindScorecards(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *API) handleGetScorecard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc, err := s.store.FindScorecardByID(c.Request().Context(), id)
+	sc, err := s.svc.FindScorecardByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -141,19 +141,7 @@ func (s *API) handleArchiveScorecard(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var out qa.Scorecard
-	err = s.store.Tx(ctx, func(tx *store.Store) error {
-		var err error
-		if out, err = tx.SetScorecardArchived(ctx, id, req.Archived); err != nil {
-			return err
-		}
-		action := "archive"
-		if !req.Archived {
-			action = "restore"
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "scorecard", EntityID: out.ID, Action: action})
-	})
+	out, err := s.svc.ArchiveScorecard(c.Request().Context(), p, id, req.Archived)
 	if err != nil {
 		return err
 	}
@@ -199,7 +187,7 @@ func (s *API) handleListInteractions(c echo.Context) error {
 	if f.From, f.To, err = httpx.TimeRange(c, time.Time{}, time.Time{}); err != nil {
 		return err
 	}
-	out, total, err := s.store.FindContacts(ctx, f)
+	out, total, err := s.svc.FindContacts(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -257,7 +245,7 @@ func (s *API) handleGetInteraction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ct, err := s.store.FindContactByID(c.Request().Context(), id)
+	ct, err := s.svc.FindContactByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (s *API) handleRequirements(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	q, err := s.store.FindQueueByID(ctx, id)
+	q, err := s.svc.FindQueueByID(ctx, id)
 	if err != nil {
 		return err
 	}

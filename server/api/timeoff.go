@@ -74,7 +74,7 @@ func (s *API) handleListTimeOff(c echo.Context) error {
 			f.AgentIDs = []int64{id}
 		}
 	}
-	out, total, err := s.store.FindTimeOff(ctx, f)
+	out, total, err := s.svc.FindTimeOff(ctx, f)
 	if err != nil {
 		return err
 	}
