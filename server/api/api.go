@@ -28,7 +28,6 @@ import (
 // API serves the JSON endpoints under /api/v1 and documents them in the
 // OpenAPI document it serves.
 type API struct {
-	store   *store.Store
 	svc     *service.Service
 	log     *slog.Logger
 	cfg     Config
@@ -50,9 +49,9 @@ type Config struct {
 	Runner *jobs.Runner
 }
 
-// New builds the JSON API over svc; st serves the reads that have no use case yet.
-func New(st *store.Store, svc *service.Service, log *slog.Logger, cfg Config) *API {
-	return &API{store: st, svc: svc, log: log, cfg: cfg, now: cfg.Now, api: newAPIRegistry(), runner: cfg.Runner, jobDefs: map[string]Job{}}
+// New builds the JSON API over the use cases in svc.
+func New(svc *service.Service, log *slog.Logger, cfg Config) *API {
+	return &API{svc: svc, log: log, cfg: cfg, now: cfg.Now, api: newAPIRegistry(), runner: cfg.Runner, jobDefs: map[string]Job{}}
 }
 
 // decodeJSON reads a JSON body into v, rejecting unknown fields, trailing data
