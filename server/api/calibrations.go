@@ -59,10 +59,7 @@ func (s *API) handleListCalibrations(c echo.Context) error {
 	}
 	pg := pageOf(c)
 	out, total, err := s.svc.FindCalibrations(c.Request().Context(), pg)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, pg))
+	return sendList(c, pg, out, total, err)
 }
 
 func (s *API) calibrationView(ctx context.Context, p auth.Principal, cs qa.CalibrationSession) (calibrationView, error) {
@@ -87,11 +84,7 @@ func (s *API) handleGetCalibration(c echo.Context) error {
 		return err
 	}
 	view, err := s.calibrationView(c.Request().Context(), httpx.Principal(c), cs)
-	if err != nil {
-		return err
-	}
-	setETag(c, cs.Version)
-	return c.JSON(http.StatusOK, view)
+	return sendTagged(c, http.StatusOK, cs.Version, view, err)
 }
 
 func (s *API) handleCalibrationReport(c echo.Context) error {

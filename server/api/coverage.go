@@ -8,14 +8,10 @@ import (
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
-	"github.com/peakwise/peakwise/server/httpx"
 )
 
 func (s *API) handleCoverage(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := authorizedID(c, auth.Schedules, auth.Read)
 	if err != nil {
 		return err
 	}

@@ -48,10 +48,7 @@ func (s *API) handleListDisputes(c echo.Context) error {
 		return err
 	}
 	out, total, err := s.svc.FindDisputes(ctx, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	return sendList(c, f.Page, out, total, err)
 }
 
 func (s *API) handleGetDispute(c echo.Context) error {
@@ -60,11 +57,7 @@ func (s *API) handleGetDispute(c echo.Context) error {
 		return err
 	}
 	d, _, err := s.svc.GetDispute(c.Request().Context(), httpx.Principal(c), id, auth.Read)
-	if err != nil {
-		return err
-	}
-	setETag(c, d.Version)
-	return c.JSON(http.StatusOK, d)
+	return sendTagged(c, http.StatusOK, d.Version, d, err)
 }
 
 func (s *API) handleDecideDispute(c echo.Context) error {

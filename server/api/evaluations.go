@@ -75,10 +75,7 @@ func (s *API) handleListEvaluations(c echo.Context) error {
 		f.ReviewerID = p.User.ID
 	}
 	out, total, err := s.svc.FindEvaluations(ctx, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	return sendList(c, f.Page, out, total, err)
 }
 
 func (s *API) handleCreateEvaluation(c echo.Context) error {
@@ -91,11 +88,7 @@ func (s *API) handleCreateEvaluation(c echo.Context) error {
 		return err
 	}
 	out, err := s.svc.AssignEvaluation(c.Request().Context(), p, service.EvaluationAssignment(req))
-	if err != nil {
-		return err
-	}
-	setETag(c, out.Version)
-	return c.JSON(http.StatusCreated, out)
+	return sendTagged(c, http.StatusCreated, out.Version, out, err)
 }
 
 func (s *API) handleAssign(c echo.Context) error {
@@ -126,11 +119,7 @@ func (s *API) handleGetEvaluation(c echo.Context) error {
 		return err
 	}
 	view, err := s.evaluationView(ctx, e)
-	if err != nil {
-		return err
-	}
-	setETag(c, e.Version)
-	return c.JSON(http.StatusOK, view)
+	return sendTagged(c, http.StatusOK, e.Version, view, err)
 }
 
 func (s *API) evaluationView(ctx context.Context, e qa.Evaluation) (evaluationView, error) {
@@ -145,11 +134,7 @@ func (s *API) handleScoreEvaluation(c echo.Context) error {
 		return err
 	}
 	out, err := s.svc.ScoreEvaluation(c.Request().Context(), httpx.Principal(c), id, service.Score(req))
-	if err != nil {
-		return err
-	}
-	setETag(c, out.Version)
-	return c.JSON(http.StatusOK, out)
+	return sendTagged(c, http.StatusOK, out.Version, out, err)
 }
 
 func (s *API) handleEvaluationTransition(action string) echo.HandlerFunc {
@@ -182,11 +167,5 @@ func (s *API) handleEvaluationHistory(c echo.Context) error {
 		return err
 	}
 	evs, err := s.svc.FindAudit(ctx, "evaluation", id)
-	if err != nil {
-		return err
-	}
-	if evs == nil {
-		evs = []store.AuditEvent{}
-	}
-	return c.JSON(http.StatusOK, evs)
+	return sendAll(c, evs, err)
 }

@@ -57,13 +57,7 @@ func (s *API) handleHistorySummary(c echo.Context) error {
 		return err
 	}
 	sum, err := s.svc.SummarizeHistory(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	if sum == nil {
-		sum = []store.HistorySummary{}
-	}
-	return c.JSON(http.StatusOK, sum)
+	return sendAll(c, sum, err)
 }
 
 // maxHistoryRead is the longest range one history read answers.
@@ -98,13 +92,7 @@ func (s *API) handleQueueHistory(c echo.Context) error {
 		return &fault.Error{Code: fault.Invalid, Message: "bad time range", Fields: map[string]string{"to": "must be at most 366 days after from; read longer history a year at a time"}}
 	}
 	pts, err := s.svc.FindHistory(c.Request().Context(), q.ID, from, to)
-	if err != nil {
-		return err
-	}
-	if pts == nil {
-		pts = []store.HistoryPoint{}
-	}
-	return c.JSON(http.StatusOK, pts)
+	return sendAll(c, pts, err)
 }
 
 func (s *API) handleListForecasts(c echo.Context) error {
@@ -114,10 +102,7 @@ func (s *API) handleListForecasts(c echo.Context) error {
 	}
 	page := pageOf(c)
 	fs, total, err := s.svc.FindForecasts(c.Request().Context(), q.ID, page)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(fs, total, page))
+	return sendList(c, page, fs, total, err)
 }
 
 func (s *API) handleGetForecast(c echo.Context) error {

@@ -55,17 +55,11 @@ func (s *API) handleListJobRuns(c echo.Context) error {
 	}
 	f := store.JobRunFilter{Job: c.QueryParam("job"), Page: pageOf(c)}
 	runs, total, err := s.svc.FindJobRuns(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(runs, total, f.Page))
+	return sendList(c, f.Page, runs, total, err)
 }
 
 func (s *API) handleGetJobRun(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Jobs, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := authorizedID(c, auth.Jobs, auth.Read)
 	if err != nil {
 		return err
 	}

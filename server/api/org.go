@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
-	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
@@ -43,11 +42,7 @@ type passwordBody struct {
 }
 
 func (s *API) handleSetPassword(c echo.Context) error {
-	p := httpx.Principal(c)
-	if err := p.Allow(auth.Users, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := authorizedID(c, auth.Users, auth.Update)
 	if err != nil {
 		return err
 	}

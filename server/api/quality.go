@@ -73,10 +73,7 @@ func (s *API) handleListScorecards(c echo.Context) error {
 		f.FamilyID, f.IncludeArchived = id, true
 	}
 	out, total, err := s.svc.FindScorecards(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	return sendList(c, f.Page, out, total, err)
 }
 
 func (s *API) handleCreateScorecard(c echo.Context) error {
@@ -89,27 +86,11 @@ func (s *API) handleCreateScorecard(c echo.Context) error {
 		return err
 	}
 	out, err := s.svc.CreateScorecard(c.Request().Context(), httpx.Principal(c), req.scorecard())
-	if err != nil {
-		return err
-	}
-	setETag(c, out.Revision)
-	return c.JSON(http.StatusCreated, out)
+	return sendTagged(c, http.StatusCreated, out.Revision, out, err)
 }
 
 func (s *API) handleGetScorecard(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Scorecards, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
-	if err != nil {
-		return err
-	}
-	sc, err := s.svc.FindScorecardByID(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	setETag(c, sc.Revision)
-	return c.JSON(http.StatusOK, sc)
+	return sendFound(c, auth.Scorecards, s.svc.FindScorecardByID, func(v qa.Scorecard) int { return v.Revision })
 }
 
 func (s *API) handleUpdateScorecard(c echo.Context) error {
@@ -121,19 +102,12 @@ func (s *API) handleUpdateScorecard(c echo.Context) error {
 	sc := req.scorecard()
 	sc.ID, sc.Revision = id, req.Revision
 	out, err := s.svc.UpdateScorecard(c.Request().Context(), httpx.Principal(c), sc)
-	if err != nil {
-		return err
-	}
-	setETag(c, out.Revision)
-	return c.JSON(http.StatusOK, out)
+	return sendTagged(c, http.StatusOK, out.Revision, out, err)
 }
 
 func (s *API) handleArchiveScorecard(c echo.Context) error {
 	p := httpx.Principal(c)
-	if err := p.Allow(auth.Scorecards, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := authorizedID(c, auth.Scorecards, auth.Update)
 	if err != nil {
 		return err
 	}
@@ -188,10 +162,7 @@ func (s *API) handleListInteractions(c echo.Context) error {
 		return err
 	}
 	out, total, err := s.svc.FindContacts(ctx, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	return sendList(c, f.Page, out, total, err)
 }
 
 // listScopedAgents checks that the caller may read resource and returns the agents
@@ -238,10 +209,7 @@ func narrowToAgent(c echo.Context, scoped []int64) ([]int64, error) {
 
 func (s *API) handleGetInteraction(c echo.Context) error {
 	p := httpx.Principal(c)
-	if err := p.Allow(auth.Interactions, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := authorizedID(c, auth.Interactions, auth.Read)
 	if err != nil {
 		return err
 	}

@@ -13,10 +13,7 @@ import (
 )
 
 func (s *API) handleRequirements(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Requirements, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := authorizedID(c, auth.Requirements, auth.Read)
 	if err != nil {
 		return err
 	}

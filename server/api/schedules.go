@@ -69,36 +69,18 @@ func (s *API) handleListSchedules(c echo.Context) error {
 	planID, _ := strconv.ParseInt(c.QueryParam("plan_id"), 10, 64)
 	f := store.ScheduleFilter{Status: store.ScheduleStatus(c.QueryParam("status")), PlanID: planID, Page: pageOf(c)}
 	out, total, err := s.svc.FindSchedules(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	return sendList(c, f.Page, out, total, err)
 }
 
 func (s *API) handleGetSchedule(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
-	if err != nil {
-		return err
-	}
-	sch, err := s.svc.FindScheduleByID(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	setETag(c, sch.Version)
-	return c.JSON(http.StatusOK, sch)
+	return sendFound(c, auth.Schedules, s.svc.FindScheduleByID, func(v store.Schedule) int { return v.Version })
 }
 
 // handleScheduleShifts lists a revision's shifts; a supervisor sees their
 // teams' agents only (the plan's other shifts are not theirs to read).
 func (s *API) handleScheduleShifts(c echo.Context) error {
 	p := httpx.Principal(c)
-	if err := p.Allow(auth.Schedules, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := authorizedID(c, auth.Schedules, auth.Read)
 	if err != nil {
 		return err
 	}
@@ -126,13 +108,7 @@ func (s *API) handleScheduleShifts(c echo.Context) error {
 		f.AgentIDs = intersect(f.AgentIDs, scope)
 	}
 	shifts, err := s.svc.FindShifts(ctx, f)
-	if err != nil {
-		return err
-	}
-	if shifts == nil {
-		shifts = []calendar.Shift{}
-	}
-	return c.JSON(http.StatusOK, shifts)
+	return sendAll(c, shifts, err)
 }
 
 func (s *API) handleCreateDraft(c echo.Context) error {
@@ -152,11 +128,7 @@ func (s *API) handleCreateDraft(c echo.Context) error {
 		return err
 	}
 	sch, err := s.svc.CreateDraft(ctx, p.User.ID, service.Draft(req), lines)
-	if err != nil {
-		return err
-	}
-	setETag(c, sch.Version)
-	return c.JSON(http.StatusCreated, sch)
+	return sendTagged(c, http.StatusCreated, sch.Version, sch, err)
 }
 
 // draftFromCSV reads a schedule file (see service.DraftFromCSV) with the
@@ -181,14 +153,7 @@ func (s *API) draftFromCSV(ctx context.Context, c echo.Context) (draftRequest, [
 
 func (s *API) handlePublish(c echo.Context) error {
 	p := httpx.Principal(c)
-	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
-	if err != nil {
-		return err
-	}
-	version, err := expectedVersion(c, 0)
+	id, version, err := authorizedVersion(c, auth.Schedules, auth.Update)
 	if err != nil {
 		return err
 	}

@@ -115,10 +115,7 @@ func (s *API) handleListTokens(c echo.Context) error {
 		f.UserID = &p.User.ID
 	}
 	items, total, err := s.svc.FindAPITokens(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(items, total, f.Page))
+	return sendList(c, f.Page, items, total, err)
 }
 
 func (s *API) handleRevokeToken(c echo.Context) error {

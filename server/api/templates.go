@@ -46,9 +46,5 @@ func replaceTemplateSet(c echo.Context, r crud[store.TemplateSet]) error {
 		return err
 	}
 	out, err := r.update(ctx, v)
-	if err != nil {
-		return err
-	}
-	setETag(c, out.Version)
-	return c.JSON(http.StatusOK, out)
+	return sendTagged(c, http.StatusOK, out.Version, out, err)
 }
