@@ -183,20 +183,10 @@ func readTransition(c echo.Context, res auth.Resource, action auth.Action) (id i
 	return id, req.Version, err
 }
 
-// authorizedID checks that the caller may take action on res before
-// anything else (so a role that may not act learns nothing more), then
-// reads the :id path parameter.
-func authorizedID(c echo.Context, res auth.Resource, action auth.Action) (int64, error) {
-	if err := httpx.Principal(c).Allow(res, action); err != nil {
-		return 0, err
-	}
-	return httpx.IDParam(c)
-}
-
-// authorizedVersion is authorizedID for actions whose body does not carry
+// authorizedVersion is httpx.AuthorizedID for actions whose body does not carry
 // the version: it must come as If-Match.
 func authorizedVersion(c echo.Context, res auth.Resource, action auth.Action) (id int64, version int, err error) {
-	if id, err = authorizedID(c, res, action); err != nil {
+	if id, err = httpx.AuthorizedID(c, res, action); err != nil {
 		return 0, 0, err
 	}
 	version, err = expectedVersion(c, 0)
@@ -236,7 +226,7 @@ func sendAll[T any](c echo.Context, items []T, err error) error {
 // sendFound serves the read of one record: the caller may read res, find
 // reads it by the :id path parameter, and version gives its ETag.
 func sendFound[T any](c echo.Context, res auth.Resource, find func(context.Context, int64) (T, error), version func(T) int) error {
-	id, err := authorizedID(c, res, auth.Read)
+	id, err := httpx.AuthorizedID(c, res, auth.Read)
 	if err != nil {
 		return err
 	}

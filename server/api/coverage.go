@@ -8,10 +8,11 @@ import (
 
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 )
 
 func (s *API) handleCoverage(c echo.Context) error {
-	id, err := authorizedID(c, auth.Schedules, auth.Read)
+	id, err := httpx.AuthorizedID(c, auth.Schedules, auth.Read)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func (s *API) handleListJobRuns(c echo.Context) error {
 }
 
 func (s *API) handleGetJobRun(c echo.Context) error {
-	id, err := authorizedID(c, auth.Jobs, auth.Read)
+	id, err := httpx.AuthorizedID(c, auth.Jobs, auth.Read)
 	if err != nil {
 		return err
 	}

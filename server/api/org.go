@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
@@ -42,7 +43,7 @@ type passwordBody struct {
 }
 
 func (s *API) handleSetPassword(c echo.Context) error {
-	id, err := authorizedID(c, auth.Users, auth.Update)
+	id, err := httpx.AuthorizedID(c, auth.Users, auth.Update)
 	if err != nil {
 		return err
 	}

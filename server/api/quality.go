@@ -107,7 +107,7 @@ func (s *API) handleUpdateScorecard(c echo.Context) error {
 
 func (s *API) handleArchiveScorecard(c echo.Context) error {
 	p := httpx.Principal(c)
-	id, err := authorizedID(c, auth.Scorecards, auth.Update)
+	id, err := httpx.AuthorizedID(c, auth.Scorecards, auth.Update)
 	if err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func narrowToAgent(c echo.Context, scoped []int64) ([]int64, error) {
 
 func (s *API) handleGetInteraction(c echo.Context) error {
 	p := httpx.Principal(c)
-	id, err := authorizedID(c, auth.Interactions, auth.Read)
+	id, err := httpx.AuthorizedID(c, auth.Interactions, auth.Read)
 	if err != nil {
 		return err
 	}

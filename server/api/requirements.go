@@ -13,7 +13,7 @@ import (
 )
 
 func (s *API) handleRequirements(c echo.Context) error {
-	id, err := authorizedID(c, auth.Requirements, auth.Read)
+	id, err := httpx.AuthorizedID(c, auth.Requirements, auth.Read)
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func (s *API) handleGetSchedule(c echo.Context) error {
 // teams' agents only (the plan's other shifts are not theirs to read).
 func (s *API) handleScheduleShifts(c echo.Context) error {
 	p := httpx.Principal(c)
-	id, err := authorizedID(c, auth.Schedules, auth.Read)
+	id, err := httpx.AuthorizedID(c, auth.Schedules, auth.Read)
 	if err != nil {
 		return err
 	}

@@ -35,10 +35,7 @@ func (s *Handler) webCreateTeam(c echo.Context) error {
 }
 
 func (s *Handler) webUpdateTeam(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Teams, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Teams, auth.Update)
 	if err != nil {
 		return err
 	}

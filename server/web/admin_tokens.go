@@ -32,10 +32,7 @@ func (s *Handler) webCreateToken(c echo.Context) error {
 
 func (s *Handler) webRevokeToken(c echo.Context) error {
 	p := httpx.Principal(c)
-	if err := p.Allow(auth.Tokens, auth.Delete); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Tokens, auth.Delete)
 	if err != nil {
 		return err
 	}

@@ -15,10 +15,7 @@ import (
 
 func (s *Handler) webUpdateUser(c echo.Context) error {
 	p := httpx.Principal(c)
-	if err := p.Allow(auth.Users, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Users, auth.Update)
 	if err != nil {
 		return err
 	}

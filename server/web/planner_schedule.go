@@ -17,7 +17,6 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
-	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 )
@@ -34,9 +33,9 @@ type scheduleReport struct {
 // not nil, holds the plan's agents already loaded.
 func (s *Handler) measurePlan(ctx context.Context, sch service.Schedule, q org.Queue, shifts []calendar.Shift, agents map[int64]org.Agent) (scheduleReport, scheduling.Plan, error) {
 	out := scheduleReport{Queue: q}
-	loc, err := time.LoadLocation(q.Timezone)
+	loc, err := queueZone(q)
 	if err != nil {
-		return out, scheduling.Plan{}, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+		return out, scheduling.Plan{}, err
 	}
 	req, err := s.svc.QueueRequirements(ctx, q, 0, sch.PeriodStart, sch.PeriodEnd)
 	var fe *fault.Error
@@ -113,10 +112,7 @@ type warningRow struct {
 }
 
 func (s *Handler) webSchedule(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := plannerID(c)
 	if err != nil {
 		return err
 	}
@@ -144,9 +140,9 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 	}
 	want, _ := strconv.ParseInt(c.QueryParam("queue_id"), 10, 64)
 	q := pickQueue(queues, shifts, want)
-	loc, err := time.LoadLocation(q.Timezone)
+	loc, err := queueZone(q)
 	if err != nil {
-		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+		return err
 	}
 	pg.Zone = q.Timezone
 	// The window: a day, a week or the whole period, from ?from= (local date).
@@ -230,14 +226,7 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 // webPublish publishes a draft as the API does: the form carries the
 // version it was shown, and rule warnings must be accepted with a reason.
 func (s *Handler) webPublish(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	p := httpx.Principal(c)
-	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	p, id, err := plannerRecord(c, auth.Schedules, auth.Update)
 	if err != nil {
 		return err
 	}

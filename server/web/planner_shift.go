@@ -106,10 +106,7 @@ func (s *Handler) webShiftForm(c echo.Context) error {
 // checked like the API's edits: hard problems refuse the edit, rule breaks
 // become warnings on the draft, and a stale version is a conflict.
 func (s *Handler) webEditShift(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Update); err != nil {
+	if _, err := plannerMay(c, auth.Schedules, auth.Update); err != nil {
 		return err
 	}
 	sch, sh, shifts, loc, q, err := s.shiftContext(c)
