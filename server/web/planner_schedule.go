@@ -223,6 +223,23 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 	return s.render(c, status, "planner_schedule", pg)
 }
 
+// publishForm is the publish form of planner_schedule.html: the draft's
+// version it was shown at (nil when missing) and, for a draft that breaks
+// rules, the tick and the reason that accept them.
+type publishForm struct {
+	Version        *int
+	AcceptWarnings bool
+	Reason         string
+}
+
+func parsePublishForm(c echo.Context) publishForm {
+	f := publishForm{AcceptWarnings: c.FormValue("accept_warnings") == "on", Reason: strings.TrimSpace(c.FormValue("reason"))}
+	if v, err := strconv.Atoi(c.FormValue("version")); err == nil {
+		f.Version = &v
+	}
+	return f
+}
+
 // webPublish publishes a draft as the API does: the form carries the
 // version it was shown, and rule warnings must be accepted with a reason.
 func (s *Handler) webPublish(c echo.Context) error {
@@ -236,11 +253,11 @@ func (s *Handler) webPublish(c echo.Context) error {
 		return err
 	}
 	pg := s.newPage(c, draft.Name)
-	version, err := strconv.Atoi(c.FormValue("version"))
-	if err != nil {
+	form := parsePublishForm(c)
+	if form.Version == nil {
 		return fault.Errorf(fault.Invalid, "the publish form lacks the draft's version; reload the page and try again")
 	}
-	accept, reason := c.FormValue("accept_warnings") == "on", strings.TrimSpace(c.FormValue("reason"))
+	version, accept, reason := *form.Version, form.AcceptWarnings, form.Reason
 	pg.Data["Reason"], pg.Data["Accept"] = reason, map[bool]string{true: "on"}[accept]
 	sch, changes, err := s.svc.Publish(ctx, p, draft, version, accept, reason)
 	var refused *service.WarningsNotAccepted
