@@ -3,7 +3,12 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -112,4 +117,99 @@ func TestImportRules(t *testing.T) {
 			}
 		}
 	}
+}
+
+// storeTypes returns the exported type names the store package declares,
+// except Store itself: what the JSON API may name of the store.
+func storeTypes(t *testing.T) map[string]bool {
+	t.Helper()
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("store/*.go")
+	require.NoError(t, err)
+	types := map[string]bool{}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		require.NoError(t, err)
+		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
+				for _, spec := range g.Specs {
+					if n := spec.(*ast.TypeSpec).Name.Name; ast.IsExported(n) && n != "Store" {
+						types[n] = true
+					}
+				}
+			}
+		}
+	}
+	return types
+}
+
+// storeMisuses parses a Go file and returns each use of the store package
+// that is not one of types (a function, a variable, or *store.Store), with
+// its position, and how many uses it checked.
+func storeMisuses(t *testing.T, name string, src any, types map[string]bool) (bad []string, checked int) {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+	require.NoError(t, err)
+	local := ""
+	for _, imp := range f.Imports {
+		if path, _ := strconv.Unquote(imp.Path.Value); path == module+"/server/store" {
+			local = "store"
+			if imp.Name != nil {
+				local = imp.Name.Name
+			}
+		}
+	}
+	if local == "" {
+		return nil, 0
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		if x, ok := sel.X.(*ast.Ident); ok && x.Name == local {
+			checked++
+			if !types[sel.Sel.Name] {
+				bad = append(bad, fset.Position(sel.Pos()).String()+": "+local+"."+sel.Sel.Name)
+			}
+		}
+		return true
+	})
+	return bad, checked
+}
+
+// TestAPIUsesStoreOnlyForTypes keeps the JSON handlers on the use cases:
+// server/api may name the store's read models and filters (store.Page,
+// store.Schedule, ...) but may not hold a *store.Store or call the store's
+// functions, so every read and write goes through server/service.
+func TestAPIUsesStoreOnlyForTypes(t *testing.T) {
+	types := storeTypes(t)
+	require.True(t, types["Page"] && !types["Store"], "the store's type list is wrong: %v", types)
+
+	t.Run("the check finds a misuse", func(t *testing.T) {
+		src := "package api\nimport st \"" + module + "/server/store\"\n" +
+			"type API struct{ s *st.Store }\nfunc f(a *API) { _ = st.Page{}; st.Snapshot(nil) }\n"
+		bad, checked := storeMisuses(t, "fake.go", src, types)
+		assert.Equal(t, 3, checked)
+		assert.Len(t, bad, 2, "want *st.Store and st.Snapshot reported: %v", bad)
+	})
+
+	files, err := filepath.Glob("api/*.go")
+	require.NoError(t, err)
+	total := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		bad, checked := storeMisuses(t, name, nil, types)
+		total += checked
+		for _, b := range bad {
+			t.Errorf("%s: server/api uses the store beyond its types; add a use case to server/service", b)
+		}
+	}
+	assert.Positive(t, total, "no use of the store's types in server/api: the check checks nothing")
 }

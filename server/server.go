@@ -105,7 +105,7 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	if !cfg.MetricsElsewhere {
 		e.GET("/metrics", s.metrics.handler(), s.guardMetrics)
 	}
-	s.api = api.New(st, s.svc, log, api.Config{Now: now, SecureCookies: cfg.SecureCookies, ForecastCron: cfg.ForecastCron, Runner: s.runner})
+	s.api = api.New(s.svc, log, api.Config{Now: now, SecureCookies: cfg.SecureCookies, ForecastCron: cfg.ForecastCron, Runner: s.runner})
 	s.api.Mount(e, s.authenticate)
 	s.mountPages()
 	return s

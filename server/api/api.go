@@ -5,6 +5,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,7 +29,6 @@ import (
 // API serves the JSON endpoints under /api/v1 and documents them in the
 // OpenAPI document it serves.
 type API struct {
-	store   *store.Store
 	svc     *service.Service
 	log     *slog.Logger
 	cfg     Config
@@ -50,9 +50,9 @@ type Config struct {
 	Runner *jobs.Runner
 }
 
-// New builds the JSON API over svc; st serves the reads that have no use case yet.
-func New(st *store.Store, svc *service.Service, log *slog.Logger, cfg Config) *API {
-	return &API{store: st, svc: svc, log: log, cfg: cfg, now: cfg.Now, api: newAPIRegistry(), runner: cfg.Runner, jobDefs: map[string]Job{}}
+// New builds the JSON API over the use cases in svc.
+func New(svc *service.Service, log *slog.Logger, cfg Config) *API {
+	return &API{svc: svc, log: log, cfg: cfg, now: cfg.Now, api: newAPIRegistry(), runner: cfg.Runner, jobDefs: map[string]Job{}}
 }
 
 // decodeJSON reads a JSON body into v, rejecting unknown fields, trailing data
@@ -177,15 +177,59 @@ type transitionRequest struct {
 func readTransition(c echo.Context, res auth.Resource, action auth.Action) (id int64, version int, err error) {
 	var req transitionRequest
 	if c.Request().ContentLength == 0 {
-		if err := httpx.Principal(c).Allow(res, action); err != nil {
-			return 0, 0, err
-		}
-		if id, err = httpx.IDParam(c); err != nil {
-			return 0, 0, err
-		}
-		version, err = expectedVersion(c, 0)
-		return id, version, err
+		return authorizedVersion(c, res, action)
 	}
 	id, err = editRequest(c, res, action, &req, &req.Version)
 	return id, req.Version, err
+}
+
+// authorizedVersion is httpx.AuthorizedID for actions whose body does not carry
+// the version: it must come as If-Match.
+func authorizedVersion(c echo.Context, res auth.Resource, action auth.Action) (id int64, version int, err error) {
+	if id, err = httpx.AuthorizedID(c, res, action); err != nil {
+		return 0, 0, err
+	}
+	version, err = expectedVersion(c, 0)
+	return id, version, err
+}
+
+// sendList answers a page of a list, or err when the read failed.
+func sendList[T any](c echo.Context, p store.Page, items []T, total int, err error) error {
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(items, total, p))
+}
+
+// sendTagged answers one record v with its version as the ETag, or err when
+// reading or writing it failed.
+func sendTagged(c echo.Context, status, version int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	setETag(c, version)
+	return c.JSON(status, v)
+}
+
+// sendAll answers a whole list (an empty one as []), or err when the read
+// failed.
+func sendAll[T any](c echo.Context, items []T, err error) error {
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []T{}
+	}
+	return c.JSON(http.StatusOK, items)
+}
+
+// sendFound serves the read of one record: the caller may read res, find
+// reads it by the :id path parameter, and version gives its ETag.
+func sendFound[T any](c echo.Context, res auth.Resource, find func(context.Context, int64) (T, error), version func(T) int) error {
+	id, err := httpx.AuthorizedID(c, res, auth.Read)
+	if err != nil {
+		return err
+	}
+	v, err := find(c.Request().Context(), id)
+	return sendTagged(c, http.StatusOK, version(v), v, err)
 }

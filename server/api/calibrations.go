@@ -8,10 +8,8 @@ import (
 
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
-	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/service"
-	"github.com/peakwise/peakwise/server/store"
 )
 
 // calibrationRequest opens a session: every reviewer (and the calibrator, if
@@ -60,11 +58,8 @@ func (s *API) handleListCalibrations(c echo.Context) error {
 		return err
 	}
 	pg := pageOf(c)
-	out, total, err := s.store.FindCalibrations(c.Request().Context(), pg)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, pg))
+	out, total, err := s.svc.FindCalibrations(c.Request().Context(), pg)
+	return sendList(c, pg, out, total, err)
 }
 
 func (s *API) calibrationView(ctx context.Context, p auth.Principal, cs qa.CalibrationSession) (calibrationView, error) {
@@ -89,11 +84,7 @@ func (s *API) handleGetCalibration(c echo.Context) error {
 		return err
 	}
 	view, err := s.calibrationView(c.Request().Context(), httpx.Principal(c), cs)
-	if err != nil {
-		return err
-	}
-	setETag(c, cs.Version)
-	return c.JSON(http.StatusOK, view)
+	return sendTagged(c, http.StatusOK, cs.Version, view, err)
 }
 
 func (s *API) handleCalibrationReport(c echo.Context) error {
@@ -102,19 +93,11 @@ func (s *API) handleCalibrationReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	entries, err := s.svc.CalibrationEntries(ctx, cs.ID)
+	rep, err := s.svc.CalibrationReportFor(c.Request().Context(), p, cs)
 	if err != nil {
 		return err
 	}
-	if !service.SeesAll(p, cs, entries) {
-		return fault.Errorf(fault.Conflict, "the report shows everyone's scores: submit all your entries first (or wait until the session is closed)")
-	}
-	sc, err := s.store.FindScorecardByID(ctx, cs.ScorecardID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, service.BuildCalibrationReport(cs, sc, entries))
+	return c.JSON(http.StatusOK, rep)
 }
 
 func (s *API) handleCloseCalibration(c echo.Context) error {
@@ -123,24 +106,7 @@ func (s *API) handleCloseCalibration(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var out qa.CalibrationSession
-	err = s.store.Tx(ctx, func(tx *store.Store) error {
-		cs, err := tx.FindCalibrationByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		if cs.State == qa.CalibrationClosed {
-			return fault.Errorf(fault.Conflict, "the session is already closed")
-		}
-		if err := service.CheckVersion("calibration session", version, cs.Version); err != nil {
-			return err
-		}
-		if out, err = tx.CloseCalibration(ctx, cs); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "calibration", EntityID: cs.ID, Action: "close"})
-	})
+	out, err := s.svc.CloseCalibration(c.Request().Context(), p, id, version)
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func (s *API) handleListCoaching(c echo.Context) error {
 	if c.QueryParam("overdue") == "true" {
 		f.States, f.DueBefore = []qa.CoachingState{qa.CoachingPlanned}, s.now()
 	}
-	out, total, err := s.store.FindCoaching(ctx, f)
+	out, total, err := s.svc.FindCoaching(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *API) handleGetCoaching(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.svc.LoadCoaching(c.Request().Context(), s.store, p, id, auth.Read)
+	cs, err := s.svc.GetCoaching(c.Request().Context(), p, id, auth.Read)
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,7 @@ import (
 )
 
 func (s *API) handleCoverage(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Schedules, auth.Read)
 	if err != nil {
 		return err
 	}
@@ -30,11 +27,11 @@ func (s *API) handleCoverage(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	sch, err := s.store.FindScheduleByID(ctx, id)
+	sch, err := s.svc.FindScheduleByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	q, err := s.store.FindQueueByID(ctx, queueID)
+	q, err := s.svc.FindQueueByID(ctx, queueID)
 	if err != nil {
 		return err
 	}

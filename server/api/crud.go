@@ -56,10 +56,7 @@ func (r crud[T]) handleList(c echo.Context) error {
 	}
 	page := pageOf(c)
 	items, total, err := r.list(c.Request().Context(), p, page)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(items, total, page))
+	return sendList(c, page, items, total, err)
 }
 
 // load finds the record and checks that p may read it and take action on it.

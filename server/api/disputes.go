@@ -47,11 +47,8 @@ func (s *API) handleListDisputes(c echo.Context) error {
 	if f.AgentIDs, err = s.listScopedAgents(c, auth.Disputes); err != nil {
 		return err
 	}
-	out, total, err := s.store.FindDisputes(ctx, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	out, total, err := s.svc.FindDisputes(ctx, f)
+	return sendList(c, f.Page, out, total, err)
 }
 
 func (s *API) handleGetDispute(c echo.Context) error {
@@ -59,12 +56,8 @@ func (s *API) handleGetDispute(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, _, err := s.svc.LoadDispute(c.Request().Context(), s.store, httpx.Principal(c), id, auth.Read)
-	if err != nil {
-		return err
-	}
-	setETag(c, d.Version)
-	return c.JSON(http.StatusOK, d)
+	d, _, err := s.svc.GetDispute(c.Request().Context(), httpx.Principal(c), id, auth.Read)
+	return sendTagged(c, http.StatusOK, d.Version, d, err)
 }
 
 func (s *API) handleDecideDispute(c echo.Context) error {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
-	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
@@ -75,11 +74,8 @@ func (s *API) handleListEvaluations(c echo.Context) error {
 	if c.QueryParam("reviewer") == "me" {
 		f.ReviewerID = p.User.ID
 	}
-	out, total, err := s.store.FindEvaluations(ctx, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	out, total, err := s.svc.FindEvaluations(ctx, f)
+	return sendList(c, f.Page, out, total, err)
 }
 
 func (s *API) handleCreateEvaluation(c echo.Context) error {
@@ -91,37 +87,8 @@ func (s *API) handleCreateEvaluation(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	ct, err := s.store.FindContactByID(ctx, req.InteractionID)
-	if err != nil {
-		return fault.NotFoundField(err, "interaction_id")
-	}
-	sc, err := s.store.FindScorecardByID(ctx, req.ScorecardID)
-	if err != nil {
-		return fault.NotFoundField(err, "scorecard_id")
-	}
-	reviewer := p.User
-	if req.ReviewerID != 0 && req.ReviewerID != p.User.ID {
-		if reviewer, err = s.store.FindUserByID(ctx, req.ReviewerID); err != nil {
-			return fault.NotFoundField(err, "reviewer_id")
-		}
-	}
-	draft, err := s.svc.NewDraft(ctx, ct, sc, reviewer, req.DueAt, nil)
-	if err != nil {
-		return err
-	}
-	var out []qa.Evaluation
-	err = s.store.Tx(ctx, func(tx *store.Store) error {
-		if out, err = tx.CreateEvaluations(ctx, []qa.Evaluation{draft}); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "evaluation", EntityID: out[0].ID, Action: "assign", After: store.Snapshot(out[0])})
-	})
-	if err != nil {
-		return err
-	}
-	setETag(c, out[0].Version)
-	return c.JSON(http.StatusCreated, out[0])
+	out, err := s.svc.AssignEvaluation(c.Request().Context(), p, service.EvaluationAssignment(req))
+	return sendTagged(c, http.StatusCreated, out.Version, out, err)
 }
 
 func (s *API) handleAssign(c echo.Context) error {
@@ -133,114 +100,11 @@ func (s *API) handleAssign(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	bad := fault.Fields{}
-	loc, err := time.LoadLocation(req.Timezone)
-	if err != nil || req.Timezone == "" {
-		bad.Add("timezone", "must be an IANA time zone such as Europe/Berlin")
-		loc = time.UTC
-	}
-	day, err := time.ParseInLocation(time.DateOnly, req.WeekStart, loc)
-	if err != nil {
-		bad.Add("week_start", "must be a date, YYYY-MM-DD")
-	}
-	if req.PerAgentPerWeek < 1 || req.PerAgentPerWeek > 100 {
-		bad.Add("per_agent_per_week", "must be 1 to 100")
-	}
-	if len(req.ReviewerIDs) == 0 {
-		bad.Add("reviewer_ids", "name at least one reviewer")
-	}
-	if req.DueAfterDays < 0 || req.DueAfterDays > 60 {
-		bad.Add("due_after_days", "must be 0 to 60")
-	}
-	if len(bad) > 0 {
-		return &fault.Error{Code: fault.Invalid, Message: "the assignment plan is not valid", Fields: bad}
-	}
-	ctx := c.Request().Context()
-	sc, err := s.store.FindScorecardByID(ctx, req.ScorecardID)
-	if err != nil {
-		return fault.NotFoundField(err, "scorecard_id")
-	}
-	reviewers := map[string]org.User{}
-	plan := qa.SamplePlan{PerAgentPerWeek: req.PerAgentPerWeek, Seed: req.Seed, DueAfter: time.Duration(req.DueAfterDays) * 24 * time.Hour, Filter: req.Filter}
-	for _, id := range req.ReviewerIDs {
-		u, err := s.store.FindUserByID(ctx, id)
-		if err != nil {
-			return fault.NotFoundField(err, "reviewer_ids")
-		}
-		if u.Role != org.RoleQAReviewer && u.Role != org.RoleAdmin {
-			return &fault.Error{Code: fault.Unprocessable, Message: "only QA reviewers and admins evaluate", Fields: map[string]string{"reviewer_ids": u.Email + " is not a QA reviewer"}}
-		}
-		key := reviewerKey(u)
-		reviewers[key] = u
-		plan.Reviewers = append(plan.Reviewers, key)
-	}
-	weekEnd := day.AddDate(0, 0, 7)
-	contacts, _, err := s.store.FindContacts(ctx, store.ContactFilter{From: day, To: weekEnd, All: true})
-	if err != nil {
-		return err
-	}
-	byExt := map[string]qa.Contact{}
-	var pool []qa.Interaction
-	for _, ct := range contacts {
-		taken, _, err := s.store.FindEvaluations(ctx, store.EvaluationFilter{InteractionID: ct.ID, Page: store.Page{Limit: 1}})
-		if err != nil {
-			return err
-		}
-		if len(taken) > 0 {
-			continue // already evaluated or assigned
-		}
-		byExt[ct.ExternalID] = ct
-		pool = append(pool, service.ContactInteraction(ct, s.queueName(ctx, ct.QueueID)))
-	}
-	assigned, err := qa.Sample(plan, pool, day, loc)
-	if err != nil {
-		return &fault.Error{Code: fault.Unprocessable, Message: err.Error()}
-	}
-	drafts := make([]qa.Evaluation, 0, len(assigned))
-	for _, a := range assigned {
-		due := a.Due
-		d, err := s.svc.NewDraft(ctx, byExt[a.ExternalID], sc, reviewers[a.Reviewer], &due, nil)
-		if err != nil {
-			return err
-		}
-		drafts = append(drafts, d)
-	}
-	var out []qa.Evaluation
-	err = s.store.Tx(ctx, func(tx *store.Store) error {
-		if out, err = tx.CreateEvaluations(ctx, drafts); err != nil {
-			return err
-		}
-		events := make([]store.AuditEvent, len(out))
-		for i, e := range out {
-			events[i] = store.AuditEvent{ActorID: &p.User.ID, Entity: "evaluation", EntityID: e.ID, Action: "assign", After: store.Snapshot(e), Reason: "assignment plan"}
-		}
-		return tx.AppendAudit(ctx, events...)
-	})
+	out, err := s.svc.AssignSample(c.Request().Context(), p, service.SampleAssignment(req))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, listOf(out, len(out), store.Page{Limit: max(len(out), 1)}))
-}
-
-// reviewerKey names a reviewer in a sample plan so that Sample can tell a
-// reviewer's own interactions (their agent id) from others'.
-func reviewerKey(u org.User) string {
-	if u.AgentID != nil {
-		return itoa64(*u.AgentID)
-	}
-	return "user-" + itoa64(u.ID)
-}
-
-// queueName returns the name of a queue, or "" when there is none.
-func (s *API) queueName(ctx context.Context, id *int64) string {
-	if id == nil {
-		return ""
-	}
-	q, err := s.store.FindQueueByID(ctx, *id)
-	if err != nil {
-		return ""
-	}
-	return q.Name
 }
 
 func (s *API) handleGetEvaluation(c echo.Context) error {
@@ -250,16 +114,12 @@ func (s *API) handleGetEvaluation(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	e, err := s.svc.LoadEvaluation(ctx, s.store, p, id, auth.Read)
+	e, err := s.svc.GetEvaluation(ctx, p, id, auth.Read)
 	if err != nil {
 		return err
 	}
 	view, err := s.evaluationView(ctx, e)
-	if err != nil {
-		return err
-	}
-	setETag(c, e.Version)
-	return c.JSON(http.StatusOK, view)
+	return sendTagged(c, http.StatusOK, e.Version, view, err)
 }
 
 func (s *API) evaluationView(ctx context.Context, e qa.Evaluation) (evaluationView, error) {
@@ -274,11 +134,7 @@ func (s *API) handleScoreEvaluation(c echo.Context) error {
 		return err
 	}
 	out, err := s.svc.ScoreEvaluation(c.Request().Context(), httpx.Principal(c), id, service.Score(req))
-	if err != nil {
-		return err
-	}
-	setETag(c, out.Version)
-	return c.JSON(http.StatusOK, out)
+	return sendTagged(c, http.StatusOK, out.Version, out, err)
 }
 
 func (s *API) handleEvaluationTransition(action string) echo.HandlerFunc {
@@ -307,15 +163,9 @@ func (s *API) handleEvaluationHistory(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.svc.LoadEvaluation(ctx, s.store, p, id, auth.Read); err != nil {
+	if _, err := s.svc.GetEvaluation(ctx, p, id, auth.Read); err != nil {
 		return err
 	}
-	evs, err := s.store.FindAudit(ctx, "evaluation", id)
-	if err != nil {
-		return err
-	}
-	if evs == nil {
-		evs = []store.AuditEvent{}
-	}
-	return c.JSON(http.StatusOK, evs)
+	evs, err := s.svc.FindAudit(ctx, "evaluation", id)
+	return sendAll(c, evs, err)
 }

@@ -49,21 +49,15 @@ func (s *API) queueParam(c echo.Context) (org.Queue, error) {
 	if err != nil {
 		return org.Queue{}, err
 	}
-	return s.store.FindQueueByID(c.Request().Context(), id)
+	return s.svc.FindQueueByID(c.Request().Context(), id)
 }
 
 func (s *API) handleHistorySummary(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Read); err != nil {
 		return err
 	}
-	sum, err := s.store.SummarizeHistory(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	if sum == nil {
-		sum = []store.HistorySummary{}
-	}
-	return c.JSON(http.StatusOK, sum)
+	sum, err := s.svc.SummarizeHistory(c.Request().Context())
+	return sendAll(c, sum, err)
 }
 
 // maxHistoryRead is the longest range one history read answers.
@@ -85,7 +79,7 @@ func (s *API) handleQueueHistory(c echo.Context) error {
 	case to.IsZero() && !from.IsZero():
 		to = from.Add(maxHistoryRead)
 	case to.IsZero():
-		last, err := s.store.LastHistoryStart(c.Request().Context(), q.ID)
+		last, err := s.svc.LastHistoryStart(c.Request().Context(), q.ID)
 		if err != nil {
 			return err
 		}
@@ -97,14 +91,8 @@ func (s *API) handleQueueHistory(c echo.Context) error {
 	if to.Sub(from) > maxHistoryRead {
 		return &fault.Error{Code: fault.Invalid, Message: "bad time range", Fields: map[string]string{"to": "must be at most 366 days after from; read longer history a year at a time"}}
 	}
-	pts, err := s.store.FindHistory(c.Request().Context(), q.ID, from, to)
-	if err != nil {
-		return err
-	}
-	if pts == nil {
-		pts = []store.HistoryPoint{}
-	}
-	return c.JSON(http.StatusOK, pts)
+	pts, err := s.svc.FindHistory(c.Request().Context(), q.ID, from, to)
+	return sendAll(c, pts, err)
 }
 
 func (s *API) handleListForecasts(c echo.Context) error {
@@ -113,11 +101,8 @@ func (s *API) handleListForecasts(c echo.Context) error {
 		return err
 	}
 	page := pageOf(c)
-	fs, total, err := s.store.FindForecasts(c.Request().Context(), q.ID, page)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(fs, total, page))
+	fs, total, err := s.svc.FindForecasts(c.Request().Context(), q.ID, page)
+	return sendList(c, page, fs, total, err)
 }
 
 func (s *API) handleGetForecast(c echo.Context) error {
@@ -132,12 +117,12 @@ func (s *API) handleGetForecast(c echo.Context) error {
 		if perr != nil {
 			return fault.Errorf(fault.Invalid, "version must be a forecast id")
 		}
-		f, err = s.store.FindForecastByID(ctx, id)
+		f, err = s.svc.FindForecastByID(ctx, id)
 		if err == nil && f.QueueID != q.ID {
 			err = fault.Errorf(fault.NotFound, "forecast not found")
 		}
 	} else {
-		f, err = s.store.FindLatestForecast(ctx, q.ID)
+		f, err = s.svc.FindLatestForecast(ctx, q.ID)
 	}
 	if err != nil {
 		return err
@@ -146,7 +131,7 @@ func (s *API) handleGetForecast(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pts, err := s.store.FindForecastPoints(ctx, f.ID, from, to)
+	pts, err := s.svc.FindForecastPoints(ctx, f.ID, from, to)
 	if err != nil {
 		return err
 	}
@@ -187,18 +172,18 @@ func (s *API) handleForecastAccuracy(c echo.Context) error {
 		return fault.Errorf(fault.NotFound, "forecast not found")
 	}
 	ctx := c.Request().Context()
-	f, err := s.store.FindForecastByID(ctx, fid)
+	f, err := s.svc.FindForecastByID(ctx, fid)
 	if err != nil {
 		return err
 	}
 	if f.QueueID != q.ID {
 		return fault.Errorf(fault.NotFound, "forecast not found")
 	}
-	pts, err := s.store.FindForecastPoints(ctx, f.ID, time.Time{}, time.Time{})
+	pts, err := s.svc.FindForecastPoints(ctx, f.ID, time.Time{}, time.Time{})
 	if err != nil {
 		return err
 	}
-	hist, err := s.store.FindHistory(ctx, q.ID, f.StartAt, f.EndAt)
+	hist, err := s.svc.FindHistory(ctx, q.ID, f.StartAt, f.EndAt)
 	if err != nil {
 		return err
 	}

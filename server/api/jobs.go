@@ -54,22 +54,16 @@ func (s *API) handleListJobRuns(c echo.Context) error {
 		return err
 	}
 	f := store.JobRunFilter{Job: c.QueryParam("job"), Page: pageOf(c)}
-	runs, total, err := s.store.FindJobRuns(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(runs, total, f.Page))
+	runs, total, err := s.svc.FindJobRuns(c.Request().Context(), f)
+	return sendList(c, f.Page, runs, total, err)
 }
 
 func (s *API) handleGetJobRun(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Jobs, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Jobs, auth.Read)
 	if err != nil {
 		return err
 	}
-	run, err := s.store.FindJobRunByID(c.Request().Context(), id)
+	run, err := s.svc.FindJobRunByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}

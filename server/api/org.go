@@ -43,11 +43,7 @@ type passwordBody struct {
 }
 
 func (s *API) handleSetPassword(c echo.Context) error {
-	p := httpx.Principal(c)
-	if err := p.Allow(auth.Users, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Users, auth.Update)
 	if err != nil {
 		return err
 	}
@@ -55,14 +51,7 @@ func (s *API) handleSetPassword(c echo.Context) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	if err := org.CheckPassword(body.Password); err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(body.Password)
-	if err != nil {
-		return err
-	}
-	if err := s.store.SetPasswordHash(c.Request().Context(), id, hash); err != nil {
+	if err := s.svc.SetPassword(c.Request().Context(), id, body.Password); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -70,7 +59,7 @@ func (s *API) handleSetPassword(c echo.Context) error {
 
 // sitesCRUD is the sites resource served under /sites.
 func (s *API) sitesCRUD() crud[org.Site] {
-	st := s.store
+	st := s.svc
 	return crud[org.Site]{
 		res: auth.Sites, what: "site", find: st.FindSiteByID, create: st.CreateSite, update: st.UpdateSite, del: st.DeleteSite,
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Site, int, error) {
@@ -83,7 +72,7 @@ func (s *API) sitesCRUD() crud[org.Site] {
 
 // teamsCRUD is the teams resource served under /teams.
 func (s *API) teamsCRUD() crud[org.Team] {
-	st := s.store
+	st := s.svc
 	return crud[org.Team]{
 		res: auth.Teams, what: "team", find: st.FindTeamByID, create: st.CreateTeam, update: st.UpdateTeam, del: st.DeleteTeam,
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Team, int, error) {
@@ -96,7 +85,7 @@ func (s *API) teamsCRUD() crud[org.Team] {
 
 // channelsCRUD is the channels resource served under /channels.
 func (s *API) channelsCRUD() crud[org.Channel] {
-	st := s.store
+	st := s.svc
 	return crud[org.Channel]{
 		res: auth.Channels, what: "channel", find: st.FindChannelByID, create: st.CreateChannel, update: st.UpdateChannel, del: st.DeleteChannel,
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Channel, int, error) {
@@ -109,7 +98,7 @@ func (s *API) channelsCRUD() crud[org.Channel] {
 
 // queuesCRUD is the queues resource served under /queues.
 func (s *API) queuesCRUD() crud[org.Queue] {
-	st := s.store
+	st := s.svc
 	return crud[org.Queue]{
 		res: auth.Queues, what: "queue", find: st.FindQueueByID, create: st.CreateQueue, update: st.UpdateQueue, del: st.DeleteQueue,
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Queue, int, error) {
@@ -123,7 +112,7 @@ func (s *API) queuesCRUD() crud[org.Queue] {
 
 // agentsCRUD is the agents resource served under /agents.
 func (s *API) agentsCRUD() crud[org.Agent] {
-	st := s.store
+	st := s.svc
 	return crud[org.Agent]{
 		res: auth.Agents, what: "agent", find: st.FindAgentByID, create: st.CreateAgent, update: st.UpdateAgent, del: st.DeleteAgent,
 		list:     s.svc.ListAgents,
@@ -135,7 +124,7 @@ func (s *API) agentsCRUD() crud[org.Agent] {
 
 // specialDaysCRUD is the special-days resource served under /special-days.
 func (s *API) specialDaysCRUD() crud[org.SpecialDay] {
-	st := s.store
+	st := s.svc
 	return crud[org.SpecialDay]{
 		res: auth.SpecialDays, what: "special day", find: st.FindSpecialDayByID, create: st.CreateSpecialDay, update: st.UpdateSpecialDay, del: st.DeleteSpecialDay,
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.SpecialDay, int, error) {
@@ -148,7 +137,7 @@ func (s *API) specialDaysCRUD() crud[org.SpecialDay] {
 
 // usersCRUD is the users resource served under /users.
 func (s *API) usersCRUD() crud[userBody] {
-	st := s.store
+	st := s.svc
 	return crud[userBody]{
 		res: auth.Users, what: "user", find: s.findUserBody, create: s.createUser, update: s.updateUser, del: st.DeleteUser,
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]userBody, int, error) {

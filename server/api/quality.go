@@ -72,11 +72,8 @@ func (s *API) handleListScorecards(c echo.Context) error {
 		}
 		f.FamilyID, f.IncludeArchived = id, true
 	}
-	out, total, err := s.store.FindScorecards(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	out, total, err := s.svc.FindScorecards(c.Request().Context(), f)
+	return sendList(c, f.Page, out, total, err)
 }
 
 func (s *API) handleCreateScorecard(c echo.Context) error {
@@ -89,27 +86,11 @@ func (s *API) handleCreateScorecard(c echo.Context) error {
 		return err
 	}
 	out, err := s.svc.CreateScorecard(c.Request().Context(), httpx.Principal(c), req.scorecard())
-	if err != nil {
-		return err
-	}
-	setETag(c, out.Revision)
-	return c.JSON(http.StatusCreated, out)
+	return sendTagged(c, http.StatusCreated, out.Revision, out, err)
 }
 
 func (s *API) handleGetScorecard(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Scorecards, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
-	if err != nil {
-		return err
-	}
-	sc, err := s.store.FindScorecardByID(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	setETag(c, sc.Revision)
-	return c.JSON(http.StatusOK, sc)
+	return sendFound(c, auth.Scorecards, s.svc.FindScorecardByID, func(v qa.Scorecard) int { return v.Revision })
 }
 
 func (s *API) handleUpdateScorecard(c echo.Context) error {
@@ -121,19 +102,12 @@ func (s *API) handleUpdateScorecard(c echo.Context) error {
 	sc := req.scorecard()
 	sc.ID, sc.Revision = id, req.Revision
 	out, err := s.svc.UpdateScorecard(c.Request().Context(), httpx.Principal(c), sc)
-	if err != nil {
-		return err
-	}
-	setETag(c, out.Revision)
-	return c.JSON(http.StatusOK, out)
+	return sendTagged(c, http.StatusOK, out.Revision, out, err)
 }
 
 func (s *API) handleArchiveScorecard(c echo.Context) error {
 	p := httpx.Principal(c)
-	if err := p.Allow(auth.Scorecards, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Scorecards, auth.Update)
 	if err != nil {
 		return err
 	}
@@ -141,19 +115,7 @@ func (s *API) handleArchiveScorecard(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var out qa.Scorecard
-	err = s.store.Tx(ctx, func(tx *store.Store) error {
-		var err error
-		if out, err = tx.SetScorecardArchived(ctx, id, req.Archived); err != nil {
-			return err
-		}
-		action := "archive"
-		if !req.Archived {
-			action = "restore"
-		}
-		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "scorecard", EntityID: out.ID, Action: action})
-	})
+	out, err := s.svc.ArchiveScorecard(c.Request().Context(), p, id, req.Archived)
 	if err != nil {
 		return err
 	}
@@ -199,11 +161,8 @@ func (s *API) handleListInteractions(c echo.Context) error {
 	if f.From, f.To, err = httpx.TimeRange(c, time.Time{}, time.Time{}); err != nil {
 		return err
 	}
-	out, total, err := s.store.FindContacts(ctx, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	out, total, err := s.svc.FindContacts(ctx, f)
+	return sendList(c, f.Page, out, total, err)
 }
 
 // listScopedAgents checks that the caller may read resource and returns the agents
@@ -250,14 +209,11 @@ func narrowToAgent(c echo.Context, scoped []int64) ([]int64, error) {
 
 func (s *API) handleGetInteraction(c echo.Context) error {
 	p := httpx.Principal(c)
-	if err := p.Allow(auth.Interactions, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Interactions, auth.Read)
 	if err != nil {
 		return err
 	}
-	ct, err := s.store.FindContactByID(c.Request().Context(), id)
+	ct, err := s.svc.FindContactByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}

@@ -13,15 +13,12 @@ import (
 )
 
 func (s *API) handleRequirements(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Requirements, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Requirements, auth.Read)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	q, err := s.store.FindQueueByID(ctx, id)
+	q, err := s.svc.FindQueueByID(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -65,15 +65,7 @@ func (s *API) handleDeleteShift(c echo.Context) error {
 // after the edit (hard problems refuse the edit; rule breaks become warnings
 // in the report) and stores the edit with the draft's version check.
 func (s *API) editDraft(c echo.Context, status int, apply func([]calendar.Shift) ([]calendar.Shift, store.ShiftEdit, error)) error {
-	p := httpx.Principal(c)
-	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
-	if err != nil {
-		return err
-	}
-	version, err := expectedVersion(c, 0)
+	id, version, err := authorizedVersion(c, auth.Schedules, auth.Update)
 	if err != nil {
 		return err
 	}

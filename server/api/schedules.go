@@ -68,42 +68,24 @@ func (s *API) handleListSchedules(c echo.Context) error {
 	}
 	planID, _ := strconv.ParseInt(c.QueryParam("plan_id"), 10, 64)
 	f := store.ScheduleFilter{Status: store.ScheduleStatus(c.QueryParam("status")), PlanID: planID, Page: pageOf(c)}
-	out, total, err := s.store.FindSchedules(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	out, total, err := s.svc.FindSchedules(c.Request().Context(), f)
+	return sendList(c, f.Page, out, total, err)
 }
 
 func (s *API) handleGetSchedule(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
-	if err != nil {
-		return err
-	}
-	sch, err := s.store.FindScheduleByID(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	setETag(c, sch.Version)
-	return c.JSON(http.StatusOK, sch)
+	return sendFound(c, auth.Schedules, s.svc.FindScheduleByID, func(v store.Schedule) int { return v.Version })
 }
 
 // handleScheduleShifts lists a revision's shifts; a supervisor sees their
 // teams' agents only (the plan's other shifts are not theirs to read).
 func (s *API) handleScheduleShifts(c echo.Context) error {
 	p := httpx.Principal(c)
-	if err := p.Allow(auth.Schedules, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Schedules, auth.Read)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.store.FindScheduleByID(ctx, id); err != nil {
+	if _, err := s.svc.FindScheduleByID(ctx, id); err != nil {
 		return err
 	}
 	from, to, err := httpx.TimeRange(c, time.Time{}, time.Time{})
@@ -125,14 +107,8 @@ func (s *API) handleScheduleShifts(c echo.Context) error {
 	if scope != nil {
 		f.AgentIDs = intersect(f.AgentIDs, scope)
 	}
-	shifts, err := s.store.FindShifts(ctx, f)
-	if err != nil {
-		return err
-	}
-	if shifts == nil {
-		shifts = []calendar.Shift{}
-	}
-	return c.JSON(http.StatusOK, shifts)
+	shifts, err := s.svc.FindShifts(ctx, f)
+	return sendAll(c, shifts, err)
 }
 
 func (s *API) handleCreateDraft(c echo.Context) error {
@@ -152,11 +128,7 @@ func (s *API) handleCreateDraft(c echo.Context) error {
 		return err
 	}
 	sch, err := s.svc.CreateDraft(ctx, p.User.ID, service.Draft(req), lines)
-	if err != nil {
-		return err
-	}
-	setETag(c, sch.Version)
-	return c.JSON(http.StatusCreated, sch)
+	return sendTagged(c, http.StatusCreated, sch.Version, sch, err)
 }
 
 // draftFromCSV reads a schedule file (see service.DraftFromCSV) with the
@@ -181,14 +153,7 @@ func (s *API) draftFromCSV(ctx context.Context, c echo.Context) (draftRequest, [
 
 func (s *API) handlePublish(c echo.Context) error {
 	p := httpx.Principal(c)
-	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
-	if err != nil {
-		return err
-	}
-	version, err := expectedVersion(c, 0)
+	id, version, err := authorizedVersion(c, auth.Schedules, auth.Update)
 	if err != nil {
 		return err
 	}
@@ -199,7 +164,7 @@ func (s *API) handlePublish(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	draft, err := s.store.FindScheduleByID(ctx, id)
+	draft, err := s.svc.FindScheduleByID(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -244,7 +209,7 @@ func (s *API) agentShifts(c echo.Context, agentID int64) error {
 	if err := p.Allow(auth.Shifts, auth.Read); err != nil {
 		return err
 	}
-	a, err := s.store.FindAgentByID(ctx, agentID)
+	a, err := s.svc.FindAgentByID(ctx, agentID)
 	if err != nil {
 		return err
 	}
@@ -269,7 +234,7 @@ func (s *API) agentShifts(c echo.Context, agentID int64) error {
 }
 
 func (s *API) localShifts(ctx context.Context, a org.Agent, loc *time.Location, from, to time.Time) ([]localShift, error) {
-	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{a.ID}, From: from, To: to, Published: true})
+	shifts, err := s.svc.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{a.ID}, From: from, To: to, Published: true})
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +259,7 @@ func (s *API) feedOwner(c echo.Context, action auth.Action) (org.Agent, error) {
 	if err != nil {
 		return org.Agent{}, err
 	}
-	a, err := s.store.FindAgentByID(c.Request().Context(), id)
+	a, err := s.svc.FindAgentByID(c.Request().Context(), id)
 	if err != nil {
 		return org.Agent{}, err
 	}
@@ -310,7 +275,7 @@ func (s *API) handleResetFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetCalendarFeed(c.Request().Context(), a.ID, auth.HashSecret(secret)); err != nil {
+	if err := s.svc.SetCalendarFeed(c.Request().Context(), a.ID, auth.HashSecret(secret)); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, feedResponse{URL: c.Scheme() + "://" + c.Request().Host + "/calendar/" + secret + ".ics"})
@@ -321,7 +286,7 @@ func (s *API) handleRevokeFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteCalendarFeed(c.Request().Context(), a.ID); err != nil {
+	if err := s.svc.DeleteCalendarFeed(c.Request().Context(), a.ID); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -332,25 +297,9 @@ func (s *API) handleRevokeFeed(c echo.Context) error {
 func (s *API) handleFeed(c echo.Context) error {
 	ctx := c.Request().Context()
 	secret := strings.TrimSuffix(c.Param("token"), ".ics")
-	agentID, err := s.store.FindCalendarFeedAgent(ctx, auth.HashSecret(secret))
-	if err != nil {
-		return fault.Errorf(fault.NotFound, "no such calendar; it may have been reset")
-	}
-	a, err := s.store.FindAgentByID(ctx, agentID)
+	feed, err := s.svc.CalendarFeed(ctx, secret)
 	if err != nil {
 		return err
-	}
-	now := s.now()
-	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{a.ID}, From: now.AddDate(0, 0, -30), To: now.AddDate(0, 0, 90), Published: true})
-	if err != nil {
-		return err
-	}
-	stamp, rev, err := s.store.LatestPublication(ctx, a.ID)
-	if err != nil {
-		return err
-	}
-	if stamp.IsZero() {
-		stamp = now
 	}
 	host := c.Request().Host
 	if h, _, ok := strings.Cut(host, ":"); ok {
@@ -359,7 +308,8 @@ func (s *API) handleFeed(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentType, "text/calendar; charset=utf-8")
 	c.Response().Header().Set("Cache-Control", "private, max-age=300")
 	c.Response().WriteHeader(http.StatusOK)
-	return calendar.WriteICS(c.Response(), calendar.Feed{Name: "Peakwise shifts: " + a.Name, Domain: host, Shifts: shifts, Revision: rev, Stamp: stamp})
+	feed.Domain = host
+	return calendar.WriteICS(c.Response(), feed)
 }
 
 // intersect narrows ids (nil: any) to those in scope; the result is never

@@ -49,7 +49,7 @@ func (s *API) handleLogin(c echo.Context) error {
 
 func (s *API) handleLogout(c echo.Context) error {
 	if sess, ok := c.Get(httpx.SessionKey).(auth.Session); ok {
-		if err := s.store.DeleteSession(c.Request().Context(), sess.ID); err != nil {
+		if err := s.svc.DeleteSession(c.Request().Context(), sess.ID); err != nil {
 			return err
 		}
 	}
@@ -114,11 +114,8 @@ func (s *API) handleListTokens(c echo.Context) error {
 	if p.ScopeOf(auth.Tokens, auth.Read) != auth.All {
 		f.UserID = &p.User.ID
 	}
-	items, total, err := s.store.FindAPITokens(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listOf(items, total, f.Page))
+	items, total, err := s.svc.FindAPITokens(c.Request().Context(), f)
+	return sendList(c, f.Page, items, total, err)
 }
 
 func (s *API) handleRevokeToken(c echo.Context) error {
@@ -128,14 +125,14 @@ func (s *API) handleRevokeToken(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	t, err := s.store.FindAPITokenByID(ctx, id)
+	t, err := s.svc.FindAPITokenByID(ctx, id)
 	if err != nil {
 		return err
 	}
 	if err := p.AllowObject(auth.Tokens, auth.Delete, auth.Owner{UserID: &t.UserID}); err != nil {
 		return err
 	}
-	if err := s.store.RevokeAPIToken(ctx, id, s.now()); err != nil {
+	if err := s.svc.RevokeAPIToken(ctx, id, s.now()); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

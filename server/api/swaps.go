@@ -39,7 +39,7 @@ func (s *API) handleListSwaps(c echo.Context) error {
 		return err
 	}
 	f.AgentIDs, f.OpenToo = ids, scope == auth.Own
-	out, total, err := s.store.FindSwaps(ctx, f)
+	out, total, err := s.svc.FindSwaps(ctx, f)
 	if err != nil {
 		return err
 	}

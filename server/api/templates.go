@@ -3,27 +3,24 @@ package api
 import (
 	"context"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
-	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
 // templateSets is the CRUD description of stored shift template sets.
 func (s *API) templateSets() crud[store.TemplateSet] {
-	st := s.store
+	st := s.svc
 	return crud[store.TemplateSet]{
 		res: auth.ShiftTemplates, what: "shift template set",
 		find: st.FindTemplateSetByID, create: st.CreateTemplateSet, update: st.UpdateTemplateSet, del: st.DeleteTemplateSet,
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]store.TemplateSet, int, error) {
 			return st.FindTemplateSets(ctx, p)
 		},
-		validate: func(_ context.Context, ts store.TemplateSet) error { return validateTemplateSet(ts) },
+		validate: func(_ context.Context, ts store.TemplateSet) error { return service.ValidateTemplateSet(ts) },
 		meta:     func(v *store.TemplateSet) (*int64, *int) { return &v.ID, &v.Version },
 	}
 }
@@ -49,29 +46,5 @@ func replaceTemplateSet(c echo.Context, r crud[store.TemplateSet]) error {
 		return err
 	}
 	out, err := r.update(ctx, v)
-	if err != nil {
-		return err
-	}
-	setETag(c, out.Version)
-	return c.JSON(http.StatusOK, out)
-}
-
-// validateTemplateSet returns Invalid listing every bad field: a missing or
-// too long name or description, and each problem of the templates (as
-// templates.<field>, e.g. templates.templates[0] (FT8).breaks[1].latest_start_min).
-func validateTemplateSet(ts store.TemplateSet) error {
-	bad := fault.Fields{}
-	switch name := strings.TrimSpace(ts.Name); {
-	case name == "":
-		bad.Add("name", "is required")
-	case utf8.RuneCountInString(name) > 200:
-		bad.Add("name", "must be at most 200 characters")
-	}
-	if utf8.RuneCountInString(strings.TrimSpace(ts.Description)) > 2000 {
-		bad.Add("description", "must be at most 2000 characters")
-	}
-	if err := service.TemplateFields(bad, "templates", ts.Templates); err != nil {
-		return err
-	}
-	return bad.Err("the shift template set is not valid")
+	return sendTagged(c, http.StatusOK, out.Version, out, err)
 }

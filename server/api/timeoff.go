@@ -2,14 +2,11 @@ package api
 
 import (
 	"net/http"
-	"slices"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
-	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
@@ -62,23 +59,11 @@ func (s *API) handleListTimeOff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f.AgentIDs = ids
-	if v := c.QueryParam("agent_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fault.Errorf(fault.Invalid, "agent_id must be a number")
-		}
-		if f.AgentIDs != nil && !slices.Contains(f.AgentIDs, id) {
-			f.AgentIDs = []int64{}
-		} else {
-			f.AgentIDs = []int64{id}
-		}
-	}
-	out, total, err := s.store.FindTimeOff(ctx, f)
-	if err != nil {
+	if f.AgentIDs, err = narrowToAgent(c, ids); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	out, total, err := s.svc.FindTimeOff(ctx, f)
+	return sendList(c, f.Page, out, total, err)
 }
 
 func (s *API) loadTimeOff(c echo.Context, action auth.Action) (calendar.TimeOff, org.Agent, error) {
@@ -124,11 +109,7 @@ func (s *API) handleGetTimeOff(c echo.Context) error {
 		return err
 	}
 	v, err := s.timeOffView(c, r)
-	if err != nil {
-		return err
-	}
-	setETag(c, r.Version)
-	return c.JSON(http.StatusOK, v)
+	return sendTagged(c, http.StatusOK, r.Version, v, err)
 }
 
 func (s *API) handleDecideTimeOff(c echo.Context) error {
@@ -162,9 +143,5 @@ func (s *API) savedTimeOff(c echo.Context, saved calendar.TimeOff, err error) er
 		return err
 	}
 	v, err := s.timeOffView(c, saved)
-	if err != nil {
-		return err
-	}
-	setETag(c, saved.Version)
-	return c.JSON(http.StatusOK, v)
+	return sendTagged(c, http.StatusOK, saved.Version, v, err)
 }

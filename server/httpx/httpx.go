@@ -72,6 +72,16 @@ func IDParam(c echo.Context) (int64, error) {
 	return id, nil
 }
 
+// AuthorizedID checks that the caller may take action on res before
+// anything else (so a role that may not act learns nothing more), then
+// parses the :id path parameter.
+func AuthorizedID(c echo.Context, res auth.Resource, action auth.Action) (int64, error) {
+	if err := Principal(c).Allow(res, action); err != nil {
+		return 0, err
+	}
+	return IDParam(c)
+}
+
 // SetRetryAfter sends fe's Retry-After, in whole seconds, when it has one.
 func SetRetryAfter(c echo.Context, fe *fault.Error) {
 	if fe.RetryAfter > 0 {

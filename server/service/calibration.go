@@ -244,3 +244,44 @@ func (s *Service) OpenCalibration(ctx context.Context, p auth.Principal, req Cal
 func (s *Service) FindCalibrations(ctx context.Context, p store.Page) ([]qa.CalibrationSession, int, error) {
 	return s.store.FindCalibrations(ctx, p)
 }
+
+// CalibrationReportFor builds the report of the session cs for p. Returns
+// Conflict while p may not yet see everyone's scores (see SeesAll).
+func (s *Service) CalibrationReportFor(ctx context.Context, p auth.Principal, cs qa.CalibrationSession) (CalibrationReport, error) {
+	entries, err := s.CalibrationEntries(ctx, cs.ID)
+	if err != nil {
+		return CalibrationReport{}, err
+	}
+	if !SeesAll(p, cs, entries) {
+		return CalibrationReport{}, fault.Errorf(fault.Conflict, "the report shows everyone's scores: submit all your entries first (or wait until the session is closed)")
+	}
+	sc, err := s.store.FindScorecardByID(ctx, cs.ScorecardID)
+	if err != nil {
+		return CalibrationReport{}, err
+	}
+	return BuildCalibrationReport(cs, sc, entries), nil
+}
+
+// CloseCalibration closes the session id at version and audits it as p's
+// act. Returns NotFound, Conflict if it is already closed or the version is
+// stale.
+func (s *Service) CloseCalibration(ctx context.Context, p auth.Principal, id int64, version int) (qa.CalibrationSession, error) {
+	var out qa.CalibrationSession
+	err := s.store.Tx(ctx, func(tx *store.Store) error {
+		cs, err := tx.FindCalibrationByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if cs.State == qa.CalibrationClosed {
+			return fault.Errorf(fault.Conflict, "the session is already closed")
+		}
+		if err := CheckVersion("calibration session", version, cs.Version); err != nil {
+			return err
+		}
+		if out, err = tx.CloseCalibration(ctx, cs); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "calibration", EntityID: cs.ID, Action: "close"})
+	})
+	return out, err
+}

@@ -262,3 +262,9 @@ func (s *Service) FindHistory(ctx context.Context, queueID int64, from, to time.
 func (s *Service) SummarizeHistory(ctx context.Context) ([]store.HistorySummary, error) {
 	return s.store.SummarizeHistory(ctx)
 }
+
+// LastHistoryStart returns the start of a queue's newest history point, or
+// the zero time when it has none.
+func (s *Service) LastHistoryStart(ctx context.Context, queueID int64) (time.Time, error) {
+	return s.store.LastHistoryStart(ctx, queueID)
+}

@@ -252,3 +252,15 @@ func ReadInteractionsCSV(r io.Reader) ([]InteractionRecord, []int, error) {
 	}
 	return recs, lines, nil
 }
+
+// FindContacts reads a page of interactions, oldest first; the caller has
+// checked the principal may.
+func (s *Service) FindContacts(ctx context.Context, f store.ContactFilter) ([]qa.Contact, int, error) {
+	return s.store.FindContacts(ctx, f)
+}
+
+// FindContactByID reads one interaction. Returns NotFound. The caller checks
+// that the principal may see it.
+func (s *Service) FindContactByID(ctx context.Context, id int64) (qa.Contact, error) {
+	return s.store.FindContactByID(ctx, id)
+}

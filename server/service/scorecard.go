@@ -87,3 +87,22 @@ func (s *Service) FindScorecardByID(ctx context.Context, id int64) (qa.Scorecard
 func (s *Service) FindScorecards(ctx context.Context, f store.ScorecardFilter) ([]qa.Scorecard, int, error) {
 	return s.store.FindScorecards(ctx, f)
 }
+
+// ArchiveScorecard archives (or, with archived false, restores) the
+// scorecard's family and audits it as p's act. Archived scorecards keep their
+// evaluations but take no new ones. Returns NotFound.
+func (s *Service) ArchiveScorecard(ctx context.Context, p auth.Principal, id int64, archived bool) (qa.Scorecard, error) {
+	var out qa.Scorecard
+	err := s.store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if out, err = tx.SetScorecardArchived(ctx, id, archived); err != nil {
+			return err
+		}
+		action := "archive"
+		if !archived {
+			action = "restore"
+		}
+		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "scorecard", EntityID: out.ID, Action: action})
+	})
+	return out, err
+}

@@ -287,3 +287,8 @@ func (s *Service) CancelSwap(ctx context.Context, sw calendar.Swap) (calendar.Sw
 	}
 	return saved, nil
 }
+
+// FindSwaps reads through the store; the caller has checked the principal may.
+func (s *Service) FindSwaps(ctx context.Context, f store.SwapFilter) ([]calendar.Swap, int, error) {
+	return s.store.FindSwaps(ctx, f)
+}

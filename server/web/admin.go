@@ -43,18 +43,46 @@ func (s *Handler) webAdmin(c echo.Context) error {
 	return s.adminPage(c, http.StatusOK, pg, nil)
 }
 
+// newUserForm is the "add a user" form of admin.html.
+type newUserForm struct {
+	Name, Email, Role, Password string
+}
+
+func parseNewUserForm(c echo.Context) newUserForm {
+	return newUserForm{Name: c.FormValue("name"), Email: strings.TrimSpace(strings.ToLower(c.FormValue("email"))),
+		Role: c.FormValue("role"), Password: c.FormValue("password")}
+}
+
+func (f newUserForm) user() service.UserInput {
+	return service.UserInput{User: org.User{Name: f.Name, Email: f.Email, Role: org.Role(f.Role)}, Password: f.Password}
+}
+
+// values is what the page shows again in the form after an error; never the password.
+func (f newUserForm) values() map[string]string {
+	return map[string]string{"name": f.Name, "email": f.Email, "role": f.Role}
+}
+
+// Validate checks the user as the use case will and asks for a password,
+// which a new user needs to sign in. Returns Invalid naming the fields.
+func (f newUserForm) Validate() error {
+	if err := f.user().Validate(); err != nil {
+		return err
+	}
+	if f.Password == "" {
+		return &fault.Error{Code: fault.Invalid, Message: "invalid user", Fields: map[string]string{"password": "is required"}}
+	}
+	return nil
+}
+
+// webCreateUser handles the "POST /admin/users" route.
 func (s *Handler) webCreateUser(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Users, auth.Create); err != nil {
 		return err
 	}
-	form := map[string]string{"name": c.FormValue("name"), "email": strings.TrimSpace(strings.ToLower(c.FormValue("email"))), "role": c.FormValue("role")}
-	u := service.UserInput{User: org.User{Name: form["name"], Email: form["email"], Role: org.Role(form["role"])}, Password: c.FormValue("password")}
-	err := u.Validate()
-	if err == nil && u.Password == "" {
-		err = &fault.Error{Code: fault.Invalid, Message: "invalid user", Fields: map[string]string{"password": "is required"}}
-	}
+	form := parseNewUserForm(c)
+	err := form.Validate()
 	if err == nil {
-		_, err = s.svc.CreateUser(c.Request().Context(), u)
+		_, err = s.svc.CreateUser(c.Request().Context(), form.user())
 	}
 	if err != nil {
 		var fe *fault.Error
@@ -66,7 +94,7 @@ func (s *Handler) webCreateUser(c echo.Context) error {
 		for k, v := range fe.Fields {
 			pg.Fields[k] = v
 		}
-		return s.adminPage(c, httpx.StatusOf[fe.Code], pg, form)
+		return s.adminPage(c, httpx.StatusOf[fe.Code], pg, form.values())
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin?done=User+added.")
 }

@@ -12,18 +12,34 @@ import (
 	"github.com/peakwise/peakwise/server/org"
 )
 
+// teamForm is the "add a team" form of admin.html and each team's row,
+// which changes only the supervisor. A site or supervisor that is not a
+// number reads as none, and the team's rules (service.ValidateTeam) name
+// what is missing, so the form itself has nothing to validate.
+type teamForm struct {
+	Name         string
+	SiteID       int64
+	SupervisorID *int64
+	Version      int
+}
+
+func parseTeamForm(c echo.Context) teamForm {
+	f := teamForm{Name: strings.TrimSpace(c.FormValue("name"))}
+	f.SiteID, _ = strconv.ParseInt(c.FormValue("site_id"), 10, 64)
+	f.Version, _ = strconv.Atoi(c.FormValue("version"))
+	if sup, err := strconv.ParseInt(c.FormValue("supervisor_id"), 10, 64); err == nil {
+		f.SupervisorID = &sup
+	}
+	return f
+}
+
+// webCreateTeam handles the "POST /admin/teams" route.
 func (s *Handler) webCreateTeam(c echo.Context) error {
 	if err := httpx.Principal(c).Allow(auth.Teams, auth.Create); err != nil {
 		return err
 	}
-	siteID, _ := strconv.ParseInt(c.FormValue("site_id"), 10, 64)
-	t := org.Team{Name: strings.TrimSpace(c.FormValue("name")), SiteID: siteID}
-	if v := c.FormValue("supervisor_id"); v != "" {
-		sup, err := strconv.ParseInt(v, 10, 64)
-		if err == nil {
-			t.SupervisorID = &sup
-		}
-	}
+	form := parseTeamForm(c)
+	t := org.Team{Name: form.Name, SiteID: form.SiteID, SupervisorID: form.SupervisorID}
 	ctx := c.Request().Context()
 	if err := s.svc.ValidateTeam(ctx, t); err != nil {
 		return s.adminFault(c, err)
@@ -34,11 +50,9 @@ func (s *Handler) webCreateTeam(c echo.Context) error {
 	return adminDone(c, "Team "+t.Name+" added.")
 }
 
+// webUpdateTeam handles the "POST /admin/teams/:id" route.
 func (s *Handler) webUpdateTeam(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Teams, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Teams, auth.Update)
 	if err != nil {
 		return err
 	}
@@ -47,16 +61,11 @@ func (s *Handler) webUpdateTeam(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if version, _ := strconv.Atoi(c.FormValue("version")); version != t.Version {
+	form := parseTeamForm(c)
+	if form.Version != t.Version {
 		return s.adminFault(c, fault.Errorf(fault.Conflict, "team %s was changed by someone else; reload and retry", t.Name))
 	}
-	t.SupervisorID = nil
-	if v := c.FormValue("supervisor_id"); v != "" {
-		sup, err := strconv.ParseInt(v, 10, 64)
-		if err == nil {
-			t.SupervisorID = &sup
-		}
-	}
+	t.SupervisorID = form.SupervisorID
 	if err := s.svc.ValidateTeam(ctx, t); err != nil {
 		return s.adminFault(c, err)
 	}

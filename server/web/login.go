@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -29,17 +30,35 @@ func (s *Handler) webLoginForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, "login", pg)
 }
 
+// loginForm is the sign-in form of login.html.
+type loginForm struct {
+	Email, Password string
+}
+
+func parseLoginForm(c echo.Context) loginForm {
+	return loginForm{Email: strings.TrimSpace(c.FormValue("email")), Password: c.FormValue("password")}
+}
+
+// Validate returns the fields left empty.
+func (f loginForm) Validate() fault.Fields {
+	bad := fault.Fields{}
+	if f.Email == "" {
+		bad.Add("email", "Enter your email.")
+	}
+	if f.Password == "" {
+		bad.Add("password", "Enter your password.")
+	}
+	return bad
+}
+
+// webLogin handles the "POST /login" route.
 func (s *Handler) webLogin(c echo.Context) error {
-	email, password := strings.TrimSpace(c.FormValue("email")), c.FormValue("password")
+	form := parseLoginForm(c)
+	email, password := form.Email, form.Password
 	pg := s.newPage(c, "Sign in")
 	pg.Data["Email"] = email
-	if email == "" {
-		pg.Fields["email"] = "Enter your email."
-	}
-	if password == "" {
-		pg.Fields["password"] = "Enter your password."
-	}
-	if len(pg.Fields) > 0 {
+	if bad := form.Validate(); len(bad) > 0 {
+		maps.Copy(pg.Fields, bad)
 		return s.render(c, http.StatusBadRequest, "login", pg)
 	}
 	secret, sess, _, err := s.svc.Login(c.Request().Context(), email, password, c.RealIP())

@@ -71,8 +71,13 @@ func (s *Handler) renderMe(c echo.Context, status int, pg page) error {
 }
 
 // timeOffForm is the "request time off" form of me.html: whole days.
+// Its dates are checked by the use case, which names the bad fields.
 type timeOffForm struct {
 	FirstDate, LastDate, Reason string
+}
+
+func parseTimeOffForm(c echo.Context) timeOffForm {
+	return timeOffForm{FirstDate: c.FormValue("first_date"), LastDate: c.FormValue("last_date"), Reason: c.FormValue("reason")}
 }
 
 func (s *Handler) webRequestTimeOff(c echo.Context) error {
@@ -80,7 +85,7 @@ func (s *Handler) webRequestTimeOff(c echo.Context) error {
 	if p.User.AgentID == nil {
 		return fault.Errorf(fault.NotFound, "your account is not linked to an agent")
 	}
-	form := timeOffForm{FirstDate: c.FormValue("first_date"), LastDate: c.FormValue("last_date"), Reason: c.FormValue("reason")}
+	form := parseTimeOffForm(c)
 	_, err := s.svc.RequestTimeOff(c.Request().Context(), p, service.TimeOffRequest{AgentID: *p.User.AgentID,
 		FirstDate: form.FirstDate, LastDate: form.LastDate, Reason: form.Reason})
 	var fe *fault.Error

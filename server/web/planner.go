@@ -2,10 +2,13 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 )
@@ -54,3 +57,42 @@ func (s *Handler) webPlanner(c echo.Context) error {
 
 // plannerOnly admits planners and admins, the roles that plan.
 func plannerOnly(c echo.Context) error { return onlyRoles(c, org.RolePlanner, org.RoleAdmin) }
+
+// plannerMay checks that the caller is a planner (or an admin) who may take
+// action on res, and returns the caller.
+func plannerMay(c echo.Context, res auth.Resource, action auth.Action) (auth.Principal, error) {
+	if err := plannerOnly(c); err != nil {
+		return auth.Principal{}, err
+	}
+	p := httpx.Principal(c)
+	return p, p.Allow(res, action)
+}
+
+// plannerRecord is plannerMay for a page about one record: it also reads
+// the :id path parameter.
+func plannerRecord(c echo.Context, res auth.Resource, action auth.Action) (auth.Principal, int64, error) {
+	p, err := plannerMay(c, res, action)
+	if err != nil {
+		return p, 0, err
+	}
+	id, err := httpx.IDParam(c)
+	return p, id, err
+}
+
+// queueZone is the queue's time zone, in which its days and intervals are
+// counted. Returns Internal for a zone the store should never have taken.
+func queueZone(q org.Queue) (*time.Location, error) {
+	loc, err := time.LoadLocation(q.Timezone)
+	if err != nil {
+		return nil, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+	}
+	return loc, nil
+}
+
+// plannerID admits planners and admins and reads the :id path parameter.
+func plannerID(c echo.Context) (int64, error) {
+	if err := plannerOnly(c); err != nil {
+		return 0, err
+	}
+	return httpx.IDParam(c)
+}

@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
-	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 )
@@ -30,10 +28,7 @@ type changeRow struct {
 }
 
 func (s *Handler) webCompare(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Read); err != nil {
+	if _, err := plannerMay(c, auth.Schedules, auth.Read); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -69,9 +64,9 @@ func (s *Handler) webCompare(c echo.Context) error {
 	if len(pg.Fields) > 0 {
 		return s.render(c, http.StatusBadRequest, "planner_compare", pg)
 	}
-	loc, err := time.LoadLocation(q.Timezone)
+	loc, err := queueZone(q)
 	if err != nil {
-		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+		return err
 	}
 	pg.Zone = q.Timezone
 	agents, err := s.agentDirectory(ctx)

@@ -221,9 +221,9 @@ func (s *Handler) readCoverageForm(c echo.Context, pg *page, queues []org.Queue,
 		q = queues[0]
 		form.QueueID = q.ID
 	}
-	loc, err = time.LoadLocation(q.Timezone)
+	loc, err = queueZone(q)
 	if err != nil {
-		return form, q, loc, from, to, nil, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+		return form, q, loc, from, to, nil, err
 	}
 	pg.Zone = q.Timezone
 	now := s.now().In(loc)

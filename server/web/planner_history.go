@@ -13,7 +13,6 @@ import (
 	"github.com/peakwise/peakwise/forecasting"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
-	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 )
@@ -102,10 +101,7 @@ type importedQueue struct {
 // is read, every row resolved to a queue and validated, and stored in one
 // transaction, or nothing is written and each bad line is listed.
 func (s *Handler) webImportHistory(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	if err := httpx.Principal(c).Allow(auth.Forecasts, auth.Create); err != nil {
+	if _, err := plannerMay(c, auth.Forecasts, auth.Create); err != nil {
 		return err
 	}
 	pg := s.newPage(c, "Upload history")

@@ -40,11 +40,8 @@ type jobRunRow struct {
 }
 
 func (s *Handler) webJobs(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	p := httpx.Principal(c)
-	if err := p.Allow(auth.Jobs, auth.Read); err != nil {
+	p, err := plannerMay(c, auth.Jobs, auth.Read)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

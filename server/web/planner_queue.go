@@ -15,7 +15,6 @@ import (
 	"github.com/peakwise/peakwise/forecasting"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
-	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/ui"
@@ -64,14 +63,7 @@ func (s *Handler) scoreForecast(ctx context.Context, q org.Queue, loc *time.Loca
 // API's forecast run does; the browser is sent to the run's progress page,
 // which ends on the queue's page.
 func (s *Handler) webForecastQueue(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	p := httpx.Principal(c)
-	if err := p.Allow(auth.Forecasts, auth.Create); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	p, id, err := plannerRecord(c, auth.Forecasts, auth.Create)
 	if err != nil {
 		return err
 	}
@@ -87,10 +79,7 @@ func (s *Handler) webForecastQueue(c echo.Context) error {
 }
 
 func (s *Handler) webQueue(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := plannerID(c)
 	if err != nil {
 		return err
 	}
@@ -103,9 +92,9 @@ func (s *Handler) webQueue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(q.Timezone)
+	loc, err := queueZone(q)
 	if err != nil {
-		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+		return err
 	}
 	pg := s.newPage(c, q.Name)
 	pg.Zone = q.Timezone

@@ -26,13 +26,7 @@ type runStatus struct {
 }
 
 func (s *Handler) webRun(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	if err := httpx.Principal(c).Allow(auth.Jobs, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	_, id, err := plannerRecord(c, auth.Jobs, auth.Read)
 	if err != nil {
 		return err
 	}
@@ -61,10 +55,7 @@ func (s *Handler) webRun(c echo.Context) error {
 // webCancelRun stops a running run, as POST /api/v1/jobs/runs/{id}/cancel
 // does, and shows it again.
 func (s *Handler) webCancelRun(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := plannerID(c)
 	if err != nil {
 		return err
 	}

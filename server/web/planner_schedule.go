@@ -17,7 +17,6 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
-	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 )
@@ -34,9 +33,9 @@ type scheduleReport struct {
 // not nil, holds the plan's agents already loaded.
 func (s *Handler) measurePlan(ctx context.Context, sch service.Schedule, q org.Queue, shifts []calendar.Shift, agents map[int64]org.Agent) (scheduleReport, scheduling.Plan, error) {
 	out := scheduleReport{Queue: q}
-	loc, err := time.LoadLocation(q.Timezone)
+	loc, err := queueZone(q)
 	if err != nil {
-		return out, scheduling.Plan{}, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+		return out, scheduling.Plan{}, err
 	}
 	req, err := s.svc.QueueRequirements(ctx, q, 0, sch.PeriodStart, sch.PeriodEnd)
 	var fe *fault.Error
@@ -113,10 +112,7 @@ type warningRow struct {
 }
 
 func (s *Handler) webSchedule(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := plannerID(c)
 	if err != nil {
 		return err
 	}
@@ -144,9 +140,9 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 	}
 	want, _ := strconv.ParseInt(c.QueryParam("queue_id"), 10, 64)
 	q := pickQueue(queues, shifts, want)
-	loc, err := time.LoadLocation(q.Timezone)
+	loc, err := queueZone(q)
 	if err != nil {
-		return fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+		return err
 	}
 	pg.Zone = q.Timezone
 	// The window: a day, a week or the whole period, from ?from= (local date).
@@ -231,17 +227,27 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 	return s.render(c, status, "planner_schedule", pg)
 }
 
+// publishForm is the publish form of planner_schedule.html: the draft's
+// version it was shown at (nil when missing) and, for a draft that breaks
+// rules, the tick and the reason that accept them.
+type publishForm struct {
+	Version        *int
+	AcceptWarnings bool
+	Reason         string
+}
+
+func parsePublishForm(c echo.Context) publishForm {
+	f := publishForm{AcceptWarnings: c.FormValue("accept_warnings") == "on", Reason: strings.TrimSpace(c.FormValue("reason"))}
+	if v, err := strconv.Atoi(c.FormValue("version")); err == nil {
+		f.Version = &v
+	}
+	return f
+}
+
 // webPublish publishes a draft as the API does: the form carries the
 // version it was shown, and rule warnings must be accepted with a reason.
 func (s *Handler) webPublish(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	p := httpx.Principal(c)
-	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	p, id, err := plannerRecord(c, auth.Schedules, auth.Update)
 	if err != nil {
 		return err
 	}
@@ -251,11 +257,11 @@ func (s *Handler) webPublish(c echo.Context) error {
 		return err
 	}
 	pg := s.newPage(c, draft.Name)
-	version, err := strconv.Atoi(c.FormValue("version"))
-	if err != nil {
+	form := parsePublishForm(c)
+	if form.Version == nil {
 		return fault.Errorf(fault.Invalid, "the publish form lacks the draft's version; reload the page and try again")
 	}
-	accept, reason := c.FormValue("accept_warnings") == "on", strings.TrimSpace(c.FormValue("reason"))
+	version, accept, reason := *form.Version, form.AcceptWarnings, form.Reason
 	pg.Data["Reason"], pg.Data["Accept"] = reason, map[bool]string{true: "on"}[accept]
 	sch, changes, err := s.svc.Publish(ctx, p, draft, version, accept, reason)
 	var refused *service.WarningsNotAccepted

@@ -147,11 +147,8 @@ func (s *Handler) webSchedules(c echo.Context) error {
 // form with problems is shown again with each problem next to its control,
 // and nothing is started.
 func (s *Handler) webGenerate(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	p := httpx.Principal(c)
-	if err := p.Allow(auth.Schedules, auth.Create); err != nil {
+	p, err := plannerMay(c, auth.Schedules, auth.Create)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

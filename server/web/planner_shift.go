@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"sort"
 	"strconv"
@@ -102,14 +103,76 @@ func (s *Handler) webShiftForm(c echo.Context) error {
 	return s.shiftPage(c, http.StatusOK, s.newPage(c, "Edit shift"), sch, sh, loc, q, nil)
 }
 
+// shiftForm is the form of planner_shift.html: a new start and end, local
+// to the plan's zone, or Delete, with the draft's version it was shown at
+// (nil when missing).
+type shiftForm struct {
+	Start, End string // as typed, datetime-local
+	Version    *int
+	Delete     bool
+	start, end time.Time
+	startErr   error
+	endErr     error
+}
+
+func parseShiftForm(c echo.Context, loc *time.Location) shiftForm {
+	f := shiftForm{Start: c.FormValue("start"), End: c.FormValue("end"), Delete: c.FormValue("action") == "delete"}
+	if v, err := strconv.Atoi(c.FormValue("version")); err == nil {
+		f.Version = &v
+	}
+	f.start, f.startErr = time.ParseInLocation("2006-01-02T15:04", f.Start, loc)
+	f.end, f.endErr = time.ParseInLocation("2006-01-02T15:04", f.End, loc)
+	return f
+}
+
+// values is what the page shows again in the form.
+func (f shiftForm) values() map[string]string {
+	return map[string]string{"start": f.Start, "end": f.End}
+}
+
+// Validate names a start or end that is not a date and time, or an end
+// that is not after the start. A deletion has nothing to check.
+func (f shiftForm) Validate() fault.Fields {
+	bad := fault.Fields{}
+	if f.Delete {
+		return bad
+	}
+	if f.startErr != nil {
+		bad.Add("start", "%q is not a date and time like 2026-01-05T08:30.", f.Start)
+	}
+	if f.endErr != nil {
+		bad.Add("end", "%q is not a date and time like 2026-01-05T17:00.", f.End)
+	} else if f.startErr == nil && !f.end.After(f.start) {
+		bad.Add("end", "The shift must end after it starts.")
+	}
+	return bad
+}
+
+// movedShift is sh moved to start..end; its breaks move with its start and
+// its paid time follows the span, less unpaid breaks.
+func movedShift(sh calendar.Shift, start, end time.Time) calendar.Shift {
+	moved := sh
+	shift := start.Sub(sh.Start)
+	moved.Start, moved.End = start, end
+	moved.Breaks = make([]calendar.Break, len(sh.Breaks))
+	for i, b := range sh.Breaks {
+		moved.Breaks[i] = calendar.Break{Name: b.Name, Start: b.Start.Add(shift), End: b.End.Add(shift), Paid: b.Paid}
+	}
+	paid := end.Sub(start)
+	for _, b := range moved.Breaks {
+		if !b.Paid {
+			paid -= b.End.Sub(b.Start)
+		}
+	}
+	moved.PaidMinutes = int(paid.Minutes())
+	return moved
+}
+
 // webEditShift moves a draft's shift (its breaks move with it) or deletes it,
 // checked like the API's edits: hard problems refuse the edit, rule breaks
 // become warnings on the draft, and a stale version is a conflict.
 func (s *Handler) webEditShift(c echo.Context) error {
-	if err := plannerOnly(c); err != nil {
-		return err
-	}
-	if err := httpx.Principal(c).Allow(auth.Schedules, auth.Update); err != nil {
+	if _, err := plannerMay(c, auth.Schedules, auth.Update); err != nil {
 		return err
 	}
 	sch, sh, shifts, loc, q, err := s.shiftContext(c)
@@ -118,62 +181,35 @@ func (s *Handler) webEditShift(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	pg := s.newPage(c, "Edit shift")
-	form := map[string]string{"start": c.FormValue("start"), "end": c.FormValue("end")}
-	version, err := strconv.Atoi(c.FormValue("version"))
-	if err != nil {
+	form := parseShiftForm(c, loc)
+	if form.Version == nil {
 		return fault.Errorf(fault.Invalid, "the form lacks the draft's version; reload the page and try again")
 	}
 	if sch.Status != service.ScheduleDraft {
 		pg.Error = fmt.Sprintf("Revision %d is %s and cannot change; create a new draft of the plan.", sch.Revision, sch.Status)
-		return s.shiftPage(c, http.StatusConflict, pg, sch, sh, loc, q, form)
+		return s.shiftPage(c, http.StatusConflict, pg, sch, sh, loc, q, form.values())
+	}
+	if bad := form.Validate(); len(bad) > 0 {
+		maps.Copy(pg.Fields, bad)
+		return s.shiftPage(c, http.StatusBadRequest, pg, sch, sh, loc, q, form.values())
 	}
 	var edit service.ShiftEdit
 	next := make([]calendar.Shift, 0, len(shifts))
-	if c.FormValue("action") == "delete" {
+	if form.Delete {
 		edit.DeleteID = sh.ID
-		for _, x := range shifts {
-			if x.ID != sh.ID {
-				next = append(next, x)
-			}
-		}
 	} else {
-		start, err1 := time.ParseInLocation("2006-01-02T15:04", form["start"], loc)
-		end, err2 := time.ParseInLocation("2006-01-02T15:04", form["end"], loc)
-		if err1 != nil {
-			pg.Fields["start"] = fmt.Sprintf("%q is not a date and time like 2026-01-05T08:30.", form["start"])
-		}
-		if err2 != nil {
-			pg.Fields["end"] = fmt.Sprintf("%q is not a date and time like 2026-01-05T17:00.", form["end"])
-		} else if err1 == nil && !end.After(start) {
-			pg.Fields["end"] = "The shift must end after it starts."
-		}
-		if len(pg.Fields) > 0 {
-			return s.shiftPage(c, http.StatusBadRequest, pg, sch, sh, loc, q, form)
-		}
-		moved := sh
-		shift := start.Sub(sh.Start)
-		moved.Start, moved.End = start, end
-		moved.Breaks = make([]calendar.Break, len(sh.Breaks))
-		for i, b := range sh.Breaks {
-			moved.Breaks[i] = calendar.Break{Name: b.Name, Start: b.Start.Add(shift), End: b.End.Add(shift), Paid: b.Paid}
-		}
-		// Paid time follows the span, less unpaid breaks.
-		paid := end.Sub(start)
-		for _, b := range moved.Breaks {
-			if !b.Paid {
-				paid -= b.End.Sub(b.Start)
-			}
-		}
-		moved.PaidMinutes = int(paid.Minutes())
+		moved := movedShift(sh, form.start, form.end)
 		edit.Upsert = &moved
-		for _, x := range shifts {
-			if x.ID == sh.ID {
-				x = moved
-			}
+	}
+	for _, x := range shifts {
+		switch {
+		case x.ID != sh.ID:
 			next = append(next, x)
+		case edit.Upsert != nil:
+			next = append(next, *edit.Upsert)
 		}
 	}
-	_, err = s.svc.SaveDraftEdit(ctx, sch, version, next, edit)
+	_, err = s.svc.SaveDraftEdit(ctx, sch, *form.Version, next, edit)
 	var fe *fault.Error
 	if errors.As(err, &fe) && (fe.Code == fault.Unprocessable || fe.Code == fault.Invalid) {
 		keys := make([]string, 0, len(fe.Fields))
@@ -182,11 +218,11 @@ func (s *Handler) webEditShift(c echo.Context) error {
 		}
 		sort.Strings(keys)
 		pg.Error = "Not saved. " + fe.Message + (map[bool]string{true: " " + strings.Join(keys, "; ")}[len(keys) > 0])
-		return s.shiftPage(c, http.StatusUnprocessableEntity, pg, sch, sh, loc, q, form)
+		return s.shiftPage(c, http.StatusUnprocessableEntity, pg, sch, sh, loc, q, form.values())
 	}
 	if fault.Is(err, fault.Conflict) || fault.Is(err, fault.NotFound) {
 		pg.Error = "Not saved: " + errorMessage(err) + " Someone changed the draft since you opened it; go back to the grid and try again."
-		return s.shiftPage(c, http.StatusConflict, pg, sch, sh, loc, q, form)
+		return s.shiftPage(c, http.StatusConflict, pg, sch, sh, loc, q, form.values())
 	}
 	if err != nil {
 		return err

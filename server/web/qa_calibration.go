@@ -13,10 +13,7 @@ import (
 // webCalibration handles the "GET /qa/calibrations/:id" page.
 func (s *Handler) webCalibration(c echo.Context) error {
 	p := httpx.Principal(c)
-	if err := p.Allow(auth.Calibrations, auth.Read); err != nil {
-		return err
-	}
-	id, err := httpx.IDParam(c)
+	id, err := httpx.AuthorizedID(c, auth.Calibrations, auth.Read)
 	if err != nil {
 		return err
 	}

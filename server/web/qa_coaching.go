@@ -50,6 +50,24 @@ func (s *Handler) renderCoaching(c echo.Context, status int, pg page) error {
 	return s.render(c, status, "qa_coaching", pg)
 }
 
+// coachingActionForm is one of the forms of qa_coaching.html: Do names the
+// action (a note, a booking or a move such as hold); the use cases check the
+// rest and name the fields they refuse.
+type coachingActionForm struct {
+	Do      string
+	Version int
+	Body    string // a note
+	Shared  bool   // a note the agent sees
+	Minutes int    // a booking's length
+}
+
+func parseCoachingActionForm(c echo.Context) coachingActionForm {
+	f := coachingActionForm{Do: c.FormValue("do"), Body: c.FormValue("body"), Shared: c.FormValue("shared") == "on"}
+	f.Version, _ = strconv.Atoi(c.FormValue("version"))
+	f.Minutes, _ = strconv.Atoi(c.FormValue("minutes"))
+	return f
+}
+
 // webCoachingAction handles the "POST /qa/coaching/:id" page.
 func (s *Handler) webCoachingAction(c echo.Context) error {
 	id, err := httpx.IDParam(c)
@@ -58,12 +76,12 @@ func (s *Handler) webCoachingAction(c echo.Context) error {
 	}
 	p := httpx.Principal(c)
 	ctx := c.Request().Context()
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	action := c.FormValue("do")
+	form := parseCoachingActionForm(c)
+	version, action := form.Version, form.Do
 	pg := s.newPage(c, "Coaching")
 	switch action {
 	case "note":
-		_, err = s.svc.AddCoachingNote(ctx, p, id, service.CoachingNote{Body: c.FormValue("body"), Shared: c.FormValue("shared") == "on"})
+		_, err = s.svc.AddCoachingNote(ctx, p, id, service.CoachingNote{Body: form.Body, Shared: form.Shared})
 	case qa.ActionHold, qa.ActionCancel, qa.ActionAcknowledge:
 		if _, err = s.svc.MoveCoaching(ctx, p, id, action, version); err != nil {
 			if now, rerr := s.svc.GetCoaching(ctx, p, id, auth.Read); rerr == nil {
@@ -75,8 +93,7 @@ func (s *Handler) webCoachingAction(c echo.Context) error {
 			}
 		}
 	case "book":
-		minutes, _ := strconv.Atoi(c.FormValue("minutes"))
-		_, err = s.svc.BookCoaching(ctx, p, id, service.Booking{Minutes: minutes, Version: version})
+		_, err = s.svc.BookCoaching(ctx, p, id, service.Booking{Minutes: form.Minutes, Version: version})
 	default:
 		return fault.Errorf(fault.Invalid, "unknown action %q", action)
 	}

@@ -69,22 +69,45 @@ func zoneOf(name string) *time.Location {
 	return loc
 }
 
+// coachingForm is the form of qa_coaching_new.html. A due time that is not
+// a date and time reads as none, which the use case refuses by its field.
+type coachingForm struct {
+	AgentID      int64
+	Topic, Goals string
+	DueAt        time.Time // in the caller's zone
+	EvaluationID *int64    // the evaluation the session follows up, if any
+	Criteria     []string  // with EvaluationID: the criteria to work on
+	Note         string    // a first note, if any
+	Shared       bool      // the note is shared with the agent
+}
+
+func parseCoachingForm(c echo.Context, zone *time.Location) coachingForm {
+	f := coachingForm{Topic: c.FormValue("topic"), Goals: c.FormValue("goals"), Note: strings.TrimSpace(c.FormValue("note")), Shared: c.FormValue("shared") == "on"}
+	f.AgentID, _ = strconv.ParseInt(c.FormValue("agent_id"), 10, 64)
+	if due, err := time.ParseInLocation("2006-01-02T15:04", c.FormValue("due_at"), zone); err == nil {
+		f.DueAt = due
+	}
+	if ev, err := strconv.ParseInt(c.FormValue("evaluation_id"), 10, 64); err == nil && ev > 0 {
+		f.EvaluationID = &ev
+		f.Criteria = c.Request().Form["criteria"]
+	}
+	return f
+}
+
+// plan is the use case's input.
+func (f coachingForm) plan() service.CoachingPlan {
+	req := service.CoachingPlan{AgentID: f.AgentID, Topic: f.Topic, Goals: f.Goals, DueAt: f.DueAt, EvaluationID: f.EvaluationID, Criteria: f.Criteria}
+	if f.Note != "" {
+		req.Notes = []service.CoachingNote{{Body: f.Note, Shared: f.Shared}}
+	}
+	return req
+}
+
 // webCreateCoaching handles the "POST /qa/coaching" page.
 func (s *Handler) webCreateCoaching(c echo.Context) error {
 	p := httpx.Principal(c)
 	pg := s.newPage(c, "Plan coaching")
-	agentID, _ := strconv.ParseInt(c.FormValue("agent_id"), 10, 64)
-	req := service.CoachingPlan{AgentID: agentID, Topic: c.FormValue("topic"), Goals: c.FormValue("goals")}
-	if due, err := time.ParseInLocation("2006-01-02T15:04", c.FormValue("due_at"), zoneOf(pg.Zone)); err == nil {
-		req.DueAt = due
-	}
-	if ev, err := strconv.ParseInt(c.FormValue("evaluation_id"), 10, 64); err == nil && ev > 0 {
-		req.EvaluationID = &ev
-		req.Criteria = c.Request().Form["criteria"]
-	}
-	if note := strings.TrimSpace(c.FormValue("note")); note != "" {
-		req.Notes = []service.CoachingNote{{Body: note, Shared: c.FormValue("shared") == "on"}}
-	}
+	req := parseCoachingForm(c, zoneOf(pg.Zone)).plan()
 	out, err := s.svc.PlanCoaching(c.Request().Context(), p, req)
 	if err != nil {
 		if webFault(&pg, err, map[string]string{"notes[0].body": "note"}) {

@@ -160,36 +160,50 @@ func (s *Handler) renderEvaluation(c echo.Context, status int, pg page) error {
 	return s.render(c, status, "qa_evaluation", pg)
 }
 
-// formAnswers reads answers and comments from the evaluation form: field
-// v.<key> is "", "na" or a number; c.<key> a comment. Unanswered criteria
-// are left out.
-func formAnswers(c echo.Context, sc qa.Scorecard) ([]qa.Answer, map[string]string, fault.Fields) {
-	bad := fault.Fields{}
-	answers := []qa.Answer{}
-	comments := map[string]string{}
+// scoreForm is the form of qa_evaluation.html that scores an evaluation
+// (Do is "save" or "submit") or moves it on ("release", "acknowledge").
+// Per criterion of the scorecard, v.<key> is "", "na" or a number and
+// c.<key> a comment; unanswered criteria are left out of Answers.
+type scoreForm struct {
+	Do       string
+	Version  int
+	Answers  []qa.Answer
+	Comments map[string]string
+	Comment  string
+	Reason   string // why a submitted evaluation changes
+	bad      fault.Fields
+}
+
+func parseScoreForm(c echo.Context, sc qa.Scorecard) scoreForm {
+	f := scoreForm{Do: c.FormValue("do"), Answers: []qa.Answer{}, Comments: map[string]string{},
+		Comment: strings.TrimSpace(c.FormValue("comment")), Reason: c.FormValue("reason"), bad: fault.Fields{}}
+	f.Version, _ = strconv.Atoi(c.FormValue("version"))
 	for _, sec := range sc.Sections {
 		for _, cr := range sec.Criteria {
 			raw := strings.TrimSpace(c.FormValue("v." + cr.Key))
 			if t := strings.TrimSpace(c.FormValue("c." + cr.Key)); t != "" {
-				comments[cr.Key] = t
+				f.Comments[cr.Key] = t
 			}
 			switch raw {
 			case "":
 				continue
 			case "na":
-				answers = append(answers, qa.Answer{Criterion: cr.Key})
+				f.Answers = append(f.Answers, qa.Answer{Criterion: cr.Key})
 			default:
 				n, err := strconv.Atoi(raw)
 				if err != nil {
-					bad.Add("v."+cr.Key, "choose a value")
+					f.bad.Add("v."+cr.Key, "choose a value")
 					continue
 				}
-				answers = append(answers, qa.Answer{Criterion: cr.Key, Value: &n})
+				f.Answers = append(f.Answers, qa.Answer{Criterion: cr.Key, Value: &n})
 			}
 		}
 	}
-	return answers, comments, bad
+	return f
 }
+
+// Validate names the answers that are not one of the criterion's values.
+func (f scoreForm) Validate() fault.Fields { return f.bad }
 
 // webFault puts a service error's field reasons on the page, or returns it
 // for the error page when it is not about the form.
@@ -234,20 +248,19 @@ func (s *Handler) webSaveEvaluation(c echo.Context) error {
 		return err
 	}
 	id := e.ID
-	version, _ := strconv.Atoi(c.FormValue("version"))
+	form := parseScoreForm(c, sc)
+	version, action := form.Version, form.Do
 	pg := s.newPage(c, "Evaluation")
-	action := c.FormValue("do")
 	done := ""
 	switch action {
 	case "save", "submit":
-		answers, comments, bad := formAnswers(c, sc)
-		if len(bad) > 0 {
+		if bad := form.Validate(); len(bad) > 0 {
 			pg.Error, pg.Fields = "Some answers are not valid.", bad
 			return s.renderEvaluation(c, http.StatusBadRequest, pg)
 		}
 		if e.State == qa.EvalDraft || e.State == qa.EvalSubmitted {
-			e, err = s.svc.ScoreEvaluation(ctx, p, id, service.Score{Answers: answers, Comments: comments, Comment: strings.TrimSpace(c.FormValue("comment")),
-				Reason: c.FormValue("reason"), Version: version})
+			e, err = s.svc.ScoreEvaluation(ctx, p, id, service.Score{Answers: form.Answers, Comments: form.Comments, Comment: form.Comment,
+				Reason: form.Reason, Version: version})
 			if err != nil {
 				if webFault(&pg, err, nil) {
 					return s.renderEvaluation(c, http.StatusUnprocessableEntity, pg)
@@ -305,7 +318,7 @@ func (s *Handler) webPreviewScore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	answers, _, _ := formAnswers(c, sc)
+	answers := parseScoreForm(c, sc).Answers
 	out := scorePreview{Criteria: map[string]*float64{}}
 	given := map[string]bool{}
 	for _, a := range answers {

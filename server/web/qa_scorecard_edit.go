@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
 )
 
@@ -47,17 +49,43 @@ func (s *Handler) renderScorecardForm(c echo.Context, status int, pg page, sc qa
 	return s.render(c, status, "qa_scorecard_edit", pg)
 }
 
+// scorecardForm is the form of qa_scorecard_edit.html; the sections are
+// written as JSON. The scorecard's own rules are checked by the use case.
+type scorecardForm struct {
+	Scorecard qa.Scorecard // without its sections when SectionsJSON does not read
+	// SectionsJSON is the sections as typed, shown again after an error.
+	SectionsJSON string
+	sectionsErr  error
+}
+
+func parseScorecardForm(c echo.Context) scorecardForm {
+	f := scorecardForm{SectionsJSON: c.FormValue("sections")}
+	f.Scorecard = qa.Scorecard{Name: strings.TrimSpace(c.FormValue("name")), AutoFailZeroes: c.FormValue("auto_fail_zeroes") == "on"}
+	f.Scorecard.PassThreshold, _ = strconv.Atoi(c.FormValue("pass_threshold"))
+	f.Scorecard.Revision, _ = strconv.Atoi(c.FormValue("revision"))
+	f.sectionsErr = json.Unmarshal([]byte(f.SectionsJSON), &f.Scorecard.Sections)
+	return f
+}
+
+// Validate names the sections field when it is not JSON.
+func (f scorecardForm) Validate() fault.Fields {
+	bad := fault.Fields{}
+	if f.sectionsErr != nil {
+		bad.Add("sections", "%s", f.sectionsErr.Error())
+	}
+	return bad
+}
+
 // webSaveScorecard handles the "POST /qa/scorecards/:id/edit" page.
 func (s *Handler) webSaveScorecard(c echo.Context) error {
 	p := httpx.Principal(c)
 	pg := s.newPage(c, "Edit scorecard")
-	threshold, _ := strconv.Atoi(c.FormValue("pass_threshold"))
-	revision, _ := strconv.Atoi(c.FormValue("revision"))
-	sc := qa.Scorecard{Name: strings.TrimSpace(c.FormValue("name")), PassThreshold: threshold, AutoFailZeroes: c.FormValue("auto_fail_zeroes") == "on", Revision: revision}
-	pg.Data["SectionsJSON"] = c.FormValue("sections")
-	if err := json.Unmarshal([]byte(c.FormValue("sections")), &sc.Sections); err != nil {
+	form := parseScorecardForm(c)
+	sc := form.Scorecard
+	pg.Data["SectionsJSON"] = form.SectionsJSON
+	if bad := form.Validate(); len(bad) > 0 {
 		pg.Error = "The sections are not valid JSON."
-		pg.Fields["sections"] = err.Error()
+		maps.Copy(pg.Fields, bad)
 		return s.renderScorecardForm(c, http.StatusBadRequest, pg, sc)
 	}
 	var out qa.Scorecard

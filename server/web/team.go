@@ -111,18 +111,35 @@ func (s *Handler) webTeam(c echo.Context) error {
 	return s.render(c, http.StatusOK, "team", pg)
 }
 
+// timeOffDecisionForm is a pending request's approve or decline form on
+// team.html, with the request's version when the page sent one.
+type timeOffDecisionForm struct {
+	Approve bool
+	Version *int
+}
+
+func parseTimeOffDecisionForm(c echo.Context) timeOffDecisionForm {
+	f := timeOffDecisionForm{Approve: c.FormValue("decision") == "approve"}
+	if v, err := strconv.Atoi(c.FormValue("version")); err == nil {
+		f.Version = &v
+	}
+	return f
+}
+
+// webDecideTimeOff handles the "POST /team/time-off/:id" route.
 func (s *Handler) webDecideTimeOff(c echo.Context) error {
 	ctx := c.Request().Context()
 	r, _, err := s.loadTimeOff(c)
 	if err != nil {
 		return err
 	}
-	if v, err := strconv.Atoi(c.FormValue("version")); err == nil {
-		if err := service.CheckVersion("time-off request", v, r.Version); err != nil {
+	form := parseTimeOffDecisionForm(c)
+	if form.Version != nil {
+		if err := service.CheckVersion("time-off request", *form.Version, r.Version); err != nil {
 			return err
 		}
 	}
-	decided, err := s.svc.DecideTimeOff(ctx, httpx.Principal(c).User.ID, r, c.FormValue("decision") == "approve", "")
+	decided, err := s.svc.DecideTimeOff(ctx, httpx.Principal(c).User.ID, r, form.Approve, "")
 	if err != nil {
 		return err
 	}

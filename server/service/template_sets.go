@@ -1,0 +1,53 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/peakwise/peakwise/server/fault"
+	"github.com/peakwise/peakwise/server/store"
+)
+
+// ValidateTemplateSet returns Invalid listing every bad field: a missing or
+// too long name or description, and each problem of the templates (as
+// templates.<field>, e.g. templates.templates[0] (FT8).breaks[1].latest_start_min).
+func ValidateTemplateSet(ts store.TemplateSet) error {
+	bad := fault.Fields{}
+	switch name := strings.TrimSpace(ts.Name); {
+	case name == "":
+		bad.Add("name", "is required")
+	case utf8.RuneCountInString(name) > 200:
+		bad.Add("name", "must be at most 200 characters")
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(ts.Description)) > 2000 {
+		bad.Add("description", "must be at most 2000 characters")
+	}
+	if err := TemplateFields(bad, "templates", ts.Templates); err != nil {
+		return err
+	}
+	return bad.Err("the shift template set is not valid")
+}
+
+// FindTemplateSetByID reads one shift template set. Returns NotFound.
+func (s *Service) FindTemplateSetByID(ctx context.Context, id int64) (store.TemplateSet, error) {
+	return s.store.FindTemplateSetByID(ctx, id)
+}
+
+// CreateTemplateSet stores a new set; the caller has checked the principal
+// may and run ValidateTemplateSet. Returns Conflict for a duplicate name.
+func (s *Service) CreateTemplateSet(ctx context.Context, ts store.TemplateSet) (store.TemplateSet, error) {
+	return s.store.CreateTemplateSet(ctx, ts)
+}
+
+// UpdateTemplateSet replaces the set at its version; the caller has checked
+// the principal may and run ValidateTemplateSet. Returns NotFound, Conflict
+// for a stale version or a duplicate name.
+func (s *Service) UpdateTemplateSet(ctx context.Context, ts store.TemplateSet) (store.TemplateSet, error) {
+	return s.store.UpdateTemplateSet(ctx, ts)
+}
+
+// DeleteTemplateSet removes the set. Returns NotFound.
+func (s *Service) DeleteTemplateSet(ctx context.Context, id int64) error {
+	return s.store.DeleteTemplateSet(ctx, id)
+}
