@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,63 +44,93 @@ func (s *Handler) webCompare(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg.Data["Schedules"] = plans
-	pg.Data["Queues"] = queues
-	pg.Data["Sides"] = nil
-	pg.Data["Changes"] = nil
-	ids := map[string]int64{}
-	for _, k := range []string{"left", "right"} {
-		v, err := strconv.ParseInt(c.QueryParam(k), 10, 64)
-		if err != nil {
-			pg.Fields[k] = "Choose a plan."
-		}
-		ids[k] = v
-	}
-	qid, _ := strconv.ParseInt(c.QueryParam("queue_id"), 10, 64)
-	var q org.Queue
-	for _, x := range queues {
-		if x.ID == qid || (qid == 0 && q.ID == 0) {
-			q = x
-		}
-	}
-	pg.Data["Left"], pg.Data["Right"], pg.Data["QueueID"] = ids["left"], ids["right"], q.ID
-	if len(pg.Fields) > 0 {
+	f := parseCompareForm(c, queues)
+	pg.Data["Schedules"], pg.Data["Queues"], pg.Data["Sides"], pg.Data["Changes"] = plans, queues, nil, nil
+	pg.Data["Left"], pg.Data["Right"], pg.Data["QueueID"] = f.Left, f.Right, f.Queue.ID
+	if bad := f.Validate(); len(bad) > 0 {
+		maps.Copy(pg.Fields, bad)
 		return s.render(c, http.StatusBadRequest, "planner_compare", pg)
 	}
-	loc, err := queueZone(q)
+	loc, err := queueZone(f.Queue)
 	if err != nil {
 		return err
 	}
-	pg.Zone = q.Timezone
+	pg.Zone = f.Queue.Timezone
 	agents, err := s.agentDirectory(ctx)
 	if err != nil {
 		return err
 	}
-	var sides [2]compareSideView
-	var shifts [2][]calendar.Shift
-	for i, k := range []string{"left", "right"} {
-		if i == 1 && ids["right"] == ids["left"] && sides[0].Schedule.ID != 0 {
-			// The same plan on both sides: read and measure it once.
-			sides[1], shifts[1] = sides[0], shifts[0]
-			continue
-		}
-		side, sh, err := s.svc.CompareSideOf(ctx, ids[k], agents)
-		if fault.Is(err, fault.NotFound) && side.Schedule.ID == 0 {
-			pg.Fields[k] = fmt.Sprintf("There is no plan %d.", ids[k])
-			continue
-		} else if err != nil {
-			return err
-		}
-		rep, _, err := s.measurePlan(ctx, side.Schedule, q, sh, agents)
-		if err != nil {
-			return err
-		}
-		shifts[i], sides[i] = sh, compareSideView{CompareSide: side, Report: rep}
+	sides, shifts, err := s.compareSides(ctx, f, agents, pg.Fields)
+	if err != nil {
+		return err
 	}
 	if len(pg.Fields) > 0 {
 		return s.render(c, http.StatusBadRequest, "planner_compare", pg)
 	}
 	changes := s.svc.CompareChanges(shifts[0], shifts[1])
+	pg.Data["Sides"] = sides
+	pg.Data["Changes"] = changeRows(changes, agents, loc)
+	pg.Data["ChangeCount"] = len(changes)
+	return s.render(c, http.StatusOK, "planner_compare", pg)
+}
+
+// compareForm is the compare page's query: two plan revisions and the
+// queue they are measured against (the first queue when none is chosen).
+type compareForm struct {
+	Left, Right int64
+	Queue       org.Queue
+	bad         map[string]string
+}
+
+func parseCompareForm(c echo.Context, queues []org.Queue) compareForm {
+	f := compareForm{bad: map[string]string{}}
+	for k, dst := range map[string]*int64{"left": &f.Left, "right": &f.Right} {
+		v, err := strconv.ParseInt(c.QueryParam(k), 10, 64)
+		if err != nil {
+			f.bad[k] = "Choose a plan."
+		}
+		*dst = v
+	}
+	qid, _ := strconv.ParseInt(c.QueryParam("queue_id"), 10, 64)
+	for _, x := range queues {
+		if x.ID == qid || (qid == 0 && f.Queue.ID == 0) {
+			f.Queue = x
+		}
+	}
+	return f
+}
+
+// Validate returns what is missing from the query, by field.
+func (f compareForm) Validate() map[string]string { return f.bad }
+
+// compareSides reads and measures both sides (once when both are the same
+// plan); a plan that does not exist is a field error in bad.
+func (s *Handler) compareSides(ctx context.Context, f compareForm, agents map[int64]org.Agent, bad map[string]string) ([2]compareSideView, [2][]calendar.Shift, error) {
+	var sides [2]compareSideView
+	var shifts [2][]calendar.Shift
+	for i, id := range []int64{f.Left, f.Right} {
+		if i == 1 && f.Right == f.Left && sides[0].Schedule.ID != 0 {
+			sides[1], shifts[1] = sides[0], shifts[0]
+			continue
+		}
+		side, sh, err := s.svc.CompareSideOf(ctx, id, agents)
+		if fault.Is(err, fault.NotFound) && side.Schedule.ID == 0 {
+			bad[[]string{"left", "right"}[i]] = fmt.Sprintf("There is no plan %d.", id)
+			continue
+		} else if err != nil {
+			return sides, shifts, err
+		}
+		rep, _, err := s.measurePlan(ctx, side.Schedule, f.Queue, sh, agents)
+		if err != nil {
+			return sides, shifts, err
+		}
+		shifts[i], sides[i] = sh, compareSideView{CompareSide: side, Report: rep}
+	}
+	return sides, shifts, nil
+}
+
+// changeRows are the first 200 changes in words, on loc's clock.
+func changeRows(changes []calendar.Change, agents map[int64]org.Agent, loc *time.Location) []changeRow {
 	desc := func(sh *calendar.Shift) string {
 		if sh == nil {
 			return "—"
@@ -115,8 +148,5 @@ func (s *Handler) webCompare(c echo.Context) error {
 		}
 		rows = append(rows, changeRow{Agent: who, Kind: string(ch.Kind), Before: desc(ch.Before), After: desc(ch.After)})
 	}
-	pg.Data["Sides"] = sides
-	pg.Data["Changes"] = rows
-	pg.Data["ChangeCount"] = len(changes)
-	return s.render(c, http.StatusOK, "planner_compare", pg)
+	return rows
 }

@@ -78,6 +78,24 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 	}
 	cs := criteriaOf(v.Scorecard)
 	ep.Disputes = disputeViews(cs, disputes)
+	open := ep.openDispute()
+	ep.CanDispute = (e.State == qa.EvalReleased || e.State == qa.EvalResolved) && p.AllowObject(auth.Disputes, auth.Create, owner) == nil &&
+		e.ReleasedAt != nil && qa.CanDispute(s.svc.DisputePolicy(), *e.ReleasedAt, s.now(), len(disputes)) == nil
+	ep.CanDecide = ep.Dispute != nil && p.AllowObject(auth.Disputes, auth.Update, owner) == nil && (p.User.AgentID == nil || *p.User.AgentID != e.AgentID)
+	ep.Criteria, ep.Unanswered = criterionViews(v.Scorecard, e, open)
+	if p.User.Role != org.RoleAgent {
+		events, err := s.svc.FindAudit(ctx, "evaluation", e.ID)
+		if err != nil {
+			return ep, err
+		}
+		ep.History = evaluationHistory(cs, events)
+	}
+	return ep, nil
+}
+
+// openDispute points ep.Dispute at the evaluation's open dispute, if any,
+// and returns its items by criterion (nil when none is open).
+func (ep *evaluationPage) openDispute() map[string]*disputeItemView {
 	var open map[string]*disputeItemView
 	for i := range ep.Disputes {
 		if ep.Disputes[i].State == qa.DisputeOpen {
@@ -88,9 +106,13 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 			}
 		}
 	}
-	ep.CanDispute = (e.State == qa.EvalReleased || e.State == qa.EvalResolved) && p.AllowObject(auth.Disputes, auth.Create, owner) == nil &&
-		e.ReleasedAt != nil && qa.CanDispute(s.svc.DisputePolicy(), *e.ReleasedAt, s.now(), len(disputes)) == nil
-	ep.CanDecide = ep.Dispute != nil && p.AllowObject(auth.Disputes, auth.Update, owner) == nil && (p.User.AgentID == nil || *p.User.AgentID != e.AgentID)
+	return open
+}
+
+// criterionViews lays the scorecard's criteria out with e's answers,
+// comments, scores and the open dispute's items, and counts the criteria
+// not answered yet.
+func criterionViews(sc qa.Scorecard, e qa.Evaluation, open map[string]*disputeItemView) ([]criterionView, int) {
 	values := map[string]*int{}
 	answered := map[string]bool{}
 	for _, a := range e.Answers {
@@ -104,7 +126,9 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 			}
 		}
 	}
-	for _, sec := range v.Scorecard.Sections {
+	var out []criterionView
+	unanswered := 0
+	for _, sec := range sc.Sections {
 		for _, cr := range sec.Criteria {
 			cv := criterionView{Criterion: cr, Section: sec.Title, Comment: e.Comments[cr.Key], Disputed: open[cr.Key]}
 			lo, hi, _ := cr.Scale.Bounds()
@@ -113,7 +137,7 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 			}
 			switch {
 			case !answered[cr.Key]:
-				ep.Unanswered++
+				unanswered++
 			case values[cr.Key] == nil:
 				cv.Value = "na"
 			default:
@@ -125,17 +149,10 @@ func (s *Handler) evaluationPage(ctx context.Context, p auth.Principal, id int64
 			if r, ok := results[cr.Key]; ok {
 				cv.Score, cv.Failed = r.Score, r.Failed
 			}
-			ep.Criteria = append(ep.Criteria, cv)
+			out = append(out, cv)
 		}
 	}
-	if p.User.Role != org.RoleAgent {
-		events, err := s.svc.FindAudit(ctx, "evaluation", e.ID)
-		if err != nil {
-			return ep, err
-		}
-		ep.History = evaluationHistory(cs, events)
-	}
-	return ep, nil
+	return out, unanswered
 }
 
 // webEvaluation handles the "GET /qa/evaluations/:id" page.

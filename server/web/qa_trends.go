@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -62,45 +63,58 @@ func (s *Handler) webTrends(c echo.Context) error {
 	for _, ct := range tr.Criteria {
 		titles[ct.Key] = cs.title(ct.Key)
 	}
-	// One agent's weeks are cut on that agent's clock: name it, not UTC.
-	clock := "weeks start Monday, on each agent's own clock"
-	if tr.AgentID != nil {
-		if a, err := s.svc.FindAgentByID(ctx, *tr.AgentID); err == nil {
-			clock = "weeks start Monday, on the " + a.Timezone + " clock"
-		}
-	}
-	pg.Data["T"] = tr
-	pg.Data["Clock"] = clock
-	pg.Data["Names"] = n
-	pg.Data["Titles"] = titles
+	clock := s.trendClock(ctx, tr)
+	pg.Data["T"], pg.Data["Clock"], pg.Data["Names"], pg.Data["Titles"] = tr, clock, n, titles
 	pg.Data["Chart"] = trendChart(tr, clock)
 	pg.Data["CriterionCharts"] = criterionCharts(tr, titles, clock)
 	pg.Data["From"], pg.Data["To"] = from.Format(time.DateOnly), to.Format(time.DateOnly)
 	if status != http.StatusOK {
 		pg.Data["From"], pg.Data["To"] = c.QueryParam("from"), c.QueryParam("to")
 	}
-	switch {
-	case tr.AgentID != nil:
-		pg.Data["Subject"] = n.Agents[*tr.AgentID]
-	case tr.TeamID != nil:
-		if t, err := s.svc.FindTeamByID(ctx, *tr.TeamID); err == nil {
-			pg.Data["Subject"] = "team " + t.Name
-		}
-	default:
-		pg.Data["Subject"] = "everyone you can see"
-	}
+	pg.Data["Subject"] = s.trendSubject(ctx, tr, n)
 	if p.User.Role != org.RoleAgent {
-		ids, err := s.svc.ScopedAgentIDs(ctx, p, p.ScopeOf(auth.QATrends, auth.Read))
-		if err != nil {
+		if pg.Data["Agents"], err = s.trendAgents(ctx, p); err != nil {
 			return err
 		}
-		agents, err := s.svc.AllAgents(ctx)
-		if err != nil {
-			return err
-		}
-		pg.Data["Agents"] = slices.DeleteFunc(agents, func(a org.Agent) bool { return ids != nil && !slices.Contains(ids, a.ID) })
 	}
 	return s.render(c, status, "qa_trends", pg)
+}
+
+// trendClock says on which clock the trends' weeks are cut: one agent's
+// on that agent's zone, else each agent's own.
+func (s *Handler) trendClock(ctx context.Context, tr service.Trends) string {
+	if tr.AgentID != nil {
+		if a, err := s.svc.FindAgentByID(ctx, *tr.AgentID); err == nil {
+			return "weeks start Monday, on the " + a.Timezone + " clock"
+		}
+	}
+	return "weeks start Monday, on each agent's own clock"
+}
+
+// trendSubject names whose trends they are.
+func (s *Handler) trendSubject(ctx context.Context, tr service.Trends, n names) string {
+	switch {
+	case tr.AgentID != nil:
+		return n.Agents[*tr.AgentID]
+	case tr.TeamID != nil:
+		if t, err := s.svc.FindTeamByID(ctx, *tr.TeamID); err == nil {
+			return "team " + t.Name
+		}
+	}
+	return "everyone you can see"
+}
+
+// trendAgents are the agents p may pick trends of.
+func (s *Handler) trendAgents(ctx context.Context, p auth.Principal) ([]org.Agent, error) {
+	ids, err := s.svc.ScopedAgentIDs(ctx, p, p.ScopeOf(auth.QATrends, auth.Read))
+	if err != nil {
+		return nil, err
+	}
+	agents, err := s.svc.AllAgents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(agents, func(a org.Agent) bool { return ids != nil && !slices.Contains(ids, a.ID) }), nil
 }
 
 // rangeProblem puts what is wrong with a ?from=&to= range next to the
