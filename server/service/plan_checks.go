@@ -2,7 +2,6 @@ package service
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/scheduling/plancheck"
@@ -18,34 +17,6 @@ func planWarnings(bs []plancheck.Breach) []calendar.Violation {
 		out = append(out, calendar.Violation{AgentID: id, Rule: b.Rule, Message: b.Where + ": " + b.Why})
 	}
 	return out
-}
-
-// availabilityWarnings has the plan validator check that every minute of
-// every shift lies in its agent's availability windows, on the agent's
-// clock (the contract, time-off and double-booking rules are checked by
-// RuleWarningsAmong's own calls).
-func availabilityWarnings(start, end time.Time, shifts []calendar.Shift, agents map[int64]org.Agent) []calendar.Violation {
-	in := plancheck.Input{Start: start, End: end, Agents: []plancheck.Agent{}}
-	for id, a := range agents {
-		loc, err := time.LoadLocation(a.Timezone)
-		if err != nil {
-			continue // RuleWarningsAmong refuses it
-		}
-		pa := plancheck.Agent{ID: strconv.FormatInt(id, 10), Location: loc, Availability: checkWindows(a.Availability)}
-		in.Agents = append(in.Agents, pa)
-	}
-	for _, sh := range shifts {
-		if sh.AgentID != 0 {
-			in.Shifts = append(in.Shifts, checkShift(sh))
-		}
-	}
-	var keep []plancheck.Breach
-	for _, b := range plancheck.Check(in) {
-		if b.Rule == plancheck.RuleAvailability {
-			keep = append(keep, b)
-		}
-	}
-	return planWarnings(keep)
 }
 
 // checkWindows are an agent's availability windows as the plan validator

@@ -2,10 +2,11 @@ package service
 
 import (
 	"context"
-	"sort"
+	"strconv"
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/scheduling/plancheck"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
@@ -21,51 +22,56 @@ type DraftReport struct {
 	Validator []calendar.Violation `json:"validator,omitempty"`
 }
 
-// RuleWarnings checks every agent's shifts against their contract, approved
-// time off and the shifts they already have in other plans' published
+// RuleWarnings checks every agent's shifts with the plan validator
+// (scheduling/plancheck, which shares no code with the solvers): contract
+// limits per agent week on the agent's own clock (pro rata for weeks the
+// period cuts), rest and days in a row, availability, approved time off, and
+// overlaps with the shifts they already have in other plans' published
 // revisions, which also count toward the contract (planID is the plan the
-// shifts belong to, 0 for a new one).
+// shifts belong to, 0 for a new one). Shapes the draft itself must have
+// (inside the period, breaks inside shifts, no overlap within the plan) are
+// CheckDraft's.
 func (s *Service) RuleWarnings(ctx context.Context, planID int64, start, end time.Time, shifts []calendar.Shift) ([]calendar.Violation, error) {
 	return s.RuleWarningsAmong(ctx, planID, start, end, shifts, nil)
 }
+
+// publishedReach is how far before and after a plan's period other plans'
+// published shifts are read: far enough for rest, days in a row and the
+// agent weeks the period cuts.
+const publishedReach = 8 * 24 * time.Hour
 
 // RuleWarningsAmong is RuleWarnings with the agents already loaded (nil:
 // read the plan's agents). Returns NotFound for a shift of an agent not
 // among them.
 func (s *Service) RuleWarningsAmong(ctx context.Context, planID int64, start, end time.Time, shifts []calendar.Shift, agents map[int64]org.Agent) ([]calendar.Violation, error) {
-	// Each agent's own shifts, so the checks do not scan the whole plan per agent.
-	byAgent := map[int64][]calendar.Shift{}
-	for _, sh := range shifts {
-		if sh.AgentID != 0 {
-			byAgent[sh.AgentID] = append(byAgent[sh.AgentID], sh)
-		}
-	}
+	ids := agentIDsOf(shifts)
 	out := []calendar.Violation{}
-	ids := make([]int64, 0, len(byAgent))
-	for id := range byAgent {
-		ids = append(ids, id)
+	if len(ids) == 0 {
+		return out, nil
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	if agents == nil {
 		var err error
 		if agents, err = s.AgentsByID(ctx, ids); err != nil {
 			return nil, err
 		}
 	}
-	// The shifts these agents already have in other plans' published
-	// revisions count toward their contracts too (hours, shifts, rest, days
-	// in a row), and must not overlap this plan's.
-	var others []calendar.Shift
-	othersOf := map[int64][]calendar.Shift{}
-	if len(ids) > 0 {
-		var err error
-		if others, err = s.store.FindShifts(ctx, store.ShiftFilter{Published: true, ExceptPlanID: planID, AgentIDs: ids, From: start, To: end}); err != nil {
+	others, err := s.store.FindShifts(ctx, store.ShiftFilter{Published: true, ExceptPlanID: planID, AgentIDs: ids, From: start.Add(-publishedReach), To: end.Add(publishedReach)})
+	if err != nil {
+		return nil, err
+	}
+	var off []calendar.TimeOff
+	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
+		batch, total, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: ids, Status: calendar.TimeOffApproved, From: start, To: end, Page: page})
+		if err != nil {
 			return nil, err
 		}
-		for _, o := range others {
-			othersOf[o.AgentID] = append(othersOf[o.AgentID], o)
+		off = append(off, batch...)
+		if page.Offset+page.Limit >= total {
+			break
 		}
 	}
+	in := plancheck.Input{Start: start, End: end}
+	byID := map[string]int{}
 	for _, id := range ids {
 		a, ok := agents[id]
 		if !ok {
@@ -76,24 +82,55 @@ func (s *Service) RuleWarningsAmong(ctx context.Context, planID int64, start, en
 			return nil, fault.Wrap(fault.Internal, err, "agent has a bad time zone")
 		}
 		c := a.Contract
-		out = append(out, calendar.CheckContract(id, calendar.Contract{MinWeekHours: c.MinWeekHours, MaxWeekHours: c.MaxWeekHours,
-			MaxShiftsPerWeek: c.MaxShiftsPerWeek, MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays}, loc, append(byAgent[id], othersOf[id]...), start, end)...)
+		byID[strconv.FormatInt(id, 10)] = len(in.Agents)
+		in.Agents = append(in.Agents, plancheck.Agent{ID: strconv.FormatInt(id, 10), Location: loc, Contract: c.Name,
+			MinWeekHours: c.MinWeekHours, MaxWeekHours: c.MaxWeekHours, MaxShiftsPerWeek: c.MaxShiftsPerWeek,
+			MinRestHours: c.MinRestHours, MaxConsecutiveDays: c.MaxConsecutiveDays, Availability: checkWindows(a.Availability)})
 	}
-	if len(ids) > 0 {
-		var off []calendar.TimeOff
-		for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
-			batch, total, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: ids, Status: calendar.TimeOffApproved, From: start, To: end, Page: page})
-			if err != nil {
-				return nil, err
-			}
-			off = append(off, batch...)
-			if page.Offset+page.Limit >= total {
-				break
-			}
+	for _, o := range others {
+		k := byID[strconv.FormatInt(o.AgentID, 10)]
+		in.Agents[k].Published = append(in.Agents[k].Published, checkShift(o))
+	}
+	for _, r := range off {
+		if k, ok := byID[strconv.FormatInt(r.AgentID, 10)]; ok {
+			in.Agents[k].TimeOff = append(in.Agents[k].TimeOff, plancheck.Span{Start: r.Start, End: r.End})
 		}
-		out = append(out, calendar.CheckTimeOff(shifts, off)...)
-		out = append(out, calendar.CheckDoubleBooking(shifts, others)...)
-		out = append(out, availabilityWarnings(start, end, shifts, agents)...)
+	}
+	var index []int // plan shift of each checked shift
+	for i, sh := range shifts {
+		if sh.AgentID != 0 {
+			in.Shifts = append(in.Shifts, checkShift(sh))
+			index = append(index, i)
+		}
+	}
+	for _, b := range plancheck.Check(in) {
+		rule, keep := warningRule(b.Rule)
+		if !keep {
+			continue
+		}
+		id, _ := strconv.ParseInt(b.Agent, 10, 64)
+		v := calendar.Violation{AgentID: id, Rule: rule, Message: b.Where + ": " + b.Why}
+		if b.Shift >= 0 && b.Shift < len(index) {
+			v.UID = shifts[index[b.Shift]].UID
+		}
+		out = append(out, v)
 	}
 	return out, nil
+}
+
+// warningRule names a validator breach as drafts' warnings always have
+// (overlapping another plan's published shift is "double_booked"), and
+// leaves out what CheckDraft already refuses or a hand-made plan cannot
+// know (templates, queues, the period).
+func warningRule(rule string) (string, bool) {
+	switch rule {
+	case plancheck.RuleOverlap:
+		return "double_booked", true
+	case plancheck.RuleMaxShiftsWeek:
+		return "max_shifts_per_week", true
+	case plancheck.RuleMinRest, plancheck.RuleMaxWeekHours, plancheck.RuleMinWeekHours, plancheck.RuleConsecutiveDays,
+		plancheck.RuleTimeOff, plancheck.RuleAvailability, plancheck.RuleOneADay:
+		return rule, true
+	}
+	return "", false
 }
