@@ -130,3 +130,94 @@ func TestIntradayMovesABreakOutOfThePeak(t *testing.T) {
 func newServiceFor(t *testing.T, st *store.Store, now time.Time) *service.Service {
 	return service.New(st, nil, service.Config{Now: func() time.Time { return now.UTC() }})
 }
+
+// TestIntradayOffersOvertimeAndTimeOff: an overstaffed afternoon offers
+// voluntary time off and a short evening offers overtime to the agents
+// whose shifts can cover it; the planner records the answers, and an
+// accepted offer publishes the shift with its new end (short notice, paid
+// time adjusted, breaks after a VTO end dropped).
+func TestIntradayOffersOvertimeAndTimeOff(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		lisbon, _ := time.LoadLocation("Europe/Lisbon")
+		ahead := time.Now().In(lisbon).AddDate(0, 0, 2)
+		day := time.Date(ahead.Year(), ahead.Month(), ahead.Day(), 0, 0, 0, 0, lisbon)
+		at := func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+		now := at(9, 0)
+		w := newWorldAt(t, st, func() time.Time { return now.UTC() })
+		ctx := context.Background()
+		var pts []store.ForecastPoint
+		for i := 0; i < 48; i++ {
+			s := day.Add(time.Duration(i) * 30 * time.Minute)
+			v := 0.0
+			switch h := s.In(lisbon).Hour(); {
+			case h >= 8 && h < 17:
+				v = 0.5 // one agent is plenty
+			case h >= 17 && h < 19:
+				v = 6 // and nobody is planned
+			}
+			pts = append(pts, store.ForecastPoint{StartAt: s.UTC(), Contacts: v, Lower: v / 2, Upper: v * 2})
+		}
+		_, err := st.CreateForecast(ctx, store.Forecast{QueueID: w.queue.ID, Method: "snaive", IntervalMin: 30, StartAt: day.UTC(), EndAt: day.AddDate(0, 0, 1).UTC()}, pts)
+		require.NoError(t, err)
+		mk := func(a org.Agent, from, to int) calendar.Shift {
+			return calendar.Shift{AgentID: a.ID, QueueID: w.queue.ID, Template: "day", Start: at(from, 0), End: at(to, 0), PaidMinutes: (to-from)*60 - 30,
+				Breaks: []calendar.Break{{Name: "lunch", Start: at(from+4, 0), End: at(from+4, 30)}, {Name: "break", Start: at(to-2, 0), End: at(to-2, 15), Paid: true}}}
+		}
+		d, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "Day", Timezone: "Europe/Lisbon", PeriodStart: day.UTC(), PeriodEnd: day.AddDate(0, 0, 1).UTC()},
+			[]calendar.Shift{mk(w.agentA1, 8, 16), mk(w.agentA2, 8, 16), mk(w.agentB1, 9, 17)})
+		require.NoError(t, err)
+		_, _, err = st.PublishSchedule(ctx, d.ID, d.Version, w.users[org.RolePlanner].ID, day.AddDate(0, 0, -7))
+		require.NoError(t, err)
+
+		p := auth.Principal{User: w.users[org.RolePlanner]}
+		view, err := newServiceFor(t, st, now).Intraday(ctx, p, w.queue.ID)
+		require.NoError(t, err)
+		var ot, vto *service.ShiftOffer
+		for i, o := range view.Offers {
+			switch o.Kind {
+			case service.OfferOvertime:
+				ot = &view.Offers[i]
+			case service.OfferVTO:
+				if vto == nil {
+					vto = &view.Offers[i]
+				}
+			}
+		}
+		require.NotNil(t, ot, "the short evening offers overtime: %+v", view.Offers)
+		require.NotNil(t, vto, "the overstaffed day offers time off: %+v", view.Offers)
+		assert.Equal(t, w.agentB1.ID, ot.AgentID, "only b1's shift ends in the short stretch")
+		assert.True(t, ot.From.Equal(at(17, 0)) && ot.To.Equal(at(19, 0)), "%v-%v", ot.From, ot.To)
+		assert.False(t, vto.To.Before(at(12, 0)), "time off keeps 4 h of the shift")
+
+		c, csrf := signIn(t, w, "planner@example.com")
+		status, _, body := page(t, c, "GET", w.srv.URL+fmt.Sprintf("/planner/intraday/%d", w.queue.ID), nil)
+		require.Equal(t, 200, status, "%s", body)
+		assert.Contains(t, body, "Overtime: stay until 19:00")
+		form := url.Values{"csrf_token": {csrf}, "kind": {ot.Kind}, "shift_uid": {ot.ShiftUID}, "from": {ot.From.UTC().Format(time.RFC3339)},
+			"to": {ot.To.UTC().Format(time.RFC3339)}, "decision": {"accept"}}
+		status, _, body = page(t, c, "POST", w.srv.URL+fmt.Sprintf("/planner/intraday/%d/offers", w.queue.ID), form)
+		require.Equal(t, 200, status, "%s", body)
+		assert.Contains(t, body, "Shift changed and published")
+		got, err := st.FindShifts(ctx, store.ShiftFilter{Published: true, AgentIDs: []int64{w.agentB1.ID}, From: day, To: day.AddDate(0, 0, 1)})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.True(t, got[0].End.Equal(at(19, 0)))
+		assert.Equal(t, 8*60-30+120, got[0].PaidMinutes)
+		assert.True(t, got[0].ShortNotice)
+
+		res := w.as(org.RolePlanner, "POST", fmt.Sprintf("/api/v1/queues/%d/intraday/shift-offers", w.queue.ID),
+			map[string]any{"kind": vto.Kind, "shift_uid": vto.ShiftUID, "from": vto.From, "to": vto.To, "accept": true})
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		got, err = st.FindShifts(ctx, store.ShiftFilter{Published: true, AgentIDs: []int64{vto.AgentID}, From: day, To: day.AddDate(0, 0, 1)})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.True(t, got[0].End.Equal(vto.To))
+		for _, b := range got[0].Breaks {
+			assert.True(t, b.Start.Before(vto.To), "breaks after the new end are gone")
+		}
+		assert.Less(t, got[0].PaidMinutes, 8*60-30)
+		res = w.as(org.RolePlanner, "POST", fmt.Sprintf("/api/v1/queues/%d/intraday/shift-offers", w.queue.ID),
+			map[string]any{"kind": vto.Kind, "shift_uid": vto.ShiftUID, "from": vto.From, "to": vto.To, "accept": true})
+		assert.Equal(t, 409, res.Status, "the shift no longer ends there: %s", res.Body)
+	})
+}

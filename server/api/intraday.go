@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/httpx"
+	"github.com/peakwise/peakwise/server/service"
 )
 
 func (s *API) handleIntraday(c echo.Context) error {
@@ -46,6 +47,28 @@ func (s *API) handleDecideBreakMove(c echo.Context) error {
 		return err
 	}
 	sch, err := s.svc.DecideBreakMove(c.Request().Context(), httpx.Principal(c), id, req.ShiftUID, req.From, req.To, req.Accept)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, breakMoveResponse{Accepted: req.Accept, ScheduleID: sch.ID, Revision: sch.Revision})
+}
+
+// shiftOfferRequest records an agent's answer to an overtime or VTO offer.
+type shiftOfferRequest struct {
+	service.ShiftOffer
+	Accept bool `json:"accept"`
+}
+
+func (s *API) handleDecideShiftOffer(c echo.Context) error {
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	var req shiftOfferRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sch, err := s.svc.DecideShiftOffer(c.Request().Context(), httpx.Principal(c), id, req.ShiftOffer, req.Accept)
 	if err != nil {
 		return err
 	}

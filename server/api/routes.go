@@ -119,6 +119,8 @@ func (s *API) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 		Tag: "live", Response: service.IntradayView{}, Resource: auth.Forecasts, Action: auth.Read})
 	s.api.add(authed, http.MethodPost, "/queues/:id/intraday/break-moves", s.handleDecideBreakMove, doc{Summary: "Accept (publishing the plan's next revision with the break moved, short notice) or reject a suggested break move; audited",
 		Tag: "live", Request: breakMoveRequest{}, Response: breakMoveResponse{}, Resource: auth.Schedules, Action: auth.Update})
+	s.api.add(authed, http.MethodPost, "/queues/:id/intraday/shift-offers", s.handleDecideShiftOffer, doc{Summary: "Record an agent's answer to an overtime or voluntary-time-off offer; accepting publishes the plan's next revision with the shift's end moved (short notice, contract re-checked for overtime); audited",
+		Tag: "live", Request: shiftOfferRequest{}, Response: breakMoveResponse{}, Resource: auth.Schedules, Action: auth.Update})
 
 	// history_import.go
 	s.api.add(authed, http.MethodPost, "/history/records", s.handleImportHistoryJSON, doc{Summary: "Import contact history as JSON records (ACD integrations); overlapping ranges are replaced; all or nothing",

@@ -63,6 +63,9 @@ type IntradayView struct {
 	Intervals  []IntradayInterval        `json:"intervals"`
 	Moves      []BreakMoveSuggestion     `json:"moves"`
 	Windows    []intraday.StaffingWindow `json:"windows"`
+	// Offers turn the windows into overtime or voluntary time off for named
+	// agents, to accept (publishing the changed shift) or reject.
+	Offers []ShiftOffer `json:"offers"`
 }
 
 // Intraday builds queue queueID's view of today (on its clock) for p.
@@ -90,7 +93,7 @@ func (s *Service) Intraday(ctx context.Context, p auth.Principal, queueID int64)
 	dayStart := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
 	dayEnd := dayStart.AddDate(0, 0, 1)
 	view := IntradayView{Queue: q, Date: dayStart.Format(time.DateOnly), Deferred: ch.Kind == org.Deferred, Factor: 1,
-		Intervals: []IntradayInterval{}, Moves: []BreakMoveSuggestion{}, Windows: []intraday.StaffingWindow{}}
+		Intervals: []IntradayInterval{}, Moves: []BreakMoveSuggestion{}, Windows: []intraday.StaffingWindow{}, Offers: []ShiftOffer{}}
 	f, err := s.store.FindLatestForecast(ctx, q.ID)
 	if err != nil {
 		return view, err
@@ -206,6 +209,11 @@ func (s *Service) Intraday(ctx context.Context, p auth.Principal, queueID int64)
 	if windows != nil {
 		view.Windows = windows
 	}
+	rejectedOffers, err := s.rejectedOffers(ctx, q.ID, dayStart)
+	if err != nil {
+		return view, err
+	}
+	view.Offers = shiftOffers(view.Windows, onQueue, agents, rejectedOffers, now)
 	return view, nil
 }
 

@@ -45,6 +45,7 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.GET("/planner/compare", s.webCompare)
 	g.GET("/planner/intraday/:id", s.webIntraday)
 	g.POST("/planner/intraday/:id/moves", s.webDecideBreakMove)
+	g.POST("/planner/intraday/:id/offers", s.webDecideShiftOffer)
 	g.GET("/planner/jobs", s.webJobs)
 	g.POST("/planner/jobs/:name/runs", s.webTriggerJob)
 
