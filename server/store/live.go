@@ -20,11 +20,16 @@ import (
 // liveChannel is the NOTIFY channel of the store's schema, so stores on
 // other schemas of one database (tests) do not hear each other.
 func (s *Store) liveChannel(ctx context.Context) (string, error) {
+	if ch, ok := s.liveCh.Load().(string); ok {
+		return ch, nil
+	}
 	var schema string
 	if err := s.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
 		return "", err
 	}
-	return "peakwise_live_" + schema, nil
+	ch := "peakwise_live_" + schema
+	s.liveCh.Store(ch)
+	return ch, nil
 }
 
 // NotifyLive tells every replica's WatchLive that the live board changed.

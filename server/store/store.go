@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -43,6 +44,8 @@ type Store struct {
 	// pool is the pgx pool behind GORM on PostgreSQL, shared with the job
 	// queue (River), so one database config serves both; nil on SQLite.
 	pool *pgxpool.Pool
+	// liveCh caches the live board's NOTIFY channel (see live.go).
+	liveCh *atomic.Value
 }
 
 // Config says which database to open.
@@ -117,7 +120,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// One writer at a time is SQLite's nature; a small pool avoids lock churn.
 		sqlDB.SetMaxOpenConns(4)
 	}
-	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, pool: pool}
+	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, pool: pool, liveCh: new(atomic.Value)}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -205,7 +208,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 // An error from fn, or a panic, rolls everything back.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		return fn(&Store{db: gtx, dialect: s.dialect, now: s.now})
+		return fn(&Store{db: gtx, dialect: s.dialect, now: s.now, liveCh: s.liveCh})
 	})
 }
 
