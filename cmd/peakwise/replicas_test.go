@@ -137,11 +137,23 @@ func TestReplicasSurviveAKilledReplicaAndALostDatabase(t *testing.T) {
 	killedAt := time.Now()
 	t.Logf("killed replica pid %d while it worked %s", victim.cmd.Process.Pid, item)
 
-	// Then the database goes away for everyone: every connection is cut.
+	// Then the database goes away for everyone: every connection is cut, or
+	// with PEAKWISE_TEST_PG_RESTART (a command, e.g. "pg_ctlcluster
+	// --skip-systemctl-redirect 15 main restart") the server itself restarts.
+	// The restart is not run in CI, where other packages' tests share the
+	// server.
 	time.Sleep(500 * time.Millisecond)
-	var cut int
-	require.NoError(t, db.QueryRowContext(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&cut))
-	t.Logf("cut %d database connections", cut)
+	if restart := os.Getenv("PEAKWISE_TEST_PG_RESTART"); restart != "" {
+		f := strings.Fields(restart)
+		out, err := exec.Command(f[0], f[1:]...).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		t.Logf("restarted PostgreSQL: %s", restart)
+		require.Eventually(t, func() bool { return db.PingContext(ctx) == nil }, 30*time.Second, 200*time.Millisecond)
+	} else {
+		var cut int
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&cut))
+		t.Logf("cut %d database connections", cut)
+	}
 
 	var survivor *replica
 	for _, r := range reps {
