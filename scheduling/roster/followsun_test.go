@@ -69,10 +69,11 @@ func followSunProblem(tb testing.TB, agents int, load float64, seed uint64) Prob
 	n := int(end.Sub(start) / step)
 	p := Problem{Start: start, Step: step, Location: ny, Templates: followSunTemplates(), Seed: seed,
 		MinLevel: map[string]int{"voice_en": 3}}
-	for _, s := range sites {
+	for si, s := range sites {
 		p.Queues = append(p.Queues, s.queues...)
+		p.QueueLocations = append(p.QueueLocations, zones[si], zones[si])
 	}
-	p.Queues = append(p.Queues, "voice_en", "email_en")
+	p.Queues = append(p.Queues, "voice_en", "email_en") // global: on the plan's clock
 	id := 0
 	minSum := 0.0
 	for si, s := range sites {

@@ -40,12 +40,17 @@ type Problem struct {
 	// period is len(Required[q]) intervals of Step. Every shift lies inside it.
 	Start time.Time
 	Step  time.Duration
-	// Location's local days define the daily peaks (the plan's zone).
+	// Location is the plan's zone: the clock of a queue with no zone of its own.
 	Location *time.Location
 	// Queues names the queues; Required[q][i] is the staff queue q needs in
 	// interval i.
 	Queues   []string
 	Required [][]float64
+	// QueueLocations are the queues' own clocks (nil, or a nil entry: Location):
+	// each queue's peaks are the busiest intervals of each of its own local
+	// days, so a shift's peak time, stretch and fair share are judged by the
+	// peaks of the queue it is assigned to.
+	QueueLocations []*time.Location
 	// MinLevel is the least proficiency (1-5) a queue asks for; an agent
 	// whose level for the queue is lower neither counts toward its cover
 	// nor is assigned to it. A queue it does not name asks for level 1.
@@ -56,8 +61,8 @@ type Problem struct {
 	Templates scheduling.Templates
 	// Weights of the objective; zero fields take DefaultWeights.
 	Weights Weights
-	// PeakShare is the share of each local day's busiest intervals (of the
-	// summed requirement) that count as peak (default 0.25).
+	// PeakShare is the share of each queue's busiest intervals on each of its
+	// local days that count as peak (default 0.25).
 	PeakShare float64
 	// MaxPeakStretch is the longest a shift should work through peak
 	// intervals without a break (default 2 h).
@@ -322,4 +327,28 @@ func WeekMinimum(a Agent, monday time.Time) float64 {
 		}
 	}
 	return a.Contract.MinWeekHours * float64(7-off) / 7
+}
+
+// queuePeaks marks each queue's peak intervals on its own clock.
+func queuePeaks(p *Problem) [][]bool {
+	out := make([][]bool, len(p.Queues))
+	for q := range p.Queues {
+		loc := p.Location
+		if q < len(p.QueueLocations) && p.QueueLocations[q] != nil {
+			loc = p.QueueLocations[q]
+		}
+		out[q] = scheduling.Peaks(loc, p.Start, p.Step, p.Required[q], p.PeakShare)
+	}
+	return out
+}
+
+// unionPeaks marks the intervals that are peak for any of queues.
+func unionPeaks(peaks [][]bool, queues []int, n int) []bool {
+	out := make([]bool, n)
+	for _, q := range queues {
+		for i, v := range peaks[q] {
+			out[i] = out[i] || v
+		}
+	}
+	return out
 }

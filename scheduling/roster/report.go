@@ -181,13 +181,7 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 			qr.CoveredHours += (req - math.Max(0, rem)) * h
 		}
 	}
-	total := make([]float64, n)
-	for q := range p.Queues {
-		for i, v := range p.Required[q] {
-			total[i] += v
-		}
-	}
-	peak := scheduling.Peaks(p.Location, p.Start, p.Step, total, p.PeakShare)
+	peakQ := queuePeaks(&p)
 	r.Agents = make([]AgentReport, len(p.Agents))
 	for ai, a := range p.Agents {
 		r.Agents[ai] = AgentReport{Agent: a.ID}
@@ -199,7 +193,14 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 		ar := &r.Agents[ai]
 		ar.PaidHours += float64(sh.PaidMinutes) / 60
 		ar.Shifts++
-		pm, longest := peakStats(al.cells[k], peak, p.Step)
+		// A shift's peaks are those of the queue it works (the most of).
+		q := 0
+		for x, v := range al.shiftQueue[k] {
+			if v > al.shiftQueue[k][q] {
+				q = x
+			}
+		}
+		pm, longest := peakStats(al.cells[k], peakQ[q], p.Step)
 		ar.PeakHours += pm / 60
 		ar.LongestPeakStretchMin = math.Max(ar.LongestPeakStretchMin, longest)
 		we, ni := weekendNight(p.Agents[ai].Location, sh)

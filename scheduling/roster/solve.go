@@ -82,7 +82,8 @@ type solver struct {
 	agents  []agentState
 	shifts  []placed
 	free    []int32
-	peak    []bool
+	peakQ   [][]bool // [queue][interval]: the queue's peaks on its own clock
+	peakG   [][]bool // [group][interval]: peak for any of the group's queues
 
 	dirty     []int32
 	isDirty   []bool
@@ -168,14 +169,16 @@ func newSolver(p *Problem) *solver {
 	s.groups, groupOf = groupsOf(p.Queues, p.Agents)
 	s.G = len(s.groups)
 	s.req = make([]float64, n*s.Q)
-	total := make([]float64, n)
 	for q := range p.Queues {
 		for i, v := range p.Required[q] {
 			s.req[i*s.Q+q] = v
-			total[i] += v
 		}
 	}
-	s.peak = scheduling.Peaks(p.Location, p.Start, p.Step, total, p.PeakShare)
+	s.peakQ = queuePeaks(p)
+	s.peakG = make([][]bool, s.G)
+	for g := range s.groups {
+		s.peakG[g] = unionPeaks(s.peakQ, s.groups[g].queues, n)
+	}
 	s.on = make([]float64, n*s.Q)
 	s.tmplCount = make([]int, len(p.Templates.Templates))
 	s.rem = append([]float64(nil), s.req...)
@@ -461,7 +464,7 @@ func (s *solver) unmetOf(ai int, pt *pattern) int {
 }
 
 func (s *solver) shiftStats(pl *placed) {
-	pm, longest := peakStats(pl.cells, s.peak, s.p.Step)
+	pm, longest := peakStats(pl.cells, s.peakQ[pl.queue], s.p.Step)
 	pl.peakMin = pm
 	pl.stretchMin = math.Max(0, longest-s.p.MaxPeakStretch.Minutes())
 }
@@ -853,7 +856,7 @@ func (s *solver) pickAgent(z, g, pat int) int {
 	pt := &s.zones[z].pats[pat]
 	best := -1
 	var bestKey [3]float64
-	pm, _ := peakStats(pt.cells0, s.peak, s.p.Step)
+	pm, _ := peakStats(pt.cells0, s.peakG[g], s.p.Step)
 	w := s.p.Weights
 	for _, ai := range s.pool[z*s.G+g] {
 		if !s.canAdd(ai, pat) {
@@ -1079,6 +1082,14 @@ func (s *solver) setQueue(id int32, q int) {
 	}
 	s.flush()
 	pl.queue = q
+	// The shift's peak time is judged by its new queue's peaks.
+	st := &s.agents[pl.agent]
+	st.peakMin -= pl.peakMin
+	st.stretchMin -= pl.stretchMin
+	s.shiftStats(pl)
+	st.peakMin += pl.peakMin
+	st.stretchMin += pl.stretchMin
+	s.refreshSoft(pl.agent)
 }
 
 // rebalance re-assigns shifts between queues: a shift moves to another of

@@ -169,6 +169,11 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 		queues = append(queues, q)
 		prob.Queues = append(prob.Queues, q.Name)
 		prob.Required = append(prob.Required, need)
+		qloc, err := time.LoadLocation(q.Timezone)
+		if err != nil {
+			return prob, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+		}
+		prob.QueueLocations = append(prob.QueueLocations, qloc) // its peaks on its own clock
 		if q.MinProficiency > 1 {
 			if prob.MinLevel == nil {
 				prob.MinLevel = map[string]int{}
