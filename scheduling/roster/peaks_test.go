@@ -20,7 +20,7 @@ func TestQueuePeaksAreOnEachQueuesOwnClock(t *testing.T) {
 	n := 48 // one UTC day of 30-minute intervals
 	voice, chat := make([]float64, n), make([]float64, n)
 	for i := range n {
-		h := float64(i) / 2 // UTC hour
+		h := float64(i) / 2   // UTC hour
 		if h >= 7 && h < 17 { // 08:00-18:00 Berlin, busiest at 10:00
 			voice[i] = 120 - 12*math.Abs(h-9)
 		}
