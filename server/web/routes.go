@@ -30,6 +30,7 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.GET("/planner", s.webPlanner)
 	g.GET("/planner/queues/:id", s.webQueue)
 	g.POST("/planner/queues/:id/forecast", s.webForecastQueue)
+	g.GET("/planner/queues/:id/requirements", s.webRequirements) // planner_requirements.go
 	g.GET("/planner/history", s.webHistoryForm)
 	// The upload is limited before the CSRF check reads the multipart body.
 	e.POST("/planner/history", s.webImportHistory, middleware.BodyLimit("64M"), authenticate, s.requirePage)
