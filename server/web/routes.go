@@ -85,4 +85,11 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.POST("/admin/tokens/:id/revoke", s.webRevokeToken)
 	g.GET("/admin/live", s.webLiveSettings) // admin_live.go
 	g.POST("/admin/live", s.webSaveLiveSettings)
+
+	// admin_records.html: list, add, edit and delete of the organisation's
+	// records, one kind per file (admin_sites.go, ...).
+	mountRecords(g, s, sitesKind(s.svc))
+	mountRecords(g, s, channelsKind(s.svc))
+	mountRecords(g, s, queuesKind(s.svc))
+	mountRecords(g, s, specialDaysKind(s.svc))
 }

@@ -1,0 +1,158 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/store/storetest"
+)
+
+// TestWebAdminKeepsQueuesChannelsSitesAndSpecialDays walks the record
+// pages on both databases: add, edit with a version check, delete where the
+// policy allows and nothing uses the record, and the service's refusals
+// shown next to their fields.
+func TestWebAdminKeepsQueuesChannelsSitesAndSpecialDays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st)
+		pc, pcsrf := signIn(t, w, "planner@example.com")
+		post := func(c *http.Client, path string, v url.Values) (int, string, string) {
+			return page(t, c, "POST", w.srv.URL+path, v)
+		}
+
+		// A queue: the service's rules per field, then added.
+		form := url.Values{"csrf_token": {pcsrf}, "name": {"Chat ES"}, "channel_id": {itoa(w.channel.ID)}, "timezone": {"Mars/Olympus"},
+			"service_level_pct": {"80"}, "answer_within_seconds": {"0"}, "default_aht_seconds": {"420"}, "chat_concurrency": {"2"},
+			"interval_minutes": {"30"}, "max_occupancy": {"85"}, "shrinkage": {"130"}, "patience_seconds": {"soon"}, "language": {"es"}}
+		status, _, body := post(pc, "/admin/queues", form)
+		require.Equal(t, http.StatusBadRequest, status, "%s", body)
+		assert.Contains(t, body, `id="shrinkage-error">must be at least 0% and below 100%, got 130%`)
+		assert.Contains(t, body, `id="patience_seconds-error">must be a whole number`)
+		assert.Contains(t, body, `value="Chat ES"`, "the form keeps what was typed")
+		form.Set("shrinkage", "25")
+		form.Set("patience_seconds", "90")
+		status, _, body = post(pc, "/admin/queues", form)
+		require.Equal(t, http.StatusBadRequest, status, "%s", body)
+		assert.Contains(t, body, `id="timezone-error">`, "the queue's own rules, per field")
+		form.Set("timezone", "Europe/Madrid")
+		status, _, body = post(pc, "/admin/queues", form)
+		require.Equal(t, http.StatusBadRequest, status, "%s", body)
+		assert.Contains(t, body, `id="answer_within_seconds-error">is required for a real-time channel`)
+		form.Set("answer_within_seconds", "30")
+		status, path, body := post(pc, "/admin/queues", form)
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		assert.Equal(t, "/admin/queues", path)
+		assert.Contains(t, body, "Queue Chat ES added.")
+		qs, _, err := st.FindQueues(ctx, store.Page{Limit: 50})
+		require.NoError(t, err)
+		var q org.Queue
+		for _, x := range qs {
+			if x.Name == "Chat ES" {
+				q = x
+			}
+		}
+		require.NotZero(t, q.ID, "the queue is stored")
+		assert.Equal(t, 0.25, q.Shrinkage)
+		assert.Equal(t, 0.85, q.MaxOccupancy)
+		assert.Equal(t, 90, q.PatienceSec)
+		assert.Equal(t, 2, q.ChatConcurrency)
+
+		// Edit: the form shows the stored values; a stale version is refused
+		// with the current values and a clear message.
+		status, _, body = page(t, pc, "GET", w.srv.URL+"/admin/queues/"+itoa(q.ID), nil)
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		assert.Contains(t, body, `name="shrinkage" type="number" value="25"`)
+		edit, err := url.ParseQuery("")
+		require.NoError(t, err)
+		for k, v := range form {
+			edit[k] = v
+		}
+		edit.Set("version", itoa(int64(q.Version)))
+		edit.Set("default_aht_seconds", "360")
+		status, _, body = post(pc, "/admin/queues/"+itoa(q.ID), edit)
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		assert.Contains(t, body, "Queue Chat ES saved.")
+		got, err := st.FindQueueByID(ctx, q.ID)
+		require.NoError(t, err)
+		assert.Equal(t, 360, got.DefaultAHTSec)
+		edit.Set("default_aht_seconds", "200") // the same form sent again: stale
+		status, _, body = post(pc, "/admin/queues/"+itoa(q.ID), edit)
+		assert.Equal(t, http.StatusConflict, status)
+		assert.Contains(t, body, "someone else changed this queue after you opened it")
+		assert.Contains(t, body, `name="default_aht_seconds" type="number" value="360"`, "the form shows their version")
+		again, err := st.FindQueueByID(ctx, q.ID)
+		require.NoError(t, err)
+		assert.Equal(t, 360, again.DefaultAHTSec)
+
+		// A special day on the queue; a bad factor is named; then delete it.
+		status, _, body = post(pc, "/admin/special-days", url.Values{"csrf_token": {pcsrf}, "date": {"2026-12-24"}, "queue_id": {itoa(q.ID)}, "factor": {"40"}})
+		assert.Equal(t, http.StatusBadRequest, status)
+		assert.Contains(t, body, `id="factor-error">must be above 0 and at most 20`)
+		status, _, body = post(pc, "/admin/special-days", url.Values{"csrf_token": {pcsrf}, "date": {"2026-12-24"}, "queue_id": {itoa(q.ID)}, "factor": {"0.6"}, "note": {"Christmas Eve"}})
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		assert.Contains(t, body, "Christmas Eve")
+		days, _, err := st.FindSpecialDays(ctx, store.SpecialDayFilter{})
+		require.NoError(t, err)
+		require.Len(t, days, 1)
+		assert.Equal(t, 0.6, days[0].Factor)
+		status, _, body = post(pc, "/admin/special-days/"+itoa(days[0].ID), url.Values{"csrf_token": {pcsrf}, "version": {itoa(int64(days[0].Version))},
+			"date": {"2026-12-24"}, "queue_id": {""}, "closed": {"on"}, "note": {"Christmas Eve"}})
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		d, err := st.FindSpecialDayByID(ctx, days[0].ID)
+		require.NoError(t, err)
+		assert.True(t, d.Closed)
+		assert.Nil(t, d.QueueID, "every queue")
+		status, _, body = post(pc, "/admin/special-days/"+itoa(d.ID)+"/delete", url.Values{"csrf_token": {pcsrf}})
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		_, err = st.FindSpecialDayByID(ctx, d.ID)
+		assert.Error(t, err)
+
+		// Channels: planners add and edit; only admins delete, and not one in use.
+		status, _, body = post(pc, "/admin/channels", url.Values{"csrf_token": {pcsrf}, "key": {"Email!"}, "name": {"Email"}, "kind": {"deferred"}})
+		assert.Equal(t, http.StatusBadRequest, status)
+		assert.Contains(t, body, `id="key-error">must be 1-32 lower-case letters`)
+		status, _, body = post(pc, "/admin/channels", url.Values{"csrf_token": {pcsrf}, "key": {"email"}, "name": {"Email"}, "kind": {"deferred"}})
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		status, _, body = post(pc, "/admin/channels", url.Values{"csrf_token": {pcsrf}, "key": {"email"}, "name": {"Email"}, "kind": {"deferred"}})
+		assert.Equal(t, http.StatusConflict, status, "a duplicate key is refused: %s", body)
+		_, _, body = page(t, pc, "GET", w.srv.URL+"/admin/channels/"+itoa(w.channel.ID), nil)
+		assert.NotContains(t, body, `id="delete"`, "a planner is offered no delete")
+		status, _, _ = post(pc, "/admin/channels/"+itoa(w.channel.ID)+"/delete", url.Values{"csrf_token": {pcsrf}})
+		assert.Equal(t, http.StatusForbidden, status)
+		ac, acsrf := signIn(t, w, "admin@example.com")
+		status, _, body = post(ac, "/admin/channels/"+itoa(w.channel.ID)+"/delete", url.Values{"csrf_token": {acsrf}})
+		assert.Equal(t, http.StatusConflict, status)
+		assert.Contains(t, body, "Not deleted:", "the voice channel's queues use it")
+
+		// Sites are the admin's: a planner is refused; the admin edits one.
+		status, _, _ = page(t, pc, "GET", w.srv.URL+"/admin/sites", nil)
+		assert.Equal(t, http.StatusForbidden, status)
+		status, _, body = post(ac, "/admin/sites/"+itoa(w.site.ID), url.Values{"csrf_token": {acsrf}, "version": {itoa(int64(w.site.Version))},
+			"name": {"Porto"}, "timezone": {"Nowhere/Land"}})
+		assert.Equal(t, http.StatusBadRequest, status)
+		assert.Contains(t, body, `id="timezone-error">`)
+		status, _, body = post(ac, "/admin/sites/"+itoa(w.site.ID), url.Values{"csrf_token": {acsrf}, "version": {itoa(int64(w.site.Version))},
+			"name": {"Porto Centro"}, "timezone": {"Europe/Lisbon"}})
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		assert.Contains(t, body, "Site Porto Centro saved.")
+		status, _, body = post(ac, "/admin/sites/"+itoa(w.site.ID)+"/delete", url.Values{"csrf_token": {acsrf}})
+		assert.Equal(t, http.StatusConflict, status, "teams use the site: %s", body)
+
+		// A queue nothing uses is deleted; other roles are refused the pages.
+		status, _, body = post(pc, "/admin/queues/"+itoa(q.ID)+"/delete", url.Values{"csrf_token": {pcsrf}})
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		assert.Contains(t, body, "Queue Chat ES deleted.")
+		sc, _ := signIn(t, w, "supervisor@example.com")
+		for _, p := range []string{"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/sites", "/admin/queues/" + itoa(w.queue.ID)} {
+			status, _, _ = page(t, sc, "GET", w.srv.URL+p, nil)
+			assert.Equal(t, http.StatusForbidden, status, p)
+		}
+	})
+}
