@@ -14,11 +14,11 @@ import (
 	"github.com/peakwise/peakwise/server/store/storetest"
 )
 
-// TestWebAdminKeepsQueuesChannelsSitesAndSpecialDays walks the record
+// TestWebAdminKeepsTheOrganisationsRecords walks the record
 // pages on both databases: add, edit with a version check, delete where the
 // policy allows and nothing uses the record, and the service's refusals
-// shown next to their fields.
-func TestWebAdminKeepsQueuesChannelsSitesAndSpecialDays(t *testing.T) {
+// shown next to their fields; agents with skills, contract and availability too.
+func TestWebAdminKeepsTheOrganisationsRecords(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		w := newWorld(t, st)
@@ -145,12 +145,62 @@ func TestWebAdminKeepsQueuesChannelsSitesAndSpecialDays(t *testing.T) {
 		status, _, body = post(ac, "/admin/sites/"+itoa(w.site.ID)+"/delete", url.Values{"csrf_token": {acsrf}})
 		assert.Equal(t, http.StatusConflict, status, "teams use the site: %s", body)
 
+		// Agents: skills per channel and language, contract and availability.
+		agent := url.Values{"csrf_token": {pcsrf}, "name": {"Rita"}, "email": {"rita@agents.example.com"}, "timezone": {"Europe/Lisbon"},
+			"team_id": {itoa(w.teamA.ID)}, "skill.voice": {"4"}, "languages": {"pt 5, en"}, "contract.name": {"PT"},
+			"contract.min_week_hours": {"10"}, "contract.max_week_hours": {"20"}, "contract.max_shifts_per_week": {"4"},
+			"contract.min_rest_hours": {"11"}, "contract.max_consecutive_days": {"5"},
+			"availability.mon": {"08:00-14:00"}, "availability.tue": {"25:00-26:00"}, "availability.wed": {"lunchtime"}}
+		status, _, body = post(pc, "/admin/agents", agent)
+		require.Equal(t, http.StatusBadRequest, status, "%s", body)
+		assert.Contains(t, body, `id="languages-error">write each language as its code and level`)
+		assert.Contains(t, body, `id="availability.wed-error">write a span like 08:00-16:00`)
+		agent.Set("languages", "pt 5, en 3")
+		agent.Set("availability.wed", "")
+		agent.Set("contract.min_week_hours", "30")
+		status, _, body = post(pc, "/admin/agents", agent)
+		require.Equal(t, http.StatusBadRequest, status, "%s", body)
+		assert.Contains(t, body, `id="availability.tue-error">must be a clock time like 08:00`, "the service's availability[1] is Tuesday's input")
+		assert.Contains(t, body, `id="contract.min_week_hours-error">must not exceed max_week_hours`)
+		agent.Set("availability.tue", "18:00-22:00, 07:00-09:00")
+		agent.Set("contract.min_week_hours", "10")
+		status, _, body = post(pc, "/admin/agents", agent)
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		assert.Contains(t, body, "Agent Rita added.")
+		all, _, err := st.FindAgents(ctx, store.AgentFilter{Page: store.Page{Limit: 50}})
+		require.NoError(t, err)
+		var rita org.Agent
+		for _, a := range all {
+			if a.Name == "Rita" {
+				rita = a
+			}
+		}
+		require.NotZero(t, rita.ID)
+		assert.ElementsMatch(t, []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 4}, {Kind: "language", Value: "pt", Proficiency: 5},
+			{Kind: "language", Value: "en", Proficiency: 3}}, rita.Skills)
+		assert.Equal(t, org.Contract{Name: "PT", MinWeekHours: 10, MaxWeekHours: 20, MaxShiftsPerWeek: 4, MinRestHours: 11, MaxConsecutiveDays: 5}, rita.Contract)
+		assert.Len(t, rita.Availability, 3)
+		status, _, body = page(t, pc, "GET", w.srv.URL+"/admin/agents/"+itoa(rita.ID), nil)
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		assert.Contains(t, body, `name="availability.tue" type="text" value="18:00-22:00, 07:00-09:00"`)
+		agent.Set("version", itoa(int64(rita.Version)))
+		agent.Set("skill.voice", "5")
+		status, _, body = post(pc, "/admin/agents/"+itoa(rita.ID), agent)
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		status, _, body = post(pc, "/admin/agents/"+itoa(rita.ID), agent)
+		assert.Equal(t, http.StatusConflict, status, "the same version again is stale: %s", body)
+		status, _, _ = post(pc, "/admin/agents/"+itoa(rita.ID)+"/delete", url.Values{"csrf_token": {pcsrf}})
+		assert.Equal(t, http.StatusForbidden, status, "only admins delete agents")
+		status, _, body = post(ac, "/admin/agents/"+itoa(rita.ID)+"/delete", url.Values{"csrf_token": {acsrf}})
+		require.Equal(t, http.StatusOK, status, "%s", body)
+		assert.Contains(t, body, "Agent Rita deleted.")
+
 		// A queue nothing uses is deleted; other roles are refused the pages.
 		status, _, body = post(pc, "/admin/queues/"+itoa(q.ID)+"/delete", url.Values{"csrf_token": {pcsrf}})
 		require.Equal(t, http.StatusOK, status, "%s", body)
 		assert.Contains(t, body, "Queue Chat ES deleted.")
 		sc, _ := signIn(t, w, "supervisor@example.com")
-		for _, p := range []string{"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/sites", "/admin/queues/" + itoa(w.queue.ID)} {
+		for _, p := range []string{"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/sites", "/admin/agents", "/admin/queues/" + itoa(w.queue.ID)} {
 			status, _, _ = page(t, sc, "GET", w.srv.URL+p, nil)
 			assert.Equal(t, http.StatusForbidden, status, p)
 		}

@@ -53,10 +53,18 @@ type recordForm interface {
 	version() int
 }
 
+// fieldNamer is a form whose inputs are not named as the service names
+// its fields (an agent's availability is one input per weekday, the
+// service counts windows): fieldName returns the input for key.
+type fieldNamer interface {
+	fieldName(key string) string
+}
+
 // recordOptions are the choices a form's selects offer.
 type recordOptions struct {
 	Channels []org.Channel
 	Queues   []org.Queue
+	Teams    []org.Team
 }
 
 // recordKind describes one kind of record to the generic pages.
@@ -85,7 +93,11 @@ func (s *Handler) recordOptions(ctx context.Context) (recordOptions, error) {
 	if err != nil {
 		return recordOptions{}, err
 	}
-	return recordOptions{Channels: chs, Queues: qs}, nil
+	teams, _, err := s.svc.FindTeams(ctx, service.TeamFilter{Page: pageAll})
+	if err != nil {
+		return recordOptions{}, err
+	}
+	return recordOptions{Channels: chs, Queues: qs, Teams: teams}, nil
 }
 
 // allow admits the kind's roles when the policy lets them take action.
@@ -141,9 +153,9 @@ func (s *Handler) recordPage(c echo.Context, k recordKind, status int, pg page, 
 	return s.render(c, status, "admin_records", pg)
 }
 
-// formFault puts a refusal of the form on pg: the message, and each field's
-// reason next to it. Other errors are passed on (ok false).
-func formFault(pg *page, err error) (int, bool) {
+// formFault puts a refusal of form on pg: the message, and each field's
+// reason next to its input. Other errors are passed on (ok false).
+func formFault(pg *page, form recordForm, err error) (int, bool) {
 	var fe *fault.Error
 	if !errors.As(err, &fe) || (fe.Code != fault.Invalid && fe.Code != fault.Conflict && fe.Code != fault.Unprocessable) {
 		return 0, false
@@ -152,7 +164,14 @@ func formFault(pg *page, err error) (int, bool) {
 	if len(fe.Fields) > 0 {
 		pg.Error += ": see the fields marked below."
 	}
+	namer, _ := form.(fieldNamer)
 	for k, v := range fe.Fields {
+		if namer != nil {
+			k = namer.fieldName(k)
+		}
+		if _, dup := pg.Fields[k]; dup {
+			continue // the first problem of an input is enough
+		}
 		pg.Fields[k] = v
 	}
 	return httpx.StatusOf[fe.Code], true
@@ -182,7 +201,7 @@ func (s *Handler) webCreateRecord(k recordKind) echo.HandlerFunc {
 		}
 		if err != nil {
 			pg := s.newPage(c, k.plural)
-			status, ok := formFault(&pg, err)
+			status, ok := formFault(&pg, form, err)
 			if !ok {
 				return err
 			}
@@ -242,7 +261,7 @@ func (s *Handler) webUpdateRecord(k recordKind) echo.HandlerFunc {
 		}
 		if err != nil {
 			pg := s.newPage(c, capitalize(k.singular)+" "+name)
-			status, ok := formFault(&pg, err)
+			status, ok := formFault(&pg, form, err)
 			if !ok {
 				return err
 			}

@@ -34,6 +34,7 @@ var (
 		{Href: "/admin/queues", Label: "Queue settings"},
 		{Href: "/admin/channels", Label: "Channels"},
 		{Href: "/admin/special-days", Label: "Special days"},
+		{Href: "/admin/agents", Label: "Agents"},
 	}}
 	qualitySection = menuSection{Label: "Quality", Links: []link{
 		{Href: "/qa", Label: "Evaluations"},

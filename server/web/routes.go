@@ -92,4 +92,5 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	mountRecords(g, s, channelsKind(s.svc))
 	mountRecords(g, s, queuesKind(s.svc))
 	mountRecords(g, s, specialDaysKind(s.svc))
+	mountRecords(g, s, agentsKind(s.svc))
 }
