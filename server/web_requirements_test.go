@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/server/store/storetest"
 )
@@ -74,6 +75,22 @@ func TestWebRequirementsWithWhatIf(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Contains(t, body, `id="shrinkage-error">must be at least 0% and below 100%, got 120%`)
 	assert.Contains(t, body, `id="service_level_pct-error">`)
+
+	// Deferred work: no service level or answer time to change; the oldest
+	// item's age instead of the speed of answer.
+	email, err := st.CreateChannel(ctx, org.Channel{Key: "email", Name: "Email", Kind: org.Deferred})
+	require.NoError(t, err)
+	eq, err := st.CreateQueue(ctx, org.Queue{Name: "Email PT", ChannelID: email.ID, Timezone: "Europe/Lisbon", ServiceLevelPct: 90, ResponseWithinSec: 4 * 3600,
+		DefaultAHTSec: 360, ChatConcurrency: 1, IntervalMin: 60, MaxOccupancy: 0.85, Shrinkage: 0.2})
+	require.NoError(t, err)
+	_, err = st.CreateForecast(ctx, store.Forecast{QueueID: eq.ID, Method: "snaive", IntervalMin: 60, StartAt: t0, EndAt: t0.Add(2 * time.Hour),
+		HistoryFrom: t0.Add(-time.Hour), HistoryTo: t0}, []store.ForecastPoint{{StartAt: t0, Contacts: 30}, {StartAt: t0.Add(time.Hour), Contacts: 10}})
+	require.NoError(t, err)
+	status, _, body = page(t, c, "GET", w.srv.URL+"/planner/queues/"+itoa(eq.ID)+"/requirements?shrinkage=10", nil)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	assert.Contains(t, body, "Oldest item waiting")
+	assert.NotContains(t, body, `id="service_level_pct"`)
+	assert.Contains(t, body, "what-if, not saved")
 
 	// The queue's page links here; other roles are refused.
 	_, _, body = page(t, c, "GET", w.srv.URL+"/planner/queues/"+itoa(q.ID), nil)
