@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -204,5 +205,45 @@ func TestWebAdminKeepsTheOrganisationsRecords(t *testing.T) {
 			status, _, _ = page(t, sc, "GET", w.srv.URL+p, nil)
 			assert.Equal(t, http.StatusForbidden, status, p)
 		}
+	})
+}
+
+// TestWebAdminConcurrentEditsOfOneVersion: a burst of edits sent from the
+// same version of a queue saves exactly one; the others are told the queue
+// changed, and nothing is lost or mixed.
+func TestWebAdminConcurrentEditsOfOneVersion(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		c, csrf := signIn(t, w, "planner@example.com")
+		q := w.queue
+		const n = 6
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				status, _, _ := page(t, c, "POST", w.srv.URL+"/admin/queues/"+itoa(q.ID), url.Values{"csrf_token": {csrf}, "version": {itoa(int64(q.Version))},
+					"name": {q.Name}, "channel_id": {itoa(q.ChannelID)}, "timezone": {q.Timezone}, "service_level_pct": {"80"}, "answer_within_seconds": {"20"},
+					"default_aht_seconds": {itoa(int64(200 + i))}, "chat_concurrency": {"1"}, "interval_minutes": {"30"}, "max_occupancy": {"85"}, "shrinkage": {"30"}})
+				statuses <- status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		won := 0
+		for s := range statuses {
+			if s == http.StatusOK {
+				won++
+			} else {
+				assert.Equal(t, http.StatusConflict, s)
+			}
+		}
+		assert.Equal(t, 1, won, "one edit of a version wins")
+		got, err := st.FindQueueByID(context.Background(), q.ID)
+		require.NoError(t, err)
+		assert.Equal(t, q.Version+1, got.Version)
+		assert.GreaterOrEqual(t, got.DefaultAHTSec, 200)
+		assert.Less(t, got.DefaultAHTSec, 200+n)
 	})
 }
