@@ -23,6 +23,7 @@ type (
 	ScorecardFilter  = store.ScorecardFilter
 	ShiftEdit        = store.ShiftEdit
 	ShiftFilter      = store.ShiftFilter
+	SpecialDayFilter = store.SpecialDayFilter
 	TeamFilter       = store.TeamFilter
 	TimeOffFilter    = store.TimeOffFilter
 	UserFilter       = store.UserFilter

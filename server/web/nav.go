@@ -31,6 +31,10 @@ var (
 		{Href: "/planner/coverage", Label: "Coverage"},
 		{Href: "/planner/jobs", Label: "Jobs"},
 		{Href: "/live", Label: "Live board"},
+		{Href: "/admin/queues", Label: "Queue settings"},
+		{Href: "/admin/channels", Label: "Channels"},
+		{Href: "/admin/special-days", Label: "Special days"},
+		{Href: "/admin/agents", Label: "Agents"},
 	}}
 	qualitySection = menuSection{Label: "Quality", Links: []link{
 		{Href: "/qa", Label: "Evaluations"},
@@ -51,6 +55,7 @@ var (
 	adminSection = menuSection{Label: "Administration", Links: []link{
 		{Href: "/admin", Label: "Users, teams and tokens"},
 		{Href: "/admin/live", Label: "Live day settings"},
+		{Href: "/admin/sites", Label: "Sites"},
 	}}
 	adminQuality = menuSection{Label: "Quality", Links: append(append([]link(nil), qualitySection.Links...),
 		link{Href: "/team/quality", Label: "Team quality"})}

@@ -30,6 +30,7 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.GET("/planner", s.webPlanner)
 	g.GET("/planner/queues/:id", s.webQueue)
 	g.POST("/planner/queues/:id/forecast", s.webForecastQueue)
+	g.GET("/planner/queues/:id/requirements", s.webRequirements) // planner_requirements.go
 	g.GET("/planner/history", s.webHistoryForm)
 	// The upload is limited before the CSRF check reads the multipart body.
 	e.POST("/planner/history", s.webImportHistory, middleware.BodyLimit("64M"), authenticate, s.requirePage)
@@ -85,4 +86,12 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.POST("/admin/tokens/:id/revoke", s.webRevokeToken)
 	g.GET("/admin/live", s.webLiveSettings) // admin_live.go
 	g.POST("/admin/live", s.webSaveLiveSettings)
+
+	// admin_records.html: list, add, edit and delete of the organisation's
+	// records, one kind per file (admin_sites.go, ...).
+	mountRecords(g, s, sitesKind(s.svc))
+	mountRecords(g, s, channelsKind(s.svc))
+	mountRecords(g, s, queuesKind(s.svc))
+	mountRecords(g, s, specialDaysKind(s.svc))
+	mountRecords(g, s, agentsKind(s.svc))
 }
