@@ -85,16 +85,16 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", gridURL, "/planner/coverage", "/planner/jobs", "/live",
 			fmt.Sprintf("/planner/compare?left=%d&right=%d&queue_id=%d", draft.ID, draft.ID, q.ID)},
 		org.RoleQAReviewer: {"/qa", "evaluation", "/qa/scorecards", "/qa/trends", "/qa/coaching/new"},
-		org.RoleSupervisor: {"/team", "/team/quality", "/live"},
-		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today"},
+		org.RoleSupervisor: {"/team", "/team/quality", "/live", "/swaps"},
+		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today", "/swaps"},
 		org.RoleAdmin:      {"/admin", "/planner", "/qa", "/team/quality"},
 	}
 	menus := map[org.Role][]string{
-		org.RolePlanner:    {"/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live"},
+		org.RolePlanner:    {"/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/swaps", "/live"},
 		org.RoleQAReviewer: {"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
-		org.RoleSupervisor: {"/team", "/live", "/team/quality", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
-		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today"},
-		org.RoleAdmin: {"/admin", "/admin/live", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live",
+		org.RoleSupervisor: {"/team", "/swaps", "/live", "/team/quality", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
+		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today", "/swaps"},
+		org.RoleAdmin: {"/admin", "/admin/live", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
 			"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
 	}
 	for _, role := range org.Roles {

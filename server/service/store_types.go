@@ -23,6 +23,7 @@ type (
 	ScorecardFilter  = store.ScorecardFilter
 	ShiftEdit        = store.ShiftEdit
 	ShiftFilter      = store.ShiftFilter
+	SwapFilter       = store.SwapFilter
 	TeamFilter       = store.TeamFilter
 	TimeOffFilter    = store.TimeOffFilter
 	UserFilter       = store.UserFilter

@@ -30,6 +30,7 @@ var (
 		{Href: "/planner/schedules", Label: "Schedules"},
 		{Href: "/planner/coverage", Label: "Coverage"},
 		{Href: "/planner/jobs", Label: "Jobs"},
+		{Href: "/swaps", Label: "Shift swaps"},
 		{Href: "/live", Label: "Live board"},
 	}}
 	qualitySection = menuSection{Label: "Quality", Links: []link{
@@ -40,6 +41,7 @@ var (
 	}}
 	teamSection = menuSection{Label: "Team", Links: []link{
 		{Href: "/team", Label: "My team"},
+		{Href: "/swaps", Label: "Shift swaps"},
 		{Href: "/live", Label: "Live board"},
 		{Href: "/team/quality", Label: "Team quality"},
 		{Href: "/qa/coaching/new", Label: "Plan coaching"},
@@ -65,6 +67,7 @@ var (
 		{Href: "/me/quality", Label: "My quality"},
 		{Href: "/qa/trends", Label: "My trends"},
 		{Href: "/me/today", Label: "My day"},
+		{Href: "/swaps", Label: "Shift swaps"},
 	}}
 )
 

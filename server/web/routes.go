@@ -54,6 +54,12 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	// team.html
 	g.GET("/team", s.webTeam)
 	g.POST("/team/time-off/:id", s.webDecideTimeOff)
+	// swaps.html
+	g.GET("/swaps", s.webSwaps)
+	g.POST("/swaps", s.webOfferSwap)
+	g.POST("/swaps/:id/accept", s.webAcceptSwap)
+	g.POST("/swaps/:id/cancel", s.webCancelSwap)
+	g.POST("/swaps/:id/decision", s.webDecideSwap)
 
 	// qa*.html
 	g.GET("/qa", s.webQA)
