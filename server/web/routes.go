@@ -40,6 +40,8 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.POST("/planner/runs/:id/cancel", s.webCancelRun)
 	g.GET("/planner/schedules/:id", s.webSchedule)
 	g.POST("/planner/schedules/:id/publish", s.webPublish)
+	g.POST("/planner/schedules/:id/drafts", s.webNewDraft) // planner_schedule_edits.go
+	g.POST("/planner/schedules/:id/shifts", s.webAddShift)
 	g.GET("/planner/schedules/:id/shifts/:shift_id", s.webShiftForm)
 	g.POST("/planner/schedules/:id/shifts/:shift_id", s.webEditShift)
 	g.GET("/planner/compare", s.webCompare)
