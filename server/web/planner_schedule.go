@@ -223,9 +223,9 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 	if _, ok := pg.Data["Add"]; !ok {
 		pg.Data["Add"] = addShiftForm{Start: localInput(from.Add(9*time.Hour), loc), End: localInput(from.Add(17*time.Hour), loc)}
 	}
-	choices := make([]swapChoice, 0, len(agents))
+	choices := make([]selectOption, 0, len(agents))
 	for _, a := range agents {
-		choices = append(choices, swapChoice{Value: strconv.FormatInt(a.ID, 10), Label: a.Name})
+		choices = append(choices, selectOption{Value: strconv.FormatInt(a.ID, 10), Label: a.Name})
 	}
 	sort.Slice(choices, func(i, j int) bool { return choices[i].Label < choices[j].Label })
 	pg.Data["AgentChoices"] = choices

@@ -30,8 +30,8 @@ type swapRow struct {
 	Problems []string // why the last action on this offer failed
 }
 
-// swapChoice is an option of a select on swaps.html.
-type swapChoice struct{ Value, Label string }
+// selectOption is an option of a select box (swaps.html, planner_schedule.html).
+type selectOption struct{ Value, Label string }
 
 // swapStates says each status in words.
 var swapStates = map[calendar.SwapStatus]string{
@@ -123,16 +123,16 @@ func (s *Handler) swapsPage(c echo.Context, status int, pg page, form swapOfferF
 			return err
 		}
 		sort.Slice(shifts, func(i, j int) bool { return shifts[i].Start.Before(shifts[j].Start) })
-		var mine []swapChoice
+		var mine []selectOption
 		for _, sh := range shifts {
 			if sh.Start.After(now) && sh.AgentID == me.ID {
-				mine = append(mine, swapChoice{Value: sh.UID, Label: shiftWords(sh, loc)})
+				mine = append(mine, selectOption{Value: sh.UID, Label: shiftWords(sh, loc)})
 			}
 		}
-		var colleagues []swapChoice
+		var colleagues []selectOption
 		for _, a := range agents {
 			if a.ID != me.ID && a.TeamID != nil && me.TeamID != nil && *a.TeamID == *me.TeamID {
-				colleagues = append(colleagues, swapChoice{Value: strconv.FormatInt(a.ID, 10), Label: a.Name})
+				colleagues = append(colleagues, selectOption{Value: strconv.FormatInt(a.ID, 10), Label: a.Name})
 			}
 		}
 		sort.Slice(colleagues, func(i, j int) bool { return colleagues[i].Label < colleagues[j].Label })
