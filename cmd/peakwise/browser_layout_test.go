@@ -86,17 +86,17 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 			fmt.Sprintf("/planner/compare?left=%d&right=%d&queue_id=%d", draft.ID, draft.ID, q.ID),
 			fmt.Sprintf("/planner/queues/%d/requirements", q.ID), "/admin/queues", fmt.Sprintf("/admin/queues/%d", q.ID), "/admin/channels", "/admin/special-days", "/admin/agents"},
 		org.RoleQAReviewer: {"/qa", "evaluation", "/qa/scorecards", "/qa/trends", "/qa/coaching/new"},
-		org.RoleSupervisor: {"/team", "/team/quality", "/live"},
-		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today"},
+		org.RoleSupervisor: {"/team", "/team/quality", "/live", "/swaps"},
+		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today", "/swaps"},
 		org.RoleAdmin:      {"/admin", "/admin/sites", "/planner", "/qa", "/team/quality"},
 	}
 	menus := map[org.Role][]string{
-		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live",
+		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
 			"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/agents"},
 		org.RoleQAReviewer: {"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
-		org.RoleSupervisor: {"/team", "/live", "/team/quality", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
-		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today"},
-		org.RoleAdmin: {"/admin", "/admin/live", "/admin/sites", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live",
+		org.RoleSupervisor: {"/team", "/swaps", "/live", "/team/quality", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
+		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today", "/swaps"},
+		org.RoleAdmin: {"/admin", "/admin/live", "/admin/sites", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
 			"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/agents", "/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
 	}
 	for _, role := range org.Roles {

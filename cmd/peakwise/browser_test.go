@@ -18,6 +18,7 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/server/store/storetest"
 )
@@ -52,7 +53,8 @@ func TestBrowserSignInPerRole(t *testing.T) {
 // today's actuals, read the forecast chart and forecast the queue again,
 // roster the agents for next week from the generate form (its progress page
 // ends on the draft), publish it; then an agent who got a shift in that plan
-// signs in and finds it on /me, on their own clock. On the way it checks the
+// signs in and finds it on /me, on their own clock, and two agents of the
+// supervisor's team swap a shift (browserSwap). On the way it checks the
 // queue page at phone width and times the whole-period grid of a 4-week plan
 // for 500 agents to interactive. PEAKWISE_SCREENSHOTS=1 saves
 // docs/screenshots/planner-*.png.
@@ -201,4 +203,112 @@ func TestBrowserPlannerFlow(t *testing.T) {
 	assert.Contains(t, table, want, "%s sees the new shift on /me", a.Name)
 	t.Logf("%s (%s) sees the rostered shift %v among %d on /me", a.Name, a.Timezone, want, len(table))
 	site.signOut(t, tctx)
+
+	browserSwap(t, site, draftID)
+}
+
+// browserSwap walks issue 21's swap screens on the published plan: an agent
+// of the demo supervisor's team offers a shift to a colleague the rules let
+// take it, the colleague takes it, and the supervisor approves it at phone
+// width by keyboard, which moves the shift to the colleague.
+func browserSwap(t *testing.T, site *browserSite, planID int64) {
+	ctx, st := context.Background(), site.st
+	began := time.Now()
+	sup, _, err := st.FindUserByEmail(ctx, site.logins[org.RoleSupervisor].Email)
+	require.NoError(t, err)
+	teams, _, err := st.FindTeams(ctx, store.TeamFilter{SupervisorID: &sup.ID, Page: store.Page{Limit: 100}})
+	require.NoError(t, err)
+	require.NotEmpty(t, teams, "the demo supervisor supervises a team")
+	agents, _, err := st.FindAgents(ctx, store.AgentFilter{TeamIDs: []int64{teams[0].ID}, Page: store.Page{Limit: 500}})
+	require.NoError(t, err)
+	shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: planID})
+	require.NoError(t, err)
+	// Agents who sign in as another role see the deciders' page: leave them out.
+	all, _, err := st.FindUsers(ctx, store.UserFilter{Page: store.Page{Limit: 1000}})
+	require.NoError(t, err)
+	users := map[int64]org.User{}
+	for _, u := range all {
+		if u.AgentID != nil {
+			users[*u.AgentID] = u
+		}
+	}
+	agents = slices.DeleteFunc(agents, func(a org.Agent) bool { u, ok := users[a.ID]; return ok && u.Role != org.RoleAgent })
+	var sh calendar.Shift
+	var giver, taker org.Agent
+find:
+	for _, x := range shifts {
+		if x.Start.Before(time.Now().Add(13 * time.Hour)) {
+			continue
+		}
+		for _, g := range agents {
+			if g.ID != x.AgentID {
+				continue
+			}
+			for _, c := range agents {
+				if c.ID != g.ID && service.CheckTaker(ctx, st, x, c.ID) == nil {
+					sh, giver, taker = x, g, c
+					break find
+				}
+			}
+		}
+	}
+	require.NotZero(t, sh.ID, "some shift of team %s can go to a colleague", teams[0].Name)
+	t.Logf("swap: %s (%s) gives the shift at %s to %s (found in %s)", giver.Name, giver.Timezone, sh.Start.Format(time.RFC3339), taker.Name, time.Since(began).Round(time.Millisecond))
+	tctx := site.tab(t, 120*time.Second)
+	// Each signs in with a known password: their own user's, reset, or a new one.
+	login := func(a org.Agent) []string {
+		hash, err := auth.HashPassword("swap test password")
+		require.NoError(t, err)
+		u, ok := users[a.ID]
+		if !ok {
+			u, err = st.CreateUser(ctx, org.User{Email: fmt.Sprintf("swap-%d@demo.peakwise.dev", a.ID), Name: a.Name, Role: org.RoleAgent, AgentID: &a.ID}, hash)
+			require.NoError(t, err)
+		}
+		require.NoError(t, st.SetPasswordHash(ctx, u.ID, hash))
+		return []string{u.Email, "swap test password"}
+	}
+	giverLogin, takerLogin := login(giver), login(taker)
+
+	// The giver offers the shift to the colleague from the menu's swaps page.
+	site.signIn(t, tctx, org.RoleAgent, giverLogin...)
+	require.NoError(t, chromedp.Do(tctx, chromedp.Click(`nav a[href="/swaps"]`), chromedp.WaitVisible(`#offer-shift`),
+		chromedp.SetValue(`#offer-shift`, sh.UID), chromedp.SetValue(`#offer-to`, strconv.FormatInt(taker.ID, 10)),
+		chromedp.SendKeys(`#offer-note`, "Family event"), chromedp.Click(`#offer`), chromedp.WaitVisible(`p.notice`)))
+	assert.Contains(t, textOf(t, tctx, `p.notice`), "Shift offered.")
+	assert.Contains(t, textOf(t, tctx, `section[aria-labelledby="mine-h"]`), taker.Name)
+	site.shot(t, tctx, "swap-offered")
+	site.signOut(t, tctx)
+
+	// The colleague takes it.
+	site.signIn(t, tctx, org.RoleAgent, takerLogin...)
+	require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(site.base+"/swaps"), chromedp.WaitVisible(`form[action$="/accept"] button`)))
+	assert.Contains(t, textOf(t, tctx, `section[aria-labelledby="open-h"]`), "Family event")
+	require.NoError(t, chromedp.Do(tctx, chromedp.Click(`form[action$="/accept"] button`), chromedp.WaitVisible(`p.notice`)))
+	assert.Contains(t, textOf(t, tctx, `p.notice`), "You took the shift.")
+	site.signOut(t, tctx)
+
+	// The supervisor approves at phone width, by keyboard: a note, Tab to Approve, Enter.
+	site.signIn(t, tctx, org.RoleSupervisor)
+	require.NoError(t, chromedp.Do(tctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(site.base+"/swaps"),
+		chromedp.WaitVisible(`form[action$="/decision"] input[name="note"]`)))
+	row := textOf(t, tctx, `section[aria-labelledby="waiting-h"] tbody tr`)
+	assert.Contains(t, row, giver.Name)
+	assert.Contains(t, row, taker.Name)
+	overflow, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+	require.NoError(t, err)
+	assert.False(t, overflow, "no sideways scrolling on the swaps page at phone width")
+	site.shot(t, tctx, "swap-decide")
+	require.NoError(t, chromedp.Do(tctx, chromedp.Focus(`form[action$="/decision"] input[name="note"]`), chromedp.SendKeys(`form[action$="/decision"] input[name="note"]`, "Covered"),
+		chromedp.KeyEvent(kb("Tab"))))
+	focused, err := chromedp.Run(tctx, chromedp.Evaluate[string](`document.activeElement.textContent`))
+	require.NoError(t, err)
+	require.Equal(t, "Approve", focused, "Tab goes from the note to Approve")
+	require.NoError(t, chromedp.Do(tctx, chromedp.KeyEvent(kb("Enter")), chromedp.WaitVisible(`p.notice`)))
+	assert.Contains(t, textOf(t, tctx, `p.notice`), "Swap approved: revision 2")
+	require.NoError(t, chromedp.Do(tctx, chromedp.EmulateReset()))
+	site.signOut(t, tctx)
+	theirs, err := st.FindShifts(ctx, store.ShiftFilter{AgentIDs: []int64{taker.ID}, Published: true, From: sh.Start, To: sh.End})
+	require.NoError(t, err)
+	assert.True(t, slices.ContainsFunc(theirs, func(x calendar.Shift) bool { return x.Start.Equal(sh.Start) && x.End.Equal(sh.End) }),
+		"the approved swap gave %s the shift", taker.Name)
 }

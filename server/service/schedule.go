@@ -292,3 +292,60 @@ func (s *Service) CompareChanges(left, right []calendar.Shift) []calendar.Change
 	calendar.CarryUIDs(left, right)
 	return calendar.Diff(left, right, s.now())
 }
+
+// DraftFromPublished starts a plan's next draft revision as a copy of its
+// published revision id: the same name, zone, period and shifts (their UIDs
+// kept, so agents' calendars and open swap offers still match the shifts),
+// with the rule warnings as they stand now. Returns NotFound for an unknown
+// revision, and Conflict when id is not the plan's published revision (a
+// draft, or superseded, also when it is superseded while being copied).
+func (s *Service) DraftFromPublished(ctx context.Context, by int64, id int64) (store.Schedule, error) {
+	src, err := s.store.FindScheduleByID(ctx, id)
+	if err != nil {
+		return store.Schedule{}, err
+	}
+	notPublished := func(sch store.Schedule) error {
+		return fault.Errorf(fault.Conflict, "revision %d is %s; only the plan's published revision can start a new draft", sch.Revision, sch.Status)
+	}
+	if src.Status != store.SchedulePublished {
+		return store.Schedule{}, notPublished(src)
+	}
+	shifts, err := s.store.FindShifts(ctx, store.ShiftFilter{ScheduleID: id})
+	if err != nil {
+		return store.Schedule{}, err
+	}
+	for i := range shifts {
+		shifts[i].ID = 0
+	}
+	warnings, err := s.RuleWarnings(ctx, src.PlanID, src.PeriodStart, src.PeriodEnd, shifts)
+	if err != nil {
+		return store.Schedule{}, err
+	}
+	var draft store.Schedule
+	err = s.store.Tx(ctx, func(tx *store.Store) error {
+		// Under the plan's lock no publish (a swap's approval, say) slips
+		// between the check and the copy, so the shifts read are the ones
+		// still published.
+		if err := tx.LockPlan(ctx, src.PlanID); err != nil {
+			return err
+		}
+		now, err := tx.FindScheduleByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if now.Status != store.SchedulePublished {
+			return notPublished(now)
+		}
+		draft, err = tx.CreateScheduleDraft(ctx, store.Schedule{PlanID: src.PlanID, Name: src.Name, Timezone: src.Timezone,
+			PeriodStart: src.PeriodStart, PeriodEnd: src.PeriodEnd, CreatedByID: &by, Report: store.Snapshot(DraftReport{Warnings: warnings})}, shifts)
+		if err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &by, Entity: "schedule", EntityID: draft.ID, Action: "copy",
+			Reason: fmt.Sprintf("new draft from published revision %d", src.Revision)})
+	})
+	if err != nil {
+		return store.Schedule{}, err
+	}
+	return draft, nil
+}

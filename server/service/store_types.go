@@ -24,6 +24,7 @@ type (
 	ShiftEdit        = store.ShiftEdit
 	ShiftFilter      = store.ShiftFilter
 	SpecialDayFilter = store.SpecialDayFilter
+	SwapFilter       = store.SwapFilter
 	TeamFilter       = store.TeamFilter
 	TimeOffFilter    = store.TimeOffFilter
 	UserFilter       = store.UserFilter

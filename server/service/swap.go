@@ -292,3 +292,11 @@ func (s *Service) CancelSwap(ctx context.Context, sw calendar.Swap) (calendar.Sw
 func (s *Service) FindSwaps(ctx context.Context, f store.SwapFilter) ([]calendar.Swap, int, error) {
 	return s.store.FindSwaps(ctx, f)
 }
+
+// FindPublishedShift returns the published shift with uid. Returns NotFound
+// when no published revision holds it (it was swapped, moved or the plan
+// republished without it).
+func (s *Service) FindPublishedShift(ctx context.Context, uid string) (calendar.Shift, error) {
+	sh, _, err := s.store.FindPublishedShiftByUID(ctx, uid)
+	return sh, err
+}

@@ -30,6 +30,7 @@ var (
 		{Href: "/planner/schedules", Label: "Schedules"},
 		{Href: "/planner/coverage", Label: "Coverage"},
 		{Href: "/planner/jobs", Label: "Jobs"},
+		{Href: "/swaps", Label: "Shift swaps"},
 		{Href: "/live", Label: "Live board"},
 		{Href: "/admin/queues", Label: "Queue settings"},
 		{Href: "/admin/channels", Label: "Channels"},
@@ -44,6 +45,7 @@ var (
 	}}
 	teamSection = menuSection{Label: "Team", Links: []link{
 		{Href: "/team", Label: "My team"},
+		{Href: "/swaps", Label: "Shift swaps"},
 		{Href: "/live", Label: "Live board"},
 		{Href: "/team/quality", Label: "Team quality"},
 		{Href: "/qa/coaching/new", Label: "Plan coaching"},
@@ -70,6 +72,7 @@ var (
 		{Href: "/me/quality", Label: "My quality"},
 		{Href: "/qa/trends", Label: "My trends"},
 		{Href: "/me/today", Label: "My day"},
+		{Href: "/swaps", Label: "Shift swaps"},
 	}}
 )
 

@@ -219,6 +219,16 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 	pg.Data["Summary"] = summary
 	pg.Data["Warnings"] = warnings
 	pg.Data["IsDraft"] = sch.Status == service.ScheduleDraft
+	pg.Data["CanCopy"] = sch.Status == service.SchedulePublished
+	if _, ok := pg.Data["Add"]; !ok {
+		pg.Data["Add"] = addShiftForm{Start: localInput(from.Add(9*time.Hour), loc), End: localInput(from.Add(17*time.Hour), loc)}
+	}
+	choices := make([]selectOption, 0, len(agents))
+	for _, a := range agents {
+		choices = append(choices, selectOption{Value: strconv.FormatInt(a.ID, 10), Label: a.Name})
+	}
+	sort.Slice(choices, func(i, j int) bool { return choices[i].Label < choices[j].Label })
+	pg.Data["AgentChoices"] = choices
 	for _, k := range []string{"Reason", "Accept"} {
 		if _, ok := pg.Data[k]; !ok {
 			pg.Data[k] = ""

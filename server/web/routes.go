@@ -41,6 +41,8 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.POST("/planner/runs/:id/cancel", s.webCancelRun)
 	g.GET("/planner/schedules/:id", s.webSchedule)
 	g.POST("/planner/schedules/:id/publish", s.webPublish)
+	g.POST("/planner/schedules/:id/drafts", s.webNewDraft) // planner_schedule_edits.go
+	g.POST("/planner/schedules/:id/shifts", s.webAddShift)
 	g.GET("/planner/schedules/:id/shifts/:shift_id", s.webShiftForm)
 	g.POST("/planner/schedules/:id/shifts/:shift_id", s.webEditShift)
 	g.GET("/planner/compare", s.webCompare)
@@ -56,6 +58,12 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	// team.html
 	g.GET("/team", s.webTeam)
 	g.POST("/team/time-off/:id", s.webDecideTimeOff)
+	// swaps.html
+	g.GET("/swaps", s.webSwaps)
+	g.POST("/swaps", s.webOfferSwap)
+	g.POST("/swaps/:id/accept", s.webAcceptSwap)
+	g.POST("/swaps/:id/cancel", s.webCancelSwap)
+	g.POST("/swaps/:id/decision", s.webDecideSwap)
 
 	// qa*.html
 	g.GET("/qa", s.webQA)
