@@ -1,0 +1,110 @@
+package server_test
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/store/storetest"
+)
+
+var (
+	agentCell = regexp.MustCompile(`data-label="Agent">([^<]*)<`)
+	stateCell = regexp.MustCompile(`data-label="State">([^<]*)<`)
+	nextPage  = regexp.MustCompile(`href="([^"]*)" rel="next"`)
+)
+
+// TestWebQAQueueFilters filters the evaluation queue by agent, team,
+// scorecard, state and days, pages through it with the filter kept, and
+// shows a bad range next to its field.
+func TestWebQAQueueFilters(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Minute)
+	d := newDemoSite(t, storetest.OpenSQLite(t), now)
+	ctx := context.Background()
+	rc, _ := d.signInAs(t, org.RoleQAReviewer)
+
+	status, _, body := page(t, rc, "GET", d.url+"/qa", nil)
+	require.Equal(t, 200, status, "%s", body)
+	assert.Contains(t, body, "My evaluation queue")
+	for _, m := range stateCell.FindAllStringSubmatch(body, -1) {
+		assert.Equal(t, "Draft", m[1], "the default queue is the reviewer's drafts")
+	}
+
+	all, total, err := d.st.FindEvaluations(ctx, store.EvaluationFilter{Page: store.Page{Limit: 500}})
+	require.NoError(t, err)
+	require.Greater(t, total, 50, "the demo has more than a page of evaluations")
+	e := all[0]
+	agent, err := d.st.FindAgentByID(ctx, e.AgentID)
+	require.NoError(t, err)
+
+	t.Run("by agent and state, anyone's", func(t *testing.T) {
+		q := url.Values{"reviewer": {"any"}, "state": {string(e.State)}, "agent_id": {itoa(e.AgentID)}}
+		status, _, body := page(t, rc, "GET", d.url+"/qa?"+q.Encode(), nil)
+		require.Equal(t, 200, status, "%s", body)
+		cells := agentCell.FindAllStringSubmatch(body, -1)
+		require.NotEmpty(t, cells)
+		for _, m := range cells {
+			assert.Equal(t, html.EscapeString(agent.Name), m[1])
+		}
+		for _, m := range stateCell.FindAllStringSubmatch(body, -1) {
+			st := string(e.State)
+			assert.Equal(t, strings.ToUpper(st[:1])+st[1:], m[1])
+		}
+		assert.Contains(t, body, `<option value="`+itoa(e.AgentID)+`" selected>`, "the filter stays filled in")
+	})
+	t.Run("by team and scorecard, paged with the filter kept", func(t *testing.T) {
+		sc, err := d.st.FindScorecardByID(ctx, e.ScorecardID)
+		require.NoError(t, err)
+		q := url.Values{"reviewer": {"any"}, "state": {"any"}, "team_id": {itoa(*e.TeamID)}, "scorecard_id": {itoa(sc.FamilyID)}}
+		_, want, err := d.st.FindEvaluations(ctx, store.EvaluationFilter{TeamID: *e.TeamID, ScorecardFamilyID: sc.FamilyID})
+		require.NoError(t, err)
+		status, _, body := page(t, rc, "GET", d.url+"/qa?"+q.Encode(), nil)
+		require.Equal(t, 200, status, "%s", body)
+		assert.Contains(t, body, " of "+itoa(int64(want))+",", "the count of the filtered queue")
+		if want > 50 {
+			m := nextPage.FindStringSubmatch(body)
+			require.NotNil(t, m, "a next page")
+			next, err := url.Parse(html.UnescapeString(m[1]))
+			require.NoError(t, err)
+			assert.Equal(t, "2", next.Query().Get("page"))
+			assert.Equal(t, itoa(*e.TeamID), next.Query().Get("team_id"), "the filter is kept")
+			status, _, body = page(t, rc, "GET", d.url+next.String(), nil)
+			require.Equal(t, 200, status, "%s", body)
+			assert.Contains(t, body, "Evaluations 51–")
+		}
+	})
+	t.Run("by days", func(t *testing.T) {
+		day := e.CreatedAt.Format(time.DateOnly)
+		q := url.Values{"reviewer": {"any"}, "state": {"any"}, "from": {day}, "to": {day}}
+		status, _, body := page(t, rc, "GET", d.url+"/qa?"+q.Encode(), nil)
+		require.Equal(t, 200, status, "%s", body)
+		assert.NotContains(t, body, "No evaluations match")
+		q.Set("from", e.CreatedAt.AddDate(0, 0, 1).Format(time.DateOnly))
+		q.Set("to", e.CreatedAt.AddDate(0, 0, 1).Format(time.DateOnly))
+		_, n, err := d.st.FindEvaluations(ctx, store.EvaluationFilter{From: e.CreatedAt.Truncate(24*time.Hour).AddDate(0, 0, 1), To: e.CreatedAt.Truncate(24*time.Hour).AddDate(0, 0, 2)})
+		require.NoError(t, err)
+		if n == 0 {
+			_, _, body = page(t, rc, "GET", d.url+"/qa?"+q.Encode(), nil)
+			assert.Contains(t, body, "No evaluations match the filter.")
+		}
+	})
+	t.Run("a bad range is shown next to its field", func(t *testing.T) {
+		status, _, body := page(t, rc, "GET", d.url+"/qa?from=2026-03-10&to=2026-03-01", nil)
+		assert.Equal(t, http.StatusUnprocessableEntity, status)
+		assert.Contains(t, body, `id="to-error">is before the first day`)
+		status, _, body = page(t, rc, "GET", d.url+"/qa?from=soon&state=lost", nil)
+		assert.Equal(t, http.StatusUnprocessableEntity, status)
+		assert.Contains(t, body, `id="from-error">is not a date`)
+		assert.Contains(t, body, `id="state-error">choose one of the states listed`)
+	})
+}
