@@ -52,11 +52,11 @@ func TestWebMenuPerRole(t *testing.T) {
 	w := newWorld(t, storetest.OpenSQLite(t))
 	menus := map[org.Role][]string{
 		org.RolePlanner:    {"/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live"},
-		org.RoleQAReviewer: {"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
+		org.RoleQAReviewer: {"/qa", "/qa/interactions", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleSupervisor: {"/team", "/live", "/team/quality", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today"},
 		org.RoleAdmin: {"/admin", "/admin/live", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live",
-			"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
+			"/qa", "/qa/interactions", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
 	}
 	var every []string
 	for _, hrefs := range menus {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/peakwise/peakwise/qa"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/server/store/storetest"
@@ -106,5 +107,102 @@ func TestWebQAQueueFilters(t *testing.T) {
 		assert.Equal(t, http.StatusUnprocessableEntity, status)
 		assert.Contains(t, body, `id="from-error">is not a date`)
 		assert.Contains(t, body, `id="state-error">choose one of the states listed`)
+	})
+}
+
+var (
+	interactionLink = regexp.MustCompile(`href="/qa/interactions/(\d+)"`)
+	idCell          = regexp.MustCompile(`data-label="Id">([^<]*)<`)
+)
+
+// TestWebQAPickInteractionAndAssign searches the interactions by part of an
+// external id and by agent and days, opens one and assigns it: to the
+// reviewer by default (the draft opens, ready to score), to another
+// reviewer, and refused with the reason next to the field for a user who
+// does not evaluate or a bad due time.
+func TestWebQAPickInteractionAndAssign(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		now := time.Now().UTC().Truncate(time.Minute)
+		d := newDemoSite(t, st, now)
+		ctx := context.Background()
+		rc, csrf := d.signInAs(t, org.RoleQAReviewer)
+		contacts, _, err := d.st.FindContacts(ctx, store.ContactFilter{Page: store.Page{Limit: 500}})
+		require.NoError(t, err)
+		ct := contacts[len(contacts)/3]
+
+		status, _, body := page(t, rc, "GET", d.url+"/qa/interactions?q="+url.QueryEscape(strings.ToLower(ct.ExternalID)), nil)
+		require.Equal(t, 200, status, "%s", body)
+		cells := idCell.FindAllStringSubmatch(body, -1)
+		require.Len(t, cells, 1, "the external id names one interaction")
+		assert.Equal(t, ct.ExternalID, cells[0][1])
+		day := ct.StartedAt.Format(time.DateOnly) // the reviewer's zone is UTC
+		q := url.Values{"agent_id": {itoa(ct.AgentID)}, "from": {day}, "to": {day}}
+		status, _, body = page(t, rc, "GET", d.url+"/qa/interactions?"+q.Encode(), nil)
+		require.Equal(t, 200, status, "%s", body)
+		assert.Contains(t, body, ">"+ct.ExternalID+"<")
+		for _, m := range idCell.FindAllStringSubmatch(body, -1) {
+			found := false
+			for _, c := range contacts {
+				found = found || (c.ExternalID == m[1] && c.AgentID == ct.AgentID && c.StartedAt.Format(time.DateOnly) == day)
+			}
+			assert.True(t, found, "%s is the agent's on %s", m[1], day)
+		}
+		status, _, body = page(t, rc, "GET", d.url+"/qa/interactions?from=2026-02-30", nil)
+		assert.Equal(t, http.StatusUnprocessableEntity, status)
+		assert.Contains(t, body, `id="from-error">is not a date`)
+
+		path := "/qa/interactions/" + itoa(ct.ID)
+		status, _, body = page(t, rc, "GET", d.url+path, nil)
+		require.Equal(t, 200, status, "%s", body)
+		assert.Contains(t, body, "Assign for evaluation")
+		me := d.logins[org.RoleQAReviewer]
+		meUser, _, err := d.st.FindUserByEmail(ctx, me.Email)
+		require.NoError(t, err)
+		assert.Contains(t, body, `<option value="`+itoa(meUser.ID)+`" selected>`, "the reviewer assigns to themselves by default")
+		sc := regexp.MustCompile(`name="scorecard_id"[^>]*>\s*<option value="(\d+)"`).FindStringSubmatch(body)
+		require.NotNil(t, sc)
+
+		// A due time that is not one, and a user who does not evaluate.
+		status, _, body = page(t, rc, "POST", d.url+path+"/evaluate", url.Values{"csrf_token": {csrf}, "scorecard_id": {sc[1]}, "reviewer_id": {itoa(meUser.ID)}, "due_at": {"tomorrow"}})
+		assert.Equal(t, http.StatusUnprocessableEntity, status)
+		assert.Contains(t, body, `id="due_at-error">is not a date and time`)
+		agentUser, _, err := d.st.FindUserByEmail(ctx, d.logins[org.RoleAgent].Email)
+		require.NoError(t, err)
+		status, _, body = page(t, rc, "POST", d.url+path+"/evaluate", url.Values{"csrf_token": {csrf}, "scorecard_id": {sc[1]}, "reviewer_id": {itoa(agentUser.ID)}})
+		assert.Equal(t, http.StatusUnprocessableEntity, status)
+		assert.Contains(t, body, `id="reviewer_id-error">is not a QA reviewer`)
+		_, before, err := d.st.FindEvaluations(ctx, store.EvaluationFilter{InteractionID: ct.ID})
+		require.NoError(t, err)
+
+		// To themselves: the draft opens, ready to score.
+		status, final, body := page(t, rc, "POST", d.url+path+"/evaluate", url.Values{"csrf_token": {csrf}, "scorecard_id": {sc[1]}, "reviewer_id": {itoa(meUser.ID)},
+			"due_at": {now.Add(48 * time.Hour).Format("2006-01-02T15:04")}})
+		require.Equal(t, 200, status, "%s", body)
+		assert.Contains(t, final, "/qa/evaluations/")
+		assert.Contains(t, body, "Evaluation assigned.")
+		assert.Contains(t, body, `id="evaluation-form"`)
+		mine, _, err := d.st.FindEvaluations(ctx, store.EvaluationFilter{InteractionID: ct.ID, ReviewerID: meUser.ID, States: []qa.EvalState{qa.EvalDraft}})
+		require.NoError(t, err)
+		require.NotEmpty(t, mine)
+		assert.NotNil(t, mine[len(mine)-1].DueAt)
+		_, all, err := d.st.FindEvaluations(ctx, store.EvaluationFilter{InteractionID: ct.ID})
+		require.NoError(t, err)
+		assert.Equal(t, before+1, all)
+
+		// To the admin, who also evaluates: back on the interaction, listed there.
+		admin, _, err := d.st.FindUserByEmail(ctx, d.logins[org.RoleAdmin].Email)
+		require.NoError(t, err)
+		status, final, body = page(t, rc, "POST", d.url+path+"/evaluate", url.Values{"csrf_token": {csrf}, "scorecard_id": {sc[1]}, "reviewer_id": {itoa(admin.ID)}})
+		require.Equal(t, 200, status, "%s", body)
+		assert.Contains(t, final, path)
+		assert.Contains(t, body, "Evaluation assigned.")
+		assert.Contains(t, body, `data-label="Reviewer">`+html.EscapeString(admin.Name)+`<`)
+
+		// Agents may not open the picker.
+		ac, _ := d.signInAs(t, org.RoleAgent)
+		status, _, _ = page(t, ac, "GET", d.url+"/qa/interactions", nil)
+		assert.Equal(t, http.StatusForbidden, status)
+		status, _, _ = page(t, ac, "GET", d.url+path, nil)
+		assert.Equal(t, http.StatusForbidden, status)
 	})
 }

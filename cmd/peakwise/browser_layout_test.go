@@ -84,18 +84,18 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 	pages := map[org.Role][]string{
 		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", gridURL, "/planner/coverage", "/planner/jobs", "/live",
 			fmt.Sprintf("/planner/compare?left=%d&right=%d&queue_id=%d", draft.ID, draft.ID, q.ID)},
-		org.RoleQAReviewer: {"/qa", "evaluation", "/qa/scorecards", "/qa/trends", "/qa/coaching/new"},
+		org.RoleQAReviewer: {"/qa", "evaluation", "/qa/scorecards", "/qa/trends", "/qa/coaching/new", "/qa/interactions", "/qa?reviewer=any&state=any"},
 		org.RoleSupervisor: {"/team", "/team/quality", "/live"},
 		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today"},
 		org.RoleAdmin:      {"/admin", "/planner", "/qa", "/team/quality"},
 	}
 	menus := map[org.Role][]string{
 		org.RolePlanner:    {"/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live"},
-		org.RoleQAReviewer: {"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
+		org.RoleQAReviewer: {"/qa", "/qa/interactions", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleSupervisor: {"/team", "/live", "/team/quality", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today"},
 		org.RoleAdmin: {"/admin", "/admin/live", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/live",
-			"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
+			"/qa", "/qa/interactions", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
 	}
 	for _, role := range org.Roles {
 		t.Run(string(role), func(t *testing.T) {
