@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -203,6 +204,80 @@ func TestWebQAPickInteractionAndAssign(t *testing.T) {
 		status, _, _ = page(t, ac, "GET", d.url+"/qa/interactions", nil)
 		assert.Equal(t, http.StatusForbidden, status)
 		status, _, _ = page(t, ac, "GET", d.url+path, nil)
+		assert.Equal(t, http.StatusForbidden, status)
+	})
+}
+
+// TestWebQACreateCalibration opens a calibration session from interactions
+// picked on the interactions page: a session without a name or with one
+// rater comes back with the reasons next to the fields; a good one opens
+// with a blind draft per rater and interaction, shows in the list on /qa
+// and opens from it.
+func TestWebQACreateCalibration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		now := time.Now().UTC().Truncate(time.Minute)
+		d := newDemoSite(t, st, now)
+		ctx := context.Background()
+		rc, csrf := d.signInAs(t, org.RoleQAReviewer)
+		me, _, err := d.st.FindUserByEmail(ctx, d.logins[org.RoleQAReviewer].Email)
+		require.NoError(t, err)
+		admin, _, err := d.st.FindUserByEmail(ctx, d.logins[org.RoleAdmin].Email)
+		require.NoError(t, err)
+
+		status, _, body := page(t, rc, "GET", d.url+"/qa/interactions", nil)
+		require.Equal(t, 200, status, "%s", body)
+		picked := regexp.MustCompile(`name="interaction" value="(\d+)"`).FindAllStringSubmatch(body, 2)
+		require.Len(t, picked, 2)
+		a, b := picked[0][1], picked[1][1]
+		status, _, body = page(t, rc, "GET", d.url+"/qa/calibrations/new?interaction="+a+"&interaction="+b, nil)
+		require.Equal(t, 200, status, "%s", body)
+		assert.Contains(t, body, `value="`+a+`" id="interaction-`+a+`" checked>`, "the picked interactions are ticked")
+		assert.Contains(t, body, `value="`+b+`" id="interaction-`+b+`" checked>`)
+		sc := regexp.MustCompile(`name="scorecard_id"[^>]*>\s*<option value="(\d+)"`).FindStringSubmatch(body)
+		require.NotNil(t, sc)
+
+		before, _, err := d.st.FindCalibrations(ctx, store.Page{})
+		require.NoError(t, err)
+		status, _, body = page(t, rc, "POST", d.url+"/qa/calibrations", url.Values{"csrf_token": {csrf}, "name": {"  "}, "scorecard_id": {sc[1]},
+			"interaction": {a, b}, "reviewer": {itoa(me.ID)}})
+		assert.Equal(t, http.StatusUnprocessableEntity, status)
+		assert.Contains(t, body, `id="name-error">is required`)
+		assert.Contains(t, body, `id="reviewer_ids-error">a calibration needs at least two raters`)
+		assert.Contains(t, body, `value="`+a+`" id="interaction-`+a+`" checked>`, "the picks survive the error")
+		status, _, body = page(t, rc, "POST", d.url+"/qa/calibrations", url.Values{"csrf_token": {csrf}, "name": {"March calibration"}, "scorecard_id": {sc[1]},
+			"reviewer": {itoa(me.ID)}, "calibrator_id": {itoa(me.ID)}})
+		assert.Equal(t, http.StatusUnprocessableEntity, status)
+		assert.Contains(t, body, `id="interaction_ids-error">name 1 to 50 interactions`)
+		assert.Contains(t, body, `id="calibrator_id-error">is also listed as a reviewer`)
+		after, _, err := d.st.FindCalibrations(ctx, store.Page{})
+		require.NoError(t, err)
+		assert.Len(t, after, len(before), "nothing is opened by a refused form")
+
+		status, final, body := page(t, rc, "POST", d.url+"/qa/calibrations", url.Values{"csrf_token": {csrf}, "name": {"March calibration"}, "scorecard_id": {sc[1]},
+			"interaction": {a, b}, "reviewer": {itoa(me.ID)}, "calibrator_id": {itoa(admin.ID)}})
+		require.Equal(t, 200, status, "%s", body)
+		m := regexp.MustCompile(`^/qa/calibrations/(\d+)$`).FindStringSubmatch(final)
+		require.NotNil(t, m, final)
+		assert.Contains(t, body, "Calibration: March calibration")
+		assert.Contains(t, body, "Calibration session opened")
+		id, err := strconv.ParseInt(m[1], 10, 64)
+		require.NoError(t, err)
+		entries, n, err := d.st.FindEvaluations(ctx, store.EvaluationFilter{CalibrationID: id})
+		require.NoError(t, err)
+		assert.Equal(t, 4, n, "two raters, two interactions")
+		for _, e := range entries {
+			assert.Equal(t, qa.EvalDraft, e.State)
+		}
+
+		status, _, body = page(t, rc, "GET", d.url+"/qa", nil)
+		require.Equal(t, 200, status, "%s", body)
+		assert.Contains(t, body, `<a href="/qa/calibrations/`+m[1]+`">March calibration</a>`, "listed on /qa")
+
+		// Agents and supervisors may not open sessions.
+		sc2, scsrf := d.signInAs(t, org.RoleSupervisor)
+		status, _, _ = page(t, sc2, "GET", d.url+"/qa/calibrations/new", nil)
+		assert.Equal(t, http.StatusForbidden, status)
+		status, _, _ = page(t, sc2, "POST", d.url+"/qa/calibrations", url.Values{"csrf_token": {scsrf}, "name": {"x"}})
 		assert.Equal(t, http.StatusForbidden, status)
 	})
 }

@@ -84,7 +84,7 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 	pages := map[org.Role][]string{
 		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", gridURL, "/planner/coverage", "/planner/jobs", "/live",
 			fmt.Sprintf("/planner/compare?left=%d&right=%d&queue_id=%d", draft.ID, draft.ID, q.ID)},
-		org.RoleQAReviewer: {"/qa", "evaluation", "/qa/scorecards", "/qa/trends", "/qa/coaching/new", "/qa/interactions", "/qa?reviewer=any&state=any"},
+		org.RoleQAReviewer: {"/qa", "evaluation", "/qa/scorecards", "/qa/trends", "/qa/coaching/new", "/qa/interactions", "/qa/calibrations/new", "/qa?reviewer=any&state=any"},
 		org.RoleSupervisor: {"/team", "/team/quality", "/live"},
 		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today"},
 		org.RoleAdmin:      {"/admin", "/planner", "/qa", "/team/quality"},

@@ -69,6 +69,8 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.GET("/qa/interactions", s.webInteractions)
 	g.GET("/qa/interactions/:id", s.webInteraction)
 	g.POST("/qa/interactions/:id/evaluate", s.webAssignInteraction)
+	g.GET("/qa/calibrations/new", s.webNewCalibration)
+	g.POST("/qa/calibrations", s.webCreateCalibration)
 	g.GET("/qa/calibrations/:id", s.webCalibration)
 	g.GET("/qa/trends", s.webTrends)
 	g.GET("/qa/scorecards", s.webScorecards)
