@@ -134,10 +134,14 @@ type EvaluationFilter struct {
 	ScorecardFamilyID int64 // any version of the scorecard whose family this is
 	States            []qa.EvalState
 	From, To          time.Time // created_at in [From, To)
-	Page              Page
+	// ByDue orders a page soonest due first, those without a due time
+	// last, instead of by id.
+	ByDue bool
+	Page  Page
 }
 
-// FindEvaluations returns one page of evaluations, by id, and the total count.
+// FindEvaluations returns one page of evaluations, by id unless f orders
+// them otherwise, and the total count.
 func (s *Store) FindEvaluations(ctx context.Context, f EvaluationFilter) ([]qa.Evaluation, int, error) {
 	q := s.conn(ctx)
 	if f.CalibrationID != 0 {
@@ -172,6 +176,9 @@ func (s *Store) FindEvaluations(ctx context.Context, f EvaluationFilter) ([]qa.E
 			states[i] = string(st)
 		}
 		q = q.Where("state IN ?", states)
+	}
+	if f.ByDue {
+		q = q.Order("due_at IS NULL, due_at")
 	}
 	rows, n, err := findPage[evaluationRow](q, f.Page, "evaluation")
 	return mapRows[evaluationRow, qa.Evaluation](rows), n, err

@@ -69,6 +69,26 @@ func TestQAFiltersNarrowInteractionsAndEvaluations(t *testing.T) {
 		e := evals[len(evals)/2]
 		sc, err := st.FindScorecardByID(ctx, e.ScorecardID)
 		require.NoError(t, err)
+		t.Run("evaluations soonest due first", func(t *testing.T) {
+			got, n, err := st.FindEvaluations(ctx, store.EvaluationFilter{ByDue: true, Page: store.Page{Limit: 500}})
+			require.NoError(t, err)
+			assert.Equal(t, etotal, n)
+			dated := 0
+			for i, g := range got {
+				if g.DueAt != nil {
+					dated++
+				}
+				if i == 0 {
+					continue
+				}
+				prev := got[i-1]
+				if g.DueAt != nil {
+					require.NotNil(t, prev.DueAt, "those without a due time come last")
+					assert.False(t, g.DueAt.Before(*prev.DueAt), "soonest first")
+				}
+			}
+			assert.NotZero(t, dated, "the demo's drafts have due times")
+		})
 		t.Run("evaluations by team, scorecard family and creation time", func(t *testing.T) {
 			require.NotNil(t, e.TeamID)
 			got, n, err := st.FindEvaluations(ctx, store.EvaluationFilter{TeamID: *e.TeamID, ScorecardFamilyID: sc.FamilyID,

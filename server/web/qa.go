@@ -103,7 +103,7 @@ func (f queueForm) Validate(zone *time.Location) (from, to time.Time, bad map[st
 // filter is the store filter of the form's query, within the agents ids
 // the caller may see (nil: all).
 func (f queueForm) filter(me int64, ids []int64, from, to time.Time) service.EvaluationFilter {
-	out := service.EvaluationFilter{AgentIDs: ids, TeamID: f.TeamID, ScorecardFamilyID: f.ScorecardID, From: from, To: to,
+	out := service.EvaluationFilter{AgentIDs: ids, TeamID: f.TeamID, ScorecardFamilyID: f.ScorecardID, From: from, To: to, ByDue: true,
 		Page: service.Page{Limit: queuePageSize, Offset: (f.Page - 1) * queuePageSize}}
 	if f.AgentID != 0 {
 		if ids != nil && !slices.Contains(ids, f.AgentID) {
@@ -232,7 +232,6 @@ func (s *Handler) webQA(c echo.Context) error {
 	} else if queue, total, err = s.svc.FindEvaluations(ctx, form.filter(p.User.ID, ids, from, to)); err != nil {
 		return err
 	}
-	slices.SortStableFunc(queue, func(a, b qa.Evaluation) int { return compareDue(a.DueAt, b.DueAt) })
 	if err := s.filterChoices(ctx, pg, ids); err != nil {
 		return err
 	}
@@ -274,16 +273,4 @@ func (s *Handler) webQA(c echo.Context) error {
 	pg.Data["Overdue"] = overdue
 	pg.Data["Names"] = n
 	return s.render(c, status, "qa", pg)
-}
-
-func compareDue(a, b *time.Time) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return 1
-	case b == nil:
-		return -1
-	}
-	return a.Compare(*b)
 }
