@@ -156,6 +156,7 @@ func TestWebQAPickInteractionAndAssign(t *testing.T) {
 		status, _, body = page(t, rc, "GET", d.url+path, nil)
 		require.Equal(t, 200, status, "%s", body)
 		assert.Contains(t, body, "Assign for evaluation")
+		assert.Contains(t, body, "<summary>Transcript</summary>", "the transcript helps decide")
 		me := d.logins[org.RoleQAReviewer]
 		meUser, _, err := d.st.FindUserByEmail(ctx, me.Email)
 		require.NoError(t, err)
