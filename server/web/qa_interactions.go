@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,9 +41,9 @@ func parseInteractionsForm(c echo.Context) interactionsForm {
 
 // Validate returns the field errors only the form can have: a date range
 // that is not one, and a search longer than any id or customer.
-func (f interactionsForm) Validate(pg page) (service.ContactFilter, map[string]string) {
+func (f interactionsForm) Validate(zone *time.Location) (service.ContactFilter, map[string]string) {
 	bad := map[string]string{}
-	from, to := dayRange(f.From, f.To, zoneOf(pg.Zone), bad)
+	from, to := dayRange(f.From, f.To, zone, bad)
 	if len(f.Search) > 200 {
 		bad["q"] = "is longer than 200 characters"
 	}
@@ -84,7 +85,7 @@ func (s *Handler) webInteractions(c echo.Context) error {
 	ctx := c.Request().Context()
 	pg := s.newPage(c, "Interactions")
 	form := parseInteractionsForm(c)
-	f, bad := form.Validate(pg)
+	f, bad := form.Validate(zoneOf(pg.Zone))
 	ids, err := s.svc.ScopedAgentIDs(ctx, p, p.ScopeOf(auth.Interactions, auth.Read))
 	if err != nil {
 		return err
