@@ -53,11 +53,11 @@ func TestWebMenuPerRole(t *testing.T) {
 	menus := map[org.Role][]string{
 		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
 			"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/agents"},
-		org.RoleQAReviewer: {"/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
+		org.RoleQAReviewer: {"/qa", "/qa/interactions", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleSupervisor: {"/team", "/swaps", "/live", "/team/quality", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today", "/swaps"},
 		org.RoleAdmin: {"/admin", "/admin/live", "/admin/sites", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
-			"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/agents", "/qa", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
+			"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/agents", "/qa", "/qa/interactions", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
 	}
 	var every []string
 	for _, hrefs := range menus {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,7 @@ var funcs = template.FuncMap{
 	},
 	"pct":      func(v float64) string { return fmt.Sprintf("%.1f%%", v*100) },
 	"deref":    func(t *time.Time) time.Time { return *t },
+	"has":      func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
 	"deref64":  func(f *float64) float64 { return *f },
 	"derefInt": func(i *int) int { return *i },
 	"derefID":  func(i *int64) int64 { return *i },

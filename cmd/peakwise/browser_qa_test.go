@@ -67,6 +67,72 @@ func TestBrowserQualityFlow(t *testing.T) {
 		signOut(t)
 	})
 
+	t.Run("reviewer filters the queue and opens a calibration session at 390 px", func(t *testing.T) {
+		ctx := context.Background()
+		signIn(t, org.RoleQAReviewer)
+		// mark marks the page shown; WaitNotPresent(marked) then waits for the next one.
+		const marked = `body[data-stale]`
+		mark := chromedp.Evaluate[chromedp.Void](`document.body.setAttribute("data-stale", "1")`)
+		noSideways := func(t *testing.T, what string) {
+			t.Helper()
+			overflow, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+			require.NoError(t, err)
+			assert.False(t, overflow, "%s scrolls sideways at 390 px", what)
+		}
+		all, _, err := site.st.FindEvaluations(ctx, store.EvaluationFilter{Page: store.Page{Limit: 100}})
+		require.NoError(t, err)
+		require.NotEmpty(t, all)
+		agent, err := site.st.FindAgentByID(ctx, all[0].AgentID)
+		require.NoError(t, err)
+		require.NoError(t, chromedp.Do(tctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/qa"), chromedp.WaitVisible(`main h1`),
+			chromedp.SetValue(`#q-reviewer`, "any"), chromedp.SetValue(`#q-state`, "any"), chromedp.SetValue(`#q-agent`, fmt.Sprint(agent.ID)),
+			// Enter in a field submits the filter, as a keyboard user would.
+			mark, chromedp.Focus(`#from`), chromedp.KeyEvent(kb("Enter")), chromedp.WaitNotPresent(marked), chromedp.WaitVisible(`#queue-count`)))
+		loc, err := chromedp.Run(tctx, chromedp.Location())
+		require.NoError(t, err)
+		assert.Contains(t, loc, fmt.Sprintf("agent_id=%d", agent.ID), "the filter is in the URL")
+		assert.Contains(t, loc, "state=any")
+		agents, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('section[aria-labelledby="queue"] td[data-label="Agent"]')).map(function (td) { return td.textContent; })`))
+		require.NoError(t, err)
+		require.NotEmpty(t, agents)
+		for _, a := range agents {
+			assert.Equal(t, agent.Name, a)
+		}
+		noSideways(t, "the filtered queue")
+		shot(t, tctx, "queue-filtered-phone")
+
+		// Search the interactions, pick two and open a calibration session.
+		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/qa/interactions"), chromedp.WaitVisible(`main h1`),
+			mark, chromedp.SendKeys(`#q`, "demo-0"), chromedp.KeyEvent(kb("Enter")), chromedp.WaitNotPresent(marked), chromedp.WaitVisible(`#pick`)))
+		loc, err = chromedp.Run(tctx, chromedp.Location())
+		require.NoError(t, err)
+		assert.Contains(t, loc, "q=demo-0")
+		noSideways(t, "the interactions")
+		shot(t, tctx, "interactions-phone")
+		require.NoError(t, chromedp.Do(tctx, chromedp.Click(`#pick tbody tr:nth-child(1) input[type=checkbox]`), chromedp.Click(`#pick tbody tr:nth-child(2) input[type=checkbox]`),
+			mark, chromedp.Click(`#pick button[type=submit]`), chromedp.WaitNotPresent(marked), chromedp.WaitVisible(`#name`)))
+		picked, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll('#interactions input[name=interaction]:checked').length`))
+		require.NoError(t, err)
+		assert.Equal(t, 2, picked, "the two picked interactions come ticked")
+		noSideways(t, "the new calibration form")
+		// Without a name and a second rater the form comes back with the reasons beside the fields.
+		require.NoError(t, chromedp.Do(tctx, mark, chromedp.Click(`form[action="/qa/calibrations"] button[type=submit]`), chromedp.WaitNotPresent(marked), chromedp.WaitVisible(`#name-error`)))
+		assert.Equal(t, "is required", text(t, `#name-error`))
+		assert.Contains(t, text(t, `#reviewer_ids-error`), "at least two raters")
+		admin, _, err := site.st.FindUserByEmail(ctx, site.logins[org.RoleAdmin].Email)
+		require.NoError(t, err)
+		require.NoError(t, chromedp.Do(tctx, chromedp.SendKeys(`#name`, "Browser calibration"), chromedp.SetValue(`#calibrator_id`, fmt.Sprint(admin.ID)),
+			mark, chromedp.Click(`form[action="/qa/calibrations"] button[type=submit]`), chromedp.WaitNotPresent(marked), chromedp.WaitVisible(`main table`)))
+		assert.Equal(t, "Calibration: Browser calibration", text(t, `main h1`))
+		assert.Contains(t, text(t, `main`), "2 interactions")
+		noSideways(t, "the new session")
+		shot(t, tctx, "calibration-new-phone")
+		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/qa"), chromedp.WaitVisible(`main h1`)))
+		assert.Contains(t, text(t, `section[aria-labelledby="calibration"]`), "Browser calibration", "the list shows the new session")
+		require.NoError(t, chromedp.Do(tctx, chromedp.EmulateViewport(1200, 900)))
+		signOut(t)
+	})
+
 	t.Run("agent acknowledges a coaching note", func(t *testing.T) {
 		signIn(t, org.RoleAgent)
 		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/me/quality"), chromedp.WaitVisible(`main h1`)))

@@ -10,6 +10,7 @@ type (
 	AgentFilter      = store.AgentFilter
 	AuditEvent       = store.AuditEvent
 	CoachingFilter   = store.CoachingFilter
+	ContactFilter    = store.ContactFilter
 	DisputeFilter    = store.DisputeFilter
 	EvaluationFilter = store.EvaluationFilter
 	Forecast         = store.Forecast

@@ -122,18 +122,26 @@ func (s *Store) FindEvaluationByID(ctx context.Context, id int64) (qa.Evaluation
 	return r.domain(), err
 }
 
-// EvaluationFilter narrows FindEvaluations. AgentIDs nil means any agent.
-// Calibration evaluations are left out unless CalibrationID names a session.
+// EvaluationFilter narrows FindEvaluations. AgentIDs nil means any agent;
+// zero TeamID, ScorecardFamilyID, From and To mean any. Calibration evaluations
+// are left out unless CalibrationID names a session.
 type EvaluationFilter struct {
-	AgentIDs      []int64
-	ReviewerID    int64
-	InteractionID int64
-	CalibrationID int64
-	States        []qa.EvalState
-	Page          Page
+	AgentIDs          []int64
+	TeamID            int64
+	ReviewerID        int64
+	InteractionID     int64
+	CalibrationID     int64
+	ScorecardFamilyID int64 // any version of the scorecard whose family this is
+	States            []qa.EvalState
+	From, To          time.Time // created_at in [From, To)
+	// ByDue orders a page soonest due first, those without a due time
+	// last, instead of by id.
+	ByDue bool
+	Page  Page
 }
 
-// FindEvaluations returns one page of evaluations, by id, and the total count.
+// FindEvaluations returns one page of evaluations, by id unless f orders
+// them otherwise, and the total count.
 func (s *Store) FindEvaluations(ctx context.Context, f EvaluationFilter) ([]qa.Evaluation, int, error) {
 	q := s.conn(ctx)
 	if f.CalibrationID != 0 {
@@ -150,12 +158,27 @@ func (s *Store) FindEvaluations(ctx context.Context, f EvaluationFilter) ([]qa.E
 	if f.InteractionID != 0 {
 		q = q.Where("interaction_id = ?", f.InteractionID)
 	}
+	if f.TeamID != 0 {
+		q = q.Where("team_id = ?", f.TeamID)
+	}
+	if f.ScorecardFamilyID != 0 {
+		q = q.Where("scorecard_id IN (?)", s.conn(ctx).Model(&scorecardRow{}).Select("id").Where("family_id = ?", f.ScorecardFamilyID))
+	}
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To.UTC())
+	}
 	if len(f.States) > 0 {
 		states := make([]string, len(f.States))
 		for i, st := range f.States {
 			states[i] = string(st)
 		}
 		q = q.Where("state IN ?", states)
+	}
+	if f.ByDue {
+		q = q.Order("due_at IS NULL, due_at")
 	}
 	rows, n, err := findPage[evaluationRow](q, f.Page, "evaluation")
 	return mapRows[evaluationRow, qa.Evaluation](rows), n, err

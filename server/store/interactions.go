@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -94,14 +95,20 @@ func (s *Store) FindContactByID(ctx context.Context, id int64) (qa.Contact, erro
 	return r.domain(), err
 }
 
-// ContactFilter narrows FindContacts. AgentIDs nil means any agent.
+// ContactFilter narrows FindContacts. AgentIDs nil means any agent; zero
+// TeamID and empty Search mean any.
 type ContactFilter struct {
 	AgentIDs []int64
 	QueueIDs []int64
+	TeamID   int64
 	Channel  string
 	From, To time.Time // started_at in [From, To)
-	Page     Page
-	All      bool // every match, no paging (metrics)
+	// Search matches a part of the external id or the customer, ignoring case.
+	Search string
+	// Newest orders a page newest first (by start) instead of by id.
+	Newest bool
+	Page   Page
+	All    bool // every match, no paging (metrics)
 }
 
 // FindContacts returns matching interactions, oldest first, and the total count.
@@ -113,8 +120,15 @@ func (s *Store) FindContacts(ctx context.Context, f ContactFilter) ([]qa.Contact
 	if f.QueueIDs != nil {
 		q = q.Where("queue_id IN ?", nonEmpty(f.QueueIDs))
 	}
+	if f.TeamID != 0 {
+		q = q.Where("team_id = ?", f.TeamID)
+	}
 	if f.Channel != "" {
 		q = q.Where("channel = ?", f.Channel)
+	}
+	if f.Search != "" {
+		like := "%" + likeEscaper.Replace(strings.ToLower(f.Search)) + "%"
+		q = q.Where(`(LOWER(external_id) LIKE ? ESCAPE '\' OR LOWER(customer) LIKE ? ESCAPE '\')`, like, like)
 	}
 	if !f.From.IsZero() {
 		q = q.Where("started_at >= ?", f.From.UTC())
@@ -127,6 +141,12 @@ func (s *Store) FindContacts(ctx context.Context, f ContactFilter) ([]qa.Contact
 		err := q.Order("started_at, id").Find(&rows).Error
 		return mapRows[contactRow, qa.Contact](rows), len(rows), translate(err, "interaction")
 	}
+	if f.Newest {
+		q = q.Order("started_at DESC, id DESC")
+	}
 	rows, n, err := findPage[contactRow](q, f.Page, "interaction")
 	return mapRows[contactRow, qa.Contact](rows), n, err
 }
+
+// likeEscaper escapes the wildcards of LIKE, with backslash as the escape.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)

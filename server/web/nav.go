@@ -39,6 +39,7 @@ var (
 	}}
 	qualitySection = menuSection{Label: "Quality", Links: []link{
 		{Href: "/qa", Label: "Evaluations"},
+		{Href: "/qa/interactions", Label: "Interactions"},
 		{Href: "/qa/coaching/new", Label: "Plan coaching"},
 		{Href: "/qa/scorecards", Label: "Scorecards"},
 		{Href: "/qa/trends", Label: "Trends"},
