@@ -190,19 +190,7 @@ func (s *Handler) webRequirements(c echo.Context) error {
 		pg.Data["Form"] = form
 		return s.render(c, status, "planner_requirements", pg)
 	}
-	// The form shows the queue's targets until the planner changes them.
-	if form.ServiceLevel == "" {
-		form.ServiceLevel = strconv.FormatFloat(q.ServiceLevelPct, 'f', -1, 64)
-	}
-	if form.AnswerWithin == "" && q.AnswerWithinSec > 0 {
-		form.AnswerWithin = strconv.Itoa(q.AnswerWithinSec)
-	}
-	if form.Shrinkage == "" {
-		form.Shrinkage = strconv.FormatFloat(q.Shrinkage*100, 'f', -1, 64)
-	}
-	if form.MaxOccupancy == "" {
-		form.MaxOccupancy = strconv.FormatFloat(q.MaxOccupancy*100, 'f', -1, 64)
-	}
+	form.defaultTo(q)
 	latest, err := s.svc.FindLatestForecast(ctx, q.ID)
 	if fault.Is(err, fault.NotFound) {
 		pg.Data["NoForecast"] = true
@@ -217,12 +205,7 @@ func (s *Handler) webRequirements(c echo.Context) error {
 	if err := form.Validate(q); err != nil {
 		return s.requirementsFault(c, &pg, &status, err, show)
 	}
-	if form.Date == "" && len(dates) > 0 {
-		form.Date = dates[0]
-		if today := s.now().In(loc).Format(time.DateOnly); today >= dates[0] && today <= dates[len(dates)-1] {
-			form.Date = today
-		}
-	}
+	form.pickDate(dates, s.now().In(loc).Format(time.DateOnly))
 	d, err := time.ParseInLocation(time.DateOnly, form.Date, loc)
 	if err != nil {
 		return fault.Wrap(fault.Internal, err, "requirements date")
@@ -235,6 +218,35 @@ func (s *Handler) webRequirements(c echo.Context) error {
 	rows, day := totalRequirements(req, loc)
 	pg.Data["Rows"], pg.Data["Day"], pg.Data["Model"] = rows, day, req.Model
 	return show()
+}
+
+// defaultTo fills the fields the planner left empty with q's own targets,
+// so the form shows them until changed.
+func (f *requirementsForm) defaultTo(q org.Queue) {
+	if f.ServiceLevel == "" {
+		f.ServiceLevel = strconv.FormatFloat(q.ServiceLevelPct, 'f', -1, 64)
+	}
+	if f.AnswerWithin == "" && q.AnswerWithinSec > 0 {
+		f.AnswerWithin = strconv.Itoa(q.AnswerWithinSec)
+	}
+	if f.Shrinkage == "" {
+		f.Shrinkage = strconv.FormatFloat(q.Shrinkage*100, 'f', -1, 64)
+	}
+	if f.MaxOccupancy == "" {
+		f.MaxOccupancy = strconv.FormatFloat(q.MaxOccupancy*100, 'f', -1, 64)
+	}
+}
+
+// pickDate chooses the forecast's day to show when none was asked for:
+// today if the forecast covers it, else its first day.
+func (f *requirementsForm) pickDate(dates []string, today string) {
+	if f.Date != "" || len(dates) == 0 {
+		return
+	}
+	f.Date = dates[0]
+	if today >= dates[0] && today <= dates[len(dates)-1] {
+		f.Date = today
+	}
 }
 
 // requirementsFault shows the use case's refusal of a what-if on the page,

@@ -145,12 +145,8 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 		return err
 	}
 	pg.Zone = q.Timezone
-	// The window: a day, a week or the whole period, from ?from= (local date).
-	view := c.QueryParam("view")
-	if view != "day" && view != "period" {
-		view = "week"
-	}
-	from, to, problem := gridWindow(sch, loc, s.now(), view, c.QueryParam("from"))
+	v := parseGridQuery(c)
+	from, to, problem := gridWindow(sch, loc, s.now(), v.View, v.From)
 	if problem != "" {
 		pg.Fields["from"] = problem
 		status = http.StatusBadRequest
@@ -159,26 +155,58 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 	if err != nil {
 		return err
 	}
-	names := make(map[int64]string, len(agents))
-	for id, a := range agents {
-		names[id] = a.Name
-	}
 	teams, _, err := s.svc.FindTeams(ctx, service.TeamFilter{Page: service.Page{Limit: 500}})
 	if err != nil {
 		return err
-	}
-	// The rows: a page of agents, of one team when asked.
-	team, _ := strconv.ParseInt(c.QueryParam("team_id"), 10, 64)
-	paging := gridPaging{PerPage: gridPageSize}
-	paging.Page, _ = strconv.Atoi(c.QueryParam("page"))
-	if team != 0 {
-		paging.Keep = func(id int64) bool { t := agents[id].TeamID; return t != nil && *t == team }
 	}
 	rep, _, err := s.measurePlan(ctx, sch, q, shifts, agents)
 	if err != nil {
 		return err
 	}
-	peaks := peakSpans(rep.Report.Intervals, time.Duration(q.IntervalMin)*time.Minute)
+	grid := scheduleGrid(sch, q, queues, shifts, agents, rep, loc, from, to, v)
+	// The same warnings as the compare page and publishing use.
+	violations, err := s.svc.RevisionWarnings(ctx, sch, shifts, agents)
+	if err != nil {
+		return err
+	}
+	pg.Data["Schedule"], pg.Data["Queues"], pg.Data["Queue"], pg.Data["Grid"] = sch, queues, q, grid
+	pg.Data["View"], pg.Data["From"], pg.Data["Teams"], pg.Data["TeamID"] = v.View, from.Format(time.DateOnly), teams, v.Team
+	gridLinks{Schedule: sch.ID, Queue: q.ID, Team: v.Team}.addTo(&pg, grid, v.View, from)
+	scheduleSidePanel(&pg, sch, shifts, violations, agents, rep, from, loc)
+	return s.render(c, status, "planner_schedule", pg)
+}
+
+// gridQuery is the plan page's view query: a day, a week or the whole
+// period from a local date, and a page of one team's agents (or everyone's).
+type gridQuery struct {
+	View, From string
+	Team       int64
+	Page       int
+}
+
+func parseGridQuery(c echo.Context) gridQuery {
+	v := gridQuery{View: c.QueryParam("view"), From: c.QueryParam("from")}
+	if v.View != "day" && v.View != "period" {
+		v.View = "week"
+	}
+	v.Team, _ = strconv.ParseInt(c.QueryParam("team_id"), 10, 64)
+	v.Page, _ = strconv.Atoi(c.QueryParam("page"))
+	return v
+}
+
+// scheduleGrid lays the plan's shifts out in [from, to) on loc's clock,
+// with q's peaks shaded, one page of agents (of the view's team), and each
+// shift linked to its edit page while the revision is a draft.
+func scheduleGrid(sch service.Schedule, q org.Queue, queues []org.Queue, shifts []calendar.Shift, agents map[int64]org.Agent, rep scheduleReport,
+	loc *time.Location, from, to time.Time, v gridQuery) gridView {
+	names := make(map[int64]string, len(agents))
+	for id, a := range agents {
+		names[id] = a.Name
+	}
+	paging := gridPaging{PerPage: gridPageSize, Page: v.Page}
+	if v.Team != 0 {
+		paging.Keep = func(id int64) bool { t := agents[id].TeamID; return t != nil && *t == v.Team }
+	}
 	var edit func(calendar.Shift) string
 	if sch.Status == service.ScheduleDraft {
 		edit = func(sh calendar.Shift) string {
@@ -189,35 +217,25 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 	for _, x := range queues {
 		queueNames[x.ID] = x.Name
 	}
-	grid := buildGrid(shifts, names, queueNames, loc, from, to, peaks, edit, paging)
-	// The same warnings as the compare page and publishing use.
-	violations, err := s.svc.RevisionWarnings(ctx, sch, shifts, agents)
-	if err != nil {
-		return err
-	}
+	peaks := peakSpans(rep.Report.Intervals, time.Duration(q.IntervalMin)*time.Minute)
+	return buildGrid(shifts, names, queueNames, loc, from, to, peaks, edit, paging)
+}
+
+// scheduleSidePanel fills what the page shows beside the grid: the report,
+// the templates used, the summary and warnings, and the forms (publish, copy,
+// add a shift) with their defaults.
+func scheduleSidePanel(pg *page, sch service.Schedule, shifts []calendar.Shift, violations []calendar.Violation, agents map[int64]org.Agent,
+	rep scheduleReport, from time.Time, loc *time.Location) {
 	warnings := make([]warningRow, 0, len(violations))
 	for _, w := range violations {
-		warnings = append(warnings, warningRow{Agent: names[w.AgentID], Violation: w})
+		warnings = append(warnings, warningRow{Agent: agents[w.AgentID].Name, Violation: w})
 	}
-	summary := calendar.Summarize(shifts, violations)
 	templates := make([]string, 0, len(rep.Report.ShiftsByTemplate))
 	for k := range rep.Report.ShiftsByTemplate {
 		templates = append(templates, k)
 	}
 	sort.Strings(templates)
-	pg.Data["Schedule"] = sch
-	pg.Data["Queues"] = queues
-	pg.Data["Queue"] = q
-	pg.Data["Grid"] = grid
-	pg.Data["View"] = view
-	pg.Data["From"] = from.Format(time.DateOnly)
-	pg.Data["Teams"] = teams
-	pg.Data["TeamID"] = team
-	gridLinks{Schedule: sch.ID, Queue: q.ID, Team: team}.addTo(&pg, grid, view, from)
-	pg.Data["Report"] = rep
-	pg.Data["Templates"] = templates
-	pg.Data["Summary"] = summary
-	pg.Data["Warnings"] = warnings
+	pg.Data["Report"], pg.Data["Templates"], pg.Data["Summary"], pg.Data["Warnings"] = rep, templates, calendar.Summarize(shifts, violations), warnings
 	pg.Data["IsDraft"] = sch.Status == service.ScheduleDraft
 	pg.Data["CanCopy"] = sch.Status == service.SchedulePublished
 	if _, ok := pg.Data["Add"]; !ok {
@@ -234,7 +252,6 @@ func (s *Handler) schedulePage(c echo.Context, status int, pg page, sch service.
 			pg.Data[k] = ""
 		}
 	}
-	return s.render(c, status, "planner_schedule", pg)
 }
 
 // publishForm is the publish form of planner_schedule.html: the draft's

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -91,69 +92,18 @@ func swapsPageRoles(c echo.Context) error {
 func (s *Handler) swapsPage(c echo.Context, status int, pg page, form swapOfferForm, problems map[int64][]string) error {
 	ctx := c.Request().Context()
 	p := httpx.Principal(c)
-	now := s.now()
 	agents, err := s.agentDirectory(ctx)
 	if err != nil {
 		return err
 	}
-	row := func(sw calendar.Swap) swapRow {
-		sw = sw.Effective(now)
-		giver := agents[sw.FromAgentID]
-		r := swapRow{Swap: sw, From: giver.Name, To: "Anyone who can work it", State: swapStates[sw.Status], Problems: problems[sw.ID]}
-		if sw.ToAgentID != nil {
-			r.To = agents[*sw.ToAgentID].Name
-		}
-		if sw.TakerAgentID != nil {
-			r.Taker = agents[*sw.TakerAgentID].Name
-		}
-		r.Shift = "No longer published as offered"
-		if sh, err := s.svc.FindPublishedShift(ctx, sw.ShiftUID); err == nil {
-			r.Shift = shiftWords(sh, zoneOf(giver.Timezone))
-		}
-		return r
-	}
+	rows := swapRower{s: s, ctx: ctx, now: s.now(), agents: agents, problems: problems}
 	agent := p.User.Role == org.RoleAgent && p.User.AgentID != nil
 	pg.Data["IsAgent"] = agent
 	pg.Data["Form"] = form
 	if agent {
-		me := agents[*p.User.AgentID]
-		loc := zoneOf(me.Timezone)
-		shifts, err := s.svc.FindShifts(ctx, service.ShiftFilter{AgentIDs: []int64{me.ID}, Published: true, From: now, To: now.AddDate(0, 0, 42)})
-		if err != nil {
+		if err := s.agentSwaps(ctx, &pg, agents[*p.User.AgentID], agents, rows); err != nil {
 			return err
 		}
-		sort.Slice(shifts, func(i, j int) bool { return shifts[i].Start.Before(shifts[j].Start) })
-		var mine []selectOption
-		for _, sh := range shifts {
-			if sh.Start.After(now) && sh.AgentID == me.ID {
-				mine = append(mine, selectOption{Value: sh.UID, Label: shiftWords(sh, loc)})
-			}
-		}
-		var colleagues []selectOption
-		for _, a := range agents {
-			if a.ID != me.ID && a.TeamID != nil && me.TeamID != nil && *a.TeamID == *me.TeamID {
-				colleagues = append(colleagues, selectOption{Value: strconv.FormatInt(a.ID, 10), Label: a.Name})
-			}
-		}
-		sort.Slice(colleagues, func(i, j int) bool { return colleagues[i].Label < colleagues[j].Label })
-		list, _, err := s.svc.FindSwaps(ctx, service.SwapFilter{AgentIDs: []int64{me.ID}, OpenToo: true, Page: service.Page{Limit: 200}})
-		if err != nil {
-			return err
-		}
-		var offered, open, taken []swapRow
-		for _, sw := range list {
-			r := row(sw)
-			switch {
-			case sw.FromAgentID == me.ID:
-				offered = append(offered, r)
-			case r.Status == calendar.SwapOffered:
-				open = append(open, r)
-			case sw.TakerAgentID != nil && *sw.TakerAgentID == me.ID:
-				taken = append(taken, r)
-			}
-		}
-		pg.Data["MyShifts"], pg.Data["Colleagues"] = mine, colleagues
-		pg.Data["Offered"], pg.Data["Open"], pg.Data["Taken"] = offered, open, taken
 		return s.render(c, status, "swaps", pg)
 	}
 	if err := p.Allow(auth.Swaps, auth.Update); err != nil {
@@ -169,12 +119,83 @@ func (s *Handler) swapsPage(c echo.Context, status int, pg page, form swapOfferF
 	}
 	var waiting []swapRow
 	for _, sw := range list {
-		if r := row(sw); r.Status == calendar.SwapAccepted {
+		if r := rows.row(sw); r.Status == calendar.SwapAccepted {
 			waiting = append(waiting, r)
 		}
 	}
 	pg.Data["Waiting"] = waiting
 	return s.render(c, status, "swaps", pg)
+}
+
+// swapRower describes swaps in words as of now.
+type swapRower struct {
+	s        *Handler
+	ctx      context.Context
+	now      time.Time
+	agents   map[int64]org.Agent
+	problems map[int64][]string
+}
+
+func (w swapRower) row(sw calendar.Swap) swapRow {
+	sw = sw.Effective(w.now)
+	giver := w.agents[sw.FromAgentID]
+	r := swapRow{Swap: sw, From: giver.Name, To: "Anyone who can work it", State: swapStates[sw.Status], Problems: w.problems[sw.ID]}
+	if sw.ToAgentID != nil {
+		r.To = w.agents[*sw.ToAgentID].Name
+	}
+	if sw.TakerAgentID != nil {
+		r.Taker = w.agents[*sw.TakerAgentID].Name
+	}
+	r.Shift = "No longer published as offered"
+	if sh, err := w.s.svc.FindPublishedShift(w.ctx, sw.ShiftUID); err == nil {
+		r.Shift = shiftWords(sh, zoneOf(giver.Timezone))
+	}
+	return r
+}
+
+// agentSwaps fills an agent's side of the page: their shifts to offer, the
+// colleagues to offer them to, and their offers, the open ones and those
+// they took.
+func (s *Handler) agentSwaps(ctx context.Context, pg *page, me org.Agent, agents map[int64]org.Agent, rows swapRower) error {
+	loc := zoneOf(me.Timezone)
+	now := rows.now
+	shifts, err := s.svc.FindShifts(ctx, service.ShiftFilter{AgentIDs: []int64{me.ID}, Published: true, From: now, To: now.AddDate(0, 0, 42)})
+	if err != nil {
+		return err
+	}
+	sort.Slice(shifts, func(i, j int) bool { return shifts[i].Start.Before(shifts[j].Start) })
+	var mine []selectOption
+	for _, sh := range shifts {
+		if sh.Start.After(now) && sh.AgentID == me.ID {
+			mine = append(mine, selectOption{Value: sh.UID, Label: shiftWords(sh, loc)})
+		}
+	}
+	var colleagues []selectOption
+	for _, a := range agents {
+		if a.ID != me.ID && a.TeamID != nil && me.TeamID != nil && *a.TeamID == *me.TeamID {
+			colleagues = append(colleagues, selectOption{Value: strconv.FormatInt(a.ID, 10), Label: a.Name})
+		}
+	}
+	sort.Slice(colleagues, func(i, j int) bool { return colleagues[i].Label < colleagues[j].Label })
+	list, _, err := s.svc.FindSwaps(ctx, service.SwapFilter{AgentIDs: []int64{me.ID}, OpenToo: true, Page: service.Page{Limit: 200}})
+	if err != nil {
+		return err
+	}
+	var offered, open, taken []swapRow
+	for _, sw := range list {
+		r := rows.row(sw)
+		switch {
+		case sw.FromAgentID == me.ID:
+			offered = append(offered, r)
+		case r.Status == calendar.SwapOffered:
+			open = append(open, r)
+		case sw.TakerAgentID != nil && *sw.TakerAgentID == me.ID:
+			taken = append(taken, r)
+		}
+	}
+	pg.Data["MyShifts"], pg.Data["Colleagues"] = mine, colleagues
+	pg.Data["Offered"], pg.Data["Open"], pg.Data["Taken"] = offered, open, taken
+	return nil
 }
 
 // swapOfferForm is the offer form of swaps.html: one of the agent's
