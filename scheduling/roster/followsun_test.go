@@ -274,6 +274,15 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	b.ReportMetric(rep.PeakShareGini, "peak-share-gini")
 	b.ReportMetric(rep.WeekendShareGini, "weekend-share-gini")
 	b.ReportMetric(rep.NightShareGini, "night-share-gini")
+	longest, over := 0.0, 0
+	for _, a := range rep.Agents {
+		longest = max(longest, a.LongestPeakStretchMin)
+		if a.LongestPeakStretchMin > 120 {
+			over++
+		}
+	}
+	b.ReportMetric(longest, "longest-peak-stretch-min")
+	b.ReportMetric(float64(over), "agents-over-stretch")
 	b.Logf("stopped: %s; queues: %+v", rep.Stopped, rep.Queues)
 }
 
