@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -134,14 +135,30 @@ func (s *Handler) webCoverage(c echo.Context) error {
 		return s.render(c, status, "planner_coverage", pg)
 	}
 	pg.Data["Schedule"] = sch
-	cov, err := s.svc.PlanCoverage(ctx, *sch, q, 0)
+	ivs, step, problem, err := s.coverageIntervals(ctx, *sch, q, loc, from, to)
 	if err != nil {
-		var fe *fault.Error
-		if errors.As(err, &fe) && (fe.Code == fault.NotFound || fe.Code == fault.Unprocessable) {
-			pg.Data["Problem"] = fmt.Sprintf("Coverage cannot be measured for %s: %s.", q.Name, fe.Message)
-			return s.render(c, status, "planner_coverage", pg)
-		}
 		return err
+	}
+	if problem != "" {
+		pg.Data["Problem"] = problem
+		return s.render(c, status, "planner_coverage", pg)
+	}
+	if err := coverageDetail(&pg, form, q, loc, from, to, ivs, step); err != nil {
+		return err
+	}
+	return s.render(c, status, "planner_coverage", pg)
+}
+
+// coverageIntervals measures plan sch against q's latest forecast and keeps
+// the intervals in [from, to), with the forecast's interval length; problem
+// says in words why there is nothing to show.
+func (s *Handler) coverageIntervals(ctx context.Context, sch service.Schedule, q org.Queue, loc *time.Location, from, to time.Time) ([]service.CoverageInterval, time.Duration, string, error) {
+	cov, err := s.svc.PlanCoverage(ctx, sch, q, 0)
+	var fe *fault.Error
+	if errors.As(err, &fe) && (fe.Code == fault.NotFound || fe.Code == fault.Unprocessable) {
+		return nil, 0, fmt.Sprintf("Coverage cannot be measured for %s: %s.", q.Name, fe.Message), nil
+	} else if err != nil {
+		return nil, 0, "", err
 	}
 	var ivs []service.CoverageInterval
 	for _, iv := range cov.Intervals {
@@ -150,19 +167,14 @@ func (s *Handler) webCoverage(c echo.Context) error {
 		}
 	}
 	if len(ivs) == 0 {
-		pg.Data["Problem"] = fmt.Sprintf("%s has no forecast intervals inside both %s (%s to %s) and the chosen days.", q.Name, sch.Name,
-			sch.PeriodStart.In(loc).Format("2 Jan"), sch.PeriodEnd.In(loc).Format("2 Jan 2006"))
-		return s.render(c, status, "planner_coverage", pg)
+		return nil, 0, fmt.Sprintf("%s has no forecast intervals inside both %s (%s to %s) and the chosen days.", q.Name, sch.Name,
+			sch.PeriodStart.In(loc).Format("2 Jan"), sch.PeriodEnd.In(loc).Format("2 Jan 2006")), nil
 	}
 	f, err := s.svc.FindForecastByID(ctx, cov.ForecastID)
 	if err != nil {
-		return err
+		return nil, 0, "", err
 	}
-	step := time.Duration(f.IntervalMin) * time.Minute
-	if err := coverageDetail(&pg, form, q, loc, from, to, ivs, step); err != nil {
-		return err
-	}
-	return s.render(c, status, "planner_coverage", pg)
+	return ivs, time.Duration(f.IntervalMin) * time.Minute, "", nil
 }
 
 // coverageChart draws scheduled staff as hatched bars under the required

@@ -71,11 +71,22 @@ func (s *Handler) webForecastQueue(c echo.Context) error {
 	if _, err := s.svc.FindQueueByID(ctx, id); err != nil {
 		return err
 	}
-	run, err := s.svc.StartForecasts(ctx, p, service.ForecastRun{QueueIDs: []int64{id}, Horizon: c.FormValue("horizon")})
+	f := parseForecastNowForm(c)
+	run, err := s.svc.StartForecasts(ctx, p, service.ForecastRun{QueueIDs: []int64{id}, Horizon: f.Horizon})
 	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/planner/runs/"+strconv.FormatInt(run.ID, 10))
+}
+
+// forecastNowForm is the queue page's "Forecast now" form: how far ahead
+// (the use case refuses a horizon it cannot read, by field).
+type forecastNowForm struct {
+	Horizon string
+}
+
+func parseForecastNowForm(c echo.Context) forecastNowForm {
+	return forecastNowForm{Horizon: strings.TrimSpace(c.FormValue("horizon"))}
 }
 
 func (s *Handler) webQueue(c echo.Context) error {

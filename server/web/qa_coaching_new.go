@@ -23,19 +23,34 @@ func (s *Handler) webNewCoaching(c echo.Context) error {
 	return s.renderNewCoaching(c, http.StatusOK, s.newPage(c, "Plan coaching"))
 }
 
+// newCoachingQuery is what the plan-coaching page starts from: an agent
+// (?agent_id=, or the refused form's agent shown again) or an evaluation
+// (?evaluation=) whose agent and criteria it takes.
+type newCoachingQuery struct {
+	AgentID, EvaluationID int64
+}
+
+func parseNewCoachingQuery(c echo.Context) newCoachingQuery {
+	var q newCoachingQuery
+	q.AgentID, _ = strconv.ParseInt(c.QueryParam("agent_id"), 10, 64)
+	if v := c.FormValue("agent_id"); v != "" {
+		q.AgentID, _ = strconv.ParseInt(v, 10, 64)
+	}
+	q.EvaluationID, _ = strconv.ParseInt(c.QueryParam("evaluation"), 10, 64)
+	return q
+}
+
 func (s *Handler) renderNewCoaching(c echo.Context, status int, pg page) error {
 	p := httpx.Principal(c)
 	if err := p.Allow(auth.Coaching, auth.Create); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	agentID, _ := strconv.ParseInt(c.QueryParam("agent_id"), 10, 64)
-	if v := c.FormValue("agent_id"); v != "" {
-		agentID, _ = strconv.ParseInt(v, 10, 64)
-	}
+	q := parseNewCoachingQuery(c)
+	agentID := q.AgentID
 	var criteria []qa.Criterion
-	if evID, err := strconv.ParseInt(c.QueryParam("evaluation"), 10, 64); err == nil {
-		ep, err := s.evaluationPage(ctx, p, evID)
+	if q.EvaluationID != 0 {
+		ep, err := s.evaluationPage(ctx, p, q.EvaluationID)
 		if err != nil {
 			return err
 		}
