@@ -176,7 +176,7 @@ func (s *Service) Intraday(ctx context.Context, p auth.Principal, queueID int64)
 	if view.Deferred {
 		return view, nil
 	}
-	rejected, err := s.rejectedMoves(ctx, q.ID, dayStart)
+	rejected, err := rejectedToday(ctx, s.store, breakMoveEntity, q.ID, dayStart, func(m breakMoveAudit) time.Time { return m.From }, moveKey)
 	if err != nil {
 		return view, err
 	}
@@ -201,7 +201,7 @@ func (s *Service) Intraday(ctx context.Context, p auth.Principal, queueID int64)
 	for _, m := range moves {
 		id, _ := strconv.ParseInt(m.Agent, 10, 64)
 		uid := uidOf[m.Agent+"@"+m.From.UTC().Format(time.RFC3339)]
-		if rejected[uid+"@"+m.From.UTC().Format(time.RFC3339)+"@"+m.To.UTC().Format(time.RFC3339)] {
+		if rejected[moveKey(breakMoveAudit{ShiftUID: uid, From: m.From, To: m.To})] {
 			continue
 		}
 		view.Moves = append(view.Moves, BreakMoveSuggestion{BreakMove: m, AgentID: id, AgentName: agents[id].Name, ShiftUID: uid})
@@ -209,7 +209,7 @@ func (s *Service) Intraday(ctx context.Context, p auth.Principal, queueID int64)
 	if windows != nil {
 		view.Windows = windows
 	}
-	rejectedOffers, err := s.rejectedOffers(ctx, q.ID, dayStart)
+	rejectedOffers, err := rejectedToday(ctx, s.store, shiftOfferEntity, q.ID, dayStart, func(o ShiftOffer) time.Time { return o.From }, offerKey)
 	if err != nil {
 		return view, err
 	}
@@ -279,20 +279,26 @@ type breakMoveAudit struct {
 
 const breakMoveEntity = "intraday_break_move"
 
-// rejectedMoves are the rejected break moves of queue queueID whose break
-// starts on or after since (the day shown), keyed uid@from@to.
-func (s *Service) rejectedMoves(ctx context.Context, queueID int64, since time.Time) (map[string]bool, error) {
-	evs, err := s.store.FindAudit(ctx, breakMoveEntity, queueID)
+// moveKey names a break move among the rejected ones.
+func moveKey(m breakMoveAudit) string {
+	return m.ShiftUID + "@" + m.From.UTC().Format(time.RFC3339) + "@" + m.To.UTC().Format(time.RFC3339)
+}
+
+// rejectedToday reads the suggestions of queue queueID rejected in the
+// audit log as entity, kept as T, that concern since (the day shown) or
+// later, by key. A decision is audited with the suggestion as its After.
+func rejectedToday[T any](ctx context.Context, st *store.Store, entity string, queueID int64, since time.Time, from func(T) time.Time, key func(T) string) (map[string]bool, error) {
+	evs, err := st.FindAudit(ctx, entity, queueID)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]bool{}
 	for _, e := range evs {
-		var m breakMoveAudit
-		if e.Action != "reject" || json.Unmarshal([]byte(e.After), &m) != nil || m.From.Before(since) {
+		var v T
+		if e.Action != "reject" || json.Unmarshal([]byte(e.After), &v) != nil || from(v).Before(since) {
 			continue
 		}
-		out[m.ShiftUID+"@"+m.From.UTC().Format(time.RFC3339)+"@"+m.To.UTC().Format(time.RFC3339)] = true
+		out[key(v)] = true
 	}
 	return out, nil
 }

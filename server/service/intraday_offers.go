@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -96,24 +95,6 @@ func offerKey(o ShiftOffer) string {
 }
 
 const shiftOfferEntity = "intraday_shift_offer"
-
-// rejectedOffers are the offers of queue queueID rejected for shifts ending
-// on or after since.
-func (s *Service) rejectedOffers(ctx context.Context, queueID int64, since time.Time) (map[string]bool, error) {
-	evs, err := s.store.FindAudit(ctx, shiftOfferEntity, queueID)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]bool{}
-	for _, e := range evs {
-		var o ShiftOffer
-		if e.Action != "reject" || json.Unmarshal([]byte(e.After), &o) != nil || o.From.Before(since) {
-			continue
-		}
-		out[offerKey(o)] = true
-	}
-	return out, nil
-}
 
 // DecideShiftOffer records the agent's answer to an overtime or VTO offer
 // on queue queueID, as the planner enters it. Accepting re-checks the offer
