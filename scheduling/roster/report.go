@@ -50,6 +50,13 @@ type QueueReport struct {
 	OverHours     float64 `json:"over_agent_hours"`
 }
 
+// StretchNote is one shift over the peak-stretch limit.
+type StretchNote struct {
+	Agent   string    `json:"agent"`
+	Start   time.Time `json:"start"`
+	Minutes float64   `json:"minutes"` // its longest stretch of peak work without a break
+}
+
 // Report is the cost, coverage, fairness and rule check of a roster,
 // computed from the shifts alone (so it can be recomputed from schedule.csv).
 type Report struct {
@@ -70,6 +77,10 @@ type Report struct {
 	PeakShareGini    float64 `json:"peak_share_gini"`
 	WeekendShareGini float64 `json:"weekend_share_gini"`
 	NightShareGini   float64 `json:"night_share_gini"`
+	// OverStretch lists the shifts that work through their queue's peak
+	// longer than MaxPeakStretch without a break: where the stress limit
+	// was not kept (it is priced, not a hard rule).
+	OverStretch []StretchNote `json:"over_stretch"`
 	// Violations are the hard rules the shifts break, re-checked from the
 	// shifts: calendar.Check (shape, overlap, period), calendar.CheckContract
 	// with the agents' published shifts (Booked) counted,
@@ -182,6 +193,11 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 		}
 	}
 	peakQ := queuePeaks(&p)
+	limit := p.MaxPeakStretch
+	if limit == 0 {
+		limit = 2 * time.Hour
+	}
+	r.OverStretch = []StretchNote{}
 	r.Agents = make([]AgentReport, len(p.Agents))
 	for ai, a := range p.Agents {
 		r.Agents[ai] = AgentReport{Agent: a.ID}
@@ -203,6 +219,9 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 		pm, longest := peakStats(al.cells[k], peakQ[q], p.Step)
 		ar.PeakHours += pm / 60
 		ar.LongestPeakStretchMin = math.Max(ar.LongestPeakStretchMin, longest)
+		if longest > limit.Minutes() {
+			r.OverStretch = append(r.OverStretch, StretchNote{Agent: p.Agents[ai].ID, Start: sh.Start, Minutes: longest})
+		}
 		we, ni := weekendNight(p.Agents[ai].Location, sh)
 		ar.WeekendHours += we
 		ar.NightHours += ni
