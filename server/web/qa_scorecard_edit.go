@@ -366,7 +366,7 @@ func (s *Handler) webSaveScorecard(c echo.Context) error {
 	if do == "check" {
 		if err := s.svc.CheckScorecard(sc); err != nil {
 			if webFault(&pg, err, nil) {
-				pg.Error += ". Nothing was saved."
+				pg.Error = "The scorecard has problems; see the reasons beside the fields. Nothing was saved."
 				return s.renderScorecardForm(c, http.StatusUnprocessableEntity, pg, form)
 			}
 			return err
@@ -397,6 +397,9 @@ func (s *Handler) webSaveScorecard(c echo.Context) error {
 			}
 		}
 		if webFault(&pg, err, nil) {
+			if len(pg.Fields) > 0 {
+				pg.Error = "The scorecard has problems; see the reasons beside the fields. Nothing was saved."
+			}
 			return s.renderScorecardForm(c, http.StatusUnprocessableEntity, pg, form)
 		}
 		return err
