@@ -225,6 +225,18 @@ func TestWebScorecardEditorJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(rows.Get("sections_json")), &again))
 	assert.Equal(t, edited, again)
 
+	// A row ticked "remove" is gone from the rows and the JSON; the rest renumber.
+	form = formOf(body)
+	form.Set("sections[0].criteria[0].remove", "on")
+	form.Set("do", "check")
+	status, _, body = page(t, rc, "POST", u, form)
+	require.Equal(t, 200, status, "%s", body)
+	rows = formOf(body)
+	var removed []qa.Section
+	require.NoError(t, json.Unmarshal([]byte(rows.Get("sections_json")), &removed))
+	assert.Equal(t, edited[0].Criteria[1:], removed[0].Criteria)
+	assert.Equal(t, edited[0].Criteria[1].Title, rows.Get("sections[0].criteria[0].title"))
+
 	// JSON that does not read is named beside the textarea and the rows stay.
 	form.Set("sections_json", "[{")
 	form.Set("do", "save")
