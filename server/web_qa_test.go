@@ -176,11 +176,11 @@ func TestWebQACalibrationReportAndScorecardEditor(t *testing.T) {
 	require.Equal(t, 200, status, "%s", body)
 	// A bad threshold comes back next to the field; nothing is saved.
 	status, _, body = page(t, rc, "POST", d.url+"/qa/scorecards/"+id+"/edit", url.Values{"csrf_token": {csrf}, "revision": {itoa(int64(cards[0].Revision))},
-		"name": {"Customer conversation"}, "pass_threshold": {"150"}, "sections": {`[{"key":"a","title":"A","weight":1,"criteria":[{"key":"x","title":"X","weight":1,"scale":"yes_no"}]}]`}})
+		"name": {"Customer conversation"}, "pass_threshold": {"150"}, "sections_json": {`[{"key":"a","title":"A","weight":1,"criteria":[{"key":"x","title":"X","weight":1,"scale":"yes_no"}]}]`}})
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
 	assert.Contains(t, body, "pass_threshold-error")
 	status, _, body = page(t, rc, "POST", d.url+"/qa/scorecards/"+id+"/edit", url.Values{"csrf_token": {csrf}, "revision": {itoa(int64(cards[0].Revision))},
-		"name": {"Customer conversation"}, "pass_threshold": {"75"}, "sections": {`[{"key":"a","title":"A","weight":1,"criteria":[{"key":"x","title":"X","weight":1,"scale":"yes_no"}]}]`}})
+		"name": {"Customer conversation"}, "pass_threshold": {"75"}, "sections_json": {`[{"key":"a","title":"A","weight":1,"criteria":[{"key":"x","title":"X","weight":1,"scale":"yes_no"}]}]`}})
 	require.Equal(t, 200, status, "%s", body)
 	assert.Contains(t, body, "version 2", "the demo scorecard has evaluations, so the edit is a new version")
 }

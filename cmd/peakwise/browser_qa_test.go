@@ -133,6 +133,51 @@ func TestBrowserQualityFlow(t *testing.T) {
 		signOut(t)
 	})
 
+	t.Run("reviewer edits a scorecard through the form at 390 px", func(t *testing.T) {
+		ctx := context.Background()
+		signIn(t, org.RoleQAReviewer)
+		cards, _, err := site.st.FindScorecards(ctx, store.ScorecardFilter{})
+		require.NoError(t, err)
+		require.NotEmpty(t, cards)
+		card := cards[0]
+		last := len(card.Sections[0].Criteria) // the empty row that ends the first section
+		row := fmt.Sprintf("#s0-c%d", last)
+		require.NoError(t, chromedp.Do(tctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/qa/scorecards"), chromedp.WaitVisible(`main h1`),
+			chromedp.Click(fmt.Sprintf(`a[href="/qa/scorecards/%d/edit"]`, card.ID)), chromedp.WaitVisible(`#scorecard-form`)))
+		overflow, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		require.NoError(t, err)
+		assert.False(t, overflow, "the scorecard editor scrolls sideways at 390 px")
+		// A word for a weight: the live check names it beside the field, unsaved.
+		require.NoError(t, chromedp.Do(tctx, chromedp.SetValue(`#s0-c0-weight`, "heavy"),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById('s0-c0-weight').dispatchEvent(new Event('change', {bubbles: true}))`),
+			chromedp.Poll[chromedp.Void](`document.getElementById('s0-c0-weight-error').textContent === 'must be a whole number'`, chromedp.WithPollingTimeout(10*time.Second))),
+			"the live check shows the reason beside the weight")
+		invalid, err := chromedp.Run(tctx, chromedp.Evaluate[string](`document.getElementById("s0-c0-weight").getAttribute("aria-invalid")`))
+		require.NoError(t, err)
+		assert.Equal(t, "true", invalid)
+		shot(t, tctx, "scorecard-error-phone")
+		// Fix it, fill in the empty row by keyboard, and save with Enter.
+		require.NoError(t, chromedp.Do(tctx, chromedp.SetValue(`#s0-c0-weight`, "2"),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById('s0-c0-weight').dispatchEvent(new Event('change', {bubbles: true}))`),
+			chromedp.Poll[chromedp.Void](`document.getElementById('s0-c0-weight-error').textContent === ''`, chromedp.WithPollingTimeout(10*time.Second)),
+			chromedp.SendKeys(row+"-title", "Thanks the customer"), chromedp.SetValue(row+"-scale", "1-3"),
+			chromedp.Click(row+`-title`), chromedp.KeyEvent(kb("Enter")), chromedp.WaitVisible(`p.notice`)))
+		assert.Contains(t, text(t, `p.notice`), "Saved "+card.Name)
+		cards, _, err = site.st.FindScorecards(ctx, store.ScorecardFilter{})
+		require.NoError(t, err)
+		var saved qa.Scorecard
+		for _, c := range cards {
+			if c.FamilyID == card.FamilyID && c.Latest {
+				saved = c
+			}
+		}
+		require.Len(t, saved.Sections[0].Criteria, last+1)
+		assert.Equal(t, 2, saved.Sections[0].Criteria[0].Weight)
+		assert.Equal(t, qa.Criterion{Key: "thanks_the_customer", Title: "Thanks the customer", Weight: 1, Scale: qa.Points3}, saved.Sections[0].Criteria[last])
+		require.NoError(t, chromedp.Do(tctx, chromedp.EmulateViewport(1200, 900)))
+		signOut(t)
+	})
+
 	t.Run("agent acknowledges a coaching note", func(t *testing.T) {
 		signIn(t, org.RoleAgent)
 		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(base+"/me/quality"), chromedp.WaitVisible(`main h1`)))

@@ -30,6 +30,16 @@ func qaFault(err error, code fault.Code, message string) error {
 	return &fault.Error{Code: code, Message: message, Fields: fields}
 }
 
+// CheckScorecard validates sc as CreateScorecard and UpdateScorecard would,
+// without saving: nil, or an Invalid error with a reason per field (paths
+// such as sections[0].criteria[1].weight), for an editor's live check.
+func (s *Service) CheckScorecard(sc qa.Scorecard) error {
+	if err := sc.Validate(); err != nil {
+		return scorecardFault(err)
+	}
+	return nil
+}
+
 // CreateScorecard validates and stores version 1 of a new scorecard, audited.
 func (s *Service) CreateScorecard(ctx context.Context, p auth.Principal, sc qa.Scorecard) (qa.Scorecard, error) {
 	if err := p.Allow(auth.Scorecards, auth.Create); err != nil {
