@@ -15,7 +15,7 @@ import (
 
 // TestBrowserTemplateSetAtPhoneWidth fills a shift template set at 390x844:
 // from the list by keyboard to a new set, a span that no longer matches the
-// paid minutes named next to the field by Check, a break typed into the
+// paid minutes named next to the field as it is typed and by Check, a break typed into the
 // spare row, a second template added without a script, Check clean, then
 // Save; the page never scrolls sideways and every input has a label.
 // PEAKWISE_SCREENSHOTS=1 saves docs/screenshots/templates-*.png.
@@ -49,9 +49,16 @@ func TestBrowserTemplateSetAtPhoneWidth(t *testing.T) {
 	assert.GreaterOrEqual(t, legends, 4, "the template, its days and its breaks are fieldsets with legends")
 	site.shot(t, tctx, "new")
 
-	// A longer span without its paid minutes: Check names the field.
+	// A longer span without its paid minutes: named beside the field as
+	// soon as the span is changed, and by Check.
 	require.NoError(t, chromedp.Do(tctx, typeInto(`#name`, "Phone set"), typeInto(`#t0-name`, "Early"), typeInto(`#t0-span`, "9:00"),
-		chromedp.Click(`#check`), chromedp.WaitVisible(`#t0-paid_min-error`)))
+		chromedp.KeyEvent(kb("Tab"))))
+	waitUntil(t, tctx, `document.getElementById("t0-paid_min-error").textContent !== ""`, 10*time.Second)
+	assert.Contains(t, textOf(t, tctx, `#live-status`), "problem", "the live check says so where a screen reader hears it")
+	invalid, err := chromedp.Run(tctx, chromedp.Evaluate[string](`document.getElementById("t0-paid_min").getAttribute("aria-invalid")`))
+	require.NoError(t, err)
+	assert.Equal(t, "true", invalid)
+	require.NoError(t, chromedp.Do(tctx, chromedp.Click(`#check`), chromedp.WaitVisible(`#problems`)))
 	assert.Contains(t, textOf(t, tctx, `#t0-paid_min-error`), "is 480 but the span (540) minus unpaid breaks (30) is 510")
 	assert.Contains(t, textOf(t, tctx, `#problems`), "Checked, not saved")
 	fits("the set with a problem")
@@ -81,7 +88,7 @@ func TestBrowserTemplateSetAtPhoneWidth(t *testing.T) {
 		chromedp.Click(`input[name="t1.days"][value="sat"]`), chromedp.Click(`input[name="t1.days"][value="sun"]`),
 		chromedp.Click(`#check`)))
 	waitUntil(t, tctx, `document.querySelector("#checked, #problems") !== null`, 10*time.Second)
-	problems, err := chromedp.Run(tctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("#problems, .field-error")).map(function (e) { return e.id + ": " + e.textContent; }).join("; ")`))
+	problems, err := chromedp.Run(tctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("#problems, .field-error")).filter(function (e) { return e.textContent !== ""; }).map(function (e) { return e.id + ": " + e.textContent; }).join("; ")`))
 	require.NoError(t, err)
 	require.Empty(t, problems)
 	assert.Contains(t, textOf(t, tctx, `#checked`), "no problems found")

@@ -433,11 +433,11 @@ type templateView struct {
 }
 
 type breakView struct {
-	Index          int
-	Prefix, Legend string
-	Inputs         []inputView
-	Paid           bool
-	Err            string
+	Index              int
+	ID, Prefix, Legend string
+	Inputs             []inputView
+	Paid               bool
+	Err                string
 }
 
 // views lays out the rows with the problems in fields next to them.
@@ -471,7 +471,7 @@ func (f templateSetForm) views(fields map[string]string) []templateView {
 			} else if b.Name != "" {
 				legend += ": " + b.Name
 			}
-			v.Breaks = append(v.Breaks, breakView{Index: k, Prefix: bp, Legend: legend, Paid: b.Paid, Err: fields[strings.TrimSuffix(bp, ".")],
+			v.Breaks = append(v.Breaks, breakView{Index: k, ID: strings.ReplaceAll(strings.TrimSuffix(bp, "."), ".", "-"), Prefix: bp, Legend: legend, Paid: b.Paid, Err: fields[strings.TrimSuffix(bp, ".")],
 				Inputs: []inputView{
 					in(bp+"name", "Name", "", b.Name, false),
 					in(bp+"length", "Length (minutes)", "", b.Length, true),
