@@ -15,9 +15,10 @@ import (
 
 // TestBrowserTemplateSetAtPhoneWidth fills a shift template set at 390x844:
 // from the list by keyboard to a new set, a span that no longer matches the
-// paid minutes named next to the field as it is typed and by Check, a break typed into the
-// spare row, a second template added without a script, Check clean, then
-// Save; the page never scrolls sideways and every input has a label.
+// paid minutes named next to the field as it is typed and by Check, a break
+// typed into the spare row, a second template added without a script, Check
+// clean, then Save; the page never scrolls sideways and every input has a
+// label.
 // PEAKWISE_SCREENSHOTS=1 saves docs/screenshots/templates-*.png.
 func TestBrowserTemplateSetAtPhoneWidth(t *testing.T) {
 	site := startBrowserSite(t, 7, false, "templates-")

@@ -351,7 +351,7 @@ func (s *Handler) webSaveTemplateSet(c echo.Context) error {
 		}
 		return s.renderTemplateSet(c, http.StatusOK, pg, f)
 	case f.Action == "json" && f.jsonErr == nil:
-		pg.Flash = "The JSON is in the form below; check or save it."
+		pg.Data["Note"] = "The JSON is in the form below; check or save it."
 		return s.renderTemplateSet(c, http.StatusOK, pg, f)
 	}
 	// The service's rules, shown next to the fields; the form's own
@@ -382,7 +382,7 @@ func (s *Handler) webSaveTemplateSet(c echo.Context) error {
 		return s.renderTemplateSet(c, http.StatusBadRequest, pg, f)
 	}
 	if f.Action == "check" {
-		pg.Flash = "Checked: no problems found. Not saved yet."
+		pg.Data["Note"] = "Checked: no problems found. Not saved yet."
 		return s.renderTemplateSet(c, http.StatusOK, pg, f)
 	}
 	var out service.TemplateSet
