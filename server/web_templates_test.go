@@ -87,6 +87,14 @@ func TestWebTemplateSetEditor(t *testing.T) {
 		require.Equal(t, http.StatusOK, status, "%s", body)
 		assert.Contains(t, body, `name="t1.name" value=""`)
 
+		// A break marked for removal is gone, and the paid minutes no longer add up.
+		rm := templateForm(csrf, "check")
+		rm.Set("t0.b0.remove", "on")
+		status, _, body = post("/planner/templates/new", rm)
+		require.Equal(t, http.StatusBadRequest, status, "%s", body)
+		assert.Contains(t, body, `id="t0-paid_min-error">is 480 but the span (510) minus unpaid breaks (0) is 510`)
+		assert.NotContains(t, body, `value="Lunch"`)
+
 		// Save.
 		status, path, body := post("/planner/templates/new", templateForm(csrf, "save"))
 		require.Equal(t, http.StatusOK, status, "%s", body)
