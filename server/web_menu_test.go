@@ -51,12 +51,12 @@ func firstFocusable(body string) string {
 func TestWebMenuPerRole(t *testing.T) {
 	w := newWorld(t, storetest.OpenSQLite(t))
 	menus := map[org.Role][]string{
-		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
+		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", "/planner/templates", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
 			"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/agents"},
 		org.RoleQAReviewer: {"/qa", "/qa/interactions", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleSupervisor: {"/team", "/swaps", "/live", "/team/quality", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today", "/swaps"},
-		org.RoleAdmin: {"/admin", "/admin/live", "/admin/sites", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
+		org.RoleAdmin: {"/admin", "/admin/live", "/admin/sites", "/planner", "/planner/history", "/planner/schedules", "/planner/templates", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
 			"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/agents", "/qa", "/qa/interactions", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
 	}
 	var every []string

@@ -82,7 +82,7 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 	gridURL := fmt.Sprintf("/planner/schedules/%d?view=week&queue_id=%d&from=%s", draft.ID, q.ID, monday.Format(time.DateOnly))
 
 	pages := map[org.Role][]string{
-		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", gridURL, "/planner/coverage", "/planner/jobs", "/live",
+		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", gridURL, "/planner/templates", "/planner/templates/new", "/planner/coverage", "/planner/jobs", "/live",
 			fmt.Sprintf("/planner/compare?left=%d&right=%d&queue_id=%d", draft.ID, draft.ID, q.ID),
 			fmt.Sprintf("/planner/queues/%d/requirements", q.ID), "/admin/queues", fmt.Sprintf("/admin/queues/%d", q.ID), "/admin/channels", "/admin/special-days", "/admin/agents"},
 		org.RoleQAReviewer: {"/qa", "evaluation", "/qa/scorecards", "/qa/scorecards/new/edit", "/qa/trends", "/qa/coaching/new", "/qa/interactions", "/qa/calibrations/new", "/qa?reviewer=any&state=any"},
@@ -91,12 +91,12 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 		org.RoleAdmin:      {"/admin", "/admin/sites", "/planner", "/qa", "/team/quality"},
 	}
 	menus := map[org.Role][]string{
-		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
+		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", "/planner/templates", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
 			"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/agents"},
 		org.RoleQAReviewer: {"/qa", "/qa/interactions", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleSupervisor: {"/team", "/swaps", "/live", "/team/quality", "/qa/coaching/new", "/qa/scorecards", "/qa/trends"},
 		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today", "/swaps"},
-		org.RoleAdmin: {"/admin", "/admin/live", "/admin/sites", "/planner", "/planner/history", "/planner/schedules", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
+		org.RoleAdmin: {"/admin", "/admin/live", "/admin/sites", "/planner", "/planner/history", "/planner/schedules", "/planner/templates", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
 			"/admin/queues", "/admin/channels", "/admin/special-days", "/admin/agents", "/qa", "/qa/interactions", "/qa/coaching/new", "/qa/scorecards", "/qa/trends", "/team/quality"},
 	}
 	for _, role := range org.Roles {

@@ -27,6 +27,7 @@ type (
 	SpecialDayFilter = store.SpecialDayFilter
 	SwapFilter       = store.SwapFilter
 	TeamFilter       = store.TeamFilter
+	TemplateSet      = store.TemplateSet
 	TimeOffFilter    = store.TimeOffFilter
 	UserFilter       = store.UserFilter
 )

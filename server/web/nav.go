@@ -28,6 +28,7 @@ var (
 		{Href: "/planner", Label: "Queues"},
 		{Href: "/planner/history", Label: "Upload history"},
 		{Href: "/planner/schedules", Label: "Schedules"},
+		{Href: "/planner/templates", Label: "Shift templates"},
 		{Href: "/planner/coverage", Label: "Coverage"},
 		{Href: "/planner/jobs", Label: "Jobs"},
 		{Href: "/swaps", Label: "Shift swaps"},

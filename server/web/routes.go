@@ -45,6 +45,10 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	g.POST("/planner/schedules/:id/shifts", s.webAddShift)
 	g.GET("/planner/schedules/:id/shifts/:shift_id", s.webShiftForm)
 	g.POST("/planner/schedules/:id/shifts/:shift_id", s.webEditShift)
+	g.GET("/planner/templates", s.webTemplateSets)        // planner_templates.go
+	g.GET("/planner/templates/:id", s.webTemplateSetForm) // planner_template.go; :id is "new" for a new set
+	g.POST("/planner/templates/:id", s.webSaveTemplateSet)
+	g.POST("/planner/templates/:id/delete", s.webDeleteTemplateSet)
 	g.GET("/planner/compare", s.webCompare)
 	g.GET("/planner/intraday/:id", s.webIntraday)
 	g.POST("/planner/intraday/:id/moves", s.webDecideBreakMove)
