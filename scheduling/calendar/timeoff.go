@@ -49,7 +49,7 @@ func TimeOffSpan(loc *time.Location, firstDate, lastDate, fromClock, toClock str
 			}
 		}
 		if d2.Before(d1) {
-			return start, end, "last_date", fmt.Errorf("is before first_date")
+			return start, end, "last_date", fmt.Errorf("is before the first day")
 		}
 		if d2.Sub(d1) > 366*24*time.Hour {
 			return start, end, "last_date", fmt.Errorf("a request covers at most a year")
@@ -58,7 +58,7 @@ func TimeOffSpan(loc *time.Location, firstDate, lastDate, fromClock, toClock str
 		return d1, end, "", nil
 	}
 	if lastDate != "" && lastDate != firstDate {
-		return start, end, "last_date", fmt.Errorf("a partial-day request covers one date; leave last_date empty")
+		return start, end, "last_date", fmt.Errorf("part of a day covers one date; leave the last day empty")
 	}
 	from, err1 := time.Parse("15:04", fromClock)
 	to, err2 := time.Parse("15:04", toClock)
@@ -71,7 +71,7 @@ func TimeOffSpan(loc *time.Location, firstDate, lastDate, fromClock, toClock str
 	start = time.Date(d1.Year(), d1.Month(), d1.Day(), from.Hour(), from.Minute(), 0, 0, loc)
 	end = time.Date(d1.Year(), d1.Month(), d1.Day(), to.Hour(), to.Minute(), 0, 0, loc)
 	if !end.After(start) {
-		return start, end, "to", fmt.Errorf("must be after from")
+		return start, end, "to", fmt.Errorf("must be after the start time")
 	}
 	return start, end, "", nil
 }

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"maps"
 	"net/http"
+	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -63,21 +65,39 @@ func (s *Handler) renderMe(c echo.Context, status int, pg page) error {
 	}
 	pg.Zone = a.Timezone
 	pg.Data["Shifts"] = rows
-	pg.Data["TimeOff"] = off
+	offRows := make([]timeOffRow, len(off))
+	for i, r := range off {
+		offRows[i] = timeOffRow{TimeOff: r, CanCancel: (r.Status == calendar.TimeOffPending || r.Status == calendar.TimeOffApproved) && r.Start.After(s.now())}
+	}
+	pg.Data["TimeOff"] = offRows
+	if _, ok := pg.Data["TimeOffForm"]; !ok {
+		pg.Data["TimeOffForm"] = timeOffForm{}
+	}
 	if _, ok := pg.Data["FeedURL"]; !ok {
 		pg.Data["FeedURL"] = ""
 	}
 	return s.render(c, status, "me", pg)
 }
 
-// timeOffForm is the "request time off" form of me.html: whole days.
+// timeOffRow is one of the agent's requests, with whether they may still
+// cancel it (it has not begun).
+type timeOffRow struct {
+	calendar.TimeOff
+	CanCancel bool
+}
+
+// timeOffForm is the "request time off" form of me.html: whole days, or
+// part of one day.
 // Its dates are checked by the use case, which names the bad fields.
 type timeOffForm struct {
 	FirstDate, LastDate, Reason string
+	// From and To (HH:MM on the agent's clock) ask for part of one day.
+	From, To string
 }
 
 func parseTimeOffForm(c echo.Context) timeOffForm {
-	return timeOffForm{FirstDate: c.FormValue("first_date"), LastDate: c.FormValue("last_date"), Reason: c.FormValue("reason")}
+	return timeOffForm{FirstDate: c.FormValue("first_date"), LastDate: c.FormValue("last_date"), Reason: c.FormValue("reason"),
+		From: strings.TrimSpace(c.FormValue("from")), To: strings.TrimSpace(c.FormValue("to"))}
 }
 
 func (s *Handler) webRequestTimeOff(c echo.Context) error {
@@ -87,16 +107,43 @@ func (s *Handler) webRequestTimeOff(c echo.Context) error {
 	}
 	form := parseTimeOffForm(c)
 	_, err := s.svc.RequestTimeOff(c.Request().Context(), p, service.TimeOffRequest{AgentID: *p.User.AgentID,
-		FirstDate: form.FirstDate, LastDate: form.LastDate, Reason: form.Reason})
+		FirstDate: form.FirstDate, LastDate: form.LastDate, From: form.From, To: form.To, Reason: form.Reason})
 	var fe *fault.Error
-	if errors.As(err, &fe) && fe.Code == fault.Invalid && len(fe.Fields) > 0 {
+	if errors.As(err, &fe) && (fe.Code == fault.Invalid || fe.Code == fault.Conflict) && len(fe.Fields) > 0 {
 		pg := s.newPage(c, "My week")
 		maps.Copy(pg.Fields, fe.Fields)
-		return s.renderMe(c, http.StatusBadRequest, pg)
+		pg.Data["TimeOffForm"] = form
+		status := http.StatusBadRequest
+		if fe.Code == fault.Conflict {
+			status = http.StatusConflict
+		}
+		return s.renderMe(c, status, pg)
 	} else if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/me?done=Time-off+requested.")
+}
+
+// webCancelTimeOff withdraws one of the agent's own requests that has not
+// begun (pending or approved), then shows their week again.
+func (s *Handler) webCancelTimeOff(c echo.Context) error {
+	p := httpx.Principal(c)
+	id, err := httpx.IDParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	r, _, err := s.svc.LoadTimeOff(ctx, p, id, auth.Delete)
+	if err != nil {
+		return err
+	}
+	msg := "Time off cancelled."
+	if _, err := s.svc.CancelTimeOff(ctx, r); fault.Is(err, fault.Conflict) {
+		msg = "Not cancelled: " + err.Error()
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/me?done="+url.QueryEscape(msg))
 }
 
 func (s *Handler) webResetFeed(c echo.Context) error {

@@ -23,6 +23,7 @@ func (s *Handler) Mount(e *echo.Echo, authenticate echo.MiddlewareFunc) {
 	// me.html
 	g.GET("/me", s.webMe)
 	g.POST("/me/time-off", s.webRequestTimeOff)
+	g.POST("/me/time-off/:id/cancel", s.webCancelTimeOff)
 	g.POST("/me/calendar-feed", s.webResetFeed)
 	g.GET("/me/today", s.webMyDay) // me_today.go
 
