@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -155,16 +156,12 @@ func trendChart(tr service.Trends, clock string) template.HTML {
 		if err != nil {
 			continue
 		}
-		add := func(pts *[]chart.Point, v *float64) {
-			if v != nil {
-				*pts = append(*pts, chart.Point{X: day, Y: *v})
-			}
-		}
+		add := func(pts *[]chart.Point, v *float64) { *pts = weekPoint(*pts, day, v) }
 		add(&score, w.MeanScore)
 		add(&pass, w.PassRate)
 		add(&csat, w.CSAT)
 	}
-	if len(score)+len(csat) == 0 {
+	if countValues(score)+countValues(csat) == 0 {
 		return ""
 	}
 	c := chart.Chart{ID: "trend", Title: "Weekly quality", Width: 900, Height: 300, Location: loc, YLabel: "Percent (score out of 100)",
@@ -188,6 +185,30 @@ type criterionChart struct {
 	SVG template.HTML
 }
 
+// weekPoint adds week day's value to a weekly series, or a gap (NaN) when
+// the week has none or weeks between are missing, so no line is drawn
+// across weeks without data.
+func weekPoint(pts []chart.Point, day time.Time, v *float64) []chart.Point {
+	if n := len(pts); n > 0 && day.Sub(pts[n-1].X) > 8*24*time.Hour {
+		pts = append(pts, chart.Point{X: pts[n-1].X.AddDate(0, 0, 7), Y: math.NaN()})
+	}
+	if v == nil {
+		return append(pts, chart.Point{X: day, Y: math.NaN()})
+	}
+	return append(pts, chart.Point{X: day, Y: *v})
+}
+
+// countValues counts the points that are not gaps.
+func countValues(pts []chart.Point) int {
+	n := 0
+	for _, p := range pts {
+		if !math.IsNaN(p.Y) {
+			n++
+		}
+	}
+	return n
+}
+
 // criterionCharts draws each criterion's weekly mean points (0-100) as a
 // small chart of its own, so a falling criterion stands out without colour.
 func criterionCharts(tr service.Trends, titles map[string]string, clock string) []criterionChart {
@@ -195,18 +216,18 @@ func criterionCharts(tr service.Trends, titles map[string]string, clock string) 
 	for i, ct := range tr.Criteria {
 		var pts []chart.Point
 		for _, w := range ct.Weeks {
-			day, err := time.ParseInLocation(time.DateOnly, w.WeekStart, time.UTC)
-			if err == nil && w.Mean != nil {
-				pts = append(pts, chart.Point{X: day, Y: *w.Mean})
+			if day, err := time.ParseInLocation(time.DateOnly, w.WeekStart, time.UTC); err == nil {
+				pts = weekPoint(pts, day, w.Mean)
 			}
 		}
-		if len(pts) == 0 {
+		n := countValues(pts)
+		if n == 0 {
 			continue
 		}
 		title := titles[ct.Key]
 		c := chart.Chart{ID: fmt.Sprintf("crit%d", i), Title: title, Width: 420, Height: 200, Location: time.UTC,
 			YLabel: "Mean points (0-100)", YMinMax: &[2]float64{0, 100}, XLabel: "Week (" + clock + ")",
-			Desc:   fmt.Sprintf("Weekly mean points of criterion %q over %d weeks.", title, len(pts)),
+			Desc:   fmt.Sprintf("Weekly mean points of criterion %q over %d weeks.", title, n),
 			Series: []chart.Series{{Name: title, Points: pts, Style: chart.Solid, Markers: true}}}
 		svg, err := c.Render()
 		if err == nil {
