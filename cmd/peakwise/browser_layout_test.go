@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +127,7 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 				cut, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](cutSelects))
 				require.NoError(t, err)
 				assert.Empty(t, cut, "%s at 1200 px: select boxes whose text is cut", path)
+				checkAxe(t, tctx, path)
 			}
 			require.NoError(t, chromedp.Do(tctx, chromedp.EmulateViewport(390, 844)))
 			for i, path := range pages[role] {
@@ -193,6 +195,29 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 			site.signOut(t, tctx)
 		})
 	}
+}
+
+// checkAxe runs the axe-core accessibility scan (WCAG 2 A and AA) on the
+// page shown when PEAKWISE_AXE names axe.min.js (.ci/run installs axe-core
+// from npm and sets it), and expects no violation.
+func checkAxe(t *testing.T, c context.Context, path string) {
+	t.Helper()
+	src := os.Getenv("PEAKWISE_AXE")
+	if src == "" {
+		return
+	}
+	js, err := os.ReadFile(src)
+	require.NoError(t, err, "PEAKWISE_AXE")
+	_, err = chromedp.Run(c, chromedp.Evaluate[bool](string(js)+";true"))
+	require.NoError(t, err)
+	found, err := chromedp.Run(c, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}}).then(function (r) {
+  return ["passed " + r.passes.length + " rules"].concat(r.violations.map(function (v) {
+    return v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(function (n) { return n.target.join(" "); }).join(" | "); }));
+})`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err, path)
+	require.NotEmpty(t, found)
+	t.Logf("axe on %s: %s", path, found[0])
+	assert.Empty(t, found[1:], "%s: accessibility violations (axe, WCAG 2 A/AA)", path)
 }
 
 // checkSkipLink reloads the page, presses Tab once and expects the skip
