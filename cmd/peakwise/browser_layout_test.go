@@ -85,11 +85,11 @@ func TestBrowserPhoneLayoutAndMenus(t *testing.T) {
 	pages := map[org.Role][]string{
 		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", gridURL, "/planner/templates", "/planner/templates/new", "/planner/coverage", "/planner/jobs", "/live",
 			fmt.Sprintf("/planner/compare?left=%d&right=%d&queue_id=%d", draft.ID, draft.ID, q.ID),
-			fmt.Sprintf("/planner/queues/%d/requirements", q.ID), "/admin/queues", fmt.Sprintf("/admin/queues/%d", q.ID), "/admin/channels", "/admin/special-days", "/admin/agents"},
+			fmt.Sprintf("/planner/queues/%d/requirements", q.ID), fmt.Sprintf("/planner/intraday/%d", q.ID), "/admin/queues", fmt.Sprintf("/admin/queues/%d", q.ID), "/admin/channels", "/admin/special-days", "/admin/agents"},
 		org.RoleQAReviewer: {"/qa", "evaluation", "/qa/scorecards", "/qa/scorecards/new/edit", "/qa/trends", "/qa/coaching/new", "/qa/interactions", "/qa/calibrations/new", "/qa?reviewer=any&state=any"},
 		org.RoleSupervisor: {"/team", "/team/quality", "/live", "/swaps"},
 		org.RoleAgent:      {"/me", "/me/quality", "/qa/trends", "/me/today", "/swaps"},
-		org.RoleAdmin:      {"/admin", "/admin/sites", "/planner", "/qa", "/team/quality"},
+		org.RoleAdmin:      {"/admin", "/admin/live", "/admin/sites", "/planner", "/qa", "/team/quality"},
 	}
 	menus := map[org.Role][]string{
 		org.RolePlanner: {"/planner", "/planner/history", "/planner/schedules", "/planner/templates", "/planner/coverage", "/planner/jobs", "/swaps", "/live",
