@@ -72,41 +72,41 @@ func readPublished(path string, agents []roster.Agent) error {
 	return nil
 }
 
-// runRoster is `peakwise schedule --agents`: it rosters the named agents of
-// the agents CSV against per-queue requirements and writes schedule.csv (one
-// row per shift, agent filled, times on the agent's clock, plus the queue the
-// shift is assigned to) and the report.
-func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
+// rosterProblem reads the command's files into a checked roster problem:
+// the templates, each queue's requirements (on its own clock when the file's
+// timezone column names one), the agents, their published shifts and the
+// minimum levels.
+func rosterProblem(a rosterArgs) (roster.Problem, error) {
 	switch {
 	case a.reqPath == "", a.shiftsPath == "", a.startDate == "", a.out == "":
-		return usageErrorf("--requirements, --shifts, --start and --out are required")
+		return roster.Problem{}, usageErrorf("--requirements, --shifts, --start and --out are required")
 	case a.weeks < 1 || a.weeks > 6:
-		return usageErrorf("--weeks must be 1 to 6")
+		return roster.Problem{}, usageErrorf("--weeks must be 1 to 6")
 	case a.cyclic:
-		return usageErrorf("--cyclic plans a repeating headcount week; rostering named agents needs dated weeks (leave out --cyclic)")
+		return roster.Problem{}, usageErrorf("--cyclic plans a repeating headcount week; rostering named agents needs dated weeks (leave out --cyclic)")
 	}
 	f, err := os.Open(a.shiftsPath)
 	if err != nil {
-		return err
+		return roster.Problem{}, err
 	}
 	ts, err := scheduling.ReadTemplates(f)
 	f.Close()
 	if err != nil {
-		return fmt.Errorf("%s: %w", a.shiftsPath, err)
+		return roster.Problem{}, fmt.Errorf("%s: %w", a.shiftsPath, err)
 	}
 	step := time.Duration(ts.IntervalMin) * time.Minute
 	req, err := readRequirementRows(a.reqPath, true)
 	if err != nil {
-		return err
+		return roster.Problem{}, err
 	}
-	rows := req.byQueue
+	rows, zones := req.byQueue, req.queueZone
 	loc, err := req.location(a.zoneName)
 	if err != nil {
-		return err
+		return roster.Problem{}, err
 	}
 	d, err := time.ParseInLocation(time.DateOnly, a.startDate, loc)
 	if err != nil {
-		return usageErrorf("--start must be a date like 2026-01-05")
+		return roster.Problem{}, usageErrorf("--start must be a date like 2026-01-05")
 	}
 	end := d.AddDate(0, 0, 7*a.weeks)
 	p := roster.Problem{Start: d, Step: step, Location: loc, Templates: ts}
@@ -116,35 +116,52 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 	sort.Strings(p.Queues)
 	used := 0
 	for _, q := range p.Queues {
+		var qloc *time.Location // the plan's clock unless the file names the queue's own
+		if z, ok := zones[q]; ok {
+			qloc, _ = time.LoadLocation(z) // read and checked with the file
+		}
+		p.QueueLocations = append(p.QueueLocations, qloc)
 		req, n, offGrid := onGrid(rows[q], d, end, step)
 		if !offGrid.IsZero() {
-			return fmt.Errorf("%s: the requirement of queue %s at %s is not on the templates' %d-minute grid", a.reqPath, q, offGrid.In(loc).Format(time.RFC3339), ts.IntervalMin)
+			return roster.Problem{}, fmt.Errorf("%s: the requirement of queue %s at %s is not on the templates' %d-minute grid", a.reqPath, q, offGrid.In(loc).Format(time.RFC3339), ts.IntervalMin)
 		}
 		p.Required = append(p.Required, req)
 		used += n
 	}
 	if used == 0 {
-		return fmt.Errorf("%s: no requirement falls in the plan (%s to %s)", a.reqPath, d.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly))
+		return roster.Problem{}, fmt.Errorf("%s: no requirement falls in the plan (%s to %s)", a.reqPath, d.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly))
 	}
 	af, err := os.Open(a.agentsPath)
 	if err != nil {
-		return err
+		return roster.Problem{}, err
 	}
 	p.Agents, err = roster.ReadAgents(af)
 	af.Close()
 	if err != nil {
-		return fmt.Errorf("%s:\n%w", a.agentsPath, err)
+		return roster.Problem{}, fmt.Errorf("%s:\n%w", a.agentsPath, err)
 	}
 	if p.MinLevel, err = parseMinLevels(a.minLevel); err != nil {
-		return err
+		return roster.Problem{}, err
 	}
 	if a.publishedPath != "" {
 		if err := readPublished(a.publishedPath, p.Agents); err != nil {
-			return err
+			return roster.Problem{}, err
 		}
 	}
 	if err := p.Validate(); err != nil {
-		return fmt.Errorf("%s and %s do not fit together: %w", a.agentsPath, a.reqPath, err)
+		return roster.Problem{}, fmt.Errorf("%s and %s do not fit together: %w", a.agentsPath, a.reqPath, err)
+	}
+	return p, nil
+}
+
+// runRoster is `peakwise schedule --agents`: it rosters the named agents of
+// the agents CSV against per-queue requirements and writes schedule.csv (one
+// row per shift, agent filled, times on the agent's clock, plus the queue the
+// shift is assigned to) and the report.
+func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
+	p, err := rosterProblem(a)
+	if err != nil {
+		return err
 	}
 	sctx, cancel := withinLimit(ctx, a.limit)
 	defer cancel()

@@ -340,3 +340,48 @@ func TestScheduleCommandRosterRejectsBadInput(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "queue (or channel)")
 }
+
+// The requirements file's timezone column is each queue's own clock when
+// rostering: the problem carries it, so each queue's peaks are judged on it.
+func TestRosterRequirementsCarryEachQueuesClock(t *testing.T) {
+	dir := t.TempDir()
+	tmpl := filepath.Join(dir, "s.json")
+	require.NoError(t, os.WriteFile(tmpl, []byte(`{"interval_min":30,"templates":[{"name":"D","span_min":480,"paid_min":480,
+		"start":{"from":"09:00","to":"09:00","step_min":30},"days":["mon"],"max_agents":null,"breaks":[]}]}`), 0o644))
+	agents := filepath.Join(dir, "agents.csv")
+	require.NoError(t, os.WriteFile(agents, []byte("agent,timezone,skills,min_week_hours,max_week_hours,max_shifts_week,min_rest_hours,max_consecutive_days,availability,time_off,prefer,days_off\n"+
+		"a,Europe/Berlin,de,,,,,,,,,\nb,Asia/Seoul,kr,,,,,,,,,\nc,UTC,en,,,,,,,,,\n"), 0o644))
+	write := func(body string) string {
+		p := filepath.Join(dir, fmt.Sprintf("req%d.csv", len(body)))
+		require.NoError(t, os.WriteFile(p, []byte("timestamp,queue,timezone,required_staff\n"+body), 0o644))
+		return p
+	}
+	args := func(req, zone string) rosterArgs {
+		return rosterArgs{reqPath: req, shiftsPath: tmpl, agentsPath: agents, startDate: "2026-03-23", zoneName: zone, out: "x", weeks: 1}
+	}
+	good := write("2026-03-23T09:00:00Z,de,Europe/Berlin,1\n2026-03-23T09:30:00Z,de,Europe/Berlin,2\n" +
+		"2026-03-23T09:00:00Z,kr,Asia/Seoul,1\n2026-03-23T09:00:00Z,en,UTC,1\n")
+
+	p, err := rosterProblem(args(good, "America/New_York"))
+	require.NoError(t, err)
+	require.Equal(t, []string{"de", "en", "kr"}, p.Queues)
+	var names []string
+	for _, l := range p.QueueLocations {
+		names = append(names, l.String())
+	}
+	assert.Equal(t, []string{"Europe/Berlin", "UTC", "Asia/Seoul"}, names)
+	assert.Equal(t, "America/New_York", p.Location.String(), "the plan's clock is the flag's")
+
+	_, err = rosterProblem(args(good, ""))
+	require.Error(t, err, "queues on three clocks and no plan clock named")
+	assert.Contains(t, err.Error(), "--timezone")
+
+	for _, c := range []struct{ body, want string }{
+		{"2026-03-23T09:00:00Z,de,Europe/Berlin,1\n2026-03-23T10:00:00Z,de,Asia/Seoul,1\n", "line 3"},
+		{"2026-03-23T09:00:00Z,de,Mars/Olympus,1\n", "Mars/Olympus"},
+	} {
+		_, err := rosterProblem(args(write(c.body), "UTC"))
+		require.Error(t, err, c.body)
+		assert.Contains(t, err.Error(), c.want)
+	}
+}

@@ -288,6 +288,9 @@ type requirementsFile struct {
 	byQueue map[string]map[int64]float64
 	zone    string
 	offsets map[int]bool
+	// queueZone is each queue's own clock when rostering (the timezone
+	// column may differ between queues, never within one).
+	queueZone map[string]string
 }
 
 // location is the plan's time zone: the --timezone flag, else the file's
@@ -297,6 +300,18 @@ type requirementsFile struct {
 // the zone could move every shift by an hour.
 func (f requirementsFile) location(flag string) (*time.Location, error) {
 	zone := f.zone
+	if zone == "" && len(f.queueZone) > 0 && flag == "" {
+		zones := map[string]bool{}
+		for _, z := range f.queueZone {
+			zones[z] = true
+		}
+		if len(zones) > 1 {
+			return nil, usageErrorf("the queues are on %d clocks (timezone column); name the plan's clock with --timezone, e.g. --timezone America/New_York", len(zones))
+		}
+		for z := range zones {
+			zone = z
+		}
+	}
 	if flag != "" {
 		zone = flag
 	}
@@ -322,15 +337,17 @@ func (f requirementsFile) location(flag string) (*time.Location, error) {
 }
 
 // readRequirementRows reads a requirements CSV: timestamp, required_staff (or
-// required), an optional timezone column that must hold one zone, and, when
-// byQueue, a queue (or channel) column naming each row's queue. Rows of one
+// required), an optional timezone column, and, when byQueue, a queue (or
+// channel) column naming each row's queue. Without byQueue the timezone column
+// must hold one zone; with it, the column is each queue's own clock (its
+// peaks are judged on it) and may differ between queues but not within one. Rows of one
 // queue (all rows, when not byQueue, under "") at one instant are added up.
 // Every bad line is reported, at most ten of them, and nothing is returned
 // then.
 func readRequirementRows(path string, byQueue bool) (requirementsFile, error) {
 	var ts, val, qc, tz int
 	var hasTZ bool
-	out := requirementsFile{byQueue: map[string]map[int64]float64{}, offsets: map[int]bool{}}
+	out := requirementsFile{byQueue: map[string]map[int64]float64{}, offsets: map[int]bool{}, queueZone: map[string]string{}}
 	header := func(col map[string]int) error {
 		var ok, okR, okQ bool
 		ts, ok = col["timestamp"]
@@ -366,7 +383,16 @@ func readRequirementRows(path string, byQueue bool) (requirementsFile, error) {
 				return "the queue is empty"
 			}
 		}
-		if hasTZ {
+		if hasTZ && byQueue {
+			z := get(tz)
+			if _, err := time.LoadLocation(z); err != nil || z == "" {
+				return fmt.Sprintf("timezone %q is not a time zone name such as Europe/Berlin", z)
+			}
+			if was, ok := out.queueZone[q]; ok && was != z {
+				return fmt.Sprintf("queue %s is on %s here but on %s above; a queue keeps one clock", q, z, was)
+			}
+			out.queueZone[q] = z
+		} else if hasTZ {
 			z := get(tz)
 			if out.zone != "" && z != out.zone {
 				return fmt.Sprintf("time zone %s differs from %s; plan one zone at a time", z, out.zone)
