@@ -142,6 +142,30 @@ func TestScheduleCommandRostersAgentsAcrossDST(t *testing.T) {
 		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC")
 	assert.Equal(t, code, checkCode, checkErr)
 	assert.Equal(t, len(got.Breaches), strings.Count(checkOut, "\n"), checkOut)
+	// Its cover, recounted per queue from the written rows (each shift only
+	// on its queue, breaks out), is what the roster's report says.
+	recount := filepath.Join(dir, "recount.json")
+	checkCode, _, checkErr = runCLI(t, nil, "", "schedule", "check", "--schedule", out, "--shifts", tmpl, "--agents", agentsCSV,
+		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC", "--requirements", req, "--report", recount)
+	require.Equal(t, 0, checkCode, checkErr)
+	var cover struct {
+		Coverage []plancheck.QueueCover `json:"coverage"`
+	}
+	var claimed struct {
+		Queues []plancheck.QueueCover `json:"queues"`
+	}
+	rc, err := os.ReadFile(recount)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(rc, &cover))
+	require.NoError(t, json.Unmarshal(rb, &claimed))
+	require.Len(t, cover.Coverage, 3, "au, de and the total")
+	require.Len(t, claimed.Queues, 2)
+	for i, q := range claimed.Queues {
+		assert.Equal(t, q.Queue, cover.Coverage[i].Queue)
+		assert.InDelta(t, q.RequiredHours, cover.Coverage[i].RequiredHours, 1e-6, q.Queue)
+		assert.InDelta(t, q.UnderHours, cover.Coverage[i].UnderHours, 1e-6, q.Queue)
+		assert.InDelta(t, q.OverHours, cover.Coverage[i].OverHours, 1e-6, q.Queue)
+	}
 	// A minimum level the roster was not given: de3 (level 3) works de.
 	checkCode, checkOut, checkErr = runCLI(t, nil, "", "schedule", "check", "--schedule", out, "--shifts", tmpl, "--agents", agentsCSV,
 		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC", "--min-level", "de=4")

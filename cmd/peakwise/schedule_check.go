@@ -15,7 +15,7 @@ import (
 
 const scheduleCheckSynopsis = `--schedule schedule.csv --shifts S.json --start 2026-01-05 --timezone ZONE
        [--weeks 1] [--agents A.csv] [--published P.csv] [--min-level q=3,...]
-       [--report breaches.json]
+       [--requirements R.csv] [--report breaches.json]
 
 Re-checks a schedule.csv (headcount or roster) rule by rule with the plan
 validator (plancheck), which shares no code with the solvers: template caps,
@@ -26,7 +26,10 @@ published plans (before, after or beside the period): they count toward weeks,
 rest and days in a row. --min-level gives queues' minimum skill levels (every
 shift must then name a queue an agent has a skill for). --start, --weeks and --timezone give the period (and,
 in headcount plans, the templates' clock). Every breach is printed; the
-command exits 1 when there is any.`
+command exits 1 when there is any. --requirements recounts the cover from the
+shifts against a requirements CSV (as the schedule command reads it): in a
+rostered plan per queue, each shift only on the queue its row names, breaks
+taken out; it prints each queue's required, under and over agent-hours.`
 
 // runScheduleCheck is `peakwise schedule check`.
 func runScheduleCheck(_ context.Context, env *Env, args []string) error {
@@ -40,6 +43,7 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 	publishedPath := fs.String("published", "", "schedule CSV of the agents' already published shifts")
 	minLevel := fs.String("min-level", "", "queues' minimum skill levels, queue=level comma-separated (with --agents)")
 	reportPath := fs.String("report", "", "JSON file to write the breaches to")
+	reqPath := fs.String("requirements", "", "requirements CSV to recount the cover against")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -123,11 +127,26 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 	for _, b := range breaches {
 		fmt.Fprintln(env.Stdout, b.String())
 	}
+	var coverage []plancheck.QueueCover
+	if *reqPath != "" {
+		if coverage, err = recountCover(*reqPath, in, *agentsPath != "", ts.IntervalMin); err != nil {
+			return err
+		}
+		for _, c := range coverage {
+			share := 0.0
+			if c.RequiredHours > 0 {
+				share = 100 * c.UnderHours / c.RequiredHours
+			}
+			fmt.Fprintf(env.Stdout, "cover %s: required %.2f agent-hours, covered %.2f, under %.2f (%.2f%%), over %.2f\n",
+				c.Queue, c.RequiredHours, c.CoveredHours, c.UnderHours, share, c.OverHours)
+		}
+	}
 	if *reportPath != "" {
 		b, err := json.MarshalIndent(struct {
-			Shifts   int                `json:"shifts"`
-			Breaches []plancheck.Breach `json:"breaches"`
-		}{len(shifts), nonNil(breaches)}, "", "  ")
+			Shifts   int                    `json:"shifts"`
+			Breaches []plancheck.Breach     `json:"breaches"`
+			Coverage []plancheck.QueueCover `json:"coverage,omitempty"`
+		}{len(shifts), nonNil(breaches), coverage}, "", "  ")
 		if err != nil {
 			return err
 		}
@@ -165,4 +184,35 @@ func readScheduleCSV(path string) ([]plancheck.Shift, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// recountCover reads the requirements CSV and recounts the plan's cover
+// with plancheck.Coverage: per queue in a rostered plan, in all in a
+// headcount plan (whose shifts are counted on every queue's sum). Only
+// requirement rows inside the period count.
+func recountCover(path string, in plancheck.Input, rostered bool, intervalMin int) ([]plancheck.QueueCover, error) {
+	rows, err := readRequirementRows(path, rostered)
+	if err != nil {
+		return nil, err
+	}
+	step := time.Duration(intervalMin) * time.Minute
+	var reqs []plancheck.Requirement
+	for q, byInstant := range rows.byQueue {
+		for unix, staff := range byInstant {
+			at := time.Unix(unix, 0).UTC()
+			if at.Before(in.Start) || !at.Before(in.End) {
+				continue
+			}
+			reqs = append(reqs, plancheck.Requirement{Queue: q, Start: at, End: at.Add(step), Staff: staff})
+		}
+	}
+	shifts := in.Shifts
+	if !rostered {
+		shifts = make([]plancheck.Shift, len(in.Shifts))
+		for i, s := range in.Shifts {
+			s.Queue = "" // a headcount plan covers the summed requirement
+			shifts[i] = s
+		}
+	}
+	return plancheck.Coverage(shifts, reqs), nil
 }
