@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/scheduling/plancheck"
 )
 
 func TestScheduleCommandHeadcount(t *testing.T) {
@@ -54,6 +56,21 @@ func TestScheduleCommandHeadcount(t *testing.T) {
 	assert.EqualValues(t, 120, cmp["cheapest"].(map[string]any)["paid_agent_hours"])
 	assert.EqualValues(t, 120, cmp["stress_aware"].(map[string]any)["paid_agent_hours"])
 	assert.InDelta(t, 120, cmp["lower_bound_paid_hours"], 1e-6)
+	// schedule check recounts the same cover from the written rows.
+	recount := filepath.Join(dir, "recount.json")
+	code, _, errOut = runCLI(t, nil, "", "schedule", "check", "--schedule", out, "--shifts", tmpl, "--start", "2026-03-09",
+		"--timezone", "America/New_York", "--requirements", req, "--report", recount)
+	require.Equal(t, 0, code, errOut)
+	var checked struct {
+		Coverage []plancheck.QueueCover `json:"coverage"`
+	}
+	raw, err = os.ReadFile(recount)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &checked))
+	require.Len(t, checked.Coverage, 1, "a headcount plan covers one summed requirement")
+	assert.InDelta(t, report["under_agent_hours"], checked.Coverage[0].UnderHours, 1e-9)
+	assert.InDelta(t, report["required_agent_hours"], checked.Coverage[0].RequiredHours, 1e-9)
+	assert.InDelta(t, report["covered_agent_hours"], checked.Coverage[0].CoveredHours, 1e-9)
 
 	// A flat requirement is peak all day: eight hours without a break break
 	// the default 2-hour limit, not a 9-hour one.
