@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/peakwise/peakwise/scheduling/plancheck"
+	"github.com/peakwise/peakwise/scheduling/roster"
 )
 
 // TestScheduleCommandPlansAFollowTheSunWeek runs the schedule command as a
@@ -107,6 +108,10 @@ func TestScheduleCommandPlansAFollowTheSunWeek(t *testing.T) {
 	t.Log(checkOut)
 
 	var claimed struct {
+		Agents []struct {
+			Agent string             `json:"agent"`
+			Weeks []roster.AgentWeek `json:"weeks"`
+		} `json:"agents"`
 		Total  plancheck.QueueCover   `json:"total"`
 		Queues []plancheck.QueueCover `json:"queues"`
 		Shifts int                    `json:"shifts"`
@@ -130,6 +135,24 @@ func TestScheduleCommandPlansAFollowTheSunWeek(t *testing.T) {
 		assert.InDelta(t, q.RequiredHours, c.RequiredHours, 1e-6, "%s required", c.Queue)
 		assert.InDelta(t, q.UnderHours, c.UnderHours, 1e-6, "%s under", c.Queue)
 		assert.InDelta(t, q.OverHours, c.OverHours, 1e-6, "%s over", c.Queue)
+	}
+	// Each agent's weeks on his own clock, with the pro-rata minimum this
+	// plan owes in each, are in the report, and the plan gives them.
+	require.Len(t, claimed.Agents, 30)
+	for _, a := range claimed.Agents {
+		require.NotEmpty(t, a.Weeks, a.Agent)
+		for _, w := range a.Weeks {
+			assert.GreaterOrEqual(t, w.PlannedHours, w.MinHours-1e-9, "%s, week of %s", a.Agent, w.Monday)
+			assert.LessOrEqual(t, w.MinHours, w.WeekMinHours+1e-9, "%s, week of %s", a.Agent, w.Monday)
+		}
+		if strings.HasPrefix(a.Agent, "ko") {
+			// New York's Monday 00:00 is 13:00 in Seoul: Seoul's Monday is
+			// cut, the next Monday's morning is in the plan.
+			require.Len(t, a.Weeks, 2, a.Agent)
+			assert.Equal(t, "2026-03-23", a.Weeks[0].Monday)
+			assert.Equal(t, 6, a.Weeks[0].DaysInPlan)
+			assert.Equal(t, 0, a.Weeks[1].DaysInPlan)
+		}
 	}
 	assert.Less(t, claimed.Total.UnderHours, 0.1*claimed.Total.RequiredHours, "thirty agents have the hours for this week")
 }

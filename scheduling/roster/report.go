@@ -37,6 +37,8 @@ type AgentReport struct {
 	// shift, if he prefers early or late, and each wanted day off in the
 	// period. 1 when he states none.
 	PreferenceSatisfaction float64 `json:"preference_satisfaction"`
+	// Weeks are his local weeks the period touches, with their minimums.
+	Weeks []AgentWeek `json:"weeks"`
 }
 
 // QueueReport is one queue's (or, as Total, all queues') agent-hours.
@@ -265,6 +267,11 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 			}
 		}
 		ar.PreferenceSatisfaction = preferenceSatisfaction(p, a, shifts, own)
+		mine := make([]calendar.Shift, len(own))
+		for x, k := range own {
+			mine[x] = shifts[k]
+		}
+		ar.Weeks = agentWeeks(a, mine, p.Start, p.End())
 		peaks[ai] = ar.PeakHours
 	}
 	r.PeakHoursMax, r.PeakHoursMean, r.PeakHoursGini = spread(peaks)
