@@ -48,6 +48,20 @@ func raceIntradayDay(t *testing.T, st *store.Store, w *world, day time.Time, con
 	return pub.PlanID
 }
 
+// raceAgents adds n agents to team A for round r, so that one round's
+// shifts do not count against another's contract checks.
+func raceAgents(t *testing.T, st *store.Store, w *world, what string, r, n int) []org.Agent {
+	t.Helper()
+	out := make([]org.Agent, n)
+	for i := range out {
+		a, err := st.CreateAgent(context.Background(), org.Agent{Name: fmt.Sprintf("%s %d-%d", what, r, i), Email: fmt.Sprintf("%s-%d-%d@race.example.com", what, r, i),
+			Timezone: "Europe/Lisbon", TeamID: &w.teamA.ID, Contract: org.DefaultContract, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}}})
+		require.NoError(t, err)
+		out[i] = a
+	}
+	return out
+}
+
 // decisionAudits counts the audit rows of entity on queue queueID whose
 // suggestion concerns shift uid, by action.
 func decisionAudits(t *testing.T, st *store.Store, entity string, queueID int64, uid string) map[string]int {
@@ -98,6 +112,7 @@ func TestRaceBreakMoveDecisions(t *testing.T) {
 			at := func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
 			now := at(9, 0)
 			clock.set(now)
+			agents := raceAgents(t, st, w, "move", r, 2)
 			shift := func(a org.Agent) calendar.Shift {
 				return calendar.Shift{AgentID: a.ID, QueueID: w.queue.ID, Template: "day", Start: at(8, 0), End: at(16, 0), PaidMinutes: 450,
 					Breaks: []calendar.Break{{Name: "break", Start: at(10, 0), End: at(10, 15), Paid: true}, {Name: "lunch", Start: at(12, 0), End: at(12, 30)},
@@ -111,7 +126,7 @@ func TestRaceBreakMoveDecisions(t *testing.T) {
 					return 12 // both agents are at lunch in the peak
 				}
 				return 0.5
-			}, []calendar.Shift{shift(w.agentA1), shift(w.agentA2)})
+			}, []calendar.Shift{shift(agents[0]), shift(agents[1])})
 			view, err := newServiceFor(t, st, now).Intraday(context.Background(), p, w.queue.ID)
 			require.NoError(t, err)
 			require.NotEmpty(t, view.Moves, "round %d: a lunch moves out of the peak", r)
@@ -168,6 +183,7 @@ func TestRaceShiftOfferDecisions(t *testing.T) {
 			at := func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
 			now := at(9, 0)
 			clock.set(now)
+			agents := raceAgents(t, st, w, "offer", r, 3)
 			mk := func(a org.Agent, from, to int) calendar.Shift {
 				return calendar.Shift{AgentID: a.ID, QueueID: w.queue.ID, Template: "day", Start: at(from, 0), End: at(to, 0), PaidMinutes: (to-from)*60 - 30,
 					Breaks: []calendar.Break{{Name: "lunch", Start: at(from+4, 0), End: at(from+4, 30)}, {Name: "break", Start: at(to-2, 0), End: at(to-2, 15), Paid: true}}}
@@ -180,7 +196,7 @@ func TestRaceShiftOfferDecisions(t *testing.T) {
 					return 6 // and nobody is planned
 				}
 				return 0
-			}, []calendar.Shift{mk(w.agentA1, 8, 16), mk(w.agentA2, 8, 16), mk(w.agentB1, 9, 17)})
+			}, []calendar.Shift{mk(agents[0], 8, 16), mk(agents[1], 8, 16), mk(agents[2], 9, 17)})
 			view, err := newServiceFor(t, st, now).Intraday(context.Background(), p, w.queue.ID)
 			require.NoError(t, err)
 			var offers []service.ShiftOffer
