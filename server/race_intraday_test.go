@@ -26,6 +26,36 @@ type raceClock struct{ at atomic.Int64 }
 func (c *raceClock) set(t time.Time) { c.at.Store(t.UnixNano()) }
 func (c *raceClock) now() time.Time  { return time.Unix(0, c.at.Load()).UTC() }
 
+// intradayRace is a world whose clock each round sets to 09:00 of a day of
+// its own in Lisbon, two days and more ahead of the real clock.
+type intradayRace struct {
+	*world
+	clock raceClock
+	first time.Time // the first round's day, at midnight
+	p     auth.Principal
+}
+
+func newIntradayRace(t *testing.T, st *store.Store) *intradayRace {
+	lisbon, err := time.LoadLocation("Europe/Lisbon")
+	require.NoError(t, err)
+	ir := &intradayRace{}
+	ir.clock.set(time.Now())
+	ir.world = newWorldAt(t, st, ir.clock.now)
+	ahead := time.Now().In(lisbon).AddDate(0, 0, 2)
+	ir.first = time.Date(ahead.Year(), ahead.Month(), ahead.Day(), 0, 0, 0, 0, lisbon)
+	ir.p = auth.Principal{User: ir.users[org.RolePlanner]}
+	return ir
+}
+
+// round sets the clock to 09:00 of round r's day and returns the day, its
+// times by the hour and minute, and the clock's time.
+func (ir *intradayRace) round(r int) (day time.Time, at func(h, m int) time.Time, now time.Time) {
+	day = time.Date(ir.first.Year(), ir.first.Month(), ir.first.Day()+r, 0, 0, 0, 0, ir.first.Location())
+	at = func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+	ir.clock.set(at(9, 0))
+	return day, at, at(9, 0)
+}
+
 // raceIntradayDay stores queue q's forecast of day from contacts (per
 // half-hour, by local hour) and publishes shifts as a plan of that day
 // alone; it returns the plan's id.
@@ -101,17 +131,10 @@ func checkDecidedPlan(t *testing.T, st *store.Store, planID int64, accepted, shi
 // a rejected one publishes nothing; the decision is audited once.
 func TestRaceBreakMoveDecisions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		lisbon, _ := time.LoadLocation("Europe/Lisbon")
-		var clock raceClock
-		clock.set(time.Now())
-		w := newWorldAt(t, st, clock.now)
-		p := auth.Principal{User: w.users[org.RolePlanner]}
-		ahead := time.Now().In(lisbon).AddDate(0, 0, 2)
+		ir := newIntradayRace(t, st)
+		w := ir.world
 		for r := 0; r < raceRounds(t); r++ {
-			day := time.Date(ahead.Year(), ahead.Month(), ahead.Day()+r, 0, 0, 0, 0, lisbon)
-			at := func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
-			now := at(9, 0)
-			clock.set(now)
+			day, at, now := ir.round(r)
 			agents := raceAgents(t, st, w, "move", r, 2)
 			shift := func(a org.Agent) calendar.Shift {
 				return calendar.Shift{AgentID: a.ID, QueueID: w.queue.ID, Template: "day", Start: at(8, 0), End: at(16, 0), PaidMinutes: 450,
@@ -127,7 +150,7 @@ func TestRaceBreakMoveDecisions(t *testing.T) {
 				}
 				return 0.5
 			}, []calendar.Shift{shift(agents[0]), shift(agents[1])})
-			view, err := newServiceFor(t, st, now).Intraday(context.Background(), p, w.queue.ID)
+			view, err := newServiceFor(t, st, now).Intraday(context.Background(), ir.p, w.queue.ID)
 			require.NoError(t, err)
 			require.NotEmpty(t, view.Moves, "round %d: a lunch moves out of the peak", r)
 			m := view.Moves[0]
@@ -172,17 +195,10 @@ func TestRaceBreakMoveDecisions(t *testing.T) {
 // doubled, and each decision is audited once.
 func TestRaceShiftOfferDecisions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		lisbon, _ := time.LoadLocation("Europe/Lisbon")
-		var clock raceClock
-		clock.set(time.Now())
-		w := newWorldAt(t, st, clock.now)
-		p := auth.Principal{User: w.users[org.RolePlanner]}
-		ahead := time.Now().In(lisbon).AddDate(0, 0, 2)
+		ir := newIntradayRace(t, st)
+		w := ir.world
 		for r := 0; r < raceRounds(t); r++ {
-			day := time.Date(ahead.Year(), ahead.Month(), ahead.Day()+r, 0, 0, 0, 0, lisbon)
-			at := func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
-			now := at(9, 0)
-			clock.set(now)
+			day, at, now := ir.round(r)
 			agents := raceAgents(t, st, w, "offer", r, 3)
 			mk := func(a org.Agent, from, to int) calendar.Shift {
 				return calendar.Shift{AgentID: a.ID, QueueID: w.queue.ID, Template: "day", Start: at(from, 0), End: at(to, 0), PaidMinutes: (to-from)*60 - 30,
@@ -197,7 +213,7 @@ func TestRaceShiftOfferDecisions(t *testing.T) {
 				}
 				return 0
 			}, []calendar.Shift{mk(agents[0], 8, 16), mk(agents[1], 8, 16), mk(agents[2], 9, 17)})
-			view, err := newServiceFor(t, st, now).Intraday(context.Background(), p, w.queue.ID)
+			view, err := newServiceFor(t, st, now).Intraday(context.Background(), ir.p, w.queue.ID)
 			require.NoError(t, err)
 			var offers []service.ShiftOffer
 			for _, kind := range []string{service.OfferOvertime, service.OfferVTO} {
