@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -215,14 +216,22 @@ func formFault(pg *page, form recordForm, err error) (int, bool) {
 		pg.Error += ": see the fields marked below."
 	}
 	namer, _ := form.(fieldNamer)
-	for k, v := range fe.Fields {
+	// In key order, so that of several problems of one input (a window's
+	// from and to) the page always shows the same, first one.
+	keys := make([]string, 0, len(fe.Fields))
+	for k := range fe.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		k := key
 		if namer != nil {
-			k = namer.fieldName(k)
+			k = namer.fieldName(key)
 		}
 		if _, dup := pg.Fields[k]; dup {
 			continue // the first problem of an input is enough
 		}
-		pg.Fields[k] = v
+		pg.Fields[k] = fe.Fields[key]
 	}
 	return httpx.StatusOf[fe.Code], true
 }
