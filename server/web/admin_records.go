@@ -81,11 +81,11 @@ type recordKind struct {
 	list             func(ctx context.Context) ([]recordRow, error)
 	parse            func(c echo.Context) recordForm
 	blank            func() recordForm
-	records          recordStore // the kind's use cases, usually a recordCases
+	records          recordUseCases // the kind's use cases, usually a recordCases
 }
 
-// recordStore is what the generic pages do with a kind's records.
-type recordStore interface {
+// recordUseCases is what the generic pages do with a kind's records.
+type recordUseCases interface {
 	// load reads the record as its form shows it, and its name.
 	load(ctx context.Context, id int64) (recordForm, string, error)
 	// create writes the record of a form that passed its Validate and
