@@ -13,15 +13,11 @@ import (
 	"github.com/peakwise/peakwise/server/store"
 )
 
-func validated[T interface{ Validate() error }](_ context.Context, v T) error { return v.Validate() }
-
 // userBody is a user as the API reads and writes it: a password may be given on create.
 type userBody struct {
 	org.User
 	Password string `json:"password,omitempty"`
 }
-
-func (u userBody) validate() error { return service.UserInput(u).Validate() }
 
 func (s *API) findUserBody(ctx context.Context, id int64) (userBody, error) {
 	u, err := s.svc.FindUser(ctx, id)
@@ -65,8 +61,7 @@ func (s *API) sitesCRUD() crud[org.Site] {
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Site, int, error) {
 			return st.FindSites(ctx, p)
 		},
-		validate: validated[org.Site],
-		meta:     func(v *org.Site) (*int64, *int) { return &v.ID, &v.Version },
+		meta: func(v *org.Site) (*int64, *int) { return &v.ID, &v.Version },
 	}
 }
 
@@ -78,8 +73,7 @@ func (s *API) teamsCRUD() crud[org.Team] {
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Team, int, error) {
 			return st.FindTeams(ctx, store.TeamFilter{Page: p})
 		},
-		validate: s.svc.ValidateTeam,
-		meta:     func(v *org.Team) (*int64, *int) { return &v.ID, &v.Version },
+		meta: func(v *org.Team) (*int64, *int) { return &v.ID, &v.Version },
 	}
 }
 
@@ -91,8 +85,7 @@ func (s *API) channelsCRUD() crud[org.Channel] {
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Channel, int, error) {
 			return st.FindChannels(ctx, p)
 		},
-		validate: validated[org.Channel],
-		meta:     func(v *org.Channel) (*int64, *int) { return &v.ID, &v.Version },
+		meta: func(v *org.Channel) (*int64, *int) { return &v.ID, &v.Version },
 	}
 }
 
@@ -104,7 +97,6 @@ func (s *API) queuesCRUD() crud[org.Queue] {
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.Queue, int, error) {
 			return st.FindQueues(ctx, p)
 		},
-		validate: s.svc.ValidateQueue,
 		defaults: org.Queue.WithDefaults,
 		meta:     func(v *org.Queue) (*int64, *int) { return &v.ID, &v.Version },
 	}
@@ -115,10 +107,9 @@ func (s *API) agentsCRUD() crud[org.Agent] {
 	st := s.svc
 	return crud[org.Agent]{
 		res: auth.Agents, what: "agent", find: st.FindAgentByID, create: st.CreateAgent, update: st.UpdateAgent, del: st.DeleteAgent,
-		list:     s.svc.ListAgents,
-		validate: s.svc.ValidateAgent,
-		owner:    func(a org.Agent) auth.Owner { return auth.Owner{AgentID: &a.ID, TeamID: a.TeamID} },
-		meta:     func(v *org.Agent) (*int64, *int) { return &v.ID, &v.Version },
+		list:  s.svc.ListAgents,
+		owner: func(a org.Agent) auth.Owner { return auth.Owner{AgentID: &a.ID, TeamID: a.TeamID} },
+		meta:  func(v *org.Agent) (*int64, *int) { return &v.ID, &v.Version },
 	}
 }
 
@@ -130,8 +121,7 @@ func (s *API) specialDaysCRUD() crud[org.SpecialDay] {
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]org.SpecialDay, int, error) {
 			return st.FindSpecialDays(ctx, store.SpecialDayFilter{Page: p})
 		},
-		validate: s.svc.ValidateSpecialDay,
-		meta:     func(v *org.SpecialDay) (*int64, *int) { return &v.ID, &v.Version },
+		meta: func(v *org.SpecialDay) (*int64, *int) { return &v.ID, &v.Version },
 	}
 }
 
@@ -148,7 +138,6 @@ func (s *API) usersCRUD() crud[userBody] {
 			}
 			return out, n, err
 		},
-		validate: func(_ context.Context, u userBody) error { return u.validate() },
-		meta:     func(v *userBody) (*int64, *int) { return &v.ID, &v.Version },
+		meta: func(v *userBody) (*int64, *int) { return &v.ID, &v.Version },
 	}
 }

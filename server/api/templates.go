@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
-	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -20,8 +19,7 @@ func (s *API) templateSets() crud[store.TemplateSet] {
 		list: func(ctx context.Context, _ auth.Principal, p store.Page) ([]store.TemplateSet, int, error) {
 			return st.FindTemplateSets(ctx, p)
 		},
-		validate: func(_ context.Context, ts store.TemplateSet) error { return service.ValidateTemplateSet(ts) },
-		meta:     func(v *store.TemplateSet) (*int64, *int) { return &v.ID, &v.Version },
+		meta: func(v *store.TemplateSet) (*int64, *int) { return &v.ID, &v.Version },
 	}
 }
 
@@ -41,10 +39,6 @@ func replaceTemplateSet(c echo.Context, r crud[store.TemplateSet]) error {
 		return err
 	}
 	v.ID, v.Version = cur.ID, expected
-	ctx := c.Request().Context()
-	if err := r.validate(ctx, v); err != nil {
-		return err
-	}
-	out, err := r.update(ctx, v)
+	out, err := r.update(c.Request().Context(), v)
 	return sendTagged(c, http.StatusOK, out.Version, out, err)
 }

@@ -123,7 +123,7 @@ func (s *Service) publishShiftChange(ctx context.Context, tx *store.Store, was, 
 	}
 	cur, sch, err := tx.FindPublishedShiftByUID(ctx, changed.UID)
 	if err != nil || !sameShift(cur, was) {
-		return store.Schedule{}, fault.Errorf(fault.Conflict, "the shift changed while the session was being booked; try again")
+		return store.Schedule{}, fault.Errorf(fault.Conflict, "the shift was changed by another publication meanwhile; reload and try again")
 	}
 	shifts, err := tx.FindShifts(ctx, store.ShiftFilter{ScheduleID: sch.ID})
 	if err != nil {

@@ -303,13 +303,53 @@ func rejectedToday[T any](ctx context.Context, st *store.Store, entity string, q
 	return out, nil
 }
 
+// lockedPublishedShift reads the published shift uid under its plan's
+// lock, so that decisions on one plan's suggestions run one at a time on
+// PostgreSQL as on SQLite. Returns Conflict if no published shift has that
+// UID any more.
+func lockedPublishedShift(ctx context.Context, tx *store.Store, uid string) (calendar.Shift, error) {
+	gone := func(err error) error {
+		if fault.Is(err, fault.NotFound) {
+			return fault.Errorf(fault.Conflict, "the shift is no longer published; reload the page")
+		}
+		return err
+	}
+	_, sch, err := tx.FindPublishedShiftByUID(ctx, uid)
+	if err != nil {
+		return calendar.Shift{}, gone(err)
+	}
+	if err := tx.LockPlan(ctx, sch.PlanID); err != nil {
+		return calendar.Shift{}, err
+	}
+	sh, _, err := tx.FindPublishedShiftByUID(ctx, uid)
+	return sh, gone(err)
+}
+
+// decidedBefore says whether the suggestion named want (by key) of queue
+// queueID was accepted or rejected before: the audit log keeps each
+// decision as entity, with the suggestion, a T, as its After.
+func decidedBefore[T any](ctx context.Context, tx *store.Store, entity string, queueID int64, key func(T) string, want string) (bool, error) {
+	evs, err := tx.FindAudit(ctx, entity, queueID)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range evs {
+		var v T
+		if (e.Action == "accept" || e.Action == "reject") && json.Unmarshal([]byte(e.After), &v) == nil && key(v) == want {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // DecideBreakMove accepts or rejects a suggested break move on queue
-// queueID. Accepting re-checks the move against the shift as published now
-// (the break is still there, the new start lies in its window, far enough
-// ahead, and leaves no stretch of work over MaxWorkStretch), then publishes
-// the plan's next revision with the break moved; the agent sees the change
-// at once, marked short notice, in their week and calendar feed. Both are
-// audited.
+// queueID, once: under the plan's lock it checks that the break still
+// starts at from in the published shift and that nobody decided the move
+// before, else Conflict. Accepting then re-checks the move (the new start
+// lies in the break's window, far enough ahead, and leaves no stretch of
+// work over MaxWorkStretch) and publishes the plan's next revision with the
+// break moved; the agent sees the change at once, marked short notice, in
+// their week and calendar feed. Both are audited.
 func (s *Service) DecideBreakMove(ctx context.Context, p auth.Principal, queueID int64, uid string, from, to time.Time, accept bool) (store.Schedule, error) {
 	if err := p.Allow(auth.Schedules, auth.Update); err != nil {
 		return store.Schedule{}, err
@@ -318,16 +358,12 @@ func (s *Service) DecideBreakMove(ctx context.Context, p auth.Principal, queueID
 		return store.Schedule{}, err
 	}
 	rec := breakMoveAudit{ShiftUID: uid, From: from.UTC(), To: to.UTC()}
-	if !accept {
-		err := s.store.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: breakMoveEntity, EntityID: queueID, Action: "reject", After: store.Snapshot(rec)})
-		return store.Schedule{}, err
-	}
 	now := s.now()
 	var published store.Schedule
 	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		sh, _, err := tx.FindPublishedShiftByUID(ctx, uid)
+		sh, err := lockedPublishedShift(ctx, tx, uid)
 		if err != nil {
-			return fault.Errorf(fault.Conflict, "the shift is no longer published; reload the page")
+			return err
 		}
 		k := -1
 		for i, b := range sh.Breaks {
@@ -337,6 +373,14 @@ func (s *Service) DecideBreakMove(ctx context.Context, p auth.Principal, queueID
 		}
 		if k < 0 {
 			return fault.Errorf(fault.Conflict, "the break no longer starts at %s; reload the page", from.UTC().Format(time.RFC3339))
+		}
+		if done, err := decidedBefore(ctx, tx, breakMoveEntity, queueID, moveKey, moveKey(rec)); err != nil {
+			return err
+		} else if done {
+			return fault.Errorf(fault.Conflict, "this break move was decided already; reload the page")
+		}
+		if !accept {
+			return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: breakMoveEntity, EntityID: queueID, Action: "reject", After: store.Snapshot(rec)})
 		}
 		mb := movableBreak(sh, k)
 		if problem := checkMove(mb, to, now); problem != "" {

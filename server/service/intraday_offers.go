@@ -97,9 +97,11 @@ func offerKey(o ShiftOffer) string {
 const shiftOfferEntity = "intraday_shift_offer"
 
 // DecideShiftOffer records the agent's answer to an overtime or VTO offer
-// on queue queueID, as the planner enters it. Accepting re-checks the offer
-// against the shift as published now (it still ends at o.From, the new end
-// is far enough ahead and within the bounds above) and, for overtime, the
+// on queue queueID, as the planner enters it, once: under the plan's lock
+// it checks that the published shift still ends at o.From and that nobody
+// recorded an answer to the offer before, else Conflict. Accepting then
+// re-checks the offer (the new end is far enough ahead and within the
+// bounds above) and, for overtime, the
 // agent's contract on their own clock (hours, rest, days; plancheck); then
 // it publishes the plan's next revision with the shift's end moved (breaks
 // after a VTO end dropped, paid minutes adjusted), short notice. Both are
@@ -115,16 +117,23 @@ func (s *Service) DecideShiftOffer(ctx context.Context, p auth.Principal, queueI
 		return store.Schedule{}, err
 	}
 	o.From, o.To = o.From.UTC(), o.To.UTC()
-	if !accept {
-		err := s.store.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: shiftOfferEntity, EntityID: queueID, Action: "reject", After: store.Snapshot(o)})
-		return store.Schedule{}, err
-	}
 	now := s.now()
 	var published store.Schedule
 	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		sh, _, err := tx.FindPublishedShiftByUID(ctx, o.ShiftUID)
-		if err != nil || !sh.End.Equal(o.From) {
+		sh, err := lockedPublishedShift(ctx, tx, o.ShiftUID)
+		if err != nil {
+			return err
+		}
+		if !sh.End.Equal(o.From) {
 			return fault.Errorf(fault.Conflict, "the shift no longer ends at %s; reload the page", o.From.Format(time.RFC3339))
+		}
+		if done, err := decidedBefore(ctx, tx, shiftOfferEntity, queueID, offerKey, offerKey(o)); err != nil {
+			return err
+		} else if done {
+			return fault.Errorf(fault.Conflict, "this offer was answered already; reload the page")
+		}
+		if !accept {
+			return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: shiftOfferEntity, EntityID: queueID, Action: "reject", After: store.Snapshot(o)})
 		}
 		changed, problem := endShiftAt(sh, o, now)
 		if problem == "" && o.Kind == OfferOvertime {

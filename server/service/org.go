@@ -24,9 +24,9 @@ func (s *Service) ListAgents(ctx context.Context, p auth.Principal, page store.P
 	return s.store.FindAgents(ctx, f)
 }
 
-// ValidateTeam checks a team before it is written: its own fields, and that
+// validateTeam checks a team before it is written: its own fields, and that
 // its supervisor, if named, is a supervisor or an admin. Returns Invalid.
-func (s *Service) ValidateTeam(ctx context.Context, t org.Team) error {
+func (s *Service) validateTeam(ctx context.Context, t org.Team) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -42,9 +42,9 @@ func (s *Service) ValidateTeam(ctx context.Context, t org.Team) error {
 	return nil
 }
 
-// ValidateQueue checks a queue before it is written: its own fields, its
+// validateQueue checks a queue before it is written: its own fields, its
 // channel, and that its target suits the channel's kind. Returns Invalid.
-func (s *Service) ValidateQueue(ctx context.Context, q org.Queue) error {
+func (s *Service) validateQueue(ctx context.Context, q org.Queue) error {
 	if err := q.Validate(); err != nil {
 		return err
 	}
@@ -58,9 +58,9 @@ func (s *Service) ValidateQueue(ctx context.Context, q org.Queue) error {
 	return q.CheckTarget(ch.Kind)
 }
 
-// ValidateAgent checks an agent before it is written: its own fields and
+// validateAgent checks an agent before it is written: its own fields and
 // that its team, if named, exists. Returns Invalid.
-func (s *Service) ValidateAgent(ctx context.Context, a org.Agent) error {
+func (s *Service) validateAgent(ctx context.Context, a org.Agent) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -74,9 +74,9 @@ func (s *Service) ValidateAgent(ctx context.Context, a org.Agent) error {
 	return nil
 }
 
-// ValidateSpecialDay checks a special day before it is written: its own
+// validateSpecialDay checks a special day before it is written: its own
 // fields and that its queue, if named, exists. Returns Invalid.
-func (s *Service) ValidateSpecialDay(ctx context.Context, d org.SpecialDay) error {
+func (s *Service) validateSpecialDay(ctx context.Context, d org.SpecialDay) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -90,8 +90,12 @@ func (s *Service) ValidateSpecialDay(ctx context.Context, d org.SpecialDay) erro
 	return nil
 }
 
-// CreateTeam writes through the store; the caller has checked the principal may.
+// CreateTeam checks and adds a team; the caller has checked the principal
+// may. Returns Invalid naming the bad fields, Conflict for a duplicate.
 func (s *Service) CreateTeam(ctx context.Context, t org.Team) (org.Team, error) {
+	if err := s.validateTeam(ctx, t); err != nil {
+		return org.Team{}, err
+	}
 	return s.store.CreateTeam(ctx, t)
 }
 
@@ -150,8 +154,13 @@ func (s *Service) FindUsers(ctx context.Context, f store.UserFilter) ([]org.User
 	return s.store.FindUsers(ctx, f)
 }
 
-// UpdateTeam writes through the store; the caller has checked the principal may.
+// UpdateTeam checks and changes a team at its version; the caller has
+// checked the principal may. Returns Invalid naming the bad fields,
+// NotFound, Conflict for a stale version or a duplicate.
 func (s *Service) UpdateTeam(ctx context.Context, t org.Team) (org.Team, error) {
+	if err := s.validateTeam(ctx, t); err != nil {
+		return org.Team{}, err
+	}
 	return s.store.UpdateTeam(ctx, t)
 }
 
@@ -177,8 +186,13 @@ func (s *Service) FindUser(ctx context.Context, id int64) (org.User, error) {
 	return s.store.FindUserByID(ctx, id)
 }
 
-// CreateUser adds a user, hashing the password when one is given.
+// CreateUser checks and adds a user, hashing the password when one is
+// given. Returns Invalid naming the bad fields (a weak password among
+// them), Conflict for a duplicate email.
 func (s *Service) CreateUser(ctx context.Context, u UserInput) (org.User, error) {
+	if err := u.Validate(); err != nil {
+		return org.User{}, err
+	}
 	hash := ""
 	if u.Password != "" {
 		var err error
@@ -189,8 +203,13 @@ func (s *Service) CreateUser(ctx context.Context, u UserInput) (org.User, error)
 	return s.store.CreateUser(ctx, u.User, hash)
 }
 
-// UpdateUser changes a user; passwords change only through their own use case.
+// UpdateUser checks and changes a user at its version; passwords change
+// only through SetPassword. Returns Invalid naming the bad fields (or the
+// password), NotFound, Conflict for a stale version or a duplicate email.
 func (s *Service) UpdateUser(ctx context.Context, u UserInput) (org.User, error) {
+	if err := u.Validate(); err != nil {
+		return org.User{}, err
+	}
 	if u.Password != "" {
 		return org.User{}, &fault.Error{Code: fault.Invalid, Message: "passwords are changed through PUT /api/v1/users/{id}/password",
 			Fields: map[string]string{"password": "cannot be changed here"}}

@@ -34,16 +34,24 @@ func (s *Service) FindTemplateSetByID(ctx context.Context, id int64) (store.Temp
 	return s.store.FindTemplateSetByID(ctx, id)
 }
 
-// CreateTemplateSet stores a new set; the caller has checked the principal
-// may and run ValidateTemplateSet. Returns Conflict for a duplicate name.
+// CreateTemplateSet checks the set (ValidateTemplateSet) and stores it; the
+// caller has checked the principal may. Returns Invalid naming the bad
+// fields, Conflict for a duplicate name.
 func (s *Service) CreateTemplateSet(ctx context.Context, ts store.TemplateSet) (store.TemplateSet, error) {
+	if err := ValidateTemplateSet(ts); err != nil {
+		return store.TemplateSet{}, err
+	}
 	return s.store.CreateTemplateSet(ctx, ts)
 }
 
-// UpdateTemplateSet replaces the set at its version; the caller has checked
-// the principal may and run ValidateTemplateSet. Returns NotFound, Conflict
-// for a stale version or a duplicate name.
+// UpdateTemplateSet checks the set (ValidateTemplateSet) and replaces it at
+// its version; the caller has checked the principal may. Returns Invalid
+// naming the bad fields, NotFound, Conflict for a stale version or a
+// duplicate name.
 func (s *Service) UpdateTemplateSet(ctx context.Context, ts store.TemplateSet) (store.TemplateSet, error) {
+	if err := ValidateTemplateSet(ts); err != nil {
+		return store.TemplateSet{}, err
+	}
 	return s.store.UpdateTemplateSet(ctx, ts)
 }
 

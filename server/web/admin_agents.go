@@ -238,32 +238,14 @@ func agentsKind(svc *service.Service) recordKind {
 			f := agentFormOf(org.Agent{Contract: org.DefaultContract})
 			return f
 		},
-		load: func(ctx context.Context, id int64) (recordForm, string, error) {
-			a, err := svc.FindAgentByID(ctx, id)
-			return agentFormOf(a), a.Name, err
+		records: recordCases[org.Agent, *agentForm]{
+			find: svc.FindAgentByID, add: svc.CreateAgent, change: svc.UpdateAgent, remove: svc.DeleteAgent,
+			formOf: agentFormOf,
+			value:  func(f *agentForm) org.Agent { return f.agent },
+			meta:   func(v *org.Agent) (*int64, *int) { return &v.ID, &v.Version },
+			name:   func(v org.Agent) string { return v.Name },
+			// The page does not show preferences; the API changes them.
+			keep: func(current *agentForm, a *org.Agent) { a.Preferences = current.agent.Preferences },
 		},
-		create: func(ctx context.Context, rf recordForm) (string, error) {
-			a := rf.(*agentForm).agent
-			if err := svc.ValidateAgent(ctx, a); err != nil {
-				return "", err
-			}
-			a, err := svc.CreateAgent(ctx, a)
-			return a.Name, err
-		},
-		update: func(ctx context.Context, id int64, rf recordForm) (string, error) {
-			f := rf.(*agentForm)
-			current, err := svc.FindAgentByID(ctx, id)
-			if err != nil {
-				return "", err
-			}
-			a := f.agent
-			a.ID, a.Version, a.Preferences = id, f.Version, current.Preferences
-			if err := svc.ValidateAgent(ctx, a); err != nil {
-				return "", err
-			}
-			a, err = svc.UpdateAgent(ctx, a)
-			return a.Name, err
-		},
-		del: svc.DeleteAgent,
 	}
 }

@@ -67,28 +67,14 @@ func channelsKind(svc *service.Service) recordKind {
 		},
 		parse: parseChannelForm,
 		blank: func() recordForm { return &channelForm{Kind: string(org.Realtime)} },
-		load: func(ctx context.Context, id int64) (recordForm, string, error) {
-			v, err := svc.FindChannelByID(ctx, id)
-			return &channelForm{Key: v.Key, Name: v.Name, Kind: string(v.Kind), Version: v.Version}, v.Name, err
+		records: recordCases[org.Channel, *channelForm]{
+			find: svc.FindChannelByID, add: svc.CreateChannel, change: svc.UpdateChannel, remove: svc.DeleteChannel,
+			formOf: func(v org.Channel) *channelForm {
+				return &channelForm{Key: v.Key, Name: v.Name, Kind: string(v.Kind), Version: v.Version}
+			},
+			value: (*channelForm).channel,
+			meta:  func(v *org.Channel) (*int64, *int) { return &v.ID, &v.Version },
+			name:  func(v org.Channel) string { return v.Name },
 		},
-		create: func(ctx context.Context, rf recordForm) (string, error) {
-			v := rf.(*channelForm).channel()
-			if err := v.Validate(); err != nil {
-				return "", err
-			}
-			v, err := svc.CreateChannel(ctx, v)
-			return v.Name, err
-		},
-		update: func(ctx context.Context, id int64, rf recordForm) (string, error) {
-			f := rf.(*channelForm)
-			v := f.channel()
-			v.ID, v.Version = id, f.Version
-			if err := v.Validate(); err != nil {
-				return "", err
-			}
-			v, err := svc.UpdateChannel(ctx, v)
-			return v.Name, err
-		},
-		del: svc.DeleteChannel,
 	}
 }

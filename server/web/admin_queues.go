@@ -139,28 +139,12 @@ func queuesKind(svc *service.Service) recordKind {
 			return &queueForm{ServiceLevelPct: "80", AnswerWithin: "20", DefaultAHT: "300", ChatConcurrency: "1", IntervalMin: "30", MaxOccupancyPct: "85",
 				ShrinkagePct: "30", ASATarget: "0", Patience: "0", ResponseWithin: "0", MinProficiency: "1", MinLanguageProficiency: "1"}
 		},
-		load: func(ctx context.Context, id int64) (recordForm, string, error) {
-			q, err := svc.FindQueueByID(ctx, id)
-			return queueFormOf(q), q.Name, err
+		records: recordCases[org.Queue, *queueForm]{
+			find: svc.FindQueueByID, add: svc.CreateQueue, change: svc.UpdateQueue, remove: svc.DeleteQueue,
+			formOf: queueFormOf,
+			value:  func(f *queueForm) org.Queue { return f.queue },
+			meta:   func(v *org.Queue) (*int64, *int) { return &v.ID, &v.Version },
+			name:   func(v org.Queue) string { return v.Name },
 		},
-		create: func(ctx context.Context, rf recordForm) (string, error) {
-			q := rf.(*queueForm).queue
-			if err := svc.ValidateQueue(ctx, q); err != nil {
-				return "", err
-			}
-			q, err := svc.CreateQueue(ctx, q)
-			return q.Name, err
-		},
-		update: func(ctx context.Context, id int64, rf recordForm) (string, error) {
-			f := rf.(*queueForm)
-			q := f.queue
-			q.ID, q.Version = id, f.Version
-			if err := svc.ValidateQueue(ctx, q); err != nil {
-				return "", err
-			}
-			q, err := svc.UpdateQueue(ctx, q)
-			return q.Name, err
-		},
-		del: svc.DeleteQueue,
 	}
 }

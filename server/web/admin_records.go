@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -16,12 +17,14 @@ import (
 	"github.com/peakwise/peakwise/server/service"
 )
 
-// The organisation's records (sites, channels, queues, special days) are
-// kept in the browser by one list page and one edit page per kind, both
-// rendered by admin_records.html. Each kind (admin_sites.go,
-// admin_channels.go, admin_queues.go, admin_special_days.go) declares its
-// typed form, how it parses and validates it, and which use cases it calls;
-// the rules are the service's Validate* checks, shown next to the fields.
+// The organisation's records (sites, channels, queues, special days,
+// agents) are kept in the browser by one list page and one edit page per
+// kind, both rendered by admin_records.html. Each kind (admin_sites.go,
+// admin_channels.go, admin_queues.go, admin_special_days.go,
+// admin_agents.go) declares its typed form, how it parses and validates it,
+// and which use cases it calls (a recordCases); the record's rules are
+// checked by those use cases, and their field errors are shown next to the
+// fields.
 
 // formField is one labelled input of a record's form.
 type formField struct {
@@ -78,11 +81,59 @@ type recordKind struct {
 	list             func(ctx context.Context) ([]recordRow, error)
 	parse            func(c echo.Context) recordForm
 	blank            func() recordForm
-	load             func(ctx context.Context, id int64) (recordForm, string, error) // the record as a form, and its name
-	create           func(ctx context.Context, f recordForm) (string, error)         // validates and writes; returns the name
-	update           func(ctx context.Context, id int64, f recordForm) (string, error)
-	del              func(ctx context.Context, id int64) error
+	records          recordUseCases // the kind's use cases, usually a recordCases
 }
+
+// recordUseCases is what the generic pages do with a kind's records.
+type recordUseCases interface {
+	// load reads the record as its form shows it, and its name.
+	load(ctx context.Context, id int64) (recordForm, string, error)
+	// create writes the record of a form that passed its Validate and
+	// returns its name; the use case checks the record's rules.
+	create(ctx context.Context, f recordForm) (string, error)
+	// update writes f over record id at f's version; current is the
+	// record as load read it, at that version.
+	update(ctx context.Context, id int64, current, f recordForm) (string, error)
+	del(ctx context.Context, id int64) error
+}
+
+// recordCases adapts the use cases of records of type T, edited through a
+// form F, to the generic pages.
+type recordCases[T any, F recordForm] struct {
+	find        func(ctx context.Context, id int64) (T, error)
+	add, change func(ctx context.Context, v T) (T, error) // the create and update use cases
+	remove      func(ctx context.Context, id int64) error
+	formOf      func(v T) F // the record as its form shows it
+	value       func(f F) T // the form's record, after its Validate
+	meta        func(v *T) (id *int64, version *int)
+	name        func(v T) string
+	// keep, if set, copies into an update what the form does not show
+	// from the record it was opened on (an agent's preferences).
+	keep func(current F, v *T)
+}
+
+func (r recordCases[T, F]) load(ctx context.Context, id int64) (recordForm, string, error) {
+	v, err := r.find(ctx, id)
+	return r.formOf(v), r.name(v), err
+}
+
+func (r recordCases[T, F]) create(ctx context.Context, f recordForm) (string, error) {
+	v, err := r.add(ctx, r.value(f.(F)))
+	return r.name(v), err
+}
+
+func (r recordCases[T, F]) update(ctx context.Context, id int64, current, f recordForm) (string, error) {
+	v := r.value(f.(F))
+	if r.keep != nil {
+		r.keep(current.(F), &v)
+	}
+	vid, version := r.meta(&v)
+	*vid, *version = id, f.version()
+	v, err := r.change(ctx, v)
+	return r.name(v), err
+}
+
+func (r recordCases[T, F]) del(ctx context.Context, id int64) error { return r.remove(ctx, id) }
 
 func (s *Handler) recordOptions(ctx context.Context) (recordOptions, error) {
 	chs, _, err := s.svc.FindChannels(ctx, pageAll)
@@ -165,14 +216,22 @@ func formFault(pg *page, form recordForm, err error) (int, bool) {
 		pg.Error += ": see the fields marked below."
 	}
 	namer, _ := form.(fieldNamer)
-	for k, v := range fe.Fields {
+	// In key order, so that of several problems of one input (a window's
+	// from and to) the page always shows the same, first one.
+	keys := make([]string, 0, len(fe.Fields))
+	for k := range fe.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		k := key
 		if namer != nil {
-			k = namer.fieldName(k)
+			k = namer.fieldName(key)
 		}
 		if _, dup := pg.Fields[k]; dup {
 			continue // the first problem of an input is enough
 		}
-		pg.Fields[k] = v
+		pg.Fields[k] = fe.Fields[key]
 	}
 	return httpx.StatusOf[fe.Code], true
 }
@@ -197,7 +256,7 @@ func (s *Handler) webCreateRecord(k recordKind) echo.HandlerFunc {
 		err := form.Validate()
 		var name string
 		if err == nil {
-			name, err = k.create(c.Request().Context(), form)
+			name, err = k.records.create(c.Request().Context(), form)
 		}
 		if err != nil {
 			pg := s.newPage(c, k.plural)
@@ -221,7 +280,7 @@ func (s *Handler) webRecord(k recordKind) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		form, name, err := k.load(c.Request().Context(), id)
+		form, name, err := k.records.load(c.Request().Context(), id)
 		if err != nil {
 			return err
 		}
@@ -242,7 +301,7 @@ func (s *Handler) webUpdateRecord(k recordKind) echo.HandlerFunc {
 			return err
 		}
 		ctx := c.Request().Context()
-		current, name, err := k.load(ctx, id)
+		current, name, err := k.records.load(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -255,7 +314,7 @@ func (s *Handler) webUpdateRecord(k recordKind) echo.HandlerFunc {
 		err = form.Validate()
 		if err == nil {
 			var saved string
-			if saved, err = k.update(ctx, id, form); err == nil {
+			if saved, err = k.records.update(ctx, id, current, form); err == nil {
 				name = saved
 			}
 		}
@@ -286,11 +345,11 @@ func (s *Handler) webDeleteRecord(k recordKind) echo.HandlerFunc {
 			return err
 		}
 		ctx := c.Request().Context()
-		current, name, err := k.load(ctx, id)
+		current, name, err := k.records.load(ctx, id)
 		if err != nil {
 			return err
 		}
-		if err := k.del(ctx, id); err != nil {
+		if err := k.records.del(ctx, id); err != nil {
 			if !fault.Is(err, fault.Conflict) {
 				return err
 			}

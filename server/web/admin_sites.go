@@ -51,28 +51,12 @@ func sitesKind(svc *service.Service) recordKind {
 		},
 		parse: parseSiteForm,
 		blank: func() recordForm { return &siteForm{} },
-		load: func(ctx context.Context, id int64) (recordForm, string, error) {
-			v, err := svc.FindSiteByID(ctx, id)
-			return &siteForm{Name: v.Name, Timezone: v.Timezone, Version: v.Version}, v.Name, err
+		records: recordCases[org.Site, *siteForm]{
+			find: svc.FindSiteByID, add: svc.CreateSite, change: svc.UpdateSite, remove: svc.DeleteSite,
+			formOf: func(v org.Site) *siteForm { return &siteForm{Name: v.Name, Timezone: v.Timezone, Version: v.Version} },
+			value:  (*siteForm).site,
+			meta:   func(v *org.Site) (*int64, *int) { return &v.ID, &v.Version },
+			name:   func(v org.Site) string { return v.Name },
 		},
-		create: func(ctx context.Context, rf recordForm) (string, error) {
-			v := rf.(*siteForm).site()
-			if err := v.Validate(); err != nil {
-				return "", err
-			}
-			v, err := svc.CreateSite(ctx, v)
-			return v.Name, err
-		},
-		update: func(ctx context.Context, id int64, rf recordForm) (string, error) {
-			f := rf.(*siteForm)
-			v := f.site()
-			v.ID, v.Version = id, f.Version
-			if err := v.Validate(); err != nil {
-				return "", err
-			}
-			v, err := svc.UpdateSite(ctx, v)
-			return v.Name, err
-		},
-		del: svc.DeleteSite,
 	}
 }

@@ -106,28 +106,12 @@ func specialDaysKind(svc *service.Service) recordKind {
 		},
 		parse: parseSpecialDayForm,
 		blank: func() recordForm { return &specialDayForm{Factor: "1"} },
-		load: func(ctx context.Context, id int64) (recordForm, string, error) {
-			d, err := svc.FindSpecialDayByID(ctx, id)
-			return specialDayFormOf(d), d.Date, err
+		records: recordCases[org.SpecialDay, *specialDayForm]{
+			find: svc.FindSpecialDayByID, add: svc.CreateSpecialDay, change: svc.UpdateSpecialDay, remove: svc.DeleteSpecialDay,
+			formOf: specialDayFormOf,
+			value:  func(f *specialDayForm) org.SpecialDay { return f.day },
+			meta:   func(v *org.SpecialDay) (*int64, *int) { return &v.ID, &v.Version },
+			name:   func(v org.SpecialDay) string { return v.Date },
 		},
-		create: func(ctx context.Context, rf recordForm) (string, error) {
-			d := rf.(*specialDayForm).day
-			if err := svc.ValidateSpecialDay(ctx, d); err != nil {
-				return "", err
-			}
-			d, err := svc.CreateSpecialDay(ctx, d)
-			return d.Date, err
-		},
-		update: func(ctx context.Context, id int64, rf recordForm) (string, error) {
-			f := rf.(*specialDayForm)
-			d := f.day
-			d.ID, d.Version = id, f.Version
-			if err := svc.ValidateSpecialDay(ctx, d); err != nil {
-				return "", err
-			}
-			d, err := svc.UpdateSpecialDay(ctx, d)
-			return d.Date, err
-		},
-		del: svc.DeleteSpecialDay,
 	}
 }

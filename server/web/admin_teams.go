@@ -14,8 +14,8 @@ import (
 
 // teamForm is the "add a team" form of admin.html and each team's row,
 // which changes only the supervisor. A site or supervisor that is not a
-// number reads as none, and the team's rules (service.ValidateTeam) name
-// what is missing, so the form itself has nothing to validate.
+// number reads as none, and the team's rules (checked by CreateTeam and
+// UpdateTeam) name what is missing, so the form has nothing to validate.
 type teamForm struct {
 	Name         string
 	SiteID       int64
@@ -40,11 +40,7 @@ func (s *Handler) webCreateTeam(c echo.Context) error {
 	}
 	form := parseTeamForm(c)
 	t := org.Team{Name: form.Name, SiteID: form.SiteID, SupervisorID: form.SupervisorID}
-	ctx := c.Request().Context()
-	if err := s.svc.ValidateTeam(ctx, t); err != nil {
-		return s.adminFault(c, err)
-	}
-	if _, err := s.svc.CreateTeam(ctx, t); err != nil {
+	if _, err := s.svc.CreateTeam(c.Request().Context(), t); err != nil {
 		return s.adminFault(c, err)
 	}
 	return adminDone(c, "Team "+t.Name+" added.")
@@ -66,9 +62,6 @@ func (s *Handler) webUpdateTeam(c echo.Context) error {
 		return s.adminFault(c, fault.Errorf(fault.Conflict, "team %s was changed by someone else; reload and retry", t.Name))
 	}
 	t.SupervisorID = form.SupervisorID
-	if err := s.svc.ValidateTeam(ctx, t); err != nil {
-		return s.adminFault(c, err)
-	}
 	if _, err := s.svc.UpdateTeam(ctx, t); err != nil {
 		return s.adminFault(c, err)
 	}
