@@ -94,6 +94,7 @@ type solver struct {
 	tmplCount []int // shifts of each template in the roster (max_agents caps them)
 	combos    breakCombosCache
 	near      map[int64][]int32 // shifts by UTC start day, for relieveShift
+	failed    map[int32]string  // shifts whose stretch relief failed, as they were
 	buf       []float64
 	rng       *rand.Rand
 }
@@ -134,7 +135,7 @@ func Solve(ctx context.Context, p Problem) (Roster, error) {
 		return Roster{}, ctx.Err()
 	}
 	s.fillMinimums()
-	s.relieveStretch(ctx, true)
+	s.relieveStretch(ctx, false)
 	progress(1)
 	r := Roster{Stopped: "rounds"}
 	for r.Rounds < p.MaxRounds {
@@ -155,7 +156,7 @@ func Solve(ctx context.Context, p Problem) (Roster, error) {
 		return Roster{}, ctx.Err()
 	}
 	s.fillMinimums()
-	s.relieveStretch(ctx, false)
+	s.relieveStretch(ctx, true)
 	r.Assignments = s.assignments()
 	progress(total)
 	return r, nil
@@ -1246,7 +1247,7 @@ func (s *solver) round(ctx context.Context) {
 	s.swap(ctx)
 	s.rebalance(ctx)
 	s.greedy(ctx)
-	s.relieveStretch(ctx, true)
+	s.relieveStretch(ctx, false)
 }
 
 // improveShift tries the shift's alternatives: dropping it, another start

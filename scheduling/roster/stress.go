@@ -2,9 +2,11 @@ package roster
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/peakwise/peakwise/scheduling"
 )
@@ -87,10 +89,10 @@ func (s *solver) combosOf(ti int) [][]int {
 const compoundTries = 3
 
 // relieveStretch tries to bring every shift over MaxPeakStretch within it
-// (relieveShift). With stopAtDeadline it returns at ctx's deadline;
-// without, it finishes the pass, so the roster Solve returns has tried it
-// for every shift (the pass only visits shifts over the limit).
-func (s *solver) relieveStretch(ctx context.Context, stopAtDeadline bool) {
+// (relieveShift), until ctx's deadline. A shift whose relief failed and
+// that has not changed since is tried again only when all is set: the last
+// pass, after the search, tries every shift over the limit again.
+func (s *solver) relieveStretch(ctx context.Context, all bool) {
 	w := s.p.Weights
 	if w.StretchLimit == 0 && w.PeakStretch == 0 {
 		return
@@ -104,12 +106,24 @@ func (s *solver) relieveStretch(ctx context.Context, stopAtDeadline bool) {
 			s.near[d] = append(s.near[d], int32(id))
 		}
 	}
+	if s.failed == nil {
+		s.failed = map[int32]string{}
+	}
 	for id := 0; id < len(s.shifts); id++ {
-		if id&63 == 0 && stopAtDeadline && ctx.Err() != nil {
+		if id&15 == 0 && ctx.Err() != nil {
 			return
 		}
-		if pl := &s.shifts[id]; pl.alive && pl.stretchObj > 0 {
-			s.relieveShift(int32(id))
+		pl := &s.shifts[id]
+		if !pl.alive || pl.stretchObj == 0 {
+			continue
+		}
+		key := fmt.Sprint(pl.agent, pl.pat, pl.queue, pl.breaks)
+		if !all && s.failed[int32(id)] == key {
+			continue
+		}
+		if nid := s.relieveShift(int32(id)); s.shifts[nid].stretchObj > 0 {
+			p := &s.shifts[nid]
+			s.failed[nid] = fmt.Sprint(p.agent, p.pat, p.queue, p.breaks)
 		}
 	}
 }
@@ -153,12 +167,18 @@ func (s *solver) relieveShift(id int32) int32 {
 			combos = [][]int{pt.breaks0}
 		}
 		// The placements within the limit on each queue, judged from their
-		// cells alone before any is tried against the roster.
+		// cells alone; each is then priced by its change to the objective
+		// (breakDelta) with the shift in place at the first of them.
+		cells := make([][]cell, len(combos))
+		peakMin := make([][]float64, len(combos))
 		fits := make([][]int, len(s.groups[st.g].queues))
 		for ci, c := range combos {
-			cells := s.cells(pt, c)
+			cells[ci] = s.cells(pt, c)
+			peakMin[ci] = make([]float64, len(fits))
 			for k, q := range s.groups[st.g].queues {
-				if _, longest := peakStats(cells, s.peakQ[q], s.p.Step); longest <= limit+1e-9 {
+				pm, longest := peakStats(cells[ci], s.peakQ[q], s.p.Step)
+				peakMin[ci][k] = pm
+				if longest <= limit+1e-9 {
 					fits[k] = append(fits[k], ci)
 				}
 			}
@@ -169,10 +189,10 @@ func (s *solver) relieveShift(id int32) int32 {
 			}
 			nid := s.add(ai, pi, combos[fits[k][0]], q)
 			if s.minOK(ai, week) {
+				at := s.obj()
 				best := option{obj: math.Inf(1)}
 				for _, ci := range fits[k] {
-					s.setBreaks(nid, combos[ci])
-					if o := s.obj(); o < best.obj {
+					if o := at + s.breakDelta(nid, cells[ci], peakMin[ci][k], 0); o < best.obj {
 						best = option{pi, q, combos[ci], o}
 					}
 				}
@@ -210,9 +230,9 @@ type movedBreaks struct {
 	breaks []int
 }
 
-// replaceAround re-places (bestBreaks) the breaks of every other shift on
-// shift id's queue that overlaps it, and returns their breaks before, in
-// the order they were moved.
+// replaceAround re-places (placeBreaks) the breaks of every other shift on
+// shift id's queue that overlaps it and has a break where the queue is
+// short, and returns their breaks before, in the order they were moved.
 func (s *solver) replaceAround(id int32) []movedBreaks {
 	pl := &s.shifts[id]
 	pt := &s.zones[pl.z].pats[pl.pat]
@@ -225,11 +245,11 @@ func (s *solver) replaceAround(id int32) []movedBreaks {
 				continue
 			}
 			ot := &s.zones[po.z].pats[po.pat]
-			if !ot.start.Before(pt.end) || !pt.start.Before(ot.end) {
+			if !ot.start.Before(pt.end) || !pt.start.Before(ot.end) || !s.breakWhereShort(o) {
 				continue
 			}
 			before := append([]int(nil), po.breaks...)
-			s.bestBreaks(o)
+			s.placeBreaks(o)
 			if !slices.Equal(before, s.shifts[o].breaks) {
 				undo = append(undo, movedBreaks{o, before})
 			}
@@ -301,17 +321,76 @@ func (s *solver) fitCombo(z, pat, q int) []int {
 // allows, that lowers the objective most.
 func (s *solver) bestBreaks(id int32) {
 	pl := &s.shifts[id]
-	combos := s.combosOf(s.zones[pl.z].pats[pl.pat].tmpl)
-	if len(combos) == 0 {
-		return
-	}
-	best := append([]int(nil), pl.breaks...)
-	bestObj := s.obj() - 1e-9
-	for _, c := range combos {
-		s.setBreaks(id, c)
-		if o := s.obj(); o < bestObj {
-			bestObj, best = o, c
+	pt := &s.zones[pl.z].pats[pl.pat]
+	combos := s.combosOf(pt.tmpl)
+	best, bestDelta := -1, -1e-9
+	for ci, c := range combos {
+		cells := s.cells(pt, c)
+		pm, longest := peakStats(cells, s.peakQ[pl.queue], s.p.Step)
+		if d := s.breakDelta(id, cells, pm, s.stretchPrice(longest)); d < bestDelta {
+			best, bestDelta = ci, d
 		}
 	}
-	s.setBreaks(id, best)
+	if best >= 0 {
+		s.setBreaks(id, combos[best])
+	}
+}
+
+// breakDelta is the change of the objective if shift id's cells were next,
+// with peakMin peak minutes and a stretch price of price, on its queue:
+// under- and over-coverage where its cover changes, the agent's fairness
+// term and the stretch price (what setBreaks then obj would give, without
+// touching the roster).
+func (s *solver) breakDelta(id int32, next []cell, peakMin, price float64) float64 {
+	pl := &s.shifts[id]
+	w := s.p.Weights
+	old := pl.cells
+	du, do := 0.0, 0.0
+	a, b := 0, 0
+	for a < len(old) || b < len(next) {
+		var i int32
+		d := 0.0
+		switch {
+		case b == len(next) || (a < len(old) && old[a].i < next[b].i):
+			i, d = old[a].i, -old[a].v
+			a++
+		case a == len(old) || next[b].i < old[a].i:
+			i, d = next[b].i, next[b].v
+			b++
+		default:
+			i, d = old[a].i, next[b].v-old[a].v
+			a++
+			b++
+		}
+		if d > 1e-12 || d < -1e-12 {
+			r := s.rem[int(i)*s.Q+pl.queue]
+			du += math.Max(0, r-d) - math.Max(0, r)
+			do += math.Max(0, d-r) - math.Max(0, -r)
+		}
+	}
+	delta := (w.Under*du+w.Over*do)*s.stepH + price - pl.stretchObj
+	if st := &s.agents[pl.agent]; st.paidMin > 0 && w.Fairness != 0 {
+		paidH := float64(st.paidMin) / 60
+		before, after := st.peakMin/60, (st.peakMin-pl.peakMin+peakMin)/60
+		delta += w.Fairness * (after*after - before*before) / paidH
+	}
+	return delta
+}
+
+// breakWhereShort reports whether one of shift id's breaks takes time from
+// an interval where its queue is short of its requirement.
+func (s *solver) breakWhereShort(id int32) bool {
+	pl := &s.shifts[id]
+	pt := &s.zones[pl.z].pats[pl.pat]
+	t := &s.p.Templates.Templates[pt.tmpl]
+	for k, off := range pl.breaks {
+		from := pt.start.Add(time.Duration(off) * time.Minute).Sub(s.p.Start)
+		to := from + time.Duration(t.Breaks[k].LengthMin)*time.Minute
+		for i := int(from / s.p.Step); i <= int((to-1)/s.p.Step) && i < s.n; i++ {
+			if s.rem[i*s.Q+pl.queue] > 1e-9 {
+				return true
+			}
+		}
+	}
+	return false
 }

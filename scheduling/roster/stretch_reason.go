@@ -79,11 +79,9 @@ func (c *stretchContext) stretchReason(k, q int, peaks []bool) (string, float64)
 	}
 	need := PlanWeekMinimum(a, monday, p.Start, p.End()) * 60
 	// Worked cover the shift gives q now (none if the agent does not serve q).
-	old := map[int32]float64{}
+	var old []cell
 	if c.al.shiftQueue[k][q] > 0 {
-		for _, cl := range c.al.cells[k] {
-			old[cl.i] = cl.v
-		}
+		old = c.al.cells[k]
 	}
 	Q := len(p.Queues)
 	stepH := p.Step.Hours()
@@ -137,18 +135,7 @@ func (c *stretchContext) stretchReason(k, q int, peaks []bool) (string, float64)
 					continue
 				}
 				fits++
-				delta := map[int32]float64{}
-				for i, v := range old {
-					delta[i] += v
-				}
-				for _, cl := range cells {
-					delta[cl.i] -= cl.v
-				}
-				added := 0.0
-				for i, d := range delta {
-					r := c.al.rem[int(i)*Q+q]
-					added += (math.Max(0, r+d) - math.Max(0, r)) * stepH
-				}
+				added := underDelta(c.al.rem, Q, q, old, cells) * stepH
 				if added < best-1e-9 {
 					best = added
 					var when []string
@@ -176,4 +163,32 @@ func (c *stretchContext) stretchReason(k, q int, peaks []bool) (string, float64)
 			best, queue, date.Format("Mon 2 Jan"), bestWhat), best
 	}
 	return fmt.Sprintf("%s keeps the limit without leaving requirement uncovered; the solver did not find it", bestWhat), 0
+}
+
+// underDelta is how much the under-coverage of queue q (in agent-intervals)
+// grows if a shift's cells old there became next, given each queue's
+// shortfall rem ([i*Q+q]); both lists are sorted by interval.
+func underDelta(rem []float64, Q, q int, old, next []cell) float64 {
+	du := 0.0
+	a, b := 0, 0
+	for a < len(old) || b < len(next) {
+		var i int32
+		d := 0.0
+		switch {
+		case b == len(next) || (a < len(old) && old[a].i < next[b].i):
+			i, d = old[a].i, -old[a].v
+			a++
+		case a == len(old) || next[b].i < old[a].i:
+			i, d = next[b].i, next[b].v
+			b++
+		default:
+			i, d = old[a].i, next[b].v-old[a].v
+			a++
+			b++
+		}
+		if r := rem[int(i)*Q+q]; d > 1e-12 || d < -1e-12 {
+			du += math.Max(0, r-d) - math.Max(0, r)
+		}
+	}
+	return du
 }
