@@ -83,6 +83,10 @@ func (s *solver) combosOf(ti int) [][]int {
 	return c.combos[ti]
 }
 
+// smallCombos is the most break placements of a neighbour's template that
+// replaceAround tries one by one; with more it moves one break at a time.
+const smallCombos = 64
+
 // compoundTries bounds the placements within the limit, of those that
 // leave requirement uncovered, that relieveShift tries together with
 // re-placing the breaks of the shifts around it.
@@ -249,7 +253,11 @@ func (s *solver) replaceAround(id int32) []movedBreaks {
 				continue
 			}
 			before := append([]int(nil), po.breaks...)
-			s.placeBreaks(o)
+			if len(s.combosOf(ot.tmpl)) <= smallCombos {
+				s.bestBreaks(o)
+			} else {
+				s.placeBreaks(o)
+			}
 			if !slices.Equal(before, s.shifts[o].breaks) {
 				undo = append(undo, movedBreaks{o, before})
 			}
