@@ -160,7 +160,7 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 	if err != nil {
 		return err
 	}
-	cheapReport, err := roster.Measure(p, cheap.Assignments)
+	cheapReport, err := roster.MeasureFigures(p, cheap.Assignments)
 	if err != nil {
 		return err
 	}

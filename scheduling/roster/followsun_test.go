@@ -304,14 +304,13 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(time.Since(began).Seconds(), "with-cheapest-s")
-	crep, err := Measure(p, cheapest.Assignments)
+	c, err := MeasureFigures(p, cheapest.Assignments)
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := Figures(crep)
 	b.ReportMetric(float64(len(plancheck.Check(plancheckInput(p, cheapest.Assignments)))), "cheapest-plancheck-breaches")
 	b.ReportMetric(c.PaidHours, "cheapest-paid-h")
-	b.ReportMetric(100*c.UnderHours/crep.Total.RequiredHours, "cheapest-under-%req")
+	b.ReportMetric(100*c.UnderHours/rep.Total.RequiredHours, "cheapest-under-%req")
 	b.ReportMetric(c.LongestPeakStretchMin, "cheapest-longest-peak-stretch-min")
 	b.ReportMetric(float64(c.AgentsOverStretch), "cheapest-agents-over-stretch")
 	b.ReportMetric(c.PeakShareGini, "cheapest-peak-share-gini")

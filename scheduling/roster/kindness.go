@@ -47,10 +47,21 @@ func Figures(r Report) PlanFigures {
 	return f
 }
 
+// MeasureFigures measures a roster (Measure) for the comparison only: its
+// figures, without the reasons for the shifts over the stretch limit.
+// Returns Measure's errors.
+func MeasureFigures(p Problem, as []Assignment) (PlanFigures, error) {
+	r, err := measure(p, as, false)
+	if err != nil {
+		return PlanFigures{}, err
+	}
+	return Figures(r), nil
+}
+
 // CompareKindness returns the comparison of the kind roster's report with
-// the cheapest roster's.
-func CompareKindness(kind, cheapest Report) *Kindness {
-	k, c := Figures(kind), Figures(cheapest)
+// the cheapest roster's figures (MeasureFigures).
+func CompareKindness(kind Report, cheapest PlanFigures) *Kindness {
+	k, c := Figures(kind), cheapest
 	return &Kindness{Kind: k, Cheapest: c, Cost: PlanFigures{
 		PaidHours: k.PaidHours - c.PaidHours, UnderHours: k.UnderHours - c.UnderHours,
 		LongestPeakStretchMin: k.LongestPeakStretchMin - c.LongestPeakStretchMin,

@@ -148,6 +148,12 @@ func allot(p *Problem, shifts []calendar.Shift, agentOf []int, queueOf []string)
 // Returns Validate's errors, or an error naming an assignment whose agent is
 // not in p.
 func Measure(p Problem, as []Assignment) (Report, error) {
+	return measure(p, as, true)
+}
+
+// measure is Measure; without reasons the OverStretch notes say no why
+// (the reasons are most of the time of a roster with many over the limit).
+func measure(p Problem, as []Assignment, reasons bool) (Report, error) {
 	if err := p.Validate(); err != nil {
 		return Report{}, err
 	}
@@ -251,6 +257,9 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 	}
 	sc := stretchContext{p: &p, al: &al, shifts: shifts, agentOf: agentOf, byAgent: byAgent, used: used, limitMin: limit.Minutes()}
 	for x, at := range overAt {
+		if !reasons {
+			break
+		}
 		r.OverStretch[x].Reason, r.OverStretch[x].KeepUnderHours = sc.stretchReason(at[0], at[1], peakQ[at[1]])
 	}
 	for _, qr := range r.Queues {

@@ -96,6 +96,9 @@ func TestEveryShiftOverTheStretchLimitSaysWhy(t *testing.T) {
 		require.NoError(t, err)
 		cheapRep, err := Measure(p, cheapest.Assignments)
 		require.NoError(t, err)
+		cheapFig, err := MeasureFigures(p, cheapest.Assignments)
+		require.NoError(t, err)
+		assert.Equal(t, Figures(cheapRep), cheapFig)
 		if rep.Total.PaidHours > cheapRep.Total.PaidHours+1e-9 {
 			kindPaidMore++
 		}
@@ -122,7 +125,7 @@ func TestEveryShiftOverTheStretchLimitSaysWhy(t *testing.T) {
 		}
 		// The comparison is the two reports' difference.
 		k := rep
-		k.Kindness = CompareKindness(rep, cheapRep)
+		k.Kindness = CompareKindness(rep, cheapFig)
 		assert.InDelta(t, rep.Total.PaidHours-cheapRep.Total.PaidHours, k.Kindness.Cost.PaidHours, 1e-9)
 		assert.Equal(t, len(rep.OverStretch)-len(cheapRep.OverStretch), k.Kindness.Cost.ShiftsOverStretch)
 	}

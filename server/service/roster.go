@@ -332,7 +332,7 @@ func (s *Service) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roste
 	if err != nil {
 		return nil, err
 	}
-	cheapRep, err := roster.Measure(prob, cheap.Assignments)
+	cheapRep, err := roster.MeasureFigures(prob, cheap.Assignments)
 	if err != nil {
 		return nil, err
 	}
