@@ -104,8 +104,9 @@ type solver struct {
 // times. Contract hours, shifts, rest and consecutive days, availability,
 // approved time off and skills are never broken; a weekly minimum the agent's
 // availability cannot reach is the one rule it may miss, and Measure reports
-// it. It minimises, in this order, under-coverage, paid hours, over-coverage
-// and the soft terms (preferences, fairness of peak hours, peak stretches):
+// it. It minimises, in this order, under-coverage, shifts over the
+// peak-stretch limit (stress.go), paid hours, over-coverage and the soft
+// terms (preferences, fairness of peak hours, peak stretches):
 // a greedy construction by needed cover per paid hour, then local search
 // (move, transfer and drop shifts, re-place breaks, refill) until MaxRounds,
 // a round without improvement, or ctx's deadline, returning the best roster
