@@ -91,11 +91,30 @@ func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 		var result struct {
 			ScheduleID int64 `json:"schedule_id"`
 			Report     struct {
-				Violations []calendar.Violation `json:"violations"`
+				Violations  []calendar.Violation `json:"violations"`
+				OverStretch []struct {
+					Reason string `json:"reason"`
+				} `json:"over_stretch"`
+				Kindness *struct {
+					Kind     map[string]float64 `json:"kind"`
+					Cheapest map[string]float64 `json:"cheapest"`
+					Cost     map[string]float64 `json:"cost"`
+				} `json:"kindness"`
 			} `json:"report"`
 		}
 		require.NoError(t, json.Unmarshal([]byte(run.Result), &result))
 		require.NotZero(t, result.ScheduleID)
+		// The job's result sets the cheapest roster's figures beside the
+		// kind one's, and says why each shift over the stretch limit is.
+		require.NotNil(t, result.Report.Kindness, "%s", run.Result)
+		k := result.Report.Kindness
+		for _, f := range []string{"paid_agent_hours", "under_agent_hours", "longest_peak_stretch_min", "agents_over_stretch", "peak_share_gini", "weekend_share_gini", "night_share_gini"} {
+			require.Contains(t, k.Cheapest, f)
+			assert.InDelta(t, k.Kind[f]-k.Cheapest[f], k.Cost[f], 1e-9, f)
+		}
+		for _, n := range result.Report.OverStretch {
+			assert.NotEmpty(t, n.Reason)
+		}
 
 		shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: result.ScheduleID})
 		require.NoError(t, err)

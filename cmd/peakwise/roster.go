@@ -166,7 +166,9 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 	sctx, cancel := withinLimit(ctx, a.limit)
 	defer cancel()
 	began := time.Now()
-	r, err := roster.Solve(sctx, p)
+	// The cheapest roster (stress and fairness terms off) is solved beside
+	// the kind one, within the same limit, for the report's comparison.
+	r, cheap, err := roster.SolveWithCheapest(sctx, p)
 	if err != nil {
 		return err
 	}
@@ -175,6 +177,11 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 	if err != nil {
 		return err
 	}
+	cheapReport, err := roster.MeasureFigures(p, cheap.Assignments)
+	if err != nil {
+		return err
+	}
+	report.Kindness = roster.CompareKindness(report, cheapReport)
 	report.SolveSeconds, report.Rounds, report.Stopped = secs, r.Rounds, r.Stopped
 	breaches := plancheck.Check(planinput.Roster(p, r.Assignments))
 	if err := writeRoster(a.out, p, r.Assignments); err != nil {
@@ -193,6 +200,10 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 	fmt.Fprintf(env.Stderr, "%d agents, %d shifts, %.1f paid hours for %.1f required; under-coverage %.1f h, over %.1f h; peak-hours Gini %.2f; Gini per paid hour: peak %.2f, weekend %.2f, night %.2f; %d rule violations; %.2f s (%d rounds, %s)\n",
 		len(p.Agents), report.Shifts, t.PaidHours, t.RequiredHours, t.UnderHours, t.OverHours, report.PeakHoursGini,
 		report.PeakShareGini, report.WeekendShareGini, report.NightShareGini, len(report.Violations), secs, r.Rounds, r.Stopped)
+	k := report.Kindness
+	fmt.Fprintf(env.Stderr, "peak stretch: longest %.0f min, %d shifts of %d agents over the limit (see the report's over_stretch); the cheapest roster: %.1f paid hours, under-coverage %.1f h, longest stretch %.0f min, %d agents over, Gini per paid hour peak %.2f; the kindness costs %+.1f paid hours and %+.1f h of under-coverage\n",
+		k.Kind.LongestPeakStretchMin, k.Kind.ShiftsOverStretch, k.Kind.AgentsOverStretch, k.Cheapest.PaidHours, k.Cheapest.UnderHours,
+		k.Cheapest.LongestPeakStretchMin, k.Cheapest.AgentsOverStretch, k.Cheapest.PeakShareGini, k.Cost.PaidHours, k.Cost.UnderHours)
 	if len(report.Violations) > 0 {
 		var msgs []string
 		for k, v := range report.Violations {

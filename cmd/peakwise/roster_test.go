@@ -130,13 +130,30 @@ func TestScheduleCommandRostersAgentsAcrossDST(t *testing.T) {
 	// period: the validator holds each to its minimum pro rata, and the
 	// roster must keep them all.
 	var got struct {
-		Breaches []plancheck.Breach `json:"breaches"`
+		Breaches    []plancheck.Breach `json:"breaches"`
+		OverStretch []struct {
+			Reason string `json:"reason"`
+		} `json:"over_stretch"`
+		Kindness *struct {
+			Kind, Cheapest, Cost map[string]float64
+		} `json:"kindness"`
 	}
 	rb, err := os.ReadFile(rep)
 	require.NoError(t, err, errOut)
 	require.NoError(t, json.Unmarshal(rb, &got))
 	require.Equal(t, 0, code, errOut)
 	require.Empty(t, got.Breaches)
+	// The cheapest roster's figures stand beside the kind one's, and every
+	// shift over the peak-stretch limit says why.
+	require.NotNil(t, got.Kindness)
+	for _, f := range []string{"paid_agent_hours", "under_agent_hours", "longest_peak_stretch_min", "agents_over_stretch", "peak_share_gini", "weekend_share_gini", "night_share_gini"} {
+		require.Contains(t, got.Kindness.Cheapest, f)
+		assert.InDelta(t, got.Kindness.Kind[f]-got.Kindness.Cheapest[f], got.Kindness.Cost[f], 1e-9, f)
+	}
+	for _, n := range got.OverStretch {
+		assert.NotEmpty(t, n.Reason)
+	}
+	assert.Contains(t, errOut, "the cheapest roster:")
 	// `schedule check` finds the same breaches in the written files.
 	checkCode, checkOut, checkErr := runCLI(t, nil, "", "schedule", "check", "--schedule", out, "--shifts", tmpl, "--agents", agentsCSV,
 		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC")

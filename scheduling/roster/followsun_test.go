@@ -283,7 +283,39 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	}
 	b.ReportMetric(longest, "longest-peak-stretch-min")
 	b.ReportMetric(float64(over), "agents-over-stretch")
+	b.ReportMetric(float64(len(rep.OverStretch)), "shifts-over-stretch")
 	b.Logf("stopped: %s; queues: %+v", rep.Stopped, rep.Queues)
+	why := map[string]int{}
+	for _, n := range rep.OverStretch {
+		if n.KeepUnderHours < 0 {
+			why["no break window reaches the peak"]++
+		} else {
+			why[fmt.Sprintf("keeping it leaves %.2f agent-hours uncovered", n.KeepUnderHours)]++
+		}
+	}
+	b.Logf("shifts over the stretch limit, by reason: %v", why)
+	// The cheapest roster beside the kind one, solved as the command and
+	// the roster job do (both at once, one deadline), untimed.
+	ctx, cancel := context.WithTimeout(context.Background(), 55*time.Second)
+	defer cancel()
+	began := time.Now()
+	_, cheapest, err := SolveWithCheapest(ctx, p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(time.Since(began).Seconds(), "with-cheapest-s")
+	c, err := MeasureFigures(p, cheapest.Assignments)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(plancheck.Check(plancheckInput(p, cheapest.Assignments)))), "cheapest-plancheck-breaches")
+	b.ReportMetric(c.PaidHours, "cheapest-paid-h")
+	b.ReportMetric(100*c.UnderHours/rep.Total.RequiredHours, "cheapest-under-%req")
+	b.ReportMetric(c.LongestPeakStretchMin, "cheapest-longest-peak-stretch-min")
+	b.ReportMetric(float64(c.AgentsOverStretch), "cheapest-agents-over-stretch")
+	b.ReportMetric(c.PeakShareGini, "cheapest-peak-share-gini")
+	b.ReportMetric(c.WeekendShareGini, "cheapest-weekend-share-gini")
+	b.ReportMetric(c.NightShareGini, "cheapest-night-share-gini")
 }
 
 // randomMultiZone is a random small instance for the property test: 2 or 3

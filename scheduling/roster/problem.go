@@ -22,16 +22,23 @@ type Weights struct {
 	Preference float64
 	// Fairness multiplies the sum over agents of peakHours^2 / paidHours,
 	// which is smallest when every agent works the same share of his paid
-	// time in peaks (default 0.02).
+	// time in peaks (default 0.08).
 	Fairness float64
 	// PeakStretch is per hour a shift works through peak intervals without a
 	// break beyond MaxPeakStretch (default 0.05).
 	PeakStretch float64
+	// StretchLimit is per shift that works through peak intervals longer
+	// than MaxPeakStretch without a break (default 20). It sits between the
+	// terms it is ordered by: above the paid hours any one shift's change of
+	// start, template or breaks can cost, below the smallest under-coverage
+	// a break can cause (a quarter of an agent-hour, 25), so the limit gives
+	// way only where keeping it would leave requirement uncovered.
+	StretchLimit float64
 }
 
 // DefaultWeights returns the weights used for zero fields of Problem.Weights.
 func DefaultWeights() Weights {
-	return Weights{Under: 100, Paid: 1, Over: 0.1, Preference: 0.05, Fairness: 0.02, PeakStretch: 0.05}
+	return Weights{Under: 100, Paid: 1, Over: 0.1, Preference: 0.05, Fairness: 0.08, PeakStretch: 0.05, StretchLimit: 20}
 }
 
 // Problem is one rostering run.
@@ -64,9 +71,16 @@ type Problem struct {
 	// PeakShare is the share of each queue's busiest intervals on each of its
 	// local days that count as peak (default 0.25).
 	PeakShare float64
-	// MaxPeakStretch is the longest a shift should work through peak
-	// intervals without a break (default 2 h).
+	// MaxPeakStretch is the longest a shift may work through its queue's
+	// peak intervals without a break (default 2 h): a limit the solver keeps
+	// wherever some start, template or break placement of the shift allows
+	// it without leaving requirement uncovered (Weights.StretchLimit), and
+	// the report names every shift over it with the reason.
 	MaxPeakStretch time.Duration
+	// Cheapest turns the stress and fairness terms off (Fairness,
+	// PeakStretch, StretchLimit): the cheapest roster, which the report sets
+	// beside the kind one (SolveWithCheapest, Report.Kindness).
+	Cheapest bool
 	// Seed makes the local search's random order repeatable.
 	Seed uint64
 	// MaxRounds caps the local-search rounds (default 20); the search also
@@ -91,10 +105,14 @@ func (p *Problem) defaults() {
 		v   *float64
 		def float64
 	}{{&w.Under, d.Under}, {&w.Paid, d.Paid}, {&w.Over, d.Over},
-		{&w.Preference, d.Preference}, {&w.Fairness, d.Fairness}, {&w.PeakStretch, d.PeakStretch}} {
+		{&w.Preference, d.Preference}, {&w.Fairness, d.Fairness}, {&w.PeakStretch, d.PeakStretch},
+		{&w.StretchLimit, d.StretchLimit}} {
 		if *f.v == 0 {
 			*f.v = f.def
 		}
+	}
+	if p.Cheapest {
+		w.Fairness, w.PeakStretch, w.StretchLimit = 0, 0, 0
 	}
 	if p.PeakShare == 0 {
 		p.PeakShare = 0.25

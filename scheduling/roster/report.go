@@ -52,13 +52,6 @@ type QueueReport struct {
 	OverHours     float64 `json:"over_agent_hours"`
 }
 
-// StretchNote is one shift over the peak-stretch limit.
-type StretchNote struct {
-	Agent   string    `json:"agent"`
-	Start   time.Time `json:"start"`
-	Minutes float64   `json:"minutes"` // its longest stretch of peak work without a break
-}
-
 // Report is the cost, coverage, fairness and rule check of a roster,
 // computed from the shifts alone (so it can be recomputed from schedule.csv).
 type Report struct {
@@ -80,9 +73,12 @@ type Report struct {
 	WeekendShareGini float64 `json:"weekend_share_gini"`
 	NightShareGini   float64 `json:"night_share_gini"`
 	// OverStretch lists the shifts that work through their queue's peak
-	// longer than MaxPeakStretch without a break: where the stress limit
-	// was not kept (it is priced, not a hard rule).
+	// longer than MaxPeakStretch without a break, each with the reason the
+	// limit was not kept there (see StretchNote).
 	OverStretch []StretchNote `json:"over_stretch"`
+	// Kindness, when set (SolveWithCheapest), sets the cheapest roster's
+	// figures beside this one's and what the difference costs.
+	Kindness *Kindness `json:"kindness,omitempty"`
 	// Violations are the hard rules the shifts break, re-checked from the
 	// shifts: calendar.Check (shape, overlap, period), calendar.CheckContract
 	// with the agents' published shifts (Booked) counted,
@@ -154,6 +150,12 @@ func allot(p *Problem, shifts []calendar.Shift, agentOf []int, queueOf []string)
 // Returns Validate's errors, or an error naming an assignment whose agent is
 // not in p.
 func Measure(p Problem, as []Assignment) (Report, error) {
+	return measure(p, as, true)
+}
+
+// measure is Measure; without reasons the OverStretch notes say no why
+// (the reasons are most of the time of a roster with many over the limit).
+func measure(p Problem, as []Assignment, reasons bool) (Report, error) {
 	if err := p.Validate(); err != nil {
 		return Report{}, err
 	}
@@ -200,6 +202,7 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 		limit = 2 * time.Hour
 	}
 	r.OverStretch = []StretchNote{}
+	var overAt [][2]int // shift and queue of each OverStretch note
 	r.Agents = make([]AgentReport, len(p.Agents))
 	for ai, a := range p.Agents {
 		r.Agents[ai] = AgentReport{Agent: a.ID}
@@ -222,7 +225,9 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 		ar.PeakHours += pm / 60
 		ar.LongestPeakStretchMin = math.Max(ar.LongestPeakStretchMin, longest)
 		if longest > limit.Minutes() {
-			r.OverStretch = append(r.OverStretch, StretchNote{Agent: p.Agents[ai].ID, Start: sh.Start, Minutes: longest})
+			r.OverStretch = append(r.OverStretch, StretchNote{Agent: p.Agents[ai].ID, Start: sh.Start, Minutes: longest,
+				Queue: p.Queues[q], Template: sh.Template})
+			overAt = append(overAt, [2]int{k, q})
 		}
 		we, ni := weekendNight(p.Agents[ai].Location, sh)
 		ar.WeekendHours += we
@@ -247,6 +252,17 @@ func Measure(p Problem, as []Assignment) (Report, error) {
 		if worked == 0 {
 			r.Total.PaidHours += paid // nothing allotted: counted in the total only
 		}
+	}
+	used := map[string]int{}
+	for _, sh := range shifts {
+		used[sh.Template]++
+	}
+	sc := stretchContext{p: &p, al: &al, shifts: shifts, agentOf: agentOf, byAgent: byAgent, used: used, limitMin: limit.Minutes()}
+	for x, at := range overAt {
+		if !reasons {
+			break
+		}
+		r.OverStretch[x].Reason, r.OverStretch[x].KeepUnderHours = sc.stretchReason(at[0], at[1], peakQ[at[1]])
 	}
 	for _, qr := range r.Queues {
 		r.Total.PaidHours += qr.PaidHours

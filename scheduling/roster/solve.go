@@ -50,7 +50,7 @@ type agentState struct {
 	restDays   int  // how many days around a shift its rest can reach
 	paidMin    int
 	peakMin    float64
-	stretchMin float64 // peak-stretch minutes beyond the limit, summed over shifts
+	stretchObj float64 // the objective's price of his shifts' peak stretches (stretchPrice)
 	unmet      int
 	dayOff     [7]bool
 	soft       float64
@@ -62,7 +62,7 @@ type placed struct {
 	breaks        []int
 	cells         []cell
 	peakMin       float64
-	stretchMin    float64
+	stretchObj    float64
 	unmet         int
 	alive         bool
 }
@@ -92,6 +92,9 @@ type solver struct {
 	paidTotal int
 	softTotal float64
 	tmplCount []int // shifts of each template in the roster (max_agents caps them)
+	combos    breakCombosCache
+	near      map[int64][]int32 // shifts by UTC start day, for relieveShift
+	failed    map[int32]string  // shifts whose stretch relief failed, as they were
 	buf       []float64
 	rng       *rand.Rand
 }
@@ -101,8 +104,9 @@ type solver struct {
 // times. Contract hours, shifts, rest and consecutive days, availability,
 // approved time off and skills are never broken; a weekly minimum the agent's
 // availability cannot reach is the one rule it may miss, and Measure reports
-// it. It minimises, in this order, under-coverage, paid hours, over-coverage
-// and the soft terms (preferences, fairness of peak hours, peak stretches):
+// it. It minimises, in this order, under-coverage, shifts over the
+// peak-stretch limit (stress.go), paid hours, over-coverage and the soft
+// terms (preferences, fairness of peak hours, peak stretches):
 // a greedy construction by needed cover per paid hour, then local search
 // (move, transfer and drop shifts, re-place breaks, refill) until MaxRounds,
 // a round without improvement, or ctx's deadline, returning the best roster
@@ -132,6 +136,7 @@ func Solve(ctx context.Context, p Problem) (Roster, error) {
 		return Roster{}, ctx.Err()
 	}
 	s.fillMinimums()
+	s.relieveStretch(ctx, false)
 	progress(1)
 	r := Roster{Stopped: "rounds"}
 	for r.Rounds < p.MaxRounds {
@@ -152,6 +157,7 @@ func Solve(ctx context.Context, p Problem) (Roster, error) {
 		return Roster{}, ctx.Err()
 	}
 	s.fillMinimums()
+	s.relieveStretch(ctx, true)
 	r.Assignments = s.assignments()
 	progress(total)
 	return r, nil
@@ -436,7 +442,7 @@ func (s *solver) obj() float64 {
 func (s *solver) refreshSoft(ai int) {
 	st := &s.agents[ai]
 	w := s.p.Weights
-	v := w.Preference*float64(st.unmet) + w.PeakStretch*st.stretchMin/60
+	v := w.Preference*float64(st.unmet) + st.stretchObj
 	if st.paidMin > 0 {
 		ph := st.peakMin / 60
 		v += w.Fairness * ph * ph / (float64(st.paidMin) / 60)
@@ -466,7 +472,7 @@ func (s *solver) unmetOf(ai int, pt *pattern) int {
 func (s *solver) shiftStats(pl *placed) {
 	pm, longest := peakStats(pl.cells, s.peakQ[pl.queue], s.p.Step)
 	pl.peakMin = pm
-	pl.stretchMin = math.Max(0, longest-s.p.MaxPeakStretch.Minutes())
+	pl.stretchObj = s.stretchPrice(longest)
 }
 
 // bestQueue is the queue of skill set g to which cells add the most needed
@@ -521,7 +527,7 @@ func (s *solver) add(ai, pat int, breaks []int, q int) int32 {
 	st.weekShifts[pt.week]++
 	st.paidMin += pt.paid
 	st.peakMin += pl.peakMin
-	st.stretchMin += pl.stretchMin
+	st.stretchObj += pl.stretchObj
 	st.unmet += pl.unmet
 	s.paidTotal += pt.paid
 	s.refreshSoft(ai)
@@ -543,10 +549,10 @@ func (s *solver) remove(id int32) {
 	st.weekShifts[pt.week]--
 	st.paidMin -= pt.paid
 	st.peakMin -= pl.peakMin
-	st.stretchMin -= pl.stretchMin
+	st.stretchObj -= pl.stretchObj
 	st.unmet -= pl.unmet
 	if st.paidMin == 0 {
-		st.peakMin, st.stretchMin = 0, 0 // no float residue on an empty agent
+		st.peakMin, st.stretchObj = 0, 0 // no float residue on an empty agent
 	}
 	s.paidTotal -= pt.paid
 	s.refreshSoft(pl.agent)
@@ -584,12 +590,12 @@ func (s *solver) setBreaks(id int32, breaks []int) {
 	}
 	s.flush()
 	st.peakMin -= pl.peakMin
-	st.stretchMin -= pl.stretchMin
+	st.stretchObj -= pl.stretchObj
 	pl.cells = next
 	copy(pl.breaks, breaks)
 	s.shiftStats(pl)
 	st.peakMin += pl.peakMin
-	st.stretchMin += pl.stretchMin
+	st.stretchObj += pl.stretchObj
 	s.refreshSoft(pl.agent)
 }
 
@@ -901,6 +907,7 @@ func (s *solver) placeBreaks(id int32) {
 	if len(t.Breaks) == 0 {
 		return
 	}
+	s.fitBreaks(id)
 	trial := append([]int(nil), pl.breaks...)
 	for bi, b := range t.Breaks {
 		best, bestObj := trial[bi], s.obj()
@@ -1085,10 +1092,10 @@ func (s *solver) setQueue(id int32, q int) {
 	// The shift's peak time is judged by its new queue's peaks.
 	st := &s.agents[pl.agent]
 	st.peakMin -= pl.peakMin
-	st.stretchMin -= pl.stretchMin
+	st.stretchObj -= pl.stretchObj
 	s.shiftStats(pl)
 	st.peakMin += pl.peakMin
-	st.stretchMin += pl.stretchMin
+	st.stretchObj += pl.stretchObj
 	s.refreshSoft(pl.agent)
 }
 
@@ -1241,6 +1248,7 @@ func (s *solver) round(ctx context.Context) {
 	s.swap(ctx)
 	s.rebalance(ctx)
 	s.greedy(ctx)
+	s.relieveStretch(ctx, false)
 }
 
 // improveShift tries the shift's alternatives: dropping it, another start
@@ -1260,6 +1268,7 @@ func (s *solver) improveShift(id int32) int32 {
 	bestKind, bestAgent, bestPat, bestQueue, bestObj := keep, ai, orig.pat, orig.queue, base-1e-9
 	try := func(agent, pat int, breaks []int, q int) {
 		nid := s.add(agent, pat, breaks, q)
+		s.fitBreaks(nid)
 		if s.minOK(ai, pt.week) {
 			if o := s.obj(); o < bestObj {
 				bestKind, bestAgent, bestPat, bestQueue, bestObj = 0, agent, pat, s.shifts[nid].queue, o

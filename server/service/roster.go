@@ -319,7 +319,9 @@ func (s *Service) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roste
 	sctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	prob.Progress = func(done, total int) { pr.Set(done, total) }
-	r, err := roster.Solve(sctx, prob)
+	// The cheapest roster (stress and fairness terms off) is solved beside
+	// the kind one, within the same limit, for the report's comparison.
+	r, cheap, err := roster.SolveWithCheapest(sctx, prob)
 	if err != nil && ctx.Err() != nil {
 		return nil, err
 	}
@@ -330,6 +332,11 @@ func (s *Service) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roste
 	if err != nil {
 		return nil, err
 	}
+	cheapRep, err := roster.MeasureFigures(prob, cheap.Assignments)
+	if err != nil {
+		return nil, err
+	}
+	rep.Kindness = roster.CompareKindness(rep, cheapRep)
 	shifts := make([]calendar.Shift, len(r.Assignments))
 	for i, a := range r.Assignments {
 		id, err := strconv.ParseInt(a.Agent, 10, 64)
