@@ -72,6 +72,12 @@ type Problem struct {
 	// MaxRounds caps the local-search rounds (default 20); the search also
 	// stops at ctx's deadline and when a round improves nothing.
 	MaxRounds int
+	// SearchEpochs is how many cooling runs of simulated annealing follow
+	// the local-search rounds when ctx has no deadline (default 1; negative:
+	// none), so the roster depends only on the problem and Seed. With a
+	// deadline one cooling run takes 95% of the time the rounds leave, so
+	// Solve uses the time it is given (unless SearchEpochs is negative).
+	SearchEpochs int
 	// Progress, if not nil, is called with the work done so far out of a total.
 	Progress func(done, total int)
 }
@@ -242,8 +248,9 @@ type Assignment struct {
 // Roster is the solver's answer: every agent's shifts, ordered by agent and start.
 type Roster struct {
 	Assignments []Assignment `json:"assignments"`
-	// Rounds is how many local-search rounds ran; Stopped says why it ended
-	// ("converged", "rounds", "deadline").
+	// Rounds is how many local-search rounds ran; Stopped says why they
+	// ended ("converged", "rounds"), or "deadline" when the deadline ended
+	// them or the annealing search after them.
 	Rounds  int    `json:"rounds"`
 	Stopped string `json:"stopped"`
 }
