@@ -12,11 +12,13 @@ import (
 // the temperature falling geometrically from annealHot to annealCold
 // objective units (under-coverage costs 100 an agent-hour, so an hour of
 // paid time is 1 and half a 30-minute interval short is 25). With a
-// deadline one cooling run takes 95% of the time left, the temperature
+// deadline one cooling run takes 85% of the time left, the temperature
 // following the clock; without one, Problem.SearchEpochs cooling runs
 // (default 1) of annealMovesPerShift moves per shift each, every run from
 // the best roster so far, so the roster depends only on the problem and its
-// Seed. The measurements behind the constants: docs/benchmarks/rostering.md.
+// Seed. Local-search rounds then polish the best roster found. Measured in
+// docs/benchmarks/rostering.md; what was tried and dropped:
+// docs/adr/0005-roster-annealing-search.md.
 const (
 	annealAim           = 0.3
 	annealMovesPerShift = 150
@@ -80,7 +82,7 @@ func (s *solver) search(ctx context.Context, step func(k int)) (deadline bool) {
 	bestObj := s.obj()
 	ix := s.holeIndex()
 	if dl, ok := ctx.Deadline(); ok {
-		until := time.Now().Add(time.Until(dl) * 19 / 20)
+		until := time.Now().Add(time.Until(dl) * 17 / 20)
 		s.anneal(ctx, ix, &best, &bestObj, until, step)
 		deadline = true
 	} else {
@@ -94,7 +96,17 @@ func (s *solver) search(ctx context.Context, step func(k int)) (deadline bool) {
 	if s.obj() > bestObj+1e-9 {
 		s.restore(best)
 	}
-	return deadline
+	// The rounds' best-improvement moves polish what the annealing leaves
+	// to chance at its last temperatures: the soft terms, worth less than a
+	// move's noise there.
+	for r := 0; r < s.p.MaxRounds && ctx.Err() == nil; r++ {
+		before := s.obj()
+		s.round(ctx)
+		if s.obj() > before-1e-6*math.Max(1, math.Abs(before)) {
+			break
+		}
+	}
+	return deadline || ctx.Err() != nil
 }
 
 // anneal runs one cooling run from the current roster, until the instant
@@ -298,22 +310,25 @@ func (s *solver) annealTransfer(id int32) func() {
 }
 
 // annealSwap trades shift id with the shift of a random other agent of its
-// zone on the same date: each takes the other's pattern and breaks.
+// zone on the same date.
 func (s *solver) annealSwap(x int32) func() {
-	px := s.shifts[x]
-	px.breaks = append([]int(nil), px.breaks...)
+	px := &s.shifts[x]
 	agents := s.zones[px.z].agents
 	bj := agents[s.rng.IntN(len(agents))]
-	day := s.zones[px.z].pats[px.pat].day
-	y, ok := s.agents[bj].byDay[day]
-	if !ok || bj == px.agent {
+	y, ok := s.agents[bj].byDay[s.zones[px.z].pats[px.pat].day]
+	if !ok || bj == px.agent || s.shifts[y].pat == px.pat {
 		return nil
 	}
-	py := s.shifts[y]
+	return s.swapShifts(x, y)
+}
+
+// swapShifts makes the agents of shifts x and y (one local date of one
+// zone) trade them, each taking the other's pattern and breaks, if both
+// can and both keep the week's minimum; it returns how to undo it, or nil.
+func (s *solver) swapShifts(x, y int32) func() {
+	px, py := s.shifts[x], s.shifts[y]
+	px.breaks = append([]int(nil), px.breaks...)
 	py.breaks = append([]int(nil), py.breaks...)
-	if py.pat == px.pat {
-		return nil
-	}
 	week := s.zones[px.z].pats[px.pat].week
 	s.remove(x)
 	s.remove(y)
