@@ -12,18 +12,24 @@ import (
 // the temperature falling geometrically from annealHot to annealCold
 // objective units (under-coverage costs 100 an agent-hour, so an hour of
 // paid time is 1 and half a 30-minute interval short is 25). With a
-// deadline one cooling run takes 85% of the time left, the temperature
-// following the clock; without one, Problem.SearchEpochs cooling runs
-// (default 1) of annealMovesPerShift moves per shift each, every run from
-// the best roster so far, so the roster depends only on the problem and its
-// Seed. Local-search rounds then polish the best roster found. Measured in
+// deadline one cooling run of annealMovesPerShiftDeadline moves per shift,
+// cut to 85% of the time left if that comes first (the temperature then
+// follows the clock, so the run still cools); without one,
+// Problem.SearchEpochs cooling runs (default 1) of annealMovesPerShift
+// moves per shift each, every run from the best roster so far, so the
+// roster depends only on the problem and its Seed (as it does with a
+// deadline the moves fit in). Local-search rounds then polish the best
+// roster found. Measured in
 // docs/benchmarks/rostering.md; what was tried and dropped:
 // docs/adr/0005-roster-annealing-search.md.
 const (
 	annealAim           = 0.3
 	annealMovesPerShift = 150
-	annealHot           = 8.0
-	annealCold          = 0.05
+	// annealMovesPerShiftDeadline bounds the search when there is a
+	// deadline, so a small roster does not spend a long one for nothing.
+	annealMovesPerShiftDeadline = 10000
+	annealHot                   = 8.0
+	annealCold                  = 0.05
 	// searchSteps is how many progress steps the search reports.
 	searchSteps = 10
 )
@@ -83,11 +89,10 @@ func (s *solver) search(ctx context.Context, step func(k int)) (deadline bool) {
 	ix := s.holeIndex()
 	if dl, ok := ctx.Deadline(); ok {
 		until := time.Now().Add(time.Until(dl) * 17 / 20)
-		s.anneal(ctx, ix, &best, &bestObj, until, step)
-		deadline = true
+		deadline = s.anneal(ctx, ix, &best, &bestObj, annealMovesPerShiftDeadline, until, step)
 	} else {
 		for e := 0; e < epochs && !deadline; e++ {
-			deadline = s.anneal(ctx, ix, &best, &bestObj, time.Time{}, func(k int) { step((e*searchSteps + k) / epochs) })
+			deadline = s.anneal(ctx, ix, &best, &bestObj, annealMovesPerShift, time.Time{}, func(k int) { step((e*searchSteps + k) / epochs) })
 			if e+1 < epochs {
 				s.restore(best)
 			}
@@ -109,20 +114,20 @@ func (s *solver) search(ctx context.Context, step func(k int)) (deadline bool) {
 	return deadline || ctx.Err() != nil
 }
 
-// anneal runs one cooling run from the current roster, until the instant
-// until (the temperature following the clock) or, if it is zero, for
-// annealMovesPerShift moves per shift; best and bestObj are updated with
-// every better roster it finds. It reports whether ctx stopped it.
-func (s *solver) anneal(ctx context.Context, ix *holeIndex, best *[]kept, bestObj *float64, until time.Time, step func(k int)) (stopped bool) {
+// anneal runs one cooling run from the current roster: perShift moves per
+// shift, or until the instant until (if not zero) if that comes first, the
+// temperature following whichever of the two is further along; best and
+// bestObj are updated with every better roster it finds. It reports
+// whether ctx stopped it.
+func (s *solver) anneal(ctx context.Context, ix *holeIndex, best *[]kept, bestObj *float64, perShift int, until time.Time, step func(k int)) (stopped bool) {
 	alive := 0
 	for id := range s.shifts {
 		if s.shifts[id].alive {
 			alive++
 		}
 	}
-	moves := annealMovesPerShift * max(alive, 10)
-	cool := math.Pow(annealCold/annealHot, 1/float64(moves))
-	temp, frac, reported := annealHot, 0.0, 0
+	moves := perShift * max(alive, 10)
+	temp, reported := annealHot, 0
 	cur := s.obj()
 	began := time.Now()
 	for m := 0; ; m++ {
@@ -130,14 +135,15 @@ func (s *solver) anneal(ctx context.Context, ix *holeIndex, best *[]kept, bestOb
 			if ctx.Err() != nil {
 				return true
 			}
+			// The run is as far as the further of its moves and its time.
+			frac := float64(m) / float64(moves)
 			if !until.IsZero() {
-				now := time.Now()
-				if !now.Before(until) {
-					return false
-				}
-				frac = float64(now.Sub(began)) / float64(until.Sub(began))
-				temp = annealHot * math.Pow(annealCold/annealHot, frac)
+				frac = max(frac, float64(time.Since(began))/float64(until.Sub(began)))
 			}
+			if frac >= 1 {
+				return false
+			}
+			temp = annealHot * math.Pow(annealCold/annealHot, frac)
 			if m&1023 == 0 {
 				ix.refresh(s)
 			}
@@ -145,13 +151,6 @@ func (s *solver) anneal(ctx context.Context, ix *holeIndex, best *[]kept, bestOb
 				reported = k
 				step(k)
 			}
-		}
-		if until.IsZero() {
-			if m >= moves {
-				return false
-			}
-			temp *= cool
-			frac = float64(m) / float64(moves)
 		}
 		var undo func()
 		if len(ix.holes) > 0 && s.rng.Float64() < annealAim {
