@@ -75,9 +75,9 @@ type Problem struct {
 	// SearchEpochs is how many cooling runs of simulated annealing follow
 	// the local-search rounds when ctx has no deadline (default 1; negative:
 	// none), so the roster depends only on the problem and Seed. With a
-	// deadline one cooling run takes 85% of the time the rounds leave and
-	// more rounds polish its best roster, so Solve uses the time it is given
-	// (unless SearchEpochs is negative).
+	// deadline one longer cooling run (10,000 moves per shift, cut to 85%
+	// of the time the rounds leave if that comes first) and more rounds
+	// polish its best roster (unless SearchEpochs is negative).
 	SearchEpochs int
 	// Progress, if not nil, is called with the work done so far out of a total.
 	Progress func(done, total int)
