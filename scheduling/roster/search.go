@@ -118,7 +118,7 @@ func (s *solver) search(ctx context.Context, step func(k int)) (deadline bool) {
 // shift, or until the instant until (if not zero) if that comes first, the
 // temperature following whichever of the two is further along; best and
 // bestObj are updated with every better roster it finds. It reports
-// whether ctx stopped it.
+// whether ctx or the clock, not the moves, ended it.
 func (s *solver) anneal(ctx context.Context, ix *holeIndex, best *[]kept, bestObj *float64, perShift int, until time.Time, step func(k int)) (stopped bool) {
 	alive := 0
 	for id := range s.shifts {
@@ -138,7 +138,11 @@ func (s *solver) anneal(ctx context.Context, ix *holeIndex, best *[]kept, bestOb
 			// The run is as far as the further of its moves and its time.
 			frac := float64(m) / float64(moves)
 			if !until.IsZero() {
-				frac = max(frac, float64(time.Since(began))/float64(until.Sub(began)))
+				clock := float64(time.Since(began)) / float64(until.Sub(began))
+				if clock >= 1 {
+					return true
+				}
+				frac = max(frac, clock)
 			}
 			if frac >= 1 {
 				return false

@@ -72,3 +72,23 @@ func weighted(r Report) float64 {
 	w := DefaultWeights()
 	return w.Under*r.Total.UnderHours + w.Paid*r.Total.PaidHours + w.Over*r.Total.OverHours
 }
+
+// TestSearchRepeatsWithARoomyDeadline solves a small follow-the-sun week
+// twice with a deadline its search's moves fit well inside: the annealing
+// stops at its move bound, not at the clock, so the rosters are the same.
+func TestSearchRepeatsWithARoomyDeadline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two solves of a few seconds; -short skips them")
+	}
+	p := followSunProblem(t, 24, 0.9, 5)
+	var got [][]Assignment
+	for k := 0; k < 2; k++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		r, err := Solve(ctx, p)
+		cancel()
+		require.NoError(t, err)
+		assert.Equal(t, "converged", r.Stopped, "the moves fit well inside the deadline")
+		got = append(got, r.Assignments)
+	}
+	assert.Equal(t, got[0], got[1])
+}
