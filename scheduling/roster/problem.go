@@ -86,6 +86,13 @@ type Problem struct {
 	// MaxRounds caps the local-search rounds (default 20); the search also
 	// stops at ctx's deadline and when a round improves nothing.
 	MaxRounds int
+	// SearchEpochs is how many cooling runs of simulated annealing follow
+	// the local-search rounds when ctx has no deadline (default 1; negative:
+	// none), so the roster depends only on the problem and Seed. With a
+	// deadline one longer cooling run (10,000 moves per shift, cut to 85%
+	// of the time the rounds leave if that comes first) and more rounds
+	// polish its best roster (unless SearchEpochs is negative).
+	SearchEpochs int
 	// Progress, if not nil, is called with the work done so far out of a total.
 	Progress func(done, total int)
 }
@@ -260,8 +267,9 @@ type Assignment struct {
 // Roster is the solver's answer: every agent's shifts, ordered by agent and start.
 type Roster struct {
 	Assignments []Assignment `json:"assignments"`
-	// Rounds is how many local-search rounds ran; Stopped says why it ended
-	// ("converged", "rounds", "deadline").
+	// Rounds is how many local-search rounds ran; Stopped says why they
+	// ended ("converged", "rounds"), or "deadline" when the deadline ended
+	// them or the annealing search after them.
 	Rounds  int    `json:"rounds"`
 	Stopped string `json:"stopped"`
 }

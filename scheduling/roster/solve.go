@@ -109,8 +109,9 @@ type solver struct {
 // terms (preferences, fairness of peak hours, peak stretches):
 // a greedy construction by needed cover per paid hour, then local search
 // (move, transfer and drop shifts, re-place breaks, refill) until MaxRounds,
-// a round without improvement, or ctx's deadline, returning the best roster
-// found. Returns Validate's errors for bad input and ctx.Err() if ctx is
+// a round without improvement, or ctx's deadline, then simulated annealing
+// (search.go: SearchEpochs runs without a deadline, the time left with one),
+// returning the best roster found. Returns Validate's errors for bad input and ctx.Err() if ctx is
 // cancelled before its deadline.
 func Solve(ctx context.Context, p Problem) (Roster, error) {
 	if err := p.Validate(); err != nil {
@@ -119,7 +120,7 @@ func Solve(ctx context.Context, p Problem) (Roster, error) {
 	p.defaults()
 	p.Agents = p.eligible()
 	s := newSolver(&p)
-	total := p.MaxRounds + 2
+	total := p.MaxRounds + 2 + searchSteps
 	progress := func(done int) {
 		if p.Progress != nil {
 			p.Progress(done, total)
@@ -152,6 +153,9 @@ func Solve(ctx context.Context, p Problem) (Roster, error) {
 			r.Stopped = "converged"
 			break
 		}
+	}
+	if s.search(ctx, func(k int) { progress(1 + p.MaxRounds + k) }) {
+		r.Stopped = "deadline"
 	}
 	if canceled() {
 		return Roster{}, ctx.Err()
