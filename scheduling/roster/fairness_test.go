@@ -1,11 +1,14 @@
 package roster
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/peakwise/peakwise/scheduling"
 	"github.com/peakwise/peakwise/scheduling/calendar"
 )
 
@@ -49,4 +52,35 @@ func TestShareGiniIsPerPaidHour(t *testing.T) {
 	assert.InDelta(t, 0, g, 1e-9)
 	_, _, g = spread([]float64{0, 1})
 	assert.InDelta(t, 0.5, g, 1e-9, "the Gini of two with all on one")
+}
+
+// TestWeekendWorkIsShared: two agents alike, one 8-hour shift needed every
+// day of a week; whoever works which day is the same cost, so the weekend
+// term decides: each works one weekend day. With the term off (the cheapest
+// roster) nothing asks for that; the property is the term's.
+func TestWeekendWorkIsShared(t *testing.T) {
+	start := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) // a Monday
+	p := Problem{Start: start, Step: time.Hour, Location: time.UTC, Queues: []string{"q"}, Seed: 3,
+		Templates: scheduling.Templates{IntervalMin: 60, Templates: []scheduling.Template{{Name: "D", SpanMin: 480, PaidMin: 480,
+			Start: scheduling.StartWindow{From: "09:00", To: "09:00", StepMin: 60}, Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}}}}
+	req := make([]float64, 7*24)
+	for d := 0; d < 7; d++ {
+		for h := 9; h < 17; h++ {
+			req[d*24+h] = 1
+		}
+	}
+	p.Required = [][]float64{req}
+	for _, id := range []string{"a", "b"} {
+		p.Agents = append(p.Agents, Agent{ID: id, Location: time.UTC, Skills: map[string]int{"q": 3},
+			Contract: calendar.Contract{MaxWeekHours: 40, MaxShiftsPerWeek: 4, MinRestHours: 11, MaxConsecutiveDays: 7}})
+	}
+	r, err := Solve(context.Background(), p)
+	require.NoError(t, err)
+	rep, err := Measure(p, r.Assignments)
+	require.NoError(t, err)
+	require.Empty(t, rep.Violations)
+	require.InDelta(t, 0, rep.Total.UnderHours, 1e-9, "seven shifts for two agents of four")
+	for _, a := range rep.Agents {
+		assert.InDelta(t, 8, a.WeekendHours, 1e-9, "%s works one weekend day", a.Agent)
+	}
 }

@@ -24,6 +24,12 @@ type Weights struct {
 	// which is smallest when every agent works the same share of his paid
 	// time in peaks (default 0.08).
 	Fairness float64
+	// WeekendFairness and NightFairness do the same for weekend and night
+	// hours (Saturday and Sunday, 22:00-06:00, on the agent's own clock), so
+	// weekend and night work is shared in proportion to contracts (default
+	// 0.02 each).
+	WeekendFairness float64
+	NightFairness   float64
 	// PeakStretch is per hour a shift works through peak intervals without a
 	// break beyond MaxPeakStretch (default 0.05).
 	PeakStretch float64
@@ -38,7 +44,7 @@ type Weights struct {
 
 // DefaultWeights returns the weights used for zero fields of Problem.Weights.
 func DefaultWeights() Weights {
-	return Weights{Under: 100, Paid: 1, Over: 0.1, Preference: 0.05, Fairness: 0.08, PeakStretch: 0.05, StretchLimit: 20}
+	return Weights{Under: 100, Paid: 1, Over: 0.1, Preference: 0.05, Fairness: 0.08, WeekendFairness: 0.02, NightFairness: 0.02, PeakStretch: 0.05, StretchLimit: 20}
 }
 
 // Problem is one rostering run.
@@ -78,7 +84,7 @@ type Problem struct {
 	// the report names every shift over it with the reason.
 	MaxPeakStretch time.Duration
 	// Cheapest turns the stress and fairness terms off (Fairness,
-	// PeakStretch, StretchLimit): the cheapest roster, which the report sets
+	// WeekendFairness, NightFairness, PeakStretch, StretchLimit): the cheapest roster, which the report sets
 	// beside the kind one (SolveWithCheapest, Report.Kindness).
 	Cheapest bool
 	// Seed makes the local search's random order repeatable.
@@ -112,14 +118,15 @@ func (p *Problem) defaults() {
 		v   *float64
 		def float64
 	}{{&w.Under, d.Under}, {&w.Paid, d.Paid}, {&w.Over, d.Over},
-		{&w.Preference, d.Preference}, {&w.Fairness, d.Fairness}, {&w.PeakStretch, d.PeakStretch},
+		{&w.Preference, d.Preference}, {&w.Fairness, d.Fairness}, {&w.WeekendFairness, d.WeekendFairness},
+		{&w.NightFairness, d.NightFairness}, {&w.PeakStretch, d.PeakStretch},
 		{&w.StretchLimit, d.StretchLimit}} {
 		if *f.v == 0 {
 			*f.v = f.def
 		}
 	}
 	if p.Cheapest {
-		w.Fairness, w.PeakStretch, w.StretchLimit = 0, 0, 0
+		w.Fairness, w.WeekendFairness, w.NightFairness, w.PeakStretch, w.StretchLimit = 0, 0, 0, 0, 0
 	}
 	if p.PeakShare == 0 {
 		p.PeakShare = 0.25

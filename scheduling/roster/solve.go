@@ -24,9 +24,14 @@ type pattern struct {
 	wd          time.Weekday
 	paid        int
 	early, late bool
-	segs        []segment
-	breaks0     []int  // default break offsets (minutes after the start)
-	cells0      []cell // net cover with the default breaks
+	// weekendH and nightH are the hours of its span on a Saturday or Sunday
+	// and at night, on the zone's clock (breaks not taken out: they do not
+	// move a shift's weekend or night share by much, and this way a break
+	// move leaves the terms unchanged).
+	weekendH, nightH float64
+	segs             []segment
+	breaks0          []int  // default break offsets (minutes after the start)
+	cells0           []cell // net cover with the default breaks
 }
 
 type zone struct {
@@ -50,6 +55,8 @@ type agentState struct {
 	restDays   int  // how many days around a shift its rest can reach
 	paidMin    int
 	peakMin    float64
+	weekendH   float64 // his shifts' weekend and night hours (pattern.weekendH, nightH)
+	nightH     float64
 	stretchObj float64 // the objective's price of his shifts' peak stretches (stretchPrice)
 	unmet      int
 	dayOff     [7]bool
@@ -358,6 +365,7 @@ func (s *solver) buildZone(loc *time.Location) zone {
 				lend := en.In(loc)
 				pt := pattern{tmpl: ti, start: st, end: en, day: dn, week: dn - int((day.Weekday()+6)%7), wd: day.Weekday(), paid: t.PaidMin,
 					early: m < 9*60, late: civilDay(lend) > dn || lend.Hour()*60+lend.Minute() > 19*60, segs: wallSegments(loc, st, en)}
+				pt.weekendH, pt.nightH = weekendNight(loc, calendar.Shift{Start: st, End: en})
 				pt.breaks0 = defaultBreaks(t)
 				pt.cells0 = s.cells(&pt, pt.breaks0)
 				z.pats = append(z.pats, pt)
@@ -448,8 +456,8 @@ func (s *solver) refreshSoft(ai int) {
 	w := s.p.Weights
 	v := w.Preference*float64(st.unmet) + st.stretchObj
 	if st.paidMin > 0 {
-		ph := st.peakMin / 60
-		v += w.Fairness * ph * ph / (float64(st.paidMin) / 60)
+		ph, paidH := st.peakMin/60, float64(st.paidMin)/60
+		v += (w.Fairness*ph*ph + w.WeekendFairness*st.weekendH*st.weekendH + w.NightFairness*st.nightH*st.nightH) / paidH
 	}
 	s.softTotal += v - st.soft
 	st.soft = v
@@ -531,6 +539,8 @@ func (s *solver) add(ai, pat int, breaks []int, q int) int32 {
 	st.weekShifts[pt.week]++
 	st.paidMin += pt.paid
 	st.peakMin += pl.peakMin
+	st.weekendH += pt.weekendH
+	st.nightH += pt.nightH
 	st.stretchObj += pl.stretchObj
 	st.unmet += pl.unmet
 	s.paidTotal += pt.paid
@@ -553,10 +563,12 @@ func (s *solver) remove(id int32) {
 	st.weekShifts[pt.week]--
 	st.paidMin -= pt.paid
 	st.peakMin -= pl.peakMin
+	st.weekendH -= pt.weekendH
+	st.nightH -= pt.nightH
 	st.stretchObj -= pl.stretchObj
 	st.unmet -= pl.unmet
 	if st.paidMin == 0 {
-		st.peakMin, st.stretchObj = 0, 0 // no float residue on an empty agent
+		st.peakMin, st.stretchObj, st.weekendH, st.nightH = 0, 0, 0, 0 // no float residue on an empty agent
 	}
 	s.paidTotal -= pt.paid
 	s.refreshSoft(pl.agent)
@@ -877,11 +889,12 @@ func (s *solver) pickAgent(z, g, pat int) int {
 		if short < 0 {
 			short = 0
 		}
-		ph := (st.peakMin + pm) / 60
-		soft := w.Preference*float64(s.unmetOf(ai, pt)) + w.Fairness*ph*ph/(float64(st.paidMin+pt.paid)/60)
+		ph, wh, nh := (st.peakMin+pm)/60, st.weekendH+pt.weekendH, st.nightH+pt.nightH
+		soft := w.Preference*float64(s.unmetOf(ai, pt)) +
+			(w.Fairness*ph*ph+w.WeekendFairness*wh*wh+w.NightFairness*nh*nh)/(float64(st.paidMin+pt.paid)/60)
 		if st.paidMin > 0 {
 			old := st.peakMin / 60
-			soft -= w.Fairness * old * old / (float64(st.paidMin) / 60)
+			soft -= (w.Fairness*old*old + w.WeekendFairness*st.weekendH*st.weekendH + w.NightFairness*st.nightH*st.nightH) / (float64(st.paidMin) / 60)
 		}
 		key := [3]float64{-short, soft, float64(st.paidMin)}
 		if best < 0 || less3(key, bestKey) {
