@@ -33,6 +33,8 @@ import (
 // out one item per queue, and starts N servers on the database, each
 // working items with its own workers as replicas would (in one process
 // here, so they share its cores and heap); unset, the run works inline.
+// BenchmarkNightlyReplicas in cmd/peakwise runs the replicas as separate
+// serve processes, each with its own memory.
 func BenchmarkNightlyForecast(b *testing.B) {
 	if os.Getenv("PEAKWISE_TEST_DATABASE_URL") == "" {
 		b.Skip("set PEAKWISE_TEST_DATABASE_URL to run this PostgreSQL benchmark")

@@ -229,7 +229,7 @@ func seedReplicaCenter(t *testing.T, st *store.Store, n int) []int64 {
 	return ids
 }
 
-func adminToken(t *testing.T, st *store.Store) string {
+func adminToken(t testing.TB, st *store.Store) string {
 	ctx := context.Background()
 	hash, err := auth.HashPassword("a long enough password")
 	require.NoError(t, err)
@@ -245,6 +245,16 @@ func adminToken(t *testing.T, st *store.Store) string {
 // startReplica starts `peakwise serve` on the database with one worker, a
 // short job timeout and rescue, and the nightly re-forecast at cron.
 func startReplica(t *testing.T, databaseURL, cron string) *replica {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childArgs+"=serve", "PEAKWISE_WORKERS=1",
+		"PEAKWISE_JOB_TIMEOUT=20s", "PEAKWISE_JOB_RESCUE_AFTER=25s", "PEAKWISE_FORECAST_CRON="+cron, "PEAKWISE_JOBS_TIMEZONE=UTC",
+		"PEAKWISE_LOG_FORMAT=text")
+	return startServe(t, cmd, databaseURL)
+}
+
+// startServe starts cmd, a `peakwise serve` process, on the database and a
+// free loopback port, its output in a log file.
+func startServe(t testing.TB, cmd *exec.Cmd, databaseURL string) *replica {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()
@@ -252,18 +262,17 @@ func startReplica(t *testing.T, databaseURL, cron string) *replica {
 	logPath := filepath.Join(t.TempDir(), "serve.log")
 	f, err := os.Create(logPath)
 	require.NoError(t, err)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childArgs+"=serve",
-		"PEAKWISE_DATABASE_URL="+databaseURL, "PEAKWISE_ADDR="+addr, "PEAKWISE_WORKERS=1",
-		"PEAKWISE_JOB_TIMEOUT=20s", "PEAKWISE_JOB_RESCUE_AFTER=25s", "PEAKWISE_FORECAST_CRON="+cron, "PEAKWISE_JOBS_TIMEZONE=UTC",
-		"PEAKWISE_LOG_FORMAT=text")
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, "PEAKWISE_DATABASE_URL="+databaseURL, "PEAKWISE_ADDR="+addr)
 	cmd.Stdout, cmd.Stderr = f, f
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = f.Close() })
 	return &replica{cmd: cmd, url: "http://" + addr, log: logPath}
 }
 
-func waitHealthy(t *testing.T, r *replica) {
+func waitHealthy(t testing.TB, r *replica) {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		res, err := http.Get(r.url + "/readyz")
@@ -284,13 +293,13 @@ type httpResult struct {
 	body   []byte
 }
 
-func (r httpResult) json(t *testing.T) map[string]any {
+func (r httpResult) json(t testing.TB) map[string]any {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(r.body, &m), "%s", r.body)
 	return m
 }
 
-func call(t *testing.T, method, u, token, body string) httpResult {
+func call(t testing.TB, method, u, token, body string) httpResult {
 	req, err := http.NewRequest(method, u, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+token)
