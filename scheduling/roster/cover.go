@@ -130,3 +130,29 @@ func peakStats(cells []cell, peak []bool, step time.Duration) (peakMin, longestM
 	}
 	return peakMin, float64(best) * stepMin
 }
+
+// cellChanges walks two cell lists of one shift, each sorted by interval
+// (its cover before and after a change), and calls f with every interval
+// whose cover changes and by how much.
+func cellChanges(old, next []cell, f func(i int32, d float64)) {
+	a, b := 0, 0
+	for a < len(old) || b < len(next) {
+		var i int32
+		d := 0.0
+		switch {
+		case b == len(next) || (a < len(old) && old[a].i < next[b].i):
+			i, d = old[a].i, -old[a].v
+			a++
+		case a == len(old) || next[b].i < old[a].i:
+			i, d = next[b].i, next[b].v
+			b++
+		default:
+			i, d = old[a].i, next[b].v-old[a].v
+			a++
+			b++
+		}
+		if d > 1e-12 || d < -1e-12 {
+			f(i, d)
+		}
+	}
+}

@@ -583,27 +583,10 @@ func (s *solver) setBreaks(id int32, breaks []int) {
 	pt := &s.zones[pl.z].pats[pl.pat]
 	next := s.cells(pt, breaks)
 	old := pl.cells
-	a, b := 0, 0
-	for a < len(old) || b < len(next) {
-		var i int32
-		d := 0.0
-		switch {
-		case b == len(next) || (a < len(old) && old[a].i < next[b].i):
-			i, d = old[a].i, -old[a].v
-			a++
-		case a == len(old) || next[b].i < old[a].i:
-			i, d = next[b].i, next[b].v
-			b++
-		default:
-			i, d = old[a].i, next[b].v-old[a].v
-			a++
-			b++
-		}
-		if d > 1e-12 || d < -1e-12 {
-			s.on[int(i)*s.Q+pl.queue] += d
-			s.mark(i)
-		}
-	}
+	cellChanges(old, next, func(i int32, d float64) {
+		s.on[int(i)*s.Q+pl.queue] += d
+		s.mark(i)
+	})
 	s.flush()
 	st.peakMin -= pl.peakMin
 	st.stretchObj -= pl.stretchObj

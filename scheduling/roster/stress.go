@@ -354,28 +354,11 @@ func (s *solver) breakDelta(id int32, next []cell, peakMin, price float64) float
 	w := s.p.Weights
 	old := pl.cells
 	du, do := 0.0, 0.0
-	a, b := 0, 0
-	for a < len(old) || b < len(next) {
-		var i int32
-		d := 0.0
-		switch {
-		case b == len(next) || (a < len(old) && old[a].i < next[b].i):
-			i, d = old[a].i, -old[a].v
-			a++
-		case a == len(old) || next[b].i < old[a].i:
-			i, d = next[b].i, next[b].v
-			b++
-		default:
-			i, d = old[a].i, next[b].v-old[a].v
-			a++
-			b++
-		}
-		if d > 1e-12 || d < -1e-12 {
-			r := s.rem[int(i)*s.Q+pl.queue]
-			du += math.Max(0, r-d) - math.Max(0, r)
-			do += math.Max(0, d-r) - math.Max(0, -r)
-		}
-	}
+	cellChanges(old, next, func(i int32, d float64) {
+		r := s.rem[int(i)*s.Q+pl.queue]
+		du += math.Max(0, r-d) - math.Max(0, r)
+		do += math.Max(0, d-r) - math.Max(0, -r)
+	})
 	delta := (w.Under*du+w.Over*do)*s.stepH + price - pl.stretchObj
 	if st := &s.agents[pl.agent]; st.paidMin > 0 && w.Fairness != 0 {
 		paidH := float64(st.paidMin) / 60

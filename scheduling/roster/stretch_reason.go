@@ -170,25 +170,9 @@ func (c *stretchContext) stretchReason(k, q int, peaks []bool) (string, float64)
 // shortfall rem ([i*Q+q]); both lists are sorted by interval.
 func underDelta(rem []float64, Q, q int, old, next []cell) float64 {
 	du := 0.0
-	a, b := 0, 0
-	for a < len(old) || b < len(next) {
-		var i int32
-		d := 0.0
-		switch {
-		case b == len(next) || (a < len(old) && old[a].i < next[b].i):
-			i, d = old[a].i, -old[a].v
-			a++
-		case a == len(old) || next[b].i < old[a].i:
-			i, d = next[b].i, next[b].v
-			b++
-		default:
-			i, d = old[a].i, next[b].v-old[a].v
-			a++
-			b++
-		}
-		if r := rem[int(i)*Q+q]; d > 1e-12 || d < -1e-12 {
-			du += math.Max(0, r-d) - math.Max(0, r)
-		}
-	}
+	cellChanges(old, next, func(i int32, d float64) {
+		r := rem[int(i)*Q+q]
+		du += math.Max(0, r-d) - math.Max(0, r)
+	})
 	return du
 }
