@@ -156,3 +156,46 @@ func TestIngestQueueIntervals(t *testing.T) {
 		assert.Equal(t, 45, got[0].Offered, "the latest report wins")
 	})
 }
+
+// TestIngestQueueIntervalBurstKeepsOneRowPerInterval: 20 platform connections
+// report the same day's intervals at once, each in its own order and with its
+// own counts; afterwards every interval is one row, whole from one report.
+func TestIngestQueueIntervalBurstKeepsOneRowPerInterval(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newLiveWorld(t, st)
+		const senders, intervals = 20, 48
+		day := w.now.Add(-36 * time.Hour).Truncate(24 * time.Hour)
+		report := func(sender int) []service.QueueInterval {
+			var ivs []service.QueueInterval
+			for i := range intervals {
+				n := (i + sender*5) % intervals
+				handled := 10 + sender
+				ivs = append(ivs, service.QueueInterval{Queue: "Voice PT", Start: day.Add(time.Duration(n) * 30 * time.Minute), IntervalMin: 30,
+					Offered: handled + 1, Handled: handled, Abandoned: 1, HandleSeconds: float64(handled * 300), AnsweredInSL: sender})
+			}
+			return ivs
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, senders)
+		for i := range senders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = w.svc.IngestQueueIntervals(ctx, report(i))
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			require.NoError(t, err, "sender %d", i)
+		}
+		got, err := st.FindQueueActuals(ctx, w.queue.ID, day, day.Add(24*time.Hour))
+		require.NoError(t, err)
+		require.Len(t, got, intervals, "one row per interval, nothing lost or duplicated")
+		for _, a := range got {
+			sender := a.AnsweredInSL
+			assert.Equal(t, 10+sender, a.Handled, "interval %s: handled from the report that set answered", a.Start)
+			assert.Equal(t, 11+sender, a.Offered, "interval %s", a.Start)
+		}
+	})
+}

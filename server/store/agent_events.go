@@ -59,6 +59,10 @@ func (s *Store) InsertAgentEvents(ctx context.Context, evs []AgentEvent) (int, e
 		rows[i] = agentEventRow{SourceID: e.SourceID, AgentID: e.AgentID, State: string(e.State), Code: e.Code, QueueID: e.QueueID, Channel: e.Channel,
 			At: e.At.UTC(), ReceivedAt: now}
 	}
+	// Concurrent batches that share events insert them in one order, so on
+	// PostgreSQL each waits for the other's uncommitted row instead of the two
+	// locking the same keys crosswise (a deadlock).
+	sort.Slice(rows, func(i, j int) bool { return rows[i].SourceID < rows[j].SourceID })
 	res := s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "source_id"}}, DoNothing: true}).CreateInBatches(&rows, 300)
 	return int(res.RowsAffected), translate(res.Error, "agent event")
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"time"
 
@@ -81,6 +82,9 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []qa.Contact) (created in
 			created++
 		}
 	}
+	// One key order for every writer, so overlapping imports queue behind each
+	// other on PostgreSQL instead of deadlocking.
+	sort.Slice(rows, func(i, j int) bool { return rows[i].ExternalID < rows[j].ExternalID })
 	err = s.conn(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "external_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"channel", "queue_id", "agent_id", "team_id", "customer", "started_at", "handle_seconds",

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -56,6 +57,14 @@ func (s *Store) UpsertQueueActuals(ctx context.Context, as []QueueActual) error 
 		rows[i] = queueActualRow{QueueID: a.QueueID, StartAt: a.Start.UTC(), IntervalMin: a.IntervalMin, Offered: a.Offered, Handled: a.Handled,
 			Abandoned: a.Abandoned, HandleSeconds: a.HandleSeconds, AnsweredInSL: a.AnsweredInSL, UpdatedAt: now}
 	}
+	// One key order for every writer: two reports sharing intervals then
+	// queue behind each other on PostgreSQL instead of deadlocking.
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].QueueID != rows[j].QueueID {
+			return rows[i].QueueID < rows[j].QueueID
+		}
+		return rows[i].StartAt.Before(rows[j].StartAt)
+	})
 	err := s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "queue_id"}, {Name: "start_at"}},
 		DoUpdates: clause.AssignmentColumns([]string{"interval_min", "offered", "handled", "abandoned", "handle_seconds", "answered_in_sl", "updated_at"}),
