@@ -104,7 +104,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 				return nil, fmt.Errorf("create data directory: %w", err)
 			}
 		}
-		db, err = gorm.Open(sqlite.Open(sqliteDSN(path)), gcfg)
+		db, err = openSQLite(ctx, path, gcfg)
 	}
 	if err != nil {
 		if pool != nil {
@@ -128,11 +128,33 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
+// openSQLite opens the file, retrying for a few seconds while another
+// process holds it: switching a fresh file to WAL can answer SQLITE_BUSY at
+// once, without waiting out the busy timeout, when two processes (a migrate
+// and a serve, say) open it at the same moment.
+func openSQLite(ctx context.Context, path string, gcfg *gorm.Config) (*gorm.DB, error) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		db, err := gorm.Open(sqlite.Open(sqliteDSN(path)), gcfg)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return db, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 func sqliteDSN(path string) string {
 	q := url.Values{}
+	// The pragmas run in this order on every new connection: the busy timeout
+	// first, so that switching a fresh file to WAL waits for another process
+	// opening it at the same moment instead of failing with SQLITE_BUSY.
+	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate") // writers queue at BEGIN instead of failing mid-transaction
 	return "file:" + path + "?" + q.Encode()
