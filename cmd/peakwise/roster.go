@@ -23,7 +23,7 @@ type rosterArgs struct {
 	reqPath, shiftsPath, agentsPath, startDate, zoneName, out, reportPath string
 	minLevel, publishedPath                                               string
 	weeks                                                                 int
-	cyclic                                                                bool
+	cyclic, proRata                                                       bool
 	limit                                                                 time.Duration
 }
 
@@ -108,20 +108,41 @@ func rosterProblem(a rosterArgs) (roster.Problem, error) {
 	if err != nil {
 		return roster.Problem{}, usageErrorf("--start must be a date like 2026-01-05")
 	}
-	end := d.AddDate(0, 0, 7*a.weeks)
-	p := roster.Problem{Start: d, Step: step, Location: loc, Templates: ts}
+	af, err := os.Open(a.agentsPath)
+	if err != nil {
+		return roster.Problem{}, err
+	}
+	agents, err := roster.ReadAgents(af)
+	af.Close()
+	if err != nil {
+		return roster.Problem{}, fmt.Errorf("%s:\n%w", a.agentsPath, err)
+	}
+	p := roster.Problem{Start: d, Step: step, Location: loc, Templates: ts, Agents: agents}
 	for q := range rows {
 		p.Queues = append(p.Queues, q)
 	}
 	sort.Strings(p.Queues)
-	used := 0
 	for _, q := range p.Queues {
 		var qloc *time.Location // the plan's clock unless the file names the queue's own
 		if z, ok := zones[q]; ok {
 			qloc, _ = time.LoadLocation(z) // read and checked with the file
 		}
 		p.QueueLocations = append(p.QueueLocations, qloc)
-		req, n, offGrid := onGrid(rows[q], d, end, step)
+	}
+	start, end := d, d.AddDate(0, 0, 7*a.weeks)
+	if !a.proRata {
+		// Every agent's and queue's weeks whole on their own clocks.
+		clocks := []*time.Location{loc}
+		clocks = append(clocks, p.QueueLocations...)
+		for _, ag := range agents {
+			clocks = append(clocks, ag.Location)
+		}
+		start, end = roster.WholeWeeks(d, a.weeks, clocks)
+		p.Start = start
+	}
+	used := 0
+	for _, q := range p.Queues {
+		req, n, offGrid := onGrid(rows[q], start, end, step)
 		if !offGrid.IsZero() {
 			return roster.Problem{}, fmt.Errorf("%s: the requirement of queue %s at %s is not on the templates' %d-minute grid", a.reqPath, q, offGrid.In(loc).Format(time.RFC3339), ts.IntervalMin)
 		}
@@ -129,16 +150,10 @@ func rosterProblem(a rosterArgs) (roster.Problem, error) {
 		used += n
 	}
 	if used == 0 {
-		return roster.Problem{}, fmt.Errorf("%s: no requirement falls in the plan (%s to %s)", a.reqPath, d.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly))
+		return roster.Problem{}, fmt.Errorf("%s: no requirement falls in the plan (%s to %s)", a.reqPath, start.In(loc).Format(time.DateTime), end.In(loc).Format(time.DateTime))
 	}
-	af, err := os.Open(a.agentsPath)
-	if err != nil {
-		return roster.Problem{}, err
-	}
-	p.Agents, err = roster.ReadAgents(af)
-	af.Close()
-	if err != nil {
-		return roster.Problem{}, fmt.Errorf("%s:\n%w", a.agentsPath, err)
+	if !a.proRata {
+		p.OwnWeeks(d, a.weeks)
 	}
 	if p.MinLevel, err = parseMinLevels(a.minLevel); err != nil {
 		return roster.Problem{}, err

@@ -22,8 +22,10 @@ import (
 // agents in New York, Berlin and Seoul, each site's queue open on its own
 // clock (the requirements file's timezone column), a global English queue
 // around the clock that asks for level 3, full- and part-time contracts
-// with templates limited to them, time off and published shifts, planned on
-// New York's clock while Berlin's clocks go forward. The written
+// with templates limited to them, time off and published shifts, planned
+// from New York's Monday while Berlin's clocks go forward: the period runs
+// from Monday 00:00 in Seoul to Monday 00:00 in New York a week later, so
+// every agent's week is whole on his own clock. The written
 // schedule.csv is then re-checked rule by rule and its cover recounted per
 // queue by `schedule check`, which must find no breach and the report's
 // figures.
@@ -31,13 +33,15 @@ func TestScheduleCommandPlansAFollowTheSunWeek(t *testing.T) {
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(16, 3))
 	ny, _ := time.LoadLocation("America/New_York")
-	start := time.Date(2026, 3, 23, 0, 0, 0, 0, ny)
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	// Rows for the whole span; each queue asks only for its own week.
+	start, end := time.Date(2026, 3, 23, 0, 0, 0, 0, seoul), time.Date(2026, 3, 30, 0, 0, 0, 0, ny)
 	sites := []struct{ zone, queue, lang string }{
 		{"America/New_York", "voice_us", "en"}, {"Europe/Berlin", "voice_de", "de"}, {"Asia/Seoul", "chat_kr", "ko"},
 	}
 	var req strings.Builder
 	req.WriteString("timestamp,queue,timezone,required_staff\n")
-	for at := start; at.Before(start.AddDate(0, 0, 7)); at = at.Add(30 * time.Minute) {
+	for at := start; at.Before(end); at = at.Add(30 * time.Minute) {
 		for _, s := range sites {
 			loc, _ := time.LoadLocation(s.zone)
 			l := at.In(loc)
@@ -136,23 +140,28 @@ func TestScheduleCommandPlansAFollowTheSunWeek(t *testing.T) {
 		assert.InDelta(t, q.UnderHours, c.UnderHours, 1e-6, "%s under", c.Queue)
 		assert.InDelta(t, q.OverHours, c.OverHours, 1e-6, "%s over", c.Queue)
 	}
-	// Each agent's weeks on his own clock, with the pro-rata minimum this
-	// plan owes in each, are in the report, and the plan gives them.
+	// Each agent's weeks on his own clock, with the minimum this plan owes
+	// in each, are in the report, and the plan gives them. The week of 23
+	// March is whole for everyone, so it owes the whole weekly minimum (less
+	// hours already published in it); the edges hold only pieces of a day of
+	// the neighbouring weeks, which owe nothing.
 	require.Len(t, claimed.Agents, 30)
 	for _, a := range claimed.Agents {
 		require.NotEmpty(t, a.Weeks, a.Agent)
+		whole := 0
 		for _, w := range a.Weeks {
 			assert.GreaterOrEqual(t, w.PlannedHours, w.MinHours-1e-9, "%s, week of %s", a.Agent, w.Monday)
 			assert.LessOrEqual(t, w.MinHours, w.WeekMinHours+1e-9, "%s, week of %s", a.Agent, w.Monday)
+			if w.Monday == "2026-03-23" {
+				whole++
+				assert.Equal(t, 7, w.DaysInPlan, a.Agent)
+				assert.InDelta(t, w.WeekMinHours-w.PublishedHours, w.MinHours, 1e-9, a.Agent)
+			} else {
+				assert.Equal(t, 0, w.DaysInPlan, a.Agent)
+				assert.Zero(t, w.MinHours, a.Agent)
+			}
 		}
-		if strings.HasPrefix(a.Agent, "ko") {
-			// New York's Monday 00:00 is 13:00 in Seoul: Seoul's Monday is
-			// cut, the next Monday's morning is in the plan.
-			require.Len(t, a.Weeks, 2, a.Agent)
-			assert.Equal(t, "2026-03-23", a.Weeks[0].Monday)
-			assert.Equal(t, 6, a.Weeks[0].DaysInPlan)
-			assert.Equal(t, 0, a.Weeks[1].DaysInPlan)
-		}
+		assert.Equal(t, 1, whole, a.Agent)
 	}
 	assert.Less(t, claimed.Total.UnderHours, 0.1*claimed.Total.RequiredHours, "thirty agents have the hours for this week")
 }

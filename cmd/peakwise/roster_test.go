@@ -125,10 +125,10 @@ func TestScheduleCommandRostersAgentsAcrossDST(t *testing.T) {
 
 	out, rep := filepath.Join(dir, "schedule.csv"), filepath.Join(dir, "report.json")
 	code, _, errOut := runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-23", "--weeks", "2",
-		"--agents", agentsCSV, "--out", out, "--report", rep, "--time-limit", "20s")
-	// The plan is on UTC, so every Berlin and Sydney week here is cut by the
-	// period: the validator holds each to its minimum pro rata, and the
-	// roster must keep them all.
+		"--agents", agentsCSV, "--out", out, "--report", rep, "--time-limit", "20s", "--pro-rata")
+	// The plan is on UTC and pro rata, so every Berlin and Sydney week here
+	// is cut by the period: the validator holds each to its minimum pro
+	// rata, and the roster must keep them all.
 	var got struct {
 		Breaches    []plancheck.Breach `json:"breaches"`
 		OverStretch []struct {
@@ -156,14 +156,14 @@ func TestScheduleCommandRostersAgentsAcrossDST(t *testing.T) {
 	assert.Contains(t, errOut, "the cheapest roster:")
 	// `schedule check` finds the same breaches in the written files.
 	checkCode, checkOut, checkErr := runCLI(t, nil, "", "schedule", "check", "--schedule", out, "--shifts", tmpl, "--agents", agentsCSV,
-		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC")
+		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC", "--pro-rata")
 	assert.Equal(t, code, checkCode, checkErr)
 	assert.Equal(t, len(got.Breaches), strings.Count(checkOut, "\n"), checkOut)
 	// Its cover, recounted per queue from the written rows (each shift only
 	// on its queue, breaks out), is what the roster's report says.
 	recount := filepath.Join(dir, "recount.json")
 	checkCode, _, checkErr = runCLI(t, nil, "", "schedule", "check", "--schedule", out, "--shifts", tmpl, "--agents", agentsCSV,
-		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC", "--requirements", req, "--report", recount)
+		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC", "--requirements", req, "--report", recount, "--pro-rata")
 	require.Equal(t, 0, checkCode, checkErr)
 	var cover struct {
 		Coverage []plancheck.QueueCover `json:"coverage"`
@@ -185,7 +185,7 @@ func TestScheduleCommandRostersAgentsAcrossDST(t *testing.T) {
 	}
 	// A minimum level the roster was not given: de3 (level 3) works de.
 	checkCode, checkOut, checkErr = runCLI(t, nil, "", "schedule", "check", "--schedule", out, "--shifts", tmpl, "--agents", agentsCSV,
-		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC", "--min-level", "de=4")
+		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC", "--min-level", "de=4", "--pro-rata")
 	assert.Equal(t, 1, checkCode, checkErr)
 	assert.Contains(t, checkOut, "skill: "+out+" line ", "the breach names the file and line")
 	assert.Contains(t, checkOut, "of de3@example.com")

@@ -38,6 +38,11 @@ Rostering mode (--agents A.csv): R.csv needs a queue (or channel) column, each r
 is that queue's requirement; the agents' skills name those queues. schedule.csv has
 one row per shift with the agent filled, times on the agent's clock, and a trailing
 queue column (the queue the shift is assigned to; it covers only that queue).
+The period holds every agent's and queue's weeks whole on their own clocks: from
+--start's date at 00:00 in the zone furthest east to the end of its last week in
+the zone furthest west, each queue asking only for its own weeks (give R.csv rows
+for that span). --pro-rata plans --start's weeks on the plan's clock instead, and
+a week it cuts owes its share of the contract's minimum.
 
 Both modes re-check the plan with the plan validator (plancheck) and write its
 breaches into report.json ("breaches"); the command exits 1 if there are any.
@@ -63,6 +68,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	maxBreakShare := fs.Float64("max-break-share", 0.2, "largest share of on-shift staff on break at once (headcount mode)")
 	agents := fs.String("agents", "", "agents CSV: roster these named agents (rostering mode, see docs/scheduling.md)")
 	minLevel := fs.String("min-level", "", "rostering: queues' minimum proficiency, e.g. voice_en=3,chat_de=2")
+	proRata := fs.Bool("pro-rata", false, "rostering: plan --start's weeks on the plan's clock; weeks it cuts owe their share (default: every agent's and queue's weeks whole on their own clocks)")
 	published := fs.String("published", "", "rostering: schedule CSV of the agents' already published shifts (count toward their weeks, rest and days in a row)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -78,7 +84,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		return usageErrorf("--time-limit must be a positive duration, e.g. 10s")
 	case *agents != "":
 		return runRoster(ctx, env, rosterArgs{reqPath: *reqPath, shiftsPath: *shiftsPath, agentsPath: *agents, startDate: *startDate,
-			zoneName: *zoneName, out: *out, reportPath: *reportPath, weeks: *weeks, cyclic: *cyclic, limit: *limit, minLevel: *minLevel, publishedPath: *published})
+			zoneName: *zoneName, out: *out, reportPath: *reportPath, weeks: *weeks, cyclic: *cyclic, limit: *limit, minLevel: *minLevel, publishedPath: *published, proRata: *proRata})
 	case *reqPath == "", *shiftsPath == "", *startDate == "", *out == "":
 		return usageErrorf("--requirements, --shifts, --start and --out are required")
 	case *weeks < 1 || *weeks > 6:

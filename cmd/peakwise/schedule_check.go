@@ -25,7 +25,11 @@ clock. --published is a schedule.csv of the agents' shifts in already
 published plans (before, after or beside the period): they count toward weeks,
 rest and days in a row. --min-level gives queues' minimum skill levels (every
 shift must then name a queue an agent has a skill for). --start, --weeks and --timezone give the period (and,
-in headcount plans, the templates' clock). Every breach is printed; the
+in headcount plans, the templates' clock). A rostered plan's period holds, as
+the schedule command plans it, the weeks from --start's date whole on every
+clock: the plan's, each agent's and (with --requirements) each queue's; each
+queue is recounted only over its own weeks. --pro-rata checks the weeks on the
+plan's clock alone, as planned with the schedule command's --pro-rata. Every breach is printed; the
 command exits 1 when there is any. --requirements recounts the cover from the
 shifts against a requirements CSV (as the schedule command reads it): in a
 rostered plan per queue, each shift only on the queue its row names, breaks
@@ -44,6 +48,7 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 	minLevel := fs.String("min-level", "", "queues' minimum skill levels, queue=level comma-separated (with --agents)")
 	reportPath := fs.String("report", "", "JSON file to write the breaches to")
 	reqPath := fs.String("requirements", "", "requirements CSV to recount the cover against")
+	proRata := fs.Bool("pro-rata", false, "rostered plans: the period is --start's weeks on the plan's clock (as planned with --pro-rata)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,6 +90,24 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 		af.Close()
 		if err != nil {
 			return fmt.Errorf("%s:\n%w", *agentsPath, err)
+		}
+		if !*proRata {
+			clocks := []*time.Location{loc}
+			for _, a := range agents {
+				clocks = append(clocks, a.Location)
+			}
+			if *reqPath != "" {
+				rows, err := readRequirementRows(*reqPath, true)
+				if err != nil {
+					return err
+				}
+				for _, z := range rows.queueZone {
+					if ql, err := time.LoadLocation(z); err == nil {
+						clocks = append(clocks, ql)
+					}
+				}
+			}
+			in.Start, in.End = weeksOnEveryClock(start, *weeks, clocks)
 		}
 		in.WholeShifts = true
 		in.Agents = []plancheck.Agent{}
@@ -129,7 +152,11 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 	}
 	var coverage []plancheck.QueueCover
 	if *reqPath != "" {
-		if coverage, err = recountCover(*reqPath, in, *agentsPath != "", ts.IntervalMin); err != nil {
+		var own *ownWeeks
+		if *agentsPath != "" && !*proRata {
+			own = &ownWeeks{day: start, weeks: *weeks}
+		}
+		if coverage, err = recountCover(*reqPath, in, *agentsPath != "", ts.IntervalMin, own); err != nil {
 			return err
 		}
 		for _, c := range coverage {
@@ -190,7 +217,7 @@ func readScheduleCSV(path string) ([]plancheck.Shift, error) {
 // with plancheck.Coverage: per queue in a rostered plan, in all in a
 // headcount plan (whose shifts are counted on every queue's sum). Only
 // requirement rows inside the period count.
-func recountCover(path string, in plancheck.Input, rostered bool, intervalMin int) ([]plancheck.QueueCover, error) {
+func recountCover(path string, in plancheck.Input, rostered bool, intervalMin int, own *ownWeeks) ([]plancheck.QueueCover, error) {
 	rows, err := readRequirementRows(path, rostered)
 	if err != nil {
 		return nil, err
@@ -198,10 +225,23 @@ func recountCover(path string, in plancheck.Input, rostered bool, intervalMin in
 	step := time.Duration(intervalMin) * time.Minute
 	var reqs []plancheck.Requirement
 	for q, byInstant := range rows.byQueue {
+		from, to := in.Start, in.End
+		if own != nil {
+			qloc := in.Location
+			if z, ok := rows.queueZone[q]; ok {
+				if l, err := time.LoadLocation(z); err == nil {
+					qloc = l
+				}
+			}
+			from, to = weeksOnEveryClock(own.day, own.weeks, []*time.Location{qloc})
+		}
 		for unix, staff := range byInstant {
 			at := time.Unix(unix, 0).UTC()
 			if at.Before(in.Start) || !at.Before(in.End) {
 				continue
+			}
+			if at.Before(from) || !at.Before(to) {
+				staff = 0 // a neighbouring plan's: cover there is over cover
 			}
 			reqs = append(reqs, plancheck.Requirement{Queue: q, Start: at, End: at.Add(step), Staff: staff})
 		}
@@ -215,4 +255,31 @@ func recountCover(path string, in plancheck.Input, rostered bool, intervalMin in
 		}
 	}
 	return plancheck.Coverage(shifts, reqs), nil
+}
+
+// ownWeeks are the weeks from day's date that a queue's requirement is
+// recounted over, on the queue's own clock.
+type ownWeeks struct {
+	day   time.Time
+	weeks int
+}
+
+// weeksOnEveryClock is the checked period of a rostered plan: from the
+// earliest to the latest of, on each clock, 00:00 of day's date and the end
+// of the weeks that follow. Worked out here, apart from the solver's own.
+func weeksOnEveryClock(day time.Time, weeks int, clocks []*time.Location) (from, to time.Time) {
+	for _, loc := range clocks {
+		if loc == nil {
+			continue
+		}
+		s := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+		e := time.Date(day.Year(), day.Month(), day.Day()+7*weeks, 0, 0, 0, 0, loc)
+		if from.IsZero() || s.Before(from) {
+			from = s
+		}
+		if to.IsZero() || e.After(to) {
+			to = e
+		}
+	}
+	return from, to
 }
