@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"flag"
 	"io"
 	"log/slog"
@@ -43,4 +44,26 @@ func serveOpenAPI(t *testing.T) (*server.Server, response) {
 	res := do(t, nil, "GET", ts.URL+"/api/v1/openapi.json", nil, nil)
 	require.Equal(t, 200, res.Status)
 	return srv, res
+}
+
+// TestOpenAPIDescribesProRata: the roster request's pro_rata is a boolean
+// that says what it changes, since its name alone cannot.
+func TestOpenAPIDescribesProRata(t *testing.T) {
+	_, res := serveOpenAPI(t)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Type        string `json:"type"`
+					Description string `json:"description"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(res.Body, &doc))
+	p, ok := doc.Components.Schemas["rosterRequest"].Properties["pro_rata"]
+	require.True(t, ok, "rosterRequest has pro_rata")
+	assert.Equal(t, "boolean", p.Type)
+	assert.Contains(t, p.Description, "whole on every clock")
+	assert.Contains(t, p.Description, "pro rata")
 }

@@ -82,6 +82,8 @@ func TestWebRosterFormStartsAJobThatNamesAgents(t *testing.T) {
 		for _, id := range []string{"gen-start", "gen-weeks", "gen-zone", "gen-limit", "gen-stress", "gen-name", "gen-set", "gen-templates"} {
 			assert.Contains(t, body, `<label for="`+id+`">`, "every control has a label")
 		}
+		assert.Contains(t, body, `<input type="checkbox" id="gen-pro-rata" name="pro_rata" value="1" aria-describedby="pro_rata-help"> Pro rata (plan the dates given on the plan's clock; cut weeks owe their share)</label>`,
+			"pro rata is offered, off by default")
 
 		form := func(kv ...string) url.Values {
 			v := url.Values{"csrf_token": {csrf}, "mode": {"roster"}, "queue_id": {itoa(w.queue.ID)}, "start": {monday.Format(time.DateOnly)}, "weeks": {"1"},
@@ -131,6 +133,9 @@ func TestWebRosterFormStartsAJobThatNamesAgents(t *testing.T) {
 				}
 			})
 		}
+		status, _, body = page(t, c, "POST", w.srv.URL+"/planner/schedules/generate", form("weeks", "9", "pro_rata", "1"))
+		assert.Equal(t, 400, status, body)
+		assert.Contains(t, body, `name="pro_rata" value="1" checked`, "a refused form keeps the box ticked")
 		status, _, body = page(t, c, "POST", w.srv.URL+"/planner/schedules/generate", form("queue_id", "all"))
 		assert.Equal(t, 422, status, body)
 		assert.Contains(t, body, `id="queue_id-error">Voice BR has no forecast yet; forecast it first.`, "all queues means every queue")

@@ -45,6 +45,14 @@ var funcs = template.FuncMap{
 		}
 		return t.In(loc).Format(layout)
 	},
+	// period says a plan's period on a zone's clock (see Period).
+	"period": func(start, end time.Time, zone string) string {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			loc = time.UTC
+		}
+		return Period(start, end, loc)
+	},
 	"pct":      func(v float64) string { return fmt.Sprintf("%.1f%%", v*100) },
 	"deref":    func(t *time.Time) time.Time { return *t },
 	"has":      func(ids []int64, id int64) bool { return slices.Contains(ids, id) },

@@ -38,6 +38,27 @@ func Duration(d time.Duration) string {
 	}
 }
 
+// Period says a plan's period [start, end) on loc's clock: "23 Mar – 30 Mar
+// 2026" when both ends are local midnights (the end is the first instant
+// after the plan), else with the days and times, "Sun 22 Mar 11:00 – Mon 30
+// Mar 2026 00:00", as a roster whose weeks are whole on every agent's clock
+// starts and ends. The start names its zone abbreviation when it differs from
+// the end's (pages name the end's).
+func Period(start, end time.Time, loc *time.Location) string {
+	s, e := start.In(loc), end.In(loc)
+	midnight := func(t time.Time) bool {
+		return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+	}
+	if midnight(s) && midnight(e) {
+		return s.Format("2 Jan") + " – " + e.Format("2 Jan 2006")
+	}
+	from := s.Format("Mon 2 Jan 15:04")
+	if s.Format("MST") != e.Format("MST") {
+		from += s.Format(" MST")
+	}
+	return from + " – " + e.Format("Mon 2 Jan 2006 15:04")
+}
+
 // Seconds is Duration of a count of seconds, as queues store their targets.
 func Seconds(sec int) string { return Duration(time.Duration(sec) * time.Second) }
 

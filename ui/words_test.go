@@ -38,3 +38,20 @@ func TestServiceTargetAndMethodName(t *testing.T) {
 	assert.Equal(t, "snaive+mystery", MethodName("snaive+mystery"), "an unknown code stays as it is")
 	assert.Equal(t, `<span title="mean4">4-week mean</span>`, string(methodHTML("mean4")))
 }
+
+func TestPeriodSaysTimesOnlyWhenNotMidnight(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	monday := time.Date(2026, 3, 23, 0, 0, 0, 0, ny)
+	assert.Equal(t, "23 Mar – 30 Mar 2026", Period(monday, monday.AddDate(0, 0, 7), ny))
+	// Seoul's Monday to New York's next Monday, on New York's clock.
+	assert.Equal(t, "Sun 22 Mar 11:00 – Mon 30 Mar 2026 00:00", Period(time.Date(2026, 3, 23, 0, 0, 0, 0, seoul), monday.AddDate(0, 0, 7), ny))
+	// Across the change to summer time the start names its own zone.
+	assert.Equal(t, "Sun 1 Mar 10:00 EST – Mon 9 Mar 2026 00:00", Period(time.Date(2026, 3, 2, 0, 0, 0, 0, seoul), time.Date(2026, 3, 9, 0, 0, 0, 0, ny), ny))
+}

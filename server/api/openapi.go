@@ -202,7 +202,11 @@ func structProps(t reflect.Type, props map[string]any, schemas map[string]any) {
 		if name == "" {
 			name = f.Name
 		}
-		props[name] = schemaOf(f.Type, schemas)
+		prop := schemaOf(f.Type, schemas)
+		if d := f.Tag.Get("doc"); d != "" { // a field's description, where its name does not say enough
+			prop["description"] = d
+		}
+		props[name] = prop
 	}
 }
 

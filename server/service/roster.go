@@ -35,6 +35,11 @@ type Roster struct {
 	Templates        *scheduling.Templates `json:"templates,omitempty"`
 	TemplateSetID    int64                 `json:"template_set_id,omitempty"`
 	TimeLimitSeconds int                   `json:"time_limit_seconds"` // default 30, at most 600
+	// ProRata plans Start's weeks on the plan's clock alone, [Start, Start+7*Weeks)
+	// there, and owes each agent week that period cuts its share of the
+	// weekly minimum. By default (false) the period holds the weeks whole on
+	// every clock: the plan's, each queue's and each agent's (see RosterProblem).
+	ProRata bool `json:"pro_rata,omitempty" doc:"Plan the dates given on the plan's clock alone, so agent weeks in other zones are cut and owe their share of the weekly minimum pro rata. Default false: the period holds the weeks from start whole on every clock (the plan's, each queue's and each agent's), each queue asks only for its own weeks, and the pieces of neighbouring weeks at the edges are left to the neighbouring plans."`
 }
 
 // RosterJob names the rostering runs, from the web and the API alike.
@@ -85,9 +90,16 @@ func (s *Service) runRoster(ctx context.Context, run store.JobRun, pr *jobs.Prog
 // shrinkage) on one grid, and the agents who have a skill for the queues,
 // with their contracts, availability, approved time off and wishes.
 // Templates inline or from a stored set are read as for headcount
-// generation (see requestTemplates). Returns Invalid listing every bad field,
-// or Unprocessable when a queue has no requirements for the period or no
-// agent can serve the queues.
+// generation (see requestTemplates).
+//
+// By default the period is roster.WholeWeeks: the weeks from Start's date
+// whole on every clock (the plan's, each queue's and each selected agent's),
+// so every agent's weekly minimum applies whole; each queue asks only for its
+// own weeks (Problem.OwnWeeks) and its forecast need cover only those. With
+// ProRata the period is Start's weeks on the plan's clock, and a week it cuts
+// owes its share. Returns Invalid listing every bad field, or Unprocessable
+// when a queue has no requirements for the period it needs or no agent can
+// serve the queues.
 func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roster) (roster.Problem, error) {
 	bad := fault.Fields{}
 	if strings.TrimSpace(req.Name) == "" {
@@ -123,16 +135,40 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 	if len(bad) > 0 {
 		return roster.Problem{}, &fault.Error{Code: fault.Invalid, Message: "the rostering request is not valid", Fields: bad}
 	}
-	start, end := day, day.AddDate(0, 0, 7*req.Weeks)
 	step := time.Duration(templates.IntervalMin) * time.Minute
-	cells := int(end.Sub(start) / step)
-	prob := roster.Problem{Start: start, Step: step, Location: loc, Templates: templates, Seed: 1}
+	prob := roster.Problem{Start: day, Step: step, Location: loc, Templates: templates, Seed: 1}
 	var queues []org.Queue
 	for i, id := range req.QueueIDs {
 		q, err := s.store.FindQueueByID(ctx, id)
 		if err != nil {
 			return prob, fault.NotFoundField(err, fmt.Sprintf("queue_ids[%d]", i))
 		}
+		qloc, err := time.LoadLocation(q.Timezone)
+		if err != nil {
+			return prob, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
+		}
+		queues = append(queues, q)
+		prob.Queues = append(prob.Queues, q.Name)
+		prob.QueueLocations = append(prob.QueueLocations, qloc) // its peaks on its own clock
+		if q.MinProficiency > 1 {
+			if prob.MinLevel == nil {
+				prob.MinLevel = map[string]int{}
+			}
+			prob.MinLevel[q.Name] = q.MinProficiency
+		}
+	}
+	// The agents come before the period: their clocks are among those it
+	// holds whole.
+	agents, err := s.rosterAgents(ctx, queues, req.TeamIDs)
+	if err != nil {
+		return prob, err
+	}
+	start, end := rosterPeriod(day, req.Weeks, req.ProRata, loc, prob.QueueLocations, agents)
+	prob.Start = start
+	// Rounded up, so a zone whose midnight falls between two of the grid's
+	// steps still has its last week whole.
+	cells := int((end.Sub(start) + step - 1) / step)
+	for i, q := range queues {
 		rq, err := s.QueueRequirements(ctx, q, 0, start, end)
 		noRequirements := func(format string, args ...any) error {
 			return &fault.Error{Code: fault.Unprocessable, Message: "a queue has no requirements for the period",
@@ -151,12 +187,23 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 		if err != nil {
 			return prob, err
 		}
-		if msg := outsideForecast(q.Name, f, loc, start, end); msg != "" {
+		// The forecast must hold the span the queue asks for: its own weeks
+		// (the rest of the period is zeroed below), or the whole period pro rata.
+		from, to, clock := start, end, loc
+		if !req.ProRata {
+			clock = prob.QueueLocations[i]
+			from, to = roster.WholeWeeks(day, req.Weeks, []*time.Location{clock})
+		}
+		if msg := outsideForecast(q.Name, f, clock, from, to); msg != "" {
 			return prob, noRequirements("%s", msg)
 		}
 		need := make([]float64, cells)
 		for j, iv := range rq.Intervals {
-			until := end
+			// A forecast that ends inside the period says nothing past its end.
+			until := iv.Start.Add(rq.Interval())
+			if rq.Interval() <= 0 {
+				until = end
+			}
 			if j+1 < len(rq.Intervals) {
 				until = rq.Intervals[j+1].Start
 			}
@@ -166,28 +213,17 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 				}
 			}
 		}
-		queues = append(queues, q)
-		prob.Queues = append(prob.Queues, q.Name)
 		prob.Required = append(prob.Required, need)
-		qloc, err := time.LoadLocation(q.Timezone)
-		if err != nil {
-			return prob, fault.Wrap(fault.Internal, err, "queue has a bad time zone")
-		}
-		prob.QueueLocations = append(prob.QueueLocations, qloc) // its peaks on its own clock
-		if q.MinProficiency > 1 {
-			if prob.MinLevel == nil {
-				prob.MinLevel = map[string]int{}
-			}
-			prob.MinLevel[q.Name] = q.MinProficiency
-		}
 	}
-	agents, err := s.rosterAgents(ctx, queues, req.TeamIDs, start, end)
-	if err != nil {
-		return prob, err
+	if !req.ProRata {
+		prob.OwnWeeks(day, req.Weeks)
 	}
 	if len(agents) == 0 {
 		return prob, &fault.Error{Code: fault.Unprocessable, Message: "no agent has a skill for these queues",
 			Fields: map[string]string{"queue_ids": "give agents the queues' channel (and language) skills first"}}
+	}
+	if err := s.rosterCommitments(ctx, agents, prob.Start, prob.End()); err != nil {
+		return prob, err
 	}
 	prob.Agents = agents
 	if err := prob.Validate(); err != nil {
@@ -196,13 +232,28 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 	return prob, nil
 }
 
+// rosterPeriod is the period a roster of weeks weeks from day plans: with
+// proRata day's weeks on the plan's clock (loc, the zone day carries);
+// otherwise roster.WholeWeeks over the plan's, the queues' and the agents'
+// clocks, so each of them has the weeks whole.
+func rosterPeriod(day time.Time, weeks int, proRata bool, loc *time.Location, queueZones []*time.Location, agents []roster.Agent) (start, end time.Time) {
+	if proRata {
+		return day, day.AddDate(0, 0, 7*weeks)
+	}
+	zones := append([]*time.Location{loc}, queueZones...)
+	for _, a := range agents {
+		zones = append(zones, a.Location)
+	}
+	return roster.WholeWeeks(day, weeks, zones)
+}
+
 // rosterAgents converts the stored agents who can serve the queues. An agent
 // serves a queue with its channel skill (and its language at the queue's
 // min_language_proficiency or above, when the queue has one) at the channel
 // skill's proficiency; the roster keeps those below the queue's
-// min_proficiency off it (Problem.MinLevel). Shifts the agents have in
-// published plans around the period come along as Booked.
-func (s *Service) rosterAgents(ctx context.Context, queues []org.Queue, teams []int64, from, to time.Time) ([]roster.Agent, error) {
+// min_proficiency off it (Problem.MinLevel). Their time off and published
+// shifts are rosterCommitments', read once the period is known.
+func (s *Service) rosterAgents(ctx context.Context, queues []org.Queue, teams []int64) ([]roster.Agent, error) {
 	channels := map[int64]string{}
 	for _, q := range queues {
 		ch, err := s.store.FindChannelByID(ctx, q.ChannelID)
@@ -258,14 +309,24 @@ func (s *Service) rosterAgents(ctx context.Context, queues []org.Queue, teams []
 				ra.DaysOff = append(ra.DaysOff, wd)
 			}
 		}
-		off, _, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{a.ID}, Status: calendar.TimeOffApproved, From: from, To: to, Page: store.Page{Limit: 500}})
+		out = append(out, ra)
+	}
+	return out, nil
+}
+
+// rosterCommitments adds to the agents what they already owe elsewhere
+// around the period [from, to): approved time off in it, and the shifts
+// they have in published plans.
+func (s *Service) rosterCommitments(ctx context.Context, out []roster.Agent, from, to time.Time) error {
+	for i, ra := range out {
+		id, _ := strconv.ParseInt(ra.ID, 10, 64)
+		off, _, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: []int64{id}, Status: calendar.TimeOffApproved, From: from, To: to, Page: store.Page{Limit: 500}})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, r := range off {
-			ra.TimeOff = append(ra.TimeOff, roster.Interval{Start: r.Start, End: r.End})
+			out[i].TimeOff = append(out[i].TimeOff, roster.Interval{Start: r.Start, End: r.End})
 		}
-		out = append(out, ra)
 	}
 	// Shifts the agents already have in published plans are not free time:
 	// the new roster works around them instead of double-booking anyone, and
@@ -281,14 +342,14 @@ func (s *Service) rosterAgents(ctx context.Context, queues []org.Queue, teams []
 	if len(ids) > 0 {
 		busy, err := s.store.FindShifts(ctx, store.ShiftFilter{Published: true, AgentIDs: ids, From: from.AddDate(0, 0, -14), To: to.AddDate(0, 0, 14)})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, sh := range busy {
 			i := index[sh.AgentID]
 			out[i].Booked = append(out[i].Booked, roster.Booked{Start: sh.Start, End: sh.End, PaidMinutes: sh.PaidMinutes})
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // weekday reads mon..sun.

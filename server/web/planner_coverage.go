@@ -16,6 +16,7 @@ import (
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
+	"github.com/peakwise/peakwise/ui"
 	"github.com/peakwise/peakwise/ui/chart"
 )
 
@@ -167,8 +168,8 @@ func (s *Handler) coverageIntervals(ctx context.Context, sch service.Schedule, q
 		}
 	}
 	if len(ivs) == 0 {
-		return nil, 0, fmt.Sprintf("%s has no forecast intervals inside both %s (%s to %s) and the chosen days.", q.Name, sch.Name,
-			sch.PeriodStart.In(loc).Format("2 Jan"), sch.PeriodEnd.In(loc).Format("2 Jan 2006")), nil
+		return nil, 0, fmt.Sprintf("%s has no forecast intervals inside both %s (%s) and the chosen days.", q.Name, sch.Name,
+			ui.Period(sch.PeriodStart, sch.PeriodEnd, loc)), nil
 	}
 	f, err := s.svc.FindForecastByID(ctx, cov.ForecastID)
 	if err != nil {

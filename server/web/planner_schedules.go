@@ -46,6 +46,9 @@ type generateForm struct {
 	Templates     string
 	StressBudget  string // headcount: a share of the cheapest plan's paid time
 	Name          string
+	// ProRata (roster) plans the dates given on the plan's clock alone
+	// instead of every agent's and queue's weeks whole on their own clocks.
+	ProRata bool
 }
 
 // Checked reports whether the form names queue id.
@@ -214,7 +217,7 @@ func readGenerateForm(c echo.Context, queues []org.Queue) (generateForm, map[str
 	}
 	v := func(k string) string { return strings.TrimSpace(values.Get(k)) }
 	f := generateForm{Mode: v("mode"), Start: v("start"), Weeks: v("weeks"), TimeLimit: v("time_limit"), Timezone: v("timezone"),
-		Templates: values.Get("templates"), StressBudget: v("stress_budget"), Name: v("name")}
+		Templates: values.Get("templates"), StressBudget: v("stress_budget"), Name: v("name"), ProRata: v("pro_rata") != ""}
 	bad := map[string]string{}
 	switch f.Mode {
 	case modeRoster, modeHeadcount:
@@ -304,7 +307,7 @@ func number(s string) int {
 // to the first queue's; the name to the queues' names and the first day.
 func (f generateForm) rosterRequest(queues []org.Queue) service.Roster {
 	req := service.Roster{Name: f.Name, QueueIDs: f.QueueIDs, Start: f.Start, Weeks: number(f.Weeks), Timezone: f.Timezone,
-		Templates: f.templates(), TemplateSetID: f.TemplateSetID, TimeLimitSeconds: number(f.TimeLimit)}
+		Templates: f.templates(), TemplateSetID: f.TemplateSetID, TimeLimitSeconds: number(f.TimeLimit), ProRata: f.ProRata}
 	var names []string
 	for _, q := range queues {
 		if !f.Checked(q.ID) {

@@ -1,0 +1,133 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/store"
+	"github.com/peakwise/peakwise/server/store/storetest"
+)
+
+// TestRosterDraftKeepsEveryWeekWhole rosters agents in New York and Seoul
+// onto a queue on each clock through the API. The draft's period runs from
+// Seoul's Monday 00:00 (Sunday 11:00 in New York) to New York's next Monday
+// 00:00; the rule warnings and the plan validator, which read that period,
+// find nothing; every full-timer has his whole 40 hours in his own week; and
+// the pages say the period with its times. "pro_rata": true asks for New
+// York's week alone.
+func TestRosterDraftKeepsEveryWeekWhole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		// The browser signs in on the real clock (cookies expire by it); the
+		// roster of a March 2026 week is asked for before that week.
+		var inMarch atomic.Bool
+		w := newWorldAt(t, st, func() time.Time {
+			if inMarch.Load() {
+				return beforeMarch2026()
+			}
+			return time.Now()
+		})
+		ctx := context.Background()
+		ny, seoul := mustLoad("America/New_York"), mustLoad("Asia/Seoul")
+		mondayNY, mondaySeoul := time.Date(2026, 3, 23, 0, 0, 0, 0, ny), time.Date(2026, 3, 23, 0, 0, 0, 0, seoul)
+		var queueIDs []int64
+		for _, z := range []struct {
+			name, lang string
+			loc        *time.Location
+			monday     time.Time
+		}{{"Voice US", "en", ny, mondayNY}, {"Voice KR", "ko", seoul, mondaySeoul}} {
+			q, err := st.CreateQueue(ctx, org.Queue{Name: z.name, ChannelID: w.channel.ID, Timezone: z.loc.String(), Language: z.lang, ServiceLevelPct: 80,
+				AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30})
+			require.NoError(t, err)
+			queueIDs = append(queueIDs, q.ID)
+			var pts []store.ForecastPoint // its own week only
+			for t0 := z.monday; t0.Before(z.monday.AddDate(0, 0, 7)); t0 = t0.Add(30 * time.Minute) {
+				l, c := t0.In(z.loc), 0.0
+				if l.Weekday() != time.Saturday && l.Weekday() != time.Sunday && l.Hour() >= 8 && l.Hour() < 18 {
+					c = 20
+				}
+				pts = append(pts, store.ForecastPoint{StartAt: t0.UTC(), Contacts: c, Lower: c, Upper: c})
+			}
+			_, err = st.CreateForecast(ctx, store.Forecast{QueueID: q.ID, Method: "test", IntervalMin: 30, StartAt: pts[0].StartAt,
+				EndAt: z.monday.AddDate(0, 0, 7).UTC(), HistoryFrom: z.monday.AddDate(0, 0, -28), HistoryTo: z.monday}, pts)
+			require.NoError(t, err)
+			for i := 0; i < 4; i++ {
+				c := org.DefaultContract
+				c.Name, c.MinWeekHours = "FT", 40
+				_, err := st.CreateAgent(ctx, org.Agent{Name: fmt.Sprint(z.lang, i), Email: fmt.Sprintf("%s%d@agents.example.com", z.lang, i), Timezone: z.loc.String(),
+					Contract: c, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}, {Kind: "language", Value: z.lang, Proficiency: 5}}})
+				require.NoError(t, err)
+			}
+		}
+		c, _ := signIn(t, w, "planner@example.com")
+		inMarch.Store(true)
+
+		req := map[string]any{"name": "Week 13", "queue_ids": queueIDs, "start": "2026-03-23", "weeks": 1, "timezone": "America/New_York",
+			"templates": rosterTemplates(), "time_limit_seconds": 3}
+		run := runRoster(t, w, req)
+		var result struct {
+			ScheduleID int64 `json:"schedule_id"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(run.Result), &result))
+		draft, err := st.FindScheduleByID(ctx, result.ScheduleID)
+		require.NoError(t, err)
+		assert.True(t, draft.PeriodStart.Equal(mondaySeoul), "%s", draft.PeriodStart.In(ny))
+		assert.True(t, draft.PeriodEnd.Equal(mondayNY.AddDate(0, 0, 7)), "%s", draft.PeriodEnd.In(ny))
+		var saved struct {
+			Warnings  []calendar.Violation  `json:"warnings"`
+			Validator *[]calendar.Violation `json:"validator"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(draft.Report), &saved))
+		assert.Empty(t, saved.Warnings)
+		assert.Nil(t, saved.Validator, "validator breaches: %v", saved.Validator)
+
+		agents, _, err := st.FindAgents(ctx, store.AgentFilter{Page: store.Page{Limit: 100}})
+		require.NoError(t, err)
+		shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: draft.ID})
+		require.NoError(t, err)
+		for _, a := range agents {
+			if a.Contract.Name != "FT" {
+				continue
+			}
+			loc := mustLoad(a.Timezone)
+			monday := time.Date(2026, 3, 23, 0, 0, 0, 0, loc)
+			paid := 0
+			for _, sh := range shifts {
+				if sh.AgentID == a.ID {
+					assert.True(t, !sh.Start.Before(monday) && sh.Start.Before(monday.AddDate(0, 0, 7)), "%s works in his own week: %s", a.Name, sh.Start.In(loc))
+					paid += sh.PaidMinutes
+				}
+			}
+			assert.Equal(t, 40*60, paid, "%s (%s) has his whole week", a.Name, a.Timezone)
+		}
+
+		// The draft's live warnings read the same period.
+		res := w.as(org.RolePlanner, http.MethodGet, "/api/v1/schedules/"+itoa(draft.ID), nil)
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		assert.NotContains(t, string(res.Body), "min_week_hours")
+
+		// "pro_rata": true plans New York's week alone, which Seoul's
+		// forecast of its own week does not hold.
+		req["pro_rata"] = true
+		res = w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/roster", req)
+		assert.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Body)
+		assert.Contains(t, string(res.Body), "the latest forecast of Voice KR ends")
+
+		status, _, body := page(t, c, "GET", w.srv.URL+"/planner/schedules", nil)
+		require.Equal(t, http.StatusOK, status, body)
+		assert.Contains(t, html.UnescapeString(body), "Sun 22 Mar 11:00 – Mon 30 Mar 2026 00:00 EDT", "a period that does not start at midnight says its times")
+		status, _, body = page(t, c, "GET", w.srv.URL+"/planner/schedules/"+itoa(draft.ID), nil)
+		require.Equal(t, http.StatusOK, status, body)
+		assert.Contains(t, body, "Mon 23 Mar 00:00 – Mon 30 Mar 2026 13:00 KST", "the plan's page, on its queue's clock")
+	})
+}
