@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -221,3 +222,18 @@ func TestGenerateJobCoversTheRequirements(t *testing.T) {
 // beforeMarch2026 is the clock of tests that plan fixed weeks of March 2026:
 // a plan is for the days to come.
 func beforeMarch2026() time.Time { return time.Date(2026, 2, 20, 12, 0, 0, 0, time.UTC) }
+
+// newWorldPlanningMarch is a world whose clock is the real one (the browser
+// signs in on it: cookies expire by it) until the returned switch is set,
+// then beforeMarch2026, so a roster of a March 2026 week is asked for before
+// that week.
+func newWorldPlanningMarch(t *testing.T, st *store.Store) (*world, *atomic.Bool) {
+	inMarch := new(atomic.Bool)
+	w := newWorldAt(t, st, func() time.Time {
+		if inMarch.Load() {
+			return beforeMarch2026()
+		}
+		return time.Now()
+	})
+	return w, inMarch
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,15 +23,7 @@ import (
 // shifts on the queue.
 func TestRosterHonoursContractTemplatesAndMinimumLevels(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		// The browser signs in on the real clock (cookies expire by it); the
-		// roster of a March 2026 week is asked for before that week.
-		var inMarch atomic.Bool
-		w := newWorldAt(t, st, func() time.Time {
-			if inMarch.Load() {
-				return beforeMarch2026()
-			}
-			return time.Now()
-		})
+		w, inMarch := newWorldPlanningMarch(t, st)
 		ctx := context.Background()
 
 		q := w.queue

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,15 +27,7 @@ import (
 // York's week alone.
 func TestRosterDraftKeepsEveryWeekWhole(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		// The browser signs in on the real clock (cookies expire by it); the
-		// roster of a March 2026 week is asked for before that week.
-		var inMarch atomic.Bool
-		w := newWorldAt(t, st, func() time.Time {
-			if inMarch.Load() {
-				return beforeMarch2026()
-			}
-			return time.Now()
-		})
+		w, inMarch := newWorldPlanningMarch(t, st)
 		ctx := context.Background()
 		ny, seoul := mustLoad("America/New_York"), mustLoad("Asia/Seoul")
 		mondayNY, mondaySeoul := time.Date(2026, 3, 23, 0, 0, 0, 0, ny), time.Date(2026, 3, 23, 0, 0, 0, 0, seoul)
