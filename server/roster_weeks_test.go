@@ -41,8 +41,15 @@ func TestRosterDraftKeepsEveryWeekWhole(t *testing.T) {
 				AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30})
 			require.NoError(t, err)
 			queueIDs = append(queueIDs, q.ID)
-			var pts []store.ForecastPoint // its own week only
-			for t0 := z.monday; t0.Before(z.monday.AddDate(0, 0, 7)); t0 = t0.Add(30 * time.Minute) {
+			// Seoul's forecast holds its own week only; New York's starts a
+			// day early, so the period's first hours (Sunday 11:00-24:00 in
+			// New York, the week before's) have a forecast its plan is not for.
+			from := z.monday
+			if z.loc == ny {
+				from = z.monday.AddDate(0, 0, -1)
+			}
+			var pts []store.ForecastPoint
+			for t0 := from; t0.Before(z.monday.AddDate(0, 0, 7)); t0 = t0.Add(30 * time.Minute) {
 				l, c := t0.In(z.loc), 0.0
 				if l.Weekday() != time.Saturday && l.Weekday() != time.Sunday && l.Hour() >= 8 && l.Hour() < 18 {
 					c = 20
@@ -50,7 +57,7 @@ func TestRosterDraftKeepsEveryWeekWhole(t *testing.T) {
 				pts = append(pts, store.ForecastPoint{StartAt: t0.UTC(), Contacts: c, Lower: c, Upper: c})
 			}
 			_, err = st.CreateForecast(ctx, store.Forecast{QueueID: q.ID, Method: "test", IntervalMin: 30, StartAt: pts[0].StartAt,
-				EndAt: z.monday.AddDate(0, 0, 7).UTC(), HistoryFrom: z.monday.AddDate(0, 0, -28), HistoryTo: z.monday}, pts)
+				EndAt: z.monday.AddDate(0, 0, 7).UTC(), HistoryFrom: from.AddDate(0, 0, -28), HistoryTo: from}, pts)
 			require.NoError(t, err)
 			for i := 0; i < 4; i++ {
 				c := org.DefaultContract
@@ -100,6 +107,21 @@ func TestRosterDraftKeepsEveryWeekWhole(t *testing.T) {
 				}
 			}
 			assert.Equal(t, 40*60, paid, "%s (%s) has his whole week", a.Name, a.Timezone)
+		}
+
+		// Each queue's coverage is its own week, 336 half hours from its own
+		// Monday: the edge pieces belong to the neighbouring plans.
+		for i, monday := range []time.Time{mondayNY, mondaySeoul} {
+			res := w.as(org.RolePlanner, http.MethodGet, fmt.Sprintf("/api/v1/schedules/%d/coverage?queue_id=%d", draft.ID, queueIDs[i]), nil)
+			require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+			var cov struct {
+				Intervals []struct {
+					Start time.Time `json:"start"`
+				} `json:"intervals"`
+			}
+			require.NoError(t, json.Unmarshal(res.Body, &cov))
+			require.Len(t, cov.Intervals, 336, "queue %d", queueIDs[i])
+			assert.True(t, cov.Intervals[0].Start.Equal(monday), "queue %d starts at %s", queueIDs[i], cov.Intervals[0].Start.In(monday.Location()))
 		}
 
 		// The draft's live warnings read the same period.

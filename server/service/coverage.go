@@ -124,10 +124,45 @@ func (s *Service) QueueShiftsAmong(ctx context.Context, shifts []calendar.Shift,
 	return out, nil
 }
 
+// QueueSpan is the part of a plan's period that queue q is measured over. A
+// period whose ends are both midnights on the plan's clock (a plan of the
+// plan's own dates: pro rata, uploaded, headcount) is the queue's whole. A
+// roster over whole weeks on every clock (roster.WholeWeeks) starts and ends
+// at other zones' midnights, and each queue asked only for its own weeks:
+// from its first local midnight at or after the start to its last at or
+// before the end. The pieces outside belong to the neighbouring plans.
+func QueueSpan(sch store.Schedule, q org.Queue) (from, to time.Time) {
+	from, to = sch.PeriodStart, sch.PeriodEnd
+	plan, err1 := time.LoadLocation(sch.Timezone)
+	loc, err2 := time.LoadLocation(q.Timezone)
+	if err1 != nil || err2 != nil || (isMidnight(from, plan) && isMidnight(to, plan)) {
+		return from, to
+	}
+	f := from.In(loc)
+	first := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, loc)
+	if first.Before(from) {
+		first = time.Date(f.Year(), f.Month(), f.Day()+1, 0, 0, 0, 0, loc)
+	}
+	e := to.In(loc)
+	last := time.Date(e.Year(), e.Month(), e.Day(), 0, 0, 0, 0, loc)
+	if !first.Before(last) {
+		return from, to
+	}
+	return first, last
+}
+
+// isMidnight says whether t is 00:00 on loc's clock.
+func isMidnight(t time.Time, loc *time.Location) bool {
+	l := t.In(loc)
+	return l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0
+}
+
 // PlanCoverage measures a plan revision against a queue's latest forecast over
-// the plan's period; with runs > 1 it also simulates each local day.
+// the plan's period (the queue's part of it, QueueSpan); with runs > 1 it
+// also simulates each local day.
 func (s *Service) PlanCoverage(ctx context.Context, sch store.Schedule, q org.Queue, runs int) (Coverage, error) {
-	req, err := s.QueueRequirements(ctx, q, 0, sch.PeriodStart, sch.PeriodEnd)
+	from, to := QueueSpan(sch, q)
+	req, err := s.QueueRequirements(ctx, q, 0, from, to)
 	if err != nil {
 		return Coverage{}, err
 	}

@@ -37,7 +37,8 @@ func (s *Handler) measurePlan(ctx context.Context, sch service.Schedule, q org.Q
 	if err != nil {
 		return out, scheduling.Plan{}, err
 	}
-	req, err := s.svc.QueueRequirements(ctx, q, 0, sch.PeriodStart, sch.PeriodEnd)
+	from, to := service.QueueSpan(sch, q)
+	req, err := s.svc.QueueRequirements(ctx, q, 0, from, to)
 	var fe *fault.Error
 	if errors.As(err, &fe) && (fe.Code == fault.NotFound || fe.Code == fault.Unprocessable) {
 		out.Problem = fmt.Sprintf("No cost and stress report for %s: %s.", q.Name, fe.Message)
