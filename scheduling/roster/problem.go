@@ -34,17 +34,17 @@ type Weights struct {
 	// break beyond MaxPeakStretch (default 0.05).
 	PeakStretch float64
 	// StretchLimit is per shift that works through peak intervals longer
-	// than MaxPeakStretch without a break (default 20). It sits between the
-	// terms it is ordered by: above the paid hours any one shift's change of
-	// start, template or breaks can cost, below the smallest under-coverage
-	// a break can cause (a quarter of an agent-hour, 25), so the limit gives
-	// way only where keeping it would leave requirement uncovered.
+	// than MaxPeakStretch without a break (default 200): the price of two
+	// uncovered agent-hours, so the limit holds like a hard rule and gives
+	// way only where keeping it would leave more than that uncovered (a
+	// break in an exactly covered peak costs a quarter of an agent-hour,
+	// which the limit now outweighs; docs/adr/0008-peak-stretch-limit-above-small-shortfalls.md).
 	StretchLimit float64
 }
 
 // DefaultWeights returns the weights used for zero fields of Problem.Weights.
 func DefaultWeights() Weights {
-	return Weights{Under: 100, Paid: 1, Over: 0.1, Preference: 0.05, Fairness: 0.08, WeekendFairness: 0.02, NightFairness: 0.02, PeakStretch: 0.05, StretchLimit: 20}
+	return Weights{Under: 100, Paid: 1, Over: 0.1, Preference: 0.05, Fairness: 0.08, WeekendFairness: 0.02, NightFairness: 0.02, PeakStretch: 0.05, StretchLimit: 200}
 }
 
 // Problem is one rostering run.
