@@ -80,6 +80,12 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var req requirementsFile // read once: for the queues' clocks and the recount
+	if *reqPath != "" {
+		if req, err = readRequirementRows(*reqPath, *agentsPath != ""); err != nil {
+			return err
+		}
+	}
 	in := plancheck.Input{Location: loc, Start: start, End: start.AddDate(0, 0, 7**weeks), Templates: planinput.Templates(ts), Shifts: shifts}
 	if *agentsPath != "" {
 		af, err := os.Open(*agentsPath)
@@ -96,15 +102,9 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 			for _, a := range agents {
 				clocks = append(clocks, a.Location)
 			}
-			if *reqPath != "" {
-				rows, err := readRequirementRows(*reqPath, true)
-				if err != nil {
-					return err
-				}
-				for _, z := range rows.queueZone {
-					if ql, err := time.LoadLocation(z); err == nil {
-						clocks = append(clocks, ql)
-					}
+			for _, z := range req.queueZone {
+				if ql, err := time.LoadLocation(z); err == nil {
+					clocks = append(clocks, ql)
 				}
 			}
 			in.Start, in.End = weeksOnEveryClock(start, *weeks, clocks)
@@ -156,7 +156,7 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 		if *agentsPath != "" && !*proRata {
 			own = &ownWeeks{day: start, weeks: *weeks}
 		}
-		if coverage, err = recountCover(*reqPath, in, *agentsPath != "", ts.IntervalMin, own); err != nil {
+		if coverage, err = recountCover(req, in, *agentsPath != "", ts.IntervalMin, own); err != nil {
 			return err
 		}
 		for _, c := range coverage {
@@ -213,15 +213,11 @@ func readScheduleCSV(path string) ([]plancheck.Shift, error) {
 	return out, nil
 }
 
-// recountCover reads the requirements CSV and recounts the plan's cover
-// with plancheck.Coverage: per queue in a rostered plan, in all in a
+// recountCover recounts the plan's cover against the requirements CSV's
+// rows with plancheck.Coverage: per queue in a rostered plan, in all in a
 // headcount plan (whose shifts are counted on every queue's sum). Only
 // requirement rows inside the period count.
-func recountCover(path string, in plancheck.Input, rostered bool, intervalMin int, own *ownWeeks) ([]plancheck.QueueCover, error) {
-	rows, err := readRequirementRows(path, rostered)
-	if err != nil {
-		return nil, err
-	}
+func recountCover(rows requirementsFile, in plancheck.Input, rostered bool, intervalMin int, own *ownWeeks) ([]plancheck.QueueCover, error) {
 	step := time.Duration(intervalMin) * time.Minute
 	var reqs []plancheck.Requirement
 	for q, byInstant := range rows.byQueue {
