@@ -137,7 +137,7 @@ func rosterProblem(a rosterArgs) (roster.Problem, error) {
 		for _, ag := range agents {
 			clocks = append(clocks, ag.Location)
 		}
-		start, end = roster.WholeWeeks(d, a.weeks, clocks)
+		start, end = roster.WholeWeeks(d, a.weeks, step, clocks)
 		p.Start = start
 	}
 	used := 0

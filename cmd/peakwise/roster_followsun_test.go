@@ -30,15 +30,40 @@ import (
 // queue by `schedule check`, which must find no breach and the report's
 // figures.
 func TestScheduleCommandPlansAFollowTheSunWeek(t *testing.T) {
+	planFollowSunWeek(t, []followSunSite{
+		{"America/New_York", "voice_us", "en"}, {"Europe/Berlin", "voice_de", "de"}, {"Asia/Seoul", "chat_kr", "ko"},
+	}, "20s")
+}
+
+// TestScheduleCommandPlansAWeekForAZoneOffTheGrid is the same week with
+// the Seoul site in Kathmandu, whose +5:45 is off the templates' 30-minute
+// grid: Kathmandu's Monday 00:00 falls between two half hours of New
+// York's, so the period opens at the half hour before it (roster.WholeWeeks
+// on the plan's grid), the requirements stay on their grid, and every
+// agent still has his week whole.
+func TestScheduleCommandPlansAWeekForAZoneOffTheGrid(t *testing.T) {
+	planFollowSunWeek(t, []followSunSite{
+		{"America/New_York", "voice_us", "en"}, {"Europe/Berlin", "voice_de", "de"}, {"Asia/Kathmandu", "chat_np", "ne"},
+	}, "10s")
+}
+
+// followSunSite is one site of planFollowSunWeek: its zone, its own queue
+// (open on its clock) and its agents' language.
+type followSunSite struct{ zone, queue, lang string }
+
+// planFollowSunWeek writes the files of a 30-agent follow-the-sun week
+// over sites (a third of the agents each; the first site's clock is the
+// plan's, the last is furthest east), plans it with the schedule command and
+// re-checks it with `schedule check`.
+func planFollowSunWeek(t *testing.T, sites []followSunSite, limit string) {
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(16, 3))
-	ny, _ := time.LoadLocation("America/New_York")
-	seoul, _ := time.LoadLocation("Asia/Seoul")
-	// Rows for the whole span; each queue asks only for its own week.
-	start, end := time.Date(2026, 3, 23, 0, 0, 0, 0, seoul), time.Date(2026, 3, 30, 0, 0, 0, 0, ny)
-	sites := []struct{ zone, queue, lang string }{
-		{"America/New_York", "voice_us", "en"}, {"Europe/Berlin", "voice_de", "de"}, {"Asia/Seoul", "chat_kr", "ko"},
-	}
+	ny, _ := time.LoadLocation(sites[0].zone)
+	east, _ := time.LoadLocation(sites[len(sites)-1].zone)
+	// Rows for the whole span, on New York's half hours; each queue asks
+	// only for its own week.
+	start, end := time.Date(2026, 3, 23, 0, 0, 0, 0, east), time.Date(2026, 3, 30, 0, 0, 0, 0, ny)
+	start = start.Truncate(30 * time.Minute)
 	var req strings.Builder
 	req.WriteString("timestamp,queue,timezone,required_staff\n")
 	for at := start; at.Before(end); at = at.Add(30 * time.Minute) {
@@ -100,7 +125,7 @@ func TestScheduleCommandPlansAFollowTheSunWeek(t *testing.T) {
 	out, rep := filepath.Join(dir, "schedule.csv"), filepath.Join(dir, "report.json")
 	code, _, errOut := runCLI(t, nil, "", "schedule", "--requirements", reqPath, "--shifts", tmpl, "--start", "2026-03-23",
 		"--timezone", "America/New_York", "--agents", agentsPath, "--published", pubPath, "--min-level", "voice_en=3",
-		"--out", out, "--report", rep, "--time-limit", "20s")
+		"--out", out, "--report", rep, "--time-limit", limit)
 	require.Equal(t, 0, code, errOut)
 	t.Log(errOut)
 

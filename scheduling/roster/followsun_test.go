@@ -79,7 +79,7 @@ func followSunPeriod(tb testing.TB, agents int, load float64, seed uint64, whole
 	start := time.Date(2026, 3, 23, 0, 0, 0, 0, ny)
 	end := start.AddDate(0, 0, 7)
 	if whole {
-		start, end = WholeWeeks(start, 1, zones)
+		start, end = WholeWeeks(start, 1, 30*time.Minute, zones)
 	}
 	step := 30 * time.Minute
 	n := int(end.Sub(start) / step)

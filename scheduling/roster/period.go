@@ -13,7 +13,13 @@ import "time"
 // belong to the neighbouring plans, and an agent's minimum there is
 // PlanWeekMinimum's share of the whole dates it holds (none, for a piece of
 // less than a day).
-func WholeWeeks(day time.Time, weeks int, zones []*time.Location) (start, end time.Time) {
+//
+// With step > 0 the period is widened to whole steps of the grid that
+// starts at day itself (the plan's midnight, where its requirements lie):
+// a zone whose offset is off that grid (Kathmandu's +5:45 on a 30-minute
+// grid) then still has its weeks whole, inside a period whose intervals
+// meet the requirements' own.
+func WholeWeeks(day time.Time, weeks int, step time.Duration, zones []*time.Location) (start, end time.Time) {
 	for _, loc := range zones {
 		if loc == nil {
 			continue
@@ -27,7 +33,20 @@ func WholeWeeks(day time.Time, weeks int, zones []*time.Location) (start, end ti
 			end = e
 		}
 	}
+	if step > 0 && !start.IsZero() {
+		start = day.Add(floorSteps(start.Sub(day), step))
+		end = day.Add(-floorSteps(day.Sub(end), step))
+	}
 	return start, end
+}
+
+// floorSteps is d rounded down to a whole number of steps.
+func floorSteps(d, step time.Duration) time.Duration {
+	r := d % step
+	if r < 0 {
+		r += step
+	}
+	return d - r
 }
 
 // OwnWeeks zeroes the requirement of each queue outside its own weeks: the

@@ -163,10 +163,9 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 	if err != nil {
 		return prob, err
 	}
-	start, end := rosterPeriod(day, req.Weeks, req.ProRata, loc, prob.QueueLocations, agents)
+	start, end := rosterPeriod(day, req.Weeks, step, req.ProRata, loc, prob.QueueLocations, agents)
 	prob.Start = start
-	// Rounded up, so a zone whose midnight falls between two of the grid's
-	// steps still has its last week whole.
+	// Whole steps: the period is on day's grid (roster.WholeWeeks).
 	cells := int((end.Sub(start) + step - 1) / step)
 	for i, q := range queues {
 		rq, err := s.QueueRequirements(ctx, q, 0, start, end)
@@ -192,7 +191,7 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 		from, to, clock := start, end, loc
 		if !req.ProRata {
 			clock = prob.QueueLocations[i]
-			from, to = roster.WholeWeeks(day, req.Weeks, []*time.Location{clock})
+			from, to = roster.WholeWeeks(day, req.Weeks, 0, []*time.Location{clock})
 		}
 		if msg := outsideForecast(q.Name, f, clock, from, to); msg != "" {
 			return prob, noRequirements("%s", msg)
@@ -235,8 +234,8 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 // rosterPeriod is the period a roster of weeks weeks from day plans: with
 // proRata day's weeks on the plan's clock (loc, the zone day carries);
 // otherwise roster.WholeWeeks over the plan's, the queues' and the agents'
-// clocks, so each of them has the weeks whole.
-func rosterPeriod(day time.Time, weeks int, proRata bool, loc *time.Location, queueZones []*time.Location, agents []roster.Agent) (start, end time.Time) {
+// clocks, so each of them has the weeks whole, on day's grid of step.
+func rosterPeriod(day time.Time, weeks int, step time.Duration, proRata bool, loc *time.Location, queueZones []*time.Location, agents []roster.Agent) (start, end time.Time) {
 	if proRata {
 		return day, day.AddDate(0, 0, 7*weeks)
 	}
@@ -244,7 +243,7 @@ func rosterPeriod(day time.Time, weeks int, proRata bool, loc *time.Location, qu
 	for _, a := range agents {
 		zones = append(zones, a.Location)
 	}
-	return roster.WholeWeeks(day, weeks, zones)
+	return roster.WholeWeeks(day, weeks, step, zones)
 }
 
 // rosterAgents converts the stored agents who can serve the queues. An agent
