@@ -405,6 +405,9 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 		}
 	}
 	p := followSunPeriod(b, 120, load, seed, os.Getenv("PEAKWISE_FOLLOWSUN_PRORATA") != "1")
+	if err := setWeights(&p.Weights, os.Getenv("PEAKWISE_FOLLOWSUN_WEIGHTS")); err != nil {
+		b.Fatalf("PEAKWISE_FOLLOWSUN_WEIGHTS: %v", err)
+	}
 	var rep Report
 	var last []Assignment
 	for i := 0; i < b.N; i++ {
@@ -478,6 +481,27 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	b.ReportMetric(c.PeakShareGini, "cheapest-peak-share-gini")
 	b.ReportMetric(c.WeekendShareGini, "cheapest-weekend-share-gini")
 	b.ReportMetric(c.NightShareGini, "cheapest-night-share-gini")
+}
+
+// setWeights sets the weights a comma-separated list of name=value pairs
+// names (under, paid, over, fairness, weekend, night), for sweeps of the
+// objective's prices; the rest keep their defaults.
+func setWeights(w *Weights, list string) error {
+	if list == "" {
+		return nil
+	}
+	fields := map[string]*float64{"under": &w.Under, "paid": &w.Paid, "over": &w.Over,
+		"fairness": &w.Fairness, "weekend": &w.WeekendFairness, "night": &w.NightFairness}
+	for _, kv := range strings.Split(list, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		f, ok := fields[k]
+		x, err := strconv.ParseFloat(v, 64)
+		if !ok || err != nil || x <= 0 {
+			return fmt.Errorf("want name=positive number with a name among under, paid, over, fairness, weekend, night; got %q", kv)
+		}
+		*f = x
+	}
+	return nil
 }
 
 // randomMultiZone is a random small instance for the property test: 2 or 3
