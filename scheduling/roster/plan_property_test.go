@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -107,24 +106,11 @@ func TestRostersKeepEveryRule(t *testing.T) {
 }
 
 // TestRostersKeepTemplateCaps is TestRostersKeepEveryRule with templates
-// capped by max_agents. The roster solver does not know the cap yet: while
-// the only breaches are max_agents the test is skipped, naming the first
-// seed (it fails on any other breach, and passes once the solver keeps the
-// caps).
+// capped by max_agents: a roster never puts more agents on a template at
+// once than its cap allows.
 func TestRostersKeepTemplateCaps(t *testing.T) {
-	var other, caps []string
 	for _, bad := range rosterBreaches(t, true) {
-		if strings.Contains(bad, ": "+plancheck.RuleMaxAgents+": ") {
-			caps = append(caps, bad)
-		} else {
-			other = append(other, bad)
-		}
-	}
-	for _, bad := range other {
 		t.Error(bad)
-	}
-	if len(other) == 0 && len(caps) > 0 {
-		t.Skipf("the roster solver ignores max_agents (issue 16; %d instances break it), e.g. %s", len(caps), caps[0])
 	}
 }
 
