@@ -42,3 +42,31 @@ func BenchmarkCheck2000Agents4Weeks(b *testing.B) {
 		b.ReportMetric(float64(len(bs)), "breaches")
 	}
 }
+
+// BenchmarkCoverage2000Agents4Weeks recounts the cover of the same size of
+// roster: 40,000 FT8 shifts on one queue against four weeks of 15-minute
+// requirements (2,688 intervals).
+func BenchmarkCoverage2000Agents4Weeks(b *testing.B) {
+	ny, _ := time.LoadLocation("America/New_York")
+	zones := []*time.Location{berlin, seoul, ny}
+	var shifts []Shift
+	for k := 0; k < 2000; k++ {
+		loc := zones[k%3]
+		for w := 0; w < 4; w++ {
+			for d := 0; d < 5; d++ {
+				shifts = append(shifts, shift(fmt.Sprintf("a%d", k), loc, 2026, 3, 3+7*w+d, 8, 0))
+			}
+		}
+	}
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, ny)
+	var reqs []Requirement
+	for at := start; at.Before(start.AddDate(0, 0, 28)); at = at.Add(15 * time.Minute) {
+		reqs = append(reqs, Requirement{Queue: "voice", Start: at, End: at.Add(15 * time.Minute), Staff: 400})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := Coverage(shifts, reqs)
+		b.ReportMetric(c[0].CoveredHours, "covered-h")
+	}
+}

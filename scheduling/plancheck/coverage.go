@@ -56,13 +56,21 @@ func Coverage(shifts []Shift, reqs []Requirement) []QueueCover {
 		sort.Slice(rs, func(i, j int) bool { return rs[i].Start.Before(rs[j].Start) })
 		spans := worked[q]
 		sort.Slice(spans, func(i, j int) bool { return spans[i].Start.Before(spans[j].Start) })
+		// Only spans that start at most the longest span before an
+		// interval can reach into it: each interval looks from there.
+		var longest time.Duration
+		for _, sp := range spans {
+			longest = max(longest, sp.End.Sub(sp.Start))
+		}
 		for _, r := range rs {
 			length := r.End.Sub(r.Start)
 			if length <= 0 {
 				continue
 			}
+			from := r.Start.Add(-longest)
+			lo := sort.Search(len(spans), func(i int) bool { return !spans[i].Start.Before(from) })
 			var minutes time.Duration
-			for _, sp := range spans {
+			for _, sp := range spans[lo:] {
 				if !sp.Start.Before(r.End) {
 					break // the spans are sorted by start
 				}

@@ -1,6 +1,7 @@
 package plancheck
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -45,4 +46,71 @@ func TestCoverageOfAHeadcountPlanCountsOver(t *testing.T) {
 	assert.InDelta(t, 1, got[0].OverHours, 1e-9)
 	assert.InDelta(t, 1, got[0].UnderHours, 1e-9)
 	assert.InDelta(t, 3, got[0].CoveredHours, 1e-9)
+}
+
+// TestCoverageMatchesAMinuteByMinuteCount: random shifts of 1-24 hours
+// with breaks on two queues, against random requirement intervals of 15
+// minutes to 2 hours, recounted minute by minute.
+func TestCoverageMatchesAMinuteByMinuteCount(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	day := time.Date(2026, 3, 23, 0, 0, 0, 0, time.UTC)
+	queues := []string{"chat", "voice"}
+	for round := 0; round < 50; round++ {
+		var shifts []Shift
+		for k := 0; k < 1+rng.IntN(30); k++ {
+			st := day.Add(time.Duration(rng.IntN(3*24*60)) * time.Minute)
+			s := Shift{Agent: "a", Queue: queues[rng.IntN(2)], Start: st, End: st.Add(time.Duration(60+rng.IntN(23*60)) * time.Minute)}
+			if rng.IntN(2) == 0 {
+				b := s.Start.Add(time.Duration(rng.IntN(int(s.End.Sub(s.Start).Minutes())-15)) * time.Minute)
+				s.Breaks = []Break{{Start: b, End: b.Add(15 * time.Minute)}}
+			}
+			shifts = append(shifts, s)
+		}
+		var reqs []Requirement
+		for at := day; at.Before(day.AddDate(0, 0, 4)); {
+			length := time.Duration(15*(1+rng.IntN(8))) * time.Minute
+			reqs = append(reqs, Requirement{Queue: queues[rng.IntN(2)], Start: at, End: at.Add(length), Staff: float64(rng.IntN(4))})
+			at = at.Add(length)
+		}
+		got := map[string]QueueCover{}
+		for _, c := range Coverage(shifts, reqs) {
+			got[c.Queue] = c
+		}
+		for _, q := range queues {
+			var want QueueCover
+			for _, r := range reqs {
+				if r.Queue != q {
+					continue
+				}
+				n := 0 // agent-minutes worked on q in r
+				for m := r.Start; m.Before(r.End); m = m.Add(time.Minute) {
+					for _, s := range shifts {
+						if s.Queue != q || m.Before(s.Start) || !m.Before(s.End) {
+							continue
+						}
+						onBreak := false
+						for _, b := range s.Breaks {
+							if !m.Before(b.Start) && m.Before(b.End) {
+								onBreak = true
+							}
+						}
+						if !onBreak {
+							n++
+						}
+					}
+				}
+				hours := r.End.Sub(r.Start).Hours()
+				cover := float64(n) / r.End.Sub(r.Start).Minutes()
+				want.RequiredHours += r.Staff * hours
+				want.CoveredHours += cover * hours
+				want.UnderHours += max(0, r.Staff-cover) * hours
+				want.OverHours += max(0, cover-r.Staff) * hours
+			}
+			c := got[q]
+			assert.InDelta(t, want.RequiredHours, c.RequiredHours, 1e-6, "round %d %s required", round, q)
+			assert.InDelta(t, want.CoveredHours, c.CoveredHours, 1e-6, "round %d %s covered", round, q)
+			assert.InDelta(t, want.UnderHours, c.UnderHours, 1e-6, "round %d %s under", round, q)
+			assert.InDelta(t, want.OverHours, c.OverHours, 1e-6, "round %d %s over", round, q)
+		}
+	}
 }
