@@ -144,3 +144,79 @@ func TestRosterDraftKeepsEveryWeekWhole(t *testing.T) {
 		assert.Contains(t, body, "Mon 23 Mar 00:00 – Mon 30 Mar 2026 13:00 KST", "the plan's page, on its queue's clock")
 	})
 }
+
+// TestRosterPeriodIsOnTheGridForAZoneOffIt: a roster of New York and
+// Kathmandu (+5:45) agents on 30-minute templates. Kathmandu's Monday 00:00
+// is Sunday 18:15 UTC, between two of the plan's half hours, so the draft's
+// period opens at 18:00 UTC; every full-timer still has his whole week and
+// the rule warnings and the validator find nothing.
+func TestRosterPeriodIsOnTheGridForAZoneOffIt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w, inMarch := newWorldPlanningMarch(t, st)
+		ctx := context.Background()
+		ny, ktm := mustLoad("America/New_York"), mustLoad("Asia/Kathmandu")
+		var queueIDs []int64
+		for _, z := range []struct {
+			name, lang string
+			loc        *time.Location
+		}{{"Voice US", "en", ny}, {"Voice NP", "ne", ktm}} {
+			q, err := st.CreateQueue(ctx, org.Queue{Name: z.name, ChannelID: w.channel.ID, Timezone: z.loc.String(), Language: z.lang, ServiceLevelPct: 80,
+				AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30})
+			require.NoError(t, err)
+			queueIDs = append(queueIDs, q.ID)
+			monday := time.Date(2026, 3, 23, 0, 0, 0, 0, z.loc)
+			var pts []store.ForecastPoint
+			for t0 := monday; t0.Before(monday.AddDate(0, 0, 7)); t0 = t0.Add(30 * time.Minute) {
+				l, c := t0.In(z.loc), 0.0
+				if l.Weekday() != time.Saturday && l.Weekday() != time.Sunday && l.Hour() >= 8 && l.Hour() < 18 {
+					c = 20
+				}
+				pts = append(pts, store.ForecastPoint{StartAt: t0.UTC(), Contacts: c, Lower: c, Upper: c})
+			}
+			_, err = st.CreateForecast(ctx, store.Forecast{QueueID: q.ID, Method: "test", IntervalMin: 30, StartAt: pts[0].StartAt,
+				EndAt: monday.AddDate(0, 0, 7).UTC(), HistoryFrom: monday.AddDate(0, 0, -28), HistoryTo: monday}, pts)
+			require.NoError(t, err)
+			for i := 0; i < 3; i++ {
+				c := org.DefaultContract
+				c.Name, c.MinWeekHours = "FT", 40
+				_, err := st.CreateAgent(ctx, org.Agent{Name: fmt.Sprint(z.lang, i), Email: fmt.Sprintf("%s%d@agents.example.com", z.lang, i), Timezone: z.loc.String(),
+					Contract: c, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}, {Kind: "language", Value: z.lang, Proficiency: 5}}})
+				require.NoError(t, err)
+			}
+		}
+		inMarch.Store(true)
+		run := runRoster(t, w, map[string]any{"name": "Week 13", "queue_ids": queueIDs, "start": "2026-03-23", "weeks": 1,
+			"timezone": "America/New_York", "templates": rosterTemplates(), "time_limit_seconds": 2})
+		var result struct {
+			ScheduleID int64 `json:"schedule_id"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(run.Result), &result))
+		draft, err := st.FindScheduleByID(ctx, result.ScheduleID)
+		require.NoError(t, err)
+		assert.True(t, draft.PeriodStart.Equal(time.Date(2026, 3, 22, 18, 0, 0, 0, time.UTC)), "%s", draft.PeriodStart.UTC())
+		assert.True(t, draft.PeriodEnd.Equal(time.Date(2026, 3, 30, 0, 0, 0, 0, ny)), "%s", draft.PeriodEnd.In(ny))
+		var saved struct {
+			Warnings  []calendar.Violation  `json:"warnings"`
+			Validator *[]calendar.Violation `json:"validator"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(draft.Report), &saved))
+		assert.Empty(t, saved.Warnings)
+		assert.Nil(t, saved.Validator, "validator breaches: %v", saved.Validator)
+		agents, _, err := st.FindAgents(ctx, store.AgentFilter{Page: store.Page{Limit: 100}})
+		require.NoError(t, err)
+		shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: draft.ID})
+		require.NoError(t, err)
+		for _, a := range agents {
+			if a.Contract.Name != "FT" {
+				continue
+			}
+			paid := 0
+			for _, sh := range shifts {
+				if sh.AgentID == a.ID {
+					paid += sh.PaidMinutes
+				}
+			}
+			assert.Equal(t, 40*60, paid, "%s (%s) has his whole week", a.Name, a.Timezone)
+		}
+	})
+}
