@@ -107,7 +107,7 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 					clocks = append(clocks, ql)
 				}
 			}
-			in.Start, in.End = weeksOnEveryClock(start, *weeks, clocks)
+			in.Start, in.End = weeksOnEveryClock(start, *weeks, time.Duration(ts.IntervalMin)*time.Minute, clocks)
 		}
 		in.WholeShifts = true
 		in.Agents = []plancheck.Agent{}
@@ -117,17 +117,21 @@ func runScheduleCheck(_ context.Context, env *Env, args []string) error {
 			in.Agents = append(in.Agents, planinput.Agent(a))
 		}
 		if levels != nil {
-			// The queues are every queue an agent has a skill for; each shift
-			// must name one, at its minimum level.
+			// The queues are every queue an agent has a skill for or the
+			// requirements name; each shift must name one, at its minimum
+			// level.
 			seen := map[string]bool{}
 			for _, a := range agents {
 				for q := range a.Skills {
 					seen[q] = true
 				}
 			}
+			for q := range req.byQueue {
+				seen[q] = true
+			}
 			for q := range levels {
 				if !seen[q] {
-					return usageErrorf("--min-level names queue %q, which no agent has a skill for", q)
+					return usageErrorf("--min-level names queue %q, which no agent has a skill for and no requirement names", q)
 				}
 			}
 			for q := range seen {
@@ -229,7 +233,7 @@ func recountCover(rows requirementsFile, in plancheck.Input, rostered bool, inte
 					qloc = l
 				}
 			}
-			from, to = weeksOnEveryClock(own.day, own.weeks, []*time.Location{qloc})
+			from, to = weeksOnEveryClock(own.day, own.weeks, 0, []*time.Location{qloc})
 		}
 		for unix, staff := range byInstant {
 			at := time.Unix(unix, 0).UTC()
@@ -262,8 +266,11 @@ type ownWeeks struct {
 
 // weeksOnEveryClock is the checked period of a rostered plan: from the
 // earliest to the latest of, on each clock, 00:00 of day's date and the end
-// of the weeks that follow. Worked out here, apart from the solver's own.
-func weeksOnEveryClock(day time.Time, weeks int, clocks []*time.Location) (from, to time.Time) {
+// of the weeks that follow, widened to whole steps of grid counted from
+// day (a clock off the grid, such as Kathmandu's on half hours, opens the
+// period at the step before its midnight). Worked out here, apart from the
+// solver's own.
+func weeksOnEveryClock(day time.Time, weeks int, grid time.Duration, clocks []*time.Location) (from, to time.Time) {
 	for _, loc := range clocks {
 		if loc == nil {
 			continue
@@ -275,6 +282,14 @@ func weeksOnEveryClock(day time.Time, weeks int, clocks []*time.Location) (from,
 		}
 		if to.IsZero() || e.After(to) {
 			to = e
+		}
+	}
+	if grid > 0 && !from.IsZero() {
+		for from.Sub(day)%grid != 0 {
+			from = from.Add(-time.Minute)
+		}
+		for to.Sub(day)%grid != 0 {
+			to = to.Add(time.Minute)
 		}
 	}
 	return from, to
