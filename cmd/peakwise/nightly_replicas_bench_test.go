@@ -210,7 +210,7 @@ func runNightlyOnReplicas(b *testing.B, db *sql.DB, bin, databaseURL, token, wor
 	for _, r := range reps {
 		waitHealthy(b, r)
 	}
-	cpu0 := machineCPU(b)
+	cpu0, pg0 := machineCPU(b), postgresCPUSeconds(b)
 	b.StartTimer()
 	began := time.Now()
 	res := call(b, http.MethodPost, reps[0].url+"/api/v1/jobs/forecast/runs", token, "")
@@ -226,7 +226,7 @@ func runNightlyOnReplicas(b *testing.B, db *sql.DB, bin, databaseURL, token, wor
 	}
 	wall := time.Since(began)
 	b.StopTimer()
-	cpu1 := machineCPU(b)
+	cpu1, pg1 := machineCPU(b), postgresCPUSeconds(b)
 
 	type proc struct{ hwm, cpu float64 }
 	procs := make([]proc, len(reps))
@@ -278,8 +278,11 @@ func runNightlyOnReplicas(b *testing.B, db *sql.DB, bin, databaseURL, token, wor
 		b.Logf("replicas=%d: process %d: %d items, peak RSS (VmHWM) %.0f MiB, CPU %.0f s", count, i+1, items[i], p.hwm, p.cpu)
 	}
 	busy := cpu1.sub(cpu0)
-	b.Logf("replicas=%d: run %s (job_runs: %.1f s), %d queues, %.1f ms a queue; replicas' CPU %.0f s; machine busy %.0f%% of %d cores (all processes)",
-		count, wall.Round(100*time.Millisecond), dbSeconds, queues, wall.Seconds()*1000/float64(queues), cpuSum, busy.busyPct(), busy.cores)
+	pg := pg1 - pg0
+	b.Logf("replicas=%d: run %s (job_runs: %.1f s), %d queues, %.1f ms a queue; replicas' CPU %.0f s, PostgreSQL's %.0f s; machine busy %.0f%% of %d cores (all processes; %.0f core-seconds), waiting on I/O %.0f%%",
+		count, wall.Round(100*time.Millisecond), dbSeconds, queues, wall.Seconds()*1000/float64(queues), cpuSum, pg, busy.busyPct(), busy.cores,
+		busy.busy/100, busy.iowaitPct())
+	b.ReportMetric(pg, "postgres-CPU-s")
 	b.ReportMetric(wall.Seconds(), "run-s")
 	b.ReportMetric(wall.Seconds()*1000/float64(queues), "ms/queue")
 	b.ReportMetric(maxHWM, "max-replica-RSS-MiB")
@@ -317,8 +320,8 @@ func procCPUSeconds(b *testing.B, pid int) float64 {
 
 // cpuTimes is the first line of /proc/stat: the machine's CPU time.
 type cpuTimes struct {
-	busy, total float64
-	cores       int
+	busy, iowait, total float64
+	cores               int
 }
 
 func machineCPU(b *testing.B) cpuTimes {
@@ -338,6 +341,9 @@ func machineCPU(b *testing.B) cpuTimes {
 				if j != 3 && j != 4 { // idle, iowait
 					c.busy += x
 				}
+				if j == 4 {
+					c.iowait += x
+				}
 			}
 		} else if len(f) > 0 && strings.HasPrefix(f[0], "cpu") {
 			c.cores++
@@ -347,7 +353,33 @@ func machineCPU(b *testing.B) cpuTimes {
 }
 
 func (c cpuTimes) sub(o cpuTimes) cpuTimes {
-	return cpuTimes{busy: c.busy - o.busy, total: c.total - o.total, cores: c.cores}
+	return cpuTimes{busy: c.busy - o.busy, iowait: c.iowait - o.iowait, total: c.total - o.total, cores: c.cores}
 }
 
-func (c cpuTimes) busyPct() float64 { return 100 * c.busy / c.total }
+func (c cpuTimes) busyPct() float64   { return 100 * c.busy / c.total }
+func (c cpuTimes) iowaitPct() float64 { return 100 * c.iowait / c.total }
+
+// postgresCPUSeconds sums the user and system time of every postgres
+// process on the machine (the server and its backends), with the time of
+// children it has reaped (backends that ended).
+func postgresCPUSeconds(b *testing.B) float64 {
+	dirs, err := os.ReadDir("/proc")
+	require.NoError(b, err)
+	sum := 0.0
+	for _, d := range dirs {
+		if _, err := strconv.Atoi(d.Name()); err != nil {
+			continue
+		}
+		s, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil || !bytes.Contains(s, []byte("(postgres)")) {
+			continue // gone meanwhile, or not postgres
+		}
+		f := strings.Fields(string(s[bytes.LastIndexByte(s, ')')+2:]))
+		for _, k := range []int{11, 12, 13, 14} { // utime, stime, cutime, cstime
+			v, err := strconv.ParseFloat(f[k], 64)
+			require.NoError(b, err)
+			sum += v / 100
+		}
+	}
+	return sum
+}
