@@ -72,42 +72,10 @@ func TestRosterDraftKeepsEveryWeekWhole(t *testing.T) {
 
 		req := map[string]any{"name": "Week 13", "queue_ids": queueIDs, "start": "2026-03-23", "weeks": 1, "timezone": "America/New_York",
 			"templates": rosterTemplates(), "time_limit_seconds": 3}
-		run := runRoster(t, w, req)
-		var result struct {
-			ScheduleID int64 `json:"schedule_id"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(run.Result), &result))
-		draft, err := st.FindScheduleByID(ctx, result.ScheduleID)
-		require.NoError(t, err)
+		draft := rosteredDraft(t, st, runRoster(t, w, req))
 		assert.True(t, draft.PeriodStart.Equal(mondaySeoul), "%s", draft.PeriodStart.In(ny))
 		assert.True(t, draft.PeriodEnd.Equal(mondayNY.AddDate(0, 0, 7)), "%s", draft.PeriodEnd.In(ny))
-		var saved struct {
-			Warnings  []calendar.Violation  `json:"warnings"`
-			Validator *[]calendar.Violation `json:"validator"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(draft.Report), &saved))
-		assert.Empty(t, saved.Warnings)
-		assert.Nil(t, saved.Validator, "validator breaches: %v", saved.Validator)
-
-		agents, _, err := st.FindAgents(ctx, store.AgentFilter{Page: store.Page{Limit: 100}})
-		require.NoError(t, err)
-		shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: draft.ID})
-		require.NoError(t, err)
-		for _, a := range agents {
-			if a.Contract.Name != "FT" {
-				continue
-			}
-			loc := mustLoad(a.Timezone)
-			monday := time.Date(2026, 3, 23, 0, 0, 0, 0, loc)
-			paid := 0
-			for _, sh := range shifts {
-				if sh.AgentID == a.ID {
-					assert.True(t, !sh.Start.Before(monday) && sh.Start.Before(monday.AddDate(0, 0, 7)), "%s works in his own week: %s", a.Name, sh.Start.In(loc))
-					paid += sh.PaidMinutes
-				}
-			}
-			assert.Equal(t, 40*60, paid, "%s (%s) has his whole week", a.Name, a.Timezone)
-		}
+		assertWholeWeeksWorked(t, st, draft)
 
 		// Each queue's coverage is its own week, 336 half hours from its own
 		// Monday: the edge pieces belong to the neighbouring plans.
@@ -185,38 +153,56 @@ func TestRosterPeriodIsOnTheGridForAZoneOffIt(t *testing.T) {
 			}
 		}
 		inMarch.Store(true)
-		run := runRoster(t, w, map[string]any{"name": "Week 13", "queue_ids": queueIDs, "start": "2026-03-23", "weeks": 1,
-			"timezone": "America/New_York", "templates": rosterTemplates(), "time_limit_seconds": 2})
-		var result struct {
-			ScheduleID int64 `json:"schedule_id"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(run.Result), &result))
-		draft, err := st.FindScheduleByID(ctx, result.ScheduleID)
-		require.NoError(t, err)
+		draft := rosteredDraft(t, st, runRoster(t, w, map[string]any{"name": "Week 13", "queue_ids": queueIDs, "start": "2026-03-23", "weeks": 1,
+			"timezone": "America/New_York", "templates": rosterTemplates(), "time_limit_seconds": 2}))
 		assert.True(t, draft.PeriodStart.Equal(time.Date(2026, 3, 22, 18, 0, 0, 0, time.UTC)), "%s", draft.PeriodStart.UTC())
 		assert.True(t, draft.PeriodEnd.Equal(time.Date(2026, 3, 30, 0, 0, 0, 0, ny)), "%s", draft.PeriodEnd.In(ny))
-		var saved struct {
-			Warnings  []calendar.Violation  `json:"warnings"`
-			Validator *[]calendar.Violation `json:"validator"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(draft.Report), &saved))
-		assert.Empty(t, saved.Warnings)
-		assert.Nil(t, saved.Validator, "validator breaches: %v", saved.Validator)
-		agents, _, err := st.FindAgents(ctx, store.AgentFilter{Page: store.Page{Limit: 100}})
-		require.NoError(t, err)
-		shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: draft.ID})
-		require.NoError(t, err)
-		for _, a := range agents {
-			if a.Contract.Name != "FT" {
-				continue
-			}
-			paid := 0
-			for _, sh := range shifts {
-				if sh.AgentID == a.ID {
-					paid += sh.PaidMinutes
-				}
-			}
-			assert.Equal(t, 40*60, paid, "%s (%s) has his whole week", a.Name, a.Timezone)
-		}
+		assertWholeWeeksWorked(t, st, draft)
 	})
+}
+
+// rosteredDraft is the draft a roster run left, checked to carry no rule
+// warning and no validator breach.
+func rosteredDraft(t *testing.T, st *store.Store, run store.JobRun) store.Schedule {
+	t.Helper()
+	var result struct {
+		ScheduleID int64 `json:"schedule_id"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(run.Result), &result))
+	draft, err := st.FindScheduleByID(context.Background(), result.ScheduleID)
+	require.NoError(t, err)
+	var saved struct {
+		Warnings  []calendar.Violation  `json:"warnings"`
+		Validator *[]calendar.Violation `json:"validator"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(draft.Report), &saved))
+	assert.Empty(t, saved.Warnings)
+	assert.Nil(t, saved.Validator, "validator breaches: %v", saved.Validator)
+	return draft
+}
+
+// assertWholeWeeksWorked: every full-timer works his whole 40 hours, all in
+// his own week of 23 March 2026.
+func assertWholeWeeksWorked(t *testing.T, st *store.Store, draft store.Schedule) {
+	t.Helper()
+	ctx := context.Background()
+	agents, _, err := st.FindAgents(ctx, store.AgentFilter{Page: store.Page{Limit: 100}})
+	require.NoError(t, err)
+	shifts, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: draft.ID})
+	require.NoError(t, err)
+	for _, a := range agents {
+		if a.Contract.Name != "FT" {
+			continue
+		}
+		loc := mustLoad(a.Timezone)
+		monday := time.Date(2026, 3, 23, 0, 0, 0, 0, loc)
+		paid := 0
+		for _, sh := range shifts {
+			if sh.AgentID == a.ID {
+				assert.True(t, !sh.Start.Before(monday) && sh.Start.Before(monday.AddDate(0, 0, 7)), "%s works in his own week: %s", a.Name, sh.Start.In(loc))
+				paid += sh.PaidMinutes
+			}
+		}
+		assert.Equal(t, 40*60, paid, "%s (%s) has his whole week", a.Name, a.Timezone)
+	}
 }
