@@ -19,7 +19,8 @@ import (
 
 // TestScheduleCommandRandomWeeksPassTheirCheck is the CLI's property test:
 // random small multi-site weeks written as files (two or three sites drawn
-// from zones on and off the half-hour grid, a start date near a DST change,
+// from zones on and off the grid, templates on a 15-, 30- or 60-minute
+// grid, a start date near a DST change,
 // one or two weeks, contracts with templates limited to them, availability,
 // whole and part-day time off, published shifts before the period, a
 // queue with a minimum level), planned with `peakwise schedule --agents`
@@ -63,7 +64,8 @@ func randomWeekFiles(t *testing.T, seed uint64) weekFiles {
 	// Dates near the US, EU and Australian changes, and a plain week.
 	dates := []string{"2026-03-05", "2026-03-23", "2026-03-30", "2026-04-02", "2026-10-22", "2026-10-29", "2026-06-01"}
 	w := weekFiles{dir: t.TempDir(), start: dates[rng.IntN(len(dates))], zone: zones[0], weeks: 1 + rng.IntN(2)}
-	w.what = fmt.Sprintf("%v from %s, %d weeks", zones, w.start, w.weeks)
+	grid := []int{15, 30, 60}[rng.IntN(3)]
+	w.what = fmt.Sprintf("%v from %s, %d weeks, %d-minute grid", zones, w.start, w.weeks, grid)
 	day, err := time.Parse(time.DateOnly, w.start)
 	require.NoError(t, err)
 	locs := make([]*time.Location, len(zones))
@@ -77,7 +79,7 @@ func randomWeekFiles(t *testing.T, seed uint64) weekFiles {
 	var req strings.Builder
 	req.WriteString("timestamp,queue,timezone,required_staff\n")
 	levels := []string{}
-	for at := from; at.Before(to); at = at.Add(30 * time.Minute) {
+	for at := from; at.Before(to); at = at.Add(time.Duration(grid) * time.Minute) {
 		for i, z := range zones {
 			l := at.In(locs[i])
 			v := 0
@@ -99,13 +101,13 @@ func randomWeekFiles(t *testing.T, seed uint64) weekFiles {
 	w.req = filepath.Join(w.dir, "requirements.csv")
 	require.NoError(t, os.WriteFile(w.req, []byte(req.String()), 0o644))
 	w.tmpl = filepath.Join(w.dir, "shifts.json")
-	require.NoError(t, os.WriteFile(w.tmpl, []byte(`{"interval_min": 30, "templates": [
-	  {"name": "FT8", "span_min": 510, "paid_min": 480, "start": {"from": "06:00", "to": "14:00", "step_min": 30},
+	brk := max(15, grid) // breaks and steps on the grid
+	require.NoError(t, os.WriteFile(w.tmpl, []byte(fmt.Sprintf(`{"interval_min": %[1]d, "templates": [
+	  {"name": "FT8", "span_min": 510, "paid_min": 480, "start": {"from": "06:00", "to": "14:00", "step_min": %[2]d},
 	   "days": ["mon","tue","wed","thu","fri","sat","sun"], "contracts": ["FT"],
-	   "breaks": [{"name": "break", "length_min": 15, "paid": true, "earliest_start_min": 90, "latest_start_min": 150, "step_min": 30},
-	              {"name": "lunch", "length_min": 30, "paid": false, "earliest_start_min": 210, "latest_start_min": 300, "step_min": 30}]},
-	  {"name": "PT4", "span_min": 240, "paid_min": 240, "start": {"from": "06:00", "to": "18:00", "step_min": 30},
-	   "days": ["mon","tue","wed","thu","fri","sat","sun"], "contracts": ["PT"], "max_agents": 60, "breaks": []}]}`), 0o644))
+	   "breaks": [{"name": "lunch", "length_min": 30, "paid": false, "earliest_start_min": 180, "latest_start_min": 300, "step_min": %[2]d}]},
+	  {"name": "PT4", "span_min": 240, "paid_min": 240, "start": {"from": "06:00", "to": "18:00", "step_min": %[2]d},
+	   "days": ["mon","tue","wed","thu","fri","sat","sun"], "contracts": ["PT"], "max_agents": 60, "breaks": []}]}`, grid, max(30, brk))), 0o644))
 	var agents, published strings.Builder
 	agents.WriteString("agent,timezone,skills,contract,min_week_hours,max_week_hours,max_shifts_week,min_rest_hours,max_consecutive_days,availability,time_off,prefer,days_off\n")
 	published.WriteString("agent,template,start,end,paid_minutes,breaks\n")
