@@ -285,12 +285,8 @@ func weeksOnEveryClock(day time.Time, weeks int, grid time.Duration, clocks []*t
 		}
 	}
 	if grid > 0 && !from.IsZero() {
-		for from.Sub(day)%grid != 0 {
-			from = from.Add(-time.Minute)
-		}
-		for to.Sub(day)%grid != 0 {
-			to = to.Add(time.Minute)
-		}
+		from = from.Add(-((from.Sub(day)%grid + grid) % grid)) // back to the step at or before
+		to = to.Add((grid - to.Sub(day)%grid) % grid)          // on to the step at or after
 	}
 	return from, to
 }
