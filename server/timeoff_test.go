@@ -122,6 +122,75 @@ func TestApprovingTimeOffTakesTheAgentOffShift(t *testing.T) {
 	})
 }
 
+// TestADayOffLeavesAFullTimersWeekWhole: a 40-hour, five-shift agent with
+// five published shifts takes a day off; approving it takes that day's shift
+// away, and the four left keep his week, since time off counts a contract
+// day (8 h) toward the minimum (docs/adr/0010-time-off-paid-as-contract-days.md).
+func TestADayOffLeavesAFullTimersWeekWhole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := t.Context()
+		a, err := st.FindAgentByID(ctx, w.agentA1.ID)
+		require.NoError(t, err)
+		a.Timezone = "Europe/Lisbon"
+		a.Contract = org.Contract{Name: "FT", MinWeekHours: 40, MaxWeekHours: 40, MaxShiftsPerWeek: 5, MinRestHours: 11, MaxConsecutiveDays: 6}
+		_, err = st.UpdateAgent(ctx, a)
+		require.NoError(t, err)
+		lisbon, _ := time.LoadLocation("Europe/Lisbon")
+		now := time.Now().In(lisbon)
+		monday := time.Date(now.Year(), now.Month(), now.Day()+14-int((now.Weekday()+6)%7), 0, 0, 0, 0, lisbon)
+		var shifts []calendar.Shift
+		for d := range 5 {
+			s := monday.AddDate(0, 0, d).Add(9 * time.Hour)
+			shifts = append(shifts, calendar.Shift{AgentID: a.ID, Template: "8h", Start: s, End: s.Add(8 * time.Hour), PaidMinutes: 480})
+		}
+		plan, err := st.CreateScheduleDraft(ctx, store.Schedule{Name: "week", Timezone: "Europe/Lisbon", PeriodStart: monday, PeriodEnd: monday.AddDate(0, 0, 7)}, shifts)
+		require.NoError(t, err)
+		_, _, err = st.PublishSchedule(ctx, plan.ID, plan.Version, 0, time.Now())
+		require.NoError(t, err)
+
+		wednesday := monday.AddDate(0, 0, 2).Format(time.DateOnly)
+		req := w.as(org.RoleAgent, "POST", "/api/v1/time-off", map[string]any{"first_date": wednesday, "reason": "family"})
+		require.Equal(t, 201, req.Status, "%s", req.Body)
+		id := int64(req.json(t)["id"].(float64))
+		res := w.as(org.RoleSupervisor, "POST", fmt.Sprintf("/api/v1/time-off/%d/decision", id), map[string]any{"approve": true, "version": 1})
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+
+		revs, _, err := st.FindSchedules(ctx, store.ScheduleFilter{PlanID: plan.PlanID})
+		require.NoError(t, err)
+		require.Len(t, revs, 2)
+		latest := revs[0]
+		if revs[1].Revision > latest.Revision {
+			latest = revs[1]
+		}
+		left, err := st.FindShifts(ctx, store.ShiftFilter{ScheduleID: latest.ID})
+		require.NoError(t, err)
+		assert.Len(t, left, 4, "Wednesday's shift is gone")
+
+		// Publishing asks to accept the rules' warnings as they stand: a
+		// draft of the same plan with three of the shifts is short, and says
+		// what the time off counted; the four are not.
+		draftOf := func(shifts []calendar.Shift) store.Schedule {
+			var copied []calendar.Shift
+			for _, sh := range shifts {
+				sh.ID = 0
+				copied = append(copied, sh)
+			}
+			d, err := st.CreateScheduleDraft(ctx, store.Schedule{PlanID: plan.PlanID, Name: "week", Timezone: "Europe/Lisbon", PeriodStart: monday, PeriodEnd: monday.AddDate(0, 0, 7)}, copied)
+			require.NoError(t, err)
+			return d
+		}
+		short := draftOf(left[:3])
+		res = w.as(org.RolePlanner, "POST", fmt.Sprintf("/api/v1/schedules/%d/publish", short.ID), map[string]any{}, map[string]string{"If-Match": `"1"`})
+		require.Equal(t, 422, res.Status, "%s", res.Body)
+		assert.Contains(t, string(res.Body), "min_week_hours")
+		assert.Contains(t, string(res.Body), "8.00 h credited for time off")
+		whole := draftOf(left)
+		res = w.as(org.RolePlanner, "POST", fmt.Sprintf("/api/v1/schedules/%d/publish", whole.ID), map[string]any{}, map[string]string{"If-Match": `"1"`})
+		assert.Equal(t, 200, res.Status, "32 h with a day off keep a 40-hour week: %s", res.Body)
+	})
+}
+
 // Twenty identical requests at once make one; the others are told it exists.
 func TestTimeOffBurstMakesOneRequest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {

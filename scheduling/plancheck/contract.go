@@ -173,10 +173,10 @@ func (c *checker) weeks(a Agent, shifts []own) {
 		if a.MinWeekHours <= 0 || !m.Before(c.in.End) || !m.AddDate(0, 0, 7).After(c.in.Start) {
 			continue
 		}
-		need, d := WeekMinimum(a, m, c.in.Start, c.in.End, float64(w.pubMinutes)/60)
+		need, d, credit := WeekMinimum(a, m, c.in.Start, c.in.End, float64(w.pubMinutes)/60)
 		if got := float64(w.planMinutes) / 60; got < need-1e-6 {
-			c.add(RuleMinWeekHours, a.ID, -1, where, "the plan gives %.2f paid hours; the week needs %.2f from it (%g h a week, %d of its dates wholly in the period and free of time off, %.2f h already published)",
-				got, need, a.MinWeekHours, d, float64(w.pubMinutes)/60)
+			c.add(RuleMinWeekHours, a.ID, -1, where, "the plan gives %.2f paid hours; the week needs %.2f from it (%g h a week, %d of its dates wholly in the period, %.2f h credited for time off, %.2f h already published)",
+				got, need, a.MinWeekHours, d, credit, float64(w.pubMinutes)/60)
 		}
 	}
 }
@@ -185,29 +185,63 @@ func (c *checker) weeks(a Agent, shifts []own) {
 // week starting at monday, for the period [start, end) and the hours
 // already published in that week:
 //
-//	min(min_week_hours x d / 7, min_week_hours x (7 - off) / 7 - published)
+//	min(min_week_hours x d / 7 - credit in the period, min_week_hours - credit - published)
 //
-// where d counts the week's local dates wholly inside the period that
-// approved time off does not touch, and off the week's dates time off
-// touches. It returns the hours (never below zero) and d.
-func WeekMinimum(a Agent, monday, start, end time.Time, published float64) (float64, int) {
-	d, off := 0, 0
+// where d counts the week's local dates wholly inside the period, and credit
+// is what approved time off counts toward the week: on each of its seven
+// local dates, the hours time off covers there, at most one contract day
+// (min_week_hours over max_shifts_per_week, five when unset, seven at most);
+// "in the period" sums it over the d dates only. It returns the hours (never
+// below zero), d and the week's credit.
+func WeekMinimum(a Agent, monday, start, end time.Time, published float64) (need float64, d int, credit float64) {
+	shifts := 5
+	if a.MaxShiftsPerWeek > 0 {
+		shifts = min(a.MaxShiftsPerWeek, 7)
+	}
+	day := a.MinWeekHours / float64(shifts)
+	inPeriod := 0.0
 	for k := 0; k < 7; k++ {
 		from := time.Date(monday.Year(), monday.Month(), monday.Day()+k, 0, 0, 0, 0, a.Location)
 		to := time.Date(monday.Year(), monday.Month(), monday.Day()+k+1, 0, 0, 0, 0, a.Location)
-		touched := false
-		for _, t := range a.TimeOff {
-			if t.Start.Before(to) && from.Before(t.End) {
-				touched = true
-			}
-		}
-		if touched {
-			off++
-		} else if !from.Before(start) && !to.After(end) {
+		c := min(day, offHours(a.TimeOff, from, to))
+		credit += c
+		if !from.Before(start) && !to.After(end) {
 			d++
+			inPeriod += c
 		}
 	}
-	share := a.MinWeekHours * float64(d) / 7
-	whole := a.MinWeekHours*float64(7-off)/7 - published
-	return max(0, min(share, whole)), d
+	share := a.MinWeekHours*float64(d)/7 - inPeriod
+	whole := a.MinWeekHours - credit - published
+	return max(0, min(share, whole)), d, credit
+}
+
+// offHours is how much of [from, to) some span of off covers, a moment
+// covered twice counted once.
+func offHours(off []Span, from, to time.Time) float64 {
+	var cuts []Span
+	for _, t := range off {
+		if t.Start.Before(to) && from.Before(t.End) {
+			c := t
+			if c.Start.Before(from) {
+				c.Start = from
+			}
+			if c.End.After(to) {
+				c.End = to
+			}
+			cuts = append(cuts, c)
+		}
+	}
+	sort.Slice(cuts, func(i, j int) bool { return cuts[i].Start.Before(cuts[j].Start) })
+	total := time.Duration(0)
+	var upTo time.Time
+	for _, c := range cuts {
+		if c.End.After(upTo) {
+			if c.Start.Before(upTo) {
+				c.Start = upTo
+			}
+			total += c.End.Sub(c.Start)
+			upTo = c.End
+		}
+	}
+	return total.Hours()
 }

@@ -110,12 +110,13 @@ func TestEachRule(t *testing.T) {
 		{"min week hours", func(in *Input) { in.Agents[0].MinWeekHours = 41 }, []string{RuleMinWeekHours}},
 		{"min week hours met", func(in *Input) { in.Agents[0].MinWeekHours = 40 }, nil},
 		{"min week hours with a day off", func(in *Input) {
-			// 48 h a week with Saturday off needs 41.1 h; 40 h is short.
-			in.Agents[0].MinWeekHours = 48
+			// 52 h in five shifts with Saturday off credits 10.4 h and
+			// needs 41.6 h; 40 h is short.
+			in.Agents[0].MinWeekHours = 52
 			in.Agents[0].TimeOff = []Span{{time.Date(2026, 3, 28, 0, 0, 0, 0, berlin), time.Date(2026, 3, 29, 0, 0, 0, 0, berlin)}}
 		}, []string{RuleMinWeekHours}},
-		{"min week hours scaled by time off", func(in *Input) {
-			// 46 h a week with Saturday off needs 39.4 h: 40 h is enough.
+		{"min week hours less time off", func(in *Input) {
+			// 46 h in five shifts with Saturday off needs 36.8 h: 40 h is enough.
 			in.Agents[0].MinWeekHours = 46
 			in.Agents[0].TimeOff = []Span{{time.Date(2026, 3, 28, 0, 0, 0, 0, berlin), time.Date(2026, 3, 29, 0, 0, 0, 0, berlin)}}
 		}, nil},
@@ -225,10 +226,10 @@ func TestWeeksAreTheAgentsOwnAndCutWeeksArePaidProRata(t *testing.T) {
 	start := time.Date(2026, 3, 23, 0, 0, 0, 0, berlin)
 	in := Input{Location: berlin, Start: start, End: start.AddDate(0, 0, 7), WholeShifts: true, Templates: []Template{ft8()},
 		Agents: []Agent{a}, Queues: []Queue{{Name: "voice"}}}
-	need, d := WeekMinimum(a, time.Date(2026, 3, 23, 0, 0, 0, 0, seoul), in.Start, in.End, 0)
+	need, d, _ := WeekMinimum(a, time.Date(2026, 3, 23, 0, 0, 0, 0, seoul), in.Start, in.End, 0)
 	assert.Equal(t, 6, d)
 	assert.InDelta(t, 40*6.0/7, need, 1e-9)
-	need, d = WeekMinimum(a, time.Date(2026, 3, 30, 0, 0, 0, 0, seoul), in.Start, in.End, 0)
+	need, d, _ = WeekMinimum(a, time.Date(2026, 3, 30, 0, 0, 0, 0, seoul), in.Start, in.End, 0)
 	assert.Equal(t, 0, d)
 	assert.Zero(t, need)
 
@@ -252,6 +253,51 @@ func TestWeeksAreTheAgentsOwnAndCutWeeksArePaidProRata(t *testing.T) {
 	// A week's maximum counts published shifts: a sixth shift is one too many.
 	in.Shifts = append(in.Shifts, shift("kim", seoul, 2026, 3, 28, 8, 0))
 	assert.ElementsMatch(t, []string{RuleMaxWeekHours, RuleMaxShiftsWeek}, rules(Check(in)))
+}
+
+// TestTimeOffCountsAContractDayTowardTheWeek: approved time off is paid as
+// contract days, so a 40-hour, five-shift agent with Wednesday off owes 32 h
+// (four 8-hour shifts), and with an afternoon off owes 36 h: he cannot work
+// that Wednesday's FT8, so five shifts on the other six dates.
+func TestTimeOffCountsAContractDayTowardTheWeek(t *testing.T) {
+	a := agent("ann", berlin)
+	a.MinWeekHours = 40
+	in := week()
+	monday := in.Start
+	at := func(d, h int) time.Time { return time.Date(2026, 3, d, h, 0, 0, 0, berlin) }
+	cases := []struct {
+		name   string
+		off    []Span
+		need   float64
+		credit float64
+	}{
+		{"no time off", nil, 40, 0},
+		{"Wednesday off", []Span{{at(25, 0), at(26, 0)}}, 32, 8},
+		{"Wednesday afternoon off", []Span{{at(25, 13), at(25, 17)}}, 36, 4},
+		{"two requests over one afternoon count once", []Span{{at(25, 13), at(25, 16)}, {at(25, 12), at(25, 17)}}, 35, 5},
+		{"a week's leave", []Span{{at(23, 0), at(30, 0)}}, 0, 56},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a.TimeOff = c.off
+			need, _, credit := WeekMinimum(a, monday, in.Start, in.End, 0)
+			assert.InDelta(t, c.need, need, 1e-9)
+			assert.InDelta(t, c.credit, credit, 1e-9)
+		})
+	}
+
+	// Four shifts with Wednesday off keep the week; three do not.
+	a.TimeOff = []Span{{at(25, 0), at(26, 0)}}
+	in.Agents = []Agent{a}
+	for _, d := range []int{23, 24, 26, 27} {
+		in.Shifts = append(in.Shifts, shift("ann", berlin, 2026, 3, d, 8, 0))
+	}
+	assert.Empty(t, Check(in))
+	in.Shifts = in.Shifts[:3]
+	got := Check(in)
+	require.Len(t, got, 1, "%v", got)
+	assert.Equal(t, RuleMinWeekHours, got[0].Rule)
+	assert.Contains(t, got[0].Why, "8.00 h credited for time off")
 }
 
 // TestHeadcountPlansMayReachIntoThePeriod: without WholeShifts a shift from

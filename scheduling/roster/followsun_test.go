@@ -264,6 +264,47 @@ func shiftMinimum(p Problem) float64 {
 	return sum
 }
 
+// topUpCover looks at the roster's top-ups: the shifts that could go
+// without taking any of their agent's weeks below PlanWeekMinimum. It
+// returns how many there are and the least cover any one of them gives
+// that no other shift gives (the under-coverage its removal alone adds, in
+// agent-hours). A top-up that covered nothing would be paid hours the
+// minimums do not explain.
+func topUpCover(tb testing.TB, p Problem, as []Assignment, under float64) (int, float64) {
+	paid := map[string]map[time.Time]int{}
+	agents := map[string]Agent{}
+	for _, a := range p.Agents {
+		agents[a.ID] = a
+		paid[a.ID] = map[time.Time]int{}
+	}
+	monday := func(a Agent, t time.Time) time.Time {
+		l := t.In(a.Location)
+		return time.Date(l.Year(), l.Month(), l.Day()-int((l.Weekday()+6)%7), 0, 0, 0, 0, a.Location)
+	}
+	for _, x := range as {
+		paid[x.Agent][monday(agents[x.Agent], x.Shift.Start)] += x.Shift.PaidMinutes
+	}
+	n, least := 0, math.Inf(1)
+	for i, x := range as {
+		a := agents[x.Agent]
+		m := monday(a, x.Shift.Start)
+		if float64(paid[x.Agent][m]-x.Shift.PaidMinutes)/60 < PlanWeekMinimum(a, m, p.Start, p.End())-1e-9 {
+			continue
+		}
+		rest := append(append([]Assignment(nil), as[:i]...), as[i+1:]...)
+		f, err := MeasureFigures(p, rest)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		n++
+		least = min(least, f.UnderHours-under)
+	}
+	if n == 0 {
+		least = 0
+	}
+	return n, least
+}
+
 // headcountBound is a lower bound on any roster's paid hours that leaves
 // nothing uncovered: every shift serves one queue, so the sum over queues
 // of the headcount LP relaxation's optimum for the queue's requirement
@@ -613,6 +654,9 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	b.ReportMetric(longest, "longest-peak-stretch-min")
 	b.ReportMetric(float64(over), "agents-over-stretch")
 	b.ReportMetric(float64(len(rep.OverStretch)), "shifts-over-stretch")
+	topUps, least := topUpCover(b, p, last, rep.Total.UnderHours)
+	b.ReportMetric(float64(topUps), "top-up-shifts")
+	b.ReportMetric(least, "top-up-least-cover-h")
 	b.Logf("stopped: %s; queues: %+v", rep.Stopped, rep.Queues)
 	why := map[string]int{}
 	for _, n := range rep.OverStretch {

@@ -3,6 +3,7 @@ package roster
 import (
 	"fmt"
 	"math"
+	"sort"
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling"
@@ -317,24 +318,28 @@ func weekStarts(loc *time.Location, start, end time.Time) []time.Time {
 
 // PlanWeekMinimum is the least paid hours a plan over [start, end) must give
 // agent a in his local week starting at monday (00:00 on his clock, so a
-// DST week has 167 or 169 hours): MinWeekHours x d / 7, where d counts the
-// week's local dates that lie wholly inside the period and that approved
-// time off does not touch, but never more than the week's whole minimum
-// (WeekMinimum) less the paid hours of his already published shifts (Booked)
-// that start in the week. A week wholly inside the period without published
-// shifts therefore needs WeekMinimum; a week the period cuts needs its share.
+// DST week has 167 or 169 hours): MinWeekHours x d / 7 less the time off
+// credited on those d dates (TimeOffCredit), where d counts the week's
+// local dates that lie wholly inside the period, but never more than the
+// week's whole minimum (WeekMinimum) less the paid hours of his already
+// published shifts (Booked) that start in the week. A week wholly inside the
+// period without published shifts therefore needs WeekMinimum; a week the
+// period cuts needs its share.
 func PlanWeekMinimum(a Agent, monday, start, end time.Time) float64 {
 	if a.Contract.MinWeekHours == 0 {
 		return 0
 	}
 	d := 0
+	day := ContractDayHours(a.Contract)
+	credit := 0.0
 	for k := 0; k < 7; k++ {
 		from, to := monday.AddDate(0, 0, k), monday.AddDate(0, 0, k+1)
-		if !from.Before(start) && !to.After(end) && !a.OffDuring(from, to) {
+		if !from.Before(start) && !to.After(end) {
 			d++
+			credit += math.Min(day, coveredHours(a.TimeOff, from, to))
 		}
 	}
-	share := a.Contract.MinWeekHours * float64(d) / 7
+	share := a.Contract.MinWeekHours*float64(d)/7 - credit
 	next := monday.AddDate(0, 0, 7)
 	booked := 0.0
 	for _, b := range a.Booked {
@@ -346,20 +351,78 @@ func PlanWeekMinimum(a Agent, monday, start, end time.Time) float64 {
 }
 
 // WeekMinimum is the minimum paid hours an agent's contract asks for in the
-// local week starting at monday: MinWeekHours scaled down by the share of the
-// week's seven local dates that approved time off touches.
+// local week starting at monday: MinWeekHours less the hours approved time
+// off credits (TimeOffCredit), never below zero. A day off is paid as a
+// contract day, so a 40-hour, five-shift week with one day off owes 32 h:
+// four whole 8-hour shifts, not five.
 func WeekMinimum(a Agent, monday time.Time) float64 {
 	if a.Contract.MinWeekHours == 0 {
 		return 0
 	}
-	off := 0
+	return math.Max(0, a.Contract.MinWeekHours-TimeOffCredit(a, monday))
+}
+
+// ContractDayHours is what one day of approved time off counts toward the
+// weekly minimum: MinWeekHours over the contract's shifts a week (five
+// when it sets none, seven at most).
+func ContractDayHours(c calendar.Contract) float64 {
+	n := 5
+	if c.MaxShiftsPerWeek > 0 {
+		n = min(c.MaxShiftsPerWeek, 7)
+	}
+	return c.MinWeekHours / float64(n)
+}
+
+// TimeOffCredit is the hours approved time off counts toward agent a's
+// minimum in the local week starting at monday: for each of the week's
+// seven local dates, the hours time off covers on it, at most a contract
+// day (ContractDayHours). A whole day off credits a contract day; an
+// afternoon off credits its hours.
+func TimeOffCredit(a Agent, monday time.Time) float64 {
+	day := ContractDayHours(a.Contract)
+	credit := 0.0
 	for d := 0; d < 7; d++ {
-		from := monday.AddDate(0, 0, d)
-		if a.OffDuring(from, from.AddDate(0, 0, 1)) {
-			off++
+		from, to := monday.AddDate(0, 0, d), monday.AddDate(0, 0, d+1)
+		credit += math.Min(day, coveredHours(a.TimeOff, from, to))
+	}
+	return credit
+}
+
+// coveredHours is how long the union of spans covers [from, to).
+func coveredHours(spans []Interval, from, to time.Time) float64 {
+	var in []Interval
+	for _, s := range spans {
+		if s.Start.Before(to) && from.Before(s.End) {
+			in = append(in, Interval{Start: laterOf(s.Start, from), End: earlierOf(s.End, to)})
 		}
 	}
-	return a.Contract.MinWeekHours * float64(7-off) / 7
+	sort.Slice(in, func(i, j int) bool { return in[i].Start.Before(in[j].Start) })
+	var total time.Duration
+	var reach time.Time
+	for _, s := range in {
+		if s.Start.Before(reach) {
+			s.Start = reach
+		}
+		if s.End.After(s.Start) {
+			total += s.End.Sub(s.Start)
+			reach = s.End
+		}
+	}
+	return total.Hours()
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlierOf(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // queuePeaks marks each queue's peak intervals on its own clock.

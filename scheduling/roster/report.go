@@ -502,8 +502,8 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 					why += fmt.Sprintf("; out of his availability's reach: a shift fits his windows on %d date(s) of the week in the plan, at most %.2f h under his contract", dates, reach)
 				}
 				out = append(out, calendar.Violation{AgentID: id, Rule: "min_week_hours", Week: m.Format(time.DateOnly),
-					Message: fmt.Sprintf("%s: %.2f paid hours in the plan in the week of %s on his clock (needs %.2f: min_week_hours %g pro rata for the week's dates in the plan, less published shifts)%s",
-						a.ID, float64(paid)/60, m.Format(time.DateOnly), need, a.Contract.MinWeekHours, why)})
+					Message: fmt.Sprintf("%s: %.2f paid hours in the plan in the week of %s on his clock (needs %.2f: min_week_hours %g pro rata for the week's dates in the plan, less time off credited at up to %.2f h a date and published shifts)%s",
+						a.ID, float64(paid)/60, m.Format(time.DateOnly), need, a.Contract.MinWeekHours, ContractDayHours(a.Contract), why)})
 			}
 		}
 		var offs []calendar.TimeOff

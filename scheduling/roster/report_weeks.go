@@ -15,10 +15,14 @@ type AgentWeek struct {
 	Monday string `json:"monday"`
 	// DaysInPlan counts the week's local dates wholly inside the period.
 	DaysInPlan int `json:"days_in_plan"`
-	// WeekMinHours is the contract's minimum for the whole week, scaled
-	// down for approved time off (WeekMinimum); MinHours is what this plan
-	// must give (PlanWeekMinimum): the share of it for the days in the plan
-	// not off, less published shifts already in the week.
+	// TimeOffHours is what approved time off counts toward the week
+	// (TimeOffCredit: a contract day for a day off, its hours for part of
+	// one).
+	TimeOffHours float64 `json:"time_off_hours"`
+	// WeekMinHours is the contract's minimum for the whole week less
+	// TimeOffHours (WeekMinimum); MinHours is what this plan must give
+	// (PlanWeekMinimum): the share of the minimum for the days in the plan
+	// less the time off on them, less published shifts already in the week.
 	WeekMinHours float64 `json:"week_min_hours"`
 	MinHours     float64 `json:"min_hours"`
 	// PublishedHours are the paid hours of his already published shifts
@@ -35,6 +39,9 @@ func agentWeeks(a Agent, own []calendar.Shift, start, end time.Time) []AgentWeek
 	for _, m := range weekStarts(a.Location, start, end) {
 		next := m.AddDate(0, 0, 7)
 		w := AgentWeek{Monday: m.Format(time.DateOnly), WeekMinHours: WeekMinimum(a, m), MinHours: PlanWeekMinimum(a, m, start, end)}
+		if a.Contract.MinWeekHours > 0 {
+			w.TimeOffHours = TimeOffCredit(a, m)
+		}
 		for k := 0; k < 7; k++ {
 			if from, to := m.AddDate(0, 0, k), m.AddDate(0, 0, k+1); !from.Before(start) && !to.After(end) {
 				w.DaysInPlan++

@@ -291,26 +291,30 @@ func TestBenchmarkInstanceSmall(t *testing.T) {
 	assert.Equal(t, rep.Total, again.Total, "the report is a function of the assignments")
 }
 
-func TestWeekMinimumShrinksWithTimeOffDays(t *testing.T) {
+func TestWeekMinimumCreditsTimeOffAtAContractDay(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	monday := time.Date(2026, 3, 23, 0, 0, 0, 0, berlin) // the week of the spring change
 	day := func(d, h int) time.Time { return time.Date(2026, 3, d, h, 0, 0, 0, berlin) }
 	cases := []struct {
-		name string
-		off  []Interval
-		want float64
+		name   string
+		shifts int // max_shifts_per_week; 0 counts five
+		off    []Interval
+		want   float64
 	}{
-		{"no time off", nil, 30},
-		{"one whole day", []Interval{{day(25, 0), day(26, 0)}}, 30 * 6.0 / 7},
-		{"an afternoon touches one date", []Interval{{day(25, 13), day(25, 17)}}, 30 * 6.0 / 7},
-		{"overnight touches two dates", []Interval{{day(25, 22), day(26, 2)}}, 30 * 5.0 / 7},
-		{"the 23-hour Sunday", []Interval{{day(29, 0), day(30, 0)}}, 30 * 6.0 / 7},
-		{"the week before", []Interval{{day(16, 0), day(23, 0)}}, 30},
-		{"the whole week", []Interval{{day(20, 0), day(31, 0)}}, 0},
+		{"no time off", 0, nil, 30},
+		{"one whole day credits a contract day (30 h / 5)", 0, []Interval{{day(25, 0), day(26, 0)}}, 24},
+		{"four shifts a week make a contract day 7.5 h", 4, []Interval{{day(25, 0), day(26, 0)}}, 22.5},
+		{"an afternoon credits its four hours", 0, []Interval{{day(25, 13), day(25, 17)}}, 26},
+		{"overlapping requests count their hours once", 0, []Interval{{day(25, 13), day(25, 16)}, {day(25, 14), day(25, 17)}}, 26},
+		{"overnight credits two hours on each date", 0, []Interval{{day(25, 22), day(26, 2)}}, 26},
+		{"the 23-hour Sunday credits a contract day", 0, []Interval{{day(29, 0), day(30, 0)}}, 24},
+		{"the week before credits nothing", 0, []Interval{{day(16, 0), day(23, 0)}}, 30},
+		{"five days off leave nothing to work", 0, []Interval{{day(23, 0), day(28, 0)}}, 0},
+		{"the whole week", 0, []Interval{{day(20, 0), day(31, 0)}}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := Agent{Location: berlin, Contract: calendar.Contract{MinWeekHours: 30}, TimeOff: c.off}
+			a := Agent{Location: berlin, Contract: calendar.Contract{MinWeekHours: 30, MaxShiftsPerWeek: c.shifts}, TimeOff: c.off}
 			assert.InDelta(t, c.want, WeekMinimum(a, monday), 1e-9)
 		})
 	}

@@ -59,9 +59,11 @@ func (s *Service) RuleWarningsAmong(ctx context.Context, planID int64, start, en
 	if err != nil {
 		return nil, err
 	}
+	// Time off a week either side: it counts toward the weeks the period
+	// cuts (plancheck.WeekMinimum).
 	var off []calendar.TimeOff
 	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
-		batch, total, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: ids, Status: calendar.TimeOffApproved, From: start, To: end, Page: page})
+		batch, total, err := s.store.FindTimeOff(ctx, store.TimeOffFilter{AgentIDs: ids, Status: calendar.TimeOffApproved, From: start.AddDate(0, 0, -7), To: end.AddDate(0, 0, 7), Page: page})
 		if err != nil {
 			return nil, err
 		}
