@@ -612,6 +612,8 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	if err := setWeights(&p.Weights, os.Getenv("PEAKWISE_FOLLOWSUN_WEIGHTS")); err != nil {
 		b.Fatalf("PEAKWISE_FOLLOWSUN_WEIGHTS: %v", err)
 	}
+	skipFairnessPolish = os.Getenv("PEAKWISE_FOLLOWSUN_POLISH") == "0"
+	defer func() { skipFairnessPolish = false }()
 	var rep Report
 	var last []Assignment
 	for i := 0; i < b.N; i++ {
@@ -644,6 +646,14 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	b.ReportMetric(rep.PeakShareGini, "peak-share-gini")
 	b.ReportMetric(rep.WeekendShareGini, "weekend-share-gini")
 	b.ReportMetric(rep.NightShareGini, "night-share-gini")
+	met, with := 0.0, 0
+	for _, a := range rep.Agents {
+		if a.Shifts > 0 {
+			met += a.PreferenceSatisfaction
+			with++
+		}
+	}
+	b.ReportMetric(100*met/float64(max(with, 1)), "preferences-met-%")
 	longest, over := 0.0, 0
 	for _, a := range rep.Agents {
 		longest = max(longest, a.LongestPeakStretchMin)

@@ -4,6 +4,10 @@ import (
 	"context"
 	"math"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/peakwise/peakwise/scheduling/plancheck"
 )
 
 // TestBreakDeltaIsTheObjectivesChange checks the stretch relief's shortcut
@@ -41,4 +45,54 @@ func TestBreakDeltaIsTheObjectivesChange(t *testing.T) {
 	if checked < 100 {
 		t.Fatalf("only %d placements checked", checked)
 	}
+}
+
+// TestFairnessPolishKeepsCoverAndPaidHours: the fairness polish never adds
+// under-coverage or paid time, never raises the objective it descends
+// (fairness priced fairnessPolishFactor times higher), puts the price back,
+// and breaks no rule the roster kept.
+func TestFairnessPolishKeepsCoverAndPaidHours(t *testing.T) {
+	boosted := func(s *solver) float64 {
+		keep := s.p.Weights
+		s.p.Weights.Fairness *= fairnessPolishFactor
+		for ai := range s.agents {
+			s.refreshSoft(ai)
+		}
+		o := s.obj()
+		s.p.Weights = keep
+		for ai := range s.agents {
+			s.refreshSoft(ai)
+		}
+		return o
+	}
+	breaches := func(p Problem, s *solver) map[string]bool {
+		out := map[string]bool{}
+		for _, b := range plancheck.Check(plancheckInput(p, s.assignments())) {
+			out[b.Rule+" "+b.Agent] = true
+		}
+		return out
+	}
+	improved := 0
+	for seed := uint64(1); seed <= 20; seed++ {
+		p := randomMultiZone(t, seed)
+		p.defaults()
+		p.Agents = p.eligible()
+		s := newSolver(&p)
+		s.greedy(t.Context())
+		s.placeAllBreaks()
+		s.fillMinimums()
+		under, paid, obj, before := s.sumUnder, s.paidTotal, boosted(s), breaches(p, s)
+		s.polishFairness(t.Context())
+		if boosted(s) < obj-1e-6 {
+			improved++
+		}
+		assert.LessOrEqual(t, s.sumUnder, under+1e-9, "seed %d: under-coverage", seed)
+		assert.LessOrEqual(t, s.paidTotal, paid, "seed %d: paid minutes", seed)
+		assert.LessOrEqual(t, boosted(s), obj+1e-6, "seed %d: the polish's objective", seed)
+		assert.Equal(t, DefaultWeights().Fairness, s.p.Weights.Fairness, "seed %d: the price is put back", seed)
+		for b := range breaches(p, s) {
+			assert.True(t, before[b], "seed %d: a new breach %s", seed, b)
+		}
+	}
+	assert.Positive(t, improved, "the polish found nothing to improve on any seed")
 }
