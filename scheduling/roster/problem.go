@@ -393,7 +393,13 @@ func coveredHours(spans []Interval, from, to time.Time) float64 {
 	var in []Interval
 	for _, s := range spans {
 		if s.Start.Before(to) && from.Before(s.End) {
-			in = append(in, Interval{Start: laterOf(s.Start, from), End: earlierOf(s.End, to)})
+			if s.Start.Before(from) {
+				s.Start = from
+			}
+			if s.End.After(to) {
+				s.End = to
+			}
+			in = append(in, s)
 		}
 	}
 	sort.Slice(in, func(i, j int) bool { return in[i].Start.Before(in[j].Start) })
@@ -409,20 +415,6 @@ func coveredHours(spans []Interval, from, to time.Time) float64 {
 		}
 	}
 	return total.Hours()
-}
-
-func laterOf(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earlierOf(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
 
 // queuePeaks marks each queue's peak intervals on its own clock.
