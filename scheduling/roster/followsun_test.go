@@ -646,21 +646,18 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	b.ReportMetric(rep.PeakShareGini, "peak-share-gini")
 	b.ReportMetric(rep.WeekendShareGini, "weekend-share-gini")
 	b.ReportMetric(rep.NightShareGini, "night-share-gini")
-	met, with := 0.0, 0
+	longest, over, met, with := 0.0, 0, 0.0, 0
 	for _, a := range rep.Agents {
+		longest = max(longest, a.LongestPeakStretchMin)
+		if a.LongestPeakStretchMin > 120 {
+			over++
+		}
 		if a.Shifts > 0 {
 			met += a.PreferenceSatisfaction
 			with++
 		}
 	}
 	b.ReportMetric(100*met/float64(max(with, 1)), "preferences-met-%")
-	longest, over := 0.0, 0
-	for _, a := range rep.Agents {
-		longest = max(longest, a.LongestPeakStretchMin)
-		if a.LongestPeakStretchMin > 120 {
-			over++
-		}
-	}
 	b.ReportMetric(longest, "longest-peak-stretch-min")
 	b.ReportMetric(float64(over), "agents-over-stretch")
 	b.ReportMetric(float64(len(rep.OverStretch)), "shifts-over-stretch")

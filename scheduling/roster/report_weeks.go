@@ -38,10 +38,8 @@ func agentWeeks(a Agent, own []calendar.Shift, start, end time.Time) []AgentWeek
 	var out []AgentWeek
 	for _, m := range weekStarts(a.Location, start, end) {
 		next := m.AddDate(0, 0, 7)
-		w := AgentWeek{Monday: m.Format(time.DateOnly), WeekMinHours: WeekMinimum(a, m), MinHours: PlanWeekMinimum(a, m, start, end)}
-		if a.Contract.MinWeekHours > 0 {
-			w.TimeOffHours = TimeOffCredit(a, m)
-		}
+		w := AgentWeek{Monday: m.Format(time.DateOnly), TimeOffHours: TimeOffCredit(a, m), WeekMinHours: WeekMinimum(a, m),
+			MinHours: PlanWeekMinimum(a, m, start, end)}
 		for k := 0; k < 7; k++ {
 			if from, to := m.AddDate(0, 0, k), m.AddDate(0, 0, k+1); !from.Before(start) && !to.After(end) {
 				w.DaysInPlan++
