@@ -41,8 +41,8 @@ func postForm(c *http.Client, u string, form url.Values) hit {
 // TestRaceTemplateSetEditorSaves saves one shift template set by a burst
 // of the editor's forms opened on the version read (each with its own
 // description), some on the version before it: exactly one save wins per
-// round, the set moves up one version, and it holds the winner's
-// description, nothing of the others'. (Template sets are not audited.)
+// round, the set moves up one version, it holds the winner's description,
+// nothing of the others', and each win is audited once.
 func TestRaceTemplateSetEditorSaves(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -89,6 +89,7 @@ func TestRaceTemplateSetEditorSaves(t *testing.T) {
 			assert.Equal(t, fmt.Sprintf("race %d-%d", r, won), set.Description, "round %d: the winner's save is stored whole", r)
 			assert.Equal(t, "Early shifts", set.Name)
 			assert.Len(t, set.Templates.Templates, 1, "round %d: no template lost or doubled", r)
+			assert.Equal(t, map[string]int{"create": 1, "update": r + 1}, auditActions(t, st, "template_set", set.ID), "round %d: one audit event per win", r)
 		}
 	})
 }

@@ -210,7 +210,7 @@ func TestWebAdminKeepsTheOrganisationsRecords(t *testing.T) {
 
 // TestWebAdminConcurrentEditsOfOneVersion: a burst of edits sent from the
 // same version of a queue saves exactly one; the others are told the queue
-// changed, and nothing is lost or mixed.
+// changed, nothing is lost or mixed, and the one save is audited once.
 func TestWebAdminConcurrentEditsOfOneVersion(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w := newWorld(t, st)
@@ -245,5 +245,6 @@ func TestWebAdminConcurrentEditsOfOneVersion(t *testing.T) {
 		assert.Equal(t, q.Version+1, got.Version)
 		assert.GreaterOrEqual(t, got.DefaultAHTSec, 200)
 		assert.Less(t, got.DefaultAHTSec, 200+n)
+		assert.Equal(t, map[string]int{"update": 1}, auditActions(t, st, "queue", q.ID), "the winner alone is audited")
 	})
 }

@@ -15,15 +15,16 @@ import (
 // crud describes a resource with the five standard endpoints. The handlers
 // below do authorization, decoding and optimistic concurrency once for every
 // such resource; create and update are use cases that check the record's
-// rules themselves (an Invalid error names the fields).
+// rules themselves (an Invalid error names the fields), and create, update
+// and del audit the change as the act of the principal they are given.
 type crud[T any] struct {
 	res    auth.Resource
 	what   string // singular name for messages and docs
 	find   func(ctx context.Context, id int64) (T, error)
 	list   func(ctx context.Context, p auth.Principal, page store.Page) ([]T, int, error)
-	create func(ctx context.Context, v T) (T, error)
-	update func(ctx context.Context, v T) (T, error)
-	del    func(ctx context.Context, id int64) error
+	create func(ctx context.Context, p auth.Principal, v T) (T, error)
+	update func(ctx context.Context, p auth.Principal, v T) (T, error)
+	del    func(ctx context.Context, p auth.Principal, id int64) error
 	// owner says whose a record is; nil for shared reference data.
 	owner func(v T) auth.Owner
 	// meta points at the record's id and version fields.
@@ -111,7 +112,7 @@ func (r crud[T]) handleCreate(c echo.Context) error {
 	if err := p.AllowObject(r.res, auth.Create, r.ownerOf(v)); err != nil {
 		return err
 	}
-	out, err := r.create(c.Request().Context(), v)
+	out, err := r.create(c.Request().Context(), p, v)
 	if err != nil {
 		return err
 	}
@@ -143,7 +144,7 @@ func (r crud[T]) handleUpdate(c echo.Context) error {
 	if err := p.AllowObject(r.res, auth.Update, r.ownerOf(v)); err != nil {
 		return err // e.g. a supervisor moving an agent to a team they do not supervise
 	}
-	out, err := r.update(c.Request().Context(), v)
+	out, err := r.update(c.Request().Context(), p, v)
 	if err != nil {
 		return err
 	}
@@ -158,7 +159,7 @@ func (r crud[T]) handleDelete(c echo.Context) error {
 		return err
 	}
 	id, _ := r.meta(&v)
-	if err := r.del(c.Request().Context(), *id); err != nil {
+	if err := r.del(c.Request().Context(), httpx.Principal(c), *id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

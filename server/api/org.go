@@ -24,13 +24,13 @@ func (s *API) findUserBody(ctx context.Context, id int64) (userBody, error) {
 	return userBody{User: u}, err
 }
 
-func (s *API) createUser(ctx context.Context, u userBody) (userBody, error) {
-	out, err := s.svc.CreateUser(ctx, service.UserInput(u))
+func (s *API) createUser(ctx context.Context, p auth.Principal, u userBody) (userBody, error) {
+	out, err := s.svc.CreateUser(ctx, p, service.UserInput(u))
 	return userBody{User: out}, err
 }
 
-func (s *API) updateUser(ctx context.Context, u userBody) (userBody, error) {
-	out, err := s.svc.UpdateUser(ctx, service.UserInput(u))
+func (s *API) updateUser(ctx context.Context, p auth.Principal, u userBody) (userBody, error) {
+	out, err := s.svc.UpdateUser(ctx, p, service.UserInput(u))
 	return userBody{User: out}, err
 }
 

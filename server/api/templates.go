@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/server/auth"
+	"github.com/peakwise/peakwise/server/httpx"
 	"github.com/peakwise/peakwise/server/store"
 )
 
@@ -39,6 +40,6 @@ func replaceTemplateSet(c echo.Context, r crud[store.TemplateSet]) error {
 		return err
 	}
 	v.ID, v.Version = cur.ID, expected
-	out, err := r.update(c.Request().Context(), v)
+	out, err := r.update(c.Request().Context(), httpx.Principal(c), v)
 	return sendTagged(c, http.StatusOK, out.Version, out, err)
 }

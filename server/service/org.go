@@ -90,13 +90,14 @@ func (s *Service) validateSpecialDay(ctx context.Context, d org.SpecialDay) erro
 	return nil
 }
 
-// CreateTeam checks and adds a team; the caller has checked the principal
-// may. Returns Invalid naming the bad fields, Conflict for a duplicate.
-func (s *Service) CreateTeam(ctx context.Context, t org.Team) (org.Team, error) {
+// CreateTeam checks and adds a team, audited as p's act; the caller has
+// checked p may. Returns Invalid naming the bad fields, Conflict for a
+// duplicate.
+func (s *Service) CreateTeam(ctx context.Context, p auth.Principal, t org.Team) (org.Team, error) {
 	if err := s.validateTeam(ctx, t); err != nil {
 		return org.Team{}, err
 	}
-	return s.store.CreateTeam(ctx, t)
+	return teamTrail.createBy(ctx, s.store, p, t)
 }
 
 // FindAgentByID reads through the store; the caller has checked the principal may.
@@ -154,14 +155,14 @@ func (s *Service) FindUsers(ctx context.Context, f store.UserFilter) ([]org.User
 	return s.store.FindUsers(ctx, f)
 }
 
-// UpdateTeam checks and changes a team at its version; the caller has
-// checked the principal may. Returns Invalid naming the bad fields,
+// UpdateTeam checks and changes a team at its version, audited as p's act;
+// the caller has checked p may. Returns Invalid naming the bad fields,
 // NotFound, Conflict for a stale version or a duplicate.
-func (s *Service) UpdateTeam(ctx context.Context, t org.Team) (org.Team, error) {
+func (s *Service) UpdateTeam(ctx context.Context, p auth.Principal, t org.Team) (org.Team, error) {
 	if err := s.validateTeam(ctx, t); err != nil {
 		return org.Team{}, err
 	}
-	return s.store.UpdateTeam(ctx, t)
+	return teamTrail.updateBy(ctx, s.store, p, t)
 }
 
 // UserInput is a user as an admin writes it: a password may be given on create.
@@ -187,9 +188,10 @@ func (s *Service) FindUser(ctx context.Context, id int64) (org.User, error) {
 }
 
 // CreateUser checks and adds a user, hashing the password when one is
-// given. Returns Invalid naming the bad fields (a weak password among
-// them), Conflict for a duplicate email.
-func (s *Service) CreateUser(ctx context.Context, u UserInput) (org.User, error) {
+// given, audited as p's act (the snapshot holds no password or hash).
+// Returns Invalid naming the bad fields (a weak password among them),
+// Conflict for a duplicate email.
+func (s *Service) CreateUser(ctx context.Context, p auth.Principal, u UserInput) (org.User, error) {
 	if err := u.Validate(); err != nil {
 		return org.User{}, err
 	}
@@ -200,13 +202,14 @@ func (s *Service) CreateUser(ctx context.Context, u UserInput) (org.User, error)
 			return org.User{}, err
 		}
 	}
-	return s.store.CreateUser(ctx, u.User, hash)
+	return userTrail(hash).createBy(ctx, s.store, p, u.User)
 }
 
-// UpdateUser checks and changes a user at its version; passwords change
-// only through SetPassword. Returns Invalid naming the bad fields (or the
-// password), NotFound, Conflict for a stale version or a duplicate email.
-func (s *Service) UpdateUser(ctx context.Context, u UserInput) (org.User, error) {
+// UpdateUser checks and changes a user at its version, audited as p's act;
+// passwords change only through SetPassword. Returns Invalid naming the bad
+// fields (or the password), NotFound, Conflict for a stale version or a
+// duplicate email.
+func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, u UserInput) (org.User, error) {
 	if err := u.Validate(); err != nil {
 		return org.User{}, err
 	}
@@ -214,5 +217,5 @@ func (s *Service) UpdateUser(ctx context.Context, u UserInput) (org.User, error)
 		return org.User{}, &fault.Error{Code: fault.Invalid, Message: "passwords are changed through PUT /api/v1/users/{id}/password",
 			Fields: map[string]string{"password": "cannot be changed here"}}
 	}
-	return s.store.UpdateUser(ctx, u.User)
+	return userTrail("").updateBy(ctx, s.store, p, u.User)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/store"
 )
@@ -34,28 +35,28 @@ func (s *Service) FindTemplateSetByID(ctx context.Context, id int64) (store.Temp
 	return s.store.FindTemplateSetByID(ctx, id)
 }
 
-// CreateTemplateSet checks the set (ValidateTemplateSet) and stores it; the
-// caller has checked the principal may. Returns Invalid naming the bad
-// fields, Conflict for a duplicate name.
-func (s *Service) CreateTemplateSet(ctx context.Context, ts store.TemplateSet) (store.TemplateSet, error) {
+// CreateTemplateSet checks the set (ValidateTemplateSet) and stores it,
+// audited as p's act; the caller has checked p may. Returns Invalid naming
+// the bad fields, Conflict for a duplicate name.
+func (s *Service) CreateTemplateSet(ctx context.Context, p auth.Principal, ts store.TemplateSet) (store.TemplateSet, error) {
 	if err := ValidateTemplateSet(ts); err != nil {
 		return store.TemplateSet{}, err
 	}
-	return s.store.CreateTemplateSet(ctx, ts)
+	return templateSetTrail.createBy(ctx, s.store, p, ts)
 }
 
 // UpdateTemplateSet checks the set (ValidateTemplateSet) and replaces it at
-// its version; the caller has checked the principal may. Returns Invalid
-// naming the bad fields, NotFound, Conflict for a stale version or a
+// its version, audited as p's act; the caller has checked p may. Returns
+// Invalid naming the bad fields, NotFound, Conflict for a stale version or a
 // duplicate name.
-func (s *Service) UpdateTemplateSet(ctx context.Context, ts store.TemplateSet) (store.TemplateSet, error) {
+func (s *Service) UpdateTemplateSet(ctx context.Context, p auth.Principal, ts store.TemplateSet) (store.TemplateSet, error) {
 	if err := ValidateTemplateSet(ts); err != nil {
 		return store.TemplateSet{}, err
 	}
-	return s.store.UpdateTemplateSet(ctx, ts)
+	return templateSetTrail.updateBy(ctx, s.store, p, ts)
 }
 
-// DeleteTemplateSet removes the set. Returns NotFound.
-func (s *Service) DeleteTemplateSet(ctx context.Context, id int64) error {
-	return s.store.DeleteTemplateSet(ctx, id)
+// DeleteTemplateSet removes the set, audited as p's act. Returns NotFound.
+func (s *Service) DeleteTemplateSet(ctx context.Context, p auth.Principal, id int64) error {
+	return templateSetTrail.deleteBy(ctx, s.store, p, id)
 }

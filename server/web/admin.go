@@ -76,13 +76,14 @@ func (f newUserForm) Validate() error {
 
 // webCreateUser handles the "POST /admin/users" route.
 func (s *Handler) webCreateUser(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Users, auth.Create); err != nil {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.Users, auth.Create); err != nil {
 		return err
 	}
 	form := parseNewUserForm(c)
 	err := form.Validate()
 	if err == nil {
-		_, err = s.svc.CreateUser(c.Request().Context(), form.user())
+		_, err = s.svc.CreateUser(c.Request().Context(), p, form.user())
 	}
 	if err != nil {
 		var fe *fault.Error

@@ -89,20 +89,21 @@ type recordUseCases interface {
 	// load reads the record as its form shows it, and its name.
 	load(ctx context.Context, id int64) (recordForm, string, error)
 	// create writes the record of a form that passed its Validate and
-	// returns its name; the use case checks the record's rules.
-	create(ctx context.Context, f recordForm) (string, error)
+	// returns its name; the use case checks the record's rules and audits
+	// the change as p's act, as update and del do.
+	create(ctx context.Context, p auth.Principal, f recordForm) (string, error)
 	// update writes f over record id at f's version; current is the
 	// record as load read it, at that version.
-	update(ctx context.Context, id int64, current, f recordForm) (string, error)
-	del(ctx context.Context, id int64) error
+	update(ctx context.Context, p auth.Principal, id int64, current, f recordForm) (string, error)
+	del(ctx context.Context, p auth.Principal, id int64) error
 }
 
 // recordCases adapts the use cases of records of type T, edited through a
 // form F, to the generic pages.
 type recordCases[T any, F recordForm] struct {
 	find        func(ctx context.Context, id int64) (T, error)
-	add, change func(ctx context.Context, v T) (T, error) // the create and update use cases
-	remove      func(ctx context.Context, id int64) error
+	add, change func(ctx context.Context, p auth.Principal, v T) (T, error) // the create and update use cases
+	remove      func(ctx context.Context, p auth.Principal, id int64) error
 	formOf      func(v T) F // the record as its form shows it
 	value       func(f F) T // the form's record, after its Validate
 	meta        func(v *T) (id *int64, version *int)
@@ -117,23 +118,25 @@ func (r recordCases[T, F]) load(ctx context.Context, id int64) (recordForm, stri
 	return r.formOf(v), r.name(v), err
 }
 
-func (r recordCases[T, F]) create(ctx context.Context, f recordForm) (string, error) {
-	v, err := r.add(ctx, r.value(f.(F)))
+func (r recordCases[T, F]) create(ctx context.Context, p auth.Principal, f recordForm) (string, error) {
+	v, err := r.add(ctx, p, r.value(f.(F)))
 	return r.name(v), err
 }
 
-func (r recordCases[T, F]) update(ctx context.Context, id int64, current, f recordForm) (string, error) {
+func (r recordCases[T, F]) update(ctx context.Context, p auth.Principal, id int64, current, f recordForm) (string, error) {
 	v := r.value(f.(F))
 	if r.keep != nil {
 		r.keep(current.(F), &v)
 	}
 	vid, version := r.meta(&v)
 	*vid, *version = id, f.version()
-	v, err := r.change(ctx, v)
+	v, err := r.change(ctx, p, v)
 	return r.name(v), err
 }
 
-func (r recordCases[T, F]) del(ctx context.Context, id int64) error { return r.remove(ctx, id) }
+func (r recordCases[T, F]) del(ctx context.Context, p auth.Principal, id int64) error {
+	return r.remove(ctx, p, id)
+}
 
 func (s *Handler) recordOptions(ctx context.Context) (recordOptions, error) {
 	chs, _, err := s.svc.FindChannels(ctx, pageAll)
@@ -256,7 +259,7 @@ func (s *Handler) webCreateRecord(k recordKind) echo.HandlerFunc {
 		err := form.Validate()
 		var name string
 		if err == nil {
-			name, err = k.records.create(c.Request().Context(), form)
+			name, err = k.records.create(c.Request().Context(), httpx.Principal(c), form)
 		}
 		if err != nil {
 			pg := s.newPage(c, k.plural)
@@ -314,7 +317,7 @@ func (s *Handler) webUpdateRecord(k recordKind) echo.HandlerFunc {
 		err = form.Validate()
 		if err == nil {
 			var saved string
-			if saved, err = k.records.update(ctx, id, current, form); err == nil {
+			if saved, err = k.records.update(ctx, httpx.Principal(c), id, current, form); err == nil {
 				name = saved
 			}
 		}
@@ -349,7 +352,7 @@ func (s *Handler) webDeleteRecord(k recordKind) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := k.records.del(ctx, id); err != nil {
+		if err := k.records.del(ctx, httpx.Principal(c), id); err != nil {
 			if !fault.Is(err, fault.Conflict) {
 				return err
 			}

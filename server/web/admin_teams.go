@@ -35,12 +35,13 @@ func parseTeamForm(c echo.Context) teamForm {
 
 // webCreateTeam handles the "POST /admin/teams" route.
 func (s *Handler) webCreateTeam(c echo.Context) error {
-	if err := httpx.Principal(c).Allow(auth.Teams, auth.Create); err != nil {
+	p := httpx.Principal(c)
+	if err := p.Allow(auth.Teams, auth.Create); err != nil {
 		return err
 	}
 	form := parseTeamForm(c)
 	t := org.Team{Name: form.Name, SiteID: form.SiteID, SupervisorID: form.SupervisorID}
-	if _, err := s.svc.CreateTeam(c.Request().Context(), t); err != nil {
+	if _, err := s.svc.CreateTeam(c.Request().Context(), p, t); err != nil {
 		return s.adminFault(c, err)
 	}
 	return adminDone(c, "Team "+t.Name+" added.")
@@ -62,7 +63,7 @@ func (s *Handler) webUpdateTeam(c echo.Context) error {
 		return s.adminFault(c, fault.Errorf(fault.Conflict, "team %s was changed by someone else; reload and retry", t.Name))
 	}
 	t.SupervisorID = form.SupervisorID
-	if _, err := s.svc.UpdateTeam(ctx, t); err != nil {
+	if _, err := s.svc.UpdateTeam(ctx, httpx.Principal(c), t); err != nil {
 		return s.adminFault(c, err)
 	}
 	return adminDone(c, "Team "+t.Name+" saved.")

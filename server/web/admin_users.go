@@ -70,7 +70,7 @@ func (s *Handler) webUpdateUser(c echo.Context) error {
 	if id == p.User.ID && (u.Disabled || u.Role != org.RoleAdmin) {
 		return s.adminFault(c, &fault.Error{Code: fault.Invalid, Message: "you cannot lock yourself out", Fields: map[string]string{"role": "keep your own account an active admin"}})
 	}
-	if _, err := s.svc.UpdateUser(ctx, service.UserInput{User: u}); err != nil {
+	if _, err := s.svc.UpdateUser(ctx, p, service.UserInput{User: u}); err != nil {
 		return s.adminFault(c, err)
 	}
 	return adminDone(c, "Saved "+u.Email+".")

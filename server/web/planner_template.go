@@ -325,12 +325,12 @@ func (s *Handler) webSaveTemplateSet(c echo.Context) error {
 	if c.Param("id") != "new" {
 		action = auth.Update
 	}
-	if _, err := plannerMay(c, auth.ShiftTemplates, action); err != nil {
+	p, err := plannerMay(c, auth.ShiftTemplates, action)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
 	f := parseTemplateSetForm(c)
-	var err error
 	if action == auth.Update {
 		if f.ID, err = httpx.IDParam(c); err != nil {
 			return err
@@ -387,7 +387,7 @@ func (s *Handler) webSaveTemplateSet(c echo.Context) error {
 	}
 	var out service.TemplateSet
 	if action == auth.Create {
-		out, err = s.svc.CreateTemplateSet(ctx, ts)
+		out, err = s.svc.CreateTemplateSet(ctx, p, ts)
 	} else {
 		cur, ferr := s.svc.FindTemplateSetByID(ctx, f.ID)
 		if ferr != nil {
@@ -398,7 +398,7 @@ func (s *Handler) webSaveTemplateSet(c echo.Context) error {
 				"The form now shows their version; make your change again and save.", cur.Version)
 			return s.renderTemplateSet(c, http.StatusConflict, pg, formFromTemplates(cur))
 		}
-		out, err = s.svc.UpdateTemplateSet(ctx, ts)
+		out, err = s.svc.UpdateTemplateSet(ctx, p, ts)
 	}
 	if err != nil {
 		if webFault(&pg, err, nil) {

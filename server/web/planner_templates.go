@@ -31,7 +31,7 @@ func (s *Handler) webTemplateSets(c echo.Context) error {
 // webDeleteTemplateSet handles the "POST /planner/templates/:id/delete"
 // action; drafts generated from the set keep their shifts.
 func (s *Handler) webDeleteTemplateSet(c echo.Context) error {
-	_, id, err := plannerRecord(c, auth.ShiftTemplates, auth.Delete)
+	p, id, err := plannerRecord(c, auth.ShiftTemplates, auth.Delete)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (s *Handler) webDeleteTemplateSet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.DeleteTemplateSet(ctx, id); err != nil {
+	if err := s.svc.DeleteTemplateSet(ctx, p, id); err != nil {
 		return err
 	}
 	msg := fmt.Sprintf("Deleted the template set %s.", ts.Name)
