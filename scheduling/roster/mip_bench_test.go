@@ -426,4 +426,3 @@ func sortedKeys[V any](m map[int]V) []int {
 	slices.Sort(ks)
 	return ks
 }
-
