@@ -33,11 +33,14 @@ import (
 // fairness and preferences are left out: the bound holds for the cheapest
 // roster and so for the kind one.
 //
-// HiGHS (the npm package "highs", HiGHS compiled to WebAssembly, run with
-// Node.js by ../testdata/highs_solve.cjs) is benchmark tooling, not a
-// Peakwise dependency; the benchmark skips without it.
+// The MIP solvers are benchmark tooling, not Peakwise dependencies; the
+// benchmark skips without the one chosen.
 //
-//   - PEAKWISE_HIGHS_DIR: a directory where npm install highs@1.15.3 ran.
+//   - PEAKWISE_MIP: highs (default: the npm package "highs", HiGHS compiled
+//     to WebAssembly, run with Node.js by ../testdata/highs_solve.cjs, in
+//     the directory PEAKWISE_HIGHS_DIR names, where npm install
+//     highs@1.15.3 ran) or cbc (apt-get install coinor-cbc;
+//     PEAKWISE_CBC_THREADS threads, default 1).
 //   - PEAKWISE_FOLLOWSUN_SEED, PEAKWISE_FOLLOWSUN_LOAD: the week, as in
 //     BenchmarkRosterFollowSun (load 0.8 by default here).
 //   - PEAKWISE_MIP_AGENTS (default 120): a smaller center of the same shape,
@@ -52,10 +55,33 @@ import (
 //   - PEAKWISE_MIP_SECONDS (default 600): HiGHS's time limit.
 //   - PEAKWISE_MIP_KEEP names a file to keep the program in.
 func BenchmarkRosterFollowSunMIP(b *testing.B) {
-	node, err := exec.LookPath("node")
-	dir := os.Getenv("PEAKWISE_HIGHS_DIR")
-	if err != nil || dir == "" {
-		b.Skip("needs node and PEAKWISE_HIGHS_DIR, a directory where npm install highs@1.15.3 ran")
+	var command func(lp string, seconds float64) *exec.Cmd
+	switch solver := os.Getenv("PEAKWISE_MIP"); solver {
+	case "highs", "":
+		node, err := exec.LookPath("node")
+		dir := os.Getenv("PEAKWISE_HIGHS_DIR")
+		if err != nil || dir == "" {
+			b.Skip("needs node and PEAKWISE_HIGHS_DIR, a directory where npm install highs@1.15.3 ran (or PEAKWISE_MIP=cbc)")
+		}
+		runner, err := filepath.Abs("../testdata/highs_solve.cjs")
+		if err != nil {
+			b.Fatal(err)
+		}
+		command = func(lp string, seconds float64) *exec.Cmd {
+			cmd := exec.Command(node, runner, lp, strconv.FormatFloat(seconds, 'f', -1, 64))
+			cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
+			return cmd
+		}
+	case "cbc":
+		cbc, err := exec.LookPath("cbc")
+		if err != nil {
+			b.Skip("cbc not installed (apt-get install coinor-cbc)")
+		}
+		command = func(lp string, seconds float64) *exec.Cmd {
+			return exec.Command(cbc, lp, "threads", strconv.Itoa(int(envFloat(b, "PEAKWISE_CBC_THREADS", 1))), "sec", strconv.FormatFloat(seconds, 'f', -1, 64), "solve", "quit")
+		}
+	default:
+		b.Fatalf("PEAKWISE_MIP %q: want highs or cbc", solver)
 	}
 	seed := uint64(envFloat(b, "PEAKWISE_FOLLOWSUN_SEED", 1))
 	load := envFloat(b, "PEAKWISE_FOLLOWSUN_LOAD", 0.8)
@@ -86,17 +112,11 @@ func BenchmarkRosterFollowSunMIP(b *testing.B) {
 	if err := os.WriteFile(path, prog, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	runner, err := filepath.Abs("../testdata/highs_solve.cjs")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := exec.Command(node, runner, path, strconv.FormatFloat(seconds, 'f', -1, 64))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
 	b.ResetTimer()
-	out, err := cmd.CombinedOutput()
+	out, err := command(path, seconds).CombinedOutput()
 	b.StopTimer()
 	if err != nil {
-		b.Fatalf("highs: %v\n%s", err, out)
+		b.Fatalf("the MIP solver: %v\n%s", err, out)
 	}
 	value := func(label string) float64 {
 		m := regexp.MustCompile(label + `:?\s+(-?[0-9.e+-]+)`).FindSubmatch(out)
@@ -113,7 +133,7 @@ func BenchmarkRosterFollowSunMIP(b *testing.B) {
 	if relax {
 		bound = best
 	}
-	b.Logf("HiGHS:\n%s", tail(out, 30))
+	b.Logf("the MIP solver:\n%s", tail(out, 30))
 	b.ReportMetric(minimum, "contract-min-h")
 	if capShare < 0 {
 		b.ReportMetric(bound, "objective-bound")
