@@ -2,6 +2,7 @@ package roster
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -254,7 +255,7 @@ func rosterProgram(s *solver, capShare float64, relax bool) ([]byte, string) {
 			byDay[pats[pi].day] = append(byDay[pats[pi].day], pi)
 			byWeek[pats[pi].week] = append(byWeek[pats[pi].week], pi)
 		}
-		for _, d := range sortedKeys(byDay) {
+		for _, d := range slices.Sorted(maps.Keys(byDay)) {
 			w.row(all(byDay[d], one), "<=", 1)
 		}
 		// Rest: shifts whose [start, end+rest) overlap conflict; the
@@ -282,7 +283,7 @@ func rosterProgram(s *solver, capShare float64, relax bool) ([]byte, string) {
 				byWeek[wk] = nil
 			}
 		}
-		for _, wk := range sortedKeys(byWeek) {
+		for _, wk := range slices.Sorted(maps.Keys(byWeek)) {
 			paid := all(byWeek[wk], func(pi int) float64 { return float64(pats[pi].paid) })
 			if lo := st.weekMin[wk] - st.weekPaid[wk]; lo > 0 {
 				w.row(paid, ">=", float64(lo))
@@ -298,7 +299,7 @@ func rosterProgram(s *solver, capShare float64, relax bool) ([]byte, string) {
 			}
 		}
 		if k := c.MaxConsecutiveDays; k > 0 && len(mine) > 0 {
-			days := sortedKeys(byDay)
+			days := slices.Sorted(maps.Keys(byDay))
 			for d0 := days[0] - k; d0 <= days[len(days)-1]; d0++ {
 				booked, free := 0, 0
 				var pis []int
@@ -436,13 +437,4 @@ func rosterProgram(s *solver, capShare float64, relax bool) ([]byte, string) {
 		stats += fmt.Sprintf(", under-coverage at most %.1f h", capShare*required)
 	}
 	return []byte(out.String()), stats
-}
-
-func sortedKeys[V any](m map[int]V) []int {
-	ks := make([]int, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
