@@ -225,6 +225,30 @@ func TestOrgRecordSavesAreAudited(t *testing.T) {
 	})
 }
 
+// TestPasswordChangesAreAudited sets a user's password over the API: the
+// trail names the admin who did it and holds neither the password nor its
+// hash; a weak password or an unknown user leaves no event.
+func TestPasswordChangesAreAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		admin, planner := w.users[org.RoleAdmin], w.users[org.RolePlanner]
+		path := "/api/v1/users/" + itoa(planner.ID) + "/password"
+		total := auditTotal(t, st)
+		res := w.as(org.RoleAdmin, http.MethodPut, path, map[string]any{"password": "short"})
+		assert.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
+		res = w.as(org.RoleAdmin, http.MethodPut, "/api/v1/users/999999/password", map[string]any{"password": testPassword + "x"})
+		assert.Equal(t, http.StatusNotFound, res.Status, "%s", res.Body)
+		assert.Equal(t, total, auditTotal(t, st), "refused password changes are not audited")
+
+		res = w.as(org.RoleAdmin, http.MethodPut, path, map[string]any{"password": testPassword + "x"})
+		require.Equal(t, http.StatusNoContent, res.Status, "%s", res.Body)
+		trail := auditTrail(t, st, "user", planner.ID)
+		require.Len(t, trail, 1)
+		assertEvent(t, trail[0], admin, "set_password", planner.ID, nil, nil)
+		assert.Equal(t, total+1, auditTotal(t, st))
+	})
+}
+
 // TestWebOrgRecordSavesAreAudited saves through the admin pages and the
 // template-set editor, which call the same use cases as the API: the signed-in
 // user is the actor, and a form opened on a stale version is not audited.

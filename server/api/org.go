@@ -47,7 +47,7 @@ func (s *API) handleSetPassword(c echo.Context) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	if err := s.svc.SetPassword(c.Request().Context(), id, body.Password); err != nil {
+	if err := s.svc.SetPassword(c.Request().Context(), httpx.Principal(c), id, body.Password); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

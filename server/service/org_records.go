@@ -162,8 +162,10 @@ func (s *Service) DeleteUser(ctx context.Context, p auth.Principal, id int64) er
 }
 
 // SetPassword checks the password's strength and stores its hash for the
-// user id. Returns Invalid for a weak password, NotFound.
-func (s *Service) SetPassword(ctx context.Context, id int64, password string) error {
+// user id, ending his sessions, audited as p's "set_password" on the user
+// (the event holds no snapshot: neither the password nor its hash belongs
+// in the trail). Returns Invalid for a weak password, NotFound.
+func (s *Service) SetPassword(ctx context.Context, p auth.Principal, id int64, password string) error {
 	if err := org.CheckPassword(password); err != nil {
 		return err
 	}
@@ -171,5 +173,10 @@ func (s *Service) SetPassword(ctx context.Context, id int64, password string) er
 	if err != nil {
 		return err
 	}
-	return s.store.SetPasswordHash(ctx, id, hash)
+	return s.store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.SetPasswordHash(ctx, id, hash); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, store.AuditEvent{ActorID: &p.User.ID, Entity: "user", EntityID: id, Action: "set_password"})
+	})
 }
