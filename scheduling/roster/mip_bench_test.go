@@ -17,11 +17,13 @@ import (
 
 // BenchmarkRosterFollowSunMIP writes the follow-the-sun week as an integer
 // program whose columns are every shift an agent may work (agent x template
-// x start on his clock x queue) and lets HiGHS find the least paid hours of
-// any roster whose under-coverage stays within a cap. Its bound says how
-// far the solver's paid hours are from the best any roster can do, which
-// the headcount bound and the contract minimums cannot: they leave out
-// whole shifts in their start windows, availability and skills.
+// x start on his clock x queue) and lets a MIP solver find the least paid
+// hours of any roster whose under-coverage stays within a cap, or the least
+// of the solver's own objective. A bound from it would say how far the
+// solver is from the best any roster can do, which the headcount bound and
+// the contract minimums cannot: they leave out whole shifts in their start
+// windows, availability and skills. docs/benchmarks/rostering.md has what
+// HiGHS and CBC make of it.
 //
 // The program keeps the solver's hard rules: one shift a local day, rest
 // (also from published shifts), weekly hours, shifts and minimums as the
@@ -44,8 +46,8 @@ import (
 //     PEAKWISE_CBC_THREADS threads, default 1).
 //   - PEAKWISE_FOLLOWSUN_SEED, PEAKWISE_FOLLOWSUN_LOAD: the week, as in
 //     BenchmarkRosterFollowSun (load 0.8 by default here).
-//   - PEAKWISE_MIP_AGENTS (default 120): a smaller center of the same shape,
-//     which HiGHS can solve to a proven optimum.
+//   - PEAKWISE_MIP_AGENTS (default 120): a smaller center of the same
+//     shape.
 //   - PEAKWISE_MIP_UNDER: a cap on under-coverage, as a share of the
 //     required agent-hours; the program then minimises paid hours alone.
 //     Without it, the program minimises what the solver's cheapest roster
@@ -53,7 +55,7 @@ import (
 //     (over-coverage, at 0.1, left out), and the benchmark reports both
 //     objectives.
 //   - PEAKWISE_MIP_RELAX=1 solves the LP relaxation only.
-//   - PEAKWISE_MIP_SECONDS (default 600): HiGHS's time limit.
+//   - PEAKWISE_MIP_SECONDS (default 600): the MIP solver's time limit.
 //   - PEAKWISE_MIP_KEEP names a file to keep the program in.
 func BenchmarkRosterFollowSunMIP(b *testing.B) {
 	var command func(lp string, seconds float64) *exec.Cmd
@@ -173,8 +175,8 @@ func tail(out []byte, lines int) string {
 
 // lpWriter writes an LP-format program a row at a time.
 type lpWriter struct {
-	rows, vars int
-	sb         strings.Builder
+	rows int
+	sb   strings.Builder
 }
 
 type lpTerm struct {
@@ -185,13 +187,18 @@ type lpTerm struct {
 func (w *lpWriter) row(terms []lpTerm, sense string, rhs float64) {
 	fmt.Fprintf(&w.sb, " r%d:", w.rows)
 	w.rows++
+	writeTerms(&w.sb, terms)
+	fmt.Fprintf(&w.sb, " %s %g\n", sense, rhs)
+}
+
+// writeTerms writes a linear expression, eight terms a line.
+func writeTerms(sb *strings.Builder, terms []lpTerm) {
 	for k, t := range terms {
 		if k > 0 && k%8 == 0 {
-			w.sb.WriteString("\n  ")
+			sb.WriteString("\n  ")
 		}
-		fmt.Fprintf(&w.sb, " %+g %s", t.coef, t.name)
+		fmt.Fprintf(sb, " %+g %s", t.coef, t.name)
 	}
-	fmt.Fprintf(&w.sb, " %s %g\n", sense, rhs)
 }
 
 // rosterProgram builds BenchmarkRosterFollowSunMIP's program from a fresh
@@ -404,12 +411,7 @@ func rosterProgram(s *solver, capShare float64, relax bool) ([]byte, string) {
 	shiftCols := len(binaries)
 	var out strings.Builder
 	out.WriteString("Minimize\n obj:")
-	for k, t := range obj {
-		if k > 0 && k%8 == 0 {
-			out.WriteString("\n  ")
-		}
-		fmt.Fprintf(&out, " %+g %s", t.coef, t.name)
-	}
+	writeTerms(&out, obj)
 	out.WriteString("\nSubject To\n")
 	out.WriteString(w.sb.String())
 	out.WriteString("Bounds\n")
