@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/scheduling/roster"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/server/store/storetest"
@@ -80,10 +81,11 @@ func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 		assert.Contains(t, string(res.Body), "stress_budget")
 		bad := map[string]any{"name": "x", "queue_ids": []int64{w.queue.ID}, "start": "23/03/2026", "weeks": 9, "timezone": "Mars/Olympus",
 			"templates": map[string]any{"interval_min": 30, "templates": []map[string]any{{"name": "X", "span_min": 60, "paid_min": 90,
-				"start": map[string]any{"from": "07:00", "to": "08:00", "step_min": 30}, "days": []string{"mon"}}}}}
+				"start": map[string]any{"from": "07:00", "to": "08:00", "step_min": 30}, "days": []string{"mon"}}}},
+			"shortfall_allowance_pct": 6}
 		res = w.as(org.RolePlanner, http.MethodPost, "/api/v1/schedules/roster", bad)
 		require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
-		for _, f := range []string{"start", "weeks", "timezone", "templates."} {
+		for _, f := range []string{"start", "weeks", "timezone", "templates.", "shortfall_allowance_pct"} {
 			assert.Contains(t, string(res.Body), f)
 		}
 
@@ -91,6 +93,10 @@ func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 		var result struct {
 			ScheduleID int64 `json:"schedule_id"`
 			Report     struct {
+				ShortfallAllowanceHours float64 `json:"shortfall_allowance_hours"`
+				Total                   struct {
+					RequiredHours float64 `json:"required_agent_hours"`
+				} `json:"total"`
 				Violations  []calendar.Violation `json:"violations"`
 				OverStretch []struct {
 					Reason string `json:"reason"`
@@ -104,6 +110,8 @@ func TestRosterJobMakesADraftThatKeepsTheRules(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal([]byte(run.Result), &result))
 		require.NotZero(t, result.ScheduleID)
+		// Without shortfall_allowance_pct the default allowance applies.
+		assert.InDelta(t, roster.DefaultShortfallAllowance*result.Report.Total.RequiredHours, result.Report.ShortfallAllowanceHours, 1e-9)
 		// The job's result sets the cheapest roster's figures beside the
 		// kind one's, and says why each shift over the stretch limit is.
 		require.NotNil(t, result.Report.Kindness, "%s", run.Result)

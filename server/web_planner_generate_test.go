@@ -79,11 +79,12 @@ func TestWebRosterFormStartsAJobThatNamesAgents(t *testing.T) {
 		assert.Regexp(t, `id="gen-mode-roster" name="mode" value="roster" checked`, body, "named agents is the default")
 		assert.Regexp(t, `<label class="choice"><input type="checkbox" id="gen-queue-`+itoa(w.queue.ID)+`" name="queue_id" value="`+itoa(w.queue.ID)+`" checked> Voice PT`, body)
 		assert.Contains(t, body, `<option value="`+itoa(set.ID)+`">Weekdays</option>`, "stored template sets are offered")
-		for _, id := range []string{"gen-start", "gen-weeks", "gen-zone", "gen-limit", "gen-stress", "gen-name", "gen-set", "gen-templates"} {
+		for _, id := range []string{"gen-start", "gen-weeks", "gen-zone", "gen-limit", "gen-stress", "gen-shortfall", "gen-name", "gen-set", "gen-templates"} {
 			assert.Contains(t, body, `<label for="`+id+`">`, "every control has a label")
 		}
 		assert.Contains(t, body, `<input type="checkbox" id="gen-pro-rata" name="pro_rata" value="1" aria-describedby="pro_rata-help"> Pro rata (plan the dates given on the plan's clock; cut weeks owe their share)</label>`,
 			"pro rata is offered, off by default")
+		assert.Contains(t, body, `name="shortfall_allowance_pct" type="number" min="0" max="5" step="0.1" value="0.4"`, "the shortfall allowance shows its default")
 
 		form := func(kv ...string) url.Values {
 			v := url.Values{"csrf_token": {csrf}, "mode": {"roster"}, "queue_id": {itoa(w.queue.ID)}, "start": {monday.Format(time.DateOnly)}, "weeks": {"1"},
@@ -108,9 +109,12 @@ func TestWebRosterFormStartsAJobThatNamesAgents(t *testing.T) {
 			status int
 			fields map[string]string
 		}{
-			{"bad fields", form("queue_id", "-", "start", "soon", "weeks", "two", "timezone", "Mars/Olympus", "time_limit", "900"), 400, map[string]string{
+			{"bad fields", form("queue_id", "-", "start", "soon", "weeks", "two", "timezone", "Mars/Olympus", "time_limit", "900", "shortfall_allowance_pct", "some"), 400, map[string]string{
 				"queue_id": "Tick at least one queue, or All queues.", "start": "Must be a date, YYYY-MM-DD.", "weeks": "Enter a whole number of weeks.",
-				"timezone": "Must be an IANA time zone such as Europe/Berlin.", "time_limit": "Must be 1 to 600."}},
+				"timezone": "Must be an IANA time zone such as Europe/Berlin.", "time_limit": "Must be 1 to 600.",
+				"shortfall_allowance_pct": "Enter a percent such as 0.4, or 0 for none."}},
+			{"a shortfall allowance above 5%", form("shortfall_allowance_pct", "6"), 400, map[string]string{
+				"shortfall_allowance_pct": "Must be a percent from 0 to 5."}},
 			{"unknown queue and set", form("queue_id", "999999", "template_set_id", "999999"), 400, map[string]string{
 				"queue_id": "There is no queue &#34;999999&#34;.", "template_set_id": "There is no shift template set 999999."}},
 			{"inline templates that break the rules", form("template_set_id", "", "templates", `{"interval_min": 45, "templates": []}`), 400, map[string]string{

@@ -23,6 +23,7 @@ type rosterArgs struct {
 	reqPath, shiftsPath, agentsPath, startDate, zoneName, out, reportPath string
 	minLevel, publishedPath                                               string
 	weeks                                                                 int
+	shortfallPct                                                          float64 // --shortfall-allowance, percent
 	cyclic, proRata                                                       bool
 	limit                                                                 time.Duration
 }
@@ -82,6 +83,8 @@ func rosterProblem(a rosterArgs) (roster.Problem, error) {
 		return roster.Problem{}, usageErrorf("--requirements, --shifts, --start and --out are required")
 	case a.weeks < 1 || a.weeks > 6:
 		return roster.Problem{}, usageErrorf("--weeks must be 1 to 6")
+	case !(a.shortfallPct >= 0 && a.shortfallPct <= 100*roster.MaxShortfallAllowance):
+		return roster.Problem{}, usageErrorf("--shortfall-allowance must be a percent from 0 to %g", 100*roster.MaxShortfallAllowance)
 	case a.cyclic:
 		return roster.Problem{}, usageErrorf("--cyclic plans a repeating headcount week; rostering named agents needs dated weeks (leave out --cyclic)")
 	}
@@ -117,7 +120,10 @@ func rosterProblem(a rosterArgs) (roster.Problem, error) {
 	if err != nil {
 		return roster.Problem{}, fmt.Errorf("%s:\n%w", a.agentsPath, err)
 	}
-	p := roster.Problem{Start: d, Step: step, Location: loc, Templates: ts, Agents: agents}
+	p := roster.Problem{Start: d, Step: step, Location: loc, Templates: ts, Agents: agents, ShortfallAllowance: a.shortfallPct / 100}
+	if a.shortfallPct == 0 {
+		p.ShortfallAllowance = -1 // none
+	}
 	for q := range rows {
 		p.Queues = append(p.Queues, q)
 	}
@@ -212,8 +218,8 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 		}
 	}
 	t := report.Total
-	fmt.Fprintf(env.Stderr, "%d agents, %d shifts, %.1f paid hours for %.1f required; under-coverage %.1f h, over %.1f h; peak-hours Gini %.2f; Gini per paid hour: peak %.2f, weekend %.2f, night %.2f; %d rule violations; %.2f s (%d rounds, %s)\n",
-		len(p.Agents), report.Shifts, t.PaidHours, t.RequiredHours, t.UnderHours, t.OverHours, report.PeakHoursGini,
+	fmt.Fprintf(env.Stderr, "%d agents, %d shifts, %.1f paid hours for %.1f required; under-coverage %.1f h (allowance %.1f h), over %.1f h; peak-hours Gini %.2f; Gini per paid hour: peak %.2f, weekend %.2f, night %.2f; %d rule violations; %.2f s (%d rounds, %s)\n",
+		len(p.Agents), report.Shifts, t.PaidHours, t.RequiredHours, t.UnderHours, report.ShortfallAllowanceHours, t.OverHours, report.PeakHoursGini,
 		report.PeakShareGini, report.WeekendShareGini, report.NightShareGini, len(report.Violations), secs, r.Rounds, r.Stopped)
 	k := report.Kindness
 	fmt.Fprintf(env.Stderr, "peak stretch: longest %.0f min, %d shifts of %d agents over the limit (see the report's over_stretch); the cheapest roster: %.1f paid hours, under-coverage %.1f h, longest stretch %.0f min, %d agents over, Gini per paid hour peak %.2f; the kindness costs %+.1f paid hours and %+.1f h of under-coverage\n",

@@ -372,6 +372,14 @@ func TestScheduleCommandRosterRejectsBadInput(t *testing.T) {
 			assert.Contains(t, errOut, c.want)
 		})
 	}
+	agentsOK := filepath.Join(dir, "agents-ok.csv")
+	require.NoError(t, os.WriteFile(agentsOK, []byte(header+"a,UTC,de,,,,,,,,,\n"), 0o644))
+	for _, pct := range []string{"-1", "5.5", "NaN"} {
+		code, _, errOut := runCLI(t, nil, "", "schedule", "--requirements", req, "--shifts", tmpl, "--start", "2026-03-23",
+			"--agents", agentsOK, "--out", filepath.Join(dir, "out.csv"), "--shortfall-allowance", pct)
+		assert.Equal(t, 2, code, pct)
+		assert.Contains(t, errOut, "--shortfall-allowance must be a percent from 0 to 5", pct)
+	}
 	noQueue := filepath.Join(dir, "noqueue.csv")
 	require.NoError(t, os.WriteFile(noQueue, []byte("timestamp,timezone,required_staff\n2026-03-23T09:00:00Z,UTC,1\n"), 0o644))
 	agents := filepath.Join(dir, "agents.csv")

@@ -19,6 +19,7 @@ import (
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/scheduling/plancheck"
 	"github.com/peakwise/peakwise/scheduling/planinput"
+	"github.com/peakwise/peakwise/scheduling/roster"
 )
 
 const scheduleSynopsis = `--requirements R.csv --shifts S.json --start 2026-01-05 [--weeks 1] [--cyclic]
@@ -42,7 +43,10 @@ The period holds every agent's and queue's weeks whole on their own clocks: from
 --start's date at 00:00 in the zone furthest east to the end of its last week in
 the zone furthest west, each queue asking only for its own weeks (give R.csv rows
 for that span). --pro-rata plans --start's weeks on the plan's clock instead, and
-a week it cuts owes its share of the contract's minimum.
+a week it cuts owes its share of the contract's minimum. --shortfall-allowance
+lets a small share of the requirement (0.4% by default) go uncovered where
+covering it would cost more than 4 paid hours an hour; the report gives it in
+hours (shortfall_allowance_hours).
 
 Both modes re-check the plan with the plan validator (plancheck) and write its
 breaches into report.json ("breaches"); the command exits 1 if there are any.
@@ -69,6 +73,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	agents := fs.String("agents", "", "agents CSV: roster these named agents (rostering mode, see docs/scheduling.md)")
 	minLevel := fs.String("min-level", "", "rostering: queues' minimum proficiency, e.g. voice_en=3,chat_de=2")
 	proRata := fs.Bool("pro-rata", false, "rostering: plan --start's weeks on the plan's clock; weeks it cuts owe their share (default: every agent's and queue's weeks whole on their own clocks)")
+	shortfall := fs.Float64("shortfall-allowance", 100*roster.DefaultShortfallAllowance, "rostering: percent of the required agent-hours (0 to 5) that may stay uncovered where covering an hour costs more than 4 paid hours (0: none)")
 	published := fs.String("published", "", "rostering: schedule CSV of the agents' already published shifts (count toward their weeks, rest and days in a row)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -84,7 +89,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 		return usageErrorf("--time-limit must be a positive duration, e.g. 10s")
 	case *agents != "":
 		return runRoster(ctx, env, rosterArgs{reqPath: *reqPath, shiftsPath: *shiftsPath, agentsPath: *agents, startDate: *startDate,
-			zoneName: *zoneName, out: *out, reportPath: *reportPath, weeks: *weeks, cyclic: *cyclic, limit: *limit, minLevel: *minLevel, publishedPath: *published, proRata: *proRata})
+			zoneName: *zoneName, out: *out, reportPath: *reportPath, weeks: *weeks, cyclic: *cyclic, limit: *limit, minLevel: *minLevel, publishedPath: *published, proRata: *proRata, shortfallPct: *shortfall})
 	case *reqPath == "", *shiftsPath == "", *startDate == "", *out == "":
 		return usageErrorf("--requirements, --shifts, --start and --out are required")
 	case *weeks < 1 || *weeks > 6:

@@ -593,6 +593,8 @@ func (f *flow) dfs(u, t, pushed int) int {
 // breaches, under-coverage as a share of the required agent-hours (and
 // underBound's share, which no roster can beat), paid hours against the
 // contract minimums' sum, pro rata and in whole shifts, and the run time.
+// PEAKWISE_FOLLOWSUN_SHORTFALL sets the shortfall allowance in percent (0:
+// none; default Problem's, 0.4).
 func BenchmarkRosterFollowSun(b *testing.B) {
 	seed := uint64(1)
 	if v := os.Getenv("PEAKWISE_FOLLOWSUN_SEED"); v != "" {
@@ -611,6 +613,16 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	p := followSunPeriod(b, 120, load, seed, os.Getenv("PEAKWISE_FOLLOWSUN_PRORATA") != "1")
 	if err := setWeights(&p.Weights, os.Getenv("PEAKWISE_FOLLOWSUN_WEIGHTS")); err != nil {
 		b.Fatalf("PEAKWISE_FOLLOWSUN_WEIGHTS: %v", err)
+	}
+	if v := os.Getenv("PEAKWISE_FOLLOWSUN_SHORTFALL"); v != "" {
+		pct, err := strconv.ParseFloat(v, 64)
+		if err != nil || pct < 0 || pct > 100*MaxShortfallAllowance {
+			b.Fatalf("PEAKWISE_FOLLOWSUN_SHORTFALL: want a percent from 0 to %g, got %q", 100*MaxShortfallAllowance, v)
+		}
+		p.ShortfallAllowance = pct / 100
+		if pct == 0 {
+			p.ShortfallAllowance = -1 // none
+		}
 	}
 	skipFairnessPolish = os.Getenv("PEAKWISE_FOLLOWSUN_POLISH") == "0"
 	defer func() { skipFairnessPolish = false }()
@@ -632,6 +644,7 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	b.ReportMetric(float64(rep.Rounds), "rounds")
 	b.ReportMetric(rep.Total.RequiredHours, "required-h")
 	b.ReportMetric(100*rep.Total.UnderHours/rep.Total.RequiredHours, "under-%req")
+	b.ReportMetric(100*rep.ShortfallAllowanceHours/rep.Total.RequiredHours, "shortfall-allowance-%req")
 	b.ReportMetric(100*underBound(b, p)/rep.Total.RequiredHours, "under-bound-%req")
 	b.ReportMetric(100*underBoundWeekly(b, p)/rep.Total.RequiredHours, "under-bound-weekly-%req")
 	b.ReportMetric(rep.Total.PaidHours, "paid-h")

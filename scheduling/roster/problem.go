@@ -15,8 +15,12 @@ import (
 // coverage first, then paid hours, then over-coverage, then the soft terms.
 type Weights struct {
 	Under float64 // per hour of requirement left uncovered (default 100)
-	Paid  float64 // per paid hour (default 1)
-	Over  float64 // per hour of cover above the requirement (default 0.1)
+	// Shortfall is per hour left uncovered within Problem.ShortfallAllowance
+	// (default 4): such an hour is left where covering it would take more
+	// than that many paid hours, a shift that pays 8 hours to cover 1.5.
+	Shortfall float64
+	Paid      float64 // per paid hour (default 1)
+	Over      float64 // per hour of cover above the requirement (default 0.1)
 	// Preference is per unmet preference: a late shift for an agent who
 	// prefers early ones (or the reverse), or a shift on a wanted day off
 	// (default 0.05).
@@ -43,9 +47,16 @@ type Weights struct {
 	StretchLimit float64
 }
 
+// DefaultShortfallAllowance is Problem.ShortfallAllowance's default, 0.4% of
+// the required agent-hours, and MaxShortfallAllowance its largest value.
+const (
+	DefaultShortfallAllowance = 0.004
+	MaxShortfallAllowance     = 0.05
+)
+
 // DefaultWeights returns the weights used for zero fields of Problem.Weights.
 func DefaultWeights() Weights {
-	return Weights{Under: 100, Paid: 1, Over: 0.1, Preference: 0.05, Fairness: 0.08, WeekendFairness: 0.02, NightFairness: 0.02, PeakStretch: 0.05, StretchLimit: 200}
+	return Weights{Under: 100, Shortfall: 4, Paid: 1, Over: 0.1, Preference: 0.05, Fairness: 0.08, WeekendFairness: 0.02, NightFairness: 0.02, PeakStretch: 0.05, StretchLimit: 200}
 }
 
 // Problem is one rostering run.
@@ -75,6 +86,13 @@ type Problem struct {
 	Templates scheduling.Templates
 	// Weights of the objective; zero fields take DefaultWeights.
 	Weights Weights
+	// ShortfallAllowance is the share of the required agent-hours the roster
+	// may leave uncovered at Weights.Shortfall an hour; every hour short
+	// beyond it costs Weights.Under. Zero takes DefaultShortfallAllowance;
+	// negative: none, every hour short costs Weights.Under. At most
+	// MaxShortfallAllowance. The report gives the allowance in hours
+	// (docs/adr/0011-shortfall-allowance.md).
+	ShortfallAllowance float64
 	// PeakShare is the share of each queue's busiest intervals on each of its
 	// local days that count as peak (default 0.25).
 	PeakShare float64
@@ -118,7 +136,7 @@ func (p *Problem) defaults() {
 	for _, f := range []struct {
 		v   *float64
 		def float64
-	}{{&w.Under, d.Under}, {&w.Paid, d.Paid}, {&w.Over, d.Over},
+	}{{&w.Under, d.Under}, {&w.Shortfall, d.Shortfall}, {&w.Paid, d.Paid}, {&w.Over, d.Over},
 		{&w.Preference, d.Preference}, {&w.Fairness, d.Fairness}, {&w.WeekendFairness, d.WeekendFairness},
 		{&w.NightFairness, d.NightFairness}, {&w.PeakStretch, d.PeakStretch},
 		{&w.StretchLimit, d.StretchLimit}} {
@@ -128,6 +146,12 @@ func (p *Problem) defaults() {
 	}
 	if p.Cheapest {
 		w.Fairness, w.WeekendFairness, w.NightFairness, w.PeakStretch, w.StretchLimit = 0, 0, 0, 0, 0
+	}
+	switch {
+	case p.ShortfallAllowance == 0:
+		p.ShortfallAllowance = DefaultShortfallAllowance
+	case p.ShortfallAllowance < 0:
+		p.ShortfallAllowance = 0
 	}
 	if p.PeakShare == 0 {
 		p.PeakShare = 0.25
@@ -191,6 +215,16 @@ func (p Problem) Validate() error {
 				}
 			}
 		}
+	}
+	if a := p.ShortfallAllowance; math.IsNaN(a) || a > MaxShortfallAllowance {
+		add("shortfall_allowance", "must be at most %g (a share of the required agent-hours), got %g", MaxShortfallAllowance, a)
+	}
+	under := p.Weights.Under
+	if under == 0 {
+		under = DefaultWeights().Under
+	}
+	if w := p.Weights; w.Shortfall < 0 || math.IsNaN(w.Shortfall) || w.Shortfall > under {
+		add("weights.shortfall", "must be 0 (the default) to weights.under, got %g", w.Shortfall)
 	}
 	for q, lvl := range p.MinLevel {
 		if !queue[q] {

@@ -59,6 +59,13 @@ type Report struct {
 	Queues []QueueReport `json:"queues"`
 	Agents []AgentReport `json:"agents"`
 	Shifts int           `json:"shifts"`
+	// ShortfallAllowanceHours is the agent-hours the roster could leave
+	// uncovered at the allowance's lower price (Problem.ShortfallAllowance of
+	// Total.RequiredHours): under-coverage up to it was left where covering
+	// it would cost more paid time than it is worth, or, in the kind roster,
+	// to share peak work more fairly; beyond it, where no roster the search
+	// found could cover it.
+	ShortfallAllowanceHours float64 `json:"shortfall_allowance_hours"`
 	// PeakHoursMax, PeakHoursMean and PeakHoursGini describe how peak hours
 	// spread over all agents (those without shifts count as zero).
 	PeakHoursMax  float64 `json:"peak_hours_max"`
@@ -271,6 +278,7 @@ func measure(p Problem, as []Assignment, reasons bool) (Report, error) {
 		r.Total.UnderHours += qr.UnderHours
 		r.Total.OverHours += qr.OverHours
 	}
+	r.ShortfallAllowanceHours = p.ShortfallAllowance * r.Total.RequiredHours
 	peaks := make([]float64, len(p.Agents))
 	for ai, a := range p.Agents {
 		ar := &r.Agents[ai]

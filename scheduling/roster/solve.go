@@ -98,7 +98,8 @@ type solver struct {
 	sumOver   float64
 	paidTotal int
 	softTotal float64
-	tmplCount []int // shifts of each template in the roster (max_agents caps them)
+	allowH    float64 // the shortfall allowance in agent-hours
+	tmplCount []int   // shifts of each template in the roster (max_agents caps them)
 	combos    breakCombosCache
 	near      map[int64][]int32 // shifts by UTC start day, for relieveShift
 	failed    map[int32]string  // shifts whose stretch relief failed, as they were
@@ -207,6 +208,7 @@ func newSolver(p *Problem) *solver {
 		s.sumUnder += s.under[i]
 		s.sumOver += s.over[i]
 	}
+	s.allowH = p.ShortfallAllowance * s.sumUnder * s.stepH
 	zoneOf := map[string]int{}
 	for ai, a := range p.Agents {
 		z, ok := zoneOf[a.Location.String()]
@@ -448,7 +450,25 @@ func (s *solver) flush() {
 
 func (s *solver) obj() float64 {
 	w := s.p.Weights
-	return w.Under*s.sumUnder*s.stepH + w.Paid*float64(s.paidTotal)/60 + w.Over*s.sumOver*s.stepH + s.softTotal
+	return s.underCost(s.sumUnder*s.stepH) + w.Paid*float64(s.paidTotal)/60 + w.Over*s.sumOver*s.stepH + s.softTotal
+}
+
+// underCost prices u agent-hours short: Weights.Shortfall an hour within
+// the allowance, Weights.Under beyond it.
+func (s *solver) underCost(u float64) float64 {
+	w := s.p.Weights
+	if u <= s.allowH {
+		return w.Shortfall * u
+	}
+	return w.Shortfall*s.allowH + w.Under*(u-s.allowH)
+}
+
+// underPrice is what one more hour short costs now.
+func (s *solver) underPrice() float64 {
+	if s.sumUnder*s.stepH < s.allowH-1e-9 {
+		return s.p.Weights.Shortfall
+	}
+	return s.p.Weights.Under
 }
 
 func (s *solver) refreshSoft(ai int) {
@@ -727,15 +747,17 @@ func (h *entryHeap) Pop() any {
 	return e
 }
 
-// threshold is the least needed cover per paid hour worth a shift under the weights.
+// threshold is the least needed cover per paid hour worth a shift under the
+// weights, at the price an hour short has now (underPrice).
 func (s *solver) threshold() float64 {
 	w := s.p.Weights
-	return (w.Paid + w.Over) / (w.Under + w.Over)
+	return (w.Paid + w.Over) / (s.underPrice() + w.Over)
 }
 
 // greedy adds shifts by needed cover per paid hour (lazily re-scored), each
 // to the agent of the pattern's zone and skill set who fits it best, until
-// no shift is worth its pay.
+// no shift is worth its pay. Adding only lowers the shortfall, so the
+// threshold only rises (threshold): a pattern once below it stays below.
 func (s *solver) greedy(ctx context.Context) {
 	thr := s.threshold()
 	h := entryHeap{}
@@ -770,6 +792,7 @@ func (s *solver) greedy(ctx context.Context) {
 			return
 		}
 		e := heap.Pop(&h).(entry)
+		thr = s.threshold()
 		sc := s.gain(int(e.z), int(e.g), int(e.p))
 		if sc <= thr {
 			continue

@@ -359,7 +359,8 @@ func (s *solver) breakDelta(id int32, next []cell, peakMin, price float64) float
 		du += math.Max(0, r-d) - math.Max(0, r)
 		do += math.Max(0, d-r) - math.Max(0, -r)
 	})
-	delta := (w.Under*du+w.Over*do)*s.stepH + price - pl.stretchObj
+	u := s.sumUnder * s.stepH
+	delta := s.underCost(u+du*s.stepH) - s.underCost(u) + w.Over*do*s.stepH + price - pl.stretchObj
 	if st := &s.agents[pl.agent]; st.paidMin > 0 && w.Fairness != 0 {
 		paidH := float64(st.paidMin) / 60
 		before, after := st.peakMin/60, (st.peakMin-pl.peakMin+peakMin)/60

@@ -40,6 +40,9 @@ type Roster struct {
 	// weekly minimum. By default (false) the period holds the weeks whole on
 	// every clock: the plan's, each queue's and each agent's (see RosterProblem).
 	ProRata bool `json:"pro_rata,omitempty" doc:"Plan the dates given on the plan's clock alone, so agent weeks in other zones are cut and owe their share of the weekly minimum pro rata. Default false: the period holds the weeks from start whole on every clock (the plan's, each queue's and each agent's), each queue asks only for its own weeks, and the pieces of neighbouring weeks at the edges are left to the neighbouring plans."`
+	// ShortfallAllowancePct is the share of the required agent-hours, in
+	// percent, the roster may leave uncovered (roster.Problem.ShortfallAllowance).
+	ShortfallAllowancePct *float64 `json:"shortfall_allowance_pct,omitempty" doc:"Percent of the required agent-hours (0 to 5) the roster may leave uncovered where covering an hour would cost more than 4 paid hours; the kind roster may also spend it on a fairer share of peak work. Beyond it every hour short weighs as much as 100 paid hours. Default 0.4; 0 for none. The report gives it in hours as shortfall_allowance_hours."`
 }
 
 // RosterJob names the rostering runs, from the web and the API alike.
@@ -85,6 +88,21 @@ func (s *Service) runRoster(ctx context.Context, run store.JobRun, pr *jobs.Prog
 	return s.rosterDraft(ctx, pr, prob, queueIDs, limit, strings.TrimSpace(req.Name), req.Timezone, p.User.ID)
 }
 
+// shortfallAllowance turns a request's percent into
+// roster.Problem.ShortfallAllowance: nil is the default (0), 0 is none
+// (negative); ok is false outside 0 to MaxShortfallAllowance.
+func shortfallAllowance(pct *float64) (float64, bool) {
+	switch {
+	case pct == nil:
+		return 0, true
+	case !(*pct >= 0 && *pct <= 100*roster.MaxShortfallAllowance):
+		return 0, false
+	case *pct == 0:
+		return -1, true
+	}
+	return *pct / 100, true
+}
+
 // RosterProblem checks the request and builds the rostering problem:
 // requirements from each queue's latest forecast (required staff, after
 // shrinkage) on one grid, and the agents who have a skill for the queues,
@@ -117,6 +135,10 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 	if req.TimeLimitSeconds < 1 || req.TimeLimitSeconds > 600 {
 		bad.Add("time_limit_seconds", "must be 1 to 600")
 	}
+	allowance, ok := shortfallAllowance(req.ShortfallAllowancePct)
+	if !ok {
+		bad.Add("shortfall_allowance_pct", "must be a percent from 0 to %g", 100*roster.MaxShortfallAllowance)
+	}
 	loc, err := time.LoadLocation(req.Timezone)
 	if err != nil || req.Timezone == "" {
 		bad.Add("timezone", "must be an IANA time zone such as Europe/Berlin")
@@ -136,7 +158,7 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 		return roster.Problem{}, &fault.Error{Code: fault.Invalid, Message: "the rostering request is not valid", Fields: bad}
 	}
 	step := time.Duration(templates.IntervalMin) * time.Minute
-	prob := roster.Problem{Start: day, Step: step, Location: loc, Templates: templates, Seed: 1}
+	prob := roster.Problem{Start: day, Step: step, Location: loc, Templates: templates, Seed: 1, ShortfallAllowance: allowance}
 	var queues []org.Queue
 	for i, id := range req.QueueIDs {
 		q, err := s.store.FindQueueByID(ctx, id)

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/roster"
 	"github.com/peakwise/peakwise/server/auth"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/httpx"
@@ -45,6 +46,7 @@ type generateForm struct {
 	TemplateSetID int64  // 0: the templates written in Templates
 	Templates     string
 	StressBudget  string // headcount: a share of the cheapest plan's paid time
+	Shortfall     string // roster: percent of the required agent-hours that may stay uncovered
 	Name          string
 	// ProRata (roster) plans the dates given on the plan's clock alone
 	// instead of every agent's and queue's weeks whole on their own clocks.
@@ -108,6 +110,9 @@ func (s *Handler) schedulesPage(c echo.Context, status int, pg page, form genera
 	}
 	if form.StressBudget == "" {
 		form.StressBudget = "0.02"
+	}
+	if form.Shortfall == "" {
+		form.Shortfall = strconv.FormatFloat(100*roster.DefaultShortfallAllowance, 'f', -1, 64)
 	}
 	if form.Templates == "" {
 		iv := 30
@@ -217,7 +222,7 @@ func readGenerateForm(c echo.Context, queues []org.Queue) (generateForm, map[str
 	}
 	v := func(k string) string { return strings.TrimSpace(values.Get(k)) }
 	f := generateForm{Mode: v("mode"), Start: v("start"), Weeks: v("weeks"), TimeLimit: v("time_limit"), Timezone: v("timezone"),
-		Templates: values.Get("templates"), StressBudget: v("stress_budget"), Name: v("name"), ProRata: v("pro_rata") != ""}
+		Templates: values.Get("templates"), StressBudget: v("stress_budget"), Shortfall: v("shortfall_allowance_pct"), Name: v("name"), ProRata: v("pro_rata") != ""}
 	bad := map[string]string{}
 	switch f.Mode {
 	case modeRoster, modeHeadcount:
@@ -266,6 +271,9 @@ func readGenerateForm(c echo.Context, queues []org.Queue) (generateForm, map[str
 	if _, err := strconv.ParseFloat(f.StressBudget, 64); err != nil && f.Mode == modeHeadcount && f.StressBudget != "" {
 		bad["stress_budget"] = "Enter a share such as 0.02 (2% more paid time)."
 	}
+	if _, err := strconv.ParseFloat(f.Shortfall, 64); err != nil && f.Mode == modeRoster && f.Shortfall != "" {
+		bad["shortfall_allowance_pct"] = "Enter a percent such as 0.4, or 0 for none."
+	}
 	if set := v("template_set_id"); set != "" {
 		if f.TemplateSetID, err = strconv.ParseInt(set, 10, 64); err != nil {
 			bad["template_set_id"] = "Choose a template set from the list."
@@ -308,6 +316,9 @@ func number(s string) int {
 func (f generateForm) rosterRequest(queues []org.Queue) service.Roster {
 	req := service.Roster{Name: f.Name, QueueIDs: f.QueueIDs, Start: f.Start, Weeks: number(f.Weeks), Timezone: f.Timezone,
 		Templates: f.templates(), TemplateSetID: f.TemplateSetID, TimeLimitSeconds: number(f.TimeLimit), ProRata: f.ProRata}
+	if pct, err := strconv.ParseFloat(f.Shortfall, 64); err == nil {
+		req.ShortfallAllowancePct = &pct
+	}
 	var names []string
 	for _, q := range queues {
 		if !f.Checked(q.ID) {
