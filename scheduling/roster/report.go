@@ -62,9 +62,8 @@ type Report struct {
 	// ShortfallAllowanceHours is the agent-hours the roster could leave
 	// uncovered at the allowance's lower price (Problem.ShortfallAllowance of
 	// Total.RequiredHours): under-coverage up to it was left where covering
-	// it would cost more paid time than it is worth, or, in the kind roster,
-	// to share peak work more fairly; beyond it, where no roster the search
-	// found could cover it.
+	// it would cost more paid time than it is worth; beyond it, where no
+	// roster the search found could cover it.
 	ShortfallAllowanceHours float64 `json:"shortfall_allowance_hours"`
 	// PeakHoursMax, PeakHoursMean and PeakHoursGini describe how peak hours
 	// spread over all agents (those without shifts count as zero).

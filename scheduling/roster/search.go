@@ -128,9 +128,9 @@ func (s *solver) search(ctx context.Context, step func(k int)) (deadline bool) {
 
 // polishFairness prices fairness fairnessPolishFactor times higher and takes
 // the random moves (annealMove) that lower that objective without adding
-// paid time, or under-coverage beyond the shortfall allowance: peak work
-// changes hands where the cost stays and the cover stays or keeps within
-// the allowance (at Weights.Shortfall an hour, which the objective counts). With a deadline it makes fairnessPolishMoves moves
+// under-coverage or paid time: peak work changes hands only where cover and
+// cost stay as they are. (Fairness at that price would outbid the shortfall
+// allowance's price for cover it does not buy: docs/adr/0011-shortfall-allowance.md.) With a deadline it makes fairnessPolishMoves moves
 // per shift or stops at half the time left, so what follows still runs;
 // without one, annealMovesPerShift.
 func (s *solver) polishFairness(ctx context.Context) {
@@ -167,7 +167,7 @@ func (s *solver) polishFairness(ctx context.Context) {
 		if undo == nil {
 			continue
 		}
-		if o := s.obj(); o < cur-1e-9 && (s.sumUnder <= under+1e-9 || s.sumUnder*s.stepH <= s.allowH+1e-9) && s.paidTotal <= paid {
+		if o := s.obj(); o < cur-1e-9 && s.sumUnder <= under+1e-9 && s.paidTotal <= paid {
 			cur = o
 			continue
 		}

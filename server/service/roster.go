@@ -42,7 +42,7 @@ type Roster struct {
 	ProRata bool `json:"pro_rata,omitempty" doc:"Plan the dates given on the plan's clock alone, so agent weeks in other zones are cut and owe their share of the weekly minimum pro rata. Default false: the period holds the weeks from start whole on every clock (the plan's, each queue's and each agent's), each queue asks only for its own weeks, and the pieces of neighbouring weeks at the edges are left to the neighbouring plans."`
 	// ShortfallAllowancePct is the share of the required agent-hours, in
 	// percent, the roster may leave uncovered (roster.Problem.ShortfallAllowance).
-	ShortfallAllowancePct *float64 `json:"shortfall_allowance_pct,omitempty" doc:"Percent of the required agent-hours (0 to 5) the roster may leave uncovered where covering an hour would cost more than 4 paid hours; the kind roster may also spend it on a fairer share of peak work. Beyond it every hour short weighs as much as 100 paid hours. Default 0.4; 0 for none. The report gives it in hours as shortfall_allowance_hours."`
+	ShortfallAllowancePct *float64 `json:"shortfall_allowance_pct,omitempty" doc:"Percent of the required agent-hours (0 to 5) the roster may leave uncovered where covering an hour would cost more than 4 paid hours. Beyond it every hour short weighs as much as 100 paid hours. Default 0.4; 0 for none. The report gives it in hours as shortfall_allowance_hours."`
 }
 
 // RosterJob names the rostering runs, from the web and the API alike.
