@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -182,11 +184,29 @@ var (
 	ref     scheduling.Report
 )
 
+// setShortfall sets p's shortfall allowance from PEAKWISE_ROSTER_SHORTFALL,
+// a percent of the required agent-hours (0: none); unset, the default.
+func setShortfall(b *testing.B, p *Problem) {
+	v := os.Getenv("PEAKWISE_ROSTER_SHORTFALL")
+	if v == "" {
+		return
+	}
+	pct, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(pct >= 0 && pct <= 100*MaxShortfallAllowance) {
+		b.Fatalf("PEAKWISE_ROSTER_SHORTFALL: want a percent from 0 to %g, got %q", 100*MaxShortfallAllowance, v)
+	}
+	p.ShortfallAllowance = pct / 100
+	if pct == 0 {
+		p.ShortfallAllowance = -1 // none
+	}
+}
+
 // BenchmarkRoster500 rosters 500 agents for 4 weeks of 15-minute intervals
 // (3 zones, 6 queues) and reports the roster's figures next to the headcount
 // reference's (computed once, untimed).
 func BenchmarkRoster500(b *testing.B) {
 	p := benchProblem(b, 500, 4, 1)
+	setShortfall(b, &p)
 	refOnce.Do(func() { ref = headcountReference(p, 120*time.Second) })
 	var rep Report
 	var peakSys uint64
@@ -231,6 +251,7 @@ func BenchmarkRoster500(b *testing.B) {
 // deadline, and reports the roster's figures and the process's memory.
 func BenchmarkRoster2000(b *testing.B) {
 	p := benchProblem(b, 2000, 4, 1)
+	setShortfall(b, &p)
 	var rep Report
 	var peakSys uint64
 	for i := 0; i < b.N; i++ {
@@ -245,6 +266,7 @@ func BenchmarkRoster2000(b *testing.B) {
 	b.ReportMetric(float64(rep.Rounds), "rounds")
 	b.ReportMetric(rep.Total.RequiredHours, "required-h")
 	b.ReportMetric(100*rep.Total.UnderHours/rep.Total.RequiredHours, "under-%req")
+	b.ReportMetric(100*rep.ShortfallAllowanceHours/rep.Total.RequiredHours, "shortfall-allowance-%req")
 	b.ReportMetric(rep.Total.PaidHours, "paid-h")
 	b.ReportMetric(contractMinimum(p), "contract-min-h")
 	b.ReportMetric(float64(peakSys)/(1<<20), "sys-MiB")

@@ -593,8 +593,7 @@ func (f *flow) dfs(u, t, pushed int) int {
 // breaches, under-coverage as a share of the required agent-hours (and
 // underBound's share, which no roster can beat), paid hours against the
 // contract minimums' sum, pro rata and in whole shifts, and the run time.
-// PEAKWISE_FOLLOWSUN_SHORTFALL sets the shortfall allowance in percent (0:
-// none; default Problem's, 0.4).
+// PEAKWISE_ROSTER_SHORTFALL sets the shortfall allowance (setShortfall).
 func BenchmarkRosterFollowSun(b *testing.B) {
 	seed := uint64(1)
 	if v := os.Getenv("PEAKWISE_FOLLOWSUN_SEED"); v != "" {
@@ -614,16 +613,7 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	if err := setWeights(&p.Weights, os.Getenv("PEAKWISE_FOLLOWSUN_WEIGHTS")); err != nil {
 		b.Fatalf("PEAKWISE_FOLLOWSUN_WEIGHTS: %v", err)
 	}
-	if v := os.Getenv("PEAKWISE_FOLLOWSUN_SHORTFALL"); v != "" {
-		pct, err := strconv.ParseFloat(v, 64)
-		if err != nil || pct < 0 || pct > 100*MaxShortfallAllowance {
-			b.Fatalf("PEAKWISE_FOLLOWSUN_SHORTFALL: want a percent from 0 to %g, got %q", 100*MaxShortfallAllowance, v)
-		}
-		p.ShortfallAllowance = pct / 100
-		if pct == 0 {
-			p.ShortfallAllowance = -1 // none
-		}
-	}
+	setShortfall(b, &p)
 	skipFairnessPolish = os.Getenv("PEAKWISE_FOLLOWSUN_POLISH") == "0"
 	defer func() { skipFairnessPolish = false }()
 	var rep Report
