@@ -83,10 +83,12 @@ func rosterProblem(a rosterArgs) (roster.Problem, error) {
 		return roster.Problem{}, usageErrorf("--requirements, --shifts, --start and --out are required")
 	case a.weeks < 1 || a.weeks > 6:
 		return roster.Problem{}, usageErrorf("--weeks must be 1 to 6")
-	case !(a.shortfallPct >= 0 && a.shortfallPct <= 100*roster.MaxShortfallAllowance):
-		return roster.Problem{}, usageErrorf("--shortfall-allowance must be a percent from 0 to %g", 100*roster.MaxShortfallAllowance)
 	case a.cyclic:
 		return roster.Problem{}, usageErrorf("--cyclic plans a repeating headcount week; rostering named agents needs dated weeks (leave out --cyclic)")
+	}
+	allowance, ok := roster.ShortfallAllowanceFromPercent(a.shortfallPct)
+	if !ok {
+		return roster.Problem{}, usageErrorf("--shortfall-allowance must be a percent from 0 to %g", 100*roster.MaxShortfallAllowance)
 	}
 	f, err := os.Open(a.shiftsPath)
 	if err != nil {
@@ -120,10 +122,7 @@ func rosterProblem(a rosterArgs) (roster.Problem, error) {
 	if err != nil {
 		return roster.Problem{}, fmt.Errorf("%s:\n%w", a.agentsPath, err)
 	}
-	p := roster.Problem{Start: d, Step: step, Location: loc, Templates: ts, Agents: agents, ShortfallAllowance: a.shortfallPct / 100}
-	if a.shortfallPct == 0 {
-		p.ShortfallAllowance = -1 // none
-	}
+	p := roster.Problem{Start: d, Step: step, Location: loc, Templates: ts, Agents: agents, ShortfallAllowance: allowance}
 	for q := range rows {
 		p.Queues = append(p.Queues, q)
 	}

@@ -192,13 +192,11 @@ func setShortfall(b *testing.B, p *Problem) {
 		return
 	}
 	pct, err := strconv.ParseFloat(v, 64)
-	if err != nil || !(pct >= 0 && pct <= 100*MaxShortfallAllowance) {
+	allowance, ok := ShortfallAllowanceFromPercent(pct)
+	if err != nil || !ok {
 		b.Fatalf("PEAKWISE_ROSTER_SHORTFALL: want a percent from 0 to %g, got %q", 100*MaxShortfallAllowance, v)
 	}
-	p.ShortfallAllowance = pct / 100
-	if pct == 0 {
-		p.ShortfallAllowance = -1 // none
-	}
+	p.ShortfallAllowance = allowance
 }
 
 // BenchmarkRoster500 rosters 500 agents for 4 weeks of 15-minute intervals

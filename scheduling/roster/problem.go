@@ -54,6 +54,21 @@ const (
 	MaxShortfallAllowance     = 0.05
 )
 
+// ShortfallAllowanceFromPercent turns the percent a planner gives (the API's
+// shortfall_allowance_pct, the command's --shortfall-allowance) into
+// Problem.ShortfallAllowance: 0 is none (negative), anything else a share of
+// the required agent-hours. ok is false outside 0 to 100 *
+// MaxShortfallAllowance, NaN included.
+func ShortfallAllowanceFromPercent(pct float64) (allowance float64, ok bool) {
+	switch {
+	case !(pct >= 0 && pct <= 100*MaxShortfallAllowance):
+		return 0, false
+	case pct == 0:
+		return -1, true
+	}
+	return pct / 100, true
+}
+
 // DefaultWeights returns the weights used for zero fields of Problem.Weights.
 func DefaultWeights() Weights {
 	return Weights{Under: 100, Shortfall: 4, Paid: 1, Over: 0.1, Preference: 0.05, Fairness: 0.08, WeekendFairness: 0.02, NightFairness: 0.02, PeakStretch: 0.05, StretchLimit: 200}

@@ -129,10 +129,11 @@ func (s *solver) search(ctx context.Context, step func(k int)) (deadline bool) {
 // polishFairness prices fairness fairnessPolishFactor times higher and takes
 // the random moves (annealMove) that lower that objective without adding
 // under-coverage or paid time: peak work changes hands only where cover and
-// cost stay as they are. (Fairness at that price would outbid the shortfall
-// allowance's price for cover it does not buy: docs/adr/0011-shortfall-allowance.md.) With a deadline it makes fairnessPolishMoves moves
-// per shift or stops at half the time left, so what follows still runs;
-// without one, annealMovesPerShift.
+// cost stay as they are. (At that price fairness would outbid the shortfall
+// allowance's 4 an hour for cover that buys nothing else:
+// docs/adr/0011-shortfall-allowance.md.) With a deadline it makes
+// fairnessPolishMoves moves per shift or stops at half the time left, so
+// what follows still runs; without one, annealMovesPerShift.
 func (s *solver) polishFairness(ctx context.Context) {
 	keep := s.p.Weights
 	s.p.Weights.Fairness *= fairnessPolishFactor

@@ -89,3 +89,14 @@ func TestShortfallAllowanceDefaultsAndBounds(t *testing.T) {
 		assert.Len(t, fe, 1)
 	}
 }
+
+func TestShortfallAllowanceFromPercent(t *testing.T) {
+	for _, tc := range []struct {
+		pct, want float64
+		ok        bool
+	}{{0.4, 0.004, true}, {5, 0.05, true}, {0, -1, true}, {-0.1, 0, false}, {5.01, 0, false}, {math.NaN(), 0, false}, {math.Inf(1), 0, false}} {
+		got, ok := ShortfallAllowanceFromPercent(tc.pct)
+		assert.Equal(t, tc.ok, ok, "%g", tc.pct)
+		assert.InDelta(t, tc.want, got, 1e-12, "%g", tc.pct)
+	}
+}

@@ -88,21 +88,6 @@ func (s *Service) runRoster(ctx context.Context, run store.JobRun, pr *jobs.Prog
 	return s.rosterDraft(ctx, pr, prob, queueIDs, limit, strings.TrimSpace(req.Name), req.Timezone, p.User.ID)
 }
 
-// shortfallAllowance turns a request's percent into
-// roster.Problem.ShortfallAllowance: nil is the default (0), 0 is none
-// (negative); ok is false outside 0 to MaxShortfallAllowance.
-func shortfallAllowance(pct *float64) (float64, bool) {
-	switch {
-	case pct == nil:
-		return 0, true
-	case !(*pct >= 0 && *pct <= 100*roster.MaxShortfallAllowance):
-		return 0, false
-	case *pct == 0:
-		return -1, true
-	}
-	return *pct / 100, true
-}
-
 // RosterProblem checks the request and builds the rostering problem:
 // requirements from each queue's latest forecast (required staff, after
 // shrinkage) on one grid, and the agents who have a skill for the queues,
@@ -135,9 +120,12 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 	if req.TimeLimitSeconds < 1 || req.TimeLimitSeconds > 600 {
 		bad.Add("time_limit_seconds", "must be 1 to 600")
 	}
-	allowance, ok := shortfallAllowance(req.ShortfallAllowancePct)
-	if !ok {
-		bad.Add("shortfall_allowance_pct", "must be a percent from 0 to %g", 100*roster.MaxShortfallAllowance)
+	var allowance float64 // nil: the default
+	if req.ShortfallAllowancePct != nil {
+		var ok bool
+		if allowance, ok = roster.ShortfallAllowanceFromPercent(*req.ShortfallAllowancePct); !ok {
+			bad.Add("shortfall_allowance_pct", "must be a percent from 0 to %g", 100*roster.MaxShortfallAllowance)
+		}
 	}
 	loc, err := time.LoadLocation(req.Timezone)
 	if err != nil || req.Timezone == "" {
