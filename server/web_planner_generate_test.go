@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/peakwise/peakwise/scheduling"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/server/store/storetest"
 )
@@ -180,6 +182,33 @@ func TestWebRosterFormStartsAJobThatNamesAgents(t *testing.T) {
 		status, _, body = page(t, c, "GET", w.srv.URL+run.Next+"?view=week&from="+monday.Format(time.DateOnly), nil)
 		require.Equal(t, 200, status, body)
 		assert.Regexp(t, regexp.MustCompile(`voice \d+`), body, "the grid shows the agents")
+
+		// The draft shows the solver's figures: the shortfall against its
+		// allowance and the kind roster beside the cheapest, as the job's
+		// report has them.
+		stored, err := st.FindJobRunByID(ctx, mustID(t, path))
+		require.NoError(t, err)
+		var res service.RosterResult
+		require.NoError(t, json.Unmarshal([]byte(stored.Result), &res))
+		require.NotNil(t, res.Report.Kindness)
+		kind, cheap := res.Report.Kindness.Kind, res.Report.Kindness.Cheapest
+		assert.Contains(t, body, `<h2 id="kindness-h">Kindness and its cost</h2>`)
+		assert.Contains(t, body, fmt.Sprintf(" of %.1f required agent-hours short (", res.Report.Total.RequiredHours))
+		assert.Contains(t, body, fmt.Sprintf("the shortfall allowance of %.1f h (0.4%%)", res.Report.ShortfallAllowanceHours))
+		assert.Contains(t, body, fmt.Sprintf(`<tr><th scope="row">Paid hours</th><td>%.1f</td><td>%.1f</td>`, kind.PaidHours, cheap.PaidHours))
+		assert.Contains(t, body, fmt.Sprintf(`<tr><th scope="row">Peak work per paid hour, Gini</th><td>%.3f</td><td>%.3f</td>`, kind.PeakShareGini, cheap.PeakShareGini))
+		assert.Contains(t, body, "as the solver returned it")
+		assert.NotContains(t, body, "edited by hand")
+
+		// A hand edit keeps them, said to be the roster's as generated.
+		_, _, body = page(t, c, "GET", w.srv.URL+html.UnescapeString(regexp.MustCompile(`<a class="shift[^"]*" style="[^"]*" href="([^"]+)"`).FindStringSubmatch(body)[1]), nil)
+		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
+		del := w.srv.URL + html.UnescapeString(regexp.MustCompile(`<form method="post" action="([^"]+/shifts/[^"]+)"`).FindStringSubmatch(body)[1])
+		status, _, body = page(t, c, "POST", del, url.Values{"csrf_token": {csrf}, "version": {version}, "action": {"delete"}})
+		require.Equal(t, 200, status, body)
+		_, _, body = page(t, c, "GET", w.srv.URL+run.Next, nil)
+		assert.Contains(t, body, "The draft was edited by hand since it was generated")
+		assert.Contains(t, body, fmt.Sprintf(`<tr><th scope="row">Paid hours</th><td>%.1f</td>`, kind.PaidHours))
 	})
 }
 

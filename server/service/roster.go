@@ -430,7 +430,9 @@ func (s *Service) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roste
 		s.log.Error("the roster breaks rules it was given", "breaches", len(breaches), "first", breaches[0].String())
 	}
 	sch, err := s.store.CreateScheduleDraft(ctx, store.Schedule{Name: name, Timezone: zone, PeriodStart: prob.Start.UTC(), PeriodEnd: prob.End().UTC(),
-		CreatedByID: &by, Report: store.Snapshot(DraftReport{Warnings: warnings, Validator: planWarnings(breaches)})}, shifts)
+		CreatedByID: &by, Report: store.Snapshot(DraftReport{Warnings: warnings, Validator: planWarnings(breaches), Roster: &RosterFigures{
+			RequiredHours: rep.Total.RequiredHours, ShortfallAllowanceHours: rep.ShortfallAllowanceHours, Kindness: *rep.Kindness,
+			Stopped: rep.Stopped, SolveSeconds: rep.SolveSeconds}})}, shifts)
 	if err != nil {
 		return nil, err
 	}

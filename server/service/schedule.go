@@ -49,10 +49,15 @@ func (s *Service) PublishDraft(ctx context.Context, p auth.Principal, id int64, 
 	return sch, changes, err
 }
 
-// EditDraft saves an edit of a draft at version with the rule warnings the
-// edited draft has.
-func (s *Service) EditDraft(ctx context.Context, id int64, version int, edit store.ShiftEdit, warnings []calendar.Violation) (store.Schedule, error) {
-	return s.store.EditDraft(ctx, id, version, edit, store.Snapshot(DraftReport{Warnings: warnings}))
+// EditDraft saves an edit of draft at version with the rule warnings the
+// edited draft has; a rostered draft keeps its solver's figures, marked
+// as edited since.
+func (s *Service) EditDraft(ctx context.Context, draft store.Schedule, version int, edit store.ShiftEdit, warnings []calendar.Violation) (store.Schedule, error) {
+	report := DraftReport{Warnings: warnings, Roster: RosterFiguresOf(draft)}
+	if report.Roster != nil {
+		report.Roster.Edited = true
+	}
+	return s.store.EditDraft(ctx, draft.ID, version, edit, store.Snapshot(report))
 }
 
 // CompareSide is one draft in a comparison: its summary and rule warnings.
@@ -261,7 +266,7 @@ func (s *Service) SaveDraftEdit(ctx context.Context, draft store.Schedule, versi
 	if err != nil {
 		return store.Schedule{}, err
 	}
-	return s.EditDraft(ctx, draft.ID, version, edit, warnings)
+	return s.EditDraft(ctx, draft, version, edit, warnings)
 }
 
 // CompareSideOf reads revision id for a comparison: its shifts, their rule

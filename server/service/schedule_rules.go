@@ -2,11 +2,13 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/scheduling/plancheck"
+	"github.com/peakwise/peakwise/scheduling/roster"
 	"github.com/peakwise/peakwise/server/fault"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/store"
@@ -20,6 +22,33 @@ type DraftReport struct {
 	// solver's output (none, unless the solver has a bug); they stay with
 	// the revision and publishing asks to accept them too.
 	Validator []calendar.Violation `json:"validator,omitempty"`
+	// Roster is what the rostering solver reported when it made the draft;
+	// nil for other drafts. Hand edits keep it, marked Edited.
+	Roster *RosterFigures `json:"roster,omitempty"`
+}
+
+// RosterFigures are a rostered draft's figures as the solver returned it:
+// the week's requirement and shortfall allowance, and the kind roster beside
+// the cheapest one solved with it (roster.Kindness).
+type RosterFigures struct {
+	RequiredHours           float64         `json:"required_agent_hours"`
+	ShortfallAllowanceHours float64         `json:"shortfall_allowance_hours"`
+	Kindness                roster.Kindness `json:"kindness"`
+	Stopped                 string          `json:"stopped,omitempty"`
+	SolveSeconds            float64         `json:"solve_seconds"`
+	// Edited is set once the draft is edited by hand: the figures are the
+	// roster's as generated, not the draft's now.
+	Edited bool `json:"edited,omitempty"`
+}
+
+// RosterFiguresOf reads the solver figures a revision was stored with (nil
+// if it has none: it was not rostered, or was saved before they were kept).
+func RosterFiguresOf(sch store.Schedule) *RosterFigures {
+	var report DraftReport
+	if json.Unmarshal([]byte(sch.Report), &report) != nil {
+		return nil
+	}
+	return report.Roster
 }
 
 // RuleWarnings checks every agent's shifts with the plan validator

@@ -238,6 +238,7 @@ func scheduleSidePanel(pg *page, sch service.Schedule, shifts []calendar.Shift, 
 	sort.Strings(templates)
 	pg.Data["Report"], pg.Data["Templates"], pg.Data["Summary"], pg.Data["Warnings"] = rep, templates, calendar.Summarize(shifts, violations), warnings
 	pg.Data["IsDraft"] = sch.Status == service.ScheduleDraft
+	pg.Data["Roster"] = rosterFiguresOf(service.RosterFiguresOf(sch))
 	pg.Data["CanCopy"] = sch.Status == service.SchedulePublished
 	if _, ok := pg.Data["Add"]; !ok {
 		pg.Data["Add"] = addShiftForm{Start: localInput(from.Add(9*time.Hour), loc), End: localInput(from.Add(17*time.Hour), loc)}
