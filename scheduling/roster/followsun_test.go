@@ -616,6 +616,13 @@ func BenchmarkRosterFollowSun(b *testing.B) {
 	setShortfall(b, &p)
 	skipFairnessPolish = os.Getenv("PEAKWISE_FOLLOWSUN_POLISH") == "0"
 	defer func() { skipFairnessPolish = false }()
+	if v := os.Getenv("PEAKWISE_FOLLOWSUN_POLISH_GINI"); v != "" {
+		var err error
+		if polishGiniWeight, err = strconv.ParseFloat(v, 64); err != nil || !(polishGiniWeight > 0) {
+			b.Fatalf("PEAKWISE_FOLLOWSUN_POLISH_GINI: want the polish's price of the Gini, above 0, got %q", v)
+		}
+		defer func() { polishGiniWeight = 0 }()
+	}
 	var rep Report
 	var last []Assignment
 	for i := 0; i < b.N; i++ {

@@ -30,11 +30,12 @@ const (
 	annealMovesPerShiftDeadline = 10000
 	annealHot                   = 8.0
 	annealCold                  = 0.05
-	// The fairness polish after the search (polishFairness): fairness
-	// priced 50 times higher, 3,000 moves per shift under a deadline
+	// The fairness polish after the search (polishFairness): the peak-share
+	// Gini priced at fairnessPolishGini times Weights.Fairness (2,000 at
+	// the default), 3,000 moves per shift under a deadline
 	// (docs/benchmarks/rostering.md has what it buys).
-	fairnessPolishFactor = 50
-	fairnessPolishMoves  = 3000
+	fairnessPolishGini  = 25000
+	fairnessPolishMoves = 3000
 	// searchSteps is how many progress steps the search reports.
 	searchSteps = 10
 )
@@ -126,17 +127,26 @@ func (s *solver) search(ctx context.Context, step func(k int)) (deadline bool) {
 	return deadline || ctx.Err() != nil
 }
 
-// polishFairness prices fairness fairnessPolishFactor times higher and takes
-// the random moves (annealMove) that lower that objective without adding
-// under-coverage or paid time: peak work changes hands only where cover and
-// cost stay as they are. (At that price fairness would outbid the shortfall
-// allowance's 4 an hour for cover that buys nothing else:
+// polishFairness lowers the Gini of the agents' peak time per paid time
+// (Report.PeakShareGini) itself, where the search priced its proxy, each
+// agent's peak hours squared over his paid hours: that proxy weighs an
+// agent by his paid hours, the Gini weighs every agent alike. It prices
+// the Gini at fairnessPolishGini times Weights.Fairness in place of the
+// proxy and takes the random moves (annealMove) that lower that objective
+// without adding under-coverage or paid time: peak work changes hands only
+// where cover and cost stay as they are. (A polish that could add
+// under-coverage would spend the shortfall allowance on fairness:
 // docs/adr/0011-shortfall-allowance.md.) With a deadline it makes
 // fairnessPolishMoves moves per shift or stops at half the time left, so
-// what follows still runs; without one, annealMovesPerShift.
+// what follows still runs; without one, annealMovesPerShift. See
+// docs/adr/0012-fairness-polish-on-the-gini.md.
 func (s *solver) polishFairness(ctx context.Context) {
 	keep := s.p.Weights
-	s.p.Weights.Fairness *= fairnessPolishFactor
+	price := fairnessPolishGini * keep.Fairness
+	if polishGiniWeight > 0 {
+		price = polishGiniWeight
+	}
+	s.p.Weights.Fairness = 0 // the Gini below stands for it
 	for ai := range s.agents {
 		s.refreshSoft(ai)
 	}
@@ -146,6 +156,8 @@ func (s *solver) polishFairness(ctx context.Context) {
 			s.refreshSoft(ai)
 		}
 	}()
+	g := newGiniTracker(len(s.agents))
+	s.syncGini(g)
 	var until time.Time
 	perShift := annealMovesPerShift // without a deadline, as much as one cooling run
 	if dl, ok := ctx.Deadline(); ok {
@@ -158,7 +170,7 @@ func (s *solver) polishFairness(ctx context.Context) {
 			alive++
 		}
 	}
-	cur := s.obj()
+	cur := s.obj() + price*g.gini()
 	for m := 0; m < perShift*max(alive, 10); m++ {
 		if m&255 == 0 && (ctx.Err() != nil || !until.IsZero() && time.Now().After(until)) {
 			return
@@ -168,13 +180,36 @@ func (s *solver) polishFairness(ctx context.Context) {
 		if undo == nil {
 			continue
 		}
-		if o := s.obj(); o < cur-1e-9 && s.sumUnder <= under+1e-9 && s.paidTotal <= paid {
-			cur = o
-			continue
+		if s.sumUnder <= under+1e-9 && s.paidTotal <= paid {
+			s.syncGini(g)
+			if o := s.obj() + price*g.gini(); o < cur-1e-9 {
+				cur = o
+				continue
+			}
 		}
 		undo()
+		s.syncGini(g)
 	}
 }
+
+// syncGini brings g's slots to the agents' peak time per paid time (empty
+// for an agent without paid time), as Report.PeakShareGini measures it.
+func (s *solver) syncGini(g *giniTracker) {
+	for ai := range s.agents {
+		st := &s.agents[ai]
+		if st.paidMin > 0 {
+			g.set(ai, st.peakMin/float64(st.paidMin), true)
+		} else {
+			g.set(ai, 0, false)
+		}
+	}
+}
+
+// polishGiniWeight, when positive, is the polish's price of the Gini in
+// place of fairnessPolishGini times Weights.Fairness; only the
+// follow-the-sun benchmark sets it (PEAKWISE_FOLLOWSUN_POLISH_GINI), for
+// sweeps.
+var polishGiniWeight float64
 
 // anneal runs one cooling run from the current roster: perShift moves per
 // shift, or until the instant until (if not zero) if that comes first, the

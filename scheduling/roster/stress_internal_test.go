@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/peakwise/peakwise/scheduling/plancheck"
 )
@@ -48,17 +49,19 @@ func TestBreakDeltaIsTheObjectivesChange(t *testing.T) {
 }
 
 // TestFairnessPolishKeepsCoverAndPaidHours: the fairness polish never adds
-// under-coverage or paid time, never raises the objective it descends
-// (fairness priced fairnessPolishFactor times higher), puts the price back,
-// and breaks no rule the roster kept.
+// under-coverage or paid time, never raises the objective it descends (the
+// peak-share Gini, as the report measures it, priced in place of the
+// search's proxy), puts the price back, and breaks no rule the roster kept.
 func TestFairnessPolishKeepsCoverAndPaidHours(t *testing.T) {
 	boosted := func(s *solver) float64 {
 		keep := s.p.Weights
-		s.p.Weights.Fairness *= fairnessPolishFactor
+		s.p.Weights.Fairness = 0
 		for ai := range s.agents {
 			s.refreshSoft(ai)
 		}
-		o := s.obj()
+		rep, err := Measure(*s.p, s.assignments())
+		require.NoError(t, err)
+		o := s.obj() + fairnessPolishGini*keep.Fairness*rep.PeakShareGini
 		s.p.Weights = keep
 		for ai := range s.agents {
 			s.refreshSoft(ai)
@@ -89,6 +92,11 @@ func TestFairnessPolishKeepsCoverAndPaidHours(t *testing.T) {
 		assert.LessOrEqual(t, s.sumUnder, under+1e-9, "seed %d: under-coverage", seed)
 		assert.LessOrEqual(t, s.paidTotal, paid, "seed %d: paid minutes", seed)
 		assert.LessOrEqual(t, boosted(s), obj+1e-6, "seed %d: the polish's objective", seed)
+		g := newGiniTracker(len(s.agents))
+		s.syncGini(g)
+		rep, err := Measure(p, s.assignments())
+		require.NoError(t, err)
+		assert.InDelta(t, rep.PeakShareGini, g.gini(), 1e-9, "seed %d: the polish's Gini is the report's", seed)
 		assert.Equal(t, DefaultWeights().Fairness, s.p.Weights.Fairness, "seed %d: the price is put back", seed)
 		for b := range breaches(p, s) {
 			assert.True(t, before[b], "seed %d: a new breach %s", seed, b)
