@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
+	"github.com/peakwise/peakwise/server/service"
 )
 
 func TestGridDrawsEachShiftAsOneLabelledBlock(t *testing.T) {
@@ -118,4 +119,36 @@ func TestGridLabelsDaysOfLongWindowsWithoutOverlap(t *testing.T) {
 	require.Len(t, week.Ticks, 7)
 	assert.Equal(t, "Tue 6", week.Ticks[1].Label)
 	assert.Equal(t, template.CSS("left:7.14%;width:0.00%"), week.Ticks[0].Style, "centred over the day")
+}
+
+// TestGridWindowOpensInsideThePeriod: a week whose period is whole on every
+// clock starts, on the plan's clock, the day before its Monday; on that day
+// the week view opens there, not on the Monday before, where the grid would
+// hold one empty day. Later in the period it opens on the week's Monday.
+func TestGridWindowOpensInsideThePeriod(t *testing.T) {
+	chicago, err := time.LoadLocation("America/Chicago")
+	require.NoError(t, err)
+	manila, err := time.LoadLocation("Asia/Manila")
+	require.NoError(t, err)
+	start := time.Date(2026, 12, 7, 0, 0, 0, 0, manila) // Sunday 6 December 10:00 in Chicago
+	sch := service.Schedule{PeriodStart: start, PeriodEnd: time.Date(2026, 12, 14, 0, 0, 0, 0, chicago)}
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, chicago) }
+	for _, tc := range []struct {
+		name       string
+		now        time.Time
+		view, from string
+		want, to   time.Time
+	}{
+		{"before the period", time.Date(2026, 12, 1, 9, 0, 0, 0, chicago), "week", "", day(2026, 12, 6), day(2026, 12, 13)},
+		{"on its first day, the Monday before it", time.Date(2026, 12, 6, 11, 25, 0, 0, chicago), "week", "", day(2026, 12, 6), day(2026, 12, 13)},
+		{"in its week", time.Date(2026, 12, 9, 15, 0, 0, 0, chicago), "week", "", day(2026, 12, 7), day(2026, 12, 14)},
+		{"a day", time.Date(2026, 12, 9, 15, 0, 0, 0, chicago), "day", "", day(2026, 12, 9), day(2026, 12, 10)},
+		{"the whole period", time.Date(2026, 12, 9, 15, 0, 0, 0, chicago), "period", "", day(2026, 12, 6), day(2026, 12, 14)},
+		{"a date asked for", time.Date(2026, 12, 9, 15, 0, 0, 0, chicago), "week", "2026-12-01", day(2026, 12, 1), day(2026, 12, 8)},
+	} {
+		from, to, problem := gridWindow(sch, chicago, tc.now, tc.view, tc.from)
+		assert.Empty(t, problem, tc.name)
+		assert.Equal(t, tc.want, from, tc.name)
+		assert.Equal(t, tc.to, to, tc.name)
+	}
 }

@@ -343,17 +343,24 @@ func pickQueue(queues []org.Queue, shifts []calendar.Shift, want int64) org.Queu
 	return q
 }
 
-// gridWindow is the span the grid shows in loc: a day, a week (from Monday)
-// or the plan's whole period, starting at fromParam (a local date) or today
-// when today is inside the period, else at the period's start. problem says
-// what is wrong with fromParam, if anything.
+// gridWindow is the span the grid shows in loc: a day, a week or the plan's
+// whole period, starting at fromParam (a local date) or, when now is inside
+// the period, at today (a day) or at this week's Monday or the period's first
+// day, whichever is later (a week, so it never opens on days before the
+// period: a period whole on every clock starts on the plan's clock the day
+// before its Monday), else at the period's first day. problem says what is
+// wrong with fromParam, if anything.
 func gridWindow(sch service.Schedule, loc *time.Location, now time.Time, view, fromParam string) (from, to time.Time, problem string) {
 	pStart := sch.PeriodStart.In(loc)
-	from = time.Date(pStart.Year(), pStart.Month(), pStart.Day(), 0, 0, 0, 0, loc)
+	first := time.Date(pStart.Year(), pStart.Month(), pStart.Day(), 0, 0, 0, 0, loc)
+	from = first
 	if now := now.In(loc); now.After(sch.PeriodStart) && now.Before(sch.PeriodEnd) && view != "period" {
 		from = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 		if view == "week" {
 			from = from.AddDate(0, 0, -int((from.Weekday()+6)%7))
+			if from.Before(first) {
+				from = first
+			}
 		}
 	}
 	if fromParam != "" {
