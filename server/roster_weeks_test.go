@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/peakwise/peakwise/scheduling/calendar"
 	"github.com/peakwise/peakwise/server/org"
+	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
 	"github.com/peakwise/peakwise/server/store/storetest"
 )
@@ -28,45 +30,9 @@ import (
 func TestRosterDraftKeepsEveryWeekWhole(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w, inMarch := newWorldPlanningMarch(t, st)
-		ctx := context.Background()
 		ny, seoul := mustLoad("America/New_York"), mustLoad("Asia/Seoul")
 		mondayNY, mondaySeoul := time.Date(2026, 3, 23, 0, 0, 0, 0, ny), time.Date(2026, 3, 23, 0, 0, 0, 0, seoul)
-		var queueIDs []int64
-		for _, z := range []struct {
-			name, lang string
-			loc        *time.Location
-			monday     time.Time
-		}{{"Voice US", "en", ny, mondayNY}, {"Voice KR", "ko", seoul, mondaySeoul}} {
-			q, err := st.CreateQueue(ctx, org.Queue{Name: z.name, ChannelID: w.channel.ID, Timezone: z.loc.String(), Language: z.lang, ServiceLevelPct: 80,
-				AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30})
-			require.NoError(t, err)
-			queueIDs = append(queueIDs, q.ID)
-			// Seoul's forecast holds its own week only; New York's starts a
-			// day early, so the period's first hours (Sunday 11:00-24:00 in
-			// New York, the week before's) have a forecast its plan is not for.
-			from := z.monday
-			if z.loc == ny {
-				from = z.monday.AddDate(0, 0, -1)
-			}
-			var pts []store.ForecastPoint
-			for t0 := from; t0.Before(z.monday.AddDate(0, 0, 7)); t0 = t0.Add(30 * time.Minute) {
-				l, c := t0.In(z.loc), 0.0
-				if l.Weekday() != time.Saturday && l.Weekday() != time.Sunday && l.Hour() >= 8 && l.Hour() < 18 {
-					c = 20
-				}
-				pts = append(pts, store.ForecastPoint{StartAt: t0.UTC(), Contacts: c, Lower: c, Upper: c})
-			}
-			_, err = st.CreateForecast(ctx, store.Forecast{QueueID: q.ID, Method: "test", IntervalMin: 30, StartAt: pts[0].StartAt,
-				EndAt: z.monday.AddDate(0, 0, 7).UTC(), HistoryFrom: from.AddDate(0, 0, -28), HistoryTo: from}, pts)
-			require.NoError(t, err)
-			for i := 0; i < 4; i++ {
-				c := org.DefaultContract
-				c.Name, c.MinWeekHours = "FT", 40
-				_, err := st.CreateAgent(ctx, org.Agent{Name: fmt.Sprint(z.lang, i), Email: fmt.Sprintf("%s%d@agents.example.com", z.lang, i), Timezone: z.loc.String(),
-					Contract: c, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}, {Kind: "language", Value: z.lang, Proficiency: 5}}})
-				require.NoError(t, err)
-			}
-		}
+		queueIDs := seedNewYorkSeoulWeek(t, st, w)
 		c, _ := signIn(t, w, "planner@example.com")
 		inMarch.Store(true)
 
@@ -110,6 +76,56 @@ func TestRosterDraftKeepsEveryWeekWhole(t *testing.T) {
 		status, _, body = page(t, c, "GET", w.srv.URL+"/planner/schedules/"+itoa(draft.ID), nil)
 		require.Equal(t, http.StatusOK, status, body)
 		assert.Contains(t, body, "Mon 23 Mar 00:00 – Mon 30 Mar 2026 13:00 KST", "the plan's page, on its queue's clock")
+	})
+}
+
+// TestRosterStartsNoShiftInThePast plans the week of 23 March 2026 on
+// Sunday evening in New York, when Seoul's Monday has begun: the period,
+// whole on every clock, opens at Seoul's Monday 00:00, but no shift starts
+// before now, the hours already past ask for no cover, and every full-timer
+// still works his whole week with no rule broken.
+func TestRosterStartsNoShiftInThePast(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ny, seoul := mustLoad("America/New_York"), mustLoad("Asia/Seoul")
+		var clock atomic.Pointer[time.Time]
+		w := newWorldAt(t, st, func() time.Time {
+			if at := clock.Load(); at != nil {
+				return *at
+			}
+			return time.Now()
+		})
+		queueIDs := seedNewYorkSeoulWeek(t, st, w)
+		signIn(t, w, "planner@example.com")
+		req := map[string]any{"name": "Week 13", "queue_ids": queueIDs, "start": "2026-03-23", "weeks": 1, "timezone": "America/New_York",
+			"templates": rosterTemplates(), "time_limit_seconds": 3}
+		seoulRequired := func(run store.JobRun) float64 {
+			var result service.RosterResult
+			require.NoError(t, json.Unmarshal([]byte(run.Result), &result))
+			for _, q := range result.Report.Queues {
+				if q.Queue == "Voice KR" {
+					return q.RequiredHours
+				}
+			}
+			t.Fatalf("no Voice KR in %s", run.Result)
+			return 0
+		}
+		saturday := time.Date(2026, 3, 21, 12, 0, 0, 0, ny)
+		clock.Store(&saturday)
+		before := seoulRequired(runRoster(t, w, req))
+		now := time.Date(2026, 3, 22, 20, 0, 0, 0, ny) // Monday 09:00 in Seoul
+		clock.Store(&now)
+		run := runRoster(t, w, req)
+		draft := rosteredDraft(t, st, run)
+		assert.True(t, draft.PeriodStart.Equal(time.Date(2026, 3, 23, 0, 0, 0, 0, seoul)), "%s", draft.PeriodStart.In(ny))
+		shifts, err := st.FindShifts(context.Background(), store.ShiftFilter{ScheduleID: draft.ID})
+		require.NoError(t, err)
+		require.NotEmpty(t, shifts)
+		for _, sh := range shifts {
+			assert.False(t, sh.Start.Before(now), "a shift starts at %s, before now", sh.Start.In(seoul))
+		}
+		assertWholeWeeksWorked(t, st, draft)
+		// Seoul's Monday 08:00-09:00, 20 contacts a half hour, is past.
+		assert.Less(t, seoulRequired(run), before, "the past asks for no cover")
 	})
 }
 
@@ -205,4 +221,51 @@ func assertWholeWeeksWorked(t *testing.T, st *store.Store, draft store.Schedule)
 		}
 		assert.Equal(t, 40*60, paid, "%s (%s) has his whole week", a.Name, a.Timezone)
 	}
+}
+
+// seedNewYorkSeoulWeek adds Voice US (New York) and Voice KR (Seoul), each
+// with a forecast of its week of 23 March 2026 (New York's from a day
+// early) and four full-timers on its clock, and returns the queues' ids.
+func seedNewYorkSeoulWeek(t *testing.T, st *store.Store, w *world) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	ny, seoul := mustLoad("America/New_York"), mustLoad("Asia/Seoul")
+	mondayNY, mondaySeoul := time.Date(2026, 3, 23, 0, 0, 0, 0, ny), time.Date(2026, 3, 23, 0, 0, 0, 0, seoul)
+	var queueIDs []int64
+	for _, z := range []struct {
+		name, lang string
+		loc        *time.Location
+		monday     time.Time
+	}{{"Voice US", "en", ny, mondayNY}, {"Voice KR", "ko", seoul, mondaySeoul}} {
+		q, err := st.CreateQueue(ctx, org.Queue{Name: z.name, ChannelID: w.channel.ID, Timezone: z.loc.String(), Language: z.lang, ServiceLevelPct: 80,
+			AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30})
+		require.NoError(t, err)
+		queueIDs = append(queueIDs, q.ID)
+		// Seoul's forecast holds its own week only; New York's starts a
+		// day early, so the period's first hours (Sunday 11:00-24:00 in
+		// New York, the week before's) have a forecast its plan is not for.
+		from := z.monday
+		if z.loc == ny {
+			from = z.monday.AddDate(0, 0, -1)
+		}
+		var pts []store.ForecastPoint
+		for t0 := from; t0.Before(z.monday.AddDate(0, 0, 7)); t0 = t0.Add(30 * time.Minute) {
+			l, c := t0.In(z.loc), 0.0
+			if l.Weekday() != time.Saturday && l.Weekday() != time.Sunday && l.Hour() >= 8 && l.Hour() < 18 {
+				c = 20
+			}
+			pts = append(pts, store.ForecastPoint{StartAt: t0.UTC(), Contacts: c, Lower: c, Upper: c})
+		}
+		_, err = st.CreateForecast(ctx, store.Forecast{QueueID: q.ID, Method: "test", IntervalMin: 30, StartAt: pts[0].StartAt,
+			EndAt: z.monday.AddDate(0, 0, 7).UTC(), HistoryFrom: from.AddDate(0, 0, -28), HistoryTo: from}, pts)
+		require.NoError(t, err)
+		for i := 0; i < 4; i++ {
+			c := org.DefaultContract
+			c.Name, c.MinWeekHours = "FT", 40
+			_, err := st.CreateAgent(ctx, org.Agent{Name: fmt.Sprint(z.lang, i), Email: fmt.Sprintf("%s%d@agents.example.com", z.lang, i), Timezone: z.loc.String(),
+				Contract: c, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}, {Kind: "language", Value: z.lang, Proficiency: 5}}})
+			require.NoError(t, err)
+		}
+	}
+	return queueIDs
 }

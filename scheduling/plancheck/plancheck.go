@@ -122,6 +122,9 @@ type Input struct {
 	// otherwise a shift needs only to overlap it (headcount plans reach in
 	// from the evening before and past the end).
 	WholeShifts bool
+	// NotBefore, if not zero, is the earliest a shift may start (a plan
+	// made now starts nothing in the past).
+	NotBefore time.Time
 	// Templates are the plan's templates; nil when they are not known (a
 	// plan made by hand): the template rules are then not checked.
 	Templates []Template
@@ -266,6 +269,9 @@ func (c *checker) shift(i int) {
 		}
 	} else if !s.Start.Before(c.in.End) || !s.End.After(c.in.Start) {
 		c.add(RulePeriod, s.Agent, i, w, "does not overlap the period %s to %s", c.in.Start.In(loc).Format(stamp), c.in.End.In(loc).Format(stamp))
+	}
+	if s.Start.Before(c.in.NotBefore) {
+		c.add(RulePeriod, s.Agent, i, w, "starts before %s, the earliest start the plan allows", c.in.NotBefore.In(loc).Format(stamp))
 	}
 	t := c.tmpl[s.Template]
 	if t == nil {

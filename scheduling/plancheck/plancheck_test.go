@@ -88,6 +88,8 @@ func TestEachRule(t *testing.T) {
 		{"break paid flag", func(in *Input) { in.Shifts[0].Breaks[0].Paid = true }, []string{RuleBreaks}},
 		{"break paid flag unknown", func(in *Input) { in.Shifts[0].Breaks[0].Paid, in.Shifts[0].Breaks[0].PaidUnknown = true, true }, nil},
 		{"outside the period", func(in *Input) { in.Shifts[0] = shift("ann", berlin, 2026, 3, 22, 8, 0) }, []string{RulePeriod}},
+		{"starts before the earliest start", func(in *Input) { in.NotBefore = in.Shifts[0].Start.Add(time.Minute) }, []string{RulePeriod}},
+		{"starts at the earliest start", func(in *Input) { in.NotBefore = in.Shifts[0].Start }, nil},
 		{"unknown agent", func(in *Input) { in.Shifts[0].Agent = "bob" }, []string{RuleAgent}},
 		{"template for another contract", func(in *Input) { in.Templates[0].Contracts = []string{"FT"}; in.Agents[0].Contract = "PT" }, []string{RuleContract, RuleContract, RuleContract, RuleContract, RuleContract}},
 		{"template for the agent's contract", func(in *Input) { in.Templates[0].Contracts = []string{"FT"}; in.Agents[0].Contract = "FT" }, nil},

@@ -95,7 +95,7 @@ func Roster(p roster.Problem, as []roster.Assignment) plancheck.Input {
 		n = len(p.Required[0])
 	}
 	in := plancheck.Input{Location: p.Location, Start: p.Start, End: p.Start.Add(time.Duration(n) * p.Step), WholeShifts: true,
-		Templates: Templates(p.Templates), Agents: []plancheck.Agent{}}
+		NotBefore: p.NotBefore, Templates: Templates(p.Templates), Agents: []plancheck.Agent{}}
 	for _, a := range p.Agents {
 		in.Agents = append(in.Agents, Agent(a))
 	}

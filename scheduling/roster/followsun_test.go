@@ -885,7 +885,7 @@ func TestMultiZoneContractsHoldOnEveryAgentsClock(t *testing.T) {
 // (scheduling/plancheck), field by field from the problem and the
 // assignments: the validator shares no code with the solver.
 func plancheckInput(p Problem, as []Assignment) plancheck.Input {
-	in := plancheck.Input{Location: p.Location, Start: p.Start, End: p.End(), WholeShifts: true}
+	in := plancheck.Input{Location: p.Location, Start: p.Start, End: p.End(), WholeShifts: true, NotBefore: p.NotBefore}
 	for _, t := range p.Templates.Templates {
 		from, _ := clockMinutes(string(t.Start.From))
 		to, _ := clockMinutes(string(t.Start.To))

@@ -117,6 +117,11 @@ type Problem struct {
 	// it without leaving requirement uncovered (Weights.StretchLimit), and
 	// the report names every shift over it with the reason.
 	MaxPeakStretch time.Duration
+	// NotBefore, if not zero, is the earliest a shift may start: the
+	// server sets it to now, so a period whole on every clock, which begins
+	// on an eastern agent's Monday before the plan's, gets no shift in the
+	// past. (Requirements before it are the caller's to clear.)
+	NotBefore time.Time
 	// Cheapest turns the stress and fairness terms off (Fairness,
 	// WeekendFairness, NightFairness, PeakStretch, StretchLimit): the cheapest roster, which the report sets
 	// beside the kind one (SolveWithCheapest, Report.Kindness).

@@ -450,6 +450,10 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 		ai := agentOf[k]
 		a := p.Agents[ai]
 		byAgent[ai] = append(byAgent[ai], sh)
+		if sh.Start.Before(p.NotBefore) {
+			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "shape", UID: sh.UID,
+				Message: fmt.Sprintf("starts %s, before the earliest start the plan allows (%s)", sh.Start.Format(time.RFC3339), p.NotBefore.Format(time.RFC3339))})
+		}
 		if !a.AvailableFor(sh.Start, sh.End) {
 			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "availability", UID: sh.UID,
 				Message: fmt.Sprintf("%s is not available %s to %s", a.ID, sh.Start.In(a.Location).Format("Mon 2 Jan 15:04"), sh.End.In(a.Location).Format("Mon 2 Jan 15:04 MST"))})

@@ -361,7 +361,7 @@ func (s *solver) buildZone(loc *time.Location) zone {
 					continue // a clock time that does not exist on this DST day
 				}
 				en := st.Add(time.Duration(t.SpanMin) * time.Minute)
-				if st.Before(p.Start) || en.After(end) {
+				if st.Before(p.Start) || en.After(end) || st.Before(p.NotBefore) {
 					continue
 				}
 				lend := en.In(loc)

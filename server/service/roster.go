@@ -227,6 +227,20 @@ func (s *Service) RosterProblem(ctx context.Context, p auth.Principal, req Roste
 	if !req.ProRata {
 		prob.OwnWeeks(day, req.Weeks)
 	}
+	// A period whole on every clock can begin before now (on an eastern
+	// agent's Monday, late on the plan's Sunday): no shift starts in the
+	// past, and the past asks for no cover.
+	if now := s.now(); now.After(prob.Start) {
+		prob.NotBefore = now
+		for q := range prob.Required {
+			for k := range prob.Required[q] {
+				if prob.Start.Add(time.Duration(k+1) * step).After(now) {
+					break
+				}
+				prob.Required[q][k] = 0
+			}
+		}
+	}
 	if len(agents) == 0 {
 		return prob, &fault.Error{Code: fault.Unprocessable, Message: "no agent has a skill for these queues",
 			Fields: map[string]string{"queue_ids": "give agents the queues' channel (and language) skills first"}}
