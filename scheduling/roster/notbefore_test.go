@@ -40,7 +40,7 @@ func TestNotBeforeKeepsShiftsOutOfThePast(t *testing.T) {
 		rep, err := Measure(p, r.Assignments)
 		require.NoError(t, err)
 		for _, v := range rep.Violations {
-			assert.NotEqual(t, "shape", v.Rule, "seed %d: %s", seed, v.Message)
+			assert.NotEqual(t, "period", v.Rule, "seed %d: %s", seed, v.Message)
 		}
 		for _, b := range plancheck.Check(plancheckInput(p, r.Assignments)) {
 			assert.NotEqual(t, plancheck.RulePeriod, b.Rule, "seed %d: %s", seed, b.String())
@@ -51,7 +51,7 @@ func TestNotBeforeKeepsShiftsOutOfThePast(t *testing.T) {
 		require.NoError(t, err)
 		found := false
 		for _, v := range rep.Violations {
-			found = found || v.Rule == "shape" && strings.Contains(v.Message, "before the earliest start the plan allows")
+			found = found || v.Rule == "period" && strings.Contains(v.Message, "before the earliest start the plan allows")
 		}
 		assert.True(t, found, "seed %d: a shift before NotBefore is reported", seed)
 		found = false

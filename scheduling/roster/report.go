@@ -86,7 +86,9 @@ type Report struct {
 	// figures beside this one's and what the difference costs.
 	Kindness *Kindness `json:"kindness,omitempty"`
 	// Violations are the hard rules the shifts break, re-checked from the
-	// shifts: calendar.Check (shape, overlap, period), calendar.CheckContract
+	// shifts: calendar.Check (rule "shape": overlap, period), a start
+	// before NotBefore (rule "period", as the plan validator names it),
+	// calendar.CheckContract
 	// with the agents' published shifts (Booked) counted,
 	// calendar.CheckDoubleBooking against them, the weekly minimums of every
 	// local week the period touches (PlanWeekMinimum), calendar.CheckTimeOff,
@@ -451,7 +453,7 @@ func checkRules(p Problem, as []Assignment, shifts []calendar.Shift, agentOf []i
 		a := p.Agents[ai]
 		byAgent[ai] = append(byAgent[ai], sh)
 		if sh.Start.Before(p.NotBefore) {
-			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "shape", UID: sh.UID,
+			out = append(out, calendar.Violation{AgentID: sh.AgentID, Rule: "period", UID: sh.UID,
 				Message: fmt.Sprintf("starts %s, before the earliest start the plan allows (%s)", sh.Start.Format(time.RFC3339), p.NotBefore.Format(time.RFC3339))})
 		}
 		if !a.AvailableFor(sh.Start, sh.End) {
