@@ -137,37 +137,8 @@ func TestRosterStartsNoShiftInThePast(t *testing.T) {
 func TestRosterPeriodIsOnTheGridForAZoneOffIt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w, inMarch := newWorldPlanningMarch(t, st)
-		ctx := context.Background()
-		ny, ktm := mustLoad("America/New_York"), mustLoad("Asia/Kathmandu")
-		var queueIDs []int64
-		for _, z := range []struct {
-			name, lang string
-			loc        *time.Location
-		}{{"Voice US", "en", ny}, {"Voice NP", "ne", ktm}} {
-			q, err := st.CreateQueue(ctx, org.Queue{Name: z.name, ChannelID: w.channel.ID, Timezone: z.loc.String(), Language: z.lang, ServiceLevelPct: 80,
-				AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30})
-			require.NoError(t, err)
-			queueIDs = append(queueIDs, q.ID)
-			monday := time.Date(2026, 3, 23, 0, 0, 0, 0, z.loc)
-			var pts []store.ForecastPoint
-			for t0 := monday; t0.Before(monday.AddDate(0, 0, 7)); t0 = t0.Add(30 * time.Minute) {
-				l, c := t0.In(z.loc), 0.0
-				if l.Weekday() != time.Saturday && l.Weekday() != time.Sunday && l.Hour() >= 8 && l.Hour() < 18 {
-					c = 20
-				}
-				pts = append(pts, store.ForecastPoint{StartAt: t0.UTC(), Contacts: c, Lower: c, Upper: c})
-			}
-			_, err = st.CreateForecast(ctx, store.Forecast{QueueID: q.ID, Method: "test", IntervalMin: 30, StartAt: pts[0].StartAt,
-				EndAt: monday.AddDate(0, 0, 7).UTC(), HistoryFrom: monday.AddDate(0, 0, -28), HistoryTo: monday}, pts)
-			require.NoError(t, err)
-			for i := 0; i < 3; i++ {
-				c := org.DefaultContract
-				c.Name, c.MinWeekHours = "FT", 40
-				_, err := st.CreateAgent(ctx, org.Agent{Name: fmt.Sprint(z.lang, i), Email: fmt.Sprintf("%s%d@agents.example.com", z.lang, i), Timezone: z.loc.String(),
-					Contract: c, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}, {Kind: "language", Value: z.lang, Proficiency: 5}}})
-				require.NoError(t, err)
-			}
-		}
+		ny := mustLoad("America/New_York")
+		queueIDs := []int64{seedVoiceSite(t, st, w, "Voice US", "en", ny, 3, 0), seedVoiceSite(t, st, w, "Voice NP", "ne", mustLoad("Asia/Kathmandu"), 3, 0)}
 		inMarch.Store(true)
 		draft := rosteredDraft(t, st, runRoster(t, w, map[string]any{"name": "Week 13", "queue_ids": queueIDs, "start": "2026-03-23", "weeks": 1,
 			"timezone": "America/New_York", "templates": rosterTemplates(), "time_limit_seconds": 2}))
@@ -225,47 +196,45 @@ func assertWholeWeeksWorked(t *testing.T, st *store.Store, draft store.Schedule)
 
 // seedNewYorkSeoulWeek adds Voice US (New York) and Voice KR (Seoul), each
 // with a forecast of its week of 23 March 2026 (New York's from a day
-// early) and four full-timers on its clock, and returns the queues' ids.
+// early, so the period's first hours, Sunday 11:00-24:00 in New York, the
+// week before's, have a forecast its plan is not for) and four full-timers
+// on its clock, and returns the queues' ids.
 func seedNewYorkSeoulWeek(t *testing.T, st *store.Store, w *world) []int64 {
 	t.Helper()
+	return []int64{seedVoiceSite(t, st, w, "Voice US", "en", mustLoad("America/New_York"), 4, 1),
+		seedVoiceSite(t, st, w, "Voice KR", "ko", mustLoad("Asia/Seoul"), 4, 0)}
+}
+
+// seedVoiceSite adds a voice queue on loc's clock in language lang, with a
+// forecast of 20 contacts every weekday half hour from 08:00 to 18:00 of its
+// week of 23 March 2026 (starting daysEarly days before its Monday), and
+// agents full-timers (40 h) on its clock who speak lang; it returns the
+// queue's id.
+func seedVoiceSite(t *testing.T, st *store.Store, w *world, name, lang string, loc *time.Location, agents, daysEarly int) int64 {
+	t.Helper()
 	ctx := context.Background()
-	ny, seoul := mustLoad("America/New_York"), mustLoad("Asia/Seoul")
-	mondayNY, mondaySeoul := time.Date(2026, 3, 23, 0, 0, 0, 0, ny), time.Date(2026, 3, 23, 0, 0, 0, 0, seoul)
-	var queueIDs []int64
-	for _, z := range []struct {
-		name, lang string
-		loc        *time.Location
-		monday     time.Time
-	}{{"Voice US", "en", ny, mondayNY}, {"Voice KR", "ko", seoul, mondaySeoul}} {
-		q, err := st.CreateQueue(ctx, org.Queue{Name: z.name, ChannelID: w.channel.ID, Timezone: z.loc.String(), Language: z.lang, ServiceLevelPct: 80,
-			AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30})
-		require.NoError(t, err)
-		queueIDs = append(queueIDs, q.ID)
-		// Seoul's forecast holds its own week only; New York's starts a
-		// day early, so the period's first hours (Sunday 11:00-24:00 in
-		// New York, the week before's) have a forecast its plan is not for.
-		from := z.monday
-		if z.loc == ny {
-			from = z.monday.AddDate(0, 0, -1)
+	q, err := st.CreateQueue(ctx, org.Queue{Name: name, ChannelID: w.channel.ID, Timezone: loc.String(), Language: lang, ServiceLevelPct: 80,
+		AnswerWithinSec: 20, DefaultAHTSec: 300, ChatConcurrency: 1, IntervalMin: 30})
+	require.NoError(t, err)
+	monday := time.Date(2026, 3, 23, 0, 0, 0, 0, loc)
+	from := monday.AddDate(0, 0, -daysEarly)
+	var pts []store.ForecastPoint
+	for t0 := from; t0.Before(monday.AddDate(0, 0, 7)); t0 = t0.Add(30 * time.Minute) {
+		l, c := t0.In(loc), 0.0
+		if l.Weekday() != time.Saturday && l.Weekday() != time.Sunday && l.Hour() >= 8 && l.Hour() < 18 {
+			c = 20
 		}
-		var pts []store.ForecastPoint
-		for t0 := from; t0.Before(z.monday.AddDate(0, 0, 7)); t0 = t0.Add(30 * time.Minute) {
-			l, c := t0.In(z.loc), 0.0
-			if l.Weekday() != time.Saturday && l.Weekday() != time.Sunday && l.Hour() >= 8 && l.Hour() < 18 {
-				c = 20
-			}
-			pts = append(pts, store.ForecastPoint{StartAt: t0.UTC(), Contacts: c, Lower: c, Upper: c})
-		}
-		_, err = st.CreateForecast(ctx, store.Forecast{QueueID: q.ID, Method: "test", IntervalMin: 30, StartAt: pts[0].StartAt,
-			EndAt: z.monday.AddDate(0, 0, 7).UTC(), HistoryFrom: from.AddDate(0, 0, -28), HistoryTo: from}, pts)
-		require.NoError(t, err)
-		for i := 0; i < 4; i++ {
-			c := org.DefaultContract
-			c.Name, c.MinWeekHours = "FT", 40
-			_, err := st.CreateAgent(ctx, org.Agent{Name: fmt.Sprint(z.lang, i), Email: fmt.Sprintf("%s%d@agents.example.com", z.lang, i), Timezone: z.loc.String(),
-				Contract: c, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}, {Kind: "language", Value: z.lang, Proficiency: 5}}})
-			require.NoError(t, err)
-		}
+		pts = append(pts, store.ForecastPoint{StartAt: t0.UTC(), Contacts: c, Lower: c, Upper: c})
 	}
-	return queueIDs
+	_, err = st.CreateForecast(ctx, store.Forecast{QueueID: q.ID, Method: "test", IntervalMin: 30, StartAt: pts[0].StartAt,
+		EndAt: monday.AddDate(0, 0, 7).UTC(), HistoryFrom: from.AddDate(0, 0, -28), HistoryTo: from}, pts)
+	require.NoError(t, err)
+	for i := 0; i < agents; i++ {
+		c := org.DefaultContract
+		c.Name, c.MinWeekHours = "FT", 40
+		_, err := st.CreateAgent(ctx, org.Agent{Name: fmt.Sprint(lang, i), Email: fmt.Sprintf("%s%d@agents.example.com", lang, i), Timezone: loc.String(),
+			Contract: c, Skills: []org.Skill{{Kind: "channel", Value: "voice", Proficiency: 3}, {Kind: "language", Value: lang, Proficiency: 5}}})
+		require.NoError(t, err)
+	}
+	return q.ID
 }
