@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/peakwise/peakwise/scheduling"
+	"github.com/peakwise/peakwise/scheduling/roster"
 	"github.com/peakwise/peakwise/server/org"
 	"github.com/peakwise/peakwise/server/service"
 	"github.com/peakwise/peakwise/server/store"
@@ -199,6 +200,15 @@ func TestWebRosterFormStartsAJobThatNamesAgents(t *testing.T) {
 		assert.Contains(t, body, fmt.Sprintf(`<tr><th scope="row">Peak work per paid hour, Gini</th><td>%.3f</td><td>%.3f</td>`, kind.PeakShareGini, cheap.PeakShareGini))
 		assert.Contains(t, body, "as the solver returned it")
 		assert.NotContains(t, body, "edited by hand")
+		// What stays short is explained, queue by queue and in all.
+		t.Logf("under-coverage %.2f h", res.Report.Total.UnderHours)
+		if short := roster.SumShortfalls(res.Report.Shortfalls); res.Report.Total.UnderHours > 0 {
+			assert.Contains(t, body, `<h3 id="short-h">Why hours stay short</h3>`)
+			assert.Contains(t, body, fmt.Sprintf(`<tr><th scope="row">All queues</th><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td>`,
+				res.Report.Total.UnderHours, short.NoAgentHours, short.AllWorkingHours, short.AtMaximumHours))
+		} else {
+			assert.NotContains(t, body, "Why hours stay short")
+		}
 
 		// A hand edit keeps them, said to be the roster's as generated.
 		_, _, body = page(t, c, "GET", w.srv.URL+html.UnescapeString(regexp.MustCompile(`<a class="shift[^"]*" style="[^"]*" href="([^"]+)"`).FindStringSubmatch(body)[1]), nil)

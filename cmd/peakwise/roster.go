@@ -224,6 +224,10 @@ func runRoster(ctx context.Context, env *Env, a rosterArgs) error {
 	fmt.Fprintf(env.Stderr, "peak stretch: longest %.0f min, %d shifts of %d agents over the limit (see the report's over_stretch); the cheapest roster: %.1f paid hours, under-coverage %.1f h, longest stretch %.0f min, %d agents over, Gini per paid hour peak %.2f; the kindness costs %+.1f paid hours and %+.1f h of under-coverage\n",
 		k.Kind.LongestPeakStretchMin, k.Kind.ShiftsOverStretch, k.Kind.AgentsOverStretch, k.Cheapest.PaidHours, k.Cheapest.UnderHours,
 		k.Cheapest.LongestPeakStretchMin, k.Cheapest.AgentsOverStretch, k.Cheapest.PeakShareGini, k.Cost.PaidHours, k.Cost.UnderHours)
+	if s := roster.SumShortfalls(report.Shortfalls); s.UnderHours > 0 {
+		fmt.Fprintf(env.Stderr, "why %.1f h stay short: %.1f h no agent who serves the queue may work then; %.1f h all who may are working; %.1f h the others are at their weekly maximum; %.1f h rest, one shift a day, days in a row or a template cap; %.1f h an agent could take within every rule; %.1f h an agent could move a shift that covers nothing needed (see the report's shortfalls)\n",
+			s.UnderHours, s.NoAgentHours, s.AllWorkingHours, s.AtMaximumHours, s.RulesHours, s.PricedHours, s.SpareHours)
+	}
 	if len(report.Violations) > 0 {
 		var msgs []string
 		for k, v := range report.Violations {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/peakwise/peakwise/scheduling/plancheck"
+	"github.com/peakwise/peakwise/scheduling/roster"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -137,6 +138,10 @@ func TestScheduleCommandRostersAgentsAcrossDST(t *testing.T) {
 		Kindness *struct {
 			Kind, Cheapest, Cost map[string]float64
 		} `json:"kindness"`
+		Total struct {
+			UnderHours float64 `json:"under_agent_hours"`
+		} `json:"total"`
+		Shortfalls []roster.ShortfallNote `json:"shortfalls"`
 	}
 	rb, err := os.ReadFile(rep)
 	require.NoError(t, err, errOut)
@@ -154,6 +159,12 @@ func TestScheduleCommandRostersAgentsAcrossDST(t *testing.T) {
 		assert.NotEmpty(t, n.Reason)
 	}
 	assert.Contains(t, errOut, "the cheapest roster:")
+	// What stays short is explained queue by queue, and the reasons add up.
+	why := roster.SumShortfalls(got.Shortfalls)
+	assert.InDelta(t, got.Total.UnderHours, why.UnderHours, 1e-9)
+	assert.InDelta(t, why.UnderHours, why.NoAgentHours+why.AllWorkingHours+why.AtMaximumHours+why.RulesHours+why.PricedHours+why.SpareHours, 1e-9)
+	assert.Equal(t, got.Total.UnderHours > 0, strings.Contains(errOut, "stay short:"), errOut)
+	t.Logf("under-coverage %.2f h: %+v", got.Total.UnderHours, why)
 	// `schedule check` finds the same breaches in the written files.
 	checkCode, checkOut, checkErr := runCLI(t, nil, "", "schedule", "check", "--schedule", out, "--shifts", tmpl, "--agents", agentsCSV,
 		"--start", "2026-03-23", "--weeks", "2", "--timezone", "UTC", "--pro-rata")

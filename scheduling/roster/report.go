@@ -82,6 +82,11 @@ type Report struct {
 	// longer than MaxPeakStretch without a break, each with the reason the
 	// limit was not kept there (see StretchNote).
 	OverStretch []StretchNote `json:"over_stretch"`
+	// Shortfalls say, queue by queue, why requirement stays uncovered:
+	// whether no agent may work then, all who may already do, the others
+	// are at their weekly maximum, rules keep them off, or an agent could
+	// take it within every rule at its price (ShortfallNote).
+	Shortfalls []ShortfallNote `json:"shortfalls"`
 	// Kindness, when set (SolveWithCheapest), sets the cheapest roster's
 	// figures beside this one's and what the difference costs.
 	Kindness *Kindness `json:"kindness,omitempty"`
@@ -271,6 +276,10 @@ func measure(p Problem, as []Assignment, reasons bool) (Report, error) {
 			break
 		}
 		r.OverStretch[x].Reason, r.OverStretch[x].KeepUnderHours = sc.stretchReason(at[0], at[1], peakQ[at[1]])
+	}
+	r.Shortfalls = []ShortfallNote{}
+	if reasons {
+		r.Shortfalls = sc.shortfallReasons()
 	}
 	for _, qr := range r.Queues {
 		r.Total.PaidHours += qr.PaidHours

@@ -446,7 +446,7 @@ func (s *Service) rosterDraft(ctx context.Context, pr *jobs.Progress, prob roste
 	sch, err := s.store.CreateScheduleDraft(ctx, store.Schedule{Name: name, Timezone: zone, PeriodStart: prob.Start.UTC(), PeriodEnd: prob.End().UTC(),
 		CreatedByID: &by, Report: store.Snapshot(DraftReport{Warnings: warnings, Validator: planWarnings(breaches), Roster: &RosterFigures{
 			RequiredHours: rep.Total.RequiredHours, ShortfallAllowanceHours: rep.ShortfallAllowanceHours, Kindness: *rep.Kindness,
-			Stopped: rep.Stopped, SolveSeconds: rep.SolveSeconds}})}, shifts)
+			Shortfalls: rep.Shortfalls, Stopped: rep.Stopped, SolveSeconds: rep.SolveSeconds}})}, shifts)
 	if err != nil {
 		return nil, err
 	}

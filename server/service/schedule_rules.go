@@ -34,8 +34,11 @@ type RosterFigures struct {
 	RequiredHours           float64         `json:"required_agent_hours"`
 	ShortfallAllowanceHours float64         `json:"shortfall_allowance_hours"`
 	Kindness                roster.Kindness `json:"kindness"`
-	Stopped                 string          `json:"stopped,omitempty"`
-	SolveSeconds            float64         `json:"solve_seconds"`
+	// Shortfalls say queue by queue why requirement stays uncovered
+	// (roster.ShortfallNote); none when nothing does.
+	Shortfalls   []roster.ShortfallNote `json:"shortfalls,omitempty"`
+	Stopped      string                 `json:"stopped,omitempty"`
+	SolveSeconds float64                `json:"solve_seconds"`
 	// Edited is set once the draft is edited by hand: the figures are the
 	// roster's as generated, not the draft's now.
 	Edited bool `json:"edited,omitempty"`

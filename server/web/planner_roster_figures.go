@@ -19,6 +19,16 @@ type rosterFiguresView struct {
 	SolveSeconds                              float64
 	Edited                                    bool
 	Rows                                      []kindnessRow
+	// Short explains the agent-hours short, queue by queue, then in all
+	// (the last row); empty when nothing is short.
+	Short []shortRow
+}
+
+// shortRow is one queue's agent-hours short by reason
+// (roster.ShortfallNote), formatted.
+type shortRow struct {
+	Queue                                                       string
+	Under, NoAgent, AllWorking, AtMaximum, Rules, Priced, Spare string
 }
 
 // kindnessRow is one figure of the kind and the cheapest roster and what
@@ -49,6 +59,14 @@ func rosterFiguresOf(f *service.RosterFigures) *rosterFiguresView {
 	row("Peak work per paid hour, Gini", 3, func(p roster.PlanFigures) float64 { return p.PeakShareGini })
 	row("Weekend work per paid hour, Gini", 3, func(p roster.PlanFigures) float64 { return p.WeekendShareGini })
 	row("Night work per paid hour, Gini", 3, func(p roster.PlanFigures) float64 { return p.NightShareGini })
+	if len(f.Shortfalls) > 0 {
+		for _, n := range append(f.Shortfalls, roster.SumShortfalls(f.Shortfalls)) {
+			v.Short = append(v.Short, shortRow{Queue: n.Queue, Under: fixed(n.UnderHours, 2), NoAgent: fixed(n.NoAgentHours, 2),
+				AllWorking: fixed(n.AllWorkingHours, 2), AtMaximum: fixed(n.AtMaximumHours, 2), Rules: fixed(n.RulesHours, 2),
+				Priced: fixed(n.PricedHours, 2), Spare: fixed(n.SpareHours, 2)})
+		}
+		v.Short[len(v.Short)-1].Queue = "All queues"
+	}
 	return v
 }
 

@@ -39,4 +39,10 @@ func TestRosterFiguresOfSetsTheShortfallAgainstItsAllowance(t *testing.T) {
 	assert.Equal(t, kindnessRow{"Peak work per paid hour, Gini", "0.090", "0.150", "−0.060"}, v.Rows[5])
 	f.Kindness.Kind.UnderHours = 4
 	assert.True(t, rosterFiguresOf(f).WithinAllowance, "the allowance itself is within")
+	assert.Empty(t, rosterFiguresOf(f).Short, "no reasons, no table")
+	f.Shortfalls = []roster.ShortfallNote{{Queue: "chat_de", UnderHours: 3, AtMaximumHours: 2.5, PricedHours: 0.5}, {Queue: "voice_kr", UnderHours: 1.25, NoAgentHours: 1.25}}
+	short := rosterFiguresOf(f).Short
+	require.Len(t, short, 3)
+	assert.Equal(t, shortRow{"chat_de", "3.00", "0.00", "0.00", "2.50", "0.00", "0.50", "0.00"}, short[0])
+	assert.Equal(t, shortRow{"All queues", "4.25", "1.25", "0.00", "2.50", "0.00", "0.50", "0.00"}, short[2])
 }

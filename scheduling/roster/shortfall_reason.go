@@ -1,0 +1,309 @@
+package roster
+
+import (
+	"time"
+
+	"github.com/peakwise/peakwise/scheduling/calendar"
+)
+
+// ShortfallNote says why a queue's requirement stays uncovered: each
+// interval short of cover counts, in agent-hours, under the first reason
+// that holds for it, read from the roster as it is, for the agents who
+// serve the queue (at its minimum level):
+//
+//   - NoAgentHours: none of them may work then at all: no template his
+//     contract allows starts so that its span holds the interval inside his
+//     availability and the period, clear of his time off;
+//   - AllWorkingHours: every one who may works then already, on this queue
+//     or another;
+//   - PricedHours: one who does not could take a shift that holds it and
+//     keeps every rule (his week's maximum hours and shifts, one shift a
+//     local date, rest around his other and published shifts, days in a
+//     row, the template caps): the search left it because its paid time
+//     cost more than the cover is worth (the shortfall allowance), or did
+//     not find it;
+//   - SpareHours: one who does not has a shift elsewhere whose cover is
+//     all over the requirement (giving it up uncovers nothing) and, without
+//     it, could take a shift that holds the interval within every rule: the
+//     search did not find the move, or kept the shift where it is for the
+//     stress, fairness or preference terms;
+//   - AtMaximumHours: every one who does not has reached his week's maximum
+//     hours or shifts for every such shift, and has no shift to spare: to
+//     cover the interval, a roster of these agents uncovers another;
+//   - RulesHours: the others' shifts that would hold it break rest, one
+//     shift a local date, days in a row or a template cap.
+//
+// NoAgent, AllWorking and AtMaximum are trades, not misses: a roster of the
+// same agents covers such an interval only by uncovering another, or not at
+// all (NoAgent). Priced and Spare are what a search or a price left.
+type ShortfallNote struct {
+	Queue           string  `json:"queue"`
+	UnderHours      float64 `json:"under_agent_hours"`
+	NoAgentHours    float64 `json:"no_agent_hours"`
+	AllWorkingHours float64 `json:"all_working_hours"`
+	PricedHours     float64 `json:"priced_hours"`
+	SpareHours      float64 `json:"spare_hours"`
+	AtMaximumHours  float64 `json:"at_maximum_hours"`
+	RulesHours      float64 `json:"rules_hours"`
+}
+
+// shortfallReasons explains every queue's under-coverage in the measured
+// roster (ShortfallNote); queues with none are left out.
+func (c *stretchContext) shortfallReasons() []ShortfallNote {
+	p := c.p
+	n, Q := len(p.Required[0]), len(p.Queues)
+	h := p.Step.Hours()
+	out := []ShortfallNote{}
+	for q, name := range p.Queues {
+		note := ShortfallNote{Queue: name}
+		for i := 0; i < n; i++ {
+			u := c.al.rem[i*Q+q]
+			if u <= 1e-9 {
+				continue
+			}
+			note.UnderHours += u * h
+			switch c.shortReason(q, i) {
+			case shortNoAgent:
+				note.NoAgentHours += u * h
+			case shortAllWorking:
+				note.AllWorkingHours += u * h
+			case shortPriced:
+				note.PricedHours += u * h
+			case shortSpare:
+				note.SpareHours += u * h
+			case shortAtMaximum:
+				note.AtMaximumHours += u * h
+			default:
+				note.RulesHours += u * h
+			}
+		}
+		if note.UnderHours > 0 {
+			out = append(out, note)
+		}
+	}
+	return out
+}
+
+type shortKind int
+
+const (
+	shortNoAgent shortKind = iota
+	shortAllWorking
+	shortPriced
+	shortSpare
+	shortAtMaximum
+	shortRules
+)
+
+// shortReason classifies interval i of queue q (ShortfallNote).
+func (c *stretchContext) shortReason(q, i int) shortKind {
+	p := c.p
+	from := p.Start.Add(time.Duration(i) * p.Step)
+	to := from.Add(p.Step)
+	queue := p.Queues[q]
+	reach, idle, atMax, spare := 0, 0, 0, false
+	for ai, a := range p.Agents {
+		if _, ok := a.Skills[queue]; !ok {
+			continue
+		}
+		spans := c.spansHolding(ai, from, to)
+		if len(spans) == 0 {
+			continue
+		}
+		reach++
+		working := false
+		for _, k := range c.byAgent[ai] {
+			working = working || (c.shifts[k].Start.Before(to) && from.Before(c.shifts[k].End))
+		}
+		if working {
+			continue
+		}
+		idle++
+		maxed := true
+		for _, s := range spans {
+			switch c.fits(ai, s, -1) {
+			case fitOK:
+				return shortPriced
+			case fitRules:
+				maxed = false
+			}
+		}
+		if maxed {
+			atMax++
+		}
+		for _, k := range c.byAgent[ai] {
+			if spare || !c.spare(k) {
+				continue
+			}
+			for _, s := range spans {
+				spare = spare || c.fits(ai, s, k) == fitOK
+			}
+		}
+	}
+	switch {
+	case reach == 0:
+		return shortNoAgent
+	case idle == 0:
+		return shortAllWorking
+	case spare:
+		return shortSpare
+	case atMax == idle:
+		return shortAtMaximum
+	}
+	return shortRules
+}
+
+// span is a shift agent ai may work by his templates, availability, time
+// off and the period alone.
+type span struct {
+	tmpl       int
+	start, end time.Time
+}
+
+// spansHolding lists the spans of agent ai that hold [from, to): a
+// template his contract allows, started at a time of its window on the
+// interval's local date or the date before, inside the period (and not
+// before NotBefore), his availability, and clear of his time off.
+func (c *stretchContext) spansHolding(ai int, from, to time.Time) []span {
+	p := c.p
+	a := p.Agents[ai]
+	loc := a.Location
+	l := from.In(loc)
+	var out []span
+	// of is the interval's local minute from the date's midnight, to an
+	// hour (a clock change that day moves it by one at most): only starts
+	// from a span before it to it can hold the interval.
+	of := l.Hour()*60 + l.Minute()
+	for back := 1; back >= 0; back-- {
+		date := time.Date(l.Year(), l.Month(), l.Day()-back, 0, 0, 0, 0, loc)
+		for ti, t := range p.Templates.Templates {
+			if !t.AllowsContract(a.Contract.Name) || !hasDay(t.Days, date.Weekday()) {
+				continue
+			}
+			lo, _ := clockMinutes(string(t.Start.From))
+			hi, _ := clockMinutes(string(t.Start.To))
+			step := max(t.Start.StepMin, 1)
+			if first := of + 1440*back - t.SpanMin - 60; first > lo {
+				lo += (first - lo + step - 1) / step * step // the window's own grid
+			}
+			hi = min(hi, of+1440*back+60)
+			for m := lo; m <= hi; m += step {
+				st := time.Date(date.Year(), date.Month(), date.Day(), m/60, m%60, 0, 0, loc)
+				en := st.Add(time.Duration(t.SpanMin) * time.Minute)
+				if st.Hour() != m/60 || st.Minute() != m%60 || civilDay(st) != civilDay(date) || st.After(from) || en.Before(to) {
+					continue
+				}
+				if st.Before(p.Start) || st.Before(p.NotBefore) || en.After(p.End()) || !a.AvailableFor(st, en) || a.OffDuring(st, en) {
+					continue
+				}
+				out = append(out, span{ti, st, en})
+			}
+		}
+	}
+	return out
+}
+
+type fit int
+
+const (
+	fitOK fit = iota
+	fitMaximum
+	fitRules
+)
+
+// fits says whether agent ai could add span s to his shifts: within his
+// week's maximum hours and shifts (fitMaximum if not), and keeping one
+// shift a local date, rest around his other and published shifts, days in
+// a row and the template's cap (fitRules if not), with his shift skip
+// (an index into c.shifts, or -1) given up.
+func (c *stretchContext) fits(ai int, s span, skip int) fit {
+	p := c.p
+	a := p.Agents[ai]
+	t := p.Templates.Templates[s.tmpl]
+	loc := a.Location
+	l := s.start.In(loc)
+	date := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+	monday := date.AddDate(0, 0, -int((date.Weekday()+6)%7))
+	next := monday.AddDate(0, 0, 7)
+	var others []calendar.Shift
+	for _, k := range c.byAgent[ai] {
+		if k != skip {
+			others = append(others, c.shifts[k])
+		}
+	}
+	for _, b := range a.Booked {
+		others = append(others, calendar.Shift{Start: b.Start, End: b.End, PaidMinutes: b.PaidMinutes})
+	}
+	paid, count := t.PaidMin, 1
+	for _, o := range others {
+		if !o.Start.Before(monday) && o.Start.Before(next) {
+			paid += o.PaidMinutes
+			count++
+		}
+	}
+	if a.Contract.MaxWeekHours > 0 && float64(paid) > a.Contract.MaxWeekHours*60+1e-9 ||
+		a.Contract.MaxShiftsPerWeek > 0 && count > a.Contract.MaxShiftsPerWeek {
+		return fitMaximum
+	}
+	used := c.used[t.Name]
+	if skip >= 0 && c.shifts[skip].Template == t.Name {
+		used--
+	}
+	if t.MaxAgents != nil && used+1 > *t.MaxAgents {
+		return fitRules
+	}
+	rest := time.Duration(a.Contract.MinRestHours * float64(time.Hour))
+	day := civilDay(s.start.In(loc))
+	worked := map[int]bool{day: true}
+	for _, o := range others {
+		if civilDay(o.Start.In(loc)) == day || o.Start.Before(s.end.Add(rest)) && s.start.Before(o.End.Add(rest)) {
+			return fitRules
+		}
+		worked[civilDay(o.Start.In(loc))] = true
+	}
+	if limit := a.Contract.MaxConsecutiveDays; limit > 0 {
+		run := 1
+		for d := day - 1; worked[d]; d-- {
+			run++
+		}
+		for d := day + 1; worked[d]; d++ {
+			run++
+		}
+		if run > limit {
+			return fitRules
+		}
+	}
+	return fitOK
+}
+
+// spare says whether giving up shift k uncovers nothing: every interval it
+// works is over its queue's requirement by at least what it covers there.
+func (c *stretchContext) spare(k int) bool {
+	Q := len(c.p.Queues)
+	for q, v := range c.al.shiftQueue[k] {
+		if v <= 0 {
+			continue
+		}
+		for _, x := range c.al.cells[k] {
+			if c.al.rem[int(x.i)*Q+q]+x.v > 1e-9 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// SumShortfalls adds the notes of every queue into one, named "(all)".
+func SumShortfalls(notes []ShortfallNote) ShortfallNote {
+	t := ShortfallNote{Queue: "(all)"}
+	for _, x := range notes {
+		t.UnderHours += x.UnderHours
+		t.NoAgentHours += x.NoAgentHours
+		t.AllWorkingHours += x.AllWorkingHours
+		t.PricedHours += x.PricedHours
+		t.SpareHours += x.SpareHours
+		t.AtMaximumHours += x.AtMaximumHours
+		t.RulesHours += x.RulesHours
+	}
+	return t
+}
