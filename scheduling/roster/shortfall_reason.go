@@ -53,6 +53,7 @@ func (c *stretchContext) shortfallReasons() []ShortfallNote {
 	p := c.p
 	n, Q := len(p.Required[0]), len(p.Queues)
 	h := p.Step.Hours()
+	x := c.newShortIndex()
 	out := []ShortfallNote{}
 	for q, name := range p.Queues {
 		note := ShortfallNote{Queue: name}
@@ -62,7 +63,7 @@ func (c *stretchContext) shortfallReasons() []ShortfallNote {
 				continue
 			}
 			note.UnderHours += u * h
-			switch c.shortReason(q, i) {
+			switch x.reason(q, i) {
 			case shortNoAgent:
 				note.NoAgentHours += u * h
 			case shortAllWorking:
@@ -95,48 +96,141 @@ const (
 	shortRules
 )
 
-// shortReason classifies interval i of queue q (ShortfallNote).
-func (c *stretchContext) shortReason(q, i int) shortKind {
+// shortIndex is what the reasons read of every agent, built once: which
+// intervals some shift he may work holds (reach, built when first asked),
+// which his shifts overlap (busy), his shifts with the published ones
+// (others), the least paid time of his templates, and which shifts are
+// spare.
+type shortIndex struct {
+	c       *stretchContext
+	reach   [][]uint64
+	busy    [][]uint64
+	others  [][]calendar.Shift
+	minPaid []int // -1: no template for his contract
+	spare   []int8
+}
+
+func (c *stretchContext) newShortIndex() *shortIndex {
+	p := c.p
+	n := len(p.Required[0])
+	words := (n + 63) / 64
+	x := &shortIndex{c: c, reach: make([][]uint64, len(p.Agents)), busy: make([][]uint64, len(p.Agents)),
+		others: make([][]calendar.Shift, len(p.Agents)), minPaid: make([]int, len(p.Agents)), spare: make([]int8, len(c.shifts))}
+	for ai, a := range p.Agents {
+		x.busy[ai] = make([]uint64, words)
+		for _, k := range c.byAgent[ai] {
+			sh := c.shifts[k]
+			x.others[ai] = append(x.others[ai], sh)
+			x.mark(x.busy[ai], sh.Start, sh.End, false)
+		}
+		for _, b := range a.Booked {
+			x.others[ai] = append(x.others[ai], calendar.Shift{Start: b.Start, End: b.End, PaidMinutes: b.PaidMinutes})
+		}
+		x.minPaid[ai] = -1
+		for _, t := range p.Templates.Templates {
+			if t.AllowsContract(a.Contract.Name) && (x.minPaid[ai] < 0 || t.PaidMin < x.minPaid[ai]) {
+				x.minPaid[ai] = t.PaidMin
+			}
+		}
+	}
+	return x
+}
+
+// mark sets the bits of the intervals [from, to) overlaps (whole: only
+// those it holds entirely).
+func (x *shortIndex) mark(bits []uint64, from, to time.Time, whole bool) {
+	p := x.c.p
+	n := len(p.Required[0])
+	lo, hi := from.Sub(p.Start), to.Sub(p.Start)
+	var first, last int // [first, last)
+	if whole {
+		first, last = int((lo+p.Step-1)/p.Step), int(hi/p.Step)
+	} else {
+		first, last = int(lo/p.Step), int((hi+p.Step-1)/p.Step)
+	}
+	for i := max(first, 0); i < min(last, n); i++ {
+		bits[i/64] |= 1 << (i % 64)
+	}
+}
+
+func has(bits []uint64, i int) bool { return bits[i/64]&(1<<(i%64)) != 0 }
+
+// reaches says whether some shift agent ai may work (spansHolding) holds
+// interval i: his bits are built from every such shift the first time.
+func (x *shortIndex) reaches(ai, i int) bool {
+	if x.reach[ai] == nil {
+		p := x.c.p
+		a := p.Agents[ai]
+		bits := make([]uint64, len(x.busy[ai]))
+		loc := a.Location
+		l := p.Start.In(loc)
+		end := p.End()
+		for date := time.Date(l.Year(), l.Month(), l.Day()-1, 0, 0, 0, 0, loc); date.Before(end); date = date.AddDate(0, 0, 1) {
+			for _, t := range p.Templates.Templates {
+				if !t.AllowsContract(a.Contract.Name) || !hasDay(t.Days, date.Weekday()) {
+					continue
+				}
+				lo, _ := clockMinutes(string(t.Start.From))
+				hi, _ := clockMinutes(string(t.Start.To))
+				for m := lo; m <= hi; m += max(t.Start.StepMin, 1) {
+					st := time.Date(date.Year(), date.Month(), date.Day(), m/60, m%60, 0, 0, loc)
+					en := st.Add(time.Duration(t.SpanMin) * time.Minute)
+					if st.Hour() != m/60 || st.Minute() != m%60 || civilDay(st) != civilDay(date) ||
+						st.Before(p.Start) || st.Before(p.NotBefore) || en.After(end) || !a.AvailableFor(st, en) || a.OffDuring(st, en) {
+						continue
+					}
+					x.mark(bits, st, en, true)
+				}
+			}
+		}
+		x.reach[ai] = bits
+	}
+	return has(x.reach[ai], i)
+}
+
+// reason classifies interval i of queue q (ShortfallNote).
+func (x *shortIndex) reason(q, i int) shortKind {
+	c := x.c
 	p := c.p
 	from := p.Start.Add(time.Duration(i) * p.Step)
 	to := from.Add(p.Step)
 	queue := p.Queues[q]
 	reach, idle, atMax, spare := 0, 0, 0, false
 	for ai, a := range p.Agents {
-		if _, ok := a.Skills[queue]; !ok {
-			continue
-		}
-		spans := c.spansHolding(ai, from, to)
-		if len(spans) == 0 {
+		if _, ok := a.Skills[queue]; !ok || !x.reaches(ai, i) {
 			continue
 		}
 		reach++
-		working := false
-		for _, k := range c.byAgent[ai] {
-			working = working || (c.shifts[k].Start.Before(to) && from.Before(c.shifts[k].End))
-		}
-		if working {
+		if has(x.busy[ai], i) {
 			continue
 		}
 		idle++
-		maxed := true
-		for _, s := range spans {
-			switch c.fits(ai, s, -1) {
-			case fitOK:
-				return shortPriced
-			case fitRules:
-				maxed = false
+		var spans []span
+		maxed := x.weeksFull(ai, from)
+		if !maxed {
+			spans = c.spansHolding(ai, from, to)
+			maxed = true
+			for _, s := range spans {
+				switch x.fits(ai, s, -1) {
+				case fitOK:
+					return shortPriced
+				case fitRules:
+					maxed = false
+				}
 			}
 		}
 		if maxed {
 			atMax++
 		}
 		for _, k := range c.byAgent[ai] {
-			if spare || !c.spare(k) {
+			if spare || !x.spareShift(k) {
 				continue
 			}
+			if spans == nil {
+				spans = c.spansHolding(ai, from, to)
+			}
 			for _, s := range spans {
-				spare = spare || c.fits(ai, s, k) == fitOK
+				spare = spare || x.fits(ai, s, k) == fitOK
 			}
 		}
 	}
@@ -151,6 +245,41 @@ func (c *stretchContext) shortReason(q, i int) shortKind {
 		return shortAtMaximum
 	}
 	return shortRules
+}
+
+// weeksFull says whether agent ai's weeks of the local date of from and
+// the date before (where every shift that holds from starts) have no room
+// for one more shift of any of his templates: fits would say fitMaximum
+// for every shift that holds from.
+func (x *shortIndex) weeksFull(ai int, from time.Time) bool {
+	if x.minPaid[ai] < 0 {
+		return true
+	}
+	a := x.c.p.Agents[ai]
+	l := from.In(a.Location)
+	for back := 0; back <= 1; back++ {
+		date := time.Date(l.Year(), l.Month(), l.Day()-back, 0, 0, 0, 0, a.Location)
+		monday := date.AddDate(0, 0, -int((date.Weekday()+6)%7))
+		paid, count := x.weekLoad(ai, monday)
+		if !(a.Contract.MaxWeekHours > 0 && float64(paid+x.minPaid[ai]) > a.Contract.MaxWeekHours*60+1e-9 ||
+			a.Contract.MaxShiftsPerWeek > 0 && count+1 > a.Contract.MaxShiftsPerWeek) {
+			return false
+		}
+	}
+	return true
+}
+
+// weekLoad is the paid minutes and shifts of agent ai's shifts (this
+// plan's and published) that start in his local week from monday.
+func (x *shortIndex) weekLoad(ai int, monday time.Time) (paid, count int) {
+	next := monday.AddDate(0, 0, 7)
+	for _, o := range x.others[ai] {
+		if !o.Start.Before(monday) && o.Start.Before(next) {
+			paid += o.PaidMinutes
+			count++
+		}
+	}
+	return paid, count
 }
 
 // span is a shift agent ai may work by his templates, availability, time
@@ -216,7 +345,8 @@ const (
 // shift a local date, rest around his other and published shifts, days in
 // a row and the template's cap (fitRules if not), with his shift skip
 // (an index into c.shifts, or -1) given up.
-func (c *stretchContext) fits(ai int, s span, skip int) fit {
+func (x *shortIndex) fits(ai int, s span, skip int) fit {
+	c := x.c
 	p := c.p
 	a := p.Agents[ai]
 	t := p.Templates.Templates[s.tmpl]
@@ -224,21 +354,13 @@ func (c *stretchContext) fits(ai int, s span, skip int) fit {
 	l := s.start.In(loc)
 	date := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
 	monday := date.AddDate(0, 0, -int((date.Weekday()+6)%7))
-	next := monday.AddDate(0, 0, 7)
-	var others []calendar.Shift
-	for _, k := range c.byAgent[ai] {
-		if k != skip {
-			others = append(others, c.shifts[k])
-		}
-	}
-	for _, b := range a.Booked {
-		others = append(others, calendar.Shift{Start: b.Start, End: b.End, PaidMinutes: b.PaidMinutes})
-	}
-	paid, count := t.PaidMin, 1
-	for _, o := range others {
-		if !o.Start.Before(monday) && o.Start.Before(next) {
-			paid += o.PaidMinutes
-			count++
+	paid, count := x.weekLoad(ai, monday)
+	paid, count = paid+t.PaidMin, count+1
+	var skipped calendar.Shift
+	if skip >= 0 {
+		skipped = c.shifts[skip]
+		if !skipped.Start.Before(monday) && skipped.Start.Before(monday.AddDate(0, 0, 7)) {
+			paid, count = paid-skipped.PaidMinutes, count-1
 		}
 	}
 	if a.Contract.MaxWeekHours > 0 && float64(paid) > a.Contract.MaxWeekHours*60+1e-9 ||
@@ -246,16 +368,19 @@ func (c *stretchContext) fits(ai int, s span, skip int) fit {
 		return fitMaximum
 	}
 	used := c.used[t.Name]
-	if skip >= 0 && c.shifts[skip].Template == t.Name {
+	if skip >= 0 && skipped.Template == t.Name {
 		used--
 	}
 	if t.MaxAgents != nil && used+1 > *t.MaxAgents {
 		return fitRules
 	}
 	rest := time.Duration(a.Contract.MinRestHours * float64(time.Hour))
-	day := civilDay(s.start.In(loc))
+	day := civilDay(l)
 	worked := map[int]bool{day: true}
-	for _, o := range others {
+	for _, o := range x.others[ai] {
+		if skip >= 0 && o.Start.Equal(skipped.Start) && o.End.Equal(skipped.End) {
+			continue
+		}
 		if civilDay(o.Start.In(loc)) == day || o.Start.Before(s.end.Add(rest)) && s.start.Before(o.End.Add(rest)) {
 			return fitRules
 		}
@@ -276,8 +401,21 @@ func (c *stretchContext) fits(ai int, s span, skip int) fit {
 	return fitOK
 }
 
-// spare says whether giving up shift k uncovers nothing: every interval it
-// works is over its queue's requirement by at least what it covers there.
+// spareShift says whether giving up shift k uncovers nothing: every
+// interval it works is over its queue's requirement by at least what it
+// covers there.
+func (x *shortIndex) spareShift(k int) bool {
+	if x.spare[k] != 0 {
+		return x.spare[k] == 1
+	}
+	x.spare[k] = 2
+	if x.c.spare(k) {
+		x.spare[k] = 1
+	}
+	return x.spare[k] == 1
+}
+
+// spare is spareShift, counted.
 func (c *stretchContext) spare(k int) bool {
 	Q := len(c.p.Queues)
 	for q, v := range c.al.shiftQueue[k] {

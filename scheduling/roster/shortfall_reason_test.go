@@ -113,11 +113,13 @@ func TestShortfallReasonsAddUpOnSolvedRosters(t *testing.T) {
 // TestSpansHoldingSkipsNoStart checks the start-window pruning of
 // spansHolding against every start of every window on the interval's local
 // date and the one before, for agents in three zones over a week with
-// Berlin's spring clock change.
+// Berlin's spring clock change, and the reach bits built from every start
+// of the period against both.
 func TestSpansHoldingSkipsNoStart(t *testing.T) {
 	p := followSunProblem(t, 12, 0.8, 2)
 	p.defaults()
-	c := stretchContext{p: &p}
+	c := stretchContext{p: &p, byAgent: make([][]int, len(p.Agents))}
+	x := c.newShortIndex()
 	n := len(p.Required[0])
 	for ai, a := range p.Agents {
 		for i := 0; i < n; i++ {
@@ -146,6 +148,7 @@ func TestSpansHoldingSkipsNoStart(t *testing.T) {
 			}
 			got := c.spansHolding(ai, from, to)
 			require.Equal(t, len(want), len(got), "agent %s at %s", a.ID, from.In(a.Location))
+			require.Equal(t, len(want) > 0, x.reaches(ai, i), "agent %s at %s: reach bits", a.ID, from.In(a.Location))
 			for k := range want {
 				require.True(t, want[k].start.Equal(got[k].start) && want[k].tmpl == got[k].tmpl, "agent %s at %s", a.ID, from.In(a.Location))
 			}
