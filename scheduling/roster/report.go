@@ -159,15 +159,17 @@ func allot(p *Problem, shifts []calendar.Shift, agentOf []int, queueOf []string)
 // Measure reports on a roster of p's agents, from the assignments alone:
 // coverage (each shift's worked time counts toward the one queue it is
 // assigned to, and only if the agent serves that queue at its minimum
-// level), per-agent figures, fairness and every hard rule re-checked.
+// level), per-agent figures, fairness, every hard rule re-checked, and why
+// each shift over the stretch limit is and why hours stay short.
 // Returns Validate's errors, or an error naming an assignment whose agent is
 // not in p.
 func Measure(p Problem, as []Assignment) (Report, error) {
 	return measure(p, as, true)
 }
 
-// measure is Measure; without reasons the OverStretch notes say no why
-// (the reasons are most of the time of a roster with many over the limit).
+// measure is Measure; without reasons the OverStretch notes say no why and
+// Shortfalls is empty (the reasons are most of the time of a roster with
+// many over the limit or short).
 func measure(p Problem, as []Assignment, reasons bool) (Report, error) {
 	if err := p.Validate(); err != nil {
 		return Report{}, err
