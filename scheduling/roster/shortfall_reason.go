@@ -166,22 +166,9 @@ func (x *shortIndex) reaches(ai, i int) bool {
 		l := p.Start.In(loc)
 		end := p.End()
 		for date := time.Date(l.Year(), l.Month(), l.Day()-1, 0, 0, 0, 0, loc); date.Before(end); date = date.AddDate(0, 0, 1) {
-			for _, t := range p.Templates.Templates {
-				if !t.AllowsContract(a.Contract.Name) || !hasDay(t.Days, date.Weekday()) {
-					continue
-				}
-				lo, _ := clockMinutes(string(t.Start.From))
-				hi, _ := clockMinutes(string(t.Start.To))
-				for m := lo; m <= hi; m += max(t.Start.StepMin, 1) {
-					st := time.Date(date.Year(), date.Month(), date.Day(), m/60, m%60, 0, 0, loc)
-					en := st.Add(time.Duration(t.SpanMin) * time.Minute)
-					if st.Hour() != m/60 || st.Minute() != m%60 || civilDay(st) != civilDay(date) ||
-						st.Before(p.Start) || st.Before(p.NotBefore) || en.After(end) || !a.AvailableFor(st, en) || a.OffDuring(st, en) {
-						continue
-					}
-					x.mark(bits, st, en, true)
-				}
-			}
+			x.c.eachShift(ai, date, func(lo, hi, _ int) (int, int) { return lo, hi }, func(_ int, st, en time.Time) {
+				x.mark(bits, st, en, true)
+			})
 		}
 		x.reach[ai] = bits
 	}
@@ -305,31 +292,52 @@ func (c *stretchContext) spansHolding(ai int, from, to time.Time) []span {
 	of := l.Hour()*60 + l.Minute()
 	for back := 1; back >= 0; back-- {
 		date := time.Date(l.Year(), l.Month(), l.Day()-back, 0, 0, 0, 0, loc)
-		for ti, t := range p.Templates.Templates {
-			if !t.AllowsContract(a.Contract.Name) || !hasDay(t.Days, date.Weekday()) {
-				continue
+		window := func(lo, hi, span int) (int, int) {
+			if first := of + 1440*back - span - 60; first > lo {
+				lo = first // eachShift keeps to the window's own grid
 			}
-			lo, _ := clockMinutes(string(t.Start.From))
-			hi, _ := clockMinutes(string(t.Start.To))
-			step := max(t.Start.StepMin, 1)
-			if first := of + 1440*back - t.SpanMin - 60; first > lo {
-				lo += (first - lo + step - 1) / step * step // the window's own grid
-			}
-			hi = min(hi, of+1440*back+60)
-			for m := lo; m <= hi; m += step {
-				st := time.Date(date.Year(), date.Month(), date.Day(), m/60, m%60, 0, 0, loc)
-				en := st.Add(time.Duration(t.SpanMin) * time.Minute)
-				if st.Hour() != m/60 || st.Minute() != m%60 || civilDay(st) != civilDay(date) || st.After(from) || en.Before(to) {
-					continue
-				}
-				if st.Before(p.Start) || st.Before(p.NotBefore) || en.After(p.End()) || !a.AvailableFor(st, en) || a.OffDuring(st, en) {
-					continue
-				}
+			return lo, min(hi, of+1440*back+60)
+		}
+		c.eachShift(ai, date, window, func(ti int, st, en time.Time) {
+			if !st.After(from) && !en.Before(to) {
 				out = append(out, span{ti, st, en})
 			}
-		}
+		})
 	}
 	return out
+}
+
+// eachShift calls f with every shift agent ai may work that starts on
+// local date: each template his contract allows on its weekday, at every
+// start of its window (cut to what window returns for the window's first
+// and last start and the template's span, on the window's grid) that falls
+// on date, inside the period and not before NotBefore, inside his
+// availability and clear of his time off.
+func (c *stretchContext) eachShift(ai int, date time.Time, window func(lo, hi, span int) (int, int), f func(tmpl int, start, end time.Time)) {
+	p := c.p
+	a := p.Agents[ai]
+	loc := a.Location
+	for ti, t := range p.Templates.Templates {
+		if !t.AllowsContract(a.Contract.Name) || !hasDay(t.Days, date.Weekday()) {
+			continue
+		}
+		first, _ := clockMinutes(string(t.Start.From))
+		last, _ := clockMinutes(string(t.Start.To))
+		step := max(t.Start.StepMin, 1)
+		lo, hi := window(first, last, t.SpanMin)
+		if lo > first {
+			first += (lo - first + step - 1) / step * step
+		}
+		for m := first; m <= hi; m += step {
+			st := time.Date(date.Year(), date.Month(), date.Day(), m/60, m%60, 0, 0, loc)
+			en := st.Add(time.Duration(t.SpanMin) * time.Minute)
+			if st.Hour() != m/60 || st.Minute() != m%60 || civilDay(st) != civilDay(date) ||
+				st.Before(p.Start) || st.Before(p.NotBefore) || en.After(p.End()) || !a.AvailableFor(st, en) || a.OffDuring(st, en) {
+				continue
+			}
+			f(ti, st, en)
+		}
+	}
 }
 
 type fit int
@@ -415,7 +423,7 @@ func (x *shortIndex) spareShift(k int) bool {
 	return x.spare[k] == 1
 }
 
-// spare is spareShift, counted.
+// spare is spareShift without the cache.
 func (c *stretchContext) spare(k int) bool {
 	Q := len(c.p.Queues)
 	for q, v := range c.al.shiftQueue[k] {
