@@ -34,7 +34,8 @@ import (
 // template do not overlap, so the cover is linear in each break); their
 // placements may be split, which only lowers the bound. The stretch limit,
 // fairness and preferences are left out: the bound holds for the cheapest
-// roster and so for the kind one.
+// roster and so for the kind one. TestSolverRostersArePointsOfTheMIP checks
+// that the solver's rosters are points of the program.
 //
 // The MIP solvers are benchmark tooling, not Peakwise dependencies; the
 // benchmark skips without the one chosen.
