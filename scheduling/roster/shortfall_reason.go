@@ -307,39 +307,6 @@ func (c *stretchContext) spansHolding(ai int, from, to time.Time) []span {
 	return out
 }
 
-// eachShift calls f with every shift agent ai may work that starts on
-// local date: each template his contract allows on its weekday, at every
-// start of its window (cut to what window returns for the window's first
-// and last start and the template's span, on the window's grid) that falls
-// on date, inside the period and not before NotBefore, inside his
-// availability and clear of his time off.
-func (c *stretchContext) eachShift(ai int, date time.Time, window func(lo, hi, span int) (int, int), f func(tmpl int, start, end time.Time)) {
-	p := c.p
-	a := p.Agents[ai]
-	loc := a.Location
-	for ti, t := range p.Templates.Templates {
-		if !t.AllowsContract(a.Contract.Name) || !hasDay(t.Days, date.Weekday()) {
-			continue
-		}
-		first, _ := clockMinutes(string(t.Start.From))
-		last, _ := clockMinutes(string(t.Start.To))
-		step := max(t.Start.StepMin, 1)
-		lo, hi := window(first, last, t.SpanMin)
-		if lo > first {
-			first += (lo - first + step - 1) / step * step
-		}
-		for m := first; m <= hi; m += step {
-			st := time.Date(date.Year(), date.Month(), date.Day(), m/60, m%60, 0, 0, loc)
-			en := st.Add(time.Duration(t.SpanMin) * time.Minute)
-			if st.Hour() != m/60 || st.Minute() != m%60 || civilDay(st) != civilDay(date) ||
-				st.Before(p.Start) || st.Before(p.NotBefore) || en.After(p.End()) || !a.AvailableFor(st, en) || a.OffDuring(st, en) {
-				continue
-			}
-			f(ti, st, en)
-		}
-	}
-}
-
 type fit int
 
 const (

@@ -44,7 +44,8 @@ type stretchContext struct {
 
 // stretchReason explains why shift k, worked on queue q (whose peaks are
 // peaks), is over the limit: it tries every template the agent's contract
-// allows at every start on the shift's local date (on his clock) that his
+// allows at every start on the shift's local date (on his clock, inside the
+// period and not before NotBefore: eachShift) that his
 // availability, time off, rest around his other and published shifts, his
 // weekly maximum, the template caps and his weekly minimum allow, with every
 // placement of its breaks, and reports the least under-coverage on q that a
@@ -87,10 +88,10 @@ func (c *stretchContext) stretchReason(k, q int, peaks []bool) (string, float64)
 	stepH := p.Step.Hours()
 	starts, fits := 0, 0
 	best, bestWhat := math.Inf(1), ""
-	for _, t := range p.Templates.Templates {
-		if !t.AllowsContract(a.Contract.Name) || !hasDay(t.Days, date.Weekday()) {
-			continue
-		}
+	// The templates the shift may take instead, by the week's hours and the
+	// caps, with their break placements (nil: not allowed).
+	combos := make([][][]int, len(p.Templates.Templates))
+	for ti, t := range p.Templates.Templates {
 		if t.MaxAgents != nil && t.Name != sh.Template && c.used[t.Name]+1 > *t.MaxAgents {
 			continue
 		}
@@ -101,55 +102,47 @@ func (c *stretchContext) stretchReason(k, q int, peaks []bool) (string, float64)
 		if float64(paid) < need-1e-9 && paid < weekPaid {
 			continue // it would take the week below its minimum
 		}
-		combos := breakCombos(t, maxBreakCombos)
-		if combos == nil {
-			combos = [][]int{defaultBreaks(t)}
-		}
-		from, _ := clockMinutes(string(t.Start.From))
-		to, _ := clockMinutes(string(t.Start.To))
-		for m := from; m <= to; m += t.Start.StepMin {
-			st := time.Date(date.Year(), date.Month(), date.Day(), m/60, m%60, 0, 0, loc)
-			if st.Hour() != m/60 || st.Minute() != m%60 || civilDay(st) != civilDay(date) {
-				continue
-			}
-			en := st.Add(time.Duration(t.SpanMin) * time.Minute)
-			if st.Before(p.Start) || en.After(p.End()) || !a.AvailableFor(st, en) || a.OffDuring(st, en) {
-				continue
-			}
-			clash := false
-			for _, o := range others {
-				clash = clash || (o.Start.Before(en.Add(rest)) && st.Before(o.End.Add(rest)))
-			}
-			if clash {
-				continue
-			}
-			starts++
-			for _, offs := range combos {
-				bs := make([]Interval, len(offs))
-				for bi, off := range offs {
-					b0 := st.Add(time.Duration(off) * time.Minute)
-					bs[bi] = Interval{b0, b0.Add(time.Duration(t.Breaks[bi].LengthMin) * time.Minute)}
-				}
-				cells := coverCells(p.Start, p.Step, st, en, bs, nil)
-				if _, longest := peakStats(cells, peaks, p.Step); longest > c.limitMin+1e-9 {
-					continue
-				}
-				fits++
-				added := underDelta(c.al.rem, Q, q, old, cells) * stepH
-				if added < best-1e-9 {
-					best = added
-					var when []string
-					for _, b := range bs {
-						when = append(when, b.Start.In(loc).Format("15:04"))
-					}
-					bestWhat = fmt.Sprintf("%s at %s", t.Name, st.In(loc).Format("15:04"))
-					if len(when) > 0 {
-						bestWhat += " with breaks at " + strings.Join(when, ", ")
-					}
-				}
-			}
+		if combos[ti] = breakCombos(t, maxBreakCombos); combos[ti] == nil {
+			combos[ti] = [][]int{defaultBreaks(t)}
 		}
 	}
+	whole := func(lo, hi, _ int) (int, int) { return lo, hi }
+	c.eachShift(ai, date, whole, func(ti int, st, en time.Time) {
+		t := p.Templates.Templates[ti]
+		if combos[ti] == nil {
+			return
+		}
+		for _, o := range others {
+			if o.Start.Before(en.Add(rest)) && st.Before(o.End.Add(rest)) {
+				return
+			}
+		}
+		starts++
+		for _, offs := range combos[ti] {
+			bs := make([]Interval, len(offs))
+			for bi, off := range offs {
+				b0 := st.Add(time.Duration(off) * time.Minute)
+				bs[bi] = Interval{b0, b0.Add(time.Duration(t.Breaks[bi].LengthMin) * time.Minute)}
+			}
+			cells := coverCells(p.Start, p.Step, st, en, bs, nil)
+			if _, longest := peakStats(cells, peaks, p.Step); longest > c.limitMin+1e-9 {
+				continue
+			}
+			fits++
+			added := underDelta(c.al.rem, Q, q, old, cells) * stepH
+			if added < best-1e-9 {
+				best = added
+				var when []string
+				for _, b := range bs {
+					when = append(when, b.Start.In(loc).Format("15:04"))
+				}
+				bestWhat = fmt.Sprintf("%s at %s", t.Name, st.In(loc).Format("15:04"))
+				if len(when) > 0 {
+					bestWhat += " with breaks at " + strings.Join(when, ", ")
+				}
+			}
+		}
+	})
 	queue := p.Queues[q]
 	switch {
 	case fits == 0 && starts <= 1:
@@ -163,6 +156,39 @@ func (c *stretchContext) stretchReason(k, q int, peaks []bool) (string, float64)
 			best, queue, date.Format("Mon 2 Jan"), bestWhat), best
 	}
 	return fmt.Sprintf("%s keeps the limit without leaving requirement uncovered; the solver did not find it", bestWhat), 0
+}
+
+// eachShift calls f with every shift agent ai may work that starts on
+// local date: each template his contract allows on its weekday, at every
+// start of its window (cut to what window returns for the window's first
+// and last start and the template's span, on the window's grid) that falls
+// on date, inside the period and not before NotBefore, inside his
+// availability and clear of his time off.
+func (c *stretchContext) eachShift(ai int, date time.Time, window func(lo, hi, span int) (int, int), f func(tmpl int, start, end time.Time)) {
+	p := c.p
+	a := p.Agents[ai]
+	loc := a.Location
+	for ti, t := range p.Templates.Templates {
+		if !t.AllowsContract(a.Contract.Name) || !hasDay(t.Days, date.Weekday()) {
+			continue
+		}
+		first, _ := clockMinutes(string(t.Start.From))
+		last, _ := clockMinutes(string(t.Start.To))
+		step := max(t.Start.StepMin, 1)
+		lo, hi := window(first, last, t.SpanMin)
+		if lo > first {
+			first += (lo - first + step - 1) / step * step
+		}
+		for m := first; m <= hi; m += step {
+			st := time.Date(date.Year(), date.Month(), date.Day(), m/60, m%60, 0, 0, loc)
+			en := st.Add(time.Duration(t.SpanMin) * time.Minute)
+			if st.Hour() != m/60 || st.Minute() != m%60 || civilDay(st) != civilDay(date) ||
+				st.Before(p.Start) || st.Before(p.NotBefore) || en.After(p.End()) || !a.AvailableFor(st, en) || a.OffDuring(st, en) {
+				continue
+			}
+			f(ti, st, en)
+		}
+	}
 }
 
 // underDelta is how much the under-coverage of queue q (in agent-intervals)
